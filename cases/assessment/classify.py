@@ -1,0 +1,321 @@
+"""Case type, window and base risk / next move / route (rules.md sections 4 and 5).
+
+`classify` walks the table of section 4 top to bottom and stops at the first row that applies; the
+returned `Classification` carries the row's base outcome from section 5 and one reason sentence per
+rule that fired, naming its numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from cases.assessment import vocabulary as v
+from cases.assessment.clock import exceeded, plural, utc_date, whole_days
+from cases.assessment.derived import Derived
+from cases.assessment.facts import CaseFacts
+from policies.values import PolicyValues
+
+# How each window is named in a sentence.
+WINDOW_WORDS: dict[str, str] = {
+    v.PROCESSING_WINDOW: "processing window",
+    v.LABEL_WINDOW: "label window",
+    v.ACCEPTED_WINDOW: "accepted-without-movement window",
+    v.IN_TRANSIT_WINDOW: "in-transit window",
+    v.EXCEPTION_WINDOW: "exception grace window",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The clock a case type runs against (section 4), as the packet shows it (section 9)."""
+
+    name: str
+    days: int
+    started_at: datetime
+    elapsed_days: int
+    exceeded: bool
+
+    def sentence(self, what: str) -> str:
+        """ "label created 7 days ago; the label window is 5 days" or "..., inside the 5-day label window"."""
+        words = WINDOW_WORDS[self.name]
+        if self.exceeded:
+            return f"{what} {plural(self.elapsed_days, 'day')} ago; the {words} is {plural(self.days, 'day')}"
+        return f"{what} {plural(self.elapsed_days, 'day')} ago, inside the {self.days}-day {words}"
+
+
+def open_window(name: str, policy: PolicyValues, start: datetime, as_of: datetime) -> Window:
+    days = getattr(policy, name)
+    return Window(
+        name=name,
+        days=days,
+        started_at=start,
+        elapsed_days=whole_days(start, as_of),
+        exceeded=exceeded(start, days, as_of),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    case_type: str
+    window: Window | None
+    risk: str
+    next_move: str
+    route: str | None
+    lost: bool  # stale in transit past lost_package_days
+    reasons: tuple[str, ...]
+
+
+def _status_words(status: str) -> str:
+    return status.replace("_", " ")
+
+
+def wrong_tracking_reasons(case: CaseFacts, d: Derived) -> list[str]:
+    reasons = []
+    if d.recycled:
+        orders = ", ".join(d.recycled_with)
+        reasons.append(
+            f"the tracking number is also on order {orders} for a different customer email or postal code"
+        )
+    if d.predating_event is not None:
+        gap = whole_days(d.predating_event.at, case.order.ordered_at)
+        reasons.append(
+            f"a carrier event on {utc_date(d.predating_event.at)} is {plural(gap, 'day')} before the order "
+            f"was placed on {utc_date(case.order.ordered_at)}; more than 24 hours before means another parcel"
+        )
+    if d.checksum_invalid:
+        reasons.append("the tracking number fails the check digit of every carrier format it resembles")
+    return reasons
+
+
+def _mismatch_reason(case: CaseFacts, d: Derived) -> str:
+    event = d.mismatch_event
+    assert event is not None
+
+    def place(country: str, postal: str) -> str:
+        parts = [f"country {country}" if country else "", f"postal code {postal}" if postal else ""]
+        return ", ".join(part for part in parts if part)
+
+    named = place(event.country, event.postal_code)
+    ordered = place(case.order.country, case.order.postal_code)
+    return (
+        f"a {_status_words(event.status)} event on {utc_date(event.at)} names {named}; "
+        f"the order goes to {ordered}"
+    )
+
+
+def _chase_sentence(d: Derived, policy: PolicyValues) -> str | None:
+    if d.last_chase is None:
+        return None
+    days = whole_days(d.last_chase.at, d.as_of)
+    reply = plural(policy.supplier_response_days, "day")
+    if d.chase_unanswered:
+        return f"supplier chased {plural(days, 'day')} ago and has not answered; the reply window is {reply}"
+    if d.chase_pending:
+        return f"supplier chased {plural(days, 'day')} ago, still inside the {reply} reply window"
+    return None
+
+
+def classify(case: CaseFacts, d: Derived) -> Classification:
+    """Sections 4 and 5 for one case at `d.as_of`."""
+    policy, order, as_of = case.policy, case.order, d.as_of
+
+    def row(case_type, risk, move, route, reasons, window=None, lost=False):
+        return Classification(case_type, window, risk, move, route, lost, tuple(reasons))
+
+    # 1. The carrier delivered, or is about to, somewhere else.
+    if d.destination_mismatch:
+        return row(
+            v.WRONG_DESTINATION,
+            v.OWNER_ONLY,
+            v.ESCALATE,
+            v.ROUTE_WRONG_ADDRESS,
+            [_mismatch_reason(case, d)],
+        )
+    # 2. The number is not this order's.
+    if d.recycled or d.predates_order or d.checksum_invalid:
+        return row(
+            v.WRONG_TRACKING,
+            v.SUPPLIER_CHASE,
+            v.REQUEST_PROOF,
+            v.ROUTE_SUPPLIER_DELAY,
+            wrong_tracking_reasons(case, d),
+        )
+    # 3. We cannot read the tracking.
+    if (d.latest is not None and d.latest.status == v.UNKNOWN) or d.contradictory:
+        reasons = []
+        if d.latest is not None and d.latest.status == v.UNKNOWN:
+            word = d.latest.raw_status or "an unmapped word"
+            reasons.append(
+                f"the latest carrier status ({word}, {utc_date(d.latest.at)}) is not one the rules understand"
+            )
+        if d.contradiction is not None:
+            delivered, later = d.contradiction
+            reasons.append(
+                f"the carrier said delivered on {utc_date(delivered.at)} and then "
+                f"{_status_words(later.status)} on {utc_date(later.at)}"
+            )
+        return row(v.UNCLEAR, v.OWNER_ONLY, v.ESCALATE, None, reasons)
+    # 4 and 5. Delivered, with or without the customer saying otherwise.
+    if d.latest is not None and d.latest.status == v.DELIVERED:
+        claim = d.not_received_after_delivery
+        if claim is not None:
+            return row(
+                v.DELIVERED_CONFLICT,
+                v.REFUND_RISK,
+                v.REQUEST_PROOF,
+                v.ROUTE_LOST_PACKAGE,
+                [
+                    f"the carrier says delivered on {utc_date(d.latest.at)}, and on {utc_date(claim.at)} "
+                    "the customer said it was not received"
+                ],
+            )
+        return row(
+            v.DELIVERED_CASE,
+            v.NORMAL_WATCH,
+            v.CLOSE,
+            None,
+            [f"the carrier says delivered on {utc_date(d.latest.at)}"],
+        )
+    # 6. Carrier exception or return: a grace window from that event.
+    if d.latest is not None and d.latest.status in (v.EXCEPTION, v.RETURNED):
+        window = open_window(v.EXCEPTION_WINDOW, policy, d.latest.at, as_of)
+        what = f"carrier {_status_words(d.latest.status)}"
+        if window.exceeded:
+            return row(
+                v.CARRIER_EXCEPTION,
+                v.REFUND_RISK,
+                v.ESCALATE,
+                v.ROUTE_LOST_PACKAGE,
+                [window.sentence(what)],
+                window,
+            )
+        return row(
+            v.CARRIER_EXCEPTION,
+            v.CUSTOMER_UPDATE,
+            v.DRAFT_UPDATE,
+            v.ROUTE_CUSTOMER_SUPPORT,
+            [window.sentence(what)],
+            window,
+        )
+    no_first_scan = d.first_scan is None
+    # 7. The supplier says it is out of stock, and nothing has been scanned.
+    if no_first_scan and d.supplier_out_of_stock:
+        note = d.newest_evidence
+        assert note is not None
+        return row(
+            v.SUPPLIER_BLOCKED,
+            v.CUSTOMER_UPDATE,
+            v.DRAFT_UPDATE,
+            v.ROUTE_SUPPLIER_DELAY,
+            [f"no carrier scan yet, and the supplier's latest note ({utc_date(note.at)}) says out of stock"],
+        )
+    processing = open_window(v.PROCESSING_WINDOW, policy, order.ordered_at, as_of)
+    # 8. The supplier is silent: no number past the processing window, or a chase left unanswered.
+    if (not d.has_number and processing.exceeded) or (no_first_scan and d.chase_unanswered):
+        reasons = []
+        if not d.has_number and processing.exceeded:
+            reasons.append(processing.sentence("no tracking number; order placed"))
+        chase = _chase_sentence(d, policy)
+        if chase:
+            reasons.append(chase)
+        if d.chase_unanswered:
+            return row(
+                v.SUPPLIER_SILENCE,
+                v.OWNER_ONLY,
+                v.ESCALATE,
+                v.ROUTE_SUPPLIER_DELAY,
+                reasons,
+                processing,
+            )
+        move = v.WAIT if d.chase_pending else v.CHASE_SUPPLIER
+        return row(
+            v.SUPPLIER_SILENCE,
+            v.SUPPLIER_CHASE,
+            move,
+            v.ROUTE_SUPPLIER_DELAY,
+            reasons,
+            processing,
+        )
+    # 9. No number yet, inside the processing window.
+    if not d.has_number:
+        reasons = [processing.sentence("no tracking number yet; order placed")]
+        chase = _chase_sentence(d, policy)
+        if chase:
+            reasons.append(chase)
+        return row(v.AWAITING_TRACKING, v.NORMAL_WATCH, v.WAIT, None, reasons, processing)
+    # 10. A number, but the carrier has never scanned the parcel.
+    if no_first_scan:
+        start = d.label_at or order.ordered_at
+        window = open_window(v.LABEL_WINDOW, policy, start, as_of)
+        what = "label created" if d.label_at else "tracking number without any carrier event; order placed"
+        reasons = [window.sentence(what)]
+        if not window.exceeded:
+            return row(v.LABEL_CREATED_ONLY, v.NORMAL_WATCH, v.WAIT, None, reasons, window)
+        proof = d.pickup_proof
+        if proof is not None:
+            reasons.append(f"the supplier sent pickup proof on {utc_date(proof.at)}")
+            return row(
+                v.LABEL_CREATED_ONLY,
+                v.CUSTOMER_UPDATE,
+                v.DRAFT_UPDATE,
+                v.ROUTE_CUSTOMER_SUPPORT,
+                reasons,
+                window,
+            )
+        reasons.append("the supplier has sent no pickup proof")
+        chase = _chase_sentence(d, policy)
+        if chase:
+            reasons.append(chase)
+        move = v.WAIT if d.chase_pending else v.CHASE_SUPPLIER
+        return row(
+            v.LABEL_CREATED_ONLY,
+            v.SUPPLIER_CHASE,
+            move,
+            v.ROUTE_SUPPLIER_DELAY,
+            reasons,
+            window,
+        )
+    last = d.last_movement
+    assert last is not None  # a first scan exists, so a last movement does too
+    # 11. Accepted by the carrier, nothing since.
+    if d.latest_movement_is_acceptance:
+        window = open_window(v.ACCEPTED_WINDOW, policy, last.at, as_of)
+        reasons = [window.sentence("accepted by the carrier")]
+        if window.exceeded:
+            return row(
+                v.ACCEPTED_NO_MOVEMENT,
+                v.CUSTOMER_UPDATE,
+                v.DRAFT_UPDATE,
+                v.ROUTE_CUSTOMER_SUPPORT,
+                reasons,
+                window,
+            )
+        return row(v.ACCEPTED_NO_MOVEMENT, v.NORMAL_WATCH, v.WAIT, None, reasons, window)
+    # 12. Moving, or stale, or possibly lost.
+    window = open_window(v.IN_TRANSIT_WINDOW, policy, last.at, as_of)
+    reasons = [window.sentence("last movement")]
+    if not window.exceeded:
+        return row(v.IN_TRANSIT_CASE, v.NORMAL_WATCH, v.WAIT, None, reasons, window)
+    if exceeded(last.at, policy.lost_package_days, as_of):
+        reasons.append(
+            f"last movement {plural(window.elapsed_days, 'day')} ago; past the "
+            f"{policy.lost_package_days}-day lost-package limit"
+        )
+        return row(
+            v.STALE_IN_TRANSIT,
+            v.REFUND_RISK,
+            v.ESCALATE,
+            v.ROUTE_LOST_PACKAGE,
+            reasons,
+            window,
+            lost=True,
+        )
+    return row(
+        v.STALE_IN_TRANSIT,
+        v.CUSTOMER_UPDATE,
+        v.DRAFT_UPDATE,
+        v.ROUTE_CUSTOMER_SUPPORT,
+        reasons,
+        window,
+    )

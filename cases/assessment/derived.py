@@ -1,0 +1,298 @@
+"""Facts derived from the input (rules.md section 3), as seen at one instant `as_of`.
+
+Only what has happened by `as_of` exists: tracking events, supplier evidence, supplier chases and
+customer messages timed after `as_of`, and orders sharing the tracking number that were placed after
+`as_of`, are left out. A replay that assesses a past case at its past `as_of` must not see the future,
+and the scheduler (next_assessment_at) relies on the packet changing only when as_of reaches such a fact.
+
+Events are sorted by time, ties keeping input order. Events normalized to `no_information` are dropped
+here, because section 3 says every rule ignores them; callers that display events use the facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cases.assessment.facts import (
+    CaseFacts,
+    CustomerMessage,
+    SupplierChase,
+    SupplierEvidence,
+    TrackingEvent,
+)
+from cases.assessment.intents import message_intents
+from cases.assessment.vocabulary import (
+    ACCEPTED,
+    AT_DESTINATION,
+    DELIVERED,
+    DISPATCH_CLAIM,
+    DISPUTE_THREAT,
+    DISPUTED,
+    INBOUND,
+    INFO_RECEIVED,
+    MOVEMENT_AFTER_DELIVERY,
+    NO_INFORMATION,
+    NOT_A_SCAN,
+    NOT_RECEIVED,
+    OUTBOUND,
+    PICKUP_PROOF,
+    REFUND_REQUEST,
+    RESTOCK_NOTE,
+)
+
+PREDATES_MARGIN = timedelta(hours=24)
+
+
+def normalize_postal(code: str) -> str:
+    """Postal codes compare upper case with spaces removed (section 3)."""
+    return "".join((code or "").split()).upper()
+
+
+def normalize_email(email: str) -> str:
+    """Emails compare case-insensitively; surrounding blanks are typing noise."""
+    return (email or "").strip().casefold()
+
+
+def normalize_country(country: str) -> str:
+    return (country or "").strip().upper()
+
+
+@dataclass(frozen=True, slots=True)
+class MessageReading:
+    message: CustomerMessage
+    intents: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """Everything section 3 derives, at `as_of`. Times are the facts' own datetimes."""
+
+    as_of: datetime
+    has_number: bool
+    events: tuple[TrackingEvent, ...]  # visible, sorted, no_information removed
+    label_at: datetime | None
+    first_scan: TrackingEvent | None
+    last_movement: TrackingEvent | None
+    latest: TrackingEvent | None
+    recycled_with: tuple[str, ...]  # order ids of other customers or addresses on the same number
+    predating_event: TrackingEvent | None
+    checksum_invalid: bool
+    mismatch_event: TrackingEvent | None
+    contradiction: tuple[TrackingEvent, TrackingEvent] | None  # (delivered, later movement)
+    evidence: tuple[SupplierEvidence, ...]  # visible, sorted
+    last_chase: SupplierChase | None
+    chase_unanswered: bool
+    chase_pending: bool
+    readings: tuple[MessageReading, ...]  # visible messages, sorted, with their intents
+    unanswered: tuple[CustomerMessage, ...]
+    payment_disputed: bool
+
+    @property
+    def first_scan_at(self) -> datetime | None:
+        return self.first_scan.at if self.first_scan else None
+
+    @property
+    def last_movement_at(self) -> datetime | None:
+        return self.last_movement.at if self.last_movement else None
+
+    @property
+    def recycled(self) -> bool:
+        return bool(self.recycled_with)
+
+    @property
+    def predates_order(self) -> bool:
+        return self.predating_event is not None
+
+    @property
+    def destination_mismatch(self) -> bool:
+        return self.mismatch_event is not None
+
+    @property
+    def contradictory(self) -> bool:
+        return self.contradiction is not None
+
+    @property
+    def pickup_proof(self) -> SupplierEvidence | None:
+        """The latest pickup proof, the strong evidence of section 3."""
+        return _latest_of_kind(self.evidence, PICKUP_PROOF)
+
+    @property
+    def dispatch_claim(self) -> SupplierEvidence | None:
+        return _latest_of_kind(self.evidence, DISPATCH_CLAIM)
+
+    @property
+    def newest_evidence(self) -> SupplierEvidence | None:
+        return self.evidence[-1] if self.evidence else None
+
+    @property
+    def supplier_out_of_stock(self) -> bool:
+        newest = self.newest_evidence
+        return newest is not None and newest.kind == RESTOCK_NOTE
+
+    def inbound_with(self, intent: str) -> tuple[CustomerMessage, ...]:
+        return tuple(r.message for r in self.readings if intent in r.intents)
+
+    @property
+    def refund_requested(self) -> bool:
+        return bool(self.inbound_with(REFUND_REQUEST))
+
+    @property
+    def dispute_threatened(self) -> bool:
+        return bool(self.inbound_with(DISPUTE_THREAT))
+
+    @property
+    def not_received_after_delivery(self) -> CustomerMessage | None:
+        """The first inbound `not_received` message newer than the latest event, if that is `delivered`."""
+        if self.latest is None or self.latest.status != DELIVERED:
+            return None
+        for message in self.inbound_with(NOT_RECEIVED):
+            if message.at > self.latest.at:
+                return message
+        return None
+
+    @property
+    def latest_movement_is_acceptance(self) -> bool:
+        return self.last_movement is not None and self.last_movement.status == ACCEPTED
+
+
+def _latest_of_kind(evidence: tuple[SupplierEvidence, ...], kind: str) -> SupplierEvidence | None:
+    matching = [item for item in evidence if item.kind == kind]
+    return matching[-1] if matching else None
+
+
+def _sorted_visible(items, as_of):
+    # sorted() is stable, so equal times keep input order (section 3).
+    return tuple(sorted((item for item in items if item.at <= as_of), key=lambda item: item.at))
+
+
+def _recycled_with(case: CaseFacts, as_of: datetime) -> tuple[str, ...]:
+    """Other orders on the same number for another customer or address (section 3).
+
+    `Tracking.shared_with` is trusted to list the orders carrying the same normalized number: whoever
+    builds the facts (database or bundle) finds them; the rules do not search other cases for it.
+
+    A field is compared only when both orders have it: a missing email or postal code proves nothing,
+    and flagging on a blank would send honest combined shipments to the supplier as wrong tracking.
+    Orders placed after `as_of` did not exist yet.
+    """
+    tracking = case.tracking
+    if tracking is None:
+        return ()
+    order = case.order
+    own_email, own_postal = normalize_email(order.customer_email), normalize_postal(order.postal_code)
+    others = []
+    for shared in tracking.shared_with:
+        if shared.order_id == order.order_id or shared.ordered_at > as_of:
+            continue
+        email = normalize_email(shared.customer_email)
+        postal = normalize_postal(shared.postal_code)
+        email_differs = bool(own_email and email and own_email != email)
+        postal_differs = bool(own_postal and postal and own_postal != postal)
+        if email_differs or postal_differs:
+            others.append(shared.order_id)
+    return tuple(others)
+
+
+def _mismatch_event(case: CaseFacts, events: tuple[TrackingEvent, ...]) -> TrackingEvent | None:
+    """The first destination event naming another country or postal code (section 3).
+
+    Each field is compared only when both the event and the order carry it.
+    """
+    order_country = normalize_country(case.order.country)
+    order_postal = normalize_postal(case.order.postal_code)
+    for event in events:
+        if event.status not in AT_DESTINATION:
+            continue
+        country = normalize_country(event.country)
+        postal = normalize_postal(event.postal_code)
+        if (country and order_country and country != order_country) or (
+            postal and order_postal and postal != order_postal
+        ):
+            return event
+    return None
+
+
+def _contradiction(events: tuple[TrackingEvent, ...]) -> tuple[TrackingEvent, TrackingEvent] | None:
+    """A delivered event followed by movement (section 3).
+
+    "Followed" means later in the sorted order, so two events with the same time read in input order.
+    """
+    delivered: TrackingEvent | None = None
+    for event in events:
+        if event.status == DELIVERED and delivered is None:
+            delivered = event
+        elif delivered is not None and event.status in MOVEMENT_AFTER_DELIVERY:
+            return (delivered, event)
+    return None
+
+
+def derive(case: CaseFacts, as_of: datetime) -> Derived:
+    """The derived facts of section 3 for one case at `as_of`."""
+    order = case.order
+    tracking = case.tracking
+    has_number = tracking is not None and bool((tracking.number or "").strip())
+
+    all_events = tracking.events if tracking is not None else ()
+    events = tuple(e for e in _sorted_visible(all_events, as_of) if e.status != NO_INFORMATION)
+    labels = [e for e in events if e.status == INFO_RECEIVED]
+    scans = [e for e in events if e.status not in NOT_A_SCAN]
+
+    cutoff = order.ordered_at - PREDATES_MARGIN
+    predating = next((e for e in events if e.at < cutoff), None)
+
+    evidence = _sorted_visible(case.supplier_evidence, as_of)
+    chases = _sorted_visible(case.supplier_chases, as_of)
+    last_chase = chases[-1] if chases else None
+    chase_unanswered = chase_pending = False
+    # Evidence timed exactly at the chase is not "newer": it is what the chase was about, not the reply.
+    if last_chase is not None and not any(item.at > last_chase.at for item in evidence):
+        window = case.policy.supplier_response_days * timedelta(days=1)
+        chase_unanswered = as_of - last_chase.at > window
+        chase_pending = not chase_unanswered
+
+    messages = _sorted_visible(case.customer_messages, as_of)
+    readings = tuple(MessageReading(m, message_intents(m)) for m in messages if m.direction == INBOUND)
+    outbound_times = [m.at for m in messages if m.direction == OUTBOUND]
+    last_reply = max(outbound_times) if outbound_times else None
+    unanswered = tuple(r.message for r in readings if last_reply is None or r.message.at > last_reply)
+
+    return Derived(
+        as_of=as_of,
+        has_number=has_number,
+        events=events,
+        label_at=labels[0].at if labels else None,
+        first_scan=scans[0] if scans else None,
+        last_movement=scans[-1] if scans else None,
+        # `latest` skips no_information too (they were dropped above): a tracker saying "expired"
+        # after a delivery must not turn a delivered case into something else.
+        latest=events[-1] if events else None,
+        recycled_with=_recycled_with(case, as_of),
+        predating_event=predating,
+        checksum_invalid=bool(tracking is not None and has_number and tracking.checksum_invalid),
+        mismatch_event=_mismatch_event(case, events),
+        contradiction=_contradiction(events),
+        evidence=evidence,
+        last_chase=last_chase,
+        chase_unanswered=chase_unanswered,
+        chase_pending=chase_pending,
+        readings=readings,
+        unanswered=unanswered,
+        payment_disputed=order.payment_state == DISPUTED,
+    )
+
+
+def future_fact_times(case: CaseFacts, as_of: datetime) -> list[datetime]:
+    """Times after `as_of` at which a fact of this case becomes visible (for the scheduler).
+
+    no_information events are left out: no rule reads them, so their arrival changes nothing.
+    """
+    times: list[datetime] = []
+    tracking = case.tracking
+    if tracking is not None:
+        times += [e.at for e in tracking.events if e.status != NO_INFORMATION]
+        times += [s.ordered_at for s in tracking.shared_with]
+    times += [e.at for e in case.supplier_evidence]
+    times += [c.at for c in case.supplier_chases]
+    times += [m.at for m in case.customer_messages]
+    return [t for t in times if t > as_of]

@@ -1,0 +1,144 @@
+"""Overlays 5 and 6 of rules.md section 6: counts over other cases on the same SKU or supplier.
+
+- Product review: cases on the SKU ordered within product_review_days before as_of
+  (0 <= age(ordered_at) <= N, so orders placed after as_of do not count) whose risk after overlays 1-4
+  is above normal_watch. The assessed case counts itself when it qualifies.
+- Supplier flag: cases of the supplier ordered within supplier_review_days before as_of whose case type
+  is supplier_silence, or label_created_only with its window exceeded.
+
+The threshold and the number of days come from the assessed case's policy; each counted case's own
+standing is computed with its own policy (a supplier override changes how that case is read, not how
+another case counts). The flag applies to every case of the SKU or supplier, including ones that are
+themselves fine: the flag is about the product or supplier, and the owner should see it on each order.
+
+SKUs and supplier names are compared with case and repeated spaces ignored ("Bright Home Supply" and
+"bright home  supply" are one supplier). A case with an empty SKU or supplier is a group of its own.
+
+For next_assessment_at the counts are kept as step functions of time: each counted case qualifies
+or not on intervals bounded by its own timeline (schedule.py) and by entering (ordered_at) and leaving
+(ordered_at + N days, exceeded one microsecond later) the review window.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from cases.assessment.clock import DAY, RESOLUTION
+from cases.assessment.facts import CaseFacts
+from cases.assessment.schedule import Timeline
+from cases.assessment.standing import Standing
+
+PRODUCT = "product"
+SUPPLIER = "supplier"
+
+
+def group_key(text: str, order_id: str) -> tuple[str, str]:
+    normalized = " ".join((text or "").split()).casefold()
+    return (normalized, "") if normalized else ("", order_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """One review count for one assessed case."""
+
+    kind: str
+    name: str  # the SKU or supplier as the assessed order spells it
+    count: int
+    threshold: int
+    days: int
+    flips_at: datetime | None  # the first instant the flag would appear or disappear
+
+    @property
+    def flagged(self) -> bool:
+        return self.count >= self.threshold
+
+
+@dataclass(frozen=True, slots=True)
+class _Steps:
+    initial: int
+    changes: tuple[tuple[datetime, int], ...]  # (instant, count from that instant on), sorted
+
+
+class ReviewBook:
+    """Counts for every group of a population of cases, at one as_of."""
+
+    def __init__(
+        self,
+        population: Sequence[CaseFacts],
+        as_of: datetime,
+        timeline_of: Callable[[CaseFacts], Timeline],
+    ) -> None:
+        self.as_of = as_of
+        self._timeline_of = timeline_of
+        self._groups: dict[tuple[str, tuple[str, str]], list[CaseFacts]] = defaultdict(list)
+        for case in population:
+            order = case.order
+            self._groups[(PRODUCT, group_key(order.sku, order.order_id))].append(case)
+            self._groups[(SUPPLIER, group_key(order.supplier, order.order_id))].append(case)
+        self._steps: dict[tuple, _Steps] = {}
+
+    def product(self, case: CaseFacts) -> Tally:
+        policy = case.policy
+        return self._tally(
+            PRODUCT,
+            case,
+            case.order.sku,
+            policy.product_review_days,
+            policy.product_review_threshold,
+        )
+
+    def supplier(self, case: CaseFacts) -> Tally:
+        policy = case.policy
+        return self._tally(
+            SUPPLIER,
+            case,
+            case.order.supplier,
+            policy.supplier_review_days,
+            policy.supplier_flag_threshold,
+        )
+
+    def _tally(self, kind: str, case: CaseFacts, name: str, days: int, threshold: int) -> Tally:
+        key = (kind, group_key(name, case.order.order_id))
+        members = self._groups.get(key) or [case]
+        steps = self._steps.get((key, days))
+        if steps is None:
+            steps = self._count_steps(kind, members, days)
+            self._steps[(key, days)] = steps
+        flagged = steps.initial >= threshold
+        flips_at = next((t for t, count in steps.changes if (count >= threshold) != flagged), None)
+        return Tally(kind, name, steps.initial, threshold, days, flips_at)
+
+    def _count_steps(self, kind: str, members: Sequence[CaseFacts], days: int) -> _Steps:
+        as_of = self.as_of
+        initial = 0
+        deltas: dict[datetime, int] = defaultdict(int)
+        for member in members:
+            enter = member.order.ordered_at
+            leave = enter + days * DAY + RESOLUTION  # age(ordered_at) > days from here on
+            if leave <= as_of:
+                continue  # aged out for good: time only moves forward
+            timeline = self._timeline_of(member)
+
+            def qualifies(moment: datetime, timeline=timeline, enter=enter, leave=leave) -> bool:
+                if not enter <= moment < leave:
+                    return False
+                standing: Standing = timeline.at(moment)
+                return standing.is_problem if kind == PRODUCT else standing.is_supplier_stuck
+
+            points = sorted({*timeline.instants[1:], *(t for t in (enter, leave) if t > as_of)})
+            previous = qualifies(as_of)
+            initial += previous
+            for moment in points:
+                now = qualifies(moment)
+                if now != previous:
+                    deltas[moment] += 1 if now else -1
+                    previous = now
+        changes, count = [], initial
+        for moment in sorted(deltas):
+            if deltas[moment]:
+                count += deltas[moment]
+                changes.append((moment, count))
+        return _Steps(initial, tuple(changes))

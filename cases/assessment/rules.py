@@ -1,0 +1,141 @@
+"""The assessment: rules.md applied to cases at one instant, giving packets (section 9).
+
+Everything is a pure function of (facts, policy, as_of); nothing reads the wall clock. The single-case
+rules live in derived.py (section 3), classify.py (sections 4 and 5), overlays.py (section 6, overlays
+1-4) and standing.py (section 7 flags); overlays 5 and 6 count other cases in review.py; the packet's
+next_assessment_at comes from schedule.py.
+
+`assess_many` assesses `cases` in order; `peers` are other orders (on the same SKUs or suppliers) that
+are counted by overlays 5 and 6 but not returned. Cases and peers are one population, deduplicated by
+order_id (a case wins over a peer with its id).
+
+next_assessment_at is the first whole second at or after the earliest instant, strictly after as_of,
+at which the packet's decisions (case type, risk, next move, also, route, flags, window and whether it is
+exceeded, owner approval) would differ with no new facts. A window of N days from `start` is first
+exceeded one microsecond after start + N days, so for a whole-second start the packet reports
+start + N days + 1 second; until then, including at start + N days exactly, nothing changes. The day
+counts shown beside the decisions (window.elapsed_days, clocks, numbers in gaps and reasons) change
+daily and are deliberately not watched: re-assessing every midnight to bump a counter would drown the
+scheduler. It is None when nothing can change any more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from cases.assessment import vocabulary as v
+from cases.assessment.clock import ceil_to_second, plural, require_aware, whole_days
+from cases.assessment.drafts import compose_drafts
+from cases.assessment.facts import CaseFacts
+from cases.assessment.guard import context_of
+from cases.assessment.packet import Clocks, Packet
+from cases.assessment.review import ReviewBook, Tally
+from cases.assessment.schedule import Timeline, build_timeline
+from cases.assessment.standing import Standing
+
+OWNER_RISKS = frozenset({v.CHARGEBACK_WATCH, v.OWNER_ONLY})
+
+
+def requires_owner_approval(risk: str, next_move: str, also: Sequence[str]) -> bool:
+    """Section 7: refund reviews, chargeback watch and owner-only cases need the owner."""
+    return v.PREPARE_REFUND_REVIEW in (next_move, *also) or risk in OWNER_RISKS
+
+
+def _clocks(s: Standing) -> Clocks:
+    d, as_of = s.derived, s.as_of
+
+    def days(moment: datetime | None) -> int | None:
+        return None if moment is None else whole_days(moment, as_of)
+
+    return Clocks(
+        order_age_days=whole_days(s.case.order.ordered_at, as_of),
+        tracking_age_days=days(d.label_at),
+        days_since_first_scan=days(d.first_scan_at),
+        days_since_last_movement=days(d.last_movement_at),
+    )
+
+
+def _review_reason(tally: Tally) -> str:
+    if tally.kind == "product":
+        return (
+            f"SKU {tally.name} has {plural(tally.count, 'problem order')} placed in the last "
+            f"{plural(tally.days, 'day')}; {tally.threshold} pauses it for owner review"
+        )
+    return (
+        f"supplier {tally.name} has {plural(tally.count, 'silent or label-stuck order')} placed in the last "
+        f"{plural(tally.days, 'day')}; {tally.threshold} flags the supplier"
+    )
+
+
+def _packet(timeline: Timeline, book: ReviewBook) -> Packet:
+    s = timeline.standings[0]
+    case = s.case
+    product, supplier = book.product(case), book.supplier(case)
+
+    flags = set(s.flags)
+    added = list(s.also)
+    reasons = list(s.reasons)
+    # Overlays 5 and 6: flags and `also` only; they never move risk or the next move.
+    for tally, flag, move in (
+        (product, v.FLAG_PRODUCT_REVIEW, v.PAUSE_PRODUCT),
+        (supplier, v.FLAG_SUPPLIER_REVIEW, v.FLAG_SUPPLIER),
+    ):
+        if tally.flagged:
+            flags.add(flag)
+            if move not in added and move != s.next_move:
+                added.append(move)
+            reasons.append(_review_reason(tally))
+    also = tuple(added)
+
+    changes = [t for t in (timeline.first_change, product.flips_at, supplier.flips_at) if t is not None]
+    guard = context_of(flags, s.derived)
+    drafts = compose_drafts(s, s.next_move, also, guard)
+    return Packet(
+        order_id=case.order.order_id,
+        case_type=s.case_type,
+        risk_level=s.risk,
+        next_move=s.next_move,
+        also=also,
+        route=s.route,
+        window=s.window,
+        clocks=_clocks(s),
+        carrier=case.tracking.carrier if case.tracking is not None else None,
+        flags=tuple(sorted(flags)),
+        evidence_gaps=s.evidence_gaps,
+        reasons=tuple(reasons),
+        requires_owner_approval=requires_owner_approval(s.risk, s.next_move, also),
+        policy_version=case.policy.version,
+        next_assessment_at=ceil_to_second(min(changes)) if changes else None,
+        draft_reply=drafts.customer,
+        supplier_draft=drafts.supplier,
+        draft_notes=drafts.notes,
+        as_of=s.as_of,
+        guard=guard,
+    )
+
+
+def assess_many(cases: Sequence[CaseFacts], as_of: datetime, peers: Sequence[CaseFacts] = ()) -> list[Packet]:
+    """Packets for `cases`, in order, at `as_of`; overlays 5 and 6 count over cases and peers."""
+    require_aware(as_of)
+    population: dict[str, CaseFacts] = {}
+    for case in (*cases, *peers):
+        population.setdefault(case.order.order_id, case)
+
+    timelines: dict[int, Timeline] = {}
+    keep_alive: list[CaseFacts] = []  # id() keys stay unique only while their objects live
+
+    def timeline_of(case: CaseFacts) -> Timeline:
+        key = id(case)
+        if key not in timelines:
+            keep_alive.append(case)
+            timelines[key] = build_timeline(case, as_of)
+        return timelines[key]
+
+    book = ReviewBook(list(population.values()), as_of, timeline_of)
+    return [_packet(timeline_of(case), book) for case in cases]
+
+
+def assess(case: CaseFacts, as_of: datetime, peers: Sequence[CaseFacts] = ()) -> Packet:
+    """The packet of one case at `as_of`; `peers` are counted by overlays 5 and 6."""
+    return assess_many([case], as_of, peers)[0]

@@ -1,0 +1,126 @@
+"""One case on its own at one instant: sections 3 to 6 (overlays 1 to 4) and the flags of section 7
+that need no other case.
+
+A `Standing` is what the review counts of overlays 5 and 6 read from every case on a SKU or supplier,
+and what the scheduler compares over time. `assess_standing` is a pure function of (facts, as_of).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from cases.assessment import vocabulary as v
+from cases.assessment.classify import Classification, Window, classify, wrong_tracking_reasons
+from cases.assessment.clock import plural, require_aware, utc_date
+from cases.assessment.derived import Derived, derive
+from cases.assessment.facts import CaseFacts
+from cases.assessment.gaps import evidence_gaps
+from cases.assessment.overlays import Moves, apply_customer_overlays
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    case: CaseFacts
+    derived: Derived
+    case_type: str
+    window: Window | None
+    risk: str
+    next_move: str
+    also: tuple[str, ...]
+    route: str | None
+    flags: frozenset[str]  # without product_review and supplier_review
+    reasons: tuple[str, ...]
+    evidence_gaps: tuple[str, ...]
+
+    @property
+    def as_of(self) -> datetime:
+        return self.derived.as_of
+
+    @property
+    def is_problem(self) -> bool:
+        """Counts toward a product review (overlay 5): risk after overlays 1-4 above normal_watch."""
+        return v.risk_rank(self.risk) > v.risk_rank(v.NORMAL_WATCH)
+
+    @property
+    def is_supplier_stuck(self) -> bool:
+        """Counts toward a supplier flag (overlay 6): silent, or label-only past its window."""
+        if self.case_type == v.SUPPLIER_SILENCE:
+            return True
+        return self.case_type == v.LABEL_CREATED_ONLY and self.window is not None and self.window.exceeded
+
+    def key(self) -> tuple:
+        """What the packet decides, without display day counts (see schedule.py)."""
+        window = None
+        if self.window is not None:
+            w = self.window
+            window = (w.name, w.days, w.started_at, w.exceeded)
+        return (
+            self.case_type,
+            self.risk,
+            self.next_move,
+            self.also,
+            self.route,
+            tuple(sorted(self.flags)),
+            window,
+        )
+
+
+def _flags(case: CaseFacts, d: Derived, c: Classification) -> tuple[frozenset[str], list[str]]:
+    """Section 7 flags that one case decides alone, and the reasons of those not already given."""
+    flags: set[str] = set()
+    reasons: list[str] = []
+    if d.recycled:
+        flags.add(v.FLAG_RECYCLED_TRACKING)
+    if d.predates_order:
+        flags.add(v.FLAG_PREDATES_ORDER)
+    if d.checksum_invalid:
+        flags.add(v.FLAG_CHECKSUM_INVALID)
+    if d.destination_mismatch:
+        flags.add(v.FLAG_DESTINATION_MISMATCH)
+    if d.has_number and (d.latest is None or d.latest.status == v.INFO_RECEIVED):
+        # "has no events" counts events the rules read: a tracker that only ever said
+        # "pending" or "expired" (no_information) has told us nothing about the parcel.
+        flags.add(v.FLAG_LABEL_ONLY)
+    if c.case_type == v.LABEL_CREATED_ONLY and c.window is not None and c.window.exceeded:
+        claim = d.pickup_proof or d.dispatch_claim
+        if claim is not None:
+            flags.add(v.FLAG_PROOF_CONFLICT)
+            what = "pickup proof" if claim.kind == v.PICKUP_PROOF else "a dispatch claim"
+            reasons.append(
+                f"the supplier sent {what} on {utc_date(claim.at)}, but the carrier has not scanned "
+                f"the parcel in {plural(c.window.elapsed_days, 'day')}"
+            )
+    if d.unanswered:
+        flags.add(v.FLAG_CUSTOMER_WAITING)
+    # A case can carry wrong-tracking flags while a higher row (wrong destination) decided its type;
+    # those flags still fired, so they still get their sentence.
+    if c.case_type == v.WRONG_DESTINATION and (d.recycled or d.predates_order or d.checksum_invalid):
+        reasons.extend(wrong_tracking_reasons(case, d))
+    return frozenset(flags), reasons
+
+
+def assess_standing(case: CaseFacts, as_of: datetime) -> Standing:
+    """Sections 3 to 6 (overlays 1-4) and the single-case flags of section 7, at `as_of`."""
+    require_aware(as_of)
+    d = derive(case, as_of)
+    c = classify(case, d)
+    moves = apply_customer_overlays(
+        Moves(risk=c.risk, next_move=c.next_move, route=c.route, reasons=list(c.reasons)),
+        d,
+        case.policy,
+    )
+    flags, flag_reasons = _flags(case, d, c)
+    return Standing(
+        case=case,
+        derived=d,
+        case_type=c.case_type,
+        window=c.window,
+        risk=moves.risk,
+        next_move=moves.next_move,
+        also=moves.also,
+        route=moves.route,
+        flags=flags,
+        reasons=(*moves.reasons, *flag_reasons),
+        evidence_gaps=evidence_gaps(case, d, c),
+    )

@@ -1,0 +1,27 @@
+"""Normalization of tracking numbers (rules.md section 3: "upper case, no spaces or dashes").
+
+Exactly that and nothing more: surrounding and inner whitespace and dashes go, letters are upper-cased.
+Dots, slashes and other punctuation are kept on purpose: the spec does not remove them, and the same
+normalized value is what `recycled` compares across orders, so inventing extra rules here would make
+two different numbers collide.
+"""
+
+from __future__ import annotations
+
+# Every character that str.isspace() accepts lies below U+3000 (IDEOGRAPHIC SPACE), so scanning that
+# range finds them all (tab, newline, NBSP, thin spaces ...): numbers pasted from spreadsheets and PDFs
+# carry them.
+_WHITESPACE = {code: None for code in range(0x3001) if chr(code).isspace()}
+
+# ASCII hyphen-minus plus the Unicode dashes that word processors substitute for it
+# (U+2010 hyphen .. U+2015 horizontal bar, U+2212 minus sign).
+_DASHES = {ord(dash): None for dash in "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"}
+
+_DELETE_SEPARATORS = {**_WHITESPACE, **_DASHES}
+
+
+def normalize_number(raw: str) -> str:
+    """Return `raw` upper-cased with all whitespace and dashes removed; "" for None or blank input."""
+    if not raw:
+        return ""
+    return raw.translate(_DELETE_SEPARATORS).upper()

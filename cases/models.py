@@ -1,0 +1,315 @@
+"""The case domain: orders and what is known about them, the cases built from it, and the trail of
+decisions. Rules live in `cases.assessment`; writes go through `cases.services`."""
+
+import hashlib
+from datetime import UTC
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import F, Q
+
+from cases.choices import (
+    CaseStatus,
+    CaseType,
+    ChaseChannel,
+    Direction,
+    EventSource,
+    EvidenceKind,
+    MoneyKind,
+    MoneyState,
+    NextMove,
+    OutcomeKind,
+    PaymentState,
+    RiskLevel,
+    Route,
+    TrackingStatus,
+)
+
+USER = settings.AUTH_USER_MODEL
+
+
+def fingerprint(*parts) -> str:
+    """A stable digest of what makes a record the same record, so re-importing adds nothing."""
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
+
+
+class Order(models.Model):
+    order_id = models.CharField("order", max_length=64, unique=True)
+    ordered_at = models.DateTimeField(db_index=True)
+    customer_email = models.EmailField(blank=True)
+    country = models.CharField(max_length=2, help_text="ISO 3166 alpha-2 destination country.")
+    postal_code = models.CharField(max_length=20, blank=True)
+    product = models.ForeignKey("suppliers.Product", on_delete=models.PROTECT, related_name="orders")
+    value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    payment_state = models.CharField(max_length=20, choices=PaymentState.choices, default=PaymentState.PAID)
+    promise_text = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-ordered_at"]
+        indexes = [models.Index(fields=["country"]), models.Index(fields=["product", "ordered_at"])]
+
+    def __str__(self):
+        return self.order_id
+
+
+class TrackingNumber(models.Model):
+    """One carrier number. Carriers recycle numbers and combined shipments share one, so a number may
+    sit on several orders; an order may get a new number over time (`OrderTracking`)."""
+
+    number = models.CharField(max_length=64, help_text="As the supplier gave it.")
+    normalized = models.CharField(max_length=64, unique=True, help_text="Upper case, no spaces or dashes.")
+    carrier = models.CharField(max_length=32, blank=True, help_text="Carrier code, given or detected.")
+    url = models.URLField(max_length=500, blank=True)
+    orders = models.ManyToManyField(Order, through="OrderTracking", related_name="tracking_numbers")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["normalized"]
+
+    def __str__(self):
+        return self.number
+
+
+class OrderTracking(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="order_trackings")
+    tracking_number = models.ForeignKey(
+        TrackingNumber, on_delete=models.CASCADE, related_name="order_trackings"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "-assigned_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "tracking_number"], name="tracking_once_per_order")
+        ]
+
+    def __str__(self):
+        return f"{self.order} ↔ {self.tracking_number}"
+
+
+class TrackingEvent(models.Model):
+    tracking_number = models.ForeignKey(TrackingNumber, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    status = models.CharField(max_length=24, choices=TrackingStatus.choices)
+    raw_status = models.CharField(
+        max_length=100, blank=True, help_text="The carrier's or tracker's own word."
+    )
+    description = models.CharField(max_length=500, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    source = models.CharField(max_length=16, choices=EventSource.choices, default=EventSource.MANUAL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["tracking_number", "at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tracking_number", "at", "status", "description"], name="tracking_event_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.tracking_number} {self.status} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class OrderRecord(models.Model):
+    """What staff or an import recorded about one order at one time. `fingerprint` makes re-import a no-op."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField()
+    text = models.TextField(blank=True)
+    fingerprint = models.CharField(max_length=64, editable=False)
+    recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "at", "id"]
+
+    def save(self, *args, **kwargs):
+        self.with_fingerprint()
+        super().save(*args, **kwargs)
+
+    def identity(self) -> tuple:
+        # The same instant written with another offset is the same record.
+        return (self.at.astimezone(UTC).isoformat(), self.text)
+
+    def with_fingerprint(self):
+        """Set the fingerprint; bulk_create skips save(), so bulk writers call this themselves."""
+        self.fingerprint = fingerprint(*self.identity())
+        return self
+
+
+class SupplierEvidence(OrderRecord):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="supplier_evidence")
+    kind = models.CharField(max_length=24, choices=EvidenceKind.choices)
+    attachment = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
+
+    class Meta(OrderRecord.Meta):
+        verbose_name_plural = "supplier evidence"
+        constraints = [models.UniqueConstraint(fields=["order", "fingerprint"], name="evidence_once")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.order} at {self.at:%Y-%m-%d}"
+
+    def identity(self) -> tuple:
+        return (self.kind, *super().identity())
+
+
+class SupplierChase(OrderRecord):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="supplier_chases")
+    channel = models.CharField(max_length=16, choices=ChaseChannel.choices, default=ChaseChannel.EMAIL)
+
+    class Meta(OrderRecord.Meta):
+        constraints = [models.UniqueConstraint(fields=["order", "fingerprint"], name="chase_once")]
+
+    def __str__(self):
+        return f"Supplier chased for {self.order} at {self.at:%Y-%m-%d}"
+
+    def identity(self) -> tuple:
+        return (self.channel, *super().identity())
+
+
+class CustomerMessage(OrderRecord):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="customer_messages")
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    intents = models.JSONField(
+        null=True, blank=True, help_text="Given intents; empty means they are read from the text."
+    )
+
+    class Meta(OrderRecord.Meta):
+        constraints = [models.UniqueConstraint(fields=["order", "fingerprint"], name="message_once")]
+
+    def __str__(self):
+        return f"{self.get_direction_display()} message on {self.order} at {self.at:%Y-%m-%d}"
+
+    def identity(self) -> tuple:
+        return (self.direction, *super().identity())
+
+
+class Case(models.Model):
+    """One per order: the latest assessment, stored so the queue can sort and filter without recomputing."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="case")
+    case_type = models.CharField(max_length=24, choices=CaseType.choices, blank=True)
+    risk_level = models.CharField(max_length=20, choices=RiskLevel.choices, blank=True)
+    risk_rank = models.PositiveSmallIntegerField(
+        default=0, help_text="Position of the risk level, for sorting."
+    )
+    next_move = models.CharField(max_length=24, choices=NextMove.choices, blank=True)
+    also = models.JSONField(default=list, blank=True)
+    route = models.CharField(max_length=20, choices=Route.choices, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    window = models.JSONField(null=True, blank=True)
+    clocks = models.JSONField(default=dict, blank=True)
+    packet = models.JSONField(default=dict, blank=True, help_text="The last decision packet, as assessed.")
+    requires_owner_approval = models.BooleanField(default=False)
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    next_assessment_at = models.DateTimeField(null=True, blank=True)
+    policy = models.ForeignKey(
+        "policies.Policy", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    held_until = models.DateTimeField(null=True, blank=True)
+    hold_reason = models.TextField(blank=True)
+    assignee = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-risk_rank", "order__ordered_at"]
+        permissions = [("import_cases", "Can import case bundles")]
+        indexes = [
+            models.Index(fields=["status", "next_assessment_at"], name="case_due"),
+            models.Index(fields=["-risk_rank", "status"], name="case_queue"),
+            models.Index(fields=["case_type"]),
+            models.Index(fields=["next_move"]),
+            models.Index(fields=["route"]),
+        ]
+
+    def __str__(self):
+        return f"Case {self.order.order_id}"
+
+
+class Outcome(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
+    kind = models.CharField(max_length=20, choices=OutcomeKind.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["case", "at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.case}"
+
+
+class MoneyDecision(models.Model):
+    """A refund, replacement, discount or store credit. Staff request; a second person with the owner
+    permission decides (DEVELOPERS.md). The database refuses a decision by the requester."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="money_decisions")
+    kind = models.CharField(max_length=20, choices=MoneyKind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    reason = models.TextField()
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=MoneyState.choices, default=MoneyState.PENDING)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        permissions = [("approve_money_decision", "Can approve or reject money decisions")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="money_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="money_decided_by_second_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=MoneyState.PENDING, decided_by__isnull=True)
+                | (~Q(state=MoneyState.PENDING) & Q(decided_by__isnull=False, decided_at__isnull=False)),
+                name="money_decision_complete",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount} {self.currency} on {self.case} ({self.state})"
+
+
+class AuditEvent(models.Model):
+    """Append-only: who did what to which object, when, and why."""
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=150, help_text="The user, or the process that acted.")
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=64)
+    changes = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="audit_object")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label}: {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only and cannot be deleted.")

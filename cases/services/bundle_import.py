@@ -1,0 +1,256 @@
+"""Storing a case bundle (spec bundle.md): all or nothing, and idempotent.
+
+A bundle that `cases.bundles.reader` accepted can still conflict with what the database holds (a SKU
+that belongs to another supplier). Those conflicts are collected, named by case index and field like
+the reader's, and the whole import is rolled back. Importing the same file twice writes nothing the
+second time and says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from cases.bundles.reader import Bundle, BundleCase, BundleError, BundleIssue
+from cases.carriers.detect import best_carrier, tracking_url
+from cases.carriers.normalize import normalize_number
+from cases.models import (
+    Case,
+    CustomerMessage,
+    Order,
+    OrderTracking,
+    SupplierChase,
+    SupplierEvidence,
+    TrackingEvent,
+    TrackingNumber,
+)
+from cases.permissions import EDIT_POLICY, IMPORT_CASES, require
+from cases.services.assessment import refresh_cases
+from cases.services.audit import audit_event
+from policies import services as policy_services
+from suppliers.models import Product, Supplier
+
+ORDER_FIELDS = (
+    "ordered_at",
+    "customer_email",
+    "country",
+    "postal_code",
+    "value",
+    "currency",
+    "payment_state",
+    "promise_text",
+)
+
+
+@dataclass
+class ImportSummary:
+    orders: int = 0
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    policy_version: str | None = None
+    as_of: str | None = None
+    sha256: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return bool(+self.created or +self.updated or self.policy_version)
+
+    def describe(self) -> str:
+        if not self.changed:
+            return (
+                f"Nothing changed: all {self.orders} orders of this bundle are already imported as they are."
+            )
+        parts = [f"{n} {name} created" for name, n in sorted(self.created.items()) if n]
+        parts += [f"{n} {name} updated" for name, n in sorted(self.updated.items()) if n]
+        if self.policy_version:
+            parts.append(f"policy {self.policy_version} adopted from the bundle and activated")
+        return f"Imported {self.orders} orders: " + ", ".join(parts) + "."
+
+
+def import_bundle(
+    bundle: Bundle, *, raw: bytes = b"", actor=None, via: str = "import_cases"
+) -> ImportSummary:
+    """Store every case of `bundle`, or nothing. Raises BundleError for conflicts with stored data and
+    PermissionDenied when `actor` may not import (or may not change the policy the bundle carries)."""
+    require(actor, IMPORT_CASES)
+    if bundle.policy:
+        require(actor, EDIT_POLICY)
+    summary = ImportSummary(
+        orders=len(bundle.cases),
+        as_of=bundle.as_of.isoformat() if bundle.as_of else None,
+        sha256=hashlib.sha256(raw).hexdigest() if raw else "",
+    )
+    with transaction.atomic():
+        writer = _Writer(summary)
+        touched = [writer.case(case) for case in bundle.cases]
+        if writer.issues:
+            raise BundleError(writer.issues)
+        if bundle.policy:
+            adopted = policy_services.adopt_fields(
+                bundle.policy, actor=actor, via=via, reason="Policy fields carried by an imported bundle"
+            )
+            summary.policy_version = adopted.label if adopted else None
+        if summary.changed:
+            order_pks = [pk for pk, changed in touched if changed]
+            if summary.policy_version:
+                order_pks = [pk for pk, _ in touched]
+            refresh_cases(order_pks, via=via)
+            audit_event(
+                action="bundle_imported",
+                actor=actor,
+                via=via,
+                changes={
+                    "created": dict(summary.created),
+                    "updated": dict(summary.updated),
+                    "orders": [case.order.order_id for case in bundle.cases],
+                    "sha256": summary.sha256,
+                    "as_of": summary.as_of,
+                },
+                reason=summary.describe(),
+            )
+    return summary
+
+
+class _Writer:
+    def __init__(self, summary: ImportSummary):
+        self.summary = summary
+        self.issues: list[BundleIssue] = []
+        self.suppliers: dict[str, Supplier] = {}
+
+    def fail(self, case: BundleCase, path: str, message: str) -> None:
+        self.issues.append(BundleIssue(case.index, path, message))
+
+    def case(self, case: BundleCase) -> tuple[int | None, bool]:
+        """Write one case; return (order pk, whether anything about it changed)."""
+        before = sum(self.summary.created.values()) + sum(self.summary.updated.values())
+        product = self.product(case)
+        if product is None:
+            return None, False
+        order = self.order(case, product)
+        if case.tracking is not None:
+            self.tracking(case, order)
+        self.records(case, order)
+        _, created = Case.objects.get_or_create(order=order)
+        self.summary.created["cases"] += created
+        after = sum(self.summary.created.values()) + sum(self.summary.updated.values())
+        return order.pk, after > before
+
+    def product(self, case: BundleCase) -> Product | None:
+        facts = case.order
+        supplier = self.suppliers.get(facts.supplier)
+        if supplier is None:
+            supplier, created = Supplier.objects.get_or_create(name=facts.supplier)
+            self.suppliers[facts.supplier] = supplier
+            self.summary.created["suppliers"] += created
+        product, created = Product.objects.select_related("supplier").get_or_create(
+            sku=facts.sku, defaults={"supplier": supplier, "title": facts.product_title}
+        )
+        self.summary.created["products"] += created
+        if product.supplier_id != supplier.pk:
+            self.fail(case, "order.supplier", f"SKU {facts.sku} belongs to supplier {product.supplier.name}")
+            return None
+        return product
+
+    def order(self, case: BundleCase, product: Product) -> Order:
+        facts = case.order
+        values = {name: getattr(facts, name) for name in ORDER_FIELDS} | {"product": product}
+        order, created = Order.objects.get_or_create(order_id=facts.order_id, defaults=values)
+        if created:
+            self.summary.created["orders"] += 1
+            return order
+        differences = {
+            name: [str(getattr(order, name)), str(value)]
+            for name, value in values.items()
+            if getattr(order, name) != value
+        }
+        if differences:
+            for name, value in values.items():
+                setattr(order, name, value)
+            order.save()
+            self.summary.updated["orders"] += 1
+            audit_event(action="order_updated_by_import", obj=order, changes=differences)
+        return order
+
+    def tracking(self, case: BundleCase, order: Order) -> None:
+        normalized = normalize_number(case.tracking.number)
+        carrier = case.tracking.carrier or best_carrier(normalized) or ""
+        number, created = TrackingNumber.objects.get_or_create(
+            normalized=normalized,
+            defaults={
+                "number": case.tracking.number,
+                "carrier": carrier,
+                "url": (tracking_url(carrier, normalized) if carrier else None) or "",
+            },
+        )
+        self.summary.created["tracking numbers"] += created
+        _, linked = OrderTracking.objects.get_or_create(order=order, tracking_number=number)
+        self.summary.created["order tracking links"] += linked
+        known = set(number.events.values_list("at", "status", "description"))
+        new = []
+        for event in case.tracking.events:
+            key = (event.at, event.status, event.description)
+            if key in known:
+                continue
+            known.add(key)
+            new.append(
+                TrackingEvent(
+                    tracking_number=number,
+                    at=event.at,
+                    status=event.status,
+                    raw_status=event.raw_status,
+                    description=event.description,
+                    location=event.location,
+                    country=event.country,
+                    postal_code=event.postal_code,
+                    source="bundle",
+                )
+            )
+        TrackingEvent.objects.bulk_create(new)
+        self.summary.created["tracking events"] += len(new)
+
+    def records(self, case: BundleCase, order: Order) -> None:
+        batches = (
+            (
+                "supplier evidence",
+                SupplierEvidence,
+                [
+                    SupplierEvidence(order=order, kind=e.kind, at=e.at, text=e.text)
+                    for e in case.supplier_evidence
+                ],
+            ),
+            (
+                "supplier chases",
+                SupplierChase,
+                [
+                    SupplierChase(order=order, channel=c.channel, at=c.at, text=c.text)
+                    for c in case.supplier_chases
+                ],
+            ),
+            (
+                "customer messages",
+                CustomerMessage,
+                [
+                    CustomerMessage(
+                        order=order,
+                        direction=m.direction,
+                        at=m.at,
+                        text=m.text,
+                        intents=sorted(m.intents) if m.intents is not None else None,
+                    )
+                    for m in case.customer_messages
+                ],
+            ),
+        )
+        for label, model, rows in batches:
+            known = set(model.objects.filter(order=order).values_list("fingerprint", flat=True))
+            new = []
+            for row in rows:
+                row.with_fingerprint()
+                if row.fingerprint not in known:
+                    known.add(row.fingerprint)
+                    new.append(row)
+            model.objects.bulk_create(new)
+            self.summary.created[label] += len(new)

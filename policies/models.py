@@ -1,0 +1,118 @@
+"""Stored policy versions. The numbers mean what rules.md section 2 says; `policies.values` holds them
+as plain values and decides which override wins."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from policies.values import DEFAULTS, MAXIMUM_DAYS, MINIMUMS, POLICY_FIELDS
+
+HELP = {
+    "processing_window_days": "Order → tracking number from the supplier.",
+    "label_created_max_days": "Label created → first carrier scan.",
+    "accepted_no_movement_days": "Carrier acceptance → next movement.",
+    "stale_in_transit_days": "Last movement → next movement.",
+    "exception_grace_days": "Carrier exception → next event.",
+    "lost_package_days": "Last movement → treated as possibly lost.",
+    "supplier_response_days": "Supplier chased → supplier answers.",
+    "review_risk_unanswered": "Unanswered customer messages that make a public-review risk.",
+    "product_review_threshold": "Problem cases on one SKU that put it up for owner review.",
+    "product_review_days": "The period those SKU cases are counted over.",
+    "supplier_flag_threshold": "Label-stuck or silent cases on one supplier that flag it.",
+    "supplier_review_days": "The period those supplier cases are counted over.",
+}
+
+
+def policy_field(name: str, *, override: bool) -> models.PositiveSmallIntegerField:
+    validators = [MinValueValidator(MINIMUMS[name]), MaxValueValidator(MAXIMUM_DAYS)]
+    if override:
+        return models.PositiveSmallIntegerField(
+            null=True, blank=True, validators=validators, help_text=HELP[name] + " Empty: inherit."
+        )
+    return models.PositiveSmallIntegerField(
+        default=DEFAULTS[name], validators=validators, help_text=HELP[name]
+    )
+
+
+class PolicyFields(models.Model):
+    """The twelve numbers, declared once for the policy and both override tables."""
+
+    class Meta:
+        abstract = True
+
+    def values(self) -> dict[str, int | None]:
+        return {name: getattr(self, name) for name in POLICY_FIELDS}
+
+
+def _declare_fields(cls: type[models.Model], *, override: bool) -> None:
+    for name in POLICY_FIELDS:
+        cls.add_to_class(name, policy_field(name, override=override))
+
+
+class Policy(PolicyFields):
+    """One version of the store's default policy. Versions are kept forever: a packet names the version
+    it used. Only a draft can be edited; an owner activates it, and exactly one version is active."""
+
+    version = models.PositiveIntegerField(unique=True, editable=False)
+    is_active = models.BooleanField(default=False, editable=False)
+    note = models.TextField(blank=True, help_text="Why this version exists.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    activated_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name_plural = "policies"
+        permissions = [("edit_policy", "Can create, edit and activate store policy versions")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="one_active_policy"
+            )
+        ]
+
+    def __str__(self):
+        state = "active" if self.is_active else ("draft" if self.activated_at is None else "retired")
+        return f"v{self.version} ({state})"
+
+    @property
+    def label(self) -> str:
+        return f"v{self.version}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.activated_at is None
+
+
+class CountryOverride(PolicyFields):
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="country_overrides")
+    country = models.CharField(max_length=2, help_text="ISO 3166 alpha-2 destination country, e.g. BR.")
+
+    class Meta:
+        ordering = ["country"]
+        constraints = [models.UniqueConstraint(fields=["policy", "country"], name="one_override_per_country")]
+
+    def __str__(self):
+        return f"{self.policy.label} override for {self.country}"
+
+
+class SupplierOverride(PolicyFields):
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="supplier_overrides")
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.CASCADE, related_name="policy_overrides"
+    )
+
+    class Meta:
+        ordering = ["supplier__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "supplier"], name="one_override_per_supplier")
+        ]
+
+    def __str__(self):
+        return f"{self.policy.label} override for {self.supplier}"
+
+
+_declare_fields(Policy, override=False)
+_declare_fields(CountryOverride, override=True)
+_declare_fields(SupplierOverride, override=True)

@@ -1,0 +1,50 @@
+from django.contrib import admin, messages
+from django.db.models import Count
+from import_export.admin import ExportActionMixin
+
+from suppliers.models import Product, Supplier
+from suppliers.resources import ProductResource, SupplierResource
+from suppliers.services import set_product_state
+
+
+@admin.register(Supplier)
+class SupplierAdmin(ExportActionMixin, admin.ModelAdmin):
+    resource_classes = [SupplierResource]
+    list_display = ("name", "status", "contact_email", "processing_window_days", "product_count")
+    list_filter = ("status",)
+    search_fields = ("name", "contact_email")
+    readonly_fields = ("status", "status_reason", "status_changed_at", "status_changed_by", "created_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(product_total=Count("products"))
+
+    @admin.display(description="products", ordering="product_total")
+    def product_count(self, obj):
+        return obj.product_total
+
+
+@admin.register(Product)
+class ProductAdmin(ExportActionMixin, admin.ModelAdmin):
+    resource_classes = [ProductResource]
+    list_display = ("sku", "title", "supplier", "state", "promise_text", "state_changed_at")
+    list_filter = ("state", "supplier")
+    list_select_related = ("supplier",)
+    search_fields = ("sku", "title", "supplier__name")
+    readonly_fields = ("state", "state_reason", "state_changed_at", "state_changed_by", "created_at")
+    actions = ["pause_products", "resume_products"]
+
+    def has_pause_product_permission(self, request):
+        return request.user.has_perm("suppliers.pause_product")
+
+    @admin.action(description="Pause selected products (owner)", permissions=["pause_product"])
+    def pause_products(self, request, queryset):
+        self._set_state(request, queryset, Product.State.PAUSED, "paused")
+
+    @admin.action(description="Resume selected products (owner)", permissions=["pause_product"])
+    def resume_products(self, request, queryset):
+        self._set_state(request, queryset, Product.State.ACTIVE, "resumed")
+
+    def _set_state(self, request, queryset, state, verb):
+        for product in queryset:
+            set_product_state(product, state, actor=request.user, reason=f"{verb} from the admin")
+        self.message_user(request, f"{queryset.count()} product(s) {verb}.", messages.SUCCESS)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SuppliersConfig(AppConfig):
+    name = "suppliers"
+    verbose_name = "Suppliers and products"

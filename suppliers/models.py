@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.db import models
+
+
+class Supplier(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        FLAGGED = "flagged", "Flagged for review"
+
+    name = models.CharField(max_length=200, unique=True)
+    contact_email = models.EmailField(blank=True)
+    processing_window_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The supplier's own processing time. Used as this supplier's processing window "
+        "unless a supplier policy override sets one.",
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status_reason = models.TextField(blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [("flag_supplier", "Can flag or unflag a supplier")]
+
+    def __str__(self):
+        return self.name
+
+
+class Product(models.Model):
+    class State(models.TextChoices):
+        ACTIVE = "active", "Active"
+        REVIEW_REQUIRED = "review_required", "Review required"
+        PAUSED = "paused", "Paused"
+
+    sku = models.CharField("SKU", max_length=100, unique=True)
+    title = models.CharField(max_length=300, blank=True)
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="products")
+    promise_text = models.CharField(
+        max_length=300, blank=True, help_text="The delivery promise shown on the product page."
+    )
+    promised_delivery_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.ACTIVE)
+    state_reason = models.TextField(blank=True)
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+    state_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sku"]
+        permissions = [("pause_product", "Can pause or resume a product")]
+        indexes = [models.Index(fields=["supplier", "state"])]
+
+    def __str__(self):
+        return f"{self.sku} {self.title}".strip()
