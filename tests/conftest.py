@@ -30,25 +30,25 @@ def _redis_missing() -> str | None:
 SERVICE_CHECKS = {"postgres": _postgres_missing, "redis": _redis_missing}
 
 
+def missing_services(item) -> list[str]:
+    return [
+        reason
+        for marker, check in SERVICE_CHECKS.items()
+        if item.get_closest_marker(marker) is not None and (reason := check()) is not None
+    ]
+
+
 def pytest_collection_modifyitems(config, items):
+    if REQUIRE_SERVICES:
+        return  # pytest_runtest_setup fails them instead
     for item in items:
-        for marker, check in SERVICE_CHECKS.items():
-            if item.get_closest_marker(marker) is None:
-                continue
-            reason = check()
-            if reason is None:
-                continue
-            if REQUIRE_SERVICES:
-                item.add_marker(pytest.mark.usefixtures("_service_required_but_missing"))
-                item.user_properties.append(("missing_service", reason))
-            else:
-                item.add_marker(pytest.mark.skip(reason=reason))
+        for reason in missing_services(item):
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
-@pytest.fixture
-def _service_required_but_missing(request):
-    reasons = [value for key, value in request.node.user_properties if key == "missing_service"]
-    pytest.fail(f"REQUIRE_SERVICES=1 but this test {'; '.join(reasons)}")
+def pytest_runtest_setup(item):
+    if REQUIRE_SERVICES and (reasons := missing_services(item)):
+        pytest.fail(f"REQUIRE_SERVICES=1 but this test {'; '.join(reasons)}", pytrace=False)
 
 
 @pytest.fixture
