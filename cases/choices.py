@@ -1,26 +1,53 @@
-"""Choices for the case models, named as the spec names them (rules.md sections 3-5, bundle.md)."""
+"""Choices for the case models. The spec's vocabularies (rules.md sections 3-5, bundle.md) are defined
+once, in `cases.assessment.vocabulary`; these build the Django choices from them."""
 
 from django.db import models
 
-
-class PaymentState(models.TextChoices):
-    PAID = "paid"
-    REFUNDED = "refunded"
-    PARTIALLY_REFUNDED = "partially_refunded"
-    DISPUTED = "disputed"
+from cases.assessment import vocabulary as v
 
 
-class TrackingStatus(models.TextChoices):
-    INFO_RECEIVED = "info_received", "Label created (info received)"
-    ACCEPTED = "accepted"
-    IN_TRANSIT = "in_transit"
-    OUT_FOR_DELIVERY = "out_for_delivery"
-    AVAILABLE_FOR_PICKUP = "available_for_pickup"
-    EXCEPTION = "exception"
-    RETURNED = "returned"
-    DELIVERED = "delivered"
-    NO_INFORMATION = "no_information", "No information (tracker says nothing)"
-    UNKNOWN = "unknown"
+def choices(name: str, values, labels: dict[str, str] | None = None) -> type[models.TextChoices]:
+    labels = labels or {}
+    members = [(value.upper(), (value, labels.get(value, value.replace("_", " ")))) for value in values]
+    return models.TextChoices(name, members)
+
+
+PaymentState = choices("PaymentState", v.PAYMENT_STATES)
+TrackingStatus = choices(
+    "TrackingStatus",
+    v.STATUSES,
+    {
+        v.INFO_RECEIVED: "label created (info received)",
+        v.NO_INFORMATION: "no information (tracker says nothing)",
+    },
+)
+EvidenceKind = choices(
+    "EvidenceKind",
+    v.EVIDENCE_KINDS,
+    {v.PICKUP_PROOF: "pickup proof (strong)", v.DISPATCH_CLAIM: "dispatch claim (weak)"},
+)
+Direction = choices(
+    "Direction", v.DIRECTIONS, {v.INBOUND: "from the customer", v.OUTBOUND: "to the customer"}
+)
+CaseType = choices("CaseType", v.CASE_TYPES)
+NextMove = choices("NextMove", v.NEXT_MOVES)
+Route = choices("Route", v.ROUTES)
+
+
+class RiskLevel(models.TextChoices):
+    """Lowest first (rules.md section 5): the position is the rank the queue sorts by."""
+
+    NORMAL_WATCH = v.NORMAL_WATCH, "normal watch"
+    SUPPLIER_CHASE = v.SUPPLIER_CHASE, "supplier chase"
+    CUSTOMER_UPDATE = v.CUSTOMER_UPDATE, "customer update"
+    REVIEW_RISK = v.REVIEW_RISK, "review risk"
+    REFUND_RISK = v.REFUND_RISK, "refund risk"
+    CHARGEBACK_WATCH = v.CHARGEBACK_WATCH, "chargeback watch"
+    OWNER_ONLY = v.OWNER_ONLY, "owner only"
+
+    @classmethod
+    def rank(cls, value: str) -> int:
+        return v.risk_rank(value)
 
 
 class EventSource(models.TextChoices):
@@ -31,77 +58,12 @@ class EventSource(models.TextChoices):
     DEMO = "demo"
 
 
-class EvidenceKind(models.TextChoices):
-    PICKUP_PROOF = "pickup_proof", "Pickup proof (strong)"
-    DISPATCH_CLAIM = "dispatch_claim", "Dispatch claim (weak)"
-    PROCESSING_NOTE = "processing_note"
-    RESTOCK_NOTE = "restock_note", "Restock / backorder note"
-    REPLACEMENT_SOURCE = "replacement_source"
-
-
 class ChaseChannel(models.TextChoices):
     EMAIL = "email"
     CHAT = "chat"
     PHONE = "phone"
-    PORTAL = "portal", "Supplier portal"
+    PORTAL = "portal", "supplier portal"
     OTHER = "other"
-
-
-class Direction(models.TextChoices):
-    INBOUND = "inbound", "From the customer"
-    OUTBOUND = "outbound", "To the customer"
-
-
-class CaseType(models.TextChoices):
-    WRONG_DESTINATION = "wrong_destination"
-    WRONG_TRACKING = "wrong_tracking"
-    UNCLEAR = "unclear"
-    DELIVERED_CONFLICT = "delivered_conflict"
-    DELIVERED = "delivered"
-    CARRIER_EXCEPTION = "carrier_exception"
-    SUPPLIER_BLOCKED = "supplier_blocked"
-    SUPPLIER_SILENCE = "supplier_silence"
-    AWAITING_TRACKING = "awaiting_tracking"
-    LABEL_CREATED_ONLY = "label_created_only"
-    ACCEPTED_NO_MOVEMENT = "accepted_no_movement"
-    STALE_IN_TRANSIT = "stale_in_transit"
-    IN_TRANSIT = "in_transit"
-
-
-class RiskLevel(models.TextChoices):
-    """Lowest first: the position is the rank the queue sorts by."""
-
-    NORMAL_WATCH = "normal_watch"
-    SUPPLIER_CHASE = "supplier_chase"
-    CUSTOMER_UPDATE = "customer_update"
-    REVIEW_RISK = "review_risk"
-    REFUND_RISK = "refund_risk"
-    CHARGEBACK_WATCH = "chargeback_watch"
-    OWNER_ONLY = "owner_only"
-
-    @classmethod
-    def rank(cls, value: str) -> int:
-        return cls.values.index(value)
-
-
-class NextMove(models.TextChoices):
-    WAIT = "wait"
-    CHASE_SUPPLIER = "chase_supplier"
-    REQUEST_PROOF = "request_proof"
-    DRAFT_UPDATE = "draft_update"
-    PREPARE_REFUND_REVIEW = "prepare_refund_review"
-    PAUSE_PRODUCT = "pause_product"
-    FLAG_SUPPLIER = "flag_supplier"
-    ESCALATE = "escalate"
-    CLOSE = "close"
-
-
-class Route(models.TextChoices):
-    SUPPLIER_DELAY = "supplier_delay"
-    CUSTOMER_SUPPORT = "customer_support"
-    LOST_PACKAGE = "lost_package"
-    WRONG_ADDRESS = "wrong_address"
-    REFUND = "refund"
 
 
 class CaseStatus(models.TextChoices):
@@ -111,6 +73,8 @@ class CaseStatus(models.TextChoices):
 
 
 class OutcomeKind(models.TextChoices):
+    """The outcomes of the seed workflow's last step, and how a case ended."""
+
     CUSTOMER_UPDATED = "customer_updated"
     SUPPLIER_CHASED = "supplier_chased"
     CASE_HELD = "case_held"

@@ -13,29 +13,19 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from cases.assessment import vocabulary as v
 from cases.assessment.facts import CustomerMessage, OrderFacts, SupplierChase, SupplierEvidence, TrackingEvent
 from cases.carriers.statuses import normalize_status
 from cases.countries import is_country_code
 from policies.values import validate_policy_fields
 
 FORMAT = "staletrack.bundle/1"
-PAYMENT_STATES = ("paid", "refunded", "partially_refunded", "disputed")
-EVIDENCE_KINDS = ("pickup_proof", "dispatch_claim", "processing_note", "restock_note", "replacement_source")
-DIRECTIONS = ("inbound", "outbound")
+PAYMENT_STATES = v.PAYMENT_STATES
+EVIDENCE_KINDS = v.EVIDENCE_KINDS
+DIRECTIONS = v.DIRECTIONS
+INTENTS = v.INTENTS
+NORMALIZED_STATUSES = v.STATUSES
 CHASE_CHANNELS = ("email", "chat", "phone", "portal", "other")
-INTENTS = ("dispute_threat", "refund_request", "not_received", "where_is_order")
-NORMALIZED_STATUSES = (
-    "info_received",
-    "accepted",
-    "in_transit",
-    "out_for_delivery",
-    "available_for_pickup",
-    "exception",
-    "returned",
-    "delivered",
-    "no_information",
-    "unknown",
-)
 MAX_TEXT = 10_000
 
 
