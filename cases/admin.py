@@ -135,7 +135,7 @@ class TrackingNumberAdmin(admin.ModelAdmin):
 @admin.register(Case)
 class CaseAdmin(ExportActionMixin, admin.ModelAdmin):
     resource_classes = [CaseResource]
-    change_list_template = "admin/cases/case/change_list.html"
+    import_export_change_list_template = "admin/cases/case/change_list.html"
     list_display = (
         "order_link",
         "case_type",

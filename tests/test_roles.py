@@ -4,7 +4,7 @@ Every refusal is on the server: a crafted request changes nothing."""
 import json
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -145,3 +145,12 @@ def test_the_upload_page_lists_every_error_and_writes_nothing(client, staff):
 
 def _upload(document):
     return SimpleUploadedFile("bundle.json", json.dumps(document).encode(), content_type="application/json")
+
+
+def test_the_case_list_offers_the_bundle_import_only_to_users_who_may_import(client, staff):
+    client.force_login(staff)
+    assert 'id="import-bundle-link"' in client.get(reverse("admin:cases_case_changelist")).content.decode()
+    viewer = UserFactory(username="viewer")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_case"))
+    client.force_login(viewer)
+    assert 'id="import-bundle-link"' not in client.get(reverse("admin:cases_case_changelist")).content.decode()

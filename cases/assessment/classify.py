@@ -99,7 +99,7 @@ def _mismatch_reason(case: CaseFacts, d: Derived) -> str:
     named = place(event.country, event.postal_code)
     ordered = place(case.order.country, case.order.postal_code)
     return (
-        f"a {_status_words(event.status)} event on {utc_date(event.at)} names {named}; "
+        f"the {_status_words(event.status)} event on {utc_date(event.at)} names {named}; "
         f"the order goes to {ordered}"
     )
 
