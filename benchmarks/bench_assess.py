@@ -19,7 +19,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 CASES = int(os.environ.get("BENCH_CASES", "10000"))
-BATCH = 500
 AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/staletrack_bench")
 os.environ["DATABASE_URL"] = BENCH_URL
@@ -114,9 +113,7 @@ def bench_in_memory(scenarios) -> float:
 
     facts = in_memory_facts(scenarios)
     started = time.perf_counter()
-    for start in range(0, len(facts), BATCH):
-        # The same batches the database path uses; peers are the whole set, as the database path loads them.
-        assess_many(facts[start : start + BATCH], AS_OF, peers=facts)
+    assess_many(facts, AS_OF)
     return len(facts) / (time.perf_counter() - started)
 
 
@@ -213,9 +210,8 @@ def bench_database(order_pks) -> tuple[float, float]:
 
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        for start in range(0, len(order_pks), BATCH):
-            loaded = facts_for_orders(order_pks[start : start + BATCH], AS_OF)
-            assess_many(loaded.facts, AS_OF, peers=loaded.peers)
+        loaded = facts_for_orders(order_pks, AS_OF)
+        assess_many(loaded.facts, AS_OF, peers=loaded.peers)
         elapsed = time.perf_counter() - started
     return len(order_pks) / elapsed, len(queries) / len(order_pks)
 
@@ -236,7 +232,7 @@ def main() -> None:
 
         connections.close_all()
         drop_database()
-    print(f"cases: {CASES} (batches of {BATCH}, peers counted for overlays 5-6)")
+    print(f"cases: {CASES} (one sweep; peers counted for overlays 5-6)")
     print(f"in-memory facts:  {memory_rate:10,.0f} assessments/s")
     print(f"from PostgreSQL:  {db_rate:10,.0f} assessments/s  ({queries_per_case:.3f} queries per case)")
     print(f"ratio in-memory / database: {memory_rate / db_rate:.1f}x")

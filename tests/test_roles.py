@@ -153,4 +153,6 @@ def test_the_case_list_offers_the_bundle_import_only_to_users_who_may_import(cli
     viewer = UserFactory(username="viewer")
     viewer.user_permissions.add(Permission.objects.get(codename="view_case"))
     client.force_login(viewer)
-    assert 'id="import-bundle-link"' not in client.get(reverse("admin:cases_case_changelist")).content.decode()
+    assert (
+        'id="import-bundle-link"' not in client.get(reverse("admin:cases_case_changelist")).content.decode()
+    )

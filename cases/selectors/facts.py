@@ -10,7 +10,7 @@ not grow with the number of orders.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -54,6 +54,19 @@ def facts_for_orders(
     return LoadedFacts(facts=facts, peers=peers, orders={o.order_id: o for o in orders})
 
 
+CHUNK = 5000  # ids per IN clause: under SQLite's variable limit, and one query per 5,000 orders
+
+
+def chunked(ids: list) -> list[list]:
+    return [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)] or [[]]
+
+
+def _rows(queryset, field: str, ids) -> Iterator:
+    """Rows whose `field` is in `ids`, one query per chunk; rows of one key keep the queryset's order."""
+    for chunk in chunked(list(ids)):
+        yield from queryset.filter(**{f"{field}__in": chunk})
+
+
 def _peer_orders(orders: list[Order], as_of: datetime, book: PolicyBook, exclude: set[int]) -> list[Order]:
     if not orders:
         return []
@@ -66,11 +79,8 @@ def _peer_orders(orders: list[Order], as_of: datetime, book: PolicyBook, exclude
     condition = Q(product_id__in=products, ordered_at__gte=as_of - timedelta(days=product_days)) | Q(
         product__supplier_id__in=suppliers, ordered_at__gte=as_of - timedelta(days=supplier_days)
     )
-    return list(
-        Order.objects.filter(condition, ordered_at__lte=as_of)
-        .exclude(pk__in=exclude)
-        .select_related("product__supplier")
-    )
+    candidates = Order.objects.filter(condition, ordered_at__lte=as_of).select_related("product__supplier")
+    return [order for order in candidates if order.pk not in exclude]
 
 
 def _facts(orders: list[Order], book: PolicyBook) -> list[CaseFacts]:
@@ -78,14 +88,14 @@ def _facts(orders: list[Order], book: PolicyBook) -> list[CaseFacts]:
         return []
     ids = [o.pk for o in orders]
     current_number: dict[int, object] = {}
-    for link in OrderTracking.objects.filter(order_id__in=ids).select_related("tracking_number"):
+    for link in _rows(OrderTracking.objects.select_related("tracking_number"), "order_id", ids):
         held = current_number.get(link.order_id)
         if held is None or (link.assigned_at, link.pk) > (held.assigned_at, held.pk):
             current_number[link.order_id] = link
     number_ids = {link.tracking_number_id for link in current_number.values()}
 
     events = defaultdict(list)
-    for row in EventRow.objects.filter(tracking_number_id__in=number_ids).order_by("at", "id"):
+    for row in _rows(EventRow.objects.order_by("at", "id"), "tracking_number_id", number_ids):
         events[row.tracking_number_id].append(
             TrackingEvent(
                 at=row.at,
@@ -98,15 +108,15 @@ def _facts(orders: list[Order], book: PolicyBook) -> list[CaseFacts]:
             )
         )
     shared = defaultdict(list)
-    for link in OrderTracking.objects.filter(tracking_number_id__in=number_ids).select_related("order"):
+    for link in _rows(OrderTracking.objects.select_related("order"), "tracking_number_id", number_ids):
         shared[link.tracking_number_id].append(link.order)
 
     evidence, chases, messages = defaultdict(list), defaultdict(list), defaultdict(list)
-    for row in EvidenceRow.objects.filter(order_id__in=ids).order_by("at", "id"):
+    for row in _rows(EvidenceRow.objects.order_by("at", "id"), "order_id", ids):
         evidence[row.order_id].append(SupplierEvidence(at=row.at, kind=row.kind, text=row.text))
-    for row in ChaseRow.objects.filter(order_id__in=ids).order_by("at", "id"):
+    for row in _rows(ChaseRow.objects.order_by("at", "id"), "order_id", ids):
         chases[row.order_id].append(SupplierChase(at=row.at, channel=row.channel, text=row.text))
-    for row in MessageRow.objects.filter(order_id__in=ids).order_by("at", "id"):
+    for row in _rows(MessageRow.objects.order_by("at", "id"), "order_id", ids):
         intents = frozenset(row.intents) if row.intents else None
         messages[row.order_id].append(
             CustomerMessage(at=row.at, direction=row.direction, text=row.text, intents=intents)

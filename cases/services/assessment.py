@@ -11,7 +11,7 @@ from django.utils import timezone
 from cases.assessment import assess_many
 from cases.choices import RiskLevel
 from cases.models import Case
-from cases.selectors.facts import facts_for_orders
+from cases.selectors.facts import chunked, facts_for_orders
 from cases.services.audit import audit_events
 from policies.selectors import active_policy_book
 
@@ -47,38 +47,39 @@ def refresh_cases(order_pks: Iterable[int], *, as_of: datetime | None = None, vi
     as_of = as_of or timezone.now()
     order_pks = list(order_pks)
     book = active_policy_book()
-    changed = 0
-    for start in range(0, len(order_pks), BATCH):
-        batch = order_pks[start : start + BATCH]
-        Case.objects.bulk_create([Case(order_id=pk) for pk in batch], ignore_conflicts=True)
-        cases = {c.order.order_id: c for c in Case.objects.filter(order_id__in=batch).select_related("order")}
-        loaded = facts_for_orders(batch, as_of, book)
-        updates, audits = [], []
-        for packet in assess_many(loaded.facts, as_of, peers=loaded.peers):
-            data = packet.to_dict()
-            case = cases[data["order_id"]]
-            before = (case.case_type, case.risk_level)
-            apply_packet(case, data, as_of)
-            case.policy = book.policy
-            updates.append(case)
-            if before != (case.case_type, case.risk_level):
-                changed += 1
-                audits.append(
-                    {
-                        "action": "case_assessed",
-                        "obj": case,
-                        "via": via,
-                        "changes": {
-                            "case_type": [before[0] or None, case.case_type],
-                            "risk_level": [before[1] or None, case.risk_level],
-                        },
-                        "reason": "; ".join(data["reasons"]),
-                        "at": as_of,
-                    }
-                )
-        Case.objects.bulk_update(updates, STORED, batch_size=BATCH)
-        audit_events(audits)
-    return changed
+    for chunk in chunked(order_pks):
+        Case.objects.bulk_create([Case(order_id=pk) for pk in chunk], ignore_conflicts=True)
+    loaded = facts_for_orders(order_pks, as_of, book)
+    cases = {
+        case.order.order_id: case
+        for chunk in chunked(order_pks)
+        for case in Case.objects.filter(order_id__in=chunk).select_related("order")
+    }
+    updates, audits = [], []
+    for packet in assess_many(loaded.facts, as_of, peers=loaded.peers):
+        data = packet.to_dict()
+        case = cases[data["order_id"]]
+        before = (case.case_type, case.risk_level)
+        apply_packet(case, data, as_of)
+        case.policy = book.policy
+        updates.append(case)
+        if before != (case.case_type, case.risk_level):
+            audits.append(
+                {
+                    "action": "case_assessed",
+                    "obj": case,
+                    "via": via,
+                    "changes": {
+                        "case_type": [before[0] or None, case.case_type],
+                        "risk_level": [before[1] or None, case.risk_level],
+                    },
+                    "reason": "; ".join(data["reasons"]),
+                    "at": as_of,
+                }
+            )
+    Case.objects.bulk_update(updates, STORED, batch_size=BATCH)
+    audit_events(audits)
+    return len(audits)
 
 
 def apply_packet(case: Case, data: dict, as_of: datetime) -> None:
