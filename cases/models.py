@@ -313,3 +313,70 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are append-only and cannot be deleted.")
+
+
+class WebhookDelivery(models.Model):
+    """One accepted tracker webhook delivery. The body digest makes a re-delivery a no-op."""
+
+    source = models.CharField(max_length=32, default="aftership")
+    delivery_id = models.CharField(max_length=200, blank=True, help_text="The sender's event id, if any.")
+    body_sha256 = models.CharField(max_length=64, unique=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    tracking_numbers = models.JSONField(default=list, blank=True)
+    events_created = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self):
+        return f"{self.source} delivery {self.delivery_id or self.body_sha256[:12]}"
+
+
+class ImportRun(models.Model):
+    """One file import (orders, tracking numbers, tracking events): its progress while it runs, its
+    counts and its errors afterwards. Large files run as a Celery task that updates this row."""
+
+    class Kind(models.TextChoices):
+        ORDERS = "orders", "orders CSV"
+        TRACKING_NUMBERS = "tracking_numbers", "tracking numbers CSV"
+        TRACKING_EVENTS = "tracking_events", "tracking events CSV"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed", "failed (nothing written)"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    file_name = models.CharField(max_length=255)
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    only_valid_rows = models.BooleanField(
+        default=False, help_text="Import the valid rows even when other rows have errors."
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_rows = models.PositiveIntegerField(default=0)
+    updated_rows = models.PositiveIntegerField(default=0)
+    unchanged_rows = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="[{line, column, message}], first 1,000.")
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("import_orders", "Can import orders and tracking files")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.file_name} ({self.status})"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status in (self.Status.SUCCEEDED, self.Status.FAILED) else 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))

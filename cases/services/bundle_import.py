@@ -15,19 +15,15 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from cases.bundles.reader import Bundle, BundleCase, BundleError, BundleIssue
-from cases.carriers.detect import best_carrier, tracking_url
-from cases.carriers.normalize import normalize_number
 from cases.models import (
     Case,
     CustomerMessage,
     Order,
-    OrderTracking,
     SupplierChase,
     SupplierEvidence,
-    TrackingEvent,
-    TrackingNumber,
 )
 from cases.permissions import EDIT_POLICY, IMPORT_CASES, require
+from cases.services import tracking
 from cases.services.assessment import refresh_cases
 from cases.services.audit import audit_event
 from policies import services as policy_services
@@ -175,41 +171,10 @@ class _Writer:
         return order
 
     def tracking(self, case: BundleCase, order: Order) -> None:
-        normalized = normalize_number(case.tracking.number)
-        carrier = case.tracking.carrier or best_carrier(normalized) or ""
-        number, created = TrackingNumber.objects.get_or_create(
-            normalized=normalized,
-            defaults={
-                "number": case.tracking.number,
-                "carrier": carrier,
-                "url": (tracking_url(carrier, normalized) if carrier else None) or "",
-            },
-        )
+        number, created = tracking.get_or_create_number(case.tracking.number, case.tracking.carrier)
         self.summary.created["tracking numbers"] += created
-        _, linked = OrderTracking.objects.get_or_create(order=order, tracking_number=number)
-        self.summary.created["order tracking links"] += linked
-        known = set(number.events.values_list("at", "status", "description"))
-        new = []
-        for event in case.tracking.events:
-            key = (event.at, event.status, event.description)
-            if key in known:
-                continue
-            known.add(key)
-            new.append(
-                TrackingEvent(
-                    tracking_number=number,
-                    at=event.at,
-                    status=event.status,
-                    raw_status=event.raw_status,
-                    description=event.description,
-                    location=event.location,
-                    country=event.country,
-                    postal_code=event.postal_code,
-                    source="bundle",
-                )
-            )
-        TrackingEvent.objects.bulk_create(new)
-        self.summary.created["tracking events"] += len(new)
+        self.summary.created["order tracking links"] += tracking.link_number(order, number)
+        self.summary.created["tracking events"] += tracking.add_events(number, case.tracking.events, "bundle")
 
     def records(self, case: BundleCase, order: Order) -> None:
         batches = (

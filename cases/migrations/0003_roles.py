@@ -23,6 +23,9 @@ CASE_WORK = [
     ("cases", "view_case"),
     ("cases", "change_case"),
     ("cases", "import_cases"),
+    ("cases", "import_orders"),
+    ("cases", "view_importrun"),
+    ("cases", "view_webhookdelivery"),
     ("cases", "view_outcome"),
     ("cases", "add_outcome"),
     ("cases", "view_moneydecision"),
@@ -82,7 +85,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("cases", "0001_initial"),
+        ("cases", "0002_webhook_deliveries_and_import_runs"),
         ("suppliers", "0001_initial"),
         ("policies", "0001_initial"),
     ]
