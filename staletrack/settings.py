@@ -108,6 +108,11 @@ LOGIN_URL = "admin:login"
 BUNDLE_MAX_BYTES = int(os.environ.get("STALETRACK_BUNDLE_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = BUNDLE_MAX_BYTES
 
+# The tracker webhook (AfterShip-style): the store's shared secret signs every body (HMAC-SHA256).
+# Empty: the endpoint refuses every delivery.
+TRACKING_WEBHOOK_SECRET = os.environ.get("STALETRACK_WEBHOOK_SECRET", "")
+TRACKING_WEBHOOK_MAX_BYTES = int(os.environ.get("STALETRACK_WEBHOOK_MAX_BYTES", str(1024 * 1024)))
+
 # Celery: a real worker and beat for every clock. With no broker configured, the filesystem
 # transport under var/ needs no server, so `make run` works on a fresh clone.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")

@@ -4,29 +4,17 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from import_export.admin import ExportActionMixin
 
 from cases.assessment.text import render_text
 from cases.bundles.reader import BundleError, read_bundle
-from cases.carriers.normalize import normalize_number
 from cases.forms import BundleUploadForm
 from cases.models import (
-    AuditEvent,
     Case,
-    CustomerMessage,
-    MoneyDecision,
-    Order,
-    OrderTracking,
-    Outcome,
-    SupplierChase,
-    SupplierEvidence,
-    TrackingEvent,
-    TrackingNumber,
 )
 from cases.permissions import IMPORT_CASES
-from cases.resources import CaseResource, OrderResource
+from cases.resources import CaseResource
 from cases.services.bundle_import import import_bundle
 
 RISK_COLOURS = {
@@ -47,89 +35,6 @@ def risk_badge(risk_level: str, label: str):
         RISK_COLOURS.get(risk_level, "#555"),
         label or "not assessed",
     )
-
-
-class RecordInline(admin.TabularInline):
-    extra = 0
-    readonly_fields = ("recorded_by", "created_at")
-
-    def has_change_permission(self, request, obj=None):
-        return False  # what was recorded stays as recorded; add a new record instead
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class SupplierEvidenceInline(RecordInline):
-    model = SupplierEvidence
-    fields = ("at", "kind", "text", "attachment", "recorded_by", "created_at")
-
-
-class SupplierChaseInline(RecordInline):
-    model = SupplierChase
-    fields = ("at", "channel", "text", "recorded_by", "created_at")
-
-
-class CustomerMessageInline(RecordInline):
-    model = CustomerMessage
-    fields = ("at", "direction", "text", "intents", "recorded_by", "created_at")
-
-
-class OrderTrackingInline(admin.TabularInline):
-    model = OrderTracking
-    extra = 0
-    autocomplete_fields = ("tracking_number",)
-    readonly_fields = ("assigned_at",)
-
-
-@admin.register(Order)
-class OrderAdmin(ExportActionMixin, admin.ModelAdmin):
-    resource_classes = [OrderResource]
-    list_display = ("order_id", "ordered_at", "product", "country", "value", "currency", "payment_state")
-    list_filter = ("payment_state", "country", "product__supplier")
-    list_select_related = ("product",)
-    search_fields = ("order_id", "customer_email", "tracking_numbers__normalized")
-    autocomplete_fields = ("product",)
-    date_hierarchy = "ordered_at"
-    inlines = [OrderTrackingInline, SupplierEvidenceInline, SupplierChaseInline, CustomerMessageInline]
-
-    def save_formset(self, request, form, formset, change):
-        for instance in formset.save(commit=False):
-            if hasattr(instance, "recorded_by_id") and instance.recorded_by_id is None:
-                instance.recorded_by = request.user
-            instance.save()
-        formset.save_m2m()
-
-
-class TrackingEventInline(admin.TabularInline):
-    model = TrackingEvent
-    extra = 0
-    fields = ("at", "status", "raw_status", "description", "location", "country", "postal_code", "source")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(TrackingNumber)
-class TrackingNumberAdmin(admin.ModelAdmin):
-    list_display = ("number", "normalized", "carrier", "tracking_link", "created_at")
-    list_filter = ("carrier",)
-    search_fields = ("normalized", "number", "orders__order_id")
-    readonly_fields = ("normalized",)
-    inlines = [TrackingEventInline]
-
-    @admin.display(description="carrier page")
-    def tracking_link(self, obj):
-        if not obj.url:
-            return "—"
-        return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">track</a>', obj.url)
-
-    def save_model(self, request, obj, form, change):
-        obj.normalized = normalize_number(obj.number)
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(Case)
@@ -238,54 +143,3 @@ class CaseAdmin(ExportActionMixin, admin.ModelAdmin):
             "max_mb": settings.BUNDLE_MAX_BYTES // (1024 * 1024),
         }
         return TemplateResponse(request, "admin/cases/case/import_bundle.html", context)
-
-
-@admin.register(Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
-    list_display = ("case", "kind", "at", "by", "note")
-    list_filter = ("kind",)
-    list_select_related = ("case__order", "by")
-    search_fields = ("case__order__order_id", "note")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(MoneyDecision)
-class MoneyDecisionAdmin(admin.ModelAdmin):
-    list_display = ("case", "kind", "amount", "currency", "state", "requested_by", "decided_by", "decided_at")
-    list_filter = ("state", "kind")
-    list_select_related = ("case__order", "requested_by", "decided_by")
-    search_fields = ("case__order__order_id", "reason")
-    readonly_fields = ("state", "requested_by", "requested_at", "decided_by", "decided_at", "decision_note")
-
-    def has_change_permission(self, request, obj=None):
-        return False  # decisions go through the approval flow, never a raw edit
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        obj.requested_by = request.user
-        obj.requested_at = timezone.now()
-        super().save_model(request, obj, form, change)
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor_label", "action", "object_repr", "reason")
-    list_filter = ("action",)
-    search_fields = ("object_repr", "actor_label", "reason")
-    date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
