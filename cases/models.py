@@ -226,6 +226,7 @@ class Case(models.Model):
         permissions = [("import_cases", "Can import case bundles")]
         indexes = [
             models.Index(fields=["status", "next_assessment_at"], name="case_due"),
+            models.Index(fields=["order"], condition=Q(assessed_at__isnull=True), name="case_never_assessed"),
             models.Index(fields=["-risk_rank", "status"], name="case_queue"),
             models.Index(fields=["case_type"]),
             models.Index(fields=["next_move"]),

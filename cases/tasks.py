@@ -1,30 +1,28 @@
-"""Celery tasks: thin, taking ids, calling services. The clock issue refines the sweep (batching, locks)."""
+"""Celery tasks: thin, taking ids (and an optional clock), calling services.
+
+Every task recomputes from stored facts, so a re-delivered or retried task changes nothing the second
+time. acks_late with a broker visibility timeout (settings) longer than any time limit here means a task
+is redelivered only when its worker died, never while it still runs.
+"""
 
 from celery import shared_task
-from django.db.models import Q
-from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from cases.choices import CaseStatus
-from cases.models import Case
-from cases.services.assessment import refresh_cases
+from cases.services.assessment import refresh_cases, sweep_due_cases
 
-SWEEP_LIMIT = 5000
+
+def _clock(as_of: str | None):
+    return parse_datetime(as_of) if as_of else None
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=270)
-def reassess_cases_task(order_pks: list[int]) -> int:
-    """Re-assess these orders' cases now (facts arrived). Safe to run twice: it recomputes from facts."""
-    return refresh_cases(order_pks, via="reassess_cases_task")
+def reassess_cases_task(order_pks: list[int], as_of: str | None = None) -> int:
+    """Facts arrived for these orders: re-assess their cases (at `as_of`, ISO, default now)."""
+    return refresh_cases(order_pks, as_of=_clock(as_of), via="reassess_cases_task")
 
 
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
-def sweep_due_cases_task() -> int:
-    """Re-assess open cases whose next assessment time has passed, or that were never assessed."""
-    now = timezone.now()
-    due = (
-        Case.objects.filter(status=CaseStatus.OPEN)
-        .filter(Q(next_assessment_at__lte=now) | Q(assessed_at__isnull=True))
-        .order_by("next_assessment_at")
-        .values_list("order_id", flat=True)[:SWEEP_LIMIT]
-    )
-    return refresh_cases(list(due), as_of=now, via="sweep")
+def sweep_due_cases_task(as_of: str | None = None) -> dict:
+    """Beat, every few minutes: re-assess the open cases whose next assessment time has passed."""
+    run = sweep_due_cases(as_of=_clock(as_of))
+    return {"assessed": run.assessed, "written": run.written, "changed": run.changed, "batches": run.batches}

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
+from cases.admin.tracking_import import TrackingImportAdminMixin
 from cases.carriers.detect import best_carrier, detect, tracking_url
 from cases.carriers.normalize import normalize_number
 from cases.models import (
@@ -29,7 +30,8 @@ VERDICTS = {
 
 
 @admin.register(TrackingNumber)
-class TrackingNumberAdmin(admin.ModelAdmin):
+class TrackingNumberAdmin(TrackingImportAdminMixin, admin.ModelAdmin):
+    change_list_template = "admin/cases/trackingnumber/change_list.html"  # the two import links
     list_display = ("number", "carrier_name", "check_digit", "tracking_link", "created_at")
     list_filter = ("carrier",)
     search_fields = ("normalized", "number", "orders__order_id")

@@ -1,2 +1,11 @@
+"""Tracker webhooks, mounted under /webhooks/ by staletrack/urls.py (see docs/webhook.md)."""
+
+from django.urls import path
+
+from cases.webhooks import views
+
 app_name = "webhooks"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("aftership/", views.aftership, name="aftership"),
+]

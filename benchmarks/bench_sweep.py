@@ -1,0 +1,219 @@
+"""The clock sweep at scale (issue 6): 1,000,000 open cases on PostgreSQL, 100,000 of them due.
+
+Prints, from one run:
+- the cost of a sweep with nothing due (target: under 50 ms whatever the number of open cases);
+- cases re-assessed per second by the sweep (two processes claiming batches with SKIP LOCKED, one per
+  core) and queries per batch (target: at least 10,000 cases/s on 2 cores);
+- the same cases re-assessed one `save()` at a time, measured on a sample, and the ratio (target: 30x).
+
+    make bench-sweep     # BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/staletrack_bench_sweep
+    BENCH_OPEN=200000 BENCH_DUE=20000 make bench-sweep    # a smaller run
+
+The benchmark creates its own database and drops it afterwards.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+OPEN = int(os.environ.get("BENCH_OPEN", "1000000"))
+DUE = int(os.environ.get("BENCH_DUE", "100000"))
+SAMPLE = int(os.environ.get("BENCH_SAMPLE", "300"))
+PROCESSES = int(os.environ.get("BENCH_PROCESSES", "2"))
+AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
+BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/staletrack_bench_sweep")
+os.environ["DATABASE_URL"] = BENCH_URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staletrack.settings")
+
+SUPPLIERS = 12
+PRODUCTS = 400
+COUNTRIES = ("US", "GB", "DE", "FR", "CA", "AU", "BR")
+
+
+def admin_url() -> str:
+    return BENCH_URL.rsplit("/", 1)[0] + "/postgres"
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    name = BENCH_URL.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database() -> None:
+    import psycopg
+
+    name = BENCH_URL.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def history(rng: random.Random, due: bool) -> tuple[datetime, list[tuple[datetime, str]], datetime]:
+    """(ordered_at, events, next_assessment_at) for one order. Due cases have a crossing in the past."""
+    ordered_at = AS_OF - timedelta(days=rng.uniform(2, 60))
+    label = ordered_at + timedelta(days=rng.uniform(0.2, 2))
+    shape = rng.random()
+    events = [(label, "info_received")]
+    if shape > 0.25:
+        events.append((label + timedelta(days=rng.uniform(0.5, 3)), "accepted"))
+    if shape > 0.45:
+        events.append((events[-1][0] + timedelta(days=rng.uniform(0.5, 6)), "in_transit"))
+    if shape > 0.7:
+        events.append((events[-1][0] + timedelta(days=rng.uniform(1, 8)), "delivered"))
+    events = [e for e in events if e[0] < AS_OF]
+    if due:
+        next_at = AS_OF - timedelta(minutes=rng.uniform(1, 600))
+    else:
+        next_at = AS_OF + timedelta(hours=rng.uniform(1, 24 * 10))
+    return ordered_at, events, next_at
+
+
+def load(connection) -> None:
+    """Bulk load with COPY: suppliers, products, orders, numbers, links, events and cases."""
+    rng = random.Random(20261120)
+    now = datetime.now(UTC)
+    due_ids = set(rng.sample(range(OPEN), DUE))
+    with connection.cursor() as wrapper:
+        cur = wrapper.cursor
+        with cur.copy("COPY suppliers_supplier (id, name, contact_email, status, status_reason, created_at) FROM STDIN") as copy:
+            for s in range(SUPPLIERS):
+                copy.write_row((s + 1, f"Supplier {s}", "", "active", "", now))
+        with cur.copy(
+            "COPY suppliers_product (id, sku, title, supplier_id, promise_text, state, state_reason, created_at) FROM STDIN"
+        ) as copy:
+            for p in range(PRODUCTS):
+                copy.write_row((p + 1, f"SKU-{p:04d}", f"Product {p}", p % SUPPLIERS + 1, "", "active", "", now))
+        order_columns = (
+            "id, order_id, ordered_at, customer_email, country, postal_code, product_id, value, currency, "
+            "payment_state, promise_text, created_at, updated_at"
+        )
+        histories = []
+        with cur.copy(f"COPY cases_order ({order_columns}) FROM STDIN") as copy:
+            for i in range(OPEN):
+                ordered_at, events, next_at = history(rng, i in due_ids)
+                histories.append((events, next_at))
+                copy.write_row(
+                    (i + 1, f"#{i:07d}", ordered_at, f"c{i}@example.com", COUNTRIES[i % 7], f"{10000 + i % 9000}",
+                     rng.randrange(PRODUCTS) + 1, "29.90", "USD", "paid", "", now, now)
+                )
+        with cur.copy("COPY cases_trackingnumber (id, number, normalized, carrier, url, created_at) FROM STDIN") as copy:
+            for i in range(OPEN):
+                number = f"YT{2431220000000000 + i:016d}"
+                copy.write_row((i + 1, number, number, "yunexpress", "", now))
+        with cur.copy("COPY cases_ordertracking (id, order_id, tracking_number_id, assigned_at) FROM STDIN") as copy:
+            for i in range(OPEN):
+                copy.write_row((i + 1, i + 1, i + 1, now))
+        event_columns = "tracking_number_id, at, status, raw_status, description, location, country, postal_code, source, created_at"
+        with cur.copy(f"COPY cases_trackingevent ({event_columns}) FROM STDIN") as copy:
+            for i, (events, _) in enumerate(histories):
+                for at, status in events:
+                    copy.write_row((i + 1, at, status, "", "", "", "", "", "demo", now))
+        case_columns = (
+            "id, order_id, case_type, risk_level, risk_rank, next_move, also, route, flags, \"window\", clocks, packet, "
+            "requires_owner_approval, assessed_at, next_assessment_at, status, held_until, hold_reason, created_at, updated_at"
+        )
+        with cur.copy(f"COPY cases_case ({case_columns}) FROM STDIN") as copy:
+            for i, (_, next_at) in enumerate(histories):
+                copy.write_row(
+                    (i + 1, i + 1, "in_transit", "normal_watch", 0, "wait", "[]", "", "[]", None, "{}", "{}",
+                     False, AS_OF - timedelta(days=1), next_at, "open", None, "", now, now)
+                )
+        for table in ("suppliers_supplier", "suppliers_product", "cases_order", "cases_trackingnumber",
+                      "cases_ordertracking", "cases_case"):
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        cur.execute("ANALYZE")
+
+
+def sweep_worker(batch_size: int) -> tuple[int, int, float]:
+    import django
+
+    django.setup()
+    from cases.services.assessment import sweep_due_cases
+
+    started = time.perf_counter()
+    run = sweep_due_cases(as_of=AS_OF, batch_size=batch_size)
+    return run.assessed, run.batches, time.perf_counter() - started
+
+
+def one_at_a_time(pks: list[int]) -> float:
+    """The naive path: per case, load its facts, assess it, save() it."""
+    from cases.assessment import assess_many
+    from cases.models import Case
+    from cases.selectors.facts import facts_for_orders
+    from cases.services.assessment import apply_packet
+
+    started = time.perf_counter()
+    for pk in pks:
+        loaded = facts_for_orders([pk], AS_OF)
+        (packet,) = assess_many(loaded.facts, AS_OF, peers=loaded.peers)
+        case = Case.objects.get(order_id=pk)
+        apply_packet(case, packet.to_dict(), AS_OF)
+        case.save()
+    return len(pks) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    import django
+
+    recreate_database()
+    try:
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection, connections
+        from django.test.utils import CaptureQueriesContext
+
+        from cases.models import Case
+        from cases.services.assessment import SWEEP_BATCH, sweep_due_cases
+
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        load(connection)
+        print(f"loaded {OPEN:,} open cases ({DUE:,} due) in {time.perf_counter() - started:.0f} s")
+
+        idle = []
+        for _ in range(5):
+            t = time.perf_counter()
+            sweep_due_cases(as_of=AS_OF - timedelta(days=2))
+            idle.append(time.perf_counter() - t)
+        print(f"sweep with nothing due: {min(idle) * 1000:.1f} ms (best of 5), {max(idle) * 1000:.1f} ms worst")
+
+        due = list(Case.objects.filter(next_assessment_at__lte=AS_OF).values_list("order_id", flat=True)[:SAMPLE])
+        baseline = one_at_a_time(due)
+        Case.objects.filter(order_id__in=due).update(next_assessment_at=AS_OF - timedelta(minutes=1), packet={})
+
+        with CaptureQueriesContext(connection) as captured:
+            sweep_due_cases(as_of=AS_OF, batch_size=SWEEP_BATCH, max_batches=1)
+        queries_per_batch = len(captured)
+        connections.close_all()
+
+        started = time.perf_counter()
+        with multiprocessing.get_context("fork").Pool(PROCESSES) as pool:
+            results = pool.map(sweep_worker, [SWEEP_BATCH] * PROCESSES)
+        elapsed = time.perf_counter() - started
+        assessed = sum(r[0] for r in results) + SWEEP_BATCH
+        rate = (assessed - SWEEP_BATCH) / elapsed
+        left = Case.objects.filter(next_assessment_at__lte=AS_OF, status="open").count()
+        print(f"sweep of {assessed:,} due cases with {PROCESSES} processes: {elapsed:.1f} s, {rate:,.0f} cases/s")
+        print(f"queries per batch of {SWEEP_BATCH}: {queries_per_batch}; still due afterwards: {left}")
+        print(f"one save() at a time on a sample of {len(due)}: {baseline:,.1f} cases/s")
+        print(f"ratio sweep / one-at-a-time: {rate / baseline:.0f}x")
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        drop_database()
+
+
+if __name__ == "__main__":
+    main()

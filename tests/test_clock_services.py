@@ -1,0 +1,104 @@
+"""Clocks against the real services CI runs (issue 6): PostgreSQL row locks and a real Celery worker."""
+
+import os
+import subprocess
+import sys
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from cases.models import AuditEvent, Case
+from cases.services.assessment import sweep_due_cases
+from cases.tasks import sweep_due_cases_task
+from staletrack.celery import app
+from tests.clock_helpers import import_label_only_cases
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def crossings() -> int:
+    return AuditEvent.objects.filter(
+        action="case_assessed", changes__risk_level=["normal_watch", "supplier_chase"]
+    ).count()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_sweeps_at_once_split_the_work_instead_of_doubling_it():
+    cases = import_label_only_cases(40)
+    as_of = max(c.next_assessment_at for c in cases)
+    barrier = threading.Barrier(2)
+    runs = []
+
+    def sweep():
+        try:
+            barrier.wait()
+            runs.append(sweep_due_cases(as_of=as_of, batch_size=3))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(run.written for run in runs) == 40
+    assert crossings() == 40
+    assert Case.objects.filter(risk_level="supplier_chase").count() == 40
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def real_worker():
+    """A Celery worker process on its own queue, against the test database and the Redis broker."""
+    queue = f"test-{uuid.uuid4().hex}"
+    backend = settings.CELERY_BROKER_URL
+    env = os.environ | {
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_RESULT_BACKEND": backend,
+    }
+    worker = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "staletrack", "worker", "--pool=solo", "-Q", queue),
+            *("--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel=WARNING"),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    previous = (app.conf.result_backend, app.conf.task_ignore_result)
+    app.conf.update(result_backend=backend, task_ignore_result=False)
+    try:
+        yield queue
+    finally:
+        app.conf.update(result_backend=previous[0], task_ignore_result=previous[1])
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_real_worker_changes_the_risk_exactly_once_when_the_clock_passes_the_window(real_worker):
+    (case,) = import_label_only_cases()
+    crossing = case.next_assessment_at.isoformat()
+    before = sweep_due_cases_task.apply_async(
+        kwargs={"as_of": case.assessed_at.isoformat()}, queue=real_worker
+    )
+    assert before.get(timeout=60)["written"] == 0
+    first = sweep_due_cases_task.apply_async(kwargs={"as_of": crossing}, queue=real_worker)
+    assert first.get(timeout=60)["changed"] == 1
+    again = sweep_due_cases_task.apply_async(kwargs={"as_of": crossing}, queue=real_worker)
+    assert again.get(timeout=60)["assessed"] == 0
+    case.refresh_from_db()
+    assert case.risk_level == "supplier_chase"
+    assert crossings() == 1

@@ -1,0 +1,94 @@
+"""Clocks that advance (issue 6): the sweep re-assesses a case exactly when its packet would change."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+
+from cases.models import AuditEvent, Case
+from cases.services import assessment
+from cases.services.assessment import sweep_due_cases
+from cases.tasks import reassess_cases_task, sweep_due_cases_task
+from tests.clock_helpers import import_label_only_cases
+
+pytestmark = pytest.mark.django_db
+
+
+def risk_changes(case: Case) -> list:
+    events = AuditEvent.objects.filter(action="case_assessed", object_id=str(case.pk)).order_by("at", "id")
+    return [e.changes["risk_level"] for e in events if e.changes["risk_level"][0] is not None]
+
+
+def test_a_label_only_case_starts_inside_its_window_with_its_crossing_as_next_assessment():
+    (case,) = import_label_only_cases()
+    assert (case.case_type, case.risk_level) == ("label_created_only", "normal_watch")
+    label_at = case.order.tracking_numbers.get().events.get().at
+    assert case.next_assessment_at == label_at + timedelta(days=5, seconds=1)
+
+
+def test_the_sweep_changes_the_risk_exactly_once_when_the_window_is_crossed():
+    (case,) = import_label_only_cases()
+    crossing = case.next_assessment_at
+    sweep_due_cases(as_of=crossing)
+    sweep_due_cases(as_of=crossing)
+    sweep_due_cases(as_of=crossing + timedelta(minutes=5))
+    case.refresh_from_db()
+    assert (case.case_type, case.risk_level, case.next_move) == (
+        "label_created_only",
+        "supplier_chase",
+        "chase_supplier",
+    )
+    assert risk_changes(case) == [["normal_watch", "supplier_chase"]]
+
+
+def test_a_case_whose_clock_crossed_nothing_is_not_reassessed():
+    (case,) = import_label_only_cases()
+    run = sweep_due_cases(as_of=case.next_assessment_at - timedelta(seconds=1))
+    assert run.assessed == 0
+    assert Case.objects.get().assessed_at == case.assessed_at
+
+
+def test_a_sweep_that_dies_half_way_loses_nothing_and_the_next_one_picks_up_what_is_still_due():
+    cases = import_label_only_cases(3)
+    as_of = max(c.next_assessment_at for c in cases)
+    real = assessment.reassess
+    calls = []
+
+    def dies_on_second_batch(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return real(*args, **kwargs)
+
+    with (
+        mock.patch.object(assessment, "reassess", side_effect=dies_on_second_batch),
+        pytest.raises(RuntimeError),
+    ):
+        sweep_due_cases(as_of=as_of, batch_size=1)
+    assert Case.objects.filter(risk_level="supplier_chase").count() == 1
+    assert sweep_due_cases(as_of=as_of).written == 2
+    assert Case.objects.filter(risk_level="supplier_chase").count() == 3
+
+
+def test_a_redelivered_reassessment_task_is_harmless():
+    (case,) = import_label_only_cases()
+    as_of = case.next_assessment_at.isoformat()
+    reassess_cases_task.run([case.order_id], as_of=as_of)
+    audit_count = AuditEvent.objects.count()
+    assessed_at = Case.objects.get().assessed_at
+    reassess_cases_task.run([case.order_id], as_of=as_of)
+    assert AuditEvent.objects.count() == audit_count
+    assert Case.objects.get().assessed_at == assessed_at
+
+
+def test_the_sweep_task_takes_its_clock_as_an_iso_string():
+    (case,) = import_label_only_cases()
+    result = sweep_due_cases_task.run(as_of=case.next_assessment_at.isoformat())
+    assert result == {"assessed": 1, "written": 1, "changed": 1, "batches": 1}
+
+
+def test_held_and_resolved_cases_are_not_swept():
+    cases = import_label_only_cases(2)
+    Case.objects.filter(pk=cases[0].pk).update(status="held")
+    Case.objects.filter(pk=cases[1].pk).update(status="resolved")
+    assert sweep_due_cases(as_of=max(c.next_assessment_at for c in cases)).assessed == 0

@@ -1,0 +1,445 @@
+"""The AfterShip tracking webhook (docs/webhook.md): signed, size-capped, idempotent, and the one path
+to stored events is cases.services.tracking. No broker: queued re-assessments are read from the
+on-commit callbacks."""
+
+import hashlib
+import json
+import logging
+from datetime import UTC, datetime
+from unittest import mock
+
+import pytest
+from django.db import IntegrityError
+from django.urls import reverse
+
+from cases.countries import COUNTRIES
+from cases.models import TrackingEvent, TrackingNumber, WebhookDelivery
+from cases.services import tracking
+from cases.webhooks.aftership import PayloadError, parse
+from cases.webhooks.countries_iso3 import ISO3_TO_ISO2
+from cases.webhooks.signature import sign, verify
+from tests.factories import OrderFactory
+
+SECRET = "whsec-test-3f645f5e"
+NUMBER = "9361289676091361892011"
+URL = "/webhooks/aftership/"
+
+
+def checkpoint(at="2026-11-12T09:30:00+08:00", tag="InTransit", subtag="InTransit_001", message="", **extra):
+    return {
+        "checkpoint_time": at,
+        "tag": tag,
+        "subtag": subtag,
+        "message": message or f"{subtag or tag} at {at}",
+        "location": "Shenzhen",
+        "country_iso3": "CHN",
+        "zip": "518000",
+        **extra,
+    }
+
+
+def body_of(*checkpoints, number=NUMBER, event_id="3f645f5e-530b-4062-8695-db6a64420af8", **extra) -> bytes:
+    payload = {
+        "event": "tracking_update",
+        "event_id": event_id,
+        "ts": 1794470400,
+        "msg": {
+            "id": "grhrexm6t3hiwkjwq37jd003",
+            "tracking_number": number,
+            "slug": "usps",
+            "tag": "InTransit",
+            "subtag": "InTransit_001",
+            "checkpoints": list(checkpoints),
+        },
+        **extra,
+    }
+    return json.dumps(payload).encode()
+
+
+def post(client, body: bytes, signature: str | None = "sign"):
+    headers = {}
+    if signature == "sign":
+        headers["aftership-hmac-sha256"] = sign(SECRET, body)
+    elif signature is not None:
+        headers["aftership-hmac-sha256"] = signature
+    return client.post(URL, data=body, content_type="application/json", headers=headers)
+
+
+def stored():
+    return (WebhookDelivery.objects.count(), TrackingNumber.objects.count(), TrackingEvent.objects.count())
+
+
+@pytest.fixture(autouse=True)
+def webhook_secret(settings):
+    settings.TRACKING_WEBHOOK_SECRET = SECRET
+    settings.TRACKING_WEBHOOK_MAX_BYTES = 64 * 1024
+
+
+@pytest.fixture
+def order():
+    order = OrderFactory()
+    number, _ = tracking.get_or_create_number(NUMBER)
+    tracking.link_number(order, number)
+    return order
+
+
+def queued_order_pks(callbacks) -> list[list[int]]:
+    """The order pks each captured on-commit callback would queue reassess_cases_task with."""
+    queued = []
+    for callback in callbacks:
+        assert callback.func.__self__.name == "cases.tasks.reassess_cases_task"
+        assert callback.func.__name__ == "delay"
+        queued.append(callback.args[0])
+    return queued
+
+
+# Routing and method
+
+
+def test_the_route_is_named_webhooks_aftership():
+    assert reverse("webhooks:aftership") == URL
+
+
+@pytest.mark.django_db
+def test_get_is_not_allowed(client):
+    assert client.get(URL).status_code == 405
+
+
+# Accepting, once
+
+
+@pytest.mark.django_db
+def test_a_signed_delivery_stores_its_events_and_queues_the_order_after_commit(
+    client, order, django_capture_on_commit_callbacks
+):
+    body = body_of(checkpoint("2026-11-11T10:00:00+08:00", "InTransit", "InTransit_002"), checkpoint())
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = post(client, body)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "events_created": 2, "checkpoints_skipped": 0}
+    events = list(TrackingEvent.objects.order_by("at"))
+    assert [(e.status, e.raw_status, e.source) for e in events] == [
+        ("accepted", "InTransit_002", "webhook"),
+        ("in_transit", "InTransit_001", "webhook"),
+    ]
+    assert events[0].at == datetime(2026, 11, 11, 2, 0, tzinfo=UTC)
+    assert (events[0].location, events[0].country, events[0].postal_code) == ("Shenzhen", "CN", "518000")
+    assert queued_order_pks(callbacks) == [[order.pk]]
+
+
+@pytest.mark.django_db
+def test_a_delivery_is_recorded_with_its_event_id_number_and_event_count(client, order):
+    post(client, body_of(checkpoint()))
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.source == "aftership"
+    assert delivery.delivery_id == "3f645f5e-530b-4062-8695-db6a64420af8"
+    assert delivery.tracking_numbers == [NUMBER]
+    assert delivery.events_created == 1
+    assert len(delivery.body_sha256) == 64
+
+
+@pytest.mark.django_db
+def test_a_redelivery_of_the_same_body_is_a_duplicate_and_writes_nothing(
+    client, order, django_capture_on_commit_callbacks
+):
+    body = body_of(checkpoint())
+    post(client, body)
+    before = stored()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = post(client, body)
+    assert response.status_code == 200
+    assert response.json() == {"status": "duplicate"}
+    assert stored() == before
+    assert callbacks == []
+
+
+@pytest.mark.django_db
+def test_a_repeated_event_id_is_a_duplicate_even_with_another_body(client, order):
+    post(client, body_of(checkpoint()))
+    before = stored()
+    response = post(client, body_of(checkpoint(), checkpoint("2026-11-13T09:30:00+08:00")))
+    assert response.json() == {"status": "duplicate"}
+    assert stored() == before
+
+
+@pytest.mark.django_db
+def test_an_identical_delivery_that_wins_the_race_makes_this_one_a_duplicate(client, order):
+    # What the loser of two simultaneous identical deliveries sees: its event id was not stored yet when
+    # it looked, but the unique body digest is by the time it inserts.
+    body = body_of(checkpoint())
+    WebhookDelivery.objects.create(body_sha256=hashlib.sha256(body).hexdigest())
+    response = post(client, body)
+    assert response.json() == {"status": "duplicate"}
+    assert TrackingEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_concurrent_write_of_the_same_events_is_retried_once(client, order):
+    real_add_events = tracking.add_events
+    calls = []
+
+    def lose_the_race_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise IntegrityError("tracking_event_once")
+        return real_add_events(*args, **kwargs)
+
+    with mock.patch("cases.webhooks.views.tracking.add_events", side_effect=lose_the_race_once):
+        response = post(client, body_of(checkpoint()))
+    assert response.json()["events_created"] == 1
+    assert (WebhookDelivery.objects.count(), TrackingEvent.objects.count()) == (1, 1)
+
+
+@pytest.mark.django_db
+def test_overlapping_checkpoints_in_two_deliveries_are_stored_once(
+    client, order, django_capture_on_commit_callbacks
+):
+    first, second, third = (
+        checkpoint("2026-11-11T10:00:00+08:00", "InTransit", "InTransit_002"),
+        checkpoint("2026-11-12T09:30:00+08:00"),
+        checkpoint("2026-11-14T08:00:00+01:00", "OutForDelivery", "OutForDelivery_001"),
+    )
+    post(client, body_of(first, second, event_id="event-1"))
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = post(client, body_of(first, second, third, event_id="event-2"))
+    assert response.json()["events_created"] == 1
+    assert TrackingEvent.objects.count() == 3
+    assert queued_order_pks(callbacks) == [[order.pk]]
+
+
+@pytest.mark.django_db
+def test_a_delivery_that_adds_no_new_event_queues_nothing(client, order, django_capture_on_commit_callbacks):
+    post(client, body_of(checkpoint(), event_id="event-1"))
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = post(client, body_of(checkpoint(), event_id="event-2"))
+    assert response.json()["events_created"] == 0
+    assert WebhookDelivery.objects.count() == 2
+    assert callbacks == []
+
+
+@pytest.mark.django_db
+def test_an_unknown_number_is_stored_with_its_events_and_queues_nothing(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = post(client, body_of(checkpoint(), number="lx 123-456-785 cn"))
+    assert response.json()["events_created"] == 1
+    number = TrackingNumber.objects.get()
+    assert number.normalized == "LX123456785CN"
+    assert number.events.count() == 1
+    assert callbacks == []
+
+
+@pytest.mark.django_db
+def test_other_aftership_events_are_acknowledged_and_ignored(client):
+    body = json.dumps({"event": "edd_revise", "event_id": "e-1", "msg": {"tracking_number": NUMBER}}).encode()
+    response = post(client, body)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ignored", "event": "edd_revise"}
+    assert stored() == (0, 0, 0)
+
+
+# Refusals: nothing stored
+
+
+@pytest.mark.django_db
+def test_a_wrong_signature_is_refused_with_401_and_nothing_stored(client, order):
+    before = stored()
+    body = body_of(checkpoint())
+    response = post(client, body, signature=sign("another secret", body))
+    assert response.status_code == 401
+    assert response.json() == {"error": "invalid signature"}
+    assert stored() == before
+
+
+@pytest.mark.django_db
+def test_a_body_changed_after_signing_is_refused_with_401(client):
+    body = body_of(checkpoint())
+    response = post(client, body.replace(b"Shenzhen", b"Shenzhe_"), signature=sign(SECRET, body))
+    assert response.status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_missing_signature_is_refused_with_401(client):
+    response = post(client, body_of(checkpoint()), signature=None)
+    assert response.status_code == 401
+    assert stored() == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_an_empty_secret_refuses_every_delivery_even_one_signed_with_the_empty_key(client, settings):
+    settings.TRACKING_WEBHOOK_SECRET = ""
+    body = body_of(checkpoint())
+    response = post(client, body, signature=sign("", body))
+    assert response.status_code == 401
+    assert stored() == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_malformed_json_is_refused_with_400(client):
+    response = post(client, b'{"event": "tracking_update", "msg": ')
+    assert response.status_code == 400
+    assert response.json() == {"error": "malformed payload: the body is not JSON"}
+    assert stored() == (0, 0, 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [],
+        {"msg": {"tracking_number": NUMBER}},
+        {"event": "tracking_update"},
+        {"event": "tracking_update", "msg": {"checkpoints": []}},
+        {"event": "tracking_update", "msg": {"tracking_number": NUMBER, "checkpoints": {}}},
+        {"event": "tracking_update", "msg": {"tracking_number": NUMBER, "checkpoints": ["in transit"]}},
+        {"event": "tracking_update", "msg": {"tracking_number": 9361289676091361892011}},
+    ],
+    ids=[
+        "not-an-object",
+        "no-event",
+        "no-msg",
+        "no-number",
+        "checkpoints-not-a-list",
+        "checkpoint-not-an-object",
+        "number-not-a-string",
+    ],
+)
+def test_json_of_the_wrong_shape_is_refused_with_400(client, payload):
+    response = post(client, json.dumps(payload).encode())
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("malformed payload: ")
+    assert stored() == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_an_oversized_body_is_refused_with_413_and_nothing_stored(client, order, settings):
+    settings.TRACKING_WEBHOOK_MAX_BYTES = 1024
+    body = body_of(*[checkpoint(f"2026-11-{day:02d}T09:30:00+08:00") for day in range(1, 29)])
+    assert len(body) > 1024
+    before = stored()
+    response = post(client, body)
+    assert response.status_code == 413
+    assert stored() == before
+
+
+@pytest.mark.django_db
+def test_a_refusal_is_logged_without_the_secret_the_signature_or_the_body(client, caplog):
+    body = body_of(checkpoint(message="Parcel for Jane Doe, 12 Secret Lane"))
+    wrong = sign("another secret", body)
+    with caplog.at_level(logging.WARNING, logger="cases.webhooks.views"):
+        post(client, body, signature=wrong)
+    assert "refused with 401" in caplog.text
+    for leaked in (SECRET, wrong, "Secret Lane", NUMBER):
+        assert leaked not in caplog.text
+
+
+# Reading checkpoints
+
+
+@pytest.mark.parametrize(
+    ("tag", "subtag", "status", "raw_status"),
+    [
+        ("InTransit", "InTransit_002", "accepted", "InTransit_002"),  # acceptance scan
+        ("Exception", "Exception_011", "returned", "Exception_011"),  # returned to sender
+        ("Exception", "Exception_010", "returned", "Exception_010"),  # returning to sender
+        ("Exception", "Exception_013", "exception", "Exception_013"),  # lost
+        ("InTransit", "InTransit_007", "in_transit", "InTransit_007"),  # unlisted code: its parent tag
+        ("AttemptFail", "AttemptFail_001", "exception", "AttemptFail_001"),
+        ("Delivered", "Delivered_001", "delivered", "Delivered_001"),
+        ("Pending", "Pending_001", "no_information", "Pending_001"),
+        ("InTransit", "", "in_transit", "InTransit"),  # no subtag: the tag decides
+        ("Exception", "Somethingelse", "exception", "Exception"),  # unmappable subtag: the tag decides
+        ("Sideways", "", "unknown", "Sideways"),  # kept as raw_status, read as unknown by the rules
+    ],
+)
+def test_the_subtag_refines_the_tag(tag, subtag, status, raw_status):
+    (event,) = parse(body_of(checkpoint(tag=tag, subtag=subtag, message="scan"))).events
+    assert (event.status, event.raw_status) == (status, raw_status)
+
+
+@pytest.mark.parametrize("when", ["2026-11-12T09:30:00", "2026-11-12", None, "", "yesterday"])
+def test_a_checkpoint_without_an_offset_is_skipped_with_a_note_not_guessed(when):
+    update = parse(body_of(checkpoint(at=when), checkpoint("2026-11-13T09:30:00Z")))
+    assert [event.at for event in update.events] == [datetime(2026, 11, 13, 9, 30, tzinfo=UTC)]
+    (note,) = update.skipped
+    assert note.startswith("checkpoint 1: ")
+
+
+@pytest.mark.django_db
+def test_skipped_checkpoints_are_counted_in_the_answer_and_the_rest_stored(client, order):
+    response = post(client, body_of(checkpoint("2026-11-12T09:30:00"), checkpoint("2026-11-13T09:30:00Z")))
+    assert response.json() == {"status": "ok", "events_created": 1, "checkpoints_skipped": 1}
+    assert TrackingEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "country"),
+    [
+        ({"country_iso3": "USA"}, "US"),
+        ({"country_iso3": None, "country_region": "DEU"}, "DE"),
+        ({"country_iso3": "gbr"}, "GB"),
+        ({"country_iso3": "FR"}, "FR"),
+        ({"country_iso3": "XKX"}, ""),
+        ({"country_iso3": None}, ""),
+    ],
+)
+def test_countries_are_stored_as_alpha_2_and_left_empty_when_not_known(fields, country):
+    (event,) = parse(body_of(checkpoint(**fields))).events
+    assert event.country == country
+
+
+def test_every_alpha_3_mapping_names_a_known_alpha_2_country():
+    assert set(ISO3_TO_ISO2.values()) <= set(COUNTRIES)
+    assert all(len(code) == 3 and code.isupper() for code in ISO3_TO_ISO2)
+
+
+def test_the_postal_code_comes_from_zip_or_postal_code_and_location_falls_back_to_city_and_state():
+    (event,) = parse(
+        body_of(checkpoint(zip=None, postal_code="10001", location=None, city="New York", state="NY"))
+    ).events
+    assert (event.postal_code, event.location) == ("10001", "New York, NY")
+
+
+def test_a_known_slug_names_the_carrier_and_an_unknown_one_leaves_it_to_detection():
+    assert parse(body_of(checkpoint())).carrier == "usps"
+    other = json.loads(body_of(checkpoint()))
+    other["msg"]["slug"] = "china-post"
+    assert parse(json.dumps(other).encode()).carrier is None
+
+
+def test_payload_errors_are_value_errors_with_a_message():
+    with pytest.raises(ValueError, match="not a JSON object"):
+        parse(b"[1, 2]")
+    assert issubclass(PayloadError, ValueError)
+
+
+# Signature
+
+
+def test_the_signature_is_base64_hmac_sha256_of_the_raw_body():
+    # Computed independently: printf '{"a":1}' | openssl dgst -sha256 -hmac key -binary | base64
+    assert sign("key", b'{"a":1}') == "iKZ/JLvNrtDmyZdAS7eadDuvRMa6svTCcyjjAJ0i40I="
+    assert verify("key", b'{"a":1}', "iKZ/JLvNrtDmyZdAS7eadDuvRMa6svTCcyjjAJ0i40I=")
+
+
+@pytest.mark.parametrize("header", [None, "", "not base64 at all", "ünïcode", "iKZ/JLvNrtDmyZdAS7eadDuvRMa6"])
+def test_a_missing_or_wrong_signature_never_verifies_and_never_raises(header):
+    assert verify("key", b'{"a":1}', header) is False
+
+
+def test_an_empty_secret_never_verifies():
+    assert verify("", b"{}", sign("", b"{}")) is False
+
+
+# Admin
+
+
+@pytest.mark.django_db
+def test_webhook_deliveries_are_read_only_in_the_admin(admin_client, client, order):
+    post(client, body_of(checkpoint()))
+    delivery = WebhookDelivery.objects.get()
+    assert admin_client.get("/admin/cases/webhookdelivery/").status_code == 200
+    assert admin_client.get(f"/admin/cases/webhookdelivery/{delivery.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/cases/webhookdelivery/add/").status_code == 403
+    assert admin_client.post(f"/admin/cases/webhookdelivery/{delivery.pk}/delete/").status_code == 403
