@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 
 IMPORT_CASES = "cases.import_cases"
+IMPORT_ORDERS = "cases.import_orders"
 APPROVE_MONEY = "cases.approve_money_decision"
 PAUSE_PRODUCT = "suppliers.pause_product"
 EDIT_POLICY = "policies.edit_policy"

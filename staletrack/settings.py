@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("STALETRACK_VAR_DIR", BASE_DIR / "var"))
@@ -122,8 +123,12 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+    # The transport expects its folders to exist; a command run before `make run` must still queue.
+    for _folder in ("out", "processed", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 else:
     # Longer than the longest task time limit, so a slow task is not redelivered while it still runs.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -141,6 +146,13 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-due-cases": {
         "task": "cases.tasks.sweep_due_cases_task",
         "schedule": float(os.environ.get("STALETRACK_SWEEP_SECONDS", "300")),
+    },
+    # Monday morning in the store's time zone (CELERY_TIMEZONE): the week that ended on Sunday.
+    "weekly-review": {
+        "task": "suppliers.tasks.weekly_review_task",
+        "schedule": crontab(
+            minute=0, hour=int(os.environ.get("STALETRACK_WEEKLY_REVIEW_HOUR", "7")), day_of_week=1
+        ),
     },
 }
 

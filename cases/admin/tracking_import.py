@@ -13,7 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from cases.csvfiles import CsvError
-from cases.services.tracking_import import IMPORT_ORDERS, IMPORTERS
+from cases.permissions import IMPORT_ORDERS
+from cases.services.tracking_import import IMPORTERS
 
 SHOWN_ERRORS = 200  # beyond this the page says how many more; the file has to be fixed anyway
 

@@ -29,14 +29,13 @@ from cases.imports.tracking_csv import (
     scan_tracking_numbers,
 )
 from cases.models import Order, OrderTracking, TrackingNumber
-from cases.permissions import require
+from cases.permissions import IMPORT_ORDERS, require
 from cases.selectors.facts import chunked
 from cases.services import tracking
 from cases.services.audit import audit_event
 from cases.tasks import reassess_cases_task
 
 # cases.permissions names no constant for it (yet); the permission is ImportRun's (cases.models).
-IMPORT_ORDERS = "cases.import_orders"
 AUDITED_ORDER_IDS = 1000  # the audit event lists this many order ids and counts the rest
 
 
