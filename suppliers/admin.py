@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from import_export.admin import ExportActionMixin
 
-from suppliers.models import Product, Supplier
+from suppliers.models import Product, Supplier, WeeklyRollup
 from suppliers.resources import ProductResource, SupplierResource
 from suppliers.services import set_product_state
 
@@ -48,3 +48,41 @@ class ProductAdmin(ExportActionMixin, admin.ModelAdmin):
         for product in queryset:
             set_product_state(product, state, actor=request.user, reason=f"{verb} from the admin")
         self.message_user(request, f"{queryset.count()} product(s) {verb}.", messages.SUCCESS)
+
+
+@admin.register(WeeklyRollup)
+class WeeklyRollupAdmin(admin.ModelAdmin):
+    """Read-only: the weekly review and `manage.py build_rollups` write these rows."""
+
+    list_display = ("week_start", "dimension", "key", "orders", "notes_text", "built_at")
+    list_filter = ("dimension", "week_start")
+    list_select_related = ("supplier", "product")
+    search_fields = ("key",)
+    date_hierarchy = "week_start"
+    readonly_fields = (
+        "week_start",
+        "dimension",
+        "key",
+        "supplier",
+        "product",
+        "figures",
+        "notes",
+        "built_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="orders")
+    def orders(self, obj):
+        return obj.figures.get("orders")
+
+    @admin.display(description="notes")
+    def notes_text(self, obj):
+        return "; ".join(obj.notes)

@@ -59,3 +59,40 @@ class Product(models.Model):
 
     def __str__(self):
         return f"{self.sku} {self.title}".strip()
+
+
+class WeeklyRollup(models.Model):
+    """One week's figures for one supplier, SKU or destination country (issue 8), built by the weekly
+    review and rebuildable with `manage.py build_rollups`. The week is an order cohort: the orders placed
+    from Monday 00:00 to the next Monday 00:00 in the store's time zone, with their cases as they stood
+    when the row was built (`built_at`). `figures` keys and their definitions: `suppliers.rollups`."""
+
+    class Dimension(models.TextChoices):
+        SUPPLIER = "supplier", "Supplier"
+        SKU = "sku", "SKU"
+        COUNTRY = "country", "Destination country"
+
+    week_start = models.DateField(help_text="The Monday the week starts on, in the store's time zone.")
+    dimension = models.CharField(max_length=10, choices=Dimension.choices)
+    key = models.CharField(max_length=200, help_text="The supplier's name, the SKU or the country code.")
+    supplier = models.ForeignKey(
+        Supplier, null=True, blank=True, on_delete=models.SET_NULL, related_name="weekly_rollups"
+    )
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="weekly_rollups"
+    )
+    figures = models.JSONField(default=dict, blank=True)
+    notes = models.JSONField(
+        default=list, blank=True, help_text="Plain-language notes computed from figures."
+    )
+    built_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-week_start", "dimension", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["week_start", "dimension", "key"], name="weekly_rollup_once")
+        ]
+        indexes = [models.Index(fields=["dimension", "week_start"], name="weekly_rollup_dimension")]
+
+    def __str__(self):
+        return f"{self.get_dimension_display()} {self.key}, week of {self.week_start:%Y-%m-%d}"

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
+from django.db import connections
 from django.urls import reverse
 
 from cases.csvfiles import CsvError
@@ -492,6 +493,8 @@ def test_the_command_exits_non_zero_with_every_error_on_stderr(tmp_path, orders,
         tmp_path, "order_id,time,status\n#1042,2026-11-03T08:00,delivered\n#404,2026-11-03T08:00Z,x\n"
     )
     monkeypatch.setattr(sys, "argv", ["manage.py", "import_tracking", "events", str(path)])
+    # run_from_argv closes every connection when it ends; the test's own transaction must survive it.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     with pytest.raises(SystemExit) as exited:
         execute_from_command_line(sys.argv)
     err = capsys.readouterr().err

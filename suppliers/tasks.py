@@ -1,0 +1,27 @@
+"""Celery tasks of the supplier app: thin, taking an optional clock, calling services.
+
+`weekly_review_task` runs from beat on Monday morning in the store's time zone (settings
+CELERY_BEAT_SCHEDULE "weekly-review"). It recomputes from stored facts: a re-delivered or retried run
+rebuilds the same rollups and marks or flags nothing twice. acks_late with a broker visibility timeout
+(settings) longer than the time limit means it is redelivered only when its worker died.
+"""
+
+from celery import shared_task
+from django.utils.dateparse import parse_datetime
+
+from suppliers.services import run_weekly_review
+
+
+def _clock(now: str | None):
+    if not now:
+        return None
+    moment = parse_datetime(now)
+    if moment is None:
+        raise ValueError(f"now must be an ISO 8601 date and time, got {now!r}")
+    return moment  # run_weekly_review refuses a time without an offset
+
+
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1740)
+def weekly_review_task(now: str | None = None) -> dict:
+    """Beat, Monday morning: the week that ended, its rollups, product reviews and supplier flags."""
+    return run_weekly_review(now=_clock(now)).as_dict()
