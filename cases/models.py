@@ -209,6 +209,9 @@ class Case(models.Model):
     clocks = models.JSONField(default=dict, blank=True)
     packet = models.JSONField(default=dict, blank=True, help_text="The last decision packet, as assessed.")
     requires_owner_approval = models.BooleanField(default=False)
+    waiting_since = models.DateTimeField(
+        null=True, blank=True, help_text="The oldest customer message still unanswered, for the queue."
+    )
     assessed_at = models.DateTimeField(null=True, blank=True)
     next_assessment_at = models.DateTimeField(null=True, blank=True)
     policy = models.ForeignKey(
@@ -227,7 +230,7 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["status", "next_assessment_at"], name="case_due"),
             models.Index(fields=["order"], condition=Q(assessed_at__isnull=True), name="case_never_assessed"),
-            models.Index(fields=["-risk_rank", "status"], name="case_queue"),
+            models.Index(fields=["-risk_rank", "waiting_since"], name="case_queue"),
             models.Index(fields=["case_type"]),
             models.Index(fields=["next_move"]),
             models.Index(fields=["route"]),

@@ -14,11 +14,11 @@ def iso(moment) -> str:
     return moment.isoformat()
 
 
-def label_only_bundle(count: int = 1, *, label_days_ago: float = 1.0) -> dict:
+def label_only_bundle(count: int = 1, *, label_days_ago: float = 1.0, first: int = 0) -> dict:
     """Orders with a label created `label_days_ago` and no scan: inside the 5-day label window."""
     now = timezone.now().replace(microsecond=0)
     cases = []
-    for i in range(count):
+    for i in range(first, first + count):
         cases.append(
             {
                 "order": {
@@ -40,5 +40,6 @@ def label_only_bundle(count: int = 1, *, label_days_ago: float = 1.0) -> dict:
 
 
 def import_label_only_cases(count: int = 1, **kwargs) -> list[Case]:
+    """Import the cases and return them (all stored cases, in order id order)."""
     import_bundle(read_bundle(json.dumps(label_only_bundle(count, **kwargs))))
     return list(Case.objects.order_by("order__order_id"))

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -14,7 +15,6 @@ from django.db import connection
 from cases.models import AuditEvent, Case
 from cases.services.assessment import sweep_due_cases
 from cases.tasks import sweep_due_cases_task
-from staletrack.celery import app
 from tests.clock_helpers import import_label_only_cases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,14 +59,10 @@ def database_url() -> str:
 
 @pytest.fixture
 def real_worker():
-    """A Celery worker process on its own queue, against the test database and the Redis broker."""
+    """A Celery worker process (one at a time, in order) on its own queue, against the test database
+    and the Redis broker."""
     queue = f"test-{uuid.uuid4().hex}"
-    backend = settings.CELERY_BROKER_URL
-    env = os.environ | {
-        "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_RESULT_BACKEND": backend,
-    }
+    env = os.environ | {"DATABASE_URL": database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL}
     worker = subprocess.Popen(
         [
             *(sys.executable, "-m", "celery", "-A", "staletrack", "worker", "--pool=solo", "-Q", queue),
@@ -75,30 +71,38 @@ def real_worker():
         cwd=ROOT,
         env=env,
     )
-    previous = (app.conf.result_backend, app.conf.task_ignore_result)
-    app.conf.update(result_backend=backend, task_ignore_result=False)
     try:
         yield queue
     finally:
-        app.conf.update(result_backend=previous[0], task_ignore_result=previous[1])
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def wait_for(condition, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail("the worker did not get there in time")
+        time.sleep(0.2)
+
+
+def risk_of(case: Case) -> str:
+    return Case.objects.get(pk=case.pk).risk_level
 
 
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_changes_the_risk_exactly_once_when_the_clock_passes_the_window(real_worker):
-    (case,) = import_label_only_cases()
-    crossing = case.next_assessment_at.isoformat()
-    before = sweep_due_cases_task.apply_async(
-        kwargs={"as_of": case.assessed_at.isoformat()}, queue=real_worker
-    )
-    assert before.get(timeout=60)["written"] == 0
-    first = sweep_due_cases_task.apply_async(kwargs={"as_of": crossing}, queue=real_worker)
-    assert first.get(timeout=60)["changed"] == 1
-    again = sweep_due_cases_task.apply_async(kwargs={"as_of": crossing}, queue=real_worker)
-    assert again.get(timeout=60)["assessed"] == 0
-    case.refresh_from_db()
-    assert case.risk_level == "supplier_chase"
-    assert crossings() == 1
+    (early,) = import_label_only_cases(label_days_ago=1.0, first=0)
+    late = import_label_only_cases(label_days_ago=0.5, first=1)[1]
+    crossing = early.next_assessment_at.isoformat()
+
+    sweep_due_cases_task.apply_async(kwargs={"as_of": crossing}, queue=real_worker)
+    wait_for(lambda: risk_of(early) == "supplier_chase")
+    # The same sweep delivered again, then a later one: the solo worker runs them in order, so once
+    # the later case has changed, the repeated sweep has run too.
+    sweep_due_cases_task.apply_async(kwargs={"as_of": crossing}, queue=real_worker)
+    sweep_due_cases_task.apply_async(kwargs={"as_of": late.next_assessment_at.isoformat()}, queue=real_worker)
+    wait_for(lambda: risk_of(late) == "supplier_chase")
+    assert crossings() == 2  # one per case: the early case changed exactly once

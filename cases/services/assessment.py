@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cases.assessment import assess_many
+from cases.assessment.facts import CaseFacts
 from cases.choices import CaseStatus, RiskLevel
 from cases.models import Case
 from cases.selectors.facts import chunked, facts_for_orders
@@ -35,6 +36,7 @@ STORED = (
     "clocks",
     "packet",
     "requires_owner_approval",
+    "waiting_since",
     "assessed_at",
     "next_assessment_at",
     "policy",
@@ -116,13 +118,16 @@ def reassess(
     }
     run = AssessmentRun(assessed=len(loaded.facts), batches=1)
     updates, audits = [], []
-    for packet in assess_many(loaded.facts, as_of, peers=loaded.peers):
+    packets = assess_many(loaded.facts, as_of, peers=loaded.peers)
+    for facts, packet in zip(loaded.facts, packets, strict=True):
         data = packet.to_dict()
         case = cases[data["order_id"]]
-        if not packet_changed(case, data, book):
+        waiting = waiting_since(facts, as_of)
+        if not packet_changed(case, data, book) and case.waiting_since == waiting:
             continue
         before = (case.case_type, case.risk_level)
         apply_packet(case, data, as_of)
+        case.waiting_since = waiting
         case.policy = book.policy
         updates.append(case)
         if before != (case.case_type, case.risk_level):
@@ -144,6 +149,17 @@ def reassess(
     run.written, run.changed = len(updates), len(audits)
     run.order_pks = [case.order_id for case in updates]
     return run
+
+
+def waiting_since(facts: CaseFacts, as_of: datetime) -> datetime | None:
+    """The oldest inbound message newer than the latest outbound one (rules.md section 3: unanswered),
+    so the queue can put the longest-waiting customer first."""
+    seen = [m for m in facts.customer_messages if m.at <= as_of]
+    answered = max((m.at for m in seen if m.direction == "outbound"), default=None)
+    return min(
+        (m.at for m in seen if m.direction == "inbound" and (answered is None or m.at > answered)),
+        default=None,
+    )
 
 
 def packet_changed(case: Case, data: dict, book: PolicyBook) -> bool:
@@ -194,6 +210,7 @@ def write_cases(cases: list[Case]) -> None:
             "clocks": case.clocks,
             "packet": case.packet,
             "requires_owner_approval": case.requires_owner_approval,
+            "waiting_since": case.waiting_since.isoformat() if case.waiting_since else None,
             "assessed_at": case.assessed_at.isoformat(),
             "next_assessment_at": case.next_assessment_at.isoformat() if case.next_assessment_at else None,
             "policy_id": case.policy_id,
@@ -208,13 +225,15 @@ def write_cases(cases: list[Case]) -> None:
                 case_type = v.case_type, risk_level = v.risk_level, risk_rank = v.risk_rank,
                 next_move = v.next_move, also = v.also, route = v.route, flags = v.flags,
                 "window" = v."window", clocks = v.clocks, packet = v.packet,
-                requires_owner_approval = v.requires_owner_approval, assessed_at = v.assessed_at,
+                requires_owner_approval = v.requires_owner_approval, waiting_since = v.waiting_since,
+                assessed_at = v.assessed_at,
                 next_assessment_at = v.next_assessment_at, policy_id = v.policy_id,
                 updated_at = now()
             FROM jsonb_to_recordset(%s::jsonb) AS v(
                 id bigint, case_type text, risk_level text, risk_rank smallint, next_move text,
                 also jsonb, route text, flags jsonb, "window" jsonb, clocks jsonb, packet jsonb,
-                requires_owner_approval boolean, assessed_at timestamptz, next_assessment_at timestamptz,
+                requires_owner_approval boolean, waiting_since timestamptz, assessed_at timestamptz,
+                next_assessment_at timestamptz,
                 policy_id bigint
             )
             WHERE c.id = v.id
