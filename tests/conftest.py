@@ -1,8 +1,8 @@
 """Shared fixtures, and the rule for tests that need real services.
 
-Tests marked `postgres` or `redis` skip (with the reason) when the service is not configured, so
+Tests marked `postgres`, `redis` or `browser` skip (with the reason) when the service is not configured, so
 `make test` works on a bare clone with SQLite. Under REQUIRE_SERVICES=1 (set by .ci/run) a missing
-service is a failure instead of a skip.
+service (or Chromium) is a failure instead of a skip.
 """
 
 import os
@@ -27,7 +27,18 @@ def _redis_missing() -> str | None:
     return None
 
 
-SERVICE_CHECKS = {"postgres": _postgres_missing, "redis": _redis_missing}
+def _browser_missing() -> str | None:
+    chromium = os.environ.get("STALETRACK_CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        return f"needs Chromium at {chromium}: apt-get install chromium"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "needs the playwright package (requirements.txt)"
+    return None
+
+
+SERVICE_CHECKS = {"postgres": _postgres_missing, "redis": _redis_missing, "browser": _browser_missing}
 
 
 def missing_services(item) -> list[str]:
