@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format venv bench bench-assess bench-carriers clean
+.PHONY: run test lint format venv bench bench-assess bench-carriers bench-sweep clean
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -33,13 +33,16 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: bench-assess bench-carriers
+bench: bench-assess bench-carriers bench-sweep
 
 bench-assess: $(STAMP)
 	$(BIN)/python benchmarks/bench_assess.py
 
 bench-carriers: $(STAMP)
 	$(BIN)/python benchmarks/bench_carriers.py
+
+bench-sweep: $(STAMP)
+	$(BIN)/python benchmarks/bench_sweep.py
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache .hypothesis test-artifacts
