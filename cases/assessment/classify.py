@@ -3,6 +3,12 @@
 `classify` walks the table of section 4 top to bottom and stops at the first row that applies; the
 returned `Classification` carries the row's base outcome from section 5 and one reason sentence per
 rule that fired, naming its numbers.
+
+It also names the clocks its decision read (`watched`): the instants at which each window or limit it
+consulted would first be exceeded (section 1), the supplier's reply window included. With the facts
+fixed, nothing else about `as_of` reaches the decision, so the outcome cannot change before the earliest
+of them (schedule.py relies on this). Every clock read that can steer the outcome is noted with `watch`;
+a window the row returns is watched by `row` itself, since the packet shows whether it is exceeded.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cases.assessment import vocabulary as v
-from cases.assessment.clock import exceeded, plural, utc_date, whole_days
+from cases.assessment.clock import exceeded, first_exceeded_at, plural, utc_date, whole_days
 from cases.assessment.derived import Derived
 from cases.assessment.facts import CaseFacts
 from policies.values import PolicyValues
@@ -55,7 +61,7 @@ def open_window(name: str, policy: PolicyValues, start: datetime, as_of: datetim
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # never changed once built; not frozen for speed, like derived.Derived
 class Classification:
     case_type: str
     window: Window | None
@@ -64,6 +70,8 @@ class Classification:
     route: str | None
     lost: bool  # stale in transit past lost_package_days
     reasons: tuple[str, ...]
+    # When each clock the decision read would flip (first exceeded), whether before or after as_of.
+    watched: tuple[datetime, ...]
 
 
 def _status_words(status: str) -> str:
@@ -119,9 +127,15 @@ def _chase_sentence(d: Derived, policy: PolicyValues) -> str | None:
 def classify(case: CaseFacts, d: Derived) -> Classification:
     """Sections 4 and 5 for one case at `d.as_of`."""
     policy, order, as_of = case.policy, case.order, d.as_of
+    watched: list[datetime] = []
+
+    def watch(start: datetime, days: int) -> None:
+        watched.append(first_exceeded_at(start, days))
 
     def row(case_type, risk, move, route, reasons, window=None, lost=False):
-        return Classification(case_type, window, risk, move, route, lost, tuple(reasons))
+        if window is not None:  # the packet shows whether it is exceeded
+            watch(window.started_at, window.days)
+        return Classification(case_type, window, risk, move, route, lost, tuple(reasons), tuple(watched))
 
     # 1. The carrier delivered, or is about to, somewhere else.
     if d.destination_mismatch:
@@ -210,72 +224,83 @@ def classify(case: CaseFacts, d: Derived) -> Classification:
             v.ROUTE_SUPPLIER_DELAY,
             [f"no carrier scan yet, and the supplier's latest note ({utc_date(note.at)}) says out of stock"],
         )
-    processing = open_window(v.PROCESSING_WINDOW, policy, order.ordered_at, as_of)
-    # 8. The supplier is silent: no number past the processing window, or a chase left unanswered.
-    if (not d.has_number and processing.exceeded) or (no_first_scan and d.chase_unanswered):
-        reasons = []
-        if not d.has_number and processing.exceeded:
-            reasons.append(processing.sentence("no tracking number; order placed"))
-        chase = _chase_sentence(d, policy)
-        if chase:
-            reasons.append(chase)
-        if d.chase_unanswered:
+    # Rows 8 to 10: no tracking number, or no carrier scan yet. A case with a number and a first scan
+    # goes on to rows 11 and 12, which read neither the processing window nor the supplier's reply window.
+    if not d.has_number or no_first_scan:
+        processing = open_window(v.PROCESSING_WINDOW, policy, order.ordered_at, as_of)
+        if not d.has_number:
+            watch(processing.started_at, processing.days)
+        if d.last_chase is not None:
+            # Rows 8 and 10 read chase_unanswered and chase_pending, which flip when the supplier's reply
+            # window runs out (section 3).
+            watch(d.last_chase.at, policy.supplier_response_days)
+        # 8. The supplier is silent: no number past the processing window, or a chase left unanswered.
+        if (not d.has_number and processing.exceeded) or (no_first_scan and d.chase_unanswered):
+            reasons = []
+            if not d.has_number and processing.exceeded:
+                reasons.append(processing.sentence("no tracking number; order placed"))
+            chase = _chase_sentence(d, policy)
+            if chase:
+                reasons.append(chase)
+            if d.chase_unanswered:
+                return row(
+                    v.SUPPLIER_SILENCE,
+                    v.OWNER_ONLY,
+                    v.ESCALATE,
+                    v.ROUTE_SUPPLIER_DELAY,
+                    reasons,
+                    processing,
+                )
+            move = v.WAIT if d.chase_pending else v.CHASE_SUPPLIER
             return row(
                 v.SUPPLIER_SILENCE,
-                v.OWNER_ONLY,
-                v.ESCALATE,
+                v.SUPPLIER_CHASE,
+                move,
                 v.ROUTE_SUPPLIER_DELAY,
                 reasons,
                 processing,
             )
-        move = v.WAIT if d.chase_pending else v.CHASE_SUPPLIER
-        return row(
-            v.SUPPLIER_SILENCE,
-            v.SUPPLIER_CHASE,
-            move,
-            v.ROUTE_SUPPLIER_DELAY,
-            reasons,
-            processing,
-        )
-    # 9. No number yet, inside the processing window.
-    if not d.has_number:
-        reasons = [processing.sentence("no tracking number yet; order placed")]
-        chase = _chase_sentence(d, policy)
-        if chase:
-            reasons.append(chase)
-        return row(v.AWAITING_TRACKING, v.NORMAL_WATCH, v.WAIT, None, reasons, processing)
-    # 10. A number, but the carrier has never scanned the parcel.
-    if no_first_scan:
-        start = d.label_at or order.ordered_at
-        window = open_window(v.LABEL_WINDOW, policy, start, as_of)
-        what = "label created" if d.label_at else "tracking number without any carrier event; order placed"
-        reasons = [window.sentence(what)]
-        if not window.exceeded:
-            return row(v.LABEL_CREATED_ONLY, v.NORMAL_WATCH, v.WAIT, None, reasons, window)
-        proof = d.pickup_proof
-        if proof is not None:
-            reasons.append(f"the supplier sent pickup proof on {utc_date(proof.at)}")
+        # 9. No number yet, inside the processing window.
+        if not d.has_number:
+            reasons = [processing.sentence("no tracking number yet; order placed")]
+            chase = _chase_sentence(d, policy)
+            if chase:
+                reasons.append(chase)
+            return row(v.AWAITING_TRACKING, v.NORMAL_WATCH, v.WAIT, None, reasons, processing)
+        # 10. A number, but the carrier has never scanned the parcel.
+        if no_first_scan:
+            start = d.label_at or order.ordered_at
+            window = open_window(v.LABEL_WINDOW, policy, start, as_of)
+            what = (
+                "label created" if d.label_at else "tracking number without any carrier event; order placed"
+            )
+            reasons = [window.sentence(what)]
+            if not window.exceeded:
+                return row(v.LABEL_CREATED_ONLY, v.NORMAL_WATCH, v.WAIT, None, reasons, window)
+            proof = d.pickup_proof
+            if proof is not None:
+                reasons.append(f"the supplier sent pickup proof on {utc_date(proof.at)}")
+                return row(
+                    v.LABEL_CREATED_ONLY,
+                    v.CUSTOMER_UPDATE,
+                    v.DRAFT_UPDATE,
+                    v.ROUTE_CUSTOMER_SUPPORT,
+                    reasons,
+                    window,
+                )
+            reasons.append("the supplier has sent no pickup proof")
+            chase = _chase_sentence(d, policy)
+            if chase:
+                reasons.append(chase)
+            move = v.WAIT if d.chase_pending else v.CHASE_SUPPLIER
             return row(
                 v.LABEL_CREATED_ONLY,
-                v.CUSTOMER_UPDATE,
-                v.DRAFT_UPDATE,
-                v.ROUTE_CUSTOMER_SUPPORT,
+                v.SUPPLIER_CHASE,
+                move,
+                v.ROUTE_SUPPLIER_DELAY,
                 reasons,
                 window,
             )
-        reasons.append("the supplier has sent no pickup proof")
-        chase = _chase_sentence(d, policy)
-        if chase:
-            reasons.append(chase)
-        move = v.WAIT if d.chase_pending else v.CHASE_SUPPLIER
-        return row(
-            v.LABEL_CREATED_ONLY,
-            v.SUPPLIER_CHASE,
-            move,
-            v.ROUTE_SUPPLIER_DELAY,
-            reasons,
-            window,
-        )
     last = d.last_movement
     assert last is not None  # a first scan exists, so a last movement does too
     # 11. Accepted by the carrier, nothing since.
@@ -297,6 +322,7 @@ def classify(case: CaseFacts, d: Derived) -> Classification:
     reasons = [window.sentence("last movement")]
     if not window.exceeded:
         return row(v.IN_TRANSIT_CASE, v.NORMAL_WATCH, v.WAIT, None, reasons, window)
+    watch(last.at, policy.lost_package_days)
     if exceeded(last.at, policy.lost_package_days, as_of):
         reasons.append(
             f"last movement {plural(window.elapsed_days, 'day')} ago; past the "

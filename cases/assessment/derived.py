@@ -11,9 +11,12 @@ here, because section 3 says every rule ignores them; callers that display event
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 
+from cases.assessment.clock import DAY
 from cases.assessment.facts import (
     CaseFacts,
     CustomerMessage,
@@ -42,6 +45,7 @@ from cases.assessment.vocabulary import (
 )
 
 PREDATES_MARGIN = timedelta(hours=24)
+_time_of = attrgetter("at")
 
 
 def normalize_postal(code: str) -> str:
@@ -64,7 +68,9 @@ class MessageReading:
     intents: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, but never changed once built: the scheduler builds one for every instant it reads, and a
+# frozen dataclass sets each field through object.__setattr__, several times slower to build.
+@dataclass(slots=True)
 class Derived:
     """Everything section 3 derives, at `as_of`. Times are the facts' own datetimes."""
 
@@ -81,10 +87,13 @@ class Derived:
     mismatch_event: TrackingEvent | None
     contradiction: tuple[TrackingEvent, TrackingEvent] | None  # (delivered, later movement)
     evidence: tuple[SupplierEvidence, ...]  # visible, sorted
+    pickup_proof: SupplierEvidence | None  # the latest pickup proof, the strong evidence of section 3
+    dispatch_claim: SupplierEvidence | None  # the latest dispatch claim
     last_chase: SupplierChase | None
     chase_unanswered: bool
     chase_pending: bool
     readings: tuple[MessageReading, ...]  # visible messages, sorted, with their intents
+    by_intent: dict[str, tuple[CustomerMessage, ...]]  # the inbound messages of `readings` with each intent
     unanswered: tuple[CustomerMessage, ...]
     payment_disputed: bool
 
@@ -113,15 +122,6 @@ class Derived:
         return self.contradiction is not None
 
     @property
-    def pickup_proof(self) -> SupplierEvidence | None:
-        """The latest pickup proof, the strong evidence of section 3."""
-        return _latest_of_kind(self.evidence, PICKUP_PROOF)
-
-    @property
-    def dispatch_claim(self) -> SupplierEvidence | None:
-        return _latest_of_kind(self.evidence, DISPATCH_CLAIM)
-
-    @property
     def newest_evidence(self) -> SupplierEvidence | None:
         return self.evidence[-1] if self.evidence else None
 
@@ -131,7 +131,7 @@ class Derived:
         return newest is not None and newest.kind == RESTOCK_NOTE
 
     def inbound_with(self, intent: str) -> tuple[CustomerMessage, ...]:
-        return tuple(r.message for r in self.readings if intent in r.intents)
+        return self.by_intent.get(intent, ())
 
     @property
     def refund_requested(self) -> bool:
@@ -157,13 +157,10 @@ class Derived:
 
 
 def _latest_of_kind(evidence: tuple[SupplierEvidence, ...], kind: str) -> SupplierEvidence | None:
-    matching = [item for item in evidence if item.kind == kind]
-    return matching[-1] if matching else None
-
-
-def _sorted_visible(items, as_of):
-    # sorted() is stable, so equal times keep input order (section 3).
-    return tuple(sorted((item for item in items if item.at <= as_of), key=lambda item: item.at))
+    for item in reversed(evidence):
+        if item.kind == kind:
+            return item
+    return None
 
 
 def _recycled_with(case: CaseFacts, as_of: datetime) -> tuple[str, ...]:
@@ -177,7 +174,7 @@ def _recycled_with(case: CaseFacts, as_of: datetime) -> tuple[str, ...]:
     Orders placed after `as_of` did not exist yet.
     """
     tracking = case.tracking
-    if tracking is None:
+    if tracking is None or not tracking.shared_with:
         return ()
     order = case.order
     own_email, own_postal = normalize_email(order.customer_email), normalize_postal(order.postal_code)
@@ -199,11 +196,12 @@ def _mismatch_event(case: CaseFacts, events: tuple[TrackingEvent, ...]) -> Track
 
     Each field is compared only when both the event and the order carry it.
     """
+    at_destination = [event for event in events if event.status in AT_DESTINATION]
+    if not at_destination:
+        return None
     order_country = normalize_country(case.order.country)
     order_postal = normalize_postal(case.order.postal_code)
-    for event in events:
-        if event.status not in AT_DESTINATION:
-            continue
+    for event in at_destination:
         country = normalize_country(event.country)
         postal = normalize_postal(event.postal_code)
         if (country and order_country and country != order_country) or (
@@ -227,72 +225,139 @@ def _contradiction(events: tuple[TrackingEvent, ...]) -> tuple[TrackingEvent, Tr
     return None
 
 
+def _by_time(items) -> tuple:
+    """`items` sorted by time; sorted() is stable, so equal times keep input order (section 3)."""
+    items = tuple(items)
+    return tuple(sorted(items, key=_time_of)) if len(items) > 1 else items
+
+
+class History:
+    """One case's facts sorted by time once, then read at any instant (section 3).
+
+    Sorting is stable, so the facts visible at `as_of` (timed at or before it) are a prefix of each
+    sorted list, in the order section 3 asks for, and which facts are visible depends only on how many
+    fact times are at or before `as_of` (its "epoch"). What section 3 derives from them is computed once
+    per epoch; only the supplier reply clock reads `as_of` itself. The scheduler reads one case at
+    several instants (schedule.py), so it derives again only when a new fact has become visible.
+    """
+
+    __slots__ = ("_chases", "_events", "_evidence", "_fact_times", "_messages", "_seen", "case")
+
+    def __init__(self, case: CaseFacts) -> None:
+        self.case = case
+        tracking = case.tracking
+        # no_information events are dropped here, because section 3 says every rule ignores them;
+        # callers that display events use the facts.
+        events = tracking.events if tracking is not None else ()
+        self._events = _by_time(e for e in events if e.status != NO_INFORMATION)
+        self._evidence = _by_time(case.supplier_evidence)
+        self._chases = _by_time(case.supplier_chases)
+        self._messages = _by_time(case.customer_messages)
+        # Every instant at which a fact a rule reads becomes visible; an order sharing the tracking number
+        # becomes one when it is placed.
+        shared_with = tracking.shared_with if tracking is not None else ()
+        self._fact_times = sorted(
+            [
+                item.at
+                for facts in (self._events, self._evidence, self._chases, self._messages)
+                for item in facts
+            ]
+            + [shared.ordered_at for shared in shared_with]
+        )
+        self._seen: dict[int, _Seen] = {}
+
+    def next_fact_after(self, moment: datetime) -> datetime | None:
+        """The first instant after `moment` at which a fact a rule reads becomes visible (for the scheduler).
+
+        no_information events are left out: no rule reads them, so their arrival changes nothing.
+        """
+        index = bisect_right(self._fact_times, moment)
+        return self._fact_times[index] if index < len(self._fact_times) else None
+
+    def at(self, as_of: datetime) -> Derived:
+        """The derived facts of section 3 at `as_of`."""
+        epoch = bisect_right(self._fact_times, as_of)
+        seen = self._seen.get(epoch)
+        if seen is None:
+            seen = self._seen[epoch] = self._derive_seen(as_of)
+
+        chase_unanswered = chase_pending = False
+        if seen.chase_open:
+            last_chase = seen.fields["last_chase"]
+            window = self.case.policy.supplier_response_days * DAY
+            chase_unanswered = as_of - last_chase.at > window
+            chase_pending = not chase_unanswered
+        return Derived(
+            as_of=as_of, chase_unanswered=chase_unanswered, chase_pending=chase_pending, **seen.fields
+        )
+
+    def _derive_seen(self, as_of: datetime) -> _Seen:
+        """Everything of section 3 that the facts visible at `as_of` alone decide."""
+        case = self.case
+        order = case.order
+        tracking = case.tracking
+        has_number = tracking is not None and bool((tracking.number or "").strip())
+
+        def visible(items: tuple) -> tuple:
+            return items[: bisect_right(items, as_of, key=_time_of)]
+
+        events = visible(self._events)
+        labels = [e for e in events if e.status == INFO_RECEIVED]
+        scans = [e for e in events if e.status not in NOT_A_SCAN]
+
+        cutoff = order.ordered_at - PREDATES_MARGIN
+        predating = next((e for e in events if e.at < cutoff), None)
+
+        evidence = visible(self._evidence)
+        chases = visible(self._chases)
+        last_chase = chases[-1] if chases else None
+        # Evidence timed exactly at the chase is not "newer": it is what the chase was about, not the reply.
+        chase_open = last_chase is not None and not any(item.at > last_chase.at for item in evidence)
+
+        messages = visible(self._messages)
+        readings = tuple(MessageReading(m, message_intents(m)) for m in messages if m.direction == INBOUND)
+        by_intent: dict[str, tuple[CustomerMessage, ...]] = {}
+        for reading in readings:
+            for intent in reading.intents:
+                by_intent[intent] = (*by_intent.get(intent, ()), reading.message)
+        outbound_times = [m.at for m in messages if m.direction == OUTBOUND]
+        last_reply = max(outbound_times) if outbound_times else None
+        unanswered = tuple(r.message for r in readings if last_reply is None or r.message.at > last_reply)
+
+        fields = {
+            "has_number": has_number,
+            "events": events,
+            "label_at": labels[0].at if labels else None,
+            "first_scan": scans[0] if scans else None,
+            "last_movement": scans[-1] if scans else None,
+            # `latest` skips no_information too (they were dropped above): a tracker saying "expired"
+            # after a delivery must not turn a delivered case into something else.
+            "latest": events[-1] if events else None,
+            "recycled_with": _recycled_with(case, as_of),
+            "predating_event": predating,
+            "checksum_invalid": bool(tracking is not None and has_number and tracking.checksum_invalid),
+            "mismatch_event": _mismatch_event(case, events),
+            "contradiction": _contradiction(events),
+            "evidence": evidence,
+            "pickup_proof": _latest_of_kind(evidence, PICKUP_PROOF),
+            "dispatch_claim": _latest_of_kind(evidence, DISPATCH_CLAIM),
+            "last_chase": last_chase,
+            "readings": readings,
+            "by_intent": by_intent,
+            "unanswered": unanswered,
+            "payment_disputed": order.payment_state == DISPUTED,
+        }
+        return _Seen(fields, chase_open)
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """The part of `Derived` that only the set of visible facts decides."""
+
+    fields: dict[str, object]  # keyword arguments of Derived
+    chase_open: bool  # chased, and no supplier evidence newer than the last chase
+
+
 def derive(case: CaseFacts, as_of: datetime) -> Derived:
     """The derived facts of section 3 for one case at `as_of`."""
-    order = case.order
-    tracking = case.tracking
-    has_number = tracking is not None and bool((tracking.number or "").strip())
-
-    all_events = tracking.events if tracking is not None else ()
-    events = tuple(e for e in _sorted_visible(all_events, as_of) if e.status != NO_INFORMATION)
-    labels = [e for e in events if e.status == INFO_RECEIVED]
-    scans = [e for e in events if e.status not in NOT_A_SCAN]
-
-    cutoff = order.ordered_at - PREDATES_MARGIN
-    predating = next((e for e in events if e.at < cutoff), None)
-
-    evidence = _sorted_visible(case.supplier_evidence, as_of)
-    chases = _sorted_visible(case.supplier_chases, as_of)
-    last_chase = chases[-1] if chases else None
-    chase_unanswered = chase_pending = False
-    # Evidence timed exactly at the chase is not "newer": it is what the chase was about, not the reply.
-    if last_chase is not None and not any(item.at > last_chase.at for item in evidence):
-        window = case.policy.supplier_response_days * timedelta(days=1)
-        chase_unanswered = as_of - last_chase.at > window
-        chase_pending = not chase_unanswered
-
-    messages = _sorted_visible(case.customer_messages, as_of)
-    readings = tuple(MessageReading(m, message_intents(m)) for m in messages if m.direction == INBOUND)
-    outbound_times = [m.at for m in messages if m.direction == OUTBOUND]
-    last_reply = max(outbound_times) if outbound_times else None
-    unanswered = tuple(r.message for r in readings if last_reply is None or r.message.at > last_reply)
-
-    return Derived(
-        as_of=as_of,
-        has_number=has_number,
-        events=events,
-        label_at=labels[0].at if labels else None,
-        first_scan=scans[0] if scans else None,
-        last_movement=scans[-1] if scans else None,
-        # `latest` skips no_information too (they were dropped above): a tracker saying "expired"
-        # after a delivery must not turn a delivered case into something else.
-        latest=events[-1] if events else None,
-        recycled_with=_recycled_with(case, as_of),
-        predating_event=predating,
-        checksum_invalid=bool(tracking is not None and has_number and tracking.checksum_invalid),
-        mismatch_event=_mismatch_event(case, events),
-        contradiction=_contradiction(events),
-        evidence=evidence,
-        last_chase=last_chase,
-        chase_unanswered=chase_unanswered,
-        chase_pending=chase_pending,
-        readings=readings,
-        unanswered=unanswered,
-        payment_disputed=order.payment_state == DISPUTED,
-    )
-
-
-def future_fact_times(case: CaseFacts, as_of: datetime) -> list[datetime]:
-    """Times after `as_of` at which a fact of this case becomes visible (for the scheduler).
-
-    no_information events are left out: no rule reads them, so their arrival changes nothing.
-    """
-    times: list[datetime] = []
-    tracking = case.tracking
-    if tracking is not None:
-        times += [e.at for e in tracking.events if e.status != NO_INFORMATION]
-        times += [s.ordered_at for s in tracking.shared_with]
-    times += [e.at for e in case.supplier_evidence]
-    times += [c.at for c in case.supplier_chases]
-    times += [m.at for m in case.customer_messages]
-    return [t for t in times if t > as_of]
+    return History(case).at(as_of)

@@ -60,6 +60,14 @@ STATUS_WORDS: dict[str, str] = {
 CASE_WORDS: dict[str, str] = {name: name.replace("_", " ") for name in v.CASE_TYPES}
 
 _LEFTOVER = re.compile(r"\bNone\b|[{}]")
+
+
+def _has_leftover(text: str) -> bool:
+    """An unfilled blank: "None" as a word, or a brace. The substring test only skips the regex when
+    neither can be there."""
+    return ("None" in text or "{" in text or "}" in text) and _LEFTOVER.search(text) is not None
+
+
 _MAX_FREE_TEXT = 80
 
 
@@ -88,7 +96,7 @@ def _need(value: str | None, fact: str) -> str:
 def _free_text(value: str) -> str | None:
     """Outside text short and plain enough to quote, else None (the draft then goes without it)."""
     text = " ".join((value or "").split())
-    if not text or len(text) > _MAX_FREE_TEXT or _LEFTOVER.search(text):
+    if not text or len(text) > _MAX_FREE_TEXT or _has_leftover(text):
         return None
     return text
 
@@ -311,7 +319,7 @@ def compose_drafts(s: Standing, next_move: str, also: tuple[str, ...], guard: Gu
 
         def customer_check(text: str) -> list[str]:
             problems = [violation.message for violation in check_draft(text, **guard.kwargs())]
-            if _LEFTOVER.search(text):
+            if _has_leftover(text):
                 problems.append("it would show an unfilled blank")
             return problems
 
@@ -322,7 +330,7 @@ def compose_drafts(s: Standing, next_move: str, also: tuple[str, ...], guard: Gu
     if v.SUPPLIER_MOVES & set(moves):
 
         def supplier_check(text: str) -> list[str]:
-            return ["it would show an unfilled blank"] if _LEFTOVER.search(text) else []
+            return ["it would show an unfilled blank"] if _has_leftover(text) else []
 
         supplier, problems = _first_clean(
             lambda free: supplier_message(s, moves, with_free_text=free), supplier_check

@@ -16,6 +16,12 @@ Decisions where section 8 gives a list and leaves its edges open:
   (the same claim in British English), "on its way" / "on it's way" / "on the way", and "in transit" written
   with a space, a hyphen or nothing. "shipping label" is allowed: it names the label, not the parcel.
 - "Says that refunds are reviewed" is checked as: the text contains "review" (any form: reviewed, reviewing).
+
+Speed: a draft is checked in pieces cut at punctuation that no blocked phrase can contain (`_CUTS`), and
+each piece's findings are remembered, because generated drafts are the same sentences again and again
+with a different order number or date. A cut character is not a word character, so `\b` reads the edge
+of a piece exactly as it reads the cut, and a phrase never spans one: the findings are those of the whole
+text, in the same order. tests/assessment/test_guard_pieces.py checks that against whole-text matching.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from cases.assessment.derived import Derived
 from cases.assessment.facts import CaseFacts
@@ -76,6 +83,25 @@ _MONEY = _compile(_MONEY_PATTERNS)
 _SHIPPING = _compile(_SHIPPING_PATTERNS)
 _REVIEW = re.compile(r"review", re.IGNORECASE)
 
+# Punctuation that none of the patterns above can match: they match letters, whitespace, apostrophes
+# and hyphens only. Checked when the module loads, so a pattern edited to match one of these (or any
+# character at all, with ".", \W, \S, \D or a negated class) fails loudly instead of being missed.
+_CUT_CHARACTERS = '.,;!#"'
+_CUTS = re.compile("[" + re.escape(_CUT_CHARACTERS) + "]")
+_ALL: tuple[re.Pattern[str], ...] = (*_DELIVERY, *_MONEY, *_SHIPPING)
+# The rule each pattern of `_ALL` belongs to.
+_CODES: tuple[str, ...] = (
+    (DELIVERY_PROMISE,) * len(_DELIVERY)
+    + (MONEY_PROMISE,) * len(_MONEY)
+    + (UNPROVEN_SHIPPING,) * len(_SHIPPING)
+)
+for _pattern in _ALL:
+    if any(c in _pattern.pattern for c in _CUT_CHARACTERS) or re.search(r"\\[WSD]|\[\^", _pattern.pattern):
+        raise AssertionError(f"guard pattern {_pattern.pattern!r} could match a cut character")
+# Matches somewhere exactly when one of `_ALL` does: most pieces hold no blocked phrase, and one search
+# says so faster than one per pattern.
+_ANY = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in _ALL), re.IGNORECASE)
+
 
 @dataclass(frozen=True, slots=True)
 class Violation:
@@ -103,13 +129,27 @@ def _normalize(text: str) -> str:
     return (text or "").replace("\u2019", "'").replace("\u2018", "'")
 
 
-def _found(patterns, text: str, code: str, why: str) -> list[Violation]:
-    violations = []
-    for pattern in patterns:
-        for match in pattern.finditer(text):
-            phrase = " ".join(match.group(0).split())
-            violations.append(Violation(code, f'says "{phrase}": {why}'))
-    return violations
+@lru_cache(maxsize=4096)
+def _piece_phrases(piece: str) -> tuple[tuple[int, str], ...]:
+    """(index in `_ALL`, blocked phrase with its whitespace collapsed) of every match in one piece."""
+    if _ANY.search(piece) is None:
+        return ()
+    return tuple(
+        (index, " ".join(match.group(0).split()))
+        for index, pattern in enumerate(_ALL)
+        for match in pattern.finditer(piece)
+    )
+
+
+def _phrases(text: str) -> list[tuple[int, str]]:
+    """Every blocked phrase of `text`, pattern by pattern in `_ALL` order, each in text order."""
+    found = [hit for piece in _CUTS.split(text) for hit in _piece_phrases(piece)]
+    found.sort(key=lambda hit: hit[0])  # stable: pieces, and so matches, stay in text order
+    return found
+
+
+def _found(phrases: list[tuple[int, str]], code: str, why: str) -> list[Violation]:
+    return [Violation(code, f'says "{phrase}": {why}') for index, phrase in phrases if _CODES[index] == code]
 
 
 def check_draft(
@@ -117,22 +157,20 @@ def check_draft(
 ) -> list[Violation]:
     """Every breach of section 8 in `text`, in the order of the section; empty means the text may go."""
     normalized = _normalize(text)
+    phrases = _phrases(normalized)
     violations = _found(
-        _DELIVERY,
-        normalized,
+        phrases,
         DELIVERY_PROMISE,
         "a reply never promises a delivery date or outcome",
     )
     violations += _found(
-        _MONEY,
-        normalized,
+        phrases,
         MONEY_PROMISE,
         "a reply never promises money, replacements or store credit; the owner decides those",
     )
     if label_only and not has_pickup_proof:
         violations += _found(
-            _SHIPPING,
-            normalized,
+            phrases,
             UNPROVEN_SHIPPING,
             "the carrier has only a label and the supplier has no pickup proof, so nothing says it moved",
         )

@@ -8,6 +8,7 @@ whitespace and of typographic apostrophes ("haven\u2019t"), and anchored at the 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cases.assessment.facts import CustomerMessage
 from cases.assessment.vocabulary import (
@@ -61,6 +62,9 @@ def _normalize(text: str) -> str:
     return text.replace("\u2019", "'").replace("\u2018", "'")
 
 
+# A case's messages are read again at each instant the scheduler reads it, and many customers write the
+# same few sentences.
+@lru_cache(maxsize=1024)
 def read_intents(text: str) -> frozenset[str]:
     """The intents of an inbound message read from its text; always includes `where_is_order`."""
     normalized = _normalize(text or "")

@@ -25,18 +25,24 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from operator import attrgetter
 
-from cases.assessment.clock import DAY, RESOLUTION
+from cases.assessment.clock import DAY, RESOLUTION, plural
 from cases.assessment.facts import CaseFacts
 from cases.assessment.schedule import Timeline
-from cases.assessment.standing import Standing
 
 PRODUCT = "product"
 SUPPLIER = "supplier"
 
 
+@lru_cache(maxsize=4096)  # a population spells few SKUs and suppliers, each many times
+def _normalized_name(text: str) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
 def group_key(text: str, order_id: str) -> tuple[str, str]:
-    normalized = " ".join((text or "").split()).casefold()
+    normalized = _normalized_name(text)
     return (normalized, "") if normalized else ("", order_id)
 
 
@@ -50,10 +56,23 @@ class Tally:
     threshold: int
     days: int
     flips_at: datetime | None  # the first instant the flag would appear or disappear
+    reason: str  # the packet's sentence when flagged (section 6: one sentence per rule that fired)
 
     @property
     def flagged(self) -> bool:
         return self.count >= self.threshold
+
+
+def _reason(kind: str, name: str, count: int, threshold: int, days: int) -> str:
+    if kind == PRODUCT:
+        return (
+            f"SKU {name} has {plural(count, 'problem order')} placed in the last "
+            f"{plural(days, 'day')}; {threshold} pauses it for owner review"
+        )
+    return (
+        f"supplier {name} has {plural(count, 'silent or label-stuck order')} placed in the last "
+        f"{plural(days, 'day')}; {threshold} flags the supplier"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +98,7 @@ class ReviewBook:
             self._groups[(PRODUCT, group_key(order.sku, order.order_id))].append(case)
             self._groups[(SUPPLIER, group_key(order.supplier, order.order_id))].append(case)
         self._steps: dict[tuple, _Steps] = {}
+        self._tallies: dict[tuple, Tally] = {}
 
     def product(self, case: CaseFacts) -> Tally:
         policy = case.policy
@@ -102,31 +122,48 @@ class ReviewBook:
 
     def _tally(self, kind: str, case: CaseFacts, name: str, days: int, threshold: int) -> Tally:
         key = (kind, group_key(name, case.order.order_id))
-        members = self._groups.get(key) or [case]
-        steps = self._steps.get((key, days))
-        if steps is None:
-            steps = self._count_steps(kind, members, days)
-            self._steps[(key, days)] = steps
-        flagged = steps.initial >= threshold
-        flips_at = next((t for t, count in steps.changes if (count >= threshold) != flagged), None)
-        return Tally(kind, name, steps.initial, threshold, days, flips_at)
+        # Every case of a group that spells it alike and has the same numbers gets the same tally; a group
+        # of n cases would otherwise scan its n-long list of changes n times.
+        tally = self._tallies.get((key, name, days, threshold))
+        if tally is None:
+            steps = self._steps.get((key, days))
+            if steps is None:
+                members = self._groups.get(key) or [case]
+                steps = self._steps[(key, days)] = self._count_steps(kind, members, days)
+            flagged = steps.initial >= threshold
+            flips_at = next((t for t, count in steps.changes if (count >= threshold) != flagged), None)
+            reason = _reason(kind, name, steps.initial, threshold, days)
+            tally = Tally(kind, name, steps.initial, threshold, days, flips_at, reason)
+            self._tallies[(key, name, days, threshold)] = tally
+        return tally
 
     def _count_steps(self, kind: str, members: Sequence[CaseFacts], days: int) -> _Steps:
         as_of = self.as_of
+        counts = attrgetter("is_problem" if kind == PRODUCT else "is_supplier_stuck")
         initial = 0
         deltas: dict[datetime, int] = defaultdict(int)
         for member in members:
             enter = member.order.ordered_at
             leave = enter + days * DAY + RESOLUTION  # age(ordered_at) > days from here on
-            if leave <= as_of:
-                continue  # aged out for good: time only moves forward
+            if leave <= as_of or leave <= enter:
+                continue  # aged out for good (time only moves forward), or no window at all (days < 0)
             timeline = self._timeline_of(member)
+            verdicts = [counts(standing) for standing in timeline.standings]
+            if not any(verdicts):
+                continue  # never counts, inside the window or not
+            if all(verdicts):
+                # Counts exactly while inside the window: from `enter` until `leave`.
+                if enter <= as_of:
+                    initial += 1
+                else:
+                    deltas[enter] += 1
+                deltas[leave] -= 1
+                continue
 
             def qualifies(moment: datetime, timeline=timeline, enter=enter, leave=leave) -> bool:
                 if not enter <= moment < leave:
                     return False
-                standing: Standing = timeline.at(moment)
-                return standing.is_problem if kind == PRODUCT else standing.is_supplier_stuck
+                return counts(timeline.at(moment))
 
             points = sorted({*timeline.instants[1:], *(t for t in (enter, leave) if t > as_of)})
             previous = qualifies(as_of)

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from cases.assessment import vocabulary as v
-from cases.assessment.clock import ceil_to_second, plural, require_aware, whole_days
+from cases.assessment.clock import ceil_to_second, require_aware, whole_days
 from cases.assessment.drafts import compose_drafts
 from cases.assessment.facts import CaseFacts
 from cases.assessment.guard import context_of
@@ -56,22 +56,9 @@ def _clocks(s: Standing) -> Clocks:
     )
 
 
-def _review_reason(tally: Tally) -> str:
-    if tally.kind == "product":
-        return (
-            f"SKU {tally.name} has {plural(tally.count, 'problem order')} placed in the last "
-            f"{plural(tally.days, 'day')}; {tally.threshold} pauses it for owner review"
-        )
-    return (
-        f"supplier {tally.name} has {plural(tally.count, 'silent or label-stuck order')} placed in the last "
-        f"{plural(tally.days, 'day')}; {tally.threshold} flags the supplier"
-    )
-
-
-def _packet(timeline: Timeline, book: ReviewBook) -> Packet:
+def _packet(timeline: Timeline, product: Tally, supplier: Tally) -> Packet:
     s = timeline.standings[0]
     case = s.case
-    product, supplier = book.product(case), book.supplier(case)
 
     flags = set(s.flags)
     added = list(s.also)
@@ -85,7 +72,7 @@ def _packet(timeline: Timeline, book: ReviewBook) -> Packet:
             flags.add(flag)
             if move not in added and move != s.next_move:
                 added.append(move)
-            reasons.append(_review_reason(tally))
+            reasons.append(tally.reason)
     also = tuple(added)
 
     changes = [t for t in (timeline.first_change, product.flips_at, supplier.flips_at) if t is not None]
@@ -133,7 +120,18 @@ def assess_many(cases: Sequence[CaseFacts], as_of: datetime, peers: Sequence[Cas
         return timelines[key]
 
     book = ReviewBook(list(population.values()), as_of, timeline_of)
-    return [_packet(timeline_of(case), book) for case in cases]
+    # Overlays 5 and 6 first, while the timelines they count are at hand. Then each case's timeline is let
+    # go once its packet is built (and the peers' at once): fewer live objects for Python's cyclic garbage
+    # collector to walk again and again while the packets pile up.
+    tallies = [(book.product(case), book.supplier(case)) for case in cases]
+    own = {id(case) for case in cases}
+    for key in [key for key in timelines if key not in own]:
+        del timelines[key]
+    packets = []
+    for case, (product, supplier) in zip(cases, tallies, strict=True):
+        timeline = timelines.pop(id(case), None) or build_timeline(case, as_of)
+        packets.append(_packet(timeline, product, supplier))
+    return packets
 
 
 def assess(case: CaseFacts, as_of: datetime, peers: Sequence[CaseFacts] = ()) -> Packet:

@@ -1,15 +1,21 @@
 """How one case's standing moves as `as_of` advances with no new facts (for next_assessment_at, §9).
 
 With the facts fixed, a case's standing (sections 3 to 6, overlays 1-4) can change only when
-- a window is crossed: start + N days is the last instant inside, so the change is one microsecond later
-  (section 1: exceeded means strictly more than N x 24 hours); this covers the case-type windows,
-  lost_package_days and the supplier reply window (supplier_response_days);
+- a clock its rules read is crossed: a window or limit from `start` of N days is exceeded from one
+  microsecond after start + N days (section 1: exceeded means strictly more than N x 24 hours); this
+  covers the case-type windows, lost_package_days and the supplier reply window (supplier_response_days);
 - a fact timed after the earlier as_of becomes visible (replays assess past instants, so the stored facts
   can lie in that instant's future; see derived.py).
 
+The rules are a fixed decision table, so a standing depends on `as_of` only through the clocks that its
+own path through the table read; classify.py lists them (`Standing.watched`). Until the earliest of
+those crossings, or the next fact, every rule reads as it did, and the standing's decisions stay the same.
+A crossing of a clock the case is not running against (the accepted window of a parcel in transit, the
+processing window of one with a number) cannot change anything, so it is not visited.
+
 `build_timeline` walks those candidate instants from `as_of` on and keeps the instants where the
-standing's decision key really changes. Every candidate is re-assessed, so a candidate that changes
-nothing (a crossing of a window the case is not running against) is dropped rather than reported.
+standing's decision key really changes. tests/assessment/test_schedule_equivalence.py checks the walk
+against the definitional one, which re-assesses at every crossing of every clock a rule can read.
 
 Day counts (window.elapsed_days, clocks, the numbers in gaps and reasons) change every day; they are
 display, not decisions, and are not watched here.
@@ -21,8 +27,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 
-from cases.assessment.clock import first_exceeded_at
-from cases.assessment.derived import future_fact_times
+from cases.assessment.derived import History
 from cases.assessment.facts import CaseFacts
 from cases.assessment.standing import Standing, assess_standing
 
@@ -49,40 +54,28 @@ class Timeline:
         return self.instants[1] if len(self.instants) > 1 else None
 
 
-def next_candidate(standing: Standing) -> datetime | None:
+def next_candidate(standing: Standing, history: History) -> datetime | None:
     """The earliest instant after the standing's as_of at which it might change."""
-    case, d = standing.case, standing.derived
-    policy, as_of = case.policy, d.as_of
-    candidates = future_fact_times(case, as_of)
-    # Every clock a rule can read, whether or not this case type runs against it now; the walk
-    # re-assesses each one, so an irrelevant crossing costs one assessment and reports nothing.
-    crossings = [
-        (case.order.ordered_at, policy.processing_window_days),
-        (d.label_at or case.order.ordered_at, policy.label_created_max_days),
-    ]
-    if d.last_movement_at is not None:
-        crossings += [
-            (d.last_movement_at, policy.accepted_no_movement_days),
-            (d.last_movement_at, policy.stale_in_transit_days),
-            (d.last_movement_at, policy.lost_package_days),
-        ]
-    if d.latest is not None:
-        crossings.append((d.latest.at, policy.exception_grace_days))
-    if d.last_chase is not None:
-        crossings.append((d.last_chase.at, policy.supplier_response_days))
-    candidates += [t for start, days in crossings if (t := first_exceeded_at(start, days)) > as_of]
+    as_of = standing.as_of
+    candidates = [t for t in standing.watched if t > as_of]
+    next_fact = history.next_fact_after(as_of)
+    if next_fact is not None:
+        candidates.append(next_fact)
     return min(candidates) if candidates else None
 
 
 def build_timeline(case: CaseFacts, as_of: datetime) -> Timeline:
-    current = assess_standing(case, as_of)
+    history = History(case)  # sorted once for every instant the walk reads
+    current = assess_standing(case, as_of, history)
     instants, standings = [as_of], [current]
+    key = current.key()
     for _ in range(MAX_STEPS):
-        moment = next_candidate(current)
+        moment = next_candidate(current, history)
         if moment is None:
             return Timeline(tuple(instants), tuple(standings))
-        current = assess_standing(case, moment)
-        if current.key() != standings[-1].key():
+        current = assess_standing(case, moment, history)
+        if (new_key := current.key()) != key:
             instants.append(moment)
             standings.append(current)
+            key = new_key
     raise RuntimeError(f"timeline of order {case.order.order_id} did not settle")

@@ -13,13 +13,13 @@ from datetime import datetime
 from cases.assessment import vocabulary as v
 from cases.assessment.classify import Classification, Window, classify, wrong_tracking_reasons
 from cases.assessment.clock import plural, require_aware, utc_date
-from cases.assessment.derived import Derived, derive
+from cases.assessment.derived import Derived, History
 from cases.assessment.facts import CaseFacts
 from cases.assessment.gaps import evidence_gaps
 from cases.assessment.overlays import Moves, apply_customer_overlays
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # never changed once built; not frozen for speed, like derived.Derived
 class Standing:
     case: CaseFacts
     derived: Derived
@@ -32,6 +32,8 @@ class Standing:
     flags: frozenset[str]  # without product_review and supplier_review
     reasons: tuple[str, ...]
     evidence_gaps: tuple[str, ...]
+    # When the clocks the decisions read would flip (classify.py); overlays 1-4 and the flags read none.
+    watched: tuple[datetime, ...]
 
     @property
     def as_of(self) -> datetime:
@@ -100,10 +102,16 @@ def _flags(case: CaseFacts, d: Derived, c: Classification) -> tuple[frozenset[st
     return frozenset(flags), reasons
 
 
-def assess_standing(case: CaseFacts, as_of: datetime) -> Standing:
-    """Sections 3 to 6 (overlays 1-4) and the single-case flags of section 7, at `as_of`."""
+def assess_standing(case: CaseFacts, as_of: datetime, history: History | None = None) -> Standing:
+    """Sections 3 to 6 (overlays 1-4) and the single-case flags of section 7, at `as_of`.
+
+    `history` is the case's facts already sorted (derived.History), for callers that read one case
+    at several instants.
+    """
     require_aware(as_of)
-    d = derive(case, as_of)
+    if history is None:
+        history = History(case)
+    d = history.at(as_of)
     c = classify(case, d)
     moves = apply_customer_overlays(
         Moves(risk=c.risk, next_move=c.next_move, route=c.route, reasons=list(c.reasons)),
@@ -123,4 +131,5 @@ def assess_standing(case: CaseFacts, as_of: datetime) -> Standing:
         flags=flags,
         reasons=(*moves.reasons, *flag_reasons),
         evidence_gaps=evidence_gaps(case, d, c),
+        watched=c.watched,
     )
