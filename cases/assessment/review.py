@@ -14,6 +14,11 @@ themselves fine: the flag is about the product or supplier, and the owner should
 SKUs and supplier names are compared with case and repeated spaces ignored ("Bright Home Supply" and
 "bright home  supply" are one supplier). A case with an empty SKU or supplier is a group of its own.
 
+At scale the caller may count part of the population itself: `outside` gives, per group, how many
+qualifying cases it counted from stored assessments that are not in the population (the clock sweep
+does this rather than load the facts of every order of a supplier's last 30 days). Those are taken as
+they stand at as_of: they move the count, not the instants at which the count changes.
+
 For next_assessment_at the counts are kept as step functions of time: each counted case qualifies
 or not on intervals bounded by its own timeline (schedule.py) and by entering (ordered_at) and leaving
 (ordered_at + N days, exceeded one microsecond later) the review window.
@@ -22,7 +27,7 @@ or not on intervals bounded by its own timeline (schedule.py) and by entering (o
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -39,6 +44,11 @@ SUPPLIER = "supplier"
 @lru_cache(maxsize=4096)  # a population spells few SKUs and suppliers, each many times
 def _normalized_name(text: str) -> str:
     return " ".join((text or "").split()).casefold()
+
+
+def group_name(text: str) -> str:
+    """How a SKU or supplier name is compared (the key `outside` counts use)."""
+    return _normalized_name(text)
 
 
 def group_key(text: str, order_id: str) -> tuple[str, str]:
@@ -89,8 +99,10 @@ class ReviewBook:
         population: Sequence[CaseFacts],
         as_of: datetime,
         timeline_of: Callable[[CaseFacts], Timeline],
+        outside: Mapping[tuple[str, str], int] | None = None,
     ) -> None:
         self.as_of = as_of
+        self._outside = outside or {}
         self._timeline_of = timeline_of
         self._groups: dict[tuple[str, tuple[str, str]], list[CaseFacts]] = defaultdict(list)
         for case in population:
@@ -130,10 +142,12 @@ class ReviewBook:
             if steps is None:
                 members = self._groups.get(key) or [case]
                 steps = self._steps[(key, days)] = self._count_steps(kind, members, days)
-            flagged = steps.initial >= threshold
-            flips_at = next((t for t, count in steps.changes if (count >= threshold) != flagged), None)
-            reason = _reason(kind, name, steps.initial, threshold, days)
-            tally = Tally(kind, name, steps.initial, threshold, days, flips_at, reason)
+            extra = self._outside.get((kind, key[1][0]), 0) if key[1][0] else 0
+            count = steps.initial + extra
+            flagged = count >= threshold
+            flips_at = next((t for t, n in steps.changes if (n + extra >= threshold) != flagged), None)
+            reason = _reason(kind, name, count, threshold, days)
+            tally = Tally(kind, name, count, threshold, days, flips_at, reason)
             self._tallies[(key, name, days, threshold)] = tally
         return tally
 

@@ -21,7 +21,7 @@ scheduler. It is None when nothing can change any more.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from cases.assessment import vocabulary as v
@@ -102,8 +102,14 @@ def _packet(timeline: Timeline, product: Tally, supplier: Tally) -> Packet:
     )
 
 
-def assess_many(cases: Sequence[CaseFacts], as_of: datetime, peers: Sequence[CaseFacts] = ()) -> list[Packet]:
-    """Packets for `cases`, in order, at `as_of`; overlays 5 and 6 count over cases and peers."""
+def assess_many(
+    cases: Sequence[CaseFacts],
+    as_of: datetime,
+    peers: Sequence[CaseFacts] = (),
+    outside: Mapping[tuple[str, str], int] | None = None,
+) -> list[Packet]:
+    """Packets for `cases`, in order, at `as_of`; overlays 5 and 6 count over cases and peers, plus the
+    `outside` counts a caller took from stored assessments (review.py), keyed (kind, group_name)."""
     require_aware(as_of)
     population: dict[str, CaseFacts] = {}
     for case in (*cases, *peers):
@@ -119,7 +125,7 @@ def assess_many(cases: Sequence[CaseFacts], as_of: datetime, peers: Sequence[Cas
             timelines[key] = build_timeline(case, as_of)
         return timelines[key]
 
-    book = ReviewBook(list(population.values()), as_of, timeline_of)
+    book = ReviewBook(list(population.values()), as_of, timeline_of, outside)
     # Overlays 5 and 6 first, while the timelines they count are at hand. Then each case's timeline is let
     # go once its packet is built (and the peers' at once): fewer live objects for Python's cyclic garbage
     # collector to walk again and again while the packets pile up.

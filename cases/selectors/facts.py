@@ -43,14 +43,22 @@ class LoadedFacts:
 
 
 def facts_for_orders(
-    order_ids: Iterable[int], as_of: datetime, book: PolicyBook | None = None
+    order_ids: Iterable[int], as_of: datetime, book: PolicyBook | None = None, *, with_peers: bool = True
 ) -> LoadedFacts:
-    """Facts for the orders with these primary keys, plus the peers their review counts need."""
+    """Facts for the orders with these primary keys, plus (with_peers) the peers their review counts
+    need: exact at any as_of, for reading packets. Writes at scale pass with_peers=False and take the
+    review counts from stored assessments instead (cases.selectors.review_counts)."""
     book = book or active_policy_book()
-    orders = list(Order.objects.filter(pk__in=list(order_ids)).select_related("product__supplier"))
+    orders = [
+        order
+        for chunk in chunked(list(order_ids))
+        for order in Order.objects.filter(pk__in=chunk).select_related("product__supplier")
+    ]
     orders.sort(key=lambda o: (o.ordered_at, o.pk))
     facts = _facts(orders, book)
-    peers = _facts(_peer_orders(orders, as_of, book, exclude={o.pk for o in orders}), book)
+    peers = []
+    if with_peers:
+        peers = _facts(_peer_orders(orders, as_of, book, exclude={o.pk for o in orders}), book)
     return LoadedFacts(facts=facts, peers=peers, orders={o.order_id: o for o in orders})
 
 

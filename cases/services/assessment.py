@@ -20,6 +20,7 @@ from cases.assessment.facts import CaseFacts
 from cases.choices import CaseStatus, RiskLevel
 from cases.models import Case
 from cases.selectors.facts import chunked, facts_for_orders
+from cases.selectors.review_counts import StoredReviewCounts, stored_review_counts
 from cases.services.audit import audit_events
 from policies.selectors import PolicyBook, active_policy_book
 
@@ -86,12 +87,14 @@ def sweep_due_cases(
     as_of = as_of or timezone.now()
     book = active_policy_book()
     total = AssessmentRun()
+    counts = None  # taken once, at the first batch: a sweep with nothing due stays two small queries
     while max_batches is None or total.batches < max_batches:
         with transaction.atomic():
             due = list(_claim_due(as_of, batch_size))
             if not due:
                 break
-            total.add(reassess(due, as_of=as_of, via="sweep", book=book))
+            counts = counts or stored_review_counts(as_of, book)
+            total.add(reassess(due, as_of=as_of, via="sweep", book=book, counts=counts))
     return total
 
 
@@ -105,20 +108,34 @@ def _claim_due(as_of: datetime, batch_size: int) -> list[int]:
 
 
 def reassess(
-    order_pks: list[int], *, as_of: datetime, via: str, book: PolicyBook | None = None
+    order_pks: list[int],
+    *,
+    as_of: datetime,
+    via: str,
+    book: PolicyBook | None = None,
+    counts: StoredReviewCounts | None = None,
 ) -> AssessmentRun:
     """Assess the cases of these orders and write the ones whose packet changed; record each change of
-    case type or risk in the audit trail. Call inside a transaction."""
+    case type or risk in the audit trail. Review counts (overlays 5-6) come from the stored cases of the
+    other orders (`counts`, else taken for these orders' SKUs and suppliers). Call inside a transaction."""
     book = book or active_policy_book()
-    loaded = facts_for_orders(order_pks, as_of, book)
+    loaded = facts_for_orders(order_pks, as_of, book, with_peers=False)
     cases = {
         case.order.order_id: case
         for chunk in chunked(order_pks)
-        for case in Case.objects.filter(order_id__in=chunk).select_related("order")
+        for case in Case.objects.filter(order_id__in=chunk).select_related("order__product__supplier")
     }
+    if counts is None:
+        orders = [case.order for case in cases.values()]
+        counts = stored_review_counts(
+            as_of,
+            book,
+            product_ids={order.product_id for order in orders},
+            supplier_ids={order.product.supplier_id for order in orders},
+        )
     run = AssessmentRun(assessed=len(loaded.facts), batches=1)
     updates, audits = [], []
-    packets = assess_many(loaded.facts, as_of, peers=loaded.peers)
+    packets = assess_many(loaded.facts, as_of, outside=counts.outside(cases.values()))
     for facts, packet in zip(loaded.facts, packets, strict=True):
         data = packet.to_dict()
         case = cases[data["order_id"]]

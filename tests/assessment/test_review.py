@@ -138,3 +138,18 @@ def test_both_review_overlays_add_their_moves_in_order():
     packet = assess_many(cases, AS_OF)[0]
     assert {"product_review", "supplier_review"} <= set(packet.flags)
     assert packet.also == ("pause_product", "flag_supplier")
+
+
+def test_outside_counts_from_stored_assessments_add_to_the_product_count():
+    sku = stale("#1").order.sku
+    below = assess_many([stale("#1")], AS_OF, outside={("product", sku.casefold()): 1})[0]
+    at_threshold = assess_many([stale("#1")], AS_OF, outside={("product", sku.casefold()): 2})[0]
+    assert "product_review" not in below.flags
+    assert "product_review" in at_threshold.flags
+    assert "3 problem orders" in " ".join(at_threshold.reasons)
+
+
+def test_outside_counts_add_to_the_supplier_count():
+    supplier = stuck("#1").order.supplier
+    packet = assess_many([stuck("#1")], AS_OF, outside={("supplier", supplier.casefold()): 2})[0]
+    assert "supplier_review" in packet.flags

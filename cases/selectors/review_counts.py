@@ -1,0 +1,86 @@
+"""Review counts (rules.md section 6, overlays 5 and 6) from stored assessments, for writes at scale.
+
+Loading the facts of every order a supplier had in 30 days to re-assess a batch of cases does not
+scale; the stored cases already say which of them count: overlays 5 and 6 never change risk, so a
+stored `risk_rank > 0` is exactly "risk after overlays 1-4 above normal_watch", and a stored
+`supplier_silence`, or `label_created_only` with its window exceeded, is a supplier-stuck case.
+
+The counts use the default policy's review windows. The cases being re-assessed are taken out of the
+stored counts, because the engine counts them itself from their fresh facts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q
+
+from cases.assessment.review import PRODUCT, SUPPLIER, group_name
+from cases.choices import CaseType
+from cases.models import Case
+from policies.selectors import PolicyBook
+
+STUCK = Q(case_type=CaseType.SUPPLIER_SILENCE) | Q(
+    case_type=CaseType.LABEL_CREATED_ONLY, window__exceeded=True
+)
+
+
+@dataclass
+class StoredReviewCounts:
+    as_of: datetime
+    product_days: int
+    supplier_days: int
+    products: Counter = field(default_factory=Counter)  # group name of the SKU -> qualifying cases
+    suppliers: Counter = field(default_factory=Counter)
+
+    def outside(self, cases: Iterable[Case]) -> dict[tuple[str, str], int]:
+        """The counts without `cases` (with `order__product__supplier` loaded): what the engine adds to
+        its own count of those cases."""
+        products, suppliers = Counter(self.products), Counter(self.suppliers)
+        for case in cases:
+            order = case.order
+            age = self.as_of - order.ordered_at
+            if case.risk_rank > 0 and timedelta(0) <= age <= timedelta(days=self.product_days):
+                products[group_name(order.product.sku)] -= 1
+            if _stuck(case) and timedelta(0) <= age <= timedelta(days=self.supplier_days):
+                suppliers[group_name(order.product.supplier.name)] -= 1
+        return {(PRODUCT, name): n for name, n in products.items() if n > 0} | {
+            (SUPPLIER, name): n for name, n in suppliers.items() if n > 0
+        }
+
+
+def _stuck(case: Case) -> bool:
+    if case.case_type == CaseType.SUPPLIER_SILENCE:
+        return True
+    return case.case_type == CaseType.LABEL_CREATED_ONLY and bool((case.window or {}).get("exceeded"))
+
+
+def stored_review_counts(
+    as_of: datetime,
+    book: PolicyBook,
+    *,
+    product_ids: Iterable[int] | None = None,
+    supplier_ids: Iterable[int] | None = None,
+) -> StoredReviewCounts:
+    """Two grouped queries: qualifying stored cases per SKU and per supplier inside the review windows,
+    for the given products and suppliers (None: all of them, as a sweep needs)."""
+    counts = StoredReviewCounts(as_of, book.default.product_review_days, book.default.supplier_review_days)
+    window = Q(order__ordered_at__lte=as_of)
+    products = Case.objects.filter(
+        window, risk_rank__gt=0, order__ordered_at__gte=as_of - timedelta(days=counts.product_days)
+    )
+    if product_ids is not None:
+        products = products.filter(order__product_id__in=list(product_ids))
+    for row in products.values("order__product__sku").annotate(n=Count("id")).order_by():
+        counts.products[group_name(row["order__product__sku"])] += row["n"]
+    suppliers = Case.objects.filter(
+        window, STUCK, order__ordered_at__gte=as_of - timedelta(days=counts.supplier_days)
+    )
+    if supplier_ids is not None:
+        suppliers = suppliers.filter(order__product__supplier_id__in=list(supplier_ids))
+    for row in suppliers.values("order__product__supplier__name").annotate(n=Count("id")).order_by():
+        counts.suppliers[group_name(row["order__product__supplier__name"])] += row["n"]
+    return counts

@@ -1,0 +1,126 @@
+"""One timeline per case: tracking events, supplier evidence and chases, customer messages, outcomes, money
+decisions and audit events, in time order. One query per source, whatever the number of entries.
+
+Entries carry plain text: the template escapes it (customer and supplier text is never marked safe)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+
+from cases.models import (
+    AuditEvent,
+    Case,
+    CustomerMessage,
+    MoneyDecision,
+    OrderTracking,
+    Outcome,
+    SupplierChase,
+    SupplierEvidence,
+    TrackingEvent,
+)
+
+
+@dataclass
+class Entry:
+    at: datetime
+    kind: str  # tracking, supplier, chase, customer, outcome, money, audit
+    title: str
+    text: str = ""
+    by: str = ""
+    detail: dict = field(default_factory=dict)
+
+
+def case_timeline(case: Case) -> list[Entry]:
+    order_id = case.order_id
+    entries: list[Entry] = []
+    numbers = OrderTracking.objects.filter(order_id=order_id).values("tracking_number_id")
+    for event in TrackingEvent.objects.filter(tracking_number_id__in=numbers).select_related(
+        "tracking_number"
+    ):
+        where = ", ".join(p for p in (event.location, event.country, event.postal_code) if p)
+        entries.append(
+            Entry(
+                event.at,
+                "tracking",
+                f"Carrier: {event.get_status_display()}",
+                " — ".join(p for p in (event.description, where) if p),
+                detail={"number": event.tracking_number.number, "raw": event.raw_status},
+            )
+        )
+    for evidence in SupplierEvidence.objects.filter(order_id=order_id).select_related("recorded_by"):
+        entries.append(
+            Entry(
+                evidence.at,
+                "supplier",
+                f"Supplier: {evidence.get_kind_display()}",
+                evidence.text,
+                _who(evidence),
+            )
+        )
+    for chase in SupplierChase.objects.filter(order_id=order_id).select_related("recorded_by"):
+        entries.append(
+            Entry(
+                chase.at, "chase", f"Supplier chased ({chase.get_channel_display()})", chase.text, _who(chase)
+            )
+        )
+    for message in CustomerMessage.objects.filter(order_id=order_id).select_related("recorded_by"):
+        entries.append(
+            Entry(
+                message.at,
+                "customer",
+                f"Customer message {message.get_direction_display()}",
+                message.text,
+                _who(message),
+            )
+        )
+    for outcome in Outcome.objects.filter(case_id=case.pk).select_related("by"):
+        entries.append(
+            Entry(
+                outcome.at,
+                "outcome",
+                f"Outcome: {outcome.kind.replace('_', ' ')}",
+                outcome.note,
+                _name(outcome.by),
+            )
+        )
+    decision_ids = []
+    for decision in MoneyDecision.objects.filter(case_id=case.pk).select_related(
+        "requested_by", "decided_by"
+    ):
+        decision_ids.append(str(decision.pk))
+        entries.append(
+            Entry(
+                decision.requested_at,
+                "money",
+                f"Money request: {decision.get_kind_display()} {decision.amount} {decision.currency} "
+                f"({decision.state})",
+                decision.reason,
+                _name(decision.requested_by),
+            )
+        )
+    case_type = ContentType.objects.get_for_model(Case)
+    money_type = ContentType.objects.get_for_model(MoneyDecision)
+    audits = AuditEvent.objects.filter(
+        Q(content_type=case_type, object_id=str(case.pk))
+        | Q(content_type=money_type, object_id__in=decision_ids)
+    )
+    for event in audits:
+        entries.append(
+            Entry(
+                event.at, "audit", f"Audit: {event.action.replace('_', ' ')}", event.reason, event.actor_label
+            )
+        )
+    entries.sort(key=lambda e: e.at)
+    return entries
+
+
+def _name(user) -> str:
+    return user.get_username() if user is not None else ""
+
+
+def _who(record) -> str:
+    return _name(record.recorded_by)
