@@ -50,7 +50,11 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-ordered_at"]
-        indexes = [models.Index(fields=["country"]), models.Index(fields=["product", "ordered_at"])]
+        indexes = [
+            models.Index(fields=["country"]),
+            models.Index(fields=["product", "ordered_at"]),
+            models.Index(fields=["customer_email"]),
+        ]
 
     def __str__(self):
         return self.order_id
@@ -221,6 +225,9 @@ class Case(models.Model):
     held_until = models.DateTimeField(null=True, blank=True)
     hold_reason = models.TextField(blank=True)
     assignee = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    draft_text = models.TextField(
+        blank=True, help_text="The customer reply as staff edited it; empty means the packet's draft."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -234,6 +241,11 @@ class Case(models.Model):
             models.Index(fields=["case_type"]),
             models.Index(fields=["next_move"]),
             models.Index(fields=["route"]),
+            models.Index(fields=["risk_level"]),
+            # The queue's page order (risk, then the customer's wait, then the admin's -pk tie-break),
+            # whole and behind the status filter, so the first page reads 100 index entries.
+            models.Index(fields=["-risk_rank", "waiting_since", "-id"], name="case_queue_page"),
+            models.Index(fields=["status", "-risk_rank", "waiting_since", "-id"], name="case_status_queue"),
         ]
 
     def __str__(self):
@@ -269,6 +281,9 @@ class MoneyDecision(models.Model):
     decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised by every edit of the request; a decision names the version it saw."
+    )
 
     class Meta:
         ordering = ["-requested_at"]

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
+from cases.admin.case_actions import RefuseUnpermittedActionsMixin
 from cases.permissions import EDIT_POLICY
 from policies import services
 from policies.models import CountryOverride, Policy, SupplierOverride
@@ -32,7 +33,7 @@ class SupplierOverrideInline(OverrideInline):
 
 
 @admin.register(Policy)
-class PolicyAdmin(admin.ModelAdmin):
+class PolicyAdmin(RefuseUnpermittedActionsMixin, admin.ModelAdmin):
     """Versions are never edited once activated: copy one into a draft, edit the draft, activate it."""
 
     list_display = ("label", "is_active", "activated_at", "note", "created_by", *POLICY_FIELDS[:6])

@@ -1,53 +1,16 @@
+"""Outcomes, money decisions and the audit trail: read-only lists. Every write goes through the case page
+(`cases.services.workbench`), which checks permissions, records the outcome and the audit event; a
+crafted POST to these admins' add, change or delete URLs gets 403."""
+
 from django.contrib import admin
-from django.utils import timezone
+from django.urls import reverse
+from django.utils.html import format_html
 
-from cases.models import (
-    AuditEvent,
-    MoneyDecision,
-    Outcome,
-)
+from cases.models import AuditEvent, MoneyDecision, Outcome
 
 
-@admin.register(Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
-    list_display = ("case", "kind", "at", "by", "note")
-    list_filter = ("kind",)
-    list_select_related = ("case__order", "by")
-    search_fields = ("case__order__order_id", "note")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(MoneyDecision)
-class MoneyDecisionAdmin(admin.ModelAdmin):
-    list_display = ("case", "kind", "amount", "currency", "state", "requested_by", "decided_by", "decided_at")
-    list_filter = ("state", "kind")
-    list_select_related = ("case__order", "requested_by", "decided_by")
-    search_fields = ("case__order__order_id", "reason")
-    readonly_fields = ("state", "requested_by", "requested_at", "decided_by", "decided_at", "decision_note")
-
-    def has_change_permission(self, request, obj=None):
-        return False  # decisions go through the approval flow, never a raw edit
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        obj.requested_by = request.user
-        obj.requested_at = timezone.now()
-        super().save_model(request, obj, form, change)
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor_label", "action", "object_repr", "reason")
-    list_filter = ("action",)
-    search_fields = ("object_repr", "actor_label", "reason")
-    date_hierarchy = "at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    actions = None
 
     def has_add_permission(self, request):
         return False
@@ -57,3 +20,56 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def case_link(case):
+    return format_html(
+        '<a href="{}">{}</a>', reverse("admin:cases_case_change", args=[case.pk]), case.order.order_id
+    )
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(ReadOnlyAdmin):
+    list_display = ("case_order", "kind", "at", "by", "note")
+    list_filter = ("kind",)
+    list_select_related = ("case__order", "by")
+    search_fields = ("=case__order__order_id",)
+
+    @admin.display(description="case", ordering="case__order__order_id")
+    def case_order(self, obj):
+        return case_link(obj.case)
+
+
+@admin.register(MoneyDecision)
+class MoneyDecisionAdmin(ReadOnlyAdmin):
+    """Requests are made, edited and decided on the case page, where the owner sees the amount and reason
+    the approval is tied to."""
+
+    list_display = (
+        "case_order",
+        "kind",
+        "amount",
+        "currency",
+        "state",
+        "requested_by",
+        "decided_by",
+        "decided_at",
+        "version",
+    )
+    list_filter = ("state", "kind")
+    list_select_related = ("case__order", "requested_by", "decided_by")
+    search_fields = ("=case__order__order_id",)
+
+    @admin.display(description="case", ordering="case__order__order_id")
+    def case_order(self, obj):
+        return case_link(obj.case)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Append-only: nobody edits or deletes an event here (and on PostgreSQL the database refuses too)."""
+
+    list_display = ("at", "actor_label", "action", "object_repr", "reason")
+    list_filter = ("action",)
+    search_fields = ("object_repr", "actor_label", "reason")
+    date_hierarchy = "at"

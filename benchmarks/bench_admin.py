@@ -1,0 +1,261 @@
+"""The case queue at scale (issue 7): the admin changelist over 1,000,000 cases on PostgreSQL.
+
+Prints the median time and the query count of the queue page, unfiltered and with two filters, through
+Django's test client (the whole request: middleware, session, admin, template), as a logged-in staff user.
+
+    make bench-admin                       # BENCH_DATABASE_URL, default .../staletrack_bench_admin
+    BENCH_CASES=200000 make bench-admin    # a smaller run
+
+The benchmark creates its own database and drops it afterwards (BENCH_KEEP=1 keeps it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+CASES = int(os.environ.get("BENCH_CASES", "1000000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+KEEP = os.environ.get("BENCH_KEEP") == "1"
+BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/staletrack_bench_admin")
+os.environ["DATABASE_URL"] = BENCH_URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staletrack.settings")
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+SUPPLIERS = 40
+PRODUCTS = 800
+COUNTRIES = ("US", "GB", "DE", "FR", "CA", "AU", "BR", "NL", "ES", "IT")
+# (case_type, risk_level, risk rank, next_move, route, window name, window days, weight)
+SHAPES = (
+    ("in_transit", "normal_watch", 0, "wait", "", "stale_in_transit_days", 7, 40),
+    ("delivered", "normal_watch", 0, "close", "", None, None, 20),
+    ("label_created_only", "normal_watch", 0, "wait", "", "label_created_max_days", 5, 10),
+    (
+        "label_created_only",
+        "supplier_chase",
+        1,
+        "chase_supplier",
+        "supplier_delay",
+        "label_created_max_days",
+        5,
+        10,
+    ),
+    (
+        "stale_in_transit",
+        "customer_update",
+        2,
+        "draft_update",
+        "customer_support",
+        "stale_in_transit_days",
+        7,
+        8,
+    ),
+    ("carrier_exception", "refund_risk", 4, "escalate", "lost_package", "exception_grace_days", 3, 5),
+    ("wrong_destination", "owner_only", 6, "escalate", "wrong_address", None, None, 2),
+    ("supplier_silence", "owner_only", 6, "escalate", "supplier_delay", "processing_window_days", 3, 3),
+    ("stale_in_transit", "chargeback_watch", 5, "escalate", "refund", "stale_in_transit_days", 7, 2),
+)
+
+
+def admin_url() -> str:
+    return BENCH_URL.rsplit("/", 1)[0] + "/postgres"
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    name = BENCH_URL.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database() -> None:
+    import psycopg
+
+    name = BENCH_URL.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def load(connection, assignee_id: int) -> None:
+    rng = random.Random(20261124)
+    shapes = [shape for shape in SHAPES for _ in range(shape[-1])]
+    with connection.cursor() as wrapper:
+        cur = wrapper.cursor
+        with cur.copy(
+            "COPY suppliers_supplier (id, name, contact_email, status, status_reason, created_at) FROM STDIN"
+        ) as copy:
+            for s in range(SUPPLIERS):
+                copy.write_row((s + 1, f"Supplier {s}", "", "active", "", NOW))
+        with cur.copy(
+            "COPY suppliers_product (id, sku, title, supplier_id, promise_text, state, state_reason, "
+            "created_at) FROM STDIN"
+        ) as copy:
+            for p in range(PRODUCTS):
+                copy.write_row(
+                    (p + 1, f"SKU-{p:04d}", f"Product {p}", p % SUPPLIERS + 1, "", "active", "", NOW)
+                )
+        order_columns = (
+            "id, order_id, ordered_at, customer_email, country, postal_code, product_id, value, currency, "
+            "payment_state, promise_text, created_at, updated_at"
+        )
+        ordered = []
+        with cur.copy(f"COPY cases_order ({order_columns}) FROM STDIN") as copy:
+            for i in range(CASES):
+                ordered_at = NOW - timedelta(days=rng.uniform(0.5, 60))
+                ordered.append(ordered_at)
+                copy.write_row(
+                    (
+                        i + 1,
+                        f"#{i:07d}",
+                        ordered_at,
+                        f"c{i}@example.com",
+                        COUNTRIES[i % len(COUNTRIES)],
+                        f"{10000 + i % 9000}",
+                        rng.randrange(PRODUCTS) + 1,
+                        "29.90",
+                        "USD",
+                        "paid",
+                        "",
+                        NOW,
+                        NOW,
+                    )
+                )
+        case_columns = (
+            'id, order_id, case_type, risk_level, risk_rank, next_move, also, route, flags, "window", '
+            "clocks, packet, requires_owner_approval, waiting_since, assessed_at, next_assessment_at, "
+            "status, held_until, hold_reason, assignee_id, draft_text, created_at, updated_at"
+        )
+        with cur.copy(f"COPY cases_case ({case_columns}) FROM STDIN") as copy:
+            for i in range(CASES):
+                case_type, risk, rank, move, route, window_name, days, _ = rng.choice(shapes)
+                ordered_at = ordered[i]
+                window = None
+                if window_name:
+                    started = ordered_at + timedelta(days=1)
+                    elapsed = max(0, (NOW - started).days)
+                    window = json.dumps(
+                        {
+                            "name": window_name,
+                            "days": days,
+                            "started_at": started.isoformat(),
+                            "elapsed_days": elapsed,
+                            "exceeded": elapsed > days,
+                        }
+                    )
+                flags = ["label_only"] if case_type == "label_created_only" else []
+                waiting = None
+                if rng.random() < 0.15:
+                    flags.append("customer_waiting")
+                    waiting = NOW - timedelta(days=rng.uniform(0, 10))
+                status = (
+                    "resolved" if case_type == "delivered" else ("held" if rng.random() < 0.03 else "open")
+                )
+                assignee = assignee_id if rng.random() < 0.05 else None
+                copy.write_row(
+                    (
+                        i + 1,
+                        i + 1,
+                        case_type,
+                        risk,
+                        rank,
+                        move,
+                        "[]",
+                        route,
+                        json.dumps(sorted(flags)),
+                        window,
+                        "{}",
+                        "{}",
+                        rank >= 4,
+                        waiting,
+                        NOW,
+                        NOW + timedelta(days=1),
+                        status,
+                        None,
+                        "",
+                        assignee,
+                        "",
+                        NOW,
+                        NOW,
+                    )
+                )
+        for table in ("suppliers_supplier", "suppliers_product", "cases_order", "cases_case"):
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
+        cur.execute("VACUUM ANALYZE")  # Django autocommits, so VACUUM may run here
+
+
+def measure(client, url: str, params: dict) -> tuple[float, int, float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url, params)  # warm
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        response = client.get(url, params)
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    sql_ms = sum(float(q["time"]) for q in captured.captured_queries) * 1000
+    return statistics.median(times), len(captured), sql_ms, response.context["cl"].result_count
+
+
+def main() -> None:
+    import django
+
+    recreate_database()
+    try:
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import setup_test_environment
+
+        from tests.factories import UserFactory
+
+        setup_test_environment()
+        call_command("migrate", verbosity=0)
+        staff = UserFactory(username="bench-staff", role="Staff")
+        started = time.perf_counter()
+        load(connection, staff.pk)
+        print(f"loaded {CASES:,} cases in {time.perf_counter() - started:.0f} s")
+
+        client = Client()
+        client.force_login(staff)
+        url = "/admin/cases/case/"
+        scenarios = [
+            ("unfiltered", {}),
+            ("route=supplier_delay + country=DE", {"route__exact": "supplier_delay", "country": "DE"}),
+            ("status=open + risk=owner_only", {"status__exact": "open", "risk_level__exact": "owner_only"}),
+            ("flag=customer_waiting + assignee=mine", {"flag": "customer_waiting", "assignee": "mine"}),
+            ("page 50, unfiltered", {"p": "50"}),
+        ]
+        print(f"queue page, median of {RUNS} requests, {CASES:,} cases:")
+        for name, params in scenarios:
+            median, count, sql_ms, rows = measure(client, url, params)
+            print(
+                f"  {name:<38} {median * 1000:7.1f} ms  {count:2d} queries ({sql_ms:6.1f} ms in SQL)  "
+                f"count shown: {rows:,}"
+            )
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not KEEP:
+            drop_database()
+
+
+if __name__ == "__main__":
+    main()

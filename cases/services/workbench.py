@@ -1,0 +1,512 @@
+"""The case actions of the admin workbench (issue 7), as services the admin views, commands and tests share.
+
+Every action checks its permission on the server (`cases.permissions.require`; `actor=None` is the
+operator at the shell), writes an `Outcome` on the case and an `AuditEvent`, in one transaction. Actions
+that change the facts (a chase, supplier proof, an outbound message) re-assess the case in the same
+transaction, so the packet the page shows next already knows.
+
+Money: staff request, a second person with `approve_money_decision` decides. A decision is one
+conditional UPDATE (`... WHERE state = 'pending' AND version = <seen> AND amount = <seen> AND reason =
+<seen>`), so two owners clicking at the same moment get exactly one decision: PostgreSQL makes the second
+UPDATE wait for the first and then re-check its WHERE, which no longer matches.
+
+Editing a request raises its `version`. Editing an approved request voids the approval: the request goes
+back to `pending` with no decider, and a `money_approval_voided` audit event records what the approval
+had seen. A rejected request is final and cannot be edited (request a new one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cases.assessment import Violation, check_draft, guard_context
+from cases.choices import (
+    CaseStatus,
+    ChaseChannel,
+    Direction,
+    EvidenceKind,
+    MoneyKind,
+    MoneyState,
+    OutcomeKind,
+)
+from cases.models import Case, CustomerMessage, MoneyDecision, Outcome, SupplierChase, SupplierEvidence
+from cases.permissions import APPROVE_MONEY, PAUSE_PRODUCT, require
+from cases.selectors.facts import facts_for_orders
+from cases.services.assessment import refresh_cases
+from cases.services.audit import audit_event
+from suppliers import services as supplier_services
+from suppliers.models import Product
+
+WORK_CASE = "cases.change_case"
+REQUEST_MONEY = "cases.add_moneydecision"
+FLAG_SUPPLIER = "suppliers.flag_supplier"
+
+# Outcome kinds beyond cases.choices.OutcomeKind (the seed's six and the four endings). The column is
+# a plain varchar; these are shown as written.
+PROOF_RECORDED = "proof_recorded"
+ASSIGNED = "assigned"
+RESOLVED = "resolved"
+MONEY_REQUESTED = "money_requested"
+MONEY_APPROVED = "money_approved"
+MONEY_REJECTED = "money_rejected"
+MONEY_EDITED = "money_edited"
+ENDINGS = (OutcomeKind.DELIVERED, OutcomeKind.LOST, OutcomeKind.REFUNDED, OutcomeKind.REPLACED, RESOLVED)
+
+
+class DraftRefused(ValidationError):
+    """The reply breaks rules.md section 8; `violations` names each breach."""
+
+    def __init__(self, violations: list[Violation]):
+        self.violations = violations
+        super().__init__([f"{v.code}: {v.message}" for v in violations])
+
+
+class AlreadyDecided(ValidationError):
+    pass
+
+
+@dataclass(frozen=True)
+class DraftCheck:
+    text: str
+    violations: list[Violation]
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+def _record(case: Case, kind: str, actor, note: str, *, action: str, changes=None, obj=None, at=None):
+    at = at or timezone.now()
+    outcome = Outcome.objects.create(case=case, kind=kind, at=at, by=actor, note=note)
+    audit_event(
+        action=action, obj=obj or case, actor=actor, via="admin", changes=changes or {}, reason=note, at=at
+    )
+    return outcome
+
+
+def _locked(case: Case) -> Case:
+    return (
+        Case.objects.select_related("order__product__supplier")
+        .select_for_update(of=("self",))
+        .get(pk=case.pk)
+    )
+
+
+def _required_text(value: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError(f"{what} is required.")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------------
+# Case work (staff).
+
+
+@transaction.atomic
+def chase_supplier(case: Case, *, actor, channel: str = ChaseChannel.EMAIL, note: str = "") -> SupplierChase:
+    """Record that the store chased the supplier (staletrack sends nothing); the page then shows the
+    supplier message draft of the re-assessed packet."""
+    require(actor, WORK_CASE)
+    if channel not in ChaseChannel.values:
+        raise ValidationError(f"Unknown chase channel {channel!r}.")
+    case = _locked(case)
+    text = note.strip() or (case.packet or {}).get("supplier_draft") or "Asked the supplier for pickup proof."
+    chase = SupplierChase(order=case.order, at=timezone.now(), text=text, channel=channel, recorded_by=actor)
+    chase.save()
+    _record(
+        case,
+        OutcomeKind.SUPPLIER_CHASED,
+        actor,
+        note.strip() or f"Supplier chased by {channel}.",
+        action="supplier_chased",
+        changes={"channel": channel},
+    )
+    refresh_cases([case.order_id], via="admin")
+    return chase
+
+
+@transaction.atomic
+def record_proof(case: Case, *, actor, kind: str, text: str, at: datetime | None = None) -> SupplierEvidence:
+    require(actor, WORK_CASE)
+    if kind not in EvidenceKind.values:
+        raise ValidationError(f"Unknown evidence kind {kind!r}.")
+    text = _required_text(text, "What the supplier sent")
+    at = at or timezone.now()
+    if timezone.is_naive(at):
+        raise ValidationError("The time of the proof needs a timezone.")
+    case = _locked(case)
+    evidence = SupplierEvidence(order=case.order, at=at, text=text, kind=kind, recorded_by=actor)
+    evidence.save()
+    _record(
+        case,
+        PROOF_RECORDED,
+        actor,
+        f"{EvidenceKind(kind).label}: {text}"[:1000],
+        action="supplier_proof_recorded",
+        changes={"kind": kind, "at": at.isoformat()},
+    )
+    refresh_cases([case.order_id], via="admin")
+    return evidence
+
+
+def check_reply(case: Case, text: str, *, as_of: datetime | None = None) -> DraftCheck:
+    """The section 8 guard over `text`, with the facts of the case at `as_of` (default now)."""
+    as_of = as_of or timezone.now()
+    loaded = facts_for_orders([case.order_id], as_of)
+    context = guard_context(loaded.facts[0], as_of)
+    return DraftCheck(text=text, violations=check_draft(text, **context.kwargs()))
+
+
+def current_draft(case: Case) -> str:
+    return case.draft_text or (case.packet or {}).get("draft_reply") or ""
+
+
+@transaction.atomic
+def save_draft(case: Case, *, actor, text: str) -> DraftCheck:
+    """Store the edited reply and name every breach of section 8; a failing draft is kept, not sendable."""
+    require(actor, WORK_CASE)
+    case = _locked(case)
+    check = check_reply(case, text)
+    previous = case.draft_text
+    case.draft_text = text
+    case.save(update_fields=["draft_text", "updated_at"])
+    audit_event(
+        action="draft_saved",
+        obj=case,
+        actor=actor,
+        via="admin",
+        changes={
+            "draft_text": [previous, text],
+            "violations": [v.code for v in check.violations],
+        },
+    )
+    return check
+
+
+@transaction.atomic
+def mark_draft_sent(case: Case, *, actor, text: str) -> CustomerMessage:
+    """Staff sent `text` to the customer themselves: guard it, then record the outbound message. A reply
+    that breaks section 8 raises `DraftRefused` and nothing is written."""
+    require(actor, WORK_CASE)
+    text = _required_text(text, "The reply")
+    case = _locked(case)
+    now = timezone.now()
+    check = check_reply(case, text, as_of=now)
+    if not check.ok:
+        raise DraftRefused(check.violations)
+    message = CustomerMessage(
+        order=case.order, at=now, text=text, direction=Direction.OUTBOUND, recorded_by=actor
+    )
+    message.save()
+    case.draft_text = ""
+    case.save(update_fields=["draft_text", "updated_at"])
+    _record(
+        case,
+        OutcomeKind.CUSTOMER_UPDATED,
+        actor,
+        "Reply marked as sent.",
+        action="reply_marked_sent",
+        changes={"message": message.pk, "text": text},
+        at=now,
+    )
+    refresh_cases([case.order_id], via="admin")
+    return message
+
+
+@transaction.atomic
+def mark_customer_updated(case: Case, *, actor, note: str) -> CustomerMessage:
+    """The customer was answered outside staletrack (helpdesk, phone): record it as an outbound message
+    so the case stops counting them as waiting."""
+    require(actor, WORK_CASE)
+    note = _required_text(note, "What the customer was told")
+    case = _locked(case)
+    now = timezone.now()
+    message = CustomerMessage(
+        order=case.order, at=now, text=note, direction=Direction.OUTBOUND, recorded_by=actor
+    )
+    message.save()
+    _record(case, OutcomeKind.CUSTOMER_UPDATED, actor, note, action="customer_updated", at=now)
+    refresh_cases([case.order_id], via="admin")
+    return message
+
+
+@transaction.atomic
+def hold(case: Case, *, actor, reason: str, until: datetime) -> Case:
+    require(actor, WORK_CASE)
+    reason = _required_text(reason, "A reason for the hold")
+    if until is None or timezone.is_naive(until):
+        raise ValidationError("A review date with a timezone is required.")
+    if until <= timezone.now():
+        raise ValidationError("The review date must be in the future.")
+    case = _locked(case)
+    previous = [case.status, case.held_until.isoformat() if case.held_until else None]
+    case.status, case.held_until, case.hold_reason = CaseStatus.HELD, until, reason
+    case.save(update_fields=["status", "held_until", "hold_reason", "updated_at"])
+    _record(
+        case,
+        OutcomeKind.CASE_HELD,
+        actor,
+        f"Held until {until:%Y-%m-%d}: {reason}",
+        action="case_held",
+        changes={"status": [previous[0], case.status], "held_until": [previous[1], until.isoformat()]},
+    )
+    return case
+
+
+@transaction.atomic
+def assign(case: Case, *, actor, assignee) -> Case:
+    require(actor, WORK_CASE)
+    if assignee is not None and not (assignee.is_active and assignee.is_staff):
+        raise ValidationError("Cases are assigned to active staff users.")
+    case = _locked(case)
+    previous = case.assignee.get_username() if case.assignee_id else None
+    case.assignee = assignee
+    case.save(update_fields=["assignee", "updated_at"])
+    name = assignee.get_username() if assignee else None
+    _record(
+        case,
+        ASSIGNED,
+        actor,
+        f"Assigned to {name}." if name else "Unassigned.",
+        action="case_assigned",
+        changes={"assignee": [previous, name]},
+    )
+    return case
+
+
+@transaction.atomic
+def resolve(case: Case, *, actor, ending: str = RESOLVED, note: str = "") -> Case:
+    require(actor, WORK_CASE)
+    if ending not in ENDINGS:
+        raise ValidationError(f"Unknown ending {ending!r}.")
+    case = _locked(case)
+    previous = case.status
+    case.status, case.held_until = CaseStatus.RESOLVED, None
+    case.save(update_fields=["status", "held_until", "updated_at"])
+    _record(
+        case,
+        ending,
+        actor,
+        note.strip() or f"Resolved: {ending.replace('_', ' ')}.",
+        action="case_resolved",
+        changes={"status": [previous, case.status], "ending": ending},
+    )
+    return case
+
+
+# ---------------------------------------------------------------------------------------------------
+# Money: staff request, an owner (never the requester) decides.
+
+
+def _amount(value) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError(f"{value!r} is not an amount.") from exc
+    if amount < 0:
+        raise ValidationError("The amount cannot be negative.")
+    return amount
+
+
+@transaction.atomic
+def request_money_decision(
+    case: Case, *, actor, kind: str, amount, reason: str, currency: str = ""
+) -> MoneyDecision:
+    require(actor, REQUEST_MONEY)
+    if actor is None:
+        raise ValidationError("A money request names the person who asks.")
+    if kind not in MoneyKind.values:
+        raise ValidationError(f"Unknown money decision {kind!r}.")
+    amount = _amount(amount)
+    reason = _required_text(reason, "A reason")
+    case = _locked(case)
+    request = MoneyDecision.objects.create(
+        case=case,
+        kind=kind,
+        amount=amount,
+        currency=(currency or case.order.currency or "USD").upper()[:3],
+        reason=reason,
+        requested_by=actor,
+        requested_at=timezone.now(),
+    )
+    _record(
+        case,
+        MONEY_REQUESTED,
+        actor,
+        f"{MoneyKind(kind).label} {amount} {request.currency} requested: {reason}",
+        action="money_requested",
+        changes={"decision": request.pk, "kind": kind, "amount": str(amount), "reason": reason},
+        obj=request,
+    )
+    return request
+
+
+def decide_money_decision(
+    decision: MoneyDecision | int,
+    *,
+    actor,
+    approve: bool,
+    seen_version: int,
+    seen_amount,
+    seen_reason: str,
+    note: str = "",
+) -> MoneyDecision:
+    """Approve or reject, as one conditional UPDATE tied to the version, amount and reason the decider
+    saw. Raises PermissionDenied (no permission, or the requester), AlreadyDecided (someone decided
+    first, or the request changed since it was shown)."""
+    require(actor, APPROVE_MONEY)
+    if actor is None:
+        raise PermissionDenied("A money decision names the person who decides.")
+    pk = decision.pk if isinstance(decision, MoneyDecision) else decision
+    seen_amount = _amount(seen_amount)
+    with transaction.atomic():
+        current = MoneyDecision.objects.filter(pk=pk).values("requested_by_id", "case_id").first()
+        if current is None:
+            raise AlreadyDecided("That request does not exist.")
+        if current["requested_by_id"] == actor.pk:
+            raise PermissionDenied("Nobody decides their own money request.")
+        now = timezone.now()
+        state = MoneyState.APPROVED if approve else MoneyState.REJECTED
+        updated = (
+            MoneyDecision.objects.filter(
+                pk=pk,
+                state=MoneyState.PENDING,
+                version=seen_version,
+                amount=seen_amount,
+                reason=seen_reason,
+            )
+            .exclude(requested_by=actor)
+            .update(state=state, decided_by=actor, decided_at=now, decision_note=note)
+        )
+        if updated != 1:
+            raise AlreadyDecided(
+                "This request was already decided, or it changed after you opened it: reload and look again."
+            )
+        decided = MoneyDecision.objects.select_related("case__order").get(pk=pk)
+        _record(
+            decided.case,
+            MONEY_APPROVED if approve else MONEY_REJECTED,
+            actor,
+            f"{decided.get_kind_display()} {decided.amount} {decided.currency} {state}"
+            + (f": {note}" if note else "."),
+            action=f"money_{state}",
+            changes={
+                "decision": pk,
+                "state": [MoneyState.PENDING, state],
+                "version": seen_version,
+                "amount": str(decided.amount),
+                "reason": decided.reason,
+            },
+            obj=decided,
+            at=now,
+        )
+    return decided
+
+
+@transaction.atomic
+def edit_money_request(
+    decision: MoneyDecision, *, actor, amount, reason: str, kind: str | None = None
+) -> MoneyDecision:
+    """Change a request's amount, reason or kind. The requester or an owner may; a rejected request is
+    final. An approval does not carry over: an approved request goes back to pending."""
+    decision = MoneyDecision.objects.select_for_update().select_related("case").get(pk=decision.pk)
+    if actor is not None and actor.pk != decision.requested_by_id:
+        require(actor, APPROVE_MONEY)
+    require(actor, REQUEST_MONEY)
+    if decision.state == MoneyState.REJECTED:
+        raise ValidationError("A rejected request is final: request a new one.")
+    kind = kind or decision.kind
+    if kind not in MoneyKind.values:
+        raise ValidationError(f"Unknown money decision {kind!r}.")
+    amount, reason = _amount(amount), _required_text(reason, "A reason")
+    if (amount, reason, kind) == (decision.amount, decision.reason, decision.kind):
+        return decision
+    before = {
+        "amount": str(decision.amount),
+        "reason": decision.reason,
+        "kind": decision.kind,
+        "state": decision.state,
+        "version": decision.version,
+    }
+    voided = decision.state == MoneyState.APPROVED
+    if voided:
+        audit_event(
+            action="money_approval_voided",
+            obj=decision,
+            actor=actor,
+            via="admin",
+            changes={"approved_by": decision.decided_by_id, "approved": before},
+            reason="the request was edited after its approval",
+        )
+    decision.amount, decision.reason, decision.kind = amount, reason, kind
+    decision.state, decision.decided_by, decision.decided_at, decision.decision_note = (
+        MoneyState.PENDING,
+        None,
+        None,
+        "",
+    )
+    decision.version += 1
+    decision.save()
+    _record(
+        decision.case,
+        MONEY_EDITED,
+        actor,
+        f"Request edited to {decision.get_kind_display()} {amount} {decision.currency}"
+        + ("; its approval is void." if voided else "."),
+        action="money_request_edited",
+        changes={"before": before, "after": {"amount": str(amount), "reason": reason, "kind": kind}},
+        obj=decision,
+    )
+    return decision
+
+
+# ---------------------------------------------------------------------------------------------------
+# Owner actions reachable from a case.
+
+
+@transaction.atomic
+def pause_product(case: Case, *, actor, reason: str) -> Product:
+    require(actor, PAUSE_PRODUCT)
+    reason = _required_text(reason, "A reason")
+    case = _locked(case)
+    product = supplier_services.set_product_state(
+        case.order.product, Product.State.PAUSED, actor=actor, reason=reason
+    )
+    _record(
+        case,
+        OutcomeKind.PRODUCT_PAUSED,
+        actor,
+        f"{product.sku} paused: {reason}",
+        action="product_paused_from_case",
+    )
+    return product
+
+
+@transaction.atomic
+def flag_supplier(case: Case, *, actor, reason: str):
+    require(actor, FLAG_SUPPLIER)
+    reason = _required_text(reason, "A reason")
+    case = _locked(case)
+    supplier = supplier_services.flag_supplier(
+        case.order.product.supplier, actor=actor, reason=reason, cases=[case.order.order_id], via="admin"
+    )
+    _record(
+        case,
+        OutcomeKind.SUPPLIER_FLAGGED,
+        actor,
+        f"{supplier.name} flagged: {reason}",
+        action="supplier_flagged_from_case",
+    )
+    return supplier
+
+
+def assignable_users():
+    return get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
