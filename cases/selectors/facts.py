@@ -91,6 +91,16 @@ def _peer_orders(orders: list[Order], as_of: datetime, book: PolicyBook, exclude
     return [order for order in candidates if order.pk not in exclude]
 
 
+SHARED_FIELDS = (
+    "tracking_number_id",
+    "order_id",
+    "order__order_id",
+    "order__customer_email",
+    "order__postal_code",
+    "order__ordered_at",
+)
+
+
 def _facts(orders: list[Order], book: PolicyBook) -> list[CaseFacts]:
     if not orders:
         return []
@@ -102,32 +112,35 @@ def _facts(orders: list[Order], book: PolicyBook) -> list[CaseFacts]:
             current_number[link.order_id] = link
     number_ids = {link.tracking_number_id for link in current_number.values()}
 
+    # Plain tuples, not model instances: these are most of the rows a sweep reads.
     events = defaultdict(list)
-    for row in _rows(EventRow.objects.order_by("at", "id"), "tracking_number_id", number_ids):
-        events[row.tracking_number_id].append(
-            TrackingEvent(
-                at=row.at,
-                status=row.status,
-                raw_status=row.raw_status,
-                description=row.description,
-                location=row.location,
-                country=row.country,
-                postal_code=row.postal_code,
-            )
-        )
+    event_fields = ("tracking_number_id", "at", "status", "raw_status", "description", "location")
+    event_rows = EventRow.objects.order_by("at", "id").values_list(*event_fields, "country", "postal_code")
+    for number_id, *fields in _rows(event_rows, "tracking_number_id", number_ids):
+        events[number_id].append(TrackingEvent(*fields))
     shared = defaultdict(list)
-    for link in _rows(OrderTracking.objects.select_related("order"), "tracking_number_id", number_ids):
-        shared[link.tracking_number_id].append(link.order)
+    shared_rows = OrderTracking.objects.values_list(*SHARED_FIELDS)
+    for number_id, order_pk, *other in _rows(shared_rows, "tracking_number_id", number_ids):
+        shared[number_id].append((order_pk, SharedNumberOrder(*other)))
 
     evidence, chases, messages = defaultdict(list), defaultdict(list), defaultdict(list)
-    for row in _rows(EvidenceRow.objects.order_by("at", "id"), "order_id", ids):
-        evidence[row.order_id].append(SupplierEvidence(at=row.at, kind=row.kind, text=row.text))
-    for row in _rows(ChaseRow.objects.order_by("at", "id"), "order_id", ids):
-        chases[row.order_id].append(SupplierChase(at=row.at, channel=row.channel, text=row.text))
-    for row in _rows(MessageRow.objects.order_by("at", "id"), "order_id", ids):
-        intents = frozenset(row.intents) if row.intents else None
-        messages[row.order_id].append(
-            CustomerMessage(at=row.at, direction=row.direction, text=row.text, intents=intents)
+    records = (
+        (evidence, EvidenceRow, ("at", "kind", "text"), SupplierEvidence),
+        (chases, ChaseRow, ("at", "channel", "text"), SupplierChase),
+    )
+    for found, model, fields, fact in records:
+        for order_pk, *values in _rows(
+            model.objects.order_by("at", "id").values_list("order_id", *fields), "order_id", ids
+        ):
+            found[order_pk].append(fact(*values))
+    message_rows = MessageRow.objects.order_by("at", "id").values_list(
+        "order_id", "at", "direction", "text", "intents"
+    )
+    for order_pk, at, direction, text, intents in _rows(message_rows, "order_id", ids):
+        messages[order_pk].append(
+            CustomerMessage(
+                at=at, direction=direction, text=text, intents=frozenset(intents) if intents else None
+            )
         )
 
     result = []
@@ -143,13 +156,7 @@ def _facts(orders: list[Order], book: PolicyBook) -> list[CaseFacts]:
                 carrier=number.carrier or None,
                 checksum_invalid=checksum_invalid(number.normalized),
                 events=tuple(events[number.pk]),
-                shared_with=tuple(
-                    SharedNumberOrder(
-                        other.order_id, other.customer_email, other.postal_code, other.ordered_at
-                    )
-                    for other in shared[number.pk]
-                    if other.pk != order.pk
-                ),
+                shared_with=tuple(other for pk, other in shared[number.pk] if pk != order.pk),
             )
         result.append(
             CaseFacts(
