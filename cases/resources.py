@@ -1,12 +1,45 @@
-"""Exports of orders and cases (django-import-export). Formula cells are neutralised on export by
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT (settings)."""
+"""Exports of orders and cases, and the orders import of the admin (django-import-export).
 
+Formula neutralisation (OWASP "CSV injection"): every exported cell that starts with `=`, `+`, `-`, `@`, a
+tab or a carriage return gets a leading `'`, so a spreadsheet shows it as text instead of running it. It
+is done for every exported row (`FormulaSafeResource.export_resource`, which `export()` calls), so exports
+made from code (`OrderResource().export()`) are covered as well as the admin's. The library's own
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT (settings) only strips a leading `=` (4.4.3) and only in the
+admin's file formats; after this prefix it finds nothing to strip.
+
+The import side does not go row by row through a ModelResource: `OrderImportResource.import_data` hands
+the uploaded file to `cases.services.order_import` (COPY and set-based SQL on PostgreSQL) and turns its
+answer into django-import-export's Result, so the admin keeps its preview-then-confirm flow.
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import fields, resources
+from import_export.formats.base_formats import Format
+from import_export.results import InvalidRow, Result, RowResult
 
+from cases.csvfiles import CsvError
+from cases.imports.orders_common import NEW, SKIP, UPDATE
 from cases.models import Case, Order
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-class OrderResource(resources.ModelResource):
+
+def neutralise(value):
+    """A cell that a spreadsheet would read as a formula, made text (OWASP): a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class FormulaSafeResource(resources.ModelResource):
+    """A ModelResource whose exports never carry a live formula, from the admin or from code: every row
+    `export()` builds passes through here."""
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        return [neutralise(cell) for cell in super().export_resource(instance, selected_fields, **kwargs)]
+
+
+class OrderResource(FormulaSafeResource):
     sku = fields.Field(attribute="product__sku", column_name="sku")
     supplier = fields.Field(attribute="product__supplier__name", column_name="supplier")
 
@@ -27,8 +60,11 @@ class OrderResource(resources.ModelResource):
         )
         import_id_fields = ("order_id",)
 
+    def get_queryset(self):
+        return super().get_queryset().select_related("product__supplier")
 
-class CaseResource(resources.ModelResource):
+
+class CaseResource(FormulaSafeResource):
     order_id = fields.Field(attribute="order__order_id", column_name="order_id")
 
     class Meta:
@@ -44,3 +80,133 @@ class CaseResource(resources.ModelResource):
             "assessed_at",
             "next_assessment_at",
         )
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("order")
+
+
+# --- the admin's orders import --------------------------------------------------------------------
+
+
+class UploadedFile:
+    """What the orders format hands the resource: the uploaded bytes, unparsed."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def __bool__(self) -> bool:
+        return True  # an empty file is reported by the import, in its words
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+class OrdersCsvFormat(Format):
+    """The admin's one import format: the file as uploaded. The import decodes (UTF-8, with or without a
+    byte-order mark, anything else named) and parses it itself, so django-import-export never guesses."""
+
+    def __init__(self, encoding=None):
+        self.encoding = None  # bytes stay bytes; see cases.imports.orders_csv.iter_lines
+
+    def get_title(self):
+        return "csv"
+
+    def create_dataset(self, in_stream):
+        return UploadedFile(bytes(in_stream))
+
+    def get_extension(self):
+        return "csv"
+
+    def get_content_type(self):
+        return "text/csv"
+
+    def can_import(self):
+        return True
+
+
+IMPORT_TYPES = {NEW: RowResult.IMPORT_TYPE_NEW, UPDATE: RowResult.IMPORT_TYPE_UPDATE}
+PREVIEW_HEADERS = ["line", "order", "ordered at", "country", "SKU", "value", "payment", "changes"]
+
+
+class OrderImportResource(resources.Resource):
+    """Orders from a Shopify orders export or a staletrack orders CSV (docs/imports-orders.md)."""
+
+    order_id = fields.Field(column_name="Name / order_id")
+    ordered_at = fields.Field(column_name="Created at / ordered_at")
+    country = fields.Field(column_name="Shipping Country / country")
+    sku = fields.Field(column_name="Lineitem sku / sku")
+    supplier = fields.Field(column_name="Vendor / supplier")
+    optional = fields.Field(
+        column_name="optional: Email, Shipping Zip, Total, Currency, Financial Status, Lineitem name "
+        "(customer_email, postal_code, value, currency, payment_state, product_title, promise_text)"
+    )
+
+    class Meta:
+        name = "Orders (Shopify orders export or staletrack orders CSV)"
+
+    @classmethod
+    def get_display_name(cls):
+        return cls._meta.name
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
+        from cases.services.order_import import OrderImportResult, create_run, import_orders, run_import
+
+        user = kwargs.get("user")
+        file_name = kwargs.get("file_name") or "orders.csv"
+        data = dataset.data if isinstance(dataset, UploadedFile) else bytes(dataset)
+        run = None
+        if dry_run:
+            try:
+                outcome = import_orders(
+                    data, file_name=file_name, actor=user, via="admin import", dry_run=True
+                )
+            except CsvError as exc:
+                outcome = OrderImportResult(file_name=file_name, dry_run=True, file_error=True)
+                outcome.issues, outcome.issue_count = exc.issues, len(exc.issues)
+        else:
+            only_valid_rows = bool(kwargs.get("only_valid_rows"))
+            run = create_run(file_name=file_name, actor=user, only_valid_rows=only_valid_rows)
+            outcome = run_import(run, data, via="admin import")
+            run.refresh_from_db()
+        return self._result(outcome, run)
+
+    @staticmethod
+    def _result(outcome, run) -> Result:
+        result = Result()
+        result.order_import = outcome
+        result.import_run = run
+        result.diff_headers = PREVIEW_HEADERS
+        if outcome is None:
+            return result
+        by_line: dict = {}
+        for issue in outcome.issues:
+            by_line.setdefault(issue.line or 0, {}).setdefault(issue.column or NON_FIELD_ERRORS, []).append(
+                issue.message
+            )
+        for line, errors in by_line.items():
+            result.invalid_rows.append(
+                InvalidRow(number=line, validation_error=ValidationError(errors), values=())
+            )
+        for action, count in outcome.counts.items():
+            kind = IMPORT_TYPES.get(action, RowResult.IMPORT_TYPE_SKIP)
+            result.totals[kind] += count
+        for row in outcome.preview:
+            row_result = RowResult()
+            row_result.import_type = IMPORT_TYPES.get(row.action, RowResult.IMPORT_TYPE_SKIP)
+            row_result.action = row.action
+            row_result.preview = row
+            row_result.diff = [
+                row.line,
+                row.order_id,
+                row.ordered_at,
+                row.country,
+                row.sku,
+                f"{row.value} {row.currency}".strip() if row.value is not None else "",
+                row.payment_state,
+                ", ".join(row.changed)
+                if row.action == UPDATE
+                else (row.skip_reason if row.action == SKIP else ""),
+            ]
+            result.rows.append(row_result)
+        result.total_rows = outcome.records
+        return result

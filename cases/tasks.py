@@ -26,3 +26,6 @@ def sweep_due_cases_task(as_of: str | None = None) -> dict:
     """Beat, every few minutes: re-assess the open cases whose next assessment time has passed."""
     run = sweep_due_cases(as_of=_clock(as_of))
     return {"assessed": run.assessed, "written": run.written, "changed": run.changed, "batches": run.batches}
+
+
+from cases.tasks_imports import import_orders_task  # noqa: E402,F401

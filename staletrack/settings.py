@@ -156,7 +156,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Imports and exports: formula cells are neutralised on export (OWASP CSV injection).
+# Order imports: larger files are refused with the limit named; admin uploads past the async size run as
+# a Celery task with a progress bar.
+ORDER_IMPORT_MAX_BYTES = int(os.environ.get("STALETRACK_ORDER_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
+ORDER_IMPORT_ASYNC_BYTES = int(os.environ.get("STALETRACK_ORDER_IMPORT_ASYNC_BYTES", str(2 * 1024 * 1024)))
+
+# Exports: every resource neutralises formula cells itself (cases.resources), for admin and code exports
+# alike (OWASP CSV injection); the library's own setting only covers a leading "=" in the admin.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

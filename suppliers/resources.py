@@ -1,15 +1,17 @@
-from import_export import resources
+"""Exports of suppliers and products. Like every export, formula cells are neutralised (OWASP CSV
+injection) by `cases.resources.FormulaSafeResource`, for the admin's exports and for exports from code."""
 
+from cases.resources import FormulaSafeResource
 from suppliers.models import Product, Supplier
 
 
-class SupplierResource(resources.ModelResource):
+class SupplierResource(FormulaSafeResource):
     class Meta:
         model = Supplier
         fields = ("id", "name", "contact_email", "processing_window_days", "status", "created_at")
 
 
-class ProductResource(resources.ModelResource):
+class ProductResource(FormulaSafeResource):
     class Meta:
         model = Product
         fields = ("id", "sku", "title", "supplier__name", "promise_text", "promised_delivery_days", "state")

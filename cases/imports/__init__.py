@@ -1,5 +1,6 @@
-"""Reading the files stores already have (issue 4, "Imports people already have"), without a database.
+"""Reading the files stores already have: tracking exports (issue 4) and order exports (issue 5).
 
-Each module turns a file's bytes into validated plain values or raises `cases.csvfiles.CsvError` naming
-every problem; `cases.services` stores the values.
+The readers (`tracking_csv`, `orders_csv`) turn a file's bytes into validated plain values or name every
+problem, without a database; `orders_copy` (PostgreSQL COPY and set-based SQL) and `orders_batched`
+(batched inserts elsewhere) are the two write paths `cases.services.order_import` chooses between.
 """

@@ -1,0 +1,464 @@
+"""Orders import speed (issue 5), three ways over the same Shopify-format file, in one run on PostgreSQL:
+
+  (a) PostgreSQL COPY of the raw file into an unindexed table of text columns (the floor: parsing and
+      storing the bytes, nothing else);
+  (b) staletrack's import (`cases.services.order_import.import_orders`): staging, every check, products,
+      suppliers, orders and their cases, the audit event, in one transaction;
+  (c) a plain django-import-export ModelResource import of the same orders, row by row.
+
+    make bench-import        # uses $BENCH_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/staletrack_bench_import
+
+Targets (issue 5): b within 4x of a; b at least 20x faster than c; peak memory under 500 MB. The database is
+created and dropped here; DATABASE_URL's data is never touched. BENCH_ORDERS sets the number of orders
+(default 100,000); BENCH_IE_ORDERS imports only that many orders in (c) and extrapolates its rate (default:
+all of them, which takes minutes: that is the point).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+ORDERS = int(os.environ.get("BENCH_ORDERS", "100000"))
+IE_ORDERS = int(os.environ.get("BENCH_IE_ORDERS", "0")) or ORDERS
+BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/staletrack_bench_import")
+os.environ["DATABASE_URL"] = BENCH_URL
+os.environ["CELERY_BROKER_URL"] = "memory://localhost/"  # the reassessment tasks are queued, not run
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staletrack.settings")
+
+# Shopify's orders export header, as the admin downloads it (Orders -> Export -> CSV).
+SHOPIFY_HEADER = [
+    "Name",
+    "Email",
+    "Financial Status",
+    "Paid at",
+    "Fulfillment Status",
+    "Fulfilled at",
+    "Accepts Marketing",
+    "Currency",
+    "Subtotal",
+    "Shipping",
+    "Taxes",
+    "Total",
+    "Discount Code",
+    "Discount Amount",
+    "Shipping Method",
+    "Created at",
+    "Lineitem quantity",
+    "Lineitem name",
+    "Lineitem price",
+    "Lineitem compare at price",
+    "Lineitem sku",
+    "Lineitem requires shipping",
+    "Lineitem taxable",
+    "Lineitem fulfillment status",
+    "Billing Name",
+    "Billing Street",
+    "Billing Address1",
+    "Billing Address2",
+    "Billing Company",
+    "Billing City",
+    "Billing Zip",
+    "Billing Province",
+    "Billing Country",
+    "Billing Phone",
+    "Shipping Name",
+    "Shipping Street",
+    "Shipping Address1",
+    "Shipping Address2",
+    "Shipping Company",
+    "Shipping City",
+    "Shipping Zip",
+    "Shipping Province",
+    "Shipping Country",
+    "Shipping Phone",
+    "Notes",
+    "Note Attributes",
+    "Cancelled at",
+    "Payment Method",
+    "Payment Reference",
+    "Refunded Amount",
+    "Vendor",
+    "Outstanding Balance",
+    "Employee",
+    "Location",
+    "Device ID",
+    "Id",
+    "Tags",
+    "Risk Level",
+    "Source",
+    "Lineitem discount",
+    "Tax 1 Name",
+    "Tax 1 Value",
+    "Tax 2 Name",
+    "Tax 2 Value",
+    "Tax 3 Name",
+    "Tax 3 Value",
+    "Tax 4 Name",
+    "Tax 4 Value",
+    "Tax 5 Name",
+    "Tax 5 Value",
+    "Phone",
+    "Receipt Number",
+    "Duties",
+    "Billing Province Name",
+    "Shipping Province Name",
+    "Payment ID",
+    "Payment Terms Name",
+    "Next Payment Due At",
+    "Payment References",
+]
+COUNTRIES = ("US", "US", "US", "GB", "DE", "FR", "CA", "AU", "NL", "BR")
+STATUSES = ("paid",) * 17 + ("partially_refunded", "refunded", "authorized")
+
+
+def generate(path: Path, orders: int) -> int:
+    """A Shopify orders export: a quarter of the orders have 2-3 line items (rows with the order columns
+    empty). Returns the number of data rows."""
+    rng = random.Random(20261120)
+    rows = 0
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(SHOPIFY_HEADER)
+        blank = dict.fromkeys(SHOPIFY_HEADER, "")
+        for i in range(orders):
+            created = f"2026-{1 + i % 12:02d}-{1 + i % 28:02d} {i % 24:02d}:{i % 60:02d}:11 -0500"
+            items = 1 if rng.random() < 0.75 else rng.choice((2, 2, 3))
+            total = f"{rng.randint(900, 9900) / 100:.2f}"
+            for k in range(items):
+                sku = (i + 7 * k) % 500
+                row = dict(blank)
+                row.update(
+                    {
+                        "Name": f"#{1000 + i}",
+                        "Email": f"customer{i}@example.com",
+                        "Created at": created,
+                        "Lineitem quantity": "1",
+                        "Lineitem name": f"Product {sku} - Blue / M",
+                        "Lineitem price": "19.95",
+                        "Lineitem sku": f"SKU-{sku:04d}",
+                        "Lineitem requires shipping": "true",
+                        "Lineitem taxable": "true",
+                        "Lineitem fulfillment status": "fulfilled",
+                        "Vendor": f"Supplier {sku % 30}",
+                    }
+                )
+                if k == 0:
+                    country = rng.choice(COUNTRIES)
+                    row.update(
+                        {
+                            "Financial Status": rng.choice(STATUSES),
+                            "Paid at": created,
+                            "Fulfillment Status": "fulfilled",
+                            "Fulfilled at": created,
+                            "Accepts Marketing": "no",
+                            "Currency": "USD",
+                            "Subtotal": total,
+                            "Shipping": "0.00",
+                            "Taxes": "0.00",
+                            "Total": total,
+                            "Discount Amount": "0.00",
+                            "Shipping Method": "Standard",
+                            "Billing Name": "Ana Lopez",
+                            "Billing Street": "12 Main St",
+                            "Billing Address1": "12 Main St",
+                            "Billing City": "Springfield",
+                            "Billing Zip": f"'{10000 + i % 89999}",
+                            "Billing Country": country,
+                            "Shipping Name": "Ana Lopez",
+                            "Shipping Street": "12 Main St",
+                            "Shipping Address1": "12 Main St",
+                            "Shipping City": "Springfield",
+                            "Shipping Zip": f"'{10000 + i % 89999}",
+                            "Shipping Country": country,
+                            "Payment Method": "Shopify Payments",
+                            "Payment Reference": f"c{i}.1",
+                            "Refunded Amount": "0.00",
+                            "Outstanding Balance": "0.00",
+                            "Id": str(5_000_000_000 + i),
+                            "Risk Level": "Low",
+                            "Source": "web",
+                            "Payment ID": f"c{i}.1",
+                            "Payment References": f"c{i}.1",
+                        }
+                    )
+                writer.writerow(row.values())
+                rows += 1
+    return rows
+
+
+def create_database() -> None:
+    import psycopg
+
+    base, name = BENCH_URL.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database() -> None:
+    import psycopg
+
+    base, name = BENCH_URL.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def bench_raw_copy(path: Path) -> float:
+    """(a): the file's bytes into COPY ... (FORMAT csv) of an unindexed table, one text column per column."""
+    from django.db import connection
+
+    columns = ", ".join(f"c{i} text" for i in range(len(SHOPIFY_HEADER)))
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_raw_orders")
+        cursor.execute(f"CREATE TABLE bench_raw_orders ({columns})")
+    started = time.perf_counter()
+    sql = "COPY bench_raw_orders FROM STDIN (FORMAT csv, HEADER true)"
+    with connection.cursor() as cursor, path.open("rb") as f, cursor.copy(sql) as copy:
+        while chunk := f.read(1 << 20):
+            copy.write(chunk)
+    elapsed = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_raw_orders")
+    return elapsed
+
+
+def bench_staletrack(path: Path):
+    """(b): the import every path uses (admin, task, command), with its phases timed."""
+    from cases.imports.orders_copy import CopyEngine
+    from cases.services.order_import import import_orders
+
+    phases: dict[str, float] = {}
+    originals = {name: getattr(CopyEngine, name) for name in ("stage", "check", "plan", "write")}
+
+    def timed(name):
+        def wrapper(self, *args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return originals[name](self, *args, **kwargs)
+            finally:
+                phases[name] = phases.get(name, 0) + time.perf_counter() - started
+
+        return wrapper
+
+    for name in originals:
+        setattr(CopyEngine, name, timed(name))
+    try:
+        started = time.perf_counter()
+        result = import_orders(path, file_name=path.name, via="bench")
+        elapsed = time.perf_counter() - started
+    finally:
+        for name, original in originals.items():
+            setattr(CopyEngine, name, original)
+    phases["commit and the rest"] = elapsed - sum(phases.values())
+    return elapsed, result, phases
+
+
+def bench_write_floor() -> float:
+    """What writing alone costs: the orders (b) created, and their cases, inserted again with one
+    INSERT ... SELECT each from a ready-made table, nothing checked, then committed (the deferred foreign
+    key checks run at commit). The part of (b) no import can avoid with these indexes and constraints."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from cases.imports.orders_common import insert_defaults
+    from cases.models import Case, Order
+
+    given = ("order_id", "ordered_at", "customer_email", "country", "postal_code", "product_id", "value")
+    given += ("currency", "payment_state", "promise_text")
+    now = timezone.now()
+    order_columns, order_placeholders, order_values = insert_defaults(Order, set(given), connection, now)
+    case_columns, case_placeholders, case_values = insert_defaults(Case, {"order"}, connection, now)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE floor_orders AS SELECT {', '.join(given)} FROM cases_order")
+        cursor.execute("TRUNCATE cases_case, cases_order CASCADE")
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH created AS (
+                INSERT INTO cases_order ({", ".join(given)}, {", ".join(order_columns)})
+                SELECT {", ".join(given)}, {", ".join(order_placeholders)} FROM floor_orders RETURNING id
+            )
+            INSERT INTO cases_case (order_id, {", ".join(case_columns)})
+            SELECT id, {", ".join(case_placeholders)} FROM created
+            """,
+            [*order_values, *case_values],
+        )
+    elapsed = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE floor_orders")
+    return elapsed
+
+
+def order_rows(path: Path, limit: int):
+    """The first row of each order (what a ModelResource can import: one row, one object)."""
+    import tablib
+
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        dataset = tablib.Dataset(headers=header)
+        previous = None
+        for cells in reader:
+            if cells[0] != previous:  # Name: a later line item of the same order repeats it
+                previous = cells[0]
+                dataset.append(cells)
+                if len(dataset) >= limit:
+                    break
+    return dataset
+
+
+def bench_import_export(path: Path) -> tuple[float, int]:
+    """(c): django-import-export's ModelResource, row by row, as its admin import runs it."""
+    from import_export import fields, resources, widgets
+
+    from cases.models import Case, Order
+    from suppliers.models import Product
+
+    class ShopifyOrderResource(resources.ModelResource):
+        order_id = fields.Field(attribute="order_id", column_name="Name")
+        ordered_at = fields.Field(
+            attribute="ordered_at",
+            column_name="Created at",
+            widget=widgets.DateTimeWidget("%Y-%m-%d %H:%M:%S %z"),
+        )
+        customer_email = fields.Field(attribute="customer_email", column_name="Email")
+        country = fields.Field(attribute="country", column_name="Shipping Country")
+        postal_code = fields.Field(attribute="postal_code", column_name="Shipping Zip")
+        product = fields.Field(
+            attribute="product", column_name="Lineitem sku", widget=widgets.ForeignKeyWidget(Product, "sku")
+        )
+        value = fields.Field(attribute="value", column_name="Total", widget=widgets.DecimalWidget())
+        currency = fields.Field(attribute="currency", column_name="Currency")
+
+        class Meta:
+            model = Order
+            import_id_fields = ("order_id",)
+            fields = (
+                "order_id",
+                "ordered_at",
+                "customer_email",
+                "country",
+                "postal_code",
+                "product",
+                "value",
+            )
+            fields += ("currency",)
+
+    Case.objects.all().delete()
+    Order.objects.all().delete()  # (b) created them; (c) creates the same orders again
+    dataset = order_rows(path, IE_ORDERS)
+    started = time.perf_counter()
+    result = ShopifyOrderResource().import_data(dataset, dry_run=False, raise_errors=True)
+    elapsed = time.perf_counter() - started
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Order.objects.count() == len(dataset)
+    return elapsed, len(dataset)
+
+
+def import_export_in_child(path: Path) -> dict:
+    """(c) in a process of its own, so that its memory (django-import-export keeps a result per row)
+    does not count as staletrack's peak."""
+    child = subprocess.run(
+        [sys.executable, __file__, "--import-export", str(path)], capture_output=True, text=True, check=False
+    )
+    if child.returncode != 0:
+        sys.stderr.write(child.stderr)
+        raise SystemExit("(c) failed")
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def import_export_main(path: Path) -> None:
+    import django
+
+    django.setup()
+    seconds, rows = bench_import_export(path)
+    print(json.dumps({"seconds": seconds, "rows": rows, "peak_mb": peak_rss_mb()}))
+
+
+def main() -> None:
+    import django
+
+    workdir = Path(tempfile.mkdtemp(prefix="staletrack-bench-"))
+    path = workdir / "orders_export.csv"
+    started = time.perf_counter()
+    rows = generate(path, ORDERS)
+    size_mb = path.stat().st_size / (1024 * 1024)
+    took = time.perf_counter() - started
+    print(f"file: {ORDERS:,} orders, {rows:,} rows, {size_mb:.1f} MB (generated in {took:.1f} s)")
+    create_database()
+    try:
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection, connections
+
+        from cases.services.order_import import import_orders
+
+        call_command("migrate", verbosity=0)
+        connection.ensure_connection()
+        a = bench_raw_copy(path)
+        b, result, phases = bench_staletrack(path)
+        assert result.created == result.orders - result.skipped and not result.has_errors, result.describe()
+        again = time.perf_counter()
+        repeat = import_orders(path, file_name=path.name, via="bench")
+        again = time.perf_counter() - again
+        assert repeat.created == repeat.updated == 0
+        floor = bench_write_floor()
+        peak = peak_rss_mb()
+        connections.close_all()
+        c = import_export_in_child(path)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        drop_database()
+        path.unlink(missing_ok=True)
+        workdir.rmdir()
+
+    c_full = c["seconds"] * ORDERS / c["rows"]
+    print(f"(a) PostgreSQL COPY, raw file, unindexed table: {a:7.2f} s  {rows / a:10,.0f} rows/s")
+    print(
+        f"(b) staletrack import:                          {b:7.2f} s  {rows / b:10,.0f} rows/s"
+        f"  ({result.orders:,} orders: {result.created:,} created with their cases)"
+    )
+    print("    phases: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in phases.items()))
+    print(f"    re-import of the same file (nothing changes): {again:.2f} s")
+    print(
+        f"    writing alone (the same orders and cases, one INSERT ... SELECT each, commit): {floor:.2f} s"
+        f" = {floor / a:.1f} x (a)"
+    )
+    sampled = (
+        "" if c["rows"] == ORDERS else f" (measured on {c['rows']:,} orders, extrapolated to {ORDERS:,})"
+    )
+    print(
+        f"(c) django-import-export ModelResource:         {c_full:7.2f} s  {ORDERS / c_full:10,.0f} orders/s"
+        f"{sampled}"
+    )
+    print(f"b/a = {b / a:.1f}   (target: at most 4)")
+    print(f"c/b = {c_full / b:.1f}   (target: at least 20)")
+    print(
+        f"peak memory (RSS): {peak:.0f} MB for generating the file, (a) and (b) (target: under 500 MB); "
+        f"{c['peak_mb']:.0f} MB in the process that ran (c)"
+    )
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--import-export"]:
+        import_export_main(Path(sys.argv[2]))
+    else:
+        main()

@@ -1,0 +1,642 @@
+"""The PostgreSQL order-import engine: COPY into a staging table, then set-based SQL.
+
+1. `stage`: the rows of an `OrdersCsv` (already decoded and split by Python's csv module, so every row
+   keeps its exact line number) go into a TEMP table of text columns with psycopg 3's `cursor.copy()`,
+   in chunks so that progress can be reported between them.
+2. `check`: a handful of statements find every issue at once: each order's first row (`st_order_heads`)
+   is parsed and checked column by column, later rows of the same order are compared with it, and the row
+   each order is tracked under (`st_order_products`: its first row with a SKU) is checked against the
+   products table. Issues keep their line and column.
+3. `plan`: one statement resolves what each valid order becomes, next to what is stored (new, update,
+   unchanged, skip), with `IS DISTINCT FROM` on every stored column.
+4. `write` (inside the caller's transaction, after `lock`): missing suppliers and products, `UPDATE ...
+   FROM` the plan for changed orders (with an audit event each, old and new values side by side), `INSERT`
+   for new orders and their cases. Unchanged rows are not touched, so re-importing a file writes nothing.
+
+The rules are those of `cases.imports.orders_csv`; the tests run the same files through both engines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import suppress
+from itertools import islice
+
+import psycopg
+from django.contrib.contenttypes.models import ContentType
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from cases.countries import COUNTRIES
+from cases.csvfiles import CsvIssue
+from cases.imports.orders_common import (
+    ISSUE_LIMIT,
+    NEW,
+    PREVIEW_LIMIT,
+    SKIP,
+    UNCHANGED,
+    UPDATE,
+    Checked,
+    Plan,
+    PreviewRow,
+    Written,
+    insert_defaults,
+)
+from cases.imports.orders_csv import (
+    BLANK,
+    DATETIME_RE,
+    DEFAULT_PAYMENT,
+    DISPUTED,
+    FIELDS,
+    MAX_LENGTH,
+    MAX_TITLE,
+    OFFSET_LENGTHS,
+    PAYMENT_STATES,
+    REAL_DATETIME_RE,
+    SHOPIFY,
+    SKIPPED_PAYMENT,
+    Msg,
+    OrdersCsv,
+    count_records,
+    read_chunks,
+    record_lines,
+)
+from cases.models import AuditEvent, Case, Order
+from suppliers.models import Product, Supplier
+
+TABLES = (
+    "st_order_raw",
+    "st_order_rows",
+    "st_order_heads",
+    "st_order_products",
+    "st_order_checked",
+    "st_order_issues",
+    "st_order_plan",
+    "st_order_new_products",
+)
+BLANK_SQL = "E'" + BLANK.encode("unicode_escape").decode() + "'"  # E' \\t\\r\\n'
+LOCK_KEY = 0x5717_0001  # pg_advisory_xact_lock: one order import writes at a time
+
+
+class CopyEngine:
+    name = "copy"
+
+    def __init__(self, layout, *, chunk_rows: int = 20_000):
+        self.layout = layout
+        self.chunk_rows = chunk_rows
+        self.records = 0
+        self.exact_lines = True
+        self.stream = None
+
+    # --- helpers ------------------------------------------------------------------------------------
+
+    def _execute(self, sql: str, params=None) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
+
+    def _fetch(self, sql: str, params=None) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def _drop(self) -> None:
+        self._execute("DROP TABLE IF EXISTS " + ", ".join(TABLES))
+
+    # --- stage --------------------------------------------------------------------------------------
+
+    def stage(self, source: OrdersCsv, progress: Callable[[int], None]) -> int:
+        """Load the rows into `st_order_rows` (line, one text column per canonical field).
+
+        First choice: the file's bytes go straight into COPY ... (FORMAT csv), PostgreSQL's own CSV parser
+        (as fast as loading a file gets). PostgreSQL refuses what Python's csv module reports row by row
+        (a ragged or blank row, bytes that are not UTF-8): then the rows are read in Python
+        (`OrdersCsv.rows`, exact lines and every issue) and copied in chunks, with progress between them.
+        """
+        connection.ensure_connection()
+        self.stream = source.stream
+        self._drop()
+        # Sorts of a few hundred thousand rows stay in memory; compiling plans (JIT) costs more than it saves.
+        self._execute("SET work_mem = '64MB'; SET jit = off")
+        with suppress(DatabaseError), transaction.atomic():  # only before the session's first temp table
+            self._execute("SET temp_buffers = '256MB'")
+        self._execute(
+            "CREATE TEMP TABLE st_order_issues (line integer, order_id text, field text, message text, "
+            "ref_line integer, ref_value text)"
+        )
+        if not self._stage_server_side(source):
+            self._stage_rows(source.reopen(), progress)
+        progress(self.records)
+        return self.records
+
+    def _stage_server_side(self, source: OrdersCsv) -> bool:
+        layout = source.layout
+        raw = [f"c{i}" for i in range(layout.width)]
+        newlines, last = 0, b""
+        try:
+            with transaction.atomic():
+                self._execute(
+                    "CREATE TEMP TABLE st_order_raw (rec bigint GENERATED ALWAYS AS IDENTITY, "
+                    + ", ".join(f"{c} text" for c in raw)
+                    + ")"
+                )
+                source.stream.seek(0)
+                sql = f"COPY st_order_raw ({', '.join(raw)}) FROM STDIN (FORMAT csv, HEADER true)"
+                with connection.cursor() as cursor, cursor.copy(sql) as copy:
+                    for number, chunk in enumerate(read_chunks(source.stream)):
+                        if number == 0 and chunk.startswith(b"\xef\xbb\xbf"):
+                            chunk = chunk[3:]
+                        newlines += chunk.count(b"\n")
+                        last = chunk
+                        copy.write(chunk)
+        except (DatabaseError, psycopg.Error):
+            return False  # rolled back; read the rows in Python, which names the problem by line
+
+        def cell(name: str) -> str:
+            if name not in layout.positions:
+                return "''"
+            return f"btrim(coalesce(c{layout.positions[name]}, ''), {BLANK_SQL})"
+
+        order_id = cell("order_id")
+        everything = " || ".join(f"coalesce({c}, '')" for c in raw)
+        self.records = self._execute(
+            f"""
+            CREATE TEMP TABLE st_order_rows AS
+            SELECT rec + 1 AS line, {", ".join(f"{cell(name)} AS {name}" for name in FIELDS)}
+            FROM st_order_raw
+            WHERE CASE WHEN {order_id} <> '' THEN true ELSE btrim({everything}, {BLANK_SQL}) <> '' END
+            """
+        )
+        ((copied,),) = self._fetch("SELECT count(*) FROM st_order_raw")
+        self._execute("DROP TABLE st_order_raw")
+        lines = newlines + (1 if last and not last.endswith(b"\n") else 0)
+        # Without quoted line breaks, record n of the file is on line n + 1; else lines are looked up.
+        self.exact_lines = lines == copied + 1
+        if not self.exact_lines and count_records(source.stream) != copied:
+            # PostgreSQL read the file otherwise than Python would (a line "\." ends its input): trust Python.
+            self._execute("DROP TABLE st_order_rows")
+            return False
+        return True
+
+    def _stage_rows(self, source: OrdersCsv, progress: Callable[[int], None]) -> None:
+        columns = ", ".join(f"{name} text NOT NULL" for name in FIELDS)
+        self._execute(f"CREATE TEMP TABLE st_order_rows (line integer NOT NULL, {columns})")
+        copy_sql = f"COPY st_order_rows (line, {', '.join(FIELDS)}) FROM STDIN"
+        rows = source.rows()
+        while chunk := list(islice(rows, self.chunk_rows)):
+            with connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
+                write = copy.write_row
+                for line, cells in chunk:
+                    write((line, *cells))
+            progress(source.records)
+        if source.issues:
+            with (
+                connection.cursor() as cursor,
+                cursor.copy("COPY st_order_issues (line, message) FROM STDIN") as copy,
+            ):
+                for issue in source.issues:
+                    copy.write_row((issue.line, issue.message))
+        self.records = source.records
+        self.exact_lines = True
+
+    def _lines(self, pseudo: set[int]) -> dict[int, int]:
+        """File lines for staged lines (identical unless a quoted cell spans lines)."""
+        if self.exact_lines or not pseudo:
+            return {line: line for line in pseudo}
+        found = record_lines(self.stream, {line - 1 for line in pseudo})
+        return {line: found.get(line - 1, line) for line in pseudo}
+
+    # --- check --------------------------------------------------------------------------------------
+
+    def check(self) -> Checked:
+        layout = self.layout
+        present = layout.present
+        fields_list = ", ".join(FIELDS)
+        self._execute(
+            f"CREATE TEMP TABLE st_order_heads AS SELECT DISTINCT ON (order_id) line, {fields_list} "
+            "FROM st_order_rows WHERE order_id <> '' ORDER BY order_id, line"
+        )
+        source = "st_order_rows" if layout.format == SHOPIFY else "st_order_heads"
+        self._execute(
+            "CREATE TEMP TABLE st_order_products AS SELECT DISTINCT ON (order_id) line, order_id, sku, "
+            f"product_title, supplier FROM {source} WHERE order_id <> '' AND sku <> '' "
+            "ORDER BY order_id, line"
+        )
+        self._execute(*self._checked_sql(present))
+        self._execute(*self._issues_sql())
+        self._execute(
+            "INSERT INTO st_order_issues (line, order_id, field, message) "
+            "SELECT line, NULL, 'order_id', %(msg)s FROM st_order_rows WHERE order_id = ''",
+            {"msg": Msg.REQUIRED},
+        )
+        if layout.order_fields:
+            self._execute(self._conflicts_sql(layout.order_fields))
+        self._execute(
+            "INSERT INTO st_order_issues (line, order_id, field, message) "
+            "SELECT h.line, h.order_id, 'sku', %(msg)s FROM st_order_heads h "
+            "WHERE NOT EXISTS (SELECT 1 FROM st_order_products p WHERE p.order_id = h.order_id)",
+            {"msg": Msg.NO_SKU},
+        )
+        self._execute(
+            f"""
+            INSERT INTO st_order_issues (line, order_id, field, message)
+            SELECT p.line, p.order_id, v.field, v.message
+            FROM st_order_products p
+            LEFT JOIN {Product._meta.db_table} pr ON pr.sku = p.sku
+            CROSS JOIN LATERAL (VALUES
+                ('sku', CASE WHEN length(p.sku) > %(max_sku)s THEN %(long_sku)s END),
+                ('supplier', CASE WHEN length(p.supplier) > %(max_supplier)s THEN %(long_supplier)s
+                                  WHEN p.supplier = '' AND pr.id IS NULL THEN %(new_sku)s END)
+            ) AS v(field, message)
+            WHERE v.message IS NOT NULL
+            """,
+            {
+                "max_sku": MAX_LENGTH["sku"],
+                "long_sku": Msg.too_long(MAX_LENGTH["sku"]),
+                "max_supplier": MAX_LENGTH["supplier"],
+                "long_supplier": Msg.too_long(MAX_LENGTH["supplier"]),
+                "new_sku": Msg.SUPPLIER_FOR_NEW_SKU,
+            },
+        )
+        ((issue_count, error_rows, invalid_orders),) = self._fetch(
+            "SELECT count(*), count(DISTINCT line), count(DISTINCT order_id) FROM st_order_issues"
+        )
+        ((orders,),) = self._fetch("SELECT count(*) FROM st_order_heads")
+        detail = self._fetch(
+            "SELECT line, order_id, field, message, ref_line, ref_value FROM st_order_issues "
+            'ORDER BY line, coalesce(array_position(%(fields)s::text[], field), 0), message COLLATE "C" '
+            "LIMIT %(limit)s",
+            {"fields": list(FIELDS), "limit": ISSUE_LIMIT},
+        )
+        lines = self._lines({row[0] for row in detail} | {row[4] for row in detail if row[4] is not None})
+        issues = []
+        for line, order_id, name, message, ref_line, ref_value in detail:
+            if ref_line is not None:
+                message = Msg.conflict(lines[ref_line], order_id, ref_value)
+            issues.append(CsvIssue(lines[line], layout.column(name), message))
+        return Checked(
+            records=self.records,
+            orders=orders,
+            issues=issues,
+            issue_count=issue_count,
+            error_rows=error_rows,
+            invalid_orders=invalid_orders,
+        )
+
+    def _checked_sql(self, present) -> tuple[str, dict]:
+        """One row per order: its first row's cells, an error column per field, and the typed values."""
+        known = list(PAYMENT_STATES) + list(SKIPPED_PAYMENT)
+        payment_cases = " ".join(f"WHEN %(pw_{w})s THEN %(ps_{w})s" for w in PAYMENT_STATES)
+        skip_cases = " ".join(f"WHEN %(sw_{w})s THEN %(sr_{w})s" for w in SKIPPED_PAYMENT)
+        params = {
+            "dt_re": DATETIME_RE,
+            "real_dt_re": REAL_DATETIME_RE,
+            "countries": list(COUNTRIES),
+            "known_words": known,
+            "required": Msg.REQUIRED,
+            "m_dt": Msg.DATETIME,
+            "m_offset": Msg.NO_OFFSET,
+            "m_bad_dt": Msg.BAD_DATETIME,
+            "m_email": Msg.EMAIL,
+            "m_country": Msg.COUNTRY,
+            "m_negative": Msg.NEGATIVE,
+            "m_amount": Msg.AMOUNT,
+            "m_decimals": Msg.DECIMALS,
+            "m_large": Msg.TOO_LARGE,
+            "m_currency": Msg.CURRENCY,
+            "m_payment": Msg.PAYMENT,
+            **{f"max_{name}": limit for name, limit in MAX_LENGTH.items()},
+            **{f"long_{name}": Msg.too_long(limit) for name, limit in MAX_LENGTH.items()},
+        }
+        for word, state in PAYMENT_STATES.items():
+            params[f"pw_{word}"], params[f"ps_{word}"] = word, str(state)
+        for word, reason in SKIPPED_PAYMENT.items():
+            params[f"sw_{word}"], params[f"sr_{word}"] = word, reason
+
+        def given(name: str, expression: str) -> str:
+            return expression if name in present else "NULL"
+
+        def is_amount(text: str) -> str:  # ^[0-9]+([.][0-9]+)?$ without a regular expression (faster)
+            return (
+                f"({text} <> '' AND translate({text}, '0123456789', '') IN ('', '.') "
+                f"AND left({text}, 1) <> '.' AND right({text}, 1) <> '.')"
+            )
+
+        has_offset = " OR ".join(f"left(right(h.ordered_at, {n}), 1) IN ('+', '-')" for n in OFFSET_LENGTHS)
+        errors = {
+            "e_order_id": "CASE WHEN length(h.order_id) > %(max_order_id)s THEN %(long_order_id)s END",
+            "e_ordered_at": f"""CASE WHEN h.ordered_at = '' THEN %(required)s
+                WHEN h.ordered_at ~ %(real_dt_re)s THEN CASE WHEN substr(h.ordered_at, 9, 2) > '28'
+                    AND substr(h.ordered_at, 9, 2)::int > extract(day FROM
+                        make_date(substr(h.ordered_at, 1, 4)::int, substr(h.ordered_at, 6, 2)::int, 1)
+                        + interval '1 month - 1 day') THEN %(m_bad_dt)s END
+                WHEN h.ordered_at !~ %(dt_re)s THEN %(m_dt)s
+                WHEN NOT (right(h.ordered_at, 1) IN ('Z', 'z') OR {has_offset}) THEN %(m_offset)s
+                ELSE %(m_bad_dt)s END""",
+            "e_customer_email": given(
+                "customer_email",
+                "CASE WHEN length(h.customer_email) > %(max_customer_email)s THEN %(long_customer_email)s "
+                "WHEN h.customer_email <> '' AND NOT (strpos(h.customer_email, '@') > 1 "
+                "AND strpos(h.customer_email, '@') < length(h.customer_email) "
+                "AND strpos(substr(h.customer_email, strpos(h.customer_email, '@') + 1), '@') = 0 "
+                "AND strpos(h.customer_email, ' ') = 0) THEN %(m_email)s END",
+            ),
+            "e_country": "CASE WHEN h.country = '' THEN %(required)s "
+            "WHEN NOT h.country_ok THEN %(m_country)s END",
+            "e_postal_code": given(
+                "postal_code",
+                "CASE WHEN length(h.postal) > %(max_postal_code)s THEN %(long_postal_code)s END",
+            ),
+            "e_value": given(
+                "value",
+                f"""CASE WHEN h.value = '' THEN NULL
+                    WHEN {is_amount("h.value")} THEN CASE
+                        WHEN length(split_part(h.value, '.', 2)) > 2 THEN %(m_decimals)s
+                        WHEN length(ltrim(split_part(h.value, '.', 1), '0')) > 10 THEN %(m_large)s END
+                    WHEN left(h.value, 1) = '-' AND {is_amount("substr(h.value, 2)")} THEN %(m_negative)s
+                    ELSE %(m_amount)s END""",
+            ),
+            "e_currency": given(
+                "currency",
+                "CASE WHEN h.currency <> '' AND NOT (length(h.currency) = 3 "
+                "AND translate(upper(h.currency), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', '') = '') "
+                "THEN %(m_currency)s END",
+            ),
+            "e_payment_state": given(
+                "payment_state",
+                "CASE WHEN h.payment_word <> '' AND NOT (h.payment_word = ANY(%(known_words)s::text[])) "
+                "THEN %(m_payment)s END",
+            ),
+            "e_promise_text": given(
+                "promise_text",
+                "CASE WHEN length(h.promise_text) > %(max_promise_text)s THEN %(long_promise_text)s END",
+            ),
+        }
+        error_columns = ",\n".join(f"{expr} AS {name}" for name, expr in errors.items())
+
+        sql = f"""
+        CREATE TEMP TABLE st_order_checked AS
+        SELECT c.*,
+            CASE WHEN c.e_ordered_at IS NULL THEN c.ordered_at::timestamptz END AS ordered_at_value,
+            CASE WHEN c.e_value IS NULL AND c.value <> '' THEN c.value::numeric(12, 2) END AS value_value,
+            CASE c.payment_word {payment_cases} END AS payment_value,
+            CASE c.payment_word {skip_cases} END AS skip_reason,
+            {" AND ".join(f"c.{name} IS NULL" for name in errors)} AS ok
+        FROM (
+            SELECT h.*, {error_columns}
+            FROM (
+                SELECT h0.*,
+                    cc.code IS NOT NULL AS country_ok,
+                    CASE WHEN left(h0.postal_code, 1) = '''' THEN btrim(substr(h0.postal_code, 2), ' ')
+                         ELSE h0.postal_code END AS postal,
+                    replace(replace(lower(h0.payment_state), ' ', '_'), '-', '_') AS payment_word
+                FROM st_order_heads h0
+                LEFT JOIN (SELECT unnest(%(countries)s::text[]) AS code) cc ON cc.code = upper(h0.country)
+                OFFSET 0  -- computed once per row, not once per reference
+            ) h
+            OFFSET 0
+        ) c
+        """
+        return sql, params
+
+    def _issues_sql(self) -> tuple[str, None]:
+        names = [
+            "order_id",
+            "ordered_at",
+            "customer_email",
+            "country",
+            "postal_code",
+            "value",
+            "currency",
+            "payment_state",
+            "promise_text",
+        ]
+        values = ", ".join(f"('{name}', c.e_{name})" for name in names)
+        return (
+            f"""
+            INSERT INTO st_order_issues (line, order_id, field, message)
+            SELECT c.line, c.order_id, v.field, v.message
+            FROM st_order_checked c CROSS JOIN LATERAL (VALUES {values}) AS v(field, message)
+            WHERE NOT c.ok AND v.message IS NOT NULL
+            """,
+            None,
+        )
+
+    def _conflicts_sql(self, order_fields) -> str:
+        """A later row of an order that fills an order column with something else than the first row."""
+        values = ", ".join(f"('{name}', r.{name}, h.{name})" for name in order_fields)
+        return f"""
+            INSERT INTO st_order_issues (line, order_id, field, message, ref_line, ref_value)
+            SELECT r.line, r.order_id, v.field, 'conflict', h.line, v.head_cell
+            FROM st_order_rows r
+            JOIN st_order_heads h ON h.order_id = r.order_id AND h.line <> r.line
+            CROSS JOIN LATERAL (VALUES {values}) AS v(field, cell, head_cell)
+            WHERE v.cell <> '' AND v.cell <> v.head_cell
+            """
+
+    # --- plan ---------------------------------------------------------------------------------------
+
+    def plan(self) -> Plan:
+        present = self.layout.present
+        order_table = Order._meta.db_table
+
+        def kept(name: str, new: str, empty: str = "''") -> str:
+            return new if name in present else f"coalesce(o.{name}, {empty})"
+
+        new_values = {
+            "ordered_at": "c.ordered_at_value",
+            "customer_email": kept("customer_email", "c.customer_email"),
+            "country": "upper(c.country)",
+            "postal_code": kept("postal_code", "c.postal"),
+            "product_id": "pr.id",
+            "value": "c.value_value" if "value" in present else "o.value",
+            "currency": kept("currency", "upper(c.currency)"),
+            "payment_state": "CASE WHEN o.payment_state = %(disputed)s THEN %(disputed)s "
+            "ELSE coalesce(c.payment_value, o.payment_state, %(default_payment)s) END",
+            "promise_text": kept("promise_text", "c.promise_text"),
+        }
+        changed = ", ".join(
+            f"CASE WHEN o.{name} IS DISTINCT FROM ({expr}) OR ({expr}) IS NULL THEN 'product' END"
+            if name == "product_id"
+            else f"CASE WHEN o.{name} IS DISTINCT FROM ({expr}) THEN '{name}' END"
+            for name, expr in new_values.items()
+        )
+        columns = ",\n".join(f"{expr} AS {name}" for name, expr in new_values.items())
+        self._execute("DROP TABLE IF EXISTS st_order_plan")
+        self._execute(
+            f"""
+            CREATE TEMP TABLE st_order_plan AS
+            SELECT n.*,
+                CASE WHEN n.skip_reason IS NOT NULL THEN '{SKIP}'
+                     WHEN n.existing_id IS NULL THEN '{NEW}'
+                     WHEN cardinality(n.changed) > 0 THEN '{UPDATE}'
+                     ELSE '{UNCHANGED}' END AS action
+            FROM (
+                SELECT c.order_id, c.line AS head_line, p.line AS product_line, p.sku, p.product_title,
+                    p.supplier, c.skip_reason, o.id AS existing_id,
+                    {columns},
+                    array_remove(ARRAY[{changed}], NULL) AS changed
+                FROM st_order_checked c
+                JOIN st_order_products p ON p.order_id = c.order_id
+                LEFT JOIN {order_table} o ON o.order_id = c.order_id
+                LEFT JOIN {Product._meta.db_table} pr ON pr.sku = p.sku
+                WHERE NOT EXISTS (SELECT 1 FROM st_order_issues i WHERE i.order_id = c.order_id)
+            ) n
+            """,
+            {"disputed": str(DISPUTED), "default_payment": str(DEFAULT_PAYMENT)},
+        )
+        counts = dict.fromkeys((NEW, UPDATE, UNCHANGED, SKIP), 0)
+        counts.update(self._fetch("SELECT action, count(*) FROM st_order_plan GROUP BY action"))
+        reasons = dict(
+            self._fetch(f"SELECT skip_reason, count(*) FROM st_order_plan WHERE action = '{SKIP}' GROUP BY 1")
+        )
+        rows = self._fetch(
+            "SELECT head_line, order_id, action, changed, ordered_at, country, sku, value, currency, "
+            "payment_state, skip_reason FROM st_order_plan ORDER BY head_line LIMIT %(limit)s",
+            {"limit": PREVIEW_LIMIT},
+        )
+        lines = self._lines({row[0] for row in rows})
+        preview = [
+            PreviewRow(
+                line=lines[row[0]],
+                order_id=row[1],
+                action=row[2],
+                changed=list(row[3] or []) if row[2] == UPDATE else [],
+                ordered_at=row[4],
+                country=row[5],
+                sku=row[6],
+                value=row[7],
+                currency=row[8],
+                payment_state=row[9],
+                skip_reason=row[10] or "",
+            )
+            for row in rows
+        ]
+        return Plan(counts=counts, preview=preview, skipped_reasons=reasons)
+
+    # --- write --------------------------------------------------------------------------------------
+
+    def lock(self) -> None:
+        self._execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+    def write(self, *, actor, via: str) -> Written:
+        """Write the plan. The caller holds the transaction, took `lock()` and re-planned inside it."""
+        now = timezone.now()
+        written = Written()
+        counts = dict(self._fetch("SELECT action, count(*) FROM st_order_plan GROUP BY action"))
+        written.unchanged, written.skipped = counts.get(UNCHANGED, 0), counts.get(SKIP, 0)
+        self._create_products(now, written)
+        written.updated_pks = self._update_orders(now, actor, via)
+        written.created_pks = self._insert_orders(now)
+        written.cases_created = len(written.created_pks)
+        return written
+
+    def _create_products(self, now, written: Written) -> None:
+        supplier_table, product_table = Supplier._meta.db_table, Product._meta.db_table
+        self._execute(
+            f"""
+            CREATE TEMP TABLE st_order_new_products AS
+            SELECT DISTINCT ON (sku) sku, left(product_title, {MAX_TITLE}) AS title, supplier
+            FROM st_order_plan WHERE action IN ('{NEW}', '{UPDATE}') AND product_id IS NULL
+            ORDER BY sku, product_line
+            """
+        )
+        columns, placeholders, values = insert_defaults(Supplier, {"name"}, connection, now)
+        written.suppliers_created = self._execute(
+            f"INSERT INTO {supplier_table} (name, {', '.join(columns)}) "
+            f"SELECT s.supplier, {', '.join(placeholders)} "
+            "FROM (SELECT DISTINCT supplier FROM st_order_new_products) s "
+            "ON CONFLICT (name) DO NOTHING",
+            values,
+        )
+        columns, placeholders, values = insert_defaults(
+            Product, {"sku", "title", "supplier"}, connection, now
+        )
+        written.products_created = self._execute(
+            f"INSERT INTO {product_table} (sku, title, supplier_id, {', '.join(columns)}) "
+            f"SELECT n.sku, n.title, s.id, {', '.join(placeholders)} "
+            f"FROM st_order_new_products n JOIN {supplier_table} s ON s.name = n.supplier "
+            "ON CONFLICT (sku) DO NOTHING",
+            values,
+        )
+
+    def _update_orders(self, now, actor, via: str) -> list[int]:
+        order_table, product_table = Order._meta.db_table, Product._meta.db_table
+        stored = ("ordered_at", "customer_email", "country", "postal_code", "value", "currency")
+        stored += ("payment_state", "promise_text")
+        sets = ", ".join(f"{name} = p.{name}" for name in stored)
+        # A product created by this import is not in the plan yet: its id comes from the join on SKU.
+
+        def text(name: str, table: str) -> str:
+            if name == "ordered_at":
+                return f"to_char({table}.{name} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')"
+            return f"{table}.{name}::text"
+
+        changes = ", ".join(
+            f"'{name}', CASE WHEN old.{name} IS DISTINCT FROM p.{name} "
+            f"THEN jsonb_build_array({text(name, 'old')}, {text(name, 'p')}) END"
+            for name in stored
+        )
+        changes += (
+            ", 'product', CASE WHEN old.product_id IS DISTINCT FROM newp.id "
+            "THEN jsonb_build_array(oldp.sku, newp.sku) END"
+        )
+        rows = self._fetch(
+            f"""
+            WITH changed AS (
+                UPDATE {order_table} o SET {sets}, product_id = newp.id, updated_at = %(now)s
+                FROM st_order_plan p
+                JOIN {order_table} old ON old.id = p.existing_id
+                JOIN {product_table} oldp ON oldp.id = old.product_id
+                JOIN {product_table} newp ON newp.sku = p.sku
+                WHERE p.action = '{UPDATE}' AND o.id = p.existing_id
+                RETURNING o.id, o.order_id, jsonb_strip_nulls(jsonb_build_object({changes})) AS changes
+            ), audited AS (
+                INSERT INTO {AuditEvent._meta.db_table}
+                    (at, actor_id, actor_label, content_type_id, object_id, object_repr, action, changes,
+                     reason)
+                SELECT %(now)s, %(actor_id)s, %(actor_label)s, %(content_type)s, id::text,
+                    left(order_id, 200), 'order_updated_by_import', changes, ''
+                FROM changed
+            )
+            SELECT id FROM changed
+            """,
+            {
+                "now": now,
+                "actor_id": actor.pk if actor is not None else None,
+                "actor_label": actor.get_username() if actor is not None else via,
+                "content_type": ContentType.objects.get_for_model(Order).pk,
+            },
+        )
+        return [pk for (pk,) in rows]
+
+    def _insert_orders(self, now) -> list[int]:
+        order_table, case_table = Order._meta.db_table, Case._meta.db_table
+        given = ("order_id", "ordered_at", "customer_email", "country", "postal_code", "product_id")
+        given += ("value", "currency", "payment_state", "promise_text")
+        order_columns, order_placeholders, order_values = insert_defaults(Order, set(given), connection, now)
+        case_columns, case_placeholders, case_values = insert_defaults(Case, {"order"}, connection, now)
+        rows = self._fetch(
+            f"""
+            WITH created AS (
+                INSERT INTO {order_table} ({", ".join(given)}, {", ".join(order_columns)})
+                SELECT {", ".join("pr.id" if name == "product_id" else f"p.{name}" for name in given)},
+                    {", ".join(order_placeholders)}
+                FROM st_order_plan p JOIN {Product._meta.db_table} pr ON pr.sku = p.sku
+                WHERE p.action = '{NEW}' ORDER BY p.head_line
+                ON CONFLICT (order_id) DO NOTHING
+                RETURNING id
+            ), cased AS (
+                INSERT INTO {case_table} (order_id, {", ".join(case_columns)})
+                SELECT id, {", ".join(case_placeholders)} FROM created
+            )
+            SELECT id FROM created
+            """,
+            [*order_values, *case_values],
+        )
+        return [pk for (pk,) in rows]
+
+    def close(self) -> None:
+        with suppress(DatabaseError):  # the connection is gone or its transaction broken: the tables go too
+            self._drop()
+            self._execute("RESET work_mem; RESET jit")

@@ -1,0 +1,404 @@
+"""Importing orders CSVs (issue 5; docs/imports-orders.md): one entry point for the admin, the Celery task
+and `manage.py import_orders`.
+
+`import_orders` reads a Shopify orders export or a staletrack orders CSV (`cases.imports.orders_csv`),
+stages and checks it with the engine of the database (`orders_copy`: PostgreSQL COPY and set-based SQL;
+`orders_batched`: Python and batched inserts elsewhere) and then, unless it is a dry run:
+- a file with row errors writes nothing, unless `only_valid_rows` asks for the valid orders to be imported;
+- the write is one transaction: a crash half way leaves nothing half-written;
+- unchanged orders are not touched (re-importing the same file writes nothing), changed ones are updated
+  with an audit event each, new ones get their case;
+- the touched orders' cases are queued for assessment after commit.
+
+`run_import` wraps it for an `ImportRun` row: status, progress while it runs, counts and errors after.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from cases.csvfiles import CsvError, CsvIssue
+from cases.imports.orders_common import NEW, SKIP, UNCHANGED, UPDATE, PreviewRow, Written
+from cases.imports.orders_csv import FORMAT_LABELS, OrdersCsv, scan_file
+from cases.models import ImportRun
+from cases.permissions import IMPORT_ORDERS, require
+from cases.services.audit import audit_event
+
+logger = logging.getLogger(__name__)
+
+# Settings (read with getattr so they are optional; docs/imports-orders.md names their env variables).
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024  # ORDER_IMPORT_MAX_BYTES: larger files are refused
+DEFAULT_ASYNC_BYTES = 2 * 1024 * 1024  # ORDER_IMPORT_ASYNC_BYTES: larger admin uploads run as a task
+REASSESS_CHUNK = 1000  # orders per reassess_cases_task
+PROGRESS_SECONDS = 0.5  # at most this often an ImportRun's progress is written
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "ORDER_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def async_bytes() -> int:
+    return int(getattr(settings, "ORDER_IMPORT_ASYNC_BYTES", DEFAULT_ASYNC_BYTES))
+
+
+def megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.1f} MB".replace(".0 MB", " MB")
+
+
+def too_large(size: int) -> CsvIssue:
+    return CsvIssue(
+        None,
+        None,
+        f"is {megabytes(size)}; the limit for an orders file is {megabytes(max_bytes())}. "
+        "Split it (by date range in Shopify's export) and import the parts.",
+    )
+
+
+Reporter = Callable[[str, int, int], None]  # (phase, processed rows, estimated total rows)
+
+
+@dataclass
+class OrderImportResult:
+    file_name: str = ""
+    format: str = ""
+    sha256: str = ""
+    dry_run: bool = False
+    only_valid_rows: bool = False
+    records: int = 0
+    orders: int = 0
+    issues: list[CsvIssue] = field(default_factory=list)  # the first ones, by line (orders_common)
+    issue_count: int = 0
+    error_rows: int = 0
+    invalid_orders: int = 0
+    file_error: bool = False  # the file as a whole could not be read: nothing was checked row by row
+    counts: dict[str, int] = field(default_factory=dict)  # planned: new / update / unchanged / skip
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
+    preview: list[PreviewRow] = field(default_factory=list)
+    written: Written | None = None
+    engine: str = ""
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.issue_count)
+
+    @property
+    def valid_orders(self) -> int:
+        return sum(self.counts.get(action, 0) for action in (NEW, UPDATE, UNCHANGED, SKIP))
+
+    @property
+    def created(self) -> int:
+        return len(self.written.created_pks) if self.written else 0
+
+    @property
+    def updated(self) -> int:
+        return len(self.written.updated_pks) if self.written else 0
+
+    @property
+    def unchanged(self) -> int:
+        return self.written.unchanged if self.written else self.counts.get(UNCHANGED, 0)
+
+    @property
+    def skipped(self) -> int:
+        return self.written.skipped if self.written else self.counts.get(SKIP, 0)
+
+    def describe(self) -> str:
+        if self.file_error:
+            return (
+                f"{self.file_name or 'The file'} cannot be imported: {self.issues[0]}. Nothing was imported."
+            )
+        label = FORMAT_LABELS.get(self.format, "orders CSV")
+        errors = (
+            f"{self.issue_count:,} error{'s' if self.issue_count != 1 else ''} in {self.error_rows:,} "
+            f"row{'s' if self.error_rows != 1 else ''} ({self.invalid_orders:,} "
+            f"order{'s' if self.invalid_orders != 1 else ''})"
+        )
+        skipped = ""
+        if self.skipped:
+            why = ", ".join(f"{n:,} {reason}" for reason, n in sorted(self.skipped_reasons.items()))
+            skipped = f"; {self.skipped:,} skipped ({why})"
+        if self.dry_run:
+            c = self.counts
+            text = (
+                f"{label}, {self.records:,} rows, {self.orders:,} orders: {c.get(NEW, 0):,} new, "
+                f"{c.get(UPDATE, 0):,} to update, {c.get(UNCHANGED, 0):,} unchanged{skipped}"
+            )
+            return text + (f"; {errors}." if self.has_errors else ".")
+        if self.written is None:
+            return (
+                f"{errors}: nothing was imported. Fix the file, or import only the valid rows "
+                f"({self.valid_orders:,} orders)."
+            )
+        w = self.written
+        left_out = f"; {errors} left out" if self.has_errors else ""
+        if not (w.created_pks or w.updated_pks or w.products_created or w.suppliers_created):
+            return (
+                f"Nothing changed: the {self.unchanged:,} valid orders of this {label} are already imported "
+                f"as they are{skipped}{left_out}."
+            )
+        text = f"Imported {label}, {self.records:,} rows: "
+        text += f"{self.created:,} orders created, {self.updated:,} updated, "
+        text += f"{self.unchanged:,} unchanged{skipped}"
+        if w.products_created or w.suppliers_created:
+            text += f"; {w.products_created:,} new products, {w.suppliers_created:,} new suppliers"
+        return text + left_out + "."
+
+
+@contextmanager
+def _opened(source):
+    """A binary stream (bytes, a path, or an open or Django file) and its size."""
+    if isinstance(source, bytes | bytearray):
+        yield BytesIO(source), len(source)
+    elif isinstance(source, str | os.PathLike):
+        path = Path(source)
+        with path.open("rb") as stream:
+            yield stream, path.stat().st_size
+    else:
+        opened = getattr(source, "open", None)
+        if callable(opened) and getattr(source, "closed", True):
+            source.open("rb")
+        source.seek(0)
+        size = getattr(source, "size", None)
+        if size is None:
+            source.seek(0, os.SEEK_END)
+            size = source.tell()
+            source.seek(0)
+        try:
+            yield source, size
+        finally:
+            if callable(opened):
+                source.close()
+
+
+def make_engine(layout, name: str | None = None):
+    name = name or ("copy" if connection.vendor == "postgresql" else "batched")
+    if name == "copy":
+        from cases.imports.orders_copy import CopyEngine
+
+        return CopyEngine(layout)
+    from cases.imports.orders_batched import BatchedEngine
+
+    return BatchedEngine(layout)
+
+
+def import_orders(
+    source,
+    *,
+    file_name: str = "",
+    actor=None,
+    via: str = "import_orders",
+    only_valid_rows: bool = False,
+    dry_run: bool = False,
+    report: Reporter | None = None,
+    engine: str | None = None,
+    import_run: ImportRun | None = None,
+) -> OrderImportResult:
+    """Import an orders CSV (`source`: bytes, a path, or a binary file). Raises CsvError when the file as a
+    whole cannot be read (encoding, empty, missing columns, too large) and PermissionDenied when `actor`
+    may not import orders. Row errors come back in the result; see the module docstring for the rest."""
+    require(actor, IMPORT_ORDERS)
+    report = report or (lambda phase, done, total: None)
+    result = OrderImportResult(file_name=file_name, dry_run=dry_run, only_valid_rows=only_valid_rows)
+    with _opened(source) as (stream, size):
+        if size > max_bytes():
+            raise CsvError([too_large(size)])
+        scan = scan_file(stream)
+        result.sha256 = scan.sha256
+        total = max(scan.lines - 1, 0)
+        report("reading", 0, total)
+        reader = OrdersCsv(stream)
+        result.format = reader.layout.format
+        chosen = make_engine(reader.layout, engine)
+        result.engine = chosen.name
+        try:
+            records = chosen.stage(reader, lambda done: report("reading", done, max(total, done)))
+            if records == 0:
+                raise CsvError([CsvIssue(None, None, "has a header but no rows")])
+            report("checking", records, records)
+            checked = chosen.check()
+            result.records, result.orders = checked.records, checked.orders
+            result.issues, result.issue_count = checked.issues, checked.issue_count
+            result.error_rows, result.invalid_orders = checked.error_rows, checked.invalid_orders
+            if dry_run or (result.has_errors and not only_valid_rows):
+                plan = chosen.plan()
+                result.counts, result.preview = plan.counts, plan.preview
+                result.skipped_reasons = plan.skipped_reasons
+                return result
+            report("writing", records, records)
+            with transaction.atomic():
+                if hasattr(chosen, "lock"):
+                    chosen.lock()
+                plan = chosen.plan()  # again, under the lock: what is stored now
+                result.counts, result.skipped_reasons = plan.counts, plan.skipped_reasons
+                written = result.written = chosen.write(actor=actor, via=via)
+                if written.touched_pks or written.products_created or written.suppliers_created:
+                    audit_event(
+                        action="orders_imported",
+                        obj=import_run,
+                        actor=actor,
+                        via=via,
+                        changes=_audit_changes(result),
+                        reason=result.describe(),
+                    )
+                queue_reassessment(written.touched_pks)
+        finally:
+            chosen.close()
+    return result
+
+
+def _audit_changes(result: OrderImportResult) -> dict:
+    w = result.written
+    return {
+        "file_name": result.file_name,
+        "sha256": result.sha256,
+        "format": result.format,
+        "rows": result.records,
+        "created": len(w.created_pks),
+        "updated": len(w.updated_pks),
+        "unchanged": w.unchanged,
+        "skipped": w.skipped,
+        "products_created": w.products_created,
+        "suppliers_created": w.suppliers_created,
+        "error_rows_left_out": result.error_rows,
+        "only_valid_rows": result.only_valid_rows,
+    }
+
+
+def queue_reassessment(order_pks: list[int]) -> None:
+    """After commit, re-assess the cases of these orders, a task per chunk. A broker that is down does not
+    undo the import (robust): the sweep assesses never-assessed cases anyway."""
+    for start in range(0, len(order_pks), REASSESS_CHUNK):
+        chunk = order_pks[start : start + REASSESS_CHUNK]
+        transaction.on_commit(lambda chunk=chunk: _reassess(chunk), robust=True)
+
+
+def _reassess(order_pks: list[int]) -> None:
+    from cases.tasks import reassess_cases_task
+
+    reassess_cases_task.delay(order_pks)
+
+
+# --- import runs --------------------------------------------------------------------------------------
+
+
+def create_run(*, file_name: str, actor=None, only_valid_rows: bool = False, upload=None) -> ImportRun:
+    """An ImportRun for an orders file; `upload` (a Django File) is stored for a background run."""
+    require(actor, IMPORT_ORDERS)
+    run = ImportRun(
+        kind=ImportRun.Kind.ORDERS,
+        file_name=Path(file_name).name[:255],
+        created_by=actor,
+        only_valid_rows=only_valid_rows,
+    )
+    if upload is not None:
+        run.file.save(Path(file_name).name, upload, save=False)
+    run.save()
+    return run
+
+
+def run_import(
+    run: ImportRun,
+    source=None,
+    *,
+    via: str = "import_orders",
+    engine: str | None = None,
+    echo: Callable[[str, int, int], None] | None = None,
+) -> OrderImportResult | None:
+    """Run `run` (its stored file unless `source` is given) through `import_orders`, keeping the row up to
+    date: status and progress while it runs, counts, errors and message after. Never raises for a bad file
+    or a crash: the run says what happened (and a crash is logged)."""
+    started = timezone.now()
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, started_at=started)
+    run.status, run.started_at = ImportRun.Status.RUNNING, started
+    last = [0.0, ""]
+
+    def report(phase: str, done: int, total: int) -> None:
+        if echo is not None:
+            echo(phase, done, total)
+        now = time.monotonic()
+        if phase == last[1] and now - last[0] < PROGRESS_SECONDS:
+            return
+        last[0], last[1] = now, phase
+        # The bar moves with the work, not only with the rows read: reading is the first 40 %, checking
+        # and writing (one transaction, nothing to report from inside it) the next steps, commit 100 %.
+        start, share = PHASE_SHARES.get(phase, (0.0, 0.0))
+        fraction = start + share * (done / total if total else 1.0)
+        ImportRun.objects.filter(pk=run.pk).update(
+            processed_rows=round(max(total, done) * min(fraction, 1.0)),
+            total_rows=Greatest(total, done),
+            message=PHASES.get(phase, phase),
+        )
+
+    result = None
+    try:
+        if source is None:
+            if not run.file:
+                raise CsvError([CsvIssue(None, None, "is no longer stored; upload it again")])
+            source = run.file
+        result = import_orders(
+            source,
+            file_name=run.file_name,
+            actor=run.created_by,
+            via=via,
+            only_valid_rows=run.only_valid_rows,
+            report=report,
+            engine=engine,
+            import_run=run,
+        )
+    except CsvError as exc:
+        _finish(run, ImportRun.Status.FAILED, issues=exc.issues, message=_file_message(run, exc.issues))
+    except PermissionDenied as exc:
+        _finish(run, ImportRun.Status.FAILED, message=f"Refused: {exc} Nothing was imported.")
+    except Exception as exc:  # a crash: the transaction rolled back; say so on the run, keep the traceback
+        logger.exception("Order import %s crashed", run.pk)
+        first_line = (str(exc).splitlines() or [""])[0]
+        _finish(
+            run,
+            ImportRun.Status.FAILED,
+            message=f"The import stopped with an error ({type(exc).__name__}: {first_line}). "
+            "Nothing was written.",
+        )
+    else:
+        status = ImportRun.Status.SUCCEEDED if result.written is not None else ImportRun.Status.FAILED
+        _finish(run, status, result=result, issues=result.issues, message=result.describe())
+    # Customer data: the upload is kept only while "import only the valid rows" may need it.
+    retry_possible = result is not None and result.written is None and result.valid_orders > 0
+    if run.file and not (retry_possible and not run.only_valid_rows):
+        run.file.delete(save=True)
+    return result
+
+
+PHASES = {"reading": "Reading rows…", "checking": "Checking rows…", "writing": "Writing orders…"}
+PHASE_SHARES = {"reading": (0.0, 0.4), "checking": (0.4, 0.0), "writing": (0.6, 0.0)}
+
+
+def _file_message(run: ImportRun, issues: list[CsvIssue]) -> str:
+    return f"{run.file_name or 'The file'} cannot be imported: {issues[0]}. Nothing was imported."
+
+
+def _finish(run: ImportRun, status: str, *, result=None, issues=(), message: str = "") -> None:
+    run.status = status
+    run.finished_at = timezone.now()
+    run.message = message
+    run.errors = [issue.as_dict() for issue in issues]
+    if result is not None:
+        run.total_rows = run.processed_rows = result.records
+        run.created_rows, run.updated_rows = result.created, result.updated
+        run.unchanged_rows = result.unchanged
+        run.error_rows = result.error_rows
+    else:
+        run.error_rows = 0
+        run.processed_rows = run.total_rows = 0
+    run.save()

@@ -1,0 +1,45 @@
+"""The Celery task behind large order imports (issue 5). It lives beside `cases.tasks`, which imports it so
+that Celery's autodiscovery (which looks at `tasks.py` only) registers it."""
+
+import logging
+
+from celery import shared_task
+from django.db import transaction
+
+from cases.models import ImportRun
+from cases.services.order_import import run_import
+
+logger = logging.getLogger(__name__)
+
+FINISHED = (ImportRun.Status.SUCCEEDED, ImportRun.Status.FAILED)
+
+
+# Below the broker's visibility timeout (settings: 3600 s), so a long import is never redelivered while
+# it still runs. A worker that dies mid-way rolls the import back; the redelivered task runs it again.
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1750)
+def import_orders_task(run_id: int) -> dict:
+    """Import the orders file stored on ImportRun `run_id`. A run that already finished is left alone."""
+    run = ImportRun.objects.select_related("created_by").filter(pk=run_id, kind=ImportRun.Kind.ORDERS).first()
+    if run is None or run.status in FINISHED:
+        return {"run": run_id, "status": run.status if run else "missing"}
+    run_import(run, via="import_orders_task")
+    return {"run": run_id, "status": run.status, "created": run.created_rows, "updated": run.updated_rows}
+
+
+def queue_import(run: ImportRun) -> None:
+    """Queue `run` once the transaction that created it commits. A broker that cannot be reached fails the
+    run with that reason instead of leaving it pending for ever."""
+
+    def send():
+        try:
+            import_orders_task.delay(run.pk)
+        except Exception as exc:
+            logger.exception("Could not queue order import %s", run.pk)
+            ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.PENDING).update(
+                status=ImportRun.Status.FAILED,
+                message=f"Could not start the background import ({type(exc).__name__}); "
+                "nothing was imported. "
+                "Try again, or ask whoever runs the server to check the Celery broker.",
+            )
+
+    transaction.on_commit(send)

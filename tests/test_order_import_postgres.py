@@ -1,0 +1,267 @@
+"""The PostgreSQL path of the orders import (issue 5): COPY into a staging table and set-based SQL.
+
+The same files go through both engines and must give the same issues (line, column, message), counts
+and plan: the SQL engine re-implements the Python rules, and these tests hold them together. Also: exact
+line numbers when a quoted cell spans lines, the fallback to Python-read rows when PostgreSQL's CSV parser
+refuses the file, a crash that leaves nothing, and a re-import that touches no row.
+"""
+
+import random
+from unittest import mock
+
+import pytest
+
+from cases.imports.orders_copy import CopyEngine
+from cases.imports.orders_csv import Msg
+from cases.models import AuditEvent, Case, ImportRun, Order
+from cases.services.order_import import create_run, import_orders, run_import
+from suppliers.models import Product, Supplier
+from tests.factories import OrderFactory, ProductFactory
+from tests.test_order_import import (
+    NOTHING,
+    STALETRACK,
+    item_row,
+    order_row,
+    shopify,
+    stored,
+    three_orders,
+)
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+def both(raw: bytes, **kwargs):
+    copy = import_orders(raw, file_name="orders.csv", dry_run=True, engine="copy", **kwargs)
+    batched = import_orders(raw, file_name="orders.csv", dry_run=True, engine="batched", **kwargs)
+    return copy, batched
+
+
+def summary(result) -> dict:
+    return {
+        "issues": [str(issue) for issue in result.issues],
+        "counts": (
+            result.issue_count,
+            result.error_rows,
+            result.invalid_orders,
+            result.records,
+            result.orders,
+        ),
+        "plan": result.counts,
+        "skipped": result.skipped_reasons,
+        "preview": [(row.line, row.order_id, row.action, sorted(row.changed)) for row in result.preview],
+    }
+
+
+KITCHEN_SINK = shopify(
+    order_row("#1"),
+    item_row("#1"),
+    item_row("#1", sku="", item="Gift wrap"),
+    order_row("#2", Total="-5.00"),
+    order_row("#3", Total="abc"),
+    order_row("#4", Total="3.999"),
+    order_row("#5", Total="123456789012"),
+    order_row("#6", **{"Created at": "02/11/2026"}),
+    order_row("#7", **{"Created at": "2026-11-02 09:15:11"}),
+    order_row("#8", **{"Created at": "2026-02-29 09:15:11 +0100"}),
+    order_row("#9", **{"Created at": "2026-11-02T25:00:00Z"}),
+    order_row("#10", **{"Shipping Country": "XX"}),
+    order_row("#11", **{"Shipping Country": "de"}),
+    order_row("#12", Email="no-at-sign"),
+    order_row("#13", Email="a@b@c"),
+    order_row("#14", Currency="US"),
+    order_row("#15", **{"Financial Status": "Partially refunded"}),
+    order_row("#16", **{"Financial Status": "on hold"}),
+    order_row("#17", **{"Financial Status": "expired"}),
+    order_row("#18", **{"Lineitem sku": ""}),
+    item_row("#18", sku="LATE-SKU", vendor="Late Vendor"),
+    order_row("#19", **{"Lineitem sku": "NEW-1", "Vendor": ""}),
+    order_row(""),
+    order_row("#1", Total="41.00"),
+    order_row("#20", **{"Shipping Zip": "1" * 21}),
+    order_row("#" + "9" * 70),
+    order_row("#21", **{"Created at": ""}, Total=""),
+    order_row("#22", **{"Shipping Country": ""}),
+    order_row("#23", **{"Lineitem sku": "S" * 101}),
+    order_row("#24", Vendor="V" * 201, **{"Lineitem sku": "NEW-2"}),
+    order_row("#25", Email="", Currency="", **{"Shipping Zip": ""}),
+)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        three_orders(),
+        STALETRACK,
+        KITCHEN_SINK,
+        three_orders() + b"#1004,x@example.com,paid\n",  # ragged: PostgreSQL refuses it, Python reads it
+        shopify(order_row("#1"), bom=True),
+    ],
+    ids=["shopify", "staletrack", "kitchen-sink", "ragged", "bom"],
+)
+def test_both_engines_give_the_same_issues_counts_and_plan(raw):
+    ProductFactory(sku="KNOWN", supplier__name="Known Supplier")
+    copy, batched = both(raw)
+    assert (copy.engine, batched.engine) == ("copy", "batched")
+    assert summary(copy) == summary(batched)
+
+
+def test_the_kitchen_sink_names_every_problem():
+    copy, _ = both(KITCHEN_SINK)
+    assert [str(i) for i in copy.issues] == [
+        "line 5, column 'Total': is negative",
+        "line 6, column 'Total': is not an amount like 39.90",
+        "line 7, column 'Total': has more than 2 decimals",
+        "line 8, column 'Total': is too large",
+        f"line 9, column 'Created at': {Msg.DATETIME}",
+        f"line 10, column 'Created at': {Msg.NO_OFFSET}",
+        f"line 11, column 'Created at': {Msg.BAD_DATETIME}",
+        f"line 12, column 'Created at': {Msg.BAD_DATETIME}",
+        f"line 13, column 'Shipping Country': {Msg.COUNTRY}",
+        f"line 15, column 'Email': {Msg.EMAIL}",
+        f"line 16, column 'Email': {Msg.EMAIL}",
+        f"line 17, column 'Currency': {Msg.CURRENCY}",
+        f"line 19, column 'Financial Status': {Msg.PAYMENT}",
+        f"line 23, column 'Vendor': {Msg.SUPPLIER_FOR_NEW_SKU}",
+        "line 24, column 'Name': is required",
+        "line 25, column 'Total': conflicts with line 2, where order #1 has \"39.90\"",
+        "line 26, column 'Shipping Zip': is longer than 20 characters",
+        "line 27, column 'Name': is longer than 64 characters",
+        "line 28, column 'Created at': is required",
+        "line 29, column 'Shipping Country': is required",
+        "line 30, column 'Lineitem sku': is longer than 100 characters",
+        "line 31, column 'Vendor': is longer than 200 characters",
+    ]
+    # #18's first row has no SKU: it is tracked under its second line item (a new SKU with its vendor).
+    assert ("#18", "new") in {(row.order_id, row.action) for row in copy.preview}
+    assert copy.skipped_reasons == {"payment expired": 1}
+
+
+def test_random_cells_get_the_same_verdict_from_both_engines():
+    rng = random.Random(20261120)
+    pieces = ["2026", "-", "11", "02", "13", "29", "31", " ", "T", ":", "09", "15", "60", "24", "+", "0500"]
+    pieces += ["05:30", "Z", "z", ".", "123", "1234567", "14", "15", "00", "-05", "1899", "3000", "x", ""]
+    rows = []
+    for n in range(400):
+        created = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 9)))
+        if n % 3 == 0:
+            created = f"20{rng.randint(0, 40):02d}-{rng.randint(0, 13):02d}-{rng.randint(0, 32):02d}"
+            created += rng.choice(["T", " "]) + f"{rng.randint(0, 25):02d}:{rng.randint(0, 61):02d}"
+            created += rng.choice(["", f":{rng.randint(0, 61):02d}", ".5", f":{rng.randint(0, 59):02d}.25"])
+            created += rng.choice(["", "Z", " -0500", "+05:30", "-14", "+1500", " +0561", "+05:", "  -03:00"])
+        total = rng.choice(["1", "-1", "1.5", "1.555", "01.50", ".5", "5.", "1,5", "", "00000000001.00", "x"])
+        email = rng.choice(["a@b", "@b", "a@", "a b@c", "a@b@c", "", "é@ü.de", "a@b.c"])
+        currency = rng.choice(["USD", "usd", "US", "USDX", "U$D", "", "ÄBC", "eur"])
+        country = rng.choice(["US", "us", "XX", "", "GB ", "Uk", "DE"])
+        status = rng.choice(
+            ["paid", "PAID", "partially refunded", "partially-paid", "pending", "Voided", "x"]
+        )
+        rows.append(
+            order_row(
+                f"#{n}",
+                Total=total,
+                Email=email,
+                Currency=currency,
+                **{"Created at": created, "Shipping Country": country, "Financial Status": status},
+            )
+        )
+    copy, batched = both(shopify(*rows))
+    assert copy.issue_count > 100
+    assert summary(copy) == summary(batched)
+
+
+def test_the_copy_engine_loads_the_file_with_postgresqls_own_csv_parser():
+    with mock.patch.object(CopyEngine, "_stage_rows", autospec=True) as python_rows:
+        result = import_orders(three_orders(), file_name="orders.csv")
+    assert not python_rows.called
+    assert (result.engine, result.created) == ("copy", 3)
+    assert stored() == {"orders": 3, "cases": 3, "products": 2, "suppliers": 2}
+
+
+def test_lines_stay_exact_when_a_quoted_cell_spans_lines():
+    raw = shopify(
+        order_row("#1", **{"Lineitem name": "Lamp\nwith a\nlong name"}),
+        order_row("#2", **{"Shipping Country": "XX"}),
+        item_row("#1", Email="other@example.com"),
+    )
+    with mock.patch.object(CopyEngine, "_stage_rows", autospec=True) as python_rows:
+        copy = import_orders(raw, file_name="orders.csv", dry_run=True, engine="copy")
+    assert not python_rows.called
+    assert [str(i) for i in copy.issues] == [
+        f"line 5, column 'Shipping Country': {Msg.COUNTRY}",
+        "line 6, column 'Email': conflicts with line 2, where order #1 has \"ana@example.com\"",
+    ]
+    batched = import_orders(raw, file_name="orders.csv", dry_run=True, engine="batched")
+    assert summary(copy) == summary(batched)
+
+
+def test_rows_postgresql_refuses_are_read_in_python_with_every_issue():
+    raw = three_orders().replace(b"2026-11-03T10:00:00Z", b"soon") + b"#1004,x\n\n" + b"\xff\n"
+    result = import_orders(raw.replace(b"\xff\n", b""), file_name="orders.csv", dry_run=True, engine="copy")
+    assert [str(i) for i in result.issues] == [
+        f"line 4, column 'Created at': {Msg.DATETIME}",
+        "line 6: has 2 cells; the header has 16",
+    ]
+    with pytest.raises(Exception, match="line 8: is not UTF-8"):
+        import_orders(raw, file_name="orders.csv", dry_run=True, engine="copy")
+
+
+def test_a_line_postgresql_would_take_for_the_end_of_its_input_is_read_by_python():
+    # COPY stops silently at a line "\." in CSV; the row count tells, and Python reads the file instead.
+    raw = three_orders() + b"\\.\n" + shopify(order_row("#1005"))[len(shopify()) :]
+    result = import_orders(raw, file_name="orders.csv", dry_run=True, engine="copy")
+    assert [str(i) for i in result.issues] == ["line 6: has 1 cells; the header has 16"]
+    assert result.orders == 4
+
+
+def test_reimport_touches_no_row_and_an_update_is_audited_with_old_and_new_values():
+    import_orders(three_orders(), file_name="orders.csv")
+    xmin = dict(Order.objects.extra(select={"xmin": "xmin::text"}).values_list("order_id", "xmin"))
+    again = import_orders(three_orders(), file_name="orders.csv")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert dict(Order.objects.extra(select={"xmin": "xmin::text"}).values_list("order_id", "xmin")) == xmin
+
+    changed = three_orders().replace(b"12.00", b"14.50").replace(b"MUG-01", b"MUG-02")
+    result = import_orders(changed, file_name="orders.csv")
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
+    assert result.written.products_created == 1
+    event = AuditEvent.objects.get(action="order_updated_by_import")
+    assert event.changes == {"value": ["12.00", "14.50"], "product": ["MUG-01", "MUG-02"]}
+    assert event.object_repr == "#1002"
+
+
+def test_a_disputed_order_stays_disputed_on_postgresql():
+    OrderFactory(order_id="#1001", payment_state="disputed")
+    import_orders(three_orders(), file_name="orders.csv")
+    assert Order.objects.get(order_id="#1001").payment_state == "disputed"
+
+
+def test_a_crash_half_way_leaves_nothing_on_postgresql():
+    run = create_run(file_name="orders.csv")
+    with mock.patch.object(
+        CopyEngine, "_insert_orders", side_effect=RuntimeError("server closed the connection")
+    ):
+        run_import(run, three_orders())
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED and "Nothing was written" in run.message
+    assert stored() == NOTHING
+    assert not Supplier.objects.exists() and not Product.objects.exists()
+
+
+def test_only_valid_rows_on_postgresql_writes_the_valid_orders_and_their_cases():
+    raw = three_orders().replace(b"DE,Mugs", b"XX,Mugs")
+    assert import_orders(raw, file_name="orders.csv").written is None
+    assert stored() == NOTHING
+    result = import_orders(raw, file_name="orders.csv", only_valid_rows=True)
+    assert result.created == 2 and Case.objects.count() == 2
+    assert not Supplier.objects.filter(name="Mugs Ltd").exists()
+
+
+def test_the_staging_tables_are_gone_after_an_import():
+    from django.db import connection
+
+    import_orders(three_orders(), file_name="orders.csv")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_class WHERE relname LIKE 'st_order_%%' AND relpersistence = 't'"
+        )
+        assert cursor.fetchone()[0] == 0
