@@ -5,25 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0004_case_never_assessed_index'),
-        ('policies', '0002_default_policy'),
+        ("cases", "0004_case_never_assessed_index"),
+        ("policies", "0002_default_policy"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_queue',
+            model_name="case",
+            name="case_queue",
         ),
         migrations.AddField(
-            model_name='case',
-            name='waiting_since',
-            field=models.DateTimeField(blank=True, help_text='The oldest customer message still unanswered, for the queue.', null=True),
+            model_name="case",
+            name="waiting_since",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="The oldest customer message still unanswered, for the queue.",
+                null=True,
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['-risk_rank', 'waiting_since'], name='case_queue'),
+            model_name="case",
+            index=models.Index(fields=["-risk_rank", "waiting_since"], name="case_queue"),
         ),
     ]
