@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.urls import path
 from import_export.admin import ExportActionMixin
 
+from cases.admin.case_actions import RefuseUnpermittedActionsMixin
 from suppliers.models import Product, Supplier, WeeklyRollup
 from suppliers.resources import ProductResource, SupplierResource
 from suppliers.services import set_product_state
@@ -24,7 +26,7 @@ class SupplierAdmin(ExportActionMixin, admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(ExportActionMixin, admin.ModelAdmin):
+class ProductAdmin(RefuseUnpermittedActionsMixin, ExportActionMixin, admin.ModelAdmin):
     resource_classes = [ProductResource]
     list_display = ("sku", "title", "supplier", "state", "promise_text", "state_changed_at")
     list_filter = ("state", "supplier")
@@ -52,8 +54,10 @@ class ProductAdmin(ExportActionMixin, admin.ModelAdmin):
 
 @admin.register(WeeklyRollup)
 class WeeklyRollupAdmin(admin.ModelAdmin):
-    """Read-only: the weekly review and `manage.py build_rollups` write these rows."""
+    """Read-only: the weekly review and `manage.py build_rollups` write these rows. The scorecard page
+    (issue 8, `suppliers.scorecard`) reads them."""
 
+    change_list_template = "admin/suppliers/scorecard_rollup_change_list.html"
     list_display = ("week_start", "dimension", "key", "orders", "notes_text", "built_at")
     list_filter = ("dimension", "week_start")
     list_select_related = ("supplier", "product")
@@ -78,6 +82,27 @@ class WeeklyRollupAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        from suppliers import scorecard
+
+        def wrap(view):
+            return self.admin_site.admin_view(lambda request, **kwargs: view(request, self, **kwargs))
+
+        return [
+            path("scorecard/", wrap(scorecard.scorecard_view), name="suppliers_weeklyrollup_scorecard"),
+            path(
+                "scorecard/export.csv",
+                wrap(scorecard.scorecard_csv_view),
+                name="suppliers_weeklyrollup_scorecard_csv",
+            ),
+            path(
+                "scorecard/pause/<int:product_id>/",
+                wrap(scorecard.pause_product_view),
+                name="suppliers_weeklyrollup_scorecard_pause",
+            ),
+            *super().get_urls(),
+        ]
 
     @admin.display(description="orders")
     def orders(self, obj):
