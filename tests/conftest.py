@@ -62,6 +62,36 @@ def pytest_runtest_setup(item):
         pytest.fail(f"REQUIRE_SERVICES=1 but this test {'; '.join(reasons)}", pytrace=False)
 
 
+# The rows data migrations load (roles, the default policy). A transactional test flushes the database
+# when it ends; pytest-django's serialized rollback does not bring them back for every later test.
+DATA_MIGRATIONS = (
+    ("cases.migrations.0003_roles", "create_roles"),
+    ("suppliers.migrations.0002_weeklyrollup", "grant_view"),
+    ("policies.migrations.0002_default_policy", "load_defaults"),
+)
+
+
+@pytest.fixture(autouse=True)
+def migration_data(request):
+    """Before a transactional test, load the data migrations' rows again when a flush took them, with the
+    migrations' own historical models (never the global app registry, which they alter)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from importlib import import_module
+
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    if Group.objects.filter(name="Owner").exists():
+        return
+    state_apps = MigrationLoader(connection).project_state().apps
+    for module, function in DATA_MIGRATIONS:
+        getattr(import_module(module), function)(state_apps, None)
+
+
 @pytest.fixture
 def spec_dir() -> Path:
     if not SPEC_DIR.is_dir():

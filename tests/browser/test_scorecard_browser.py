@@ -1,11 +1,7 @@
 """The supplier scorecard as the owner uses it (issue 8): open it, filter to one supplier, follow a figure
 to the cases behind it."""
 
-import importlib
-
 import pytest
-from django.apps import apps
-from django.contrib.auth.models import Group, Permission
 
 from suppliers.services import build_weekly_rollups
 from tests.browser.conftest import save_screenshot
@@ -13,19 +9,6 @@ from tests.factories import ProductFactory, SupplierFactory, UserFactory
 from tests.test_rollups import WEEK, at, make_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(autouse=True)
-def roles():
-    """As tests/browser/test_workbench_browser.py: after other database tests in the session, a
-    transactional test after the first one can start on a flushed database without the roles that
-    migrations load (pytest-django 4.14). Load them again as the migrations do, only if missing, with
-    the scorecard's view permission (suppliers migration 0002)."""
-    if not Group.objects.filter(name="Owner").exists():
-        importlib.import_module("cases.migrations.0003_roles").create_roles(apps, None)
-    view = Permission.objects.get(content_type__app_label="suppliers", codename="view_weeklyrollup")
-    for group in Group.objects.filter(name__in=("Staff", "Owner")):
-        group.permissions.add(view)
 
 
 def known_week():

@@ -1,11 +1,8 @@
 """The workbench as staff and an owner use it (issue 7), in Chromium against the live server."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
-from django.contrib.auth.models import Group
 
 from cases.choices import Direction, MoneyState
 from cases.models import CustomerMessage, MoneyDecision, SupplierChase
@@ -14,20 +11,6 @@ from tests.clock_helpers import import_label_only_cases
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(autouse=True)
-def roles_and_policy():
-    """When database tests ran earlier in the session, a transactional test after the first one can
-    start on a flushed database without the roles and the policy that migrations load (seen with
-    pytest-django 4.14 when non-transactional tests precede; tests/browser alone is fine). Load them
-    again the way the migrations do, only if they are missing."""
-    from policies.models import Policy
-
-    if not Group.objects.filter(name="Staff").exists():
-        importlib.import_module("cases.migrations.0003_roles").create_roles(apps, None)
-    if not Policy.objects.exists():
-        importlib.import_module("policies.migrations.0002_default_policy").load_defaults(apps, None)
 
 
 FORBIDDEN = "Good news: your parcel has shipped and will arrive on Friday."
