@@ -92,3 +92,14 @@ def test_held_and_resolved_cases_are_not_swept():
     Case.objects.filter(pk=cases[0].pk).update(status="held")
     Case.objects.filter(pk=cases[1].pk).update(status="resolved")
     assert sweep_due_cases(as_of=max(c.next_assessment_at for c in cases)).assessed == 0
+
+
+def test_a_held_case_comes_back_to_the_queue_on_its_review_date_and_is_reassessed():
+    (case,) = import_label_only_cases()
+    review = case.next_assessment_at + timedelta(hours=1)
+    Case.objects.filter(pk=case.pk).update(status="held", held_until=review, hold_reason="waiting for photo")
+    assert sweep_due_cases(as_of=review - timedelta(minutes=1)).assessed == 0
+    run = sweep_due_cases(as_of=review)
+    case.refresh_from_db()
+    assert (case.status, case.risk_level, run.assessed) == ("open", "supplier_chase", 1)
+    assert AuditEvent.objects.filter(action="hold_ended", object_id=str(case.pk)).count() == 1

@@ -85,6 +85,7 @@ def sweep_due_cases(
     split the work instead of doubling it (SQLite has one writer at a time anyway).
     """
     as_of = as_of or timezone.now()
+    wake_held_cases(as_of)
     book = active_policy_book()
     total = AssessmentRun()
     counts = None  # taken once, at the first batch: a sweep with nothing due stays two small queries
@@ -96,6 +97,33 @@ def sweep_due_cases(
             counts = counts or stored_review_counts(as_of, book)
             total.add(reassess(due, as_of=as_of, via="sweep", book=book, counts=counts))
     return total
+
+
+@transaction.atomic
+def wake_held_cases(as_of: datetime) -> int:
+    """A held case comes back to the queue on its review date, due for re-assessment at once."""
+    woken = list(
+        Case.objects.select_for_update(skip_locked=True)
+        .filter(status=CaseStatus.HELD, held_until__lte=as_of)
+        .select_related("order")
+    )
+    if not woken:
+        return 0
+    Case.objects.filter(pk__in=[case.pk for case in woken]).update(
+        status=CaseStatus.OPEN, next_assessment_at=as_of
+    )
+    audit_events(
+        {
+            "action": "hold_ended",
+            "obj": case,
+            "via": "sweep",
+            "changes": {"status": [CaseStatus.HELD, CaseStatus.OPEN]},
+            "reason": f"review date {case.held_until.isoformat()} reached: {case.hold_reason}",
+            "at": as_of,
+        }
+        for case in woken
+    )
+    return len(woken)
 
 
 def _claim_due(as_of: datetime, batch_size: int) -> list[int]:
