@@ -82,9 +82,12 @@ def migration_data(request):
     from importlib import import_module
 
     from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
     from django.db import connection
     from django.db.migrations.loader import MigrationLoader
 
+    # A flush recreates content types under new ids; the per-process cache would still hand out old ones.
+    ContentType.objects.clear_cache()
     if Group.objects.filter(name="Owner").exists():
         return
     state_apps = MigrationLoader(connection).project_state().apps
