@@ -4,7 +4,6 @@ Same shape as the bundle upload (cases.admin.cases): the permission is checked o
 and POST alike (403), the import is all or nothing, and every error is listed (escaped by the template).
 """
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -13,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from cases.csvfiles import CsvError
+from cases.forms import TrackingCsvUploadForm
 from cases.permissions import IMPORT_ORDERS
 from cases.services.tracking_import import IMPORTERS
 
@@ -30,18 +30,6 @@ KINDS = {
         "and optionally description, location, country, postal_code",
     },
 }
-
-
-class TrackingCsvUploadForm(forms.Form):
-    file = forms.FileField(help_text="A CSV file saved as UTF-8.")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        # The upload limit the project already has for imported files (settings.BUNDLE_MAX_BYTES).
-        if upload.size > settings.BUNDLE_MAX_BYTES:
-            limit = settings.BUNDLE_MAX_BYTES // (1024 * 1024)
-            raise forms.ValidationError(f"The file is larger than {limit} MB; split it.")
-        return upload
 
 
 class TrackingImportAdminMixin:
