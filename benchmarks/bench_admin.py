@@ -22,6 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_database import drop_database, recreate_database
+
 CASES = int(os.environ.get("BENCH_CASES", "1000000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 KEEP = os.environ.get("BENCH_KEEP") == "1"
@@ -63,27 +65,6 @@ SHAPES = (
     ("supplier_silence", "owner_only", 6, "escalate", "supplier_delay", "processing_window_days", 3, 3),
     ("stale_in_transit", "chargeback_watch", 5, "escalate", "refund", "stale_in_transit_days", 7, 2),
 )
-
-
-def admin_url() -> str:
-    return BENCH_URL.rsplit("/", 1)[0] + "/postgres"
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    name = BENCH_URL.rsplit("/", 1)[1]
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database() -> None:
-    import psycopg
-
-    name = BENCH_URL.rsplit("/", 1)[1]
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def load(connection, assignee_id: int) -> None:
@@ -215,7 +196,7 @@ def measure(client, url: str, params: dict) -> tuple[float, int, float, int]:
 def main() -> None:
     import django
 
-    recreate_database()
+    recreate_database(BENCH_URL)
     try:
         django.setup()
         from django.core.management import call_command
@@ -254,7 +235,7 @@ def main() -> None:
 
         connections.close_all()
         if not KEEP:
-            drop_database()
+            drop_database(BENCH_URL)
 
 
 if __name__ == "__main__":

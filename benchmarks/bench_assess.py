@@ -18,6 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_database import drop_database, recreate_database
+
 CASES = int(os.environ.get("BENCH_CASES", "10000"))
 AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/staletrack_bench")
@@ -117,23 +119,6 @@ def bench_in_memory(scenarios) -> float:
     return len(facts) / (time.perf_counter() - started)
 
 
-def create_database() -> None:
-    import psycopg
-
-    base, name = BENCH_URL.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database() -> None:
-    import psycopg
-
-    base, name = BENCH_URL.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def load_database(scenarios) -> list[int]:
     from django.core.management import call_command
 
@@ -221,7 +206,7 @@ def main() -> None:
     scenarios = [scenario(rng, i) for i in range(CASES)]
     import django
 
-    create_database()
+    recreate_database(BENCH_URL)
     try:
         django.setup()
         memory_rate = bench_in_memory(scenarios)
@@ -231,7 +216,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        drop_database()
+        drop_database(BENCH_URL)
     print(f"cases: {CASES} (one sweep; peers counted for overlays 5-6)")
     print(f"in-memory facts:  {memory_rate:10,.0f} assessments/s")
     print(f"from PostgreSQL:  {db_rate:10,.0f} assessments/s  ({queries_per_case:.3f} queries per case)")

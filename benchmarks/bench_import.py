@@ -29,6 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_database import drop_database, recreate_database
+
 ORDERS = int(os.environ.get("BENCH_ORDERS", "100000"))
 IE_ORDERS = int(os.environ.get("BENCH_IE_ORDERS", "0")) or ORDERS
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/staletrack_bench_import")
@@ -195,23 +197,6 @@ def generate(path: Path, orders: int) -> int:
                 writer.writerow(row.values())
                 rows += 1
     return rows
-
-
-def create_database() -> None:
-    import psycopg
-
-    base, name = BENCH_URL.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database() -> None:
-    import psycopg
-
-    base, name = BENCH_URL.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def peak_rss_mb() -> float:
@@ -401,7 +386,7 @@ def main() -> None:
     size_mb = path.stat().st_size / (1024 * 1024)
     took = time.perf_counter() - started
     print(f"file: {ORDERS:,} orders, {rows:,} rows, {size_mb:.1f} MB (generated in {took:.1f} s)")
-    create_database()
+    recreate_database(BENCH_URL)
     try:
         django.setup()
         from django.core.management import call_command
@@ -426,7 +411,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        drop_database()
+        drop_database(BENCH_URL)
         path.unlink(missing_ok=True)
         workdir.rmdir()
 

@@ -30,6 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_database import drop_database, recreate_database
+
 ORDERS = int(os.environ.get("BENCH_ORDERS", "1000000"))
 WEEKS = int(os.environ.get("BENCH_WEEKS", "26"))
 SUPPLIERS = int(os.environ.get("BENCH_SUPPLIERS", "40"))
@@ -73,27 +75,6 @@ CASE_TYPES_IN_TRANSIT = (
     "carrier_exception",
 )
 OUTCOME_KINDS = ("customer_updated", "supplier_chased", "case_held", "refunded", "replaced", "lost")
-
-
-def admin_url() -> str:
-    return BENCH_URL.rsplit("/", 1)[0] + "/postgres"
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    name = BENCH_URL.rsplit("/", 1)[1]
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database() -> None:
-    import psycopg
-
-    name = BENCH_URL.rsplit("/", 1)[1]
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class Copier:
@@ -361,7 +342,7 @@ def timed(call) -> float:
 def main() -> None:
     import django
 
-    recreate_database()
+    recreate_database(BENCH_URL)
     try:
         django.setup()
         from django.conf import settings
@@ -438,7 +419,7 @@ def main() -> None:
 
         connections.close_all()
         if not os.environ.get("BENCH_KEEP"):
-            drop_database()
+            drop_database(BENCH_URL)
 
 
 if __name__ == "__main__":

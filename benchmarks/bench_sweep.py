@@ -24,6 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_database import drop_database, recreate_database
+
 OPEN = int(os.environ.get("BENCH_OPEN", "1000000"))
 DUE = int(os.environ.get("BENCH_DUE", "100000"))
 SAMPLE = int(os.environ.get("BENCH_SAMPLE", "300"))
@@ -36,27 +38,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staletrack.settings")
 SUPPLIERS = 12
 PRODUCTS = 400
 COUNTRIES = ("US", "GB", "DE", "FR", "CA", "AU", "BR")
-
-
-def admin_url() -> str:
-    return BENCH_URL.rsplit("/", 1)[0] + "/postgres"
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    name = BENCH_URL.rsplit("/", 1)[1]
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database() -> None:
-    import psycopg
-
-    name = BENCH_URL.rsplit("/", 1)[1]
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def history(rng: random.Random, due: bool) -> tuple[datetime, list[tuple[datetime, str]], datetime]:
@@ -239,7 +220,7 @@ def one_at_a_time(pks: list[int]) -> float:
 def main() -> None:
     import django
 
-    recreate_database()
+    recreate_database(BENCH_URL)
     try:
         django.setup()
         from django.core.management import call_command
@@ -292,7 +273,7 @@ def main() -> None:
 
         connections.close_all()
         if not os.environ.get("BENCH_KEEP"):
-            drop_database()
+            drop_database(BENCH_URL)
 
 
 if __name__ == "__main__":
