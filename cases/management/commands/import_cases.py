@@ -1,10 +1,8 @@
-from pathlib import Path
-
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.bundles.reader import BundleError, read_bundle
+from cases.management.importing import actor_named, add_as_user_argument, read_input
 from cases.services.bundle_import import import_bundle
 
 
@@ -13,19 +11,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="Path to the bundle JSON file, or - for standard input.")
-        parser.add_argument(
-            "--as-user",
-            metavar="USERNAME",
-            help="Import as this user, with their permissions checked (default: the server operator).",
-        )
+        add_as_user_argument(parser)
 
     def handle(self, *args, file, as_user=None, **options):
-        raw = self.stdin.buffer.read() if file == "-" else self._read(Path(file))
-        actor = None
-        if as_user:
-            actor = get_user_model().objects.filter(username=as_user).first()
-            if actor is None:
-                raise CommandError(f"No user named {as_user!r}.")
+        raw = read_input(file)
+        actor = actor_named(as_user)
         try:
             summary = import_bundle(read_bundle(raw), raw=raw, actor=actor, via="import_cases")
         except BundleError as exc:
@@ -40,9 +30,3 @@ class Command(BaseCommand):
                 f"This bundle's clock is {summary.as_of}: "
                 f"`python manage.py packet --all --as-of {summary.as_of}` shows its packets as of then."
             )
-
-    def _read(self, path: Path) -> bytes:
-        try:
-            return path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None

@@ -1,10 +1,10 @@
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.csvfiles import CsvError, CsvIssue
+from cases.management.importing import actor_named, add_as_user_argument
 from cases.services.order_import import create_run, import_orders, run_import
 
 SHOWN_ERRORS = 50
@@ -26,22 +26,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the file and say what would change; write nothing."
         )
-        parser.add_argument(
-            "--as-user",
-            metavar="USERNAME",
-            help="Import as this user, with their permissions checked (default: the server operator).",
-        )
+        add_as_user_argument(parser)
         parser.add_argument("--engine", choices=("copy", "batched"), help="Override the database's engine.")
 
     def handle(self, *args, file, only_valid_rows=False, dry_run=False, as_user=None, engine=None, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Cannot read {path}: no such file.")
-        actor = None
-        if as_user:
-            actor = get_user_model().objects.filter(username=as_user).first()
-            if actor is None:
-                raise CommandError(f"No user named {as_user!r}.")
+        actor = actor_named(as_user)
         if dry_run:
             try:
                 result = import_orders(path, file_name=path.name, actor=actor, dry_run=True, engine=engine)

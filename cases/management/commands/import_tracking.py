@@ -1,12 +1,10 @@
 """`manage.py import_tracking numbers|events FILE`: the tracking CSVs of issue 4 (docs/imports.md)."""
 
-from pathlib import Path
-
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.csvfiles import CsvError
+from cases.management.importing import actor_named, add_as_user_argument, read_input
 from cases.services.tracking_import import IMPORTERS
 
 SHOWN_ERRORS = 50  # a file with thousands of bad rows should not bury the last line of the output
@@ -21,19 +19,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(IMPORTERS), help="numbers or events")
         parser.add_argument("file", help="Path to the CSV file, or - for standard input.")
-        parser.add_argument(
-            "--as-user",
-            metavar="USERNAME",
-            help="Import as this user, with their permissions checked (default: the server operator).",
-        )
+        add_as_user_argument(parser)
 
     def handle(self, *args, kind, file, as_user=None, **options):
-        raw = self.stdin.buffer.read() if file == "-" else self._read(Path(file))
-        actor = None
-        if as_user:
-            actor = get_user_model().objects.filter(username=as_user).first()
-            if actor is None:
-                raise CommandError(f"No user named {as_user!r}.")
+        raw = read_input(file)
+        actor = actor_named(as_user)
         try:
             summary = IMPORTERS[kind](raw, actor=actor, via="import_tracking")
         except CsvError as exc:
@@ -45,9 +35,3 @@ class Command(BaseCommand):
         except PermissionDenied as exc:
             raise CommandError(f"Refused: {exc} Nothing was imported.") from None
         self.stdout.write(summary.describe())
-
-    def _read(self, path: Path) -> bytes:
-        try:
-            return path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None

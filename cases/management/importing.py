@@ -1,0 +1,36 @@
+"""What every import command shares: `--as-user`, and reading the file (or standard input)."""
+
+import sys
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError
+
+
+def add_as_user_argument(parser) -> None:
+    parser.add_argument(
+        "--as-user",
+        metavar="USERNAME",
+        help="Import as this user, with their permissions checked (default: the server operator).",
+    )
+
+
+def actor_named(username: str | None):
+    """The user an import acts as; None is the operator at the server's shell (cases.permissions)."""
+    if not username:
+        return None
+    actor = get_user_model().objects.filter(username=username).first()
+    if actor is None:
+        raise CommandError(f"No user named {username!r}.")
+    return actor
+
+
+def read_input(file: str) -> bytes:
+    """The file's bytes, or standard input's for `-`; an unreadable path is a CommandError naming it."""
+    if file == "-":
+        return sys.stdin.buffer.read()
+    path = Path(file)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
