@@ -43,7 +43,17 @@ def active_policy() -> Policy:
 
 
 def active_policy_book() -> PolicyBook:
-    policy = active_policy()
+    return policy_book(active_policy())
+
+
+def policy_in_force_at(at) -> Policy | None:
+    """The version that was active at `at`: the last one activated at or before it (versions are never
+    re-activated, so activation times order them). None before the first activation."""
+    return Policy.objects.filter(activated_at__lte=at).order_by("-activated_at", "-version").first()
+
+
+def policy_book(policy: Policy) -> PolicyBook:
+    """Any version (active, retired or a draft) with its overrides, for replays and what-ifs."""
     return PolicyBook(
         policy=policy,
         default=values_of(policy),
