@@ -198,9 +198,10 @@ def one_at_a_time(pks: list[int]) -> float:
     assess it, save() it."""
     from cases.assessment import assess_many
     from cases.models import Case
+    from cases.selectors.case_states import case_states
     from cases.selectors.facts import facts_for_orders
     from cases.selectors.review_counts import stored_review_counts
-    from cases.services.assessment import apply_packet
+    from cases.services.assessment import packet_digest, stored_values, waiting_since
     from policies.selectors import active_policy_book
 
     started = time.perf_counter()
@@ -211,8 +212,11 @@ def one_at_a_time(pks: list[int]) -> float:
             AS_OF, book, product_ids=[case.order.product_id], supplier_ids=[case.order.product.supplier_id]
         )
         loaded = facts_for_orders([pk], AS_OF, book, with_peers=False)
-        (packet,) = assess_many(loaded.facts, AS_OF, outside=counts.outside([case]))
-        apply_packet(case, packet.to_dict(), AS_OF)
+        (packet,) = assess_many(loaded.facts, AS_OF, outside=counts.outside(case_states([pk]).values()))
+        data = packet.to_dict()
+        waiting = waiting_since(loaded.facts[0], AS_OF)
+        for name, value in stored_values(data, AS_OF, packet_digest(data), waiting, book.policy.pk).items():
+            setattr(case, name, value)
         case.save()
     return len(pks) / (time.perf_counter() - started)
 

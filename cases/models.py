@@ -212,6 +212,12 @@ class Case(models.Model):
     window = models.JSONField(null=True, blank=True)
     clocks = models.JSONField(default=dict, blank=True)
     packet = models.JSONField(default=dict, blank=True, help_text="The last decision packet, as assessed.")
+    packet_digest = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="Hash of the packet without its as_of: an unchanged packet is not written again.",
+    )
     requires_owner_approval = models.BooleanField(default=False)
     waiting_since = models.DateTimeField(
         null=True, blank=True, help_text="The oldest customer message still unanswered, for the queue."
@@ -237,7 +243,6 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["status", "next_assessment_at"], name="case_due"),
             models.Index(fields=["order"], condition=Q(assessed_at__isnull=True), name="case_never_assessed"),
-            models.Index(fields=["-risk_rank", "waiting_since"], name="case_queue"),
             models.Index(fields=["case_type"]),
             models.Index(fields=["next_move"]),
             models.Index(fields=["route"]),

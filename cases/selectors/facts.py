@@ -1,20 +1,23 @@
 """Building assessment facts from the database in a bounded number of queries.
 
-For a set of orders this loads, in one query each: the orders with product and supplier, their
-current tracking numbers, those numbers' events, the other orders sharing those numbers, supplier
-evidence, chases and customer messages; then the same once more for the peers (other orders on the
-same SKU or supplier inside the review windows) that rules.md section 6 counts. The query count does
-not grow with the number of orders.
+For a set of orders this loads, in one query each per 5,000 orders: the orders with product and
+supplier, their tracking links and numbers, those numbers' events, the other orders sharing those
+numbers, supplier evidence, chases and customer messages; then the same once more for the peers (other
+orders on the same SKU or supplier inside the review windows) that rules.md section 6 counts. The query
+count does not grow with the number of orders.
+
+The queries are plain SQL returning tuples (`cases.selectors.rows`), not model instances: a sweep or a
+what-if reads millions of these rows, and building models costs several times the query itself.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-
-from django.db.models import Q
+from decimal import Decimal
 
 from cases.assessment.facts import (
     CaseFacts,
@@ -27,19 +30,15 @@ from cases.assessment.facts import (
     TrackingEvent,
 )
 from cases.carriers.detect import checksum_invalid
-from cases.models import CustomerMessage as MessageRow
-from cases.models import Order, OrderTracking
-from cases.models import SupplierChase as ChaseRow
-from cases.models import SupplierEvidence as EvidenceRow
-from cases.models import TrackingEvent as EventRow
+from cases.selectors.rows import fetch_by_ids
 from policies.selectors import PolicyBook, active_policy_book
 
 
 @dataclass
 class LoadedFacts:
-    facts: list[CaseFacts]  # the orders asked for, in the order asked
+    facts: list[CaseFacts]  # the orders asked for, in (ordered_at, pk) order
     peers: list[CaseFacts]  # other orders the review counts look at
-    orders: dict[str, Order]  # by order id, for writing the results back
+    order_pks: dict[str, int] = field(default_factory=dict)  # by order id, for writing the results back
 
 
 def facts_for_orders(
@@ -49,94 +48,105 @@ def facts_for_orders(
     need: exact at any as_of, for reading packets. Writes at scale pass with_peers=False and take the
     review counts from stored assessments instead (cases.selectors.review_counts)."""
     book = book or active_policy_book()
-    orders = [
-        order
-        for chunk in chunked(list(order_ids))
-        for order in Order.objects.filter(pk__in=chunk).select_related("product__supplier")
-    ]
-    orders.sort(key=lambda o: (o.ordered_at, o.pk))
+    orders = _orders(_ORDERS + "o.id IN ({ids})", list(order_ids))
     facts = _facts(orders, book)
     peers = []
-    if with_peers:
-        peers = _facts(_peer_orders(orders, as_of, book, exclude={o.pk for o in orders}), book)
-    return LoadedFacts(facts=facts, peers=peers, orders={o.order_id: o for o in orders})
+    if with_peers and orders:
+        exclude = {row[0] for row in orders}
+        peers = _facts([row for row in _peer_orders(orders, as_of, book) if row[0] not in exclude], book)
+    return LoadedFacts(facts=facts, peers=peers, order_pks={row[1]: row[0] for row in orders})
 
 
-CHUNK = 5000  # ids per IN clause: under SQLite's variable limit, and one query per 5,000 orders
+_ORDERS = """
+    SELECT o.id, o.order_id, o.ordered_at, o.country, o.customer_email, o.postal_code, o.value,
+        o.currency, o.payment_state, o.promise_text, p.sku, p.title, p.promise_text, s.id, s.name,
+        s.processing_window_days, p.id
+    FROM cases_order o
+    JOIN suppliers_product p ON p.id = o.product_id
+    JOIN suppliers_supplier s ON s.id = p.supplier_id
+    WHERE """
 
 
-def chunked(ids: list) -> list[list]:
-    return [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)] or [[]]
+def _orders(sql: str, ids: list, params: Iterable = ()) -> list[tuple]:
+    rows = fetch_by_ids(sql, ids, params, times=(2,))
+    rows.sort(key=lambda row: (row[2], row[0]))
+    return rows
 
 
-def _rows(queryset, field: str, ids) -> Iterator:
-    """Rows whose `field` is in `ids`, one query per chunk; rows of one key keep the queryset's order."""
-    for chunk in chunked(list(ids)):
-        yield from queryset.filter(**{f"{field}__in": chunk})
-
-
-def _peer_orders(orders: list[Order], as_of: datetime, book: PolicyBook, exclude: set[int]) -> list[Order]:
-    if not orders:
-        return []
+def _peer_orders(orders: list[tuple], as_of: datetime, book: PolicyBook) -> list[tuple]:
     # The widest window any override may use, so no peer is missed; the rules apply the exact window.
     layers = [book.default.as_dict(), *book.countries.values(), *book.suppliers.values()]
     product_days = max(layer.get("product_review_days") or 0 for layer in layers)
     supplier_days = max(layer.get("supplier_review_days") or 0 for layer in layers)
-    products = {o.product_id for o in orders}
-    suppliers = {o.product.supplier_id for o in orders}
-    condition = Q(product_id__in=products, ordered_at__gte=as_of - timedelta(days=product_days)) | Q(
-        product__supplier_id__in=suppliers, ordered_at__gte=as_of - timedelta(days=supplier_days)
-    )
-    candidates = Order.objects.filter(condition, ordered_at__lte=as_of).select_related("product__supplier")
-    return [order for order in candidates if order.pk not in exclude]
+    products = sorted({row[16] for row in orders})
+    suppliers = sorted({row[13] for row in orders})
+    found = {}
+    for ids, column, days in ((products, "p.id", product_days), (suppliers, "s.id", supplier_days)):
+        sql = _ORDERS + f"o.ordered_at >= %s AND o.ordered_at <= %s AND {column} IN ({{ids}})"
+        for row in fetch_by_ids(sql, ids, [as_of - timedelta(days=days), as_of], times=(2,)):
+            found[row[0]] = row
+    return sorted(found.values(), key=lambda row: (row[2], row[0]))
 
 
-SHARED_FIELDS = (
-    "tracking_number_id",
-    "order_id",
-    "order__order_id",
-    "order__customer_email",
-    "order__postal_code",
-    "order__ordered_at",
-)
-
-
-def _facts(orders: list[Order], book: PolicyBook) -> list[CaseFacts]:
+def _facts(orders: list[tuple], book: PolicyBook) -> list[CaseFacts]:
     if not orders:
         return []
-    ids = [o.pk for o in orders]
-    current_number: dict[int, object] = {}
-    for link in _rows(OrderTracking.objects.select_related("tracking_number"), "order_id", ids):
-        held = current_number.get(link.order_id)
-        if held is None or (link.assigned_at, link.pk) > (held.assigned_at, held.pk):
-            current_number[link.order_id] = link
-    number_ids = {link.tracking_number_id for link in current_number.values()}
+    ids = [row[0] for row in orders]
+    current = {}  # order pk -> (assigned_at, link pk, number pk, number, normalized, carrier)
+    links = fetch_by_ids(
+        "SELECT ot.order_id, ot.assigned_at, ot.id, tn.id, tn.number, tn.normalized, tn.carrier "
+        "FROM cases_ordertracking ot JOIN cases_trackingnumber tn ON tn.id = ot.tracking_number_id "
+        "WHERE ot.order_id IN ({ids})",
+        ids,
+        times=(1,),
+    )
+    for order_pk, *link in links:
+        held = current.get(order_pk)
+        if held is None or (link[0], link[1]) > (held[0], held[1]):
+            current[order_pk] = link
+    number_ids = sorted({link[2] for link in current.values()})
 
-    # Plain tuples, not model instances: these are most of the rows a sweep reads.
     events = defaultdict(list)
-    event_fields = ("tracking_number_id", "at", "status", "raw_status", "description", "location")
-    event_rows = EventRow.objects.order_by("at", "id").values_list(*event_fields, "country", "postal_code")
-    for number_id, *fields in _rows(event_rows, "tracking_number_id", number_ids):
+    for number_id, *fields in fetch_by_ids(
+        "SELECT tracking_number_id, at, status, raw_status, description, location, country, postal_code "
+        "FROM cases_trackingevent WHERE tracking_number_id IN ({ids}) ORDER BY at, id",
+        number_ids,
+        times=(1,),
+    ):
         events[number_id].append(TrackingEvent(*fields))
     shared = defaultdict(list)
-    shared_rows = OrderTracking.objects.values_list(*SHARED_FIELDS)
-    for number_id, order_pk, *other in _rows(shared_rows, "tracking_number_id", number_ids):
+    # Only numbers that more than one order carries: for most orders this returns nothing.
+    for number_id, order_pk, *other in fetch_by_ids(
+        "SELECT ot.tracking_number_id, ot.order_id, o.order_id, o.customer_email, o.postal_code, "
+        "o.ordered_at FROM cases_ordertracking ot JOIN cases_order o ON o.id = ot.order_id "
+        "WHERE ot.tracking_number_id IN (SELECT tracking_number_id FROM cases_ordertracking "
+        "WHERE tracking_number_id IN ({ids}) GROUP BY tracking_number_id "
+        "HAVING count(DISTINCT order_id) > 1) ORDER BY ot.id",
+        number_ids,
+        times=(5,),
+    ):
         shared[number_id].append((order_pk, SharedNumberOrder(*other)))
 
     evidence, chases, messages = defaultdict(list), defaultdict(list), defaultdict(list)
     records = (
-        (evidence, EvidenceRow, ("at", "kind", "text"), SupplierEvidence),
-        (chases, ChaseRow, ("at", "channel", "text"), SupplierChase),
+        (evidence, "cases_supplierevidence", "at, kind, text", SupplierEvidence),
+        (chases, "cases_supplierchase", "at, channel, text", SupplierChase),
     )
-    for found, model, fields, fact in records:
-        for order_pk, *values in _rows(
-            model.objects.order_by("at", "id").values_list("order_id", *fields), "order_id", ids
+    for found, table, columns, fact in records:
+        for order_pk, *values in fetch_by_ids(
+            f"SELECT order_id, {columns} FROM {table} WHERE order_id IN ({{ids}}) ORDER BY at, id",
+            ids,
+            times=(1,),
         ):
             found[order_pk].append(fact(*values))
-    message_rows = MessageRow.objects.order_by("at", "id").values_list(
-        "order_id", "at", "direction", "text", "intents"
-    )
-    for order_pk, at, direction, text, intents in _rows(message_rows, "order_id", ids):
+    for order_pk, at, direction, text, intents in fetch_by_ids(
+        "SELECT order_id, at, direction, text, intents FROM cases_customermessage "
+        "WHERE order_id IN ({ids}) ORDER BY at, id",
+        ids,
+        times=(1,),
+    ):
+        if isinstance(intents, str):
+            intents = json.loads(intents)
         messages[order_pk].append(
             CustomerMessage(
                 at=at, direction=direction, text=text, intents=frozenset(intents) if intents else None
@@ -144,45 +154,48 @@ def _facts(orders: list[Order], book: PolicyBook) -> list[CaseFacts]:
         )
 
     result = []
-    for order in orders:
-        supplier = order.product.supplier
-        link = current_number.get(order.pk)
+    for row in orders:
+        pk = row[0]
+        link = current.get(pk)
         tracking = None
         if link is not None:
-            number = link.tracking_number
+            number_pk, number, normalized, carrier = link[2:]
             tracking = Tracking(
-                number=number.number,
-                normalized=number.normalized,
-                carrier=number.carrier or None,
-                checksum_invalid=checksum_invalid(number.normalized),
-                events=tuple(events[number.pk]),
-                shared_with=tuple(other for pk, other in shared[number.pk] if pk != order.pk),
+                number=number,
+                normalized=normalized,
+                carrier=carrier or None,
+                checksum_invalid=checksum_invalid(normalized),
+                events=tuple(events[number_pk]),
+                shared_with=tuple(other for order_pk, other in shared[number_pk] if order_pk != pk),
             )
         result.append(
             CaseFacts(
-                order=order_facts(order),
-                policy=book.for_order(order.country, supplier.pk, supplier.processing_window_days),
+                order=_order_facts(row),
+                policy=book.for_order(row[3], row[13], row[15]),
                 tracking=tracking,
-                supplier_evidence=tuple(evidence[order.pk]),
-                supplier_chases=tuple(chases[order.pk]),
-                customer_messages=tuple(messages[order.pk]),
+                supplier_evidence=tuple(evidence[pk]),
+                supplier_chases=tuple(chases[pk]),
+                customer_messages=tuple(messages[pk]),
             )
         )
     return result
 
 
-def order_facts(order: Order) -> OrderFacts:
+def _order_facts(row: tuple) -> OrderFacts:
+    value = row[6]
+    if value is not None and not isinstance(value, Decimal):
+        value = Decimal(str(value)).quantize(Decimal("0.01"))  # SQLite stores decimals as numbers
     return OrderFacts(
-        order_id=order.order_id,
-        ordered_at=order.ordered_at,
-        country=order.country,
-        sku=order.product.sku,
-        supplier=order.product.supplier.name,
-        customer_email=order.customer_email,
-        postal_code=order.postal_code,
-        product_title=order.product.title,
-        value=order.value,
-        currency=order.currency,
-        payment_state=order.payment_state,
-        promise_text=order.promise_text or order.product.promise_text,
+        order_id=row[1],
+        ordered_at=row[2],
+        country=row[3],
+        sku=row[10],
+        supplier=row[14],
+        customer_email=row[4],
+        postal_code=row[5],
+        product_title=row[11],
+        value=value,
+        currency=row[7],
+        payment_state=row[8],
+        promise_text=row[9] or row[12],
     )

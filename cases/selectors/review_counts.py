@@ -21,6 +21,7 @@ from django.db.models import Count, Q
 from cases.assessment.review import PRODUCT, SUPPLIER, group_name
 from cases.choices import CaseType
 from cases.models import Case
+from cases.selectors.case_states import CaseState
 from policies.selectors import PolicyBook
 
 STUCK = Q(case_type=CaseType.SUPPLIER_SILENCE) | Q(
@@ -36,26 +37,18 @@ class StoredReviewCounts:
     products: Counter = field(default_factory=Counter)  # group name of the SKU -> qualifying cases
     suppliers: Counter = field(default_factory=Counter)
 
-    def outside(self, cases: Iterable[Case]) -> dict[tuple[str, str], int]:
-        """The counts without `cases` (with `order__product__supplier` loaded): what the engine adds to
-        its own count of those cases."""
+    def outside(self, cases: Iterable[CaseState]) -> dict[tuple[str, str], int]:
+        """The counts without `cases`: what the engine adds to its own count of those cases."""
         products, suppliers = Counter(self.products), Counter(self.suppliers)
         for case in cases:
-            order = case.order
-            age = self.as_of - order.ordered_at
+            age = self.as_of - case.ordered_at
             if case.risk_rank > 0 and timedelta(0) <= age <= timedelta(days=self.product_days):
-                products[group_name(order.product.sku)] -= 1
-            if _stuck(case) and timedelta(0) <= age <= timedelta(days=self.supplier_days):
-                suppliers[group_name(order.product.supplier.name)] -= 1
+                products[group_name(case.sku)] -= 1
+            if case.supplier_stuck and timedelta(0) <= age <= timedelta(days=self.supplier_days):
+                suppliers[group_name(case.supplier)] -= 1
         return {(PRODUCT, name): n for name, n in products.items() if n > 0} | {
             (SUPPLIER, name): n for name, n in suppliers.items() if n > 0
         }
-
-
-def _stuck(case: Case) -> bool:
-    if case.case_type == CaseType.SUPPLIER_SILENCE:
-        return True
-    return case.case_type == CaseType.LABEL_CREATED_ONLY and bool((case.window or {}).get("exceeded"))
 
 
 def stored_review_counts(

@@ -7,6 +7,7 @@ nothing the second time; both write only the cases whose packet changed, in one 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,10 +19,13 @@ from django.utils import timezone
 from cases.assessment import assess_many
 from cases.assessment.facts import CaseFacts
 from cases.choices import CaseStatus, RiskLevel
-from cases.models import Case
-from cases.selectors.facts import chunked, facts_for_orders
+from cases.models import Case, Order
+from cases.selectors.case_states import CaseState, case_states
+from cases.selectors.facts import facts_for_orders
 from cases.selectors.review_counts import StoredReviewCounts, stored_review_counts
-from cases.services.audit import audit_events
+from cases.selectors.rows import chunked
+from cases.services.audit import Target, audit_events
+from cases.services.batches import without_gc_pauses
 from policies.selectors import PolicyBook, active_policy_book
 
 SWEEP_BATCH = 1000
@@ -36,11 +40,12 @@ STORED = (
     "window",
     "clocks",
     "packet",
+    "packet_digest",
     "requires_owner_approval",
     "waiting_since",
     "assessed_at",
     "next_assessment_at",
-    "policy",
+    "policy_id",
 )
 
 
@@ -90,12 +95,17 @@ def sweep_due_cases(
     total = AssessmentRun()
     counts = None  # taken once, at the first batch: a sweep with nothing due stays two small queries
     while max_batches is None or total.batches < max_batches:
-        with transaction.atomic():
+        with transaction.atomic(), without_gc_pauses():
             due = list(_claim_due(as_of, batch_size))
             if not due:
                 break
             counts = counts or stored_review_counts(as_of, book)
-            total.add(reassess(due, as_of=as_of, via="sweep", book=book, counts=counts))
+            run = reassess(due, as_of=as_of, via="sweep", book=book, counts=counts)
+            total.add(run)
+        if not run.written:
+            # Every claimed case was already current, so none got a later next assessment time; claiming
+            # again would return the same rows forever. (The rules always give a time after as_of.)
+            break
     return total
 
 
@@ -148,51 +158,46 @@ def reassess(
     other orders (`counts`, else taken for these orders' SKUs and suppliers). Call inside a transaction."""
     book = book or active_policy_book()
     loaded = facts_for_orders(order_pks, as_of, book, with_peers=False)
-    cases = {
-        case.order.order_id: case
-        for chunk in chunked(order_pks)
-        for case in Case.objects.filter(order_id__in=chunk).select_related("order__product__supplier")
-    }
+    states = case_states(order_pks)
     if counts is None:
-        orders = [case.order for case in cases.values()]
         counts = stored_review_counts(
             as_of,
             book,
-            product_ids={order.product_id for order in orders},
-            supplier_ids={order.product.supplier_id for order in orders},
+            product_ids=set(Order.objects.filter(pk__in=order_pks).values_list("product_id", flat=True)),
+            supplier_ids=set(
+                Order.objects.filter(pk__in=order_pks).values_list("product__supplier_id", flat=True)
+            ),
         )
     run = AssessmentRun(assessed=len(loaded.facts), batches=1)
-    updates, audits = [], []
-    packets = assess_many(loaded.facts, as_of, outside=counts.outside(cases.values()))
+    rows, audits, written = [], [], []
+    packets = assess_many(loaded.facts, as_of, outside=counts.outside(states.values()))
     for facts, packet in zip(loaded.facts, packets, strict=True):
         data = packet.to_dict()
-        case = cases[data["order_id"]]
-        waiting = waiting_since(facts, as_of)
-        if not packet_changed(case, data, book) and case.waiting_since == waiting:
+        state = states[loaded.order_pks[data["order_id"]]]
+        digest = packet_digest(data)
+        values = stored_values(data, as_of, digest, waiting_since(facts, as_of), book.policy.pk)
+        if _unchanged(state, values):
             continue
-        before = (case.case_type, case.risk_level)
-        apply_packet(case, data, as_of)
-        case.waiting_since = waiting
-        case.policy = book.policy
-        updates.append(case)
-        if before != (case.case_type, case.risk_level):
+        rows.append({"id": state.pk, **values})
+        written.append(state.order_pk)
+        if (state.case_type, state.risk_level) != (data["case_type"], data["risk_level"]):
             audits.append(
                 {
                     "action": "case_assessed",
-                    "obj": case,
+                    "obj": Target(Case, state.pk, state.label),
                     "via": via,
                     "changes": {
-                        "case_type": [before[0] or None, case.case_type],
-                        "risk_level": [before[1] or None, case.risk_level],
+                        "case_type": [state.case_type or None, data["case_type"]],
+                        "risk_level": [state.risk_level or None, data["risk_level"]],
                     },
                     "reason": "; ".join(data["reasons"]),
                     "at": as_of,
                 }
             )
-    write_cases(updates)
+    write_cases(rows)
     audit_events(audits)
-    run.written, run.changed = len(updates), len(audits)
-    run.order_pks = [case.order_id for case in updates]
+    run.written, run.changed = len(rows), len(audits)
+    run.order_pks = written
     return run
 
 
@@ -207,81 +212,102 @@ def waiting_since(facts: CaseFacts, as_of: datetime) -> datetime | None:
     )
 
 
-def packet_changed(case: Case, data: dict, book: PolicyBook) -> bool:
-    """Whether storing `data` would change anything but the instant it was computed at."""
-    if case.assessed_at is None or case.policy_id != book.policy.pk:
-        return True
-    stored = {key: value for key, value in case.packet.items() if key != "as_of"}
-    return stored != {key: value for key, value in data.items() if key != "as_of"}
-
-
-def apply_packet(case: Case, data: dict, as_of: datetime) -> None:
-    case.case_type = data["case_type"]
-    case.risk_level = data["risk_level"]
-    case.risk_rank = RiskLevel.rank(data["risk_level"])
-    case.next_move = data["next_move"]
-    case.also = data["also"]
-    case.route = data["route"] or ""
-    case.flags = data["flags"]
-    case.window = data["window"]
-    case.clocks = data["clocks"]
-    case.packet = data
-    case.requires_owner_approval = data["requires_owner_approval"]
-    case.assessed_at = as_of
-    case.next_assessment_at = (
-        datetime.fromisoformat(data["next_assessment_at"]) if data["next_assessment_at"] else None
+def _unchanged(state: CaseState, values: dict) -> bool:
+    """Nothing to write but the time of assessment. The stored next assessment time counts too: a case
+    woken from a hold, or otherwise made due, must get a new one, or the sweep would claim it again."""
+    return (
+        state.assessed_at is not None
+        and state.policy_id == values["policy_id"]
+        and state.packet_digest == values["packet_digest"]
+        and state.waiting_since == values["waiting_since"]
+        and state.next_assessment_at == values["next_assessment_at"]
     )
 
 
-def write_cases(cases: list[Case]) -> None:
-    """One UPDATE per batch. On PostgreSQL the rows travel as one JSON document joined with
-    jsonb_to_recordset; Django's bulk_update (CASE WHEN per column) does the same on SQLite."""
-    if not cases:
+def packet_digest(data: dict) -> str:
+    """What "the packet changed" means: a hash of everything but the instant it was computed at."""
+    body = {key: value for key, value in data.items() if key != "as_of"}
+    encoded = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+
+
+def stored_values(data: dict, as_of: datetime, digest: str, waiting: datetime | None, policy_id: int) -> dict:
+    """The Case columns a packet sets (the queue sorts and filters on them without reading the packet)."""
+    return {
+        "case_type": data["case_type"],
+        "risk_level": data["risk_level"],
+        "risk_rank": RiskLevel.rank(data["risk_level"]),
+        "next_move": data["next_move"],
+        "also": data["also"],
+        "route": data["route"] or "",
+        "flags": data["flags"],
+        "window": data["window"],
+        "clocks": data["clocks"],
+        "packet": data,
+        "packet_digest": digest,
+        "requires_owner_approval": data["requires_owner_approval"],
+        "waiting_since": waiting,
+        "assessed_at": as_of,
+        "next_assessment_at": (
+            datetime.fromisoformat(data["next_assessment_at"]) if data["next_assessment_at"] else None
+        ),
+        "policy_id": policy_id,
+    }
+
+
+def write_cases(rows: list[dict]) -> None:
+    """One UPDATE per batch of `stored_values` rows (with "id"). On PostgreSQL the rows travel as one
+    JSON document joined with jsonb_to_recordset; Django's bulk_update does the same on SQLite."""
+    if not rows:
         return
     if connection.vendor != "postgresql":
-        Case.objects.bulk_update(cases, STORED, batch_size=500)
+        now = timezone.now()
+        cases = [
+            Case(pk=row["id"], updated_at=now, **{k: v for k, v in row.items() if k != "id"}) for row in rows
+        ]
+        Case.objects.bulk_update(cases, [*STORED, "updated_at"], batch_size=500)
         return
-    rows = [
-        {
-            "id": case.pk,
-            "case_type": case.case_type,
-            "risk_level": case.risk_level,
-            "risk_rank": case.risk_rank,
-            "next_move": case.next_move,
-            "also": case.also,
-            "route": case.route,
-            "flags": case.flags,
-            "window": case.window,
-            "clocks": case.clocks,
-            "packet": case.packet,
-            "requires_owner_approval": case.requires_owner_approval,
-            "waiting_since": case.waiting_since.isoformat() if case.waiting_since else None,
-            "assessed_at": case.assessed_at.isoformat(),
-            "next_assessment_at": case.next_assessment_at.isoformat() if case.next_assessment_at else None,
-            "policy_id": case.policy_id,
-        }
-        for case in cases
-    ]
+    # The queue's columns are read out of the packet by the server: each packet is sent and parsed once.
+    document = json.dumps(
+        [
+            {
+                "id": row["id"],
+                "packet": row["packet"],
+                "packet_digest": row["packet_digest"],
+                "risk_rank": row["risk_rank"],
+                "waiting_since": row["waiting_since"],
+                "assessed_at": row["assessed_at"],
+                "policy_id": row["policy_id"],
+            }
+            for row in rows
+        ],
+        default=_json_value,
+    )
     table = Case._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             UPDATE {table} AS c SET
-                case_type = v.case_type, risk_level = v.risk_level, risk_rank = v.risk_rank,
-                next_move = v.next_move, also = v.also, route = v.route, flags = v.flags,
-                "window" = v."window", clocks = v.clocks, packet = v.packet,
-                requires_owner_approval = v.requires_owner_approval, waiting_since = v.waiting_since,
-                assessed_at = v.assessed_at,
-                next_assessment_at = v.next_assessment_at, policy_id = v.policy_id,
-                updated_at = now()
+                case_type = v.packet->>'case_type', risk_level = v.packet->>'risk_level',
+                risk_rank = v.risk_rank, next_move = v.packet->>'next_move', also = v.packet->'also',
+                route = coalesce(v.packet->>'route', ''), flags = v.packet->'flags',
+                "window" = nullif(v.packet->'window', 'null'::jsonb), clocks = v.packet->'clocks',
+                packet = v.packet, packet_digest = v.packet_digest,
+                requires_owner_approval = (v.packet->>'requires_owner_approval')::boolean,
+                waiting_since = v.waiting_since, assessed_at = v.assessed_at,
+                next_assessment_at = (v.packet->>'next_assessment_at')::timestamptz,
+                policy_id = v.policy_id, updated_at = now()
             FROM jsonb_to_recordset(%s::jsonb) AS v(
-                id bigint, case_type text, risk_level text, risk_rank smallint, next_move text,
-                also jsonb, route text, flags jsonb, "window" jsonb, clocks jsonb, packet jsonb,
-                requires_owner_approval boolean, waiting_since timestamptz, assessed_at timestamptz,
-                next_assessment_at timestamptz,
-                policy_id bigint
+                id bigint, packet jsonb, packet_digest text, risk_rank smallint, waiting_since timestamptz,
+                assessed_at timestamptz, policy_id bigint
             )
             WHERE c.id = v.id
             """,
-            [json.dumps(rows)],
+            [document],
         )
+
+
+def _json_value(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")

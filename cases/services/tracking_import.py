@@ -30,7 +30,7 @@ from cases.imports.tracking_csv import (
 )
 from cases.models import Order, OrderTracking, TrackingNumber
 from cases.permissions import IMPORT_ORDERS, require
-from cases.selectors.facts import chunked
+from cases.selectors.rows import chunked
 from cases.services import tracking
 from cases.services.audit import audit_event
 from cases.tasks import reassess_cases_task

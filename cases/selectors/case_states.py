@@ -1,0 +1,62 @@
+"""What a re-assessment needs to know of the stored cases: plain rows, not model instances.
+
+A sweep compares each fresh packet with the stored one and writes only what changed, so it reads,
+per case, the stored digest and the few columns the review counts and the audit trail use; never the
+packet itself.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import NamedTuple
+
+from cases.choices import CaseType
+from cases.selectors.rows import fetch_by_ids
+
+
+class CaseState(NamedTuple):
+    pk: int
+    order_pk: int
+    order_id: str
+    case_type: str
+    risk_level: str
+    risk_rank: int
+    window: str | dict | None  # as stored (JSON text on PostgreSQL's raw rows)
+    policy_id: int | None
+    assessed_at: datetime | None
+    next_assessment_at: datetime | None
+    waiting_since: datetime | None
+    packet_digest: str
+    ordered_at: datetime
+    sku: str
+    supplier: str
+
+    @property
+    def label(self) -> str:
+        return f"Case {self.order_id}"
+
+    @property
+    def supplier_stuck(self) -> bool:
+        """Stored supplier-silence, or label-only past its window (rules.md section 6, supplier flag)."""
+        if self.case_type == CaseType.SUPPLIER_SILENCE:
+            return True
+        if self.case_type != CaseType.LABEL_CREATED_ONLY or not self.window:
+            return False
+        window = json.loads(self.window) if isinstance(self.window, str) else self.window
+        return bool((window or {}).get("exceeded"))
+
+
+def case_states(order_pks: list[int]) -> dict[int, CaseState]:
+    """The stored state of these orders' cases, by order primary key."""
+    rows = fetch_by_ids(
+        'SELECT c.id, c.order_id, o.order_id, c.case_type, c.risk_level, c.risk_rank, c."window", '
+        "c.policy_id, c.assessed_at, c.next_assessment_at, c.waiting_since, c.packet_digest, o.ordered_at, "
+        "p.sku, s.name "
+        "FROM cases_case c JOIN cases_order o ON o.id = c.order_id "
+        "JOIN suppliers_product p ON p.id = o.product_id JOIN suppliers_supplier s ON s.id = p.supplier_id "
+        "WHERE c.order_id IN ({ids})",
+        order_pks,
+        times=(8, 9, 10, 12),
+    )
+    return {row[1]: CaseState(*row) for row in rows}
