@@ -271,6 +271,27 @@ class Outcome(models.Model):
         return f"{self.get_kind_display()} on {self.case}"
 
 
+class PastDecision(models.Model):
+    """A past case as a person decided it (bundle.md `decided_at` and `actual`): when they decided, what
+    the store really did and how it ended. A replay assesses the order as of `decided_at` and compares
+    (the seed's rollout, day 2). Blank actual fields were not given."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="past_decision")
+    decided_at = models.DateTimeField(help_text="When a person decided; the replay's clock.")
+    actual_next_move = models.CharField(max_length=24, choices=NextMove.choices, blank=True)
+    actual_risk_level = models.CharField(max_length=20, choices=RiskLevel.choices, blank=True)
+    actual_outcome = models.TextField(blank=True, help_text="How the case ended, in the store's words.")
+    source = models.CharField(max_length=32, default="bundle")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+
+    def __str__(self):
+        return f"Past decision on {self.order.order_id}"
+
+
 class MoneyDecision(models.Model):
     """A refund, replacement, discount or store credit. Staff request; a second person with the owner
     permission decides (DEVELOPERS.md). The database refuses a decision by the requester."""

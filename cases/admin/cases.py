@@ -29,6 +29,7 @@ from django.utils.http import urlencode
 from import_export.admin import ExportActionMixin
 
 from cases.admin.filters import AgeFilter, AssigneeFilter, FlagFilter, SkuFilter
+from cases.admin.replay import MAX_CASES, replay_page
 from cases.assessment.text import render_text
 from cases.bundles.reader import BundleError, read_bundle
 from cases.choices import ChaseChannel, EvidenceKind, MoneyKind, MoneyState
@@ -37,6 +38,7 @@ from cases.models import Case, MoneyDecision, Order, OrderTracking
 from cases.permissions import APPROVE_MONEY, IMPORT_CASES, PAUSE_PRODUCT, require
 from cases.resources import CaseResource
 from cases.selectors.queue import SAVED_VIEWS, EstimatedCountPaginator, clock_exceeded, key_clock
+from cases.selectors.replay import REPLAY_PERMISSION
 from cases.selectors.timeline import case_timeline
 from cases.services import workbench
 from cases.services.bundle_import import import_bundle
@@ -166,6 +168,7 @@ class CaseAdmin(ExportActionMixin, admin.ModelAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     readonly_fields = ("assessed_at", "policy")
+    actions = ["replay_selected"]
 
     def has_add_permission(self, request):
         return False  # a case exists because an order does
@@ -232,6 +235,7 @@ class CaseAdmin(ExportActionMixin, admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "can_import_bundle": request.user.has_perm(IMPORT_CASES),
+            "can_replay": request.user.has_perm(REPLAY_PERMISSION),
             "saved_views": [
                 (slug, label, f"{base}?{urlencode(query)}") for slug, label, query in SAVED_VIEWS
             ],
@@ -247,6 +251,7 @@ class CaseAdmin(ExportActionMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.import_bundle_view),
                 name="cases_case_import_bundle",
             ),
+            path("replay/", self.admin_site.admin_view(self.replay_view), name="cases_case_replay"),
             *super().get_urls(),
         ]
 
@@ -466,6 +471,17 @@ class CaseAdmin(ExportActionMixin, admin.ModelAdmin):
     def _flag_supplier(self, request, case):
         workbench.flag_supplier(case, actor=request.user, reason=request.POST.get("reason", ""))
         self._done(request, "Supplier flagged.")
+
+    # -- replay (issue 9) ---------------------------------------------------------------------------
+
+    @admin.action(description="Replay the selected cases", permissions=["view"])
+    def replay_selected(self, request, queryset):
+        """Render the replay page for the selection (reads only; cases.admin.replay)."""
+        chosen = list(queryset.values_list("pk", flat=True)[: MAX_CASES + 1])  # more is refused
+        return replay_page(self, request, case_pks=chosen)
+
+    def replay_view(self, request):
+        return replay_page(self, request)
 
     # -- bundle upload -------------------------------------------------------------------------------
 

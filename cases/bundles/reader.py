@@ -17,6 +17,7 @@ from cases.assessment import vocabulary as v
 from cases.assessment.facts import CustomerMessage, OrderFacts, SupplierChase, SupplierEvidence, TrackingEvent
 from cases.carriers.statuses import normalize_status
 from cases.countries import is_country_code
+from cases.replay.scoring import ACTUAL_FIELDS, MAX_OUTCOME, Actual
 from policies.values import validate_policy_fields
 
 FORMAT = "staletrack.bundle/1"
@@ -25,6 +26,8 @@ EVIDENCE_KINDS = v.EVIDENCE_KINDS
 DIRECTIONS = v.DIRECTIONS
 INTENTS = v.INTENTS
 NORMALIZED_STATUSES = v.STATUSES
+NEXT_MOVES = v.NEXT_MOVES
+RISK_LEVELS = v.RISK_LEVELS
 CHASE_CHANNELS = ("email", "chat", "phone", "portal", "other")
 MAX_TEXT = 10_000
 
@@ -61,6 +64,9 @@ class BundleCase:
     supplier_evidence: tuple[SupplierEvidence, ...] = ()
     supplier_chases: tuple[SupplierChase, ...] = ()
     customer_messages: tuple[CustomerMessage, ...] = ()
+    # A past case (seed rollout, day 2): when a person decided, and what the store really did.
+    decided_at: datetime | None = None
+    actual: Actual | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,9 +182,40 @@ class _Reader:
             for i, item, at in self.items(raw, "customer_messages")
             if self.choice(item, f"customer_messages[{i}].direction", "direction", DIRECTIONS)
         )
+        decided_at = self.timestamp(raw, "decided_at", "decided_at", required=False)
+        actual = self.actual(raw)
+        if raw.get("actual") is not None and raw.get("decided_at") is None:
+            self.fail("decided_at", "is required with actual: the replay assesses the case as of then")
         if order is None:
             return None
-        return BundleCase(index, order, tracking, evidence, chases, messages)
+        if decided_at is not None and decided_at < order.ordered_at:
+            self.fail("decided_at", f"is before the order was placed ({raw['order']['ordered_at']})")
+        return BundleCase(
+            index, order, tracking, evidence, chases, messages, decided_at=decided_at, actual=actual
+        )
+
+    def actual(self, raw: dict) -> Actual | None:
+        """`actual`: what the store really did (next_move, risk_level from rules.md section 5) and how it
+        ended (outcome, free text); every key optional, at least one given, no other keys."""
+        value = raw.get("actual")
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.fail("actual", f"must be an object with any of {', '.join(ACTUAL_FIELDS)}")
+            return None
+        before = len(self.issues)
+        for name in sorted(set(value) - set(ACTUAL_FIELDS)):
+            self.fail(f"actual.{name}", f"is not a field of actual; known: {', '.join(ACTUAL_FIELDS)}")
+        if all(value.get(name) in (None, "") for name in ACTUAL_FIELDS):
+            self.fail("actual", f"needs at least one of {', '.join(ACTUAL_FIELDS)}")
+        self.choice(value, "actual.next_move", "next_move", NEXT_MOVES, required=False)
+        self.choice(value, "actual.risk_level", "risk_level", RISK_LEVELS, required=False)
+        outcome = self.string(value, "actual.outcome", "outcome", required=False, max_length=MAX_OUTCOME)
+        if len(self.issues) > before:
+            return None
+        return Actual(
+            next_move=value.get("next_move"), risk_level=value.get("risk_level"), outcome=outcome or ""
+        )
 
     def order(self, raw: Any) -> OrderFacts | None:
         if not isinstance(raw, dict):

@@ -19,6 +19,7 @@ from cases.models import (
     Case,
     CustomerMessage,
     Order,
+    PastDecision,
     SupplierChase,
     SupplierEvidence,
 )
@@ -80,7 +81,7 @@ def import_bundle(
         sha256=hashlib.sha256(raw).hexdigest() if raw else "",
     )
     with transaction.atomic():
-        writer = _Writer(summary)
+        writer = _Writer(summary, actor=actor, via=via)
         touched = [writer.case(case) for case in bundle.cases]
         if writer.issues:
             raise BundleError(writer.issues)
@@ -111,8 +112,10 @@ def import_bundle(
 
 
 class _Writer:
-    def __init__(self, summary: ImportSummary):
+    def __init__(self, summary: ImportSummary, *, actor=None, via: str = "import_cases"):
         self.summary = summary
+        self.actor = actor
+        self.via = via
         self.issues: list[BundleIssue] = []
         self.suppliers: dict[str, Supplier] = {}
 
@@ -132,6 +135,7 @@ class _Writer:
         _, created = Case.objects.get_or_create(order=order)
         self.summary.created["cases"] += created
         after = sum(self.summary.created.values()) + sum(self.summary.updated.values())
+        self.past_decision(case, order)  # not a fact: the case needs no re-assessment for it
         return order.pk, after > before
 
     def product(self, case: BundleCase) -> Product | None:
@@ -176,6 +180,42 @@ class _Writer:
         self.summary.created["order tracking links"] += tracking.link_number(order, number)
         self.summary.created["tracking events"] += tracking.add_events(number, case.tracking.events, "bundle")
 
+    def past_decision(self, case: BundleCase, order: Order) -> None:
+        """Keep `decided_at` and `actual` for replays. A changed one replaces the stored one (audited); a
+        case that carries neither leaves the stored one as it is."""
+        if case.decided_at is None:
+            return  # the reader refuses an actual without decided_at
+        actual = case.actual
+        values = {
+            "decided_at": case.decided_at,
+            "actual_next_move": (actual.next_move if actual else None) or "",
+            "actual_risk_level": (actual.risk_level if actual else None) or "",
+            "actual_outcome": actual.outcome if actual else "",
+        }
+        stored = PastDecision.objects.filter(order=order).first()
+        if stored is None:
+            PastDecision.objects.create(order=order, source="bundle", **values)
+            self.summary.created["past decisions"] += 1
+            return
+        differences = {
+            name: [_shown(getattr(stored, name)), _shown(value)]
+            for name, value in values.items()
+            if getattr(stored, name) != value
+        }
+        if differences:
+            for name, value in values.items():
+                setattr(stored, name, value)
+            stored.save()
+            self.summary.updated["past decisions"] += 1
+            audit_event(
+                action="past_decision_updated_by_import",
+                obj=order,
+                actor=self.actor,
+                via=self.via,
+                changes=differences,
+                reason="The bundle carries a different decided_at or actual for this order.",
+            )
+
     def records(self, case: BundleCase, order: Order) -> None:
         batches = (
             (
@@ -219,3 +259,7 @@ class _Writer:
                     new.append(row)
             model.objects.bulk_create(new)
             self.summary.created[label] += len(new)
+
+
+def _shown(value) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

@@ -1,0 +1,33 @@
+"""Replaying past cases: what the packet would have said when a person decided, against what the store
+really did (the seed's 7-day rollout, day 2). Pure: no Django, no ORM; `cases.selectors.replay` feeds it.
+
+- `Actual`, `Replayed`: one past case (the packet as of its decision, and what really happened).
+- `score(replayed)` -> `ReplayReport` (agreement, per case type, confusion table, disagreements).
+- `render_report(report)`: the report as text for people.
+"""
+
+from cases.replay.scoring import (
+    ACTUAL_FIELDS,
+    MAX_OUTCOME,
+    Actual,
+    Agreement,
+    CaseTypeRow,
+    Disagreement,
+    Replayed,
+    ReplayReport,
+    score,
+)
+from cases.replay.text import render_report
+
+__all__ = [
+    "ACTUAL_FIELDS",
+    "MAX_OUTCOME",
+    "Actual",
+    "Agreement",
+    "CaseTypeRow",
+    "Disagreement",
+    "ReplayReport",
+    "Replayed",
+    "render_report",
+    "score",
+]
