@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format venv bench bench-assess bench-carriers bench-import bench-sweep bench-scorecard clean
+.PHONY: run test lint format venv bench bench-assess bench-carriers bench-admin bench-import bench-sweep bench-scorecard bench-whatif clean
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -33,7 +33,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: bench-assess bench-carriers bench-admin bench-import bench-sweep bench-scorecard
+bench: bench-assess bench-carriers bench-admin bench-import bench-sweep bench-scorecard bench-whatif
 
 bench-assess: $(STAMP)
 	$(BIN)/python benchmarks/bench_assess.py
@@ -52,6 +52,9 @@ bench-sweep: $(STAMP)
 
 bench-scorecard: $(STAMP)
 	$(BIN)/python benchmarks/bench_scorecard.py
+
+bench-whatif: $(STAMP)
+	$(BIN)/python benchmarks/bench_whatif.py
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache .hypothesis test-artifacts

@@ -116,3 +116,69 @@ class SupplierOverride(PolicyFields):
 _declare_fields(Policy, override=False)
 _declare_fields(CountryOverride, override=True)
 _declare_fields(SupplierOverride, override=True)
+
+
+class WhatIfRun(models.Model):
+    """One what-if of a draft (issue 9, policies.whatif): how many open cases its numbers would change
+    and the first of them, computed by a Celery task (or at once when there are few open cases)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    draft = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="what_if_runs")
+    baseline = models.ForeignKey(
+        Policy,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The active version the draft was compared with.",
+    )
+    draft_digest = models.CharField(
+        max_length=32, blank=True, help_text="The draft's numbers and overrides when the run started."
+    )
+    as_of = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    total_cases = models.PositiveIntegerField(default=0, help_text="Open cases to look at.")
+    processed_cases = models.PositiveIntegerField(default=0)
+    open_cases = models.PositiveIntegerField(default=0)
+    same_numbers = models.PositiveIntegerField(
+        default=0, help_text="Open cases whose numbers are the same under both versions."
+    )
+    assessed = models.PositiveIntegerField(default=0, help_text="Open cases assessed under the draft.")
+    baseline_assessed = models.PositiveIntegerField(default=0)
+    changed_any = models.PositiveIntegerField(default=0)
+    changed_case_type = models.PositiveIntegerField(default=0)
+    changed_risk = models.PositiveIntegerField(default=0)
+    changed_next_move = models.PositiveIntegerField(default=0)
+    risk_raised = models.PositiveIntegerField(default=0)
+    risk_lowered = models.PositiveIntegerField(default=0)
+    changes = models.JSONField(default=list, blank=True, help_text="The first 1,000 changed cases.")
+    error = models.TextField(blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "what-if run"
+
+    def __str__(self):
+        return f"what-if of {self.draft.label} at {self.as_of:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_cases:
+            return 100 if self.finished else 0
+        return min(100, round(100 * self.processed_cases / self.total_cases))

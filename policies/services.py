@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
+from cases.choices import CaseStatus
+from cases.models import Case
 from cases.permissions import EDIT_POLICY, require
+from cases.selectors.rows import chunked
 from cases.services.audit import audit_event
 from policies.models import CountryOverride, Policy, SupplierOverride
+from policies.selectors import policy_book
 from policies.values import POLICY_FIELDS
+from policies.whatif_diff import same_numbers
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -35,7 +45,14 @@ def create_draft(
 
 @transaction.atomic
 def activate(policy: Policy, *, actor=None, reason: str = "") -> Policy:
-    """Make `policy` the one active version. Only a draft can be activated: old versions stay as they were."""
+    """Make `policy` the one active version. Only a draft can be activated: old versions stay as they were.
+
+    The audit event names the previous and the new version and, when the draft had a what-if run, that
+    run's counts. Once the activation commits, `reassess_after_activation_task` makes due the open cases
+    whose numbers changed (`mark_affected_cases_due`) and starts the clock sweep, which re-assesses them
+    under the new version."""
+    from policies.whatif_runs import latest_run, run_summary
+
     require(actor, EDIT_POLICY)
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
     if not policy.is_draft:
@@ -47,14 +64,69 @@ def activate(policy: Policy, *, actor=None, reason: str = "") -> Policy:
     policy.is_active = True
     policy.activated_at = timezone.now()
     policy.save(update_fields=["is_active", "activated_at"])
-    audit_event(
-        action="policy_activated",
-        obj=policy,
-        actor=actor,
-        changes={"previous": previous.label if previous else None},
-        reason=reason,
+    changes = {"previous": previous.label if previous else None, "version": policy.label}
+    run = latest_run(policy)
+    if run is not None:
+        changes["what_if"] = run_summary(run)
+    audit_event(action="policy_activated", obj=policy, actor=actor, changes=changes, reason=reason)
+    transaction.on_commit(
+        lambda: _queue_reassessment(policy.pk, previous.pk if previous else None, policy.activated_at)
     )
     return policy
+
+
+def _queue_reassessment(policy_pk: int, previous_pk: int | None, at: datetime) -> None:
+    from policies.tasks import reassess_after_activation_task
+
+    try:
+        reassess_after_activation_task.delay(policy_pk, previous_pk, at.isoformat())
+    except Exception:  # the activation stands; the cases catch up at their own clocks
+        logger.exception("Could not queue the re-assessment after activating policy %s", policy_pk)
+
+
+def mark_affected_cases_due(policy: Policy, previous: Policy | None, *, at: datetime) -> int:
+    """Make due, at `at`, the open cases whose resolved numbers differ between `previous` and `policy`
+    (rules.md section 2), so the clock sweep re-assesses them under `policy`. Returns how many.
+
+    Why this way: the sweep already claims due cases in batches with SKIP LOCKED, writes only what
+    changed, audits every change of case type or risk, and resumes after a crash; marking cases due
+    hands them to it. Only cases whose numbers differ can change, so only those are marked, in
+    statements of 5,000 keys (each its own short transaction, never a lock over all open cases): one
+    write per affected case, none for the others. A draft that changes the default numbers affects every
+    open case; one that changes an override only that country's or supplier's. A case never moves later,
+    only earlier. The cases whose numbers are the same keep their packets, which are also what
+    `policy` says, and take its version label when their own clocks next come due."""
+    new_book = policy_book(policy)
+    old_book = policy_book(previous) if previous is not None else None
+    differs: dict[tuple, bool] = {}
+    affected = []
+    rows = (
+        Case.objects.filter(status=CaseStatus.OPEN)
+        .exclude(policy=policy)
+        .values_list(
+            "pk",
+            "order__country",
+            "order__product__supplier_id",
+            "order__product__supplier__processing_window_days",
+        )
+    )
+    for pk, *key in rows.iterator(chunk_size=20000):
+        key = tuple(key)
+        changed = differs.get(key)
+        if changed is None:
+            changed = differs[key] = old_book is None or not same_numbers(
+                new_book.for_order(*key), old_book.for_order(*key)
+            )
+        if changed:
+            affected.append(pk)
+    marked = 0
+    later = Q(next_assessment_at__isnull=True) | Q(next_assessment_at__gt=at)
+    for chunk in chunked(affected):
+        if chunk:
+            marked += Case.objects.filter(later, pk__in=chunk, status=CaseStatus.OPEN).update(
+                next_assessment_at=at
+            )
+    return marked
 
 
 def adopt_fields(changes: dict[str, int], *, actor=None, via: str, reason: str) -> Policy | None:

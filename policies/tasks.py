@@ -1,0 +1,34 @@
+"""Celery tasks of the policy: thin, taking ids, calling services (see cases/tasks.py for the conventions:
+acks_late, time limits under the broker's visibility timeout, safe to run twice)."""
+
+from celery import shared_task
+from django.utils.dateparse import parse_datetime
+
+from policies.models import Policy, WhatIfRun
+from policies.services import mark_affected_cases_due
+from policies.whatif_runs import run_what_if
+
+
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1750)
+def what_if_policy_task(run_id: int) -> dict:
+    """Compute what-if run `run_id`. A finished run is left alone; one left running by a worker that died
+    is computed again."""
+    run = WhatIfRun.objects.select_related("draft").filter(pk=run_id).first()
+    if run is None or run.finished:
+        return {"run": run_id, "status": run.status if run else "missing"}
+    run = run_what_if(run)
+    return {"run": run_id, "status": run.status, "changed": run.changed_any, "seconds": run.seconds}
+
+
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1750)
+def reassess_after_activation_task(policy_id: int, previous_id: int | None, at: str) -> dict:
+    """A new version was activated at `at` (ISO): make the open cases whose numbers changed due, then
+    start the clock sweep that re-assesses them. Running it twice marks nothing the second time."""
+    from cases.tasks import sweep_due_cases_task
+
+    policy = Policy.objects.get(pk=policy_id)
+    previous = Policy.objects.filter(pk=previous_id).first() if previous_id else None
+    marked = mark_affected_cases_due(policy, previous, at=parse_datetime(at))
+    if marked:
+        sweep_due_cases_task.delay()
+    return {"policy": policy.label, "marked_due": marked}

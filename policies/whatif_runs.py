@@ -1,0 +1,152 @@
+"""Stored what-if runs (issue 9): an owner asks what a draft would change; the answer is kept on a
+`WhatIfRun` row that the admin page shows, and that activating the draft cites in its audit event.
+
+One code path computes a run, `run_what_if`, called by the Celery task `what_if_policy_task` or, when
+there are few open cases, at once by `start_what_if` (a demo on SQLite needs no worker for it).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cases.choices import CaseStatus
+from cases.models import Case
+from cases.permissions import EDIT_POLICY, require
+from policies.models import Policy, WhatIfRun
+from policies.selectors import active_policy, policy_book
+from policies.whatif import book_digest, what_if
+
+logger = logging.getLogger(__name__)
+
+INLINE_CASES = 5000  # up to one batch of open cases: computed in the request, no worker needed
+PROGRESS_SECONDS = 1.0  # how often a running run writes its progress
+
+
+def default_processes() -> int:
+    """Forked processes for a run: one per core, up to four, on PostgreSQL; one elsewhere (SQLite has one
+    file and one writer, and its runs are small)."""
+    if connection.vendor != "postgresql":
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def start_what_if(draft: Policy, *, actor=None, as_of=None) -> WhatIfRun:
+    """Record a run of `draft` at `as_of` (default now) and compute it: at once when there are at most
+    INLINE_CASES open cases, else in the background (the run's page follows it)."""
+    require(actor, EDIT_POLICY)
+    if not draft.is_draft:
+        raise ValueError(f"{draft.label} is not a draft: a what-if compares a draft with the active policy.")
+    total = Case.objects.filter(status=CaseStatus.OPEN).count()
+    run = WhatIfRun.objects.create(
+        draft=draft,
+        baseline=active_policy(),
+        draft_digest=book_digest(policy_book(draft)),
+        as_of=as_of or timezone.now(),
+        total_cases=total,
+        created_by=actor,
+    )
+    if total <= INLINE_CASES:
+        return run_what_if(run, processes=1)
+    _queue(run)
+    return run
+
+
+def _queue(run: WhatIfRun) -> None:
+    from policies.tasks import what_if_policy_task
+
+    def send():
+        try:
+            what_if_policy_task.delay(run.pk)
+        except Exception as exc:
+            logger.exception("Could not queue what-if run %s", run.pk)
+            WhatIfRun.objects.filter(pk=run.pk, status=WhatIfRun.Status.PENDING).update(
+                status=WhatIfRun.Status.FAILED,
+                finished_at=timezone.now(),
+                error=f"Could not start the background run ({type(exc).__name__}). Try again, or ask "
+                "whoever runs the server to check the Celery worker and broker.",
+            )
+
+    transaction.on_commit(send)
+
+
+def run_what_if(run: WhatIfRun, *, processes: int | None = None) -> WhatIfRun:
+    """Compute `run` and store its counts and first changes. A finished run is left as it is; a run left
+    `running` by a worker that died is computed again (nothing of it was kept)."""
+    unfinished = (WhatIfRun.Status.PENDING, WhatIfRun.Status.RUNNING)
+    started_at = timezone.now()
+    baseline = active_policy()
+    claimed = WhatIfRun.objects.filter(pk=run.pk, status__in=unfinished).update(
+        status=WhatIfRun.Status.RUNNING, started_at=started_at, baseline=baseline, processed_cases=0
+    )
+    if not claimed:
+        run.refresh_from_db()
+        return run
+    last = [0.0]
+
+    def report(done: int, total: int) -> None:
+        if time.monotonic() - last[0] >= PROGRESS_SECONDS or done == total:
+            last[0] = time.monotonic()
+            WhatIfRun.objects.filter(pk=run.pk).update(processed_cases=done, total_cases=total)
+
+    clock = time.perf_counter()
+    try:
+        result = what_if(
+            run.draft,
+            as_of=run.as_of,
+            processes=processes or default_processes(),
+            progress=report,
+        )
+    except Exception as exc:  # the run says why; the worker's log has the traceback
+        logger.exception("What-if run %s failed", run.pk)
+        WhatIfRun.objects.filter(pk=run.pk).update(
+            status=WhatIfRun.Status.FAILED,
+            finished_at=timezone.now(),
+            seconds=time.perf_counter() - clock,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+    else:
+        WhatIfRun.objects.filter(pk=run.pk).update(
+            status=WhatIfRun.Status.SUCCEEDED,
+            finished_at=timezone.now(),
+            seconds=time.perf_counter() - clock,
+            processed_cases=result.open_cases,
+            changes=[change.to_dict() for change in result.listed],
+            **result.counts(),
+        )
+    run.refresh_from_db()
+    return run
+
+
+def latest_run(policy: Policy) -> WhatIfRun | None:
+    """The newest finished run of `policy`, for the activation's audit event."""
+    return (
+        WhatIfRun.objects.filter(draft=policy, status=WhatIfRun.Status.SUCCEEDED)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def run_is_current(run: WhatIfRun, policy: Policy | None = None) -> bool:
+    """Whether the draft still has the numbers and overrides it had when `run` started."""
+    return run.draft_digest == book_digest(policy_book(policy or run.draft))
+
+
+def run_summary(run: WhatIfRun) -> dict:
+    """What the activation's audit event records of a run."""
+    return {
+        "run": run.pk,
+        "as_of": run.as_of.isoformat(),
+        "compared_with": run.baseline.label if run.baseline else None,
+        "draft_unchanged_since": run_is_current(run),
+        "open_cases": run.open_cases,
+        "assessed": run.assessed,
+        "changed_any": run.changed_any,
+        "changed_case_type": run.changed_case_type,
+        "changed_risk": run.changed_risk,
+        "changed_next_move": run.changed_next_move,
+    }
