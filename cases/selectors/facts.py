@@ -154,8 +154,10 @@ def _facts(orders: list[tuple], book: PolicyBook) -> list[CaseFacts]:
         )
 
     result = []
+    policies = {}  # (country, supplier, its processing days) -> values: a few dozen keys per batch
     for row in orders:
         pk = row[0]
+        key = (row[3], row[13], row[15])
         link = current.get(pk)
         tracking = None
         if link is not None:
@@ -171,7 +173,7 @@ def _facts(orders: list[tuple], book: PolicyBook) -> list[CaseFacts]:
         result.append(
             CaseFacts(
                 order=_order_facts(row),
-                policy=book.for_order(row[3], row[13], row[15]),
+                policy=policies.get(key) or policies.setdefault(key, book.for_order(*key)),
                 tracking=tracking,
                 supplier_evidence=tuple(evidence[pk]),
                 supplier_chases=tuple(chases[pk]),
