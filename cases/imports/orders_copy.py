@@ -75,7 +75,6 @@ TABLES = (
     "st_order_new_products",
 )
 BLANK_SQL = "E'" + BLANK.encode("unicode_escape").decode() + "'"  # E' \\t\\r\\n'
-LOCK_KEY = 0x5717_0001  # pg_advisory_xact_lock: one order import writes at a time
 
 
 class CopyEngine:
@@ -517,7 +516,10 @@ class CopyEngine:
     # --- write --------------------------------------------------------------------------------------
 
     def lock(self) -> None:
-        self._execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        """One writer of orders while the plan is made and written: other imports, bundles and admin edits
+        of orders wait (reads do not). So the plan's new orders are new when inserted, and the insert needs
+        no ON CONFLICT (whose speculative insertion costs about a third more per row)."""
+        self._execute(f"LOCK TABLE {Order._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
 
     def write(self, *, actor, via: str) -> Written:
         """Write the plan. The caller holds the transaction, took `lock()` and re-planned inside it."""
@@ -624,7 +626,6 @@ class CopyEngine:
                     {", ".join(order_placeholders)}
                 FROM st_order_plan p JOIN {Product._meta.db_table} pr ON pr.sku = p.sku
                 WHERE p.action = '{NEW}' ORDER BY p.head_line
-                ON CONFLICT (order_id) DO NOTHING
                 RETURNING id
             ), cased AS (
                 INSERT INTO {case_table} (order_id, {", ".join(case_columns)})
