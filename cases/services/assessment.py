@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -235,16 +236,15 @@ def _unchanged(state: CaseState, values: dict) -> bool:
 
 def encode_packet(data: dict) -> tuple[str, str]:
     """(the packet as JSON, its digest). The digest is what "the packet changed" means: a hash of
-    everything but the instant it was computed at. One serialization serves both, because a sweep
-    encodes every packet it computes."""
-    body = json.dumps(
+    everything but the instant it was computed at. One serialization (orjson: a sweep encodes every
+    packet it computes) serves both."""
+    body = orjson.dumps(
         {key: value for key, value in data.items() if key != "as_of"},
-        sort_keys=True,
-        separators=(",", ":"),
+        option=orjson.OPT_SORT_KEYS,
         default=str,
     )
-    digest = hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
-    return body[:-1] + ',"as_of":' + json.dumps(data["as_of"]) + "}", digest
+    digest = hashlib.blake2b(body, digest_size=16).hexdigest()
+    return body[:-1].decode() + ',"as_of":' + json.dumps(data["as_of"]) + "}", digest
 
 
 def stored_values(data: dict, as_of: datetime, waiting: datetime | None, policy_id: int) -> dict:

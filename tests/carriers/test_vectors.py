@@ -57,3 +57,19 @@ def test_vector(vector):
         assert best_carrier(vector["number"]) == vector["carrier"]
     if "format" in vector:
         assert vector["format"] in {match.format for match in matches}
+
+
+def _checksum_invalid_by_detect(number: str) -> bool:
+    matches = detect(number)
+    return bool(matches) and all(match.check_digit == "invalid" for match in matches)
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=_vector_id)
+def test_checksum_invalid_says_what_detect_says(vector):
+    number = vector["number"]
+    # The vector, and the same number with its last digit changed, which fails most check digits.
+    for candidate in (
+        number,
+        number[:-1] + str((int(number[-1]) + 1) % 10) if number[-1:].isdigit() else number,
+    ):
+        assert checksum_invalid(candidate) == _checksum_invalid_by_detect(candidate)
