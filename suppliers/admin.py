@@ -1,16 +1,16 @@
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.urls import path
-from import_export.admin import ExportActionMixin
 
 from cases.admin.case_actions import RefuseUnpermittedActionsMixin
+from cases.admin.exports import SelectedRowsExportMixin
 from suppliers.models import Product, Supplier, WeeklyRollup
 from suppliers.resources import ProductResource, SupplierResource
 from suppliers.services import set_product_state
 
 
 @admin.register(Supplier)
-class SupplierAdmin(ExportActionMixin, admin.ModelAdmin):
+class SupplierAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
     resource_classes = [SupplierResource]
     list_display = ("name", "status", "contact_email", "processing_window_days", "product_count")
     list_filter = ("status",)
@@ -26,7 +26,7 @@ class SupplierAdmin(ExportActionMixin, admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(RefuseUnpermittedActionsMixin, ExportActionMixin, admin.ModelAdmin):
+class ProductAdmin(RefuseUnpermittedActionsMixin, SelectedRowsExportMixin, admin.ModelAdmin):
     resource_classes = [ProductResource]
     list_display = ("sku", "title", "supplier", "state", "promise_text", "state_changed_at")
     list_filter = ("state", "supplier")

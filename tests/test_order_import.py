@@ -15,11 +15,13 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.contrib.admin import site
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import RequestFactory
 from django.urls import reverse
 
 from cases.csvfiles import CsvError
@@ -806,3 +808,25 @@ def test_order_import_json_status_is_json(client, importer):
     run = create_run(file_name="orders.csv", actor=importer)
     response = client.get(reverse("admin:cases_importrun_status", args=[run.pk]))
     assert json.loads(response.content)["status"] == "pending"
+
+
+def test_the_admin_export_of_selected_orders_exports_only_those(client):
+    client.force_login(UserFactory(username="olga", role="Owner"))
+    chosen, other = OrderFactory(order_id="#CHOSEN"), OrderFactory(order_id="#OTHER")
+    form = client.post(
+        reverse("admin:cases_order_changelist"),
+        {"action": "export_admin_action", "_selected_action": [chosen.pk], "format": "0"},
+    ).context["form"]
+    response = client.post(
+        reverse("admin:cases_order_export"),
+        {"format": "0", "export_items": [chosen.pk], **_all_fields(form)},
+    )
+    body = response.content.decode()
+    assert "#CHOSEN" in body and other.order_id not in body
+
+
+def test_the_admin_export_checks_only_the_selected_orders_not_every_order():
+    orders = [OrderFactory() for _ in range(3)]
+    request = RequestFactory().post("/", {"export_items": [str(orders[0].pk), "x", "999999"]})
+    request.user = UserFactory(username="ann", role="Owner")
+    assert site._registry[Order].get_valid_export_item_pks(request) == [orders[0].pk]

@@ -26,8 +26,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from import_export.admin import ExportActionMixin
 
+from cases.admin.exports import SelectedRowsExportMixin
 from cases.admin.filters import AgeFilter, AssigneeFilter, FlagFilter, SkuFilter
 from cases.admin.replay import MAX_CASES, replay_page
 from cases.assessment.text import render_text
@@ -129,7 +129,7 @@ ACTIONS = {
 
 
 @admin.register(Case)
-class CaseAdmin(ExportActionMixin, admin.ModelAdmin):
+class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
     resource_classes = [CaseResource]
     import_export_change_list_template = "admin/cases/case/change_list.html"
     change_form_template = "admin/cases/case/case_page.html"

@@ -16,9 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
-from import_export.admin import ExportActionMixin, ImportExportMixin
+from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
+from cases.admin.exports import SelectedRowsExportMixin
 from cases.models import (
     CustomerMessage,
     ImportRun,
@@ -89,7 +90,7 @@ class OrderConfirmImportForm(ConfirmImportForm):
 
 
 @admin.register(Order)
-class OrderAdmin(ImportExportMixin, ExportActionMixin, admin.ModelAdmin):
+class OrderAdmin(ImportExportMixin, SelectedRowsExportMixin, admin.ModelAdmin):
     resource_classes = [OrderResource]
     import_form_class = OrderImportForm
     confirm_form_class = OrderConfirmImportForm
