@@ -85,6 +85,14 @@ class OutcomeKind(models.TextChoices):
     LOST = "lost"
     REFUNDED = "refunded"
     REPLACED = "replaced"
+    RESOLVED = "resolved"
+    # The workbench's own steps, recorded on the case's timeline.
+    PROOF_RECORDED = "proof_recorded"
+    ASSIGNED = "assigned"
+    MONEY_REQUESTED = "money_requested"
+    MONEY_APPROVED = "money_approved"
+    MONEY_REJECTED = "money_rejected"
+    MONEY_EDITED = "money_edited"
 
 
 class MoneyKind(models.TextChoices):

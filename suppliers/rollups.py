@@ -59,7 +59,8 @@ COUNTRY = "country"
 DIMENSIONS: tuple[str, ...] = (SUPPLIER, SKU, COUNTRY)
 STORE = ("store", None)  # the whole week, for the notes that compare with the store
 
-# The outcome kinds (cases.choices.OutcomeKind; a test keeps the two lists the same).
+# The scorecard's outcome columns: the seed's outcomes and the four endings, the first ten of
+# cases.choices.OutcomeKind (a test keeps them so); the workbench's own steps are not columns.
 OUTCOME_KINDS: tuple[str, ...] = (
     "customer_updated",
     "supplier_chased",

@@ -75,8 +75,9 @@ def test_a_rate_over_no_orders_is_none_and_rates_round_to_four_places():
     assert rollups.rate(14, 9, 2) == 1.56
 
 
-def test_the_outcome_kinds_are_the_model_choices():
-    assert tuple(OutcomeKind.values) == rollups.OUTCOME_KINDS
+def test_the_scorecard_outcome_kinds_are_the_seed_outcomes_among_the_model_choices():
+    assert tuple(OutcomeKind.values)[: len(rollups.OUTCOME_KINDS)] == rollups.OUTCOME_KINDS
+    assert len(rollups.OUTCOME_KINDS) == 10
 
 
 def blank_figures(**changes) -> dict:

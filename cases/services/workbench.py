@@ -48,15 +48,14 @@ WORK_CASE = "cases.change_case"
 REQUEST_MONEY = "cases.add_moneydecision"
 FLAG_SUPPLIER = "suppliers.flag_supplier"
 
-# Outcome kinds beyond cases.choices.OutcomeKind (the seed's six and the four endings). The column is
-# a plain varchar; these are shown as written.
-PROOF_RECORDED = "proof_recorded"
-ASSIGNED = "assigned"
-RESOLVED = "resolved"
-MONEY_REQUESTED = "money_requested"
-MONEY_APPROVED = "money_approved"
-MONEY_REJECTED = "money_rejected"
-MONEY_EDITED = "money_edited"
+# The workbench's own steps on a case's timeline (cases.choices.OutcomeKind, after the seed's outcomes).
+PROOF_RECORDED = OutcomeKind.PROOF_RECORDED
+ASSIGNED = OutcomeKind.ASSIGNED
+RESOLVED = OutcomeKind.RESOLVED
+MONEY_REQUESTED = OutcomeKind.MONEY_REQUESTED
+MONEY_APPROVED = OutcomeKind.MONEY_APPROVED
+MONEY_REJECTED = OutcomeKind.MONEY_REJECTED
+MONEY_EDITED = OutcomeKind.MONEY_EDITED
 ENDINGS = (OutcomeKind.DELIVERED, OutcomeKind.LOST, OutcomeKind.REFUNDED, OutcomeKind.REPLACED, RESOLVED)
 
 
