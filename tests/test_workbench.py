@@ -384,3 +384,28 @@ def test_the_queue_filters_and_search(client, staff):
     assert 'id="view-owner-only"' in body and 'id="import-bundle-link"' in body
     assert "label 7 d, window 5 d" in body
     assert Case.objects.count() == 3
+
+
+def test_the_case_page_shows_under_proved_the_latest_carrier_event_and_the_supplier_proof(
+    client, case, staff
+):
+    workbench.record_proof(case, actor=staff, kind=EvidenceKind.PICKUP_PROOF, text="Carrier receipt 123")
+    client.force_login(staff)
+    page = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+    proved = page.split('id="packet-proved"')[1].split("</dd>")[0]
+    assert "Carrier: label created (info received) on " in proved and "(latest of 1 carrier event)" in proved
+    assert "Supplier: pickup proof (strong) on " in proved
+
+
+def test_the_case_page_says_when_nothing_is_on_record_and_no_window_applies(client, staff):
+    (case,) = import_label_only_cases(1, label_days_ago=7)
+    case.order.order_trackings.all().delete()
+    from cases.services.assessment import refresh_cases
+
+    refresh_cases([case.order_id])
+    client.force_login(staff)
+    page = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+    assert "Nothing on record: no carrier event and no supplier proof." in page
+    Case.objects.filter(pk=case.pk).update(packet={**Case.objects.get(pk=case.pk).packet, "window": None})
+    page = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+    assert "No waiting window applies;" in page

@@ -39,7 +39,7 @@ from cases.permissions import APPROVE_MONEY, IMPORT_CASES, PAUSE_PRODUCT, requir
 from cases.resources import CaseResource
 from cases.selectors.queue import SAVED_VIEWS, EstimatedCountPaginator, clock_exceeded, key_clock
 from cases.selectors.replay import REPLAY_PERMISSION
-from cases.selectors.timeline import case_timeline
+from cases.selectors.timeline import case_timeline, proved
 from cases.services import workbench
 from cases.services.bundle_import import import_bundle
 from suppliers.models import Product
@@ -291,6 +291,7 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
                 decision.requested_by_id == user.pk or user.has_perm(APPROVE_MONEY)
             )
         now = timezone.now()
+        timeline = case_timeline(case)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Case {case.order.order_id}",
@@ -306,7 +307,8 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
             "key_clock": key_clock(case.window, now),
             "clock_exceeded": clock_exceeded(case.window, now),
             "packet_text": render_text(packet) if packet else "",
-            "timeline": case_timeline(case),
+            "timeline": timeline,
+            "proved": proved(timeline),
             "draft_text": workbench.current_draft(case) if draft_text is None else draft_text,
             "violations": violations,
             "decisions": decisions,

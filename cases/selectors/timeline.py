@@ -118,6 +118,21 @@ def case_timeline(case: Case) -> list[Entry]:
     return entries
 
 
+def proved(entries: list[Entry]) -> list[str]:
+    """What the facts on record prove, for the packet's "Proved" line (the seed's "tracking proof" and
+    "supplier facts"): the latest carrier event and every piece of supplier evidence, each dated.
+    Read from the timeline's entries, so it costs no query."""
+    carrier = [entry for entry in entries if entry.kind == "tracking"]
+    lines = []
+    if carrier:
+        latest = max(carrier, key=lambda entry: entry.at)
+        count = f"{len(carrier)} carrier events" if len(carrier) > 1 else "1 carrier event"
+        lines.append(f"{latest.title} on {latest.at:%Y-%m-%d} (latest of {count})")
+    for entry in sorted((e for e in entries if e.kind == "supplier"), key=lambda entry: entry.at):
+        lines.append(f"{entry.title} on {entry.at:%Y-%m-%d}")
+    return lines
+
+
 def _name(user) -> str:
     return user.get_username() if user is not None else ""
 
