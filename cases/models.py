@@ -379,6 +379,12 @@ class WebhookDelivery(models.Model):
     class Meta:
         ordering = ["-received_at"]
         verbose_name_plural = "webhook deliveries"
+        constraints = [
+            # Two bodies with one event id (a sender that re-signs a re-delivery) are one delivery.
+            models.UniqueConstraint(
+                fields=["source", "delivery_id"], condition=~Q(delivery_id=""), name="one_delivery_per_event"
+            )
+        ]
 
     def __str__(self):
         return f"{self.source} delivery {self.delivery_id or self.body_sha256[:12]}"

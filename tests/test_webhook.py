@@ -174,6 +174,17 @@ def test_an_identical_delivery_that_wins_the_race_makes_this_one_a_duplicate(cli
 
 
 @pytest.mark.django_db
+def test_another_body_with_an_event_id_that_won_the_race_is_a_duplicate(client, order):
+    # Its event id was not stored yet when it looked; the unique (source, event id) stops its insert.
+    body = body_of(checkpoint(), checkpoint("2026-11-13T09:30:00+08:00"))
+    WebhookDelivery.objects.create(delivery_id=json.loads(body)["event_id"], body_sha256="another body")
+    with mock.patch.object(WebhookDelivery.objects, "filter", return_value=WebhookDelivery.objects.none()):
+        response = post(client, body)
+    assert response.json() == {"status": "duplicate"}
+    assert TrackingEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_a_concurrent_write_of_the_same_events_is_retried_once(client, order):
     real_add_events = tracking.add_events
     calls = []
