@@ -145,6 +145,7 @@ def load(connection) -> None:
     # set by the sweep's first reads and an autovacuum of every loaded table would run beside it.
     with connection.cursor() as cursor:  # Django's connections autocommit outside atomic(): VACUUM may run
         cursor.execute("VACUUM (ANALYZE, FREEZE)")
+        cursor.execute("CHECKPOINT")  # and the pages that wrote, flushed now, not during the sweep
 
 
 def case_columns() -> list[str]:
