@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format venv bench bench-assess bench-carriers bench-admin bench-import bench-sweep bench-scorecard bench-whatif clean
+.PHONY: run test lint format venv bench bench-assess bench-carriers bench-admin bench-import bench-sweep bench-scorecard bench-whatif bench-replay clean
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -33,7 +33,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: bench-assess bench-carriers bench-admin bench-import bench-sweep bench-scorecard bench-whatif
+bench: bench-assess bench-carriers bench-admin bench-import bench-sweep bench-scorecard bench-whatif bench-replay
 
 bench-assess: $(STAMP)
 	$(BIN)/python benchmarks/bench_assess.py
@@ -55,6 +55,9 @@ bench-scorecard: $(STAMP)
 
 bench-whatif: $(STAMP)
 	$(BIN)/python benchmarks/bench_whatif.py
+
+bench-replay: $(STAMP)
+	$(BIN)/python benchmarks/bench_replay.py
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache .hypothesis test-artifacts

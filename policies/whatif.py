@@ -21,13 +21,12 @@ returning a partial result), so a run splits over processes (`processes=`) as ea
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from cases.assessment.standing import assess_standing
@@ -35,7 +34,12 @@ from cases.choices import CaseStatus
 from cases.models import Case
 from cases.selectors.facts import facts_for_orders
 from cases.selectors.rows import fetch_by_ids
-from cases.services.batches import without_gc_pauses
+from cases.services.batches import (
+    can_fork,
+    forget_inherited_connections,
+    fork_context,
+    without_gc_pauses,
+)
 from policies.models import Policy
 from policies.selectors import PolicyBook, active_policy_book, policy_book
 from policies.values import PolicyValues
@@ -228,31 +232,14 @@ def _parts(batches, processes, as_of, draft_book, active_book, keep):
         yield from pool.imap_unordered(_child_batch, batches)
 
 
-def _can_fork() -> bool:
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
-
-
-def _fork_context():
-    """multiprocessing's fork context, or billiard's inside a Celery prefork worker: that worker is a
-    daemonic process, which multiprocessing refuses to let have children and billiard does not."""
-    if multiprocessing.current_process().daemon:
-        import billiard
-
-        return billiard.get_context("fork")
-    return multiprocessing.get_context("fork")
-
+_can_fork = can_fork  # shared with the replay (cases.services.batches)
+_fork_context = fork_context
 
 _child: dict = {}
 
 
 def _child_start(as_of, draft_book, active_book, keep) -> None:
-    # Nothing is open here when the parent closed its connections before forking. A worker the pool starts
-    # later to replace one that died is forked from a parent that has reconnected since (progress
-    # updates): its inherited connection is forgotten, never closed, since closing it would end the
-    # parent's session (psycopg does not close a connection it finds in another process when collected).
-    # The first query here opens this process's own connection.
-    for wrapper in connections.all(initialized_only=True):
-        wrapper.connection = None
+    forget_inherited_connections()  # the first query here opens this process's own connection
     _child.update(as_of=as_of, draft_book=draft_book, active_book=active_book, keep=keep)
 
 

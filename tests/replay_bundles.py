@@ -18,6 +18,8 @@ are those of basic.expected.json) and actuals picked so that some agree and some
 
 import copy
 import json
+import random
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 AS_OF = "2026-11-20T12:00:00Z"
@@ -82,3 +84,57 @@ def lamp_orders() -> dict:
         "format": "staletrack.bundle/1",
         "cases": [case("#L1", 2, 4), case("#L2", 5, 7), case("#L3", 6, 8)],
     }
+
+
+def many_past_cases(n: int, seed: int = 9) -> dict:
+    """`n` past cases for the batching tests: three SKUs of two suppliers, parcels labelled, accepted,
+    moving, stalled or delivered, some with an unanswered customer message, decided at many instants
+    (several sharing one) between the order and Nov 20, with actuals that sometimes agree, sometimes give
+    no next move, sometimes none at all."""
+    rng = random.Random(seed)
+    moves = ["wait", "chase_supplier", "draft_update", "escalate", "request_proof", "close"]
+    risks = ["normal_watch", "supplier_chase", "customer_update", "refund_risk"]
+    start = datetime(2026, 10, 1, 9, tzinfo=UTC)
+    cases = []
+    for i in range(n):
+        ordered = start + timedelta(hours=rng.randrange(0, 40 * 24))
+        statuses = ["info_received", "accepted", "in_transit", "in_transit", "delivered"][
+            : rng.randrange(0, 6)
+        ]
+        at, events = ordered, []
+        for status in statuses:
+            at += timedelta(hours=rng.randrange(6, 24 * 9))
+            events.append(
+                {"at": _z(at), "status": status, "country": "CN" if status != "delivered" else "US"}
+            )
+        case = {
+            "order": {
+                "order_id": f"#M{i:04d}",
+                "ordered_at": _z(ordered),
+                "customer_email": f"m{i}@example.com",
+                "country": "US",
+                "postal_code": "94110",
+                "sku": f"SKU-M{i % 3}",
+                "supplier": f"Supplier M{i % 3 % 2}",
+            },
+            "decided_at": _z(ordered + timedelta(hours=6 * rng.randrange(1, 4 * 45))),
+        }
+        if rng.random() < 0.2:
+            case["decided_at"] = "2026-11-20T12:00:00Z"  # many decisions at one instant
+        if events:
+            case["tracking"] = {"number": f"YT{2431220000000000 + i:016d}", "carrier": None, "events": events}
+        if rng.random() < 0.3:
+            case["customer_messages"] = [
+                {"at": _z(ordered + timedelta(days=2)), "direction": "inbound", "text": "Where is my order?"}
+            ]
+        roll = rng.random()
+        if roll < 0.7:
+            case["actual"] = {"next_move": rng.choice(moves), "risk_level": rng.choice(risks)}
+        elif roll < 0.85:
+            case["actual"] = {"risk_level": rng.choice(risks), "outcome": "no move recorded"}
+        cases.append(case)
+    return {"format": "staletrack.bundle/1", "cases": cases}
+
+
+def _z(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cases.assessment import vocabulary as v
-from cases.replay import Actual, Replayed, render_report, score
+from cases.replay import Actual, First, Replayed, Scorer, render_report, score
 
 DECIDED = datetime(2026, 11, 20, 12, tzinfo=UTC)
 REPO = Path(__file__).resolve().parents[1]
@@ -160,3 +160,60 @@ def test_scoring_and_the_bundle_reader_import_without_django():
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+# Streaming: a Scorer case by case, merged from parts, with capped lists --------------------------------
+
+
+def many_replayed(n):
+    moves = ["wait", "draft_update", "escalate", "request_proof"]
+    items = []
+    for i in range(n):
+        actual = None if i % 7 == 0 else Actual(moves[i % 4] if i % 5 else None, "normal_watch")
+        items.append(
+            replayed(
+                f"#{i}", "in_transit" if i % 3 else "stale_in_transit", moves[i % 3], "normal_watch", actual
+            )
+        )
+    return items
+
+
+def test_partial_scorers_merged_in_any_order_give_the_report_of_one():
+    items = many_replayed(60)
+    whole = score(items)
+    parts = [Scorer(), Scorer(), Scorer()]
+    for position in reversed(range(len(items))):  # any order, any part: the positions decide
+        parts[position % 3].add(items[position], position)
+    merged = Scorer()
+    for part in reversed(parts):
+        merged.merge(part)
+    assert merged.report().to_dict() == whole.to_dict()
+
+
+def test_a_report_keeps_the_first_disagreements_by_position_and_counts_them_all():
+    items = many_replayed(60)
+    whole = score(items)
+    capped = Scorer(keep=4)
+    for position in reversed(range(len(items))):
+        capped.add(items[position], position)
+    report = capped.report()
+    assert report.disagreements == whole.disagreements[:4]
+    assert report.disagreements_total == len(whole.disagreements) > 4
+    assert report.not_comparable == whole.not_comparable[:4]
+    assert report.not_comparable_total == len(whole.not_comparable)
+    assert report.to_dict()["disagreements_total"] == report.disagreements_total
+
+
+def test_first_keeps_the_lowest_positions_whatever_the_order_they_come_in():
+    first = First(3)
+    for position in (9, 4, 7, 1, 8, 2):
+        if first.wants(position):
+            first.add(position, f"item {position}")
+        else:
+            first.count()
+    other = First(3)
+    other.add(0, "item 0")
+    first.merge(other)
+    assert first.items() == ["item 0", "item 1", "item 2"]
+    assert first.total == 7
+    assert not First(0).wants(0)

@@ -19,11 +19,17 @@ Counting rules:
 - A disagreement is a case whose next move differs, or whose risk level differs where one was given;
   `on` says which.
 
+Streaming: a `Scorer` takes the replayed cases one at a time (or partial scorers from other batches or
+processes, `merge`) and keeps counts only, plus the first `keep` disagreements and not-comparable cases
+by input position, with their totals: a million past cases are scored without holding their packets.
+`score(items)` is a Scorer over a list.
+
 Pure: no Django, no ORM.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +40,7 @@ from cases.assessment.clock import iso_z
 
 ACTUAL_FIELDS: tuple[str, ...] = ("next_move", "risk_level", "outcome")
 MAX_OUTCOME = 1000  # characters of the free-text outcome
+KEEP = 1000  # disagreements (and not-comparable or skipped cases) listed by a report; the totals count all
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +54,9 @@ class Actual:
 
 @dataclass(frozen=True, slots=True)
 class Replayed:
-    """One past case: its packet (Packet.to_dict()) as of `decided_at`, and what really happened."""
+    """One past case: its packet as of `decided_at`, and what really happened. `packet` is
+    Packet.to_dict() or any mapping with the keys the scoring reads: order_id, case_type, risk_level,
+    next_move, also, reasons and policy_version (a stored-case replay gives only those)."""
 
     packet: Mapping[str, Any]
     decided_at: datetime
@@ -133,14 +142,30 @@ class ReplayReport:
     cases: int  # replayed (assessed)
     next_move: Agreement
     risk_level: Agreement
-    not_comparable: tuple[str, ...]  # order ids replayed without an actual next move
+    not_comparable: tuple[str, ...]  # order ids replayed without an actual next move (the first `keep`)
     per_case_type: tuple[CaseTypeRow, ...]  # case types present, in the precedence of rules.md section 4
     moves: tuple[str, ...]  # the confusion table's rows and columns, in order
     confusion: dict[str, dict[str, int]]  # recommended next move -> actual next move -> cases
-    disagreements: tuple[Disagreement, ...]
+    disagreements: tuple[Disagreement, ...]  # the first `keep` by input order
     policies: dict[str, int] = field(default_factory=dict)  # packet policy_version -> cases
     notes: tuple[str, ...] = ()  # how the policy was chosen, and anything a reader should know
-    skipped: tuple[tuple[str, str], ...] = ()  # (order id, why it could not be replayed)
+    skipped: tuple[tuple[str, str], ...] = ()  # (order id, why it could not be replayed); the first `keep`
+    # How many there are in all; the tuples above list at most `keep` of each.
+    disagreements_total: int = 0
+    not_comparable_total: int = 0
+    skipped_total: int = 0
+
+    @property
+    def more_disagreements(self) -> int:
+        return self.disagreements_total - len(self.disagreements)
+
+    @property
+    def more_not_comparable(self) -> int:
+        return self.not_comparable_total - len(self.not_comparable)
+
+    @property
+    def more_skipped(self) -> int:
+        return self.skipped_total - len(self.skipped)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -156,10 +181,51 @@ class ReplayReport:
                 "counts": {move: dict(row) for move, row in self.confusion.items()},
             },
             "disagreements": [item.to_dict() for item in self.disagreements],
+            "disagreements_total": self.disagreements_total,
+            "not_comparable_total": self.not_comparable_total,
             "policies": dict(self.policies),
             "notes": list(self.notes),
             "skipped": [{"order_id": order_id, "reason": why} for order_id, why in self.skipped],
+            "skipped_total": self.skipped_total,
         }
+
+
+class First:
+    """The first `keep` items by position (an input order), and how many were offered in all. Positions
+    are unique; items may come in any order, from several batches (`merge`)."""
+
+    def __init__(self, keep: int = KEEP) -> None:
+        self.keep = keep
+        self.total = 0
+        self._heap: list[tuple[int, Any]] = []  # (-position, item): the last kept position on top
+
+    def wants(self, position: int) -> bool:
+        """Whether an item at `position` would be kept (so that a caller builds it only then)."""
+        heap = self._heap
+        return len(heap) < self.keep or (bool(heap) and position < -heap[0][0])
+
+    def add(self, position: int, item: Any) -> None:
+        self.total += 1
+        self._keep(position, item)
+
+    def count(self) -> None:
+        """One more offered that `wants` said would not be kept."""
+        self.total += 1
+
+    def merge(self, other: First) -> None:
+        self.total += other.total
+        for negative, item in other._heap:
+            self._keep(-negative, item)
+
+    def items(self) -> list[Any]:
+        return [item for _, item in sorted(self._heap, key=lambda pair: -pair[0])]
+
+    def _keep(self, position: int, item: Any) -> None:
+        heap = self._heap
+        if len(heap) < self.keep:
+            heapq.heappush(heap, (-position, item))
+        elif heap and position < -heap[0][0]:
+            heapq.heapreplace(heap, (-position, item))
 
 
 class _Tally:
@@ -171,6 +237,10 @@ class _Tally:
         self.compared += 1
         self.agreed += agreed
 
+    def merge(self, other: _Tally) -> None:
+        self.agreed += other.agreed
+        self.compared += other.compared
+
     def frozen(self) -> Agreement:
         return Agreement(self.agreed, self.compared)
 
@@ -180,6 +250,11 @@ class _TypeTally:
         self.cases = 0
         self.next_move = _Tally()
         self.risk_level = _Tally()
+
+    def merge(self, other: _TypeTally) -> None:
+        self.cases += other.cases
+        self.next_move.merge(other.next_move)
+        self.risk_level.merge(other.risk_level)
 
     def row(self, case_type: str) -> CaseTypeRow:
         return CaseTypeRow(case_type, self.cases, self.next_move.frozen(), self.risk_level.frozen())
@@ -191,79 +266,143 @@ def _ordered(known: tuple[str, ...], seen: Iterable[str]) -> tuple[str, ...]:
     return (*known, *extra)
 
 
+class Scorer:
+    """Agreement of replayed packets with the actuals, one case at a time (module docstring: what counts
+    how). Holds counts and at most `keep` disagreements and not-comparable order ids, the first by
+    position; `merge` adds another scorer's cases (another batch or process, positions from one input)."""
+
+    def __init__(self, keep: int = KEEP) -> None:
+        self.keep = keep
+        self.cases = 0
+        self.next_move = _Tally()
+        self.risk_level = _Tally()
+        self.by_type: dict[str, _TypeTally] = {}
+        self.confusion: dict[tuple[str, str], int] = {}  # (recommended, actual) -> cases
+        self.moves_seen: set[str] = set()
+        self.policies: dict[str, int] = {}
+        self.not_comparable = First(keep)
+        self.disagreements = First(keep)
+        self._position = 0  # for items added without a position: in the order added
+
+    def add(self, item: Replayed, position: int | None = None) -> None:
+        if position is None:
+            position = self._position
+            self._position += 1
+        packet, actual = item.packet, item.actual or _NOTHING
+        case_type = packet["case_type"]
+        recommended = packet["next_move"]
+        policy_version = str(packet.get("policy_version") or "")
+        self.cases += 1
+        self.policies[policy_version] = self.policies.get(policy_version, 0) + 1
+        of_type = self.by_type.get(case_type)
+        if of_type is None:
+            of_type = self.by_type[case_type] = _TypeTally()
+        of_type.cases += 1
+        self.moves_seen.add(recommended)
+        differs = []
+        if actual.next_move:
+            self.moves_seen.add(actual.next_move)
+            agreed = recommended == actual.next_move
+            self.next_move.add(agreed)
+            of_type.next_move.add(agreed)
+            cell = (recommended, actual.next_move)
+            self.confusion[cell] = self.confusion.get(cell, 0) + 1
+            if not agreed:
+                differs.append("next_move")
+        elif self.not_comparable.wants(position):
+            self.not_comparable.add(position, packet["order_id"])
+        else:
+            self.not_comparable.count()
+        if actual.risk_level:
+            agreed = packet["risk_level"] == actual.risk_level
+            self.risk_level.add(agreed)
+            of_type.risk_level.add(agreed)
+            if not agreed:
+                differs.append("risk_level")
+        if not differs:
+            return
+        if not self.disagreements.wants(position):
+            self.disagreements.count()
+            return
+        self.disagreements.add(
+            position,
+            Disagreement(
+                order_id=packet["order_id"],
+                case_type=case_type,
+                decided_at=item.decided_at,
+                policy_version=policy_version,
+                next_move=recommended,
+                risk_level=packet["risk_level"],
+                also=tuple(packet.get("also") or ()),
+                reasons=tuple(packet.get("reasons") or ()),
+                actual=actual,
+                on=tuple(differs),
+            ),
+        )
+
+    def merge(self, other: Scorer) -> None:
+        self.cases += other.cases
+        self.next_move.merge(other.next_move)
+        self.risk_level.merge(other.risk_level)
+        for case_type, tally in other.by_type.items():
+            self.by_type.setdefault(case_type, _TypeTally()).merge(tally)
+        for cell, n in other.confusion.items():
+            self.confusion[cell] = self.confusion.get(cell, 0) + n
+        self.moves_seen |= other.moves_seen
+        for label, n in other.policies.items():
+            self.policies[label] = self.policies.get(label, 0) + n
+        self.not_comparable.merge(other.not_comparable)
+        self.disagreements.merge(other.disagreements)
+
+    def report(
+        self,
+        *,
+        notes: Iterable[str] = (),
+        skipped: Iterable[tuple[str, str]] = (),
+        skipped_total: int | None = None,
+    ) -> ReplayReport:
+        """The report. `skipped` lists cases that could not be replayed (the caller keeps at most
+        `keep`; `skipped_total` says how many there were when it kept fewer)."""
+        moves = _ordered(v.NEXT_MOVES, self.moves_seen)
+        confusion = {row: dict.fromkeys(moves, 0) for row in moves}
+        for (recommended, actual), n in self.confusion.items():
+            confusion[recommended][actual] = n
+        per_case_type = tuple(
+            self.by_type[case_type].row(case_type)
+            for case_type in _ordered(v.CASE_TYPES, self.by_type)
+            if case_type in self.by_type
+        )
+        skipped = tuple(skipped)
+        return ReplayReport(
+            cases=self.cases,
+            next_move=self.next_move.frozen(),
+            risk_level=self.risk_level.frozen(),
+            not_comparable=tuple(self.not_comparable.items()),
+            per_case_type=per_case_type,
+            moves=moves,
+            confusion=confusion,
+            disagreements=tuple(self.disagreements.items()),
+            policies=dict(self.policies),
+            notes=tuple(notes),
+            skipped=skipped,
+            disagreements_total=self.disagreements.total,
+            not_comparable_total=self.not_comparable.total,
+            skipped_total=len(skipped) if skipped_total is None else skipped_total,
+        )
+
+
+_NOTHING = Actual()
+
+
 def score(
     replayed: Iterable[Replayed],
     *,
     notes: Iterable[str] = (),
     skipped: Iterable[tuple[str, str]] = (),
+    keep: int = KEEP,
 ) -> ReplayReport:
-    """Agreement of the replayed packets with the actuals (module docstring: what counts how)."""
-    items = list(replayed)
-    moves_seen = {item.packet["next_move"] for item in items}
-    moves_seen |= {item.actual.next_move for item in items if item.actual and item.actual.next_move}
-    moves = _ordered(v.NEXT_MOVES, moves_seen)
-    confusion = {row: dict.fromkeys(moves, 0) for row in moves}
-
-    next_move, risk = _Tally(), _Tally()
-    by_type: dict[str, _TypeTally] = {}
-    not_comparable: list[str] = []
-    disagreements: list[Disagreement] = []
-    policies: dict[str, int] = {}
-
-    for item in items:
-        packet, actual = item.packet, item.actual or Actual()
-        case_type = packet["case_type"]
-        policy_version = str(packet.get("policy_version") or "")
-        policies[policy_version] = policies.get(policy_version, 0) + 1
-        of_type = by_type.setdefault(case_type, _TypeTally())
-        of_type.cases += 1
-        differs = []
-        if actual.next_move:
-            agreed = packet["next_move"] == actual.next_move
-            next_move.add(agreed)
-            of_type.next_move.add(agreed)
-            confusion[packet["next_move"]][actual.next_move] += 1
-            if not agreed:
-                differs.append("next_move")
-        else:
-            not_comparable.append(packet["order_id"])
-        if actual.risk_level:
-            agreed = packet["risk_level"] == actual.risk_level
-            risk.add(agreed)
-            of_type.risk_level.add(agreed)
-            if not agreed:
-                differs.append("risk_level")
-        if differs:
-            disagreements.append(
-                Disagreement(
-                    order_id=packet["order_id"],
-                    case_type=case_type,
-                    decided_at=item.decided_at,
-                    policy_version=policy_version,
-                    next_move=packet["next_move"],
-                    risk_level=packet["risk_level"],
-                    also=tuple(packet.get("also") or ()),
-                    reasons=tuple(packet.get("reasons") or ()),
-                    actual=actual,
-                    on=tuple(differs),
-                )
-            )
-
-    per_case_type = tuple(
-        by_type[case_type].row(case_type)
-        for case_type in _ordered(v.CASE_TYPES, by_type)
-        if case_type in by_type
-    )
-    return ReplayReport(
-        cases=len(items),
-        next_move=next_move.frozen(),
-        risk_level=risk.frozen(),
-        not_comparable=tuple(not_comparable),
-        per_case_type=per_case_type,
-        moves=moves,
-        confusion=confusion,
-        disagreements=tuple(disagreements),
-        policies=policies,
-        notes=tuple(notes),
-        skipped=tuple(skipped),
-    )
+    """Agreement of the replayed packets with the actuals, in the order given (a Scorer over them)."""
+    scorer = Scorer(keep)
+    for item in replayed:
+        scorer.add(item)
+    return scorer.report(notes=notes, skipped=skipped)

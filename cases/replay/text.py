@@ -60,15 +60,19 @@ def render_report(report: ReplayReport) -> str:
         )
     lines.append("")
     lines.append(_agreement_line("Next move", report.next_move, "next move"))
-    if report.not_comparable:
+    if report.not_comparable_total:
+        more = f", and {report.more_not_comparable} more" if report.more_not_comparable else ""
         lines.append(
-            f"Not comparable (no actual next move): {len(report.not_comparable)}: "
+            f"Not comparable (no actual next move): {report.not_comparable_total}: "
             + ", ".join(report.not_comparable)
+            + more
         )
     lines.append(_agreement_line("Risk level", report.risk_level, "risk level"))
-    if report.skipped:
-        lines.append(f"Not replayed: {len(report.skipped)}")
+    if report.skipped_total:
+        lines.append(f"Not replayed: {report.skipped_total}")
         lines += [f"  {order_id}: {why}" for order_id, why in report.skipped]
+        if report.more_skipped:
+            lines.append(f"  and {report.more_skipped} more")
 
     if report.per_case_type:
         lines += ["", "By case type (the packet's)"]
@@ -99,7 +103,9 @@ def render_report(report: ReplayReport) -> str:
         legend = ", ".join(f"{SHORT_MOVES[m]} = {m}" for m in report.moves if SHORT_MOVES.get(m, m) != m)
         lines += textwrap.wrap(f"({legend})", width=100, initial_indent="  ", subsequent_indent="   ")
 
-    lines += ["", f"Disagreements: {len(report.disagreements)}"]
+    shown = len(report.disagreements)
+    first = f" (the first {shown} listed)" if report.more_disagreements else ""
+    lines += ["", f"Disagreements: {report.disagreements_total}{first}"]
     for item in report.disagreements:
         actual = item.actual
         lines.append(
@@ -115,4 +121,6 @@ def render_report(report: ReplayReport) -> str:
         )
         if actual.outcome:
             lines.append(f"      outcome: {actual.outcome}")
+    if report.more_disagreements:
+        lines.append(f"and {report.more_disagreements} more disagreements, not listed.")
     return "\n".join(lines)

@@ -5,48 +5,76 @@ Two sources:
 - `replay_bundle(bundle)`: a bundle file's cases with `decided_at`, without a database (like
   `packet --bundle`): the rules.md section 2 defaults with the bundle's own policy fields. With a chosen
   stored policy version the database is read for that version and the suppliers' records.
-- `replay_orders(order_pks)` / `replay_cases(case_pks)`: stored orders with a `PastDecision`, each
-  assessed with the policy version in force at its `decided_at` (`policy_in_force_at`), or with one
-  chosen version for all. A decision made before any version was activated uses the oldest version,
-  and the report says so.
+- `replay_orders(order_pks)` / `replay_cases(case_pks)` / `replay_all()`: stored orders with a
+  `PastDecision`, each assessed with the policy version in force at its `decided_at`
+  (`policy_in_force_at`), or with one chosen version for all. A decision made before any version was
+  activated uses the oldest version, and the report says so.
 
-Honesty: facts dated after `decided_at` are ignored by the rules, and peers (rules.md section 6, overlays
-5 and 6) count only orders placed by then. Facts without a date cannot be dated back: an order's payment
-state and fields, and a supplier's processing time, are read as they stand now.
+Honesty: facts dated after `decided_at` are ignored by the rules. Facts without a date cannot be dated
+back: an order's payment state and fields, and a supplier's processing time, are read as they stand now.
 
-Set-based loading: the decisions of one policy version are taken in `decided_at` order, in windows of up
-to CHUNK cases spanning at most SPAN; each window loads the facts of its orders and of every possible
-peer (same product or supplier, placed inside the widest review window before any of its decisions) in
-one `facts_for_orders` call, whatever the number of distinct `decided_at`. Each decision instant is then
-assessed on its own, with the peers placed by then.
+Stored cases stream: the orders are taken in batches of BATCH keys (by key, for the database's sake; each
+keeps its orders' input positions); each batch reads its past decisions in one query and its facts in one
+`facts_for_orders` per policy version met (set-based, without peers), assesses each case on its own at
+its own decided_at (`cases.assessment.standing`: sections 3 to 6, overlays 1 to 4 and the single-case
+flags) and feeds a `Scorer`, which keeps counts and the first KEEP disagreements by input position. The
+batches split over forked processes on PostgreSQL (`processes=`), whose scorers merge. Nothing holds
+every packet: a million past decisions replay in under a minute on two cores (benchmarks/bench_replay).
+
+Review flags (rules.md section 6, overlays 5 and 6: the product and supplier review counts) are therefore
+not replayed for stored cases, and the report says so (REVIEW_NOTE). Counting them as of each past moment
+means re-assessing, at that moment, every other order of the SKU and the supplier placed in the review
+window: per decision, not per batch, so a million decisions would assess billions of peer timelines.
+They only add flags, `also` moves and reasons; they never change the case type, risk level or next move
+(rules.md section 6; cases.assessment.rules._packet), so every count of the report is exact without
+them. Only a disagreement's listed `also` and reasons lack the review sentences.
+
+A bundle file is small (a person wrote or exported it), so its replay keeps them exactly: each decision
+instant is assessed with the bundle's other orders of the same SKUs or suppliers placed inside the review
+window by then (an order placed after the decision never counts).
 """
 
 from __future__ import annotations
 
 import bisect
+import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db.models import Q
+from django.db import connection, connections
 
 from cases.assessment import assess_many
-from cases.assessment.clock import iso_z
+from cases.assessment.clock import DAY, iso_z
 from cases.assessment.facts import CaseFacts
+from cases.assessment.review import group_name
+from cases.assessment.standing import assess_standing
 from cases.bundles.facts import bundle_facts
 from cases.bundles.reader import Bundle
-from cases.models import Case, Order, PastDecision
-from cases.replay import Actual, Replayed, ReplayReport, score
+from cases.models import Case, Order
+from cases.replay import KEEP, Actual, First, Replayed, ReplayReport, Scorer
 from cases.selectors.facts import facts_for_orders
-from cases.selectors.rows import chunked
+from cases.selectors.rows import chunked, fetch_by_ids
+from cases.services.batches import can_fork, forget_inherited_connections, fork_context, without_gc_pauses
 from policies.models import Policy
 from policies.selectors import PolicyBook, policy_book
 from suppliers.models import Supplier
 
+logger = logging.getLogger(__name__)
+
 REPLAY_PERMISSION = "cases.view_case"  # a replay writes nothing: seeing cases is enough
-CHUNK = 500  # decisions per facts load
-SPAN = timedelta(days=31)  # widest spread of decided_at in one load, so the peers it loads stay few
+BATCH = 5000  # order keys per batch: one query for the decisions, one facts load per policy version
+
+NO_DECISION = "no past decision recorded (decided_at)"
+BEFORE_ORDER = "decided before the order was placed"
+REVIEW_NOTE = (
+    "Review flags (rules.md section 6: the product and supplier review counts) are not replayed: counting "
+    "them as of each past moment means re-assessing every other order of the SKU and supplier at that "
+    "moment. They only add flags, moves under 'also' and reasons, and never change the case type, risk "
+    "level or next move, so the agreement and the tables are exact; the reasons listed lack their "
+    "sentences."
+)
 
 
 class ReplayError(ValueError):
@@ -55,23 +83,18 @@ class ReplayError(ValueError):
 
 @dataclass
 class Run:
-    """The replayed packets before scoring, with what the report says about how they were made."""
+    """Replayed packets before scoring, with what the report says about how they were made (bundles, and
+    small stored selections in tests: a large replay streams into a Scorer instead)."""
 
     replayed: list[Replayed] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
-    def report(self) -> ReplayReport:
-        return score(self.replayed, notes=self.notes, skipped=self.skipped)
-
-
-@dataclass(frozen=True, slots=True)
-class _Decision:
-    order_pk: int
-    order_id: str
-    ordered_at: datetime
-    decided_at: datetime
-    actual: Actual | None
+    def report(self, keep: int = KEEP) -> ReplayReport:
+        scorer = Scorer(keep)
+        for item in self.replayed:
+            scorer.add(item)
+        return scorer.report(notes=self.notes, skipped=self.skipped[:keep], skipped_total=len(self.skipped))
 
 
 # Choosing the policy ---------------------------------------------------------------------------------
@@ -109,18 +132,51 @@ class _InForce:
         return self._times[0] if self._times else None
 
 
+class _Policies:
+    """Which version assesses a decision, and its book (loaded once per process per version)."""
+
+    def __init__(self, chosen: Policy | None) -> None:
+        self.chosen = chosen
+        self.in_force = None if chosen else _InForce()
+        self.oldest = None if chosen else Policy.objects.order_by("version").first()
+        self._books: dict[int, PolicyBook] = {}
+        if chosen is not None:
+            self._books[chosen.pk] = policy_book(chosen)
+
+    def at(self, moment: datetime) -> tuple[Policy, bool]:
+        """(the version for a decision at `moment`, whether it came before any activation)."""
+        if self.chosen is not None:
+            return self.chosen, False
+        policy = self.in_force.at(moment)
+        if policy is not None:
+            return policy, False
+        if self.oldest is None:
+            raise ReplayError("No policy version is stored; run the migrations.")
+        return self.oldest, True
+
+    def book(self, policy: Policy) -> PolicyBook:
+        book = self._books.get(policy.pk)
+        if book is None:
+            book = self._books[policy.pk] = policy_book(policy)
+        return book
+
+
 # Stored cases ---------------------------------------------------------------------------------------
 
 
-def replay_cases(case_pks: Iterable[int], *, policy: Policy | None = None) -> ReplayReport:
+def replay_cases(
+    case_pks: Iterable[int], *, policy: Policy | None = None, processes: int = 1, keep: int = KEEP
+) -> ReplayReport:
     """Replay the cases with these primary keys (the admin's selection), in the orders' stored order."""
     order_pks = []
     for chunk in chunked(list(case_pks)):
         order_pks += Case.objects.filter(pk__in=chunk).values_list("order_id", flat=True)
-    return replay_orders(sorted(order_pks), policy=policy)
+    return replay_orders(sorted(order_pks), policy=policy, processes=processes, keep=keep)
 
 
-def replay_order_ids(order_ids: Sequence[str], *, policy: Policy | None = None) -> ReplayReport:
+def replay_order_ids(
+    order_ids: Sequence[str], *, policy: Policy | None = None, processes: int = 1, keep: int = KEEP
+) -> ReplayReport:
     """Replay orders named by their order ids; ReplayError names every unknown one."""
     found: dict[str, int] = {}
     for chunk in chunked(list(dict.fromkeys(order_ids))):
@@ -128,161 +184,219 @@ def replay_order_ids(order_ids: Sequence[str], *, policy: Policy | None = None) 
     missing = [order_id for order_id in dict.fromkeys(order_ids) if order_id not in found]
     if missing:
         raise ReplayError(f"No order with id {', '.join(missing)}.")
-    return replay_orders([found[order_id] for order_id in order_ids], policy=policy)
+    pks = [found[order_id] for order_id in order_ids]
+    return replay_orders(pks, policy=policy, processes=processes, keep=keep)
 
 
-def replay_all(*, policy: Policy | None = None) -> ReplayReport:
-    """Every stored order with a past decision."""
-    return replay_orders(PastDecision.objects.values_list("order_id", flat=True), policy=policy)
+def replay_all(*, policy: Policy | None = None, processes: int = 1, keep: int = KEEP) -> ReplayReport:
+    """Every stored order with a past decision, in decision order."""
+    return replay_orders(past_decision_order_pks(), policy=policy, processes=processes, keep=keep)
 
 
-def replay_orders(order_pks: Iterable[int], *, policy: Policy | None = None) -> ReplayReport:
+def past_decision_order_pks() -> list[int]:
+    """The order keys of every past decision, by decided_at (then by when it was recorded)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT order_id FROM cases_pastdecision ORDER BY decided_at, id")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def replay_orders(
+    order_pks: Iterable[int],
+    *,
+    policy: Policy | None = None,
+    processes: int = 1,
+    batch_size: int = BATCH,
+    keep: int = KEEP,
+) -> ReplayReport:
     """Replay these orders' past decisions: each as of its decided_at, with the policy in force then
-    (or `policy` for all). Orders without a past decision are listed as not replayed."""
-    return replayed_orders(order_pks, policy=policy).report()
-
-
-def replayed_orders(order_pks: Iterable[int], *, policy: Policy | None = None) -> Run:
-    """replay_orders before scoring: the packets, in the order asked for."""
+    (or `policy` for all). Orders without a past decision are listed as not replayed. The report lists
+    the first `keep` disagreements (and not-comparable and skipped cases) in the order asked for, and
+    counts them all. `processes` > 1 splits the batches over forked processes on PostgreSQL outside a
+    transaction; elsewhere the replay runs in this process."""
     pks = list(dict.fromkeys(order_pks))
-    decisions: list[_Decision] = []
-    for chunk in chunked(pks):
-        for row in PastDecision.objects.filter(order_id__in=chunk).values_list(
-            "order_id",
-            "order__order_id",
-            "order__ordered_at",
-            "decided_at",
-            "actual_next_move",
-            "actual_risk_level",
-            "actual_outcome",
-        ):
-            order_pk, order_id, ordered_at, decided_at, next_move, risk_level, outcome = row
-            actual = None
-            if next_move or risk_level or outcome:
-                actual = Actual(next_move or None, risk_level or None, outcome)
-            decisions.append(_Decision(order_pk, order_id, ordered_at, decided_at, actual))
-    have = {decision.order_pk for decision in decisions}
-    skipped = []
-    without = [pk for pk in pks if pk not in have]
-    for chunk in chunked(without):
-        skipped += [
-            (order_id, "no past decision recorded (decided_at)")
-            for order_id in Order.objects.filter(pk__in=chunk).values_list("order_id", flat=True)
-        ]
-    for decision in decisions:
-        if decision.decided_at < decision.ordered_at:
-            skipped.append((decision.order_id, "decided before the order was placed"))
-    decisions = [d for d in decisions if d.decided_at >= d.ordered_at]
+    policies = _Policies(policy)
+    total = _Part(Scorer(keep), First(keep), First(keep))
+    for part in _parts(_batches(pks, batch_size), processes, policies, keep):
+        total.merge(part)
+    notes = _notes(policies, total.scorer.cases, total.early)
+    return total.scorer.report(notes=notes, skipped=total.skipped.items(), skipped_total=total.skipped.total)
 
+
+def replayed_orders(
+    order_pks: Iterable[int], *, policy: Policy | None = None, batch_size: int = BATCH
+) -> Run:
+    """replay_orders before scoring, in this process: every replayed packet (the part of it the report
+    reads), in the order asked for. For small selections: it holds them all."""
+    pks = list(dict.fromkeys(order_pks))
+    policies = _Policies(policy)
+    everything = len(pks)
+    part = _Part(Scorer(everything), First(everything), First(everything))
+    replayed = []
+    for batch in _batches(pks, batch_size):
+        replayed += _replayed_batch(*batch, policies, part)
+    replayed.sort(key=lambda pair: pair[0])
+    notes = _notes(policies, len(replayed), part.early)
+    return Run([item for _, item in replayed], notes, part.skipped.items())
+
+
+@dataclass
+class _Part:
+    """What one batch (or one process, or the whole replay once merged) found."""
+
+    scorer: Scorer
+    skipped: First  # (order id, why it could not be replayed), by input position
+    early: First  # order ids decided before any policy version was activated, by input position
+
+    def merge(self, other: _Part) -> None:
+        self.scorer.merge(other.scorer)
+        self.skipped.merge(other.skipped)
+        self.early.merge(other.early)
+
+
+def _notes(policies: _Policies, cases: int, early: First) -> list[str]:
     notes = []
-    groups: dict[int, tuple[Policy, list[_Decision]]] = {}
-    if policy is not None:
-        notes.append(f"Policy {policy.label} (chosen) for every case.")
-        groups[policy.pk] = (policy, decisions)
-    elif decisions:
-        in_force = _InForce()
-        oldest = None
-        early = []
-        for decision in decisions:
-            chosen = in_force.at(decision.decided_at)
-            if chosen is None:
-                oldest = oldest or _oldest_policy()
-                chosen = oldest
-                early.append(decision.order_id)
-            groups.setdefault(chosen.pk, (chosen, []))[1].append(decision)
+    if policies.chosen is not None:
+        notes.append(f"Policy {policies.chosen.label} (chosen) for every case.")
+    elif cases:
         notes.append("Policy: the version in force at each decision.")
+    if early.total:
+        first = policies.in_force.first_activation
+        since = f" (the first was activated {iso_z(first)})" if first else ""
+        listed = ", ".join(early.items())
+        more = early.total - len(early.items())
+        notes.append(
+            f"{early.total} decided before any policy version was activated{since}: assessed with "
+            f"{policies.oldest.label}, the oldest version: {listed}{f', and {more} more' if more else ''}."
+        )
+    notes.append(REVIEW_NOTE)
+    return notes
+
+
+def _batches(pks: list[int], size: int) -> list[tuple[list[int], list[int]]]:
+    """(order keys, their input positions) in batches of `size`, by key: neighbouring keys share the
+    database's pages (a million decisions taken by decided_at would read them at random, about 15%
+    slower). The positions keep the input order for the report."""
+    order = sorted(range(len(pks)), key=pks.__getitem__)
+    batches = []
+    for start in range(0, len(order), size):
+        positions = order[start : start + size]
+        batches.append(([pks[i] for i in positions], positions))
+    return batches
+
+
+def _replay_batches(batches: list[tuple[list[int], list[int]]], policies: _Policies, keep: int) -> _Part:
+    """Batches scored into one partial result. One scorer for all of them: once it holds `keep`
+    disagreements, a later one is built only if it comes earlier in the input, so a million cases build
+    a few thousand, not `keep` per batch."""
+    part = _Part(Scorer(keep), First(keep), First(keep))
+    add = part.scorer.add
+    for order_pks, positions in batches:
+        with without_gc_pauses():
+            for position, item in _replayed_batch(order_pks, positions, policies, part):
+                add(item, position)
+    return part
+
+
+# 0 order key, 1 order id, 2 ordered_at, 3 decided_at (None: no past decision), 4-6 the actual.
+_DECISIONS = (
+    "SELECT o.id, o.order_id, o.ordered_at, d.decided_at, d.actual_next_move, d.actual_risk_level, "
+    "d.actual_outcome FROM cases_order o LEFT JOIN cases_pastdecision d ON d.order_id = o.id "
+    "WHERE o.id IN ({ids})"
+)
+
+
+def _replayed_batch(
+    order_pks: list[int], positions: list[int], policies: _Policies, part: _Part
+) -> Iterator[tuple[int, Replayed]]:
+    """(input position, replayed case) for the batch's orders with a usable past decision, in no
+    particular order; the others go to part.skipped, and decisions before any activation to part.early."""
+    position = dict(zip(order_pks, positions, strict=True))
+    decisions: dict[int, tuple[datetime, Actual | None]] = {}
+    groups: dict[int, tuple[Policy, list[int]]] = {}
+    for pk, order_id, ordered_at, decided_at, next_move, risk_level, outcome in fetch_by_ids(
+        _DECISIONS, order_pks, times=(2, 3)
+    ):
+        at = position[pk]
+        if decided_at is None or decided_at < ordered_at:
+            _offer(part.skipped, at, (order_id, NO_DECISION if decided_at is None else BEFORE_ORDER))
+            continue
+        chosen, early = policies.at(decided_at)
         if early:
-            first = in_force.first_activation
-            since = f" (the first was activated {iso_z(first)})" if first else ""
-            notes.append(
-                f"{len(early)} decided before any policy version was activated{since}: assessed with "
-                f"{oldest.label}, the oldest version: {', '.join(early)}."
-            )
-
-    replayed: list[tuple[int, Replayed]] = []
-    for chosen, group in groups.values():
-        book = policy_book(chosen)
-        for window in _windows(sorted(group, key=lambda d: (d.decided_at, d.order_pk))):
-            replayed += _replay_window(window, book)
-    position = {pk: i for i, pk in enumerate(pks)}
-    replayed.sort(key=lambda pair: position[pair[0]])
-    return Run([item for _, item in replayed], notes, skipped)
-
-
-def _oldest_policy() -> Policy:
-    oldest = Policy.objects.order_by("version").first()
-    if oldest is None:
-        raise ReplayError("No policy version is stored; run the migrations.")
-    return oldest
-
-
-def _windows(decisions: list[_Decision]) -> Iterable[list[_Decision]]:
-    """Consecutive runs (by decided_at) of at most CHUNK decisions spanning at most SPAN."""
-    window: list[_Decision] = []
-    for decision in decisions:
-        if window and (len(window) >= CHUNK or decision.decided_at - window[0].decided_at > SPAN):
-            yield window
-            window = []
-        window.append(decision)
-    if window:
-        yield window
+            _offer(part.early, at, order_id)
+        actual = None
+        if next_move or risk_level or outcome:
+            actual = Actual(next_move or None, risk_level or None, outcome or "")
+        decisions[pk] = (decided_at, actual)
+        groups.setdefault(chosen.pk, (chosen, []))[1].append(pk)
+    for chosen, pks in groups.values():
+        # The clock only chooses peers, which with_peers=False does not load: the facts do not depend on it.
+        loaded = facts_for_orders(pks, decisions[pks[0]][0], policies.book(chosen), with_peers=False)
+        by_id = loaded.order_pks
+        for facts in loaded.facts:
+            pk = by_id[facts.order.order_id]
+            decided_at, actual = decisions[pk]
+            s = assess_standing(facts, decided_at)
+            packet = {
+                "order_id": facts.order.order_id,
+                "case_type": s.case_type,
+                "risk_level": s.risk,
+                "next_move": s.next_move,
+                "also": list(s.also),
+                "reasons": list(s.reasons),
+                "policy_version": facts.policy.version,
+            }
+            yield position[pk], Replayed(packet, decided_at, actual)
 
 
-def _review_days(book: PolicyBook) -> int:
-    """The widest review window (rules.md section 6) any layer of the book may use."""
-    layers = [book.default.as_dict(), *book.countries.values(), *book.suppliers.values()]
-    return max(
-        (layer.get(name) or 0) for layer in layers for name in ("product_review_days", "supplier_review_days")
-    )
+def _offer(first: First, position: int, item) -> None:
+    if first.wants(position):
+        first.add(position, item)
+    else:
+        first.count()
 
 
-def _replay_window(window: list[_Decision], book: PolicyBook) -> list[tuple[int, Replayed]]:
-    """Load the window's orders and their possible peers once; assess each decision instant apart."""
-    case_pks = [decision.order_pk for decision in window]
-    start, end = window[0].decided_at, window[-1].decided_at
-    days = timedelta(days=_review_days(book))
-    products, suppliers = set(), set()
-    for chunk in chunked(case_pks):
-        for product, supplier in Order.objects.filter(pk__in=chunk).values_list(
-            "product_id", "product__supplier_id"
-        ):
-            products.add(product)
-            suppliers.add(supplier)
-    peer_pks = set(
-        Order.objects.filter(ordered_at__gte=start - days, ordered_at__lte=end)
-        .filter(Q(product_id__in=sorted(products)) | Q(product__supplier_id__in=sorted(suppliers)))
-        .values_list("pk", flat=True)
-    ) - set(case_pks)
-    # The clock only chooses peers, which with_peers=False does not load: facts do not depend on it.
-    loaded = facts_for_orders([*case_pks, *sorted(peer_pks)], end, book, with_peers=False)
-    by_pk: dict[int, CaseFacts] = {loaded.order_pks[facts.order.order_id]: facts for facts in loaded.facts}
-    result = []
-    at_instant: dict[datetime, list[_Decision]] = defaultdict(list)
-    for decision in window:
-        at_instant[decision.decided_at].append(decision)
-    everyone = sorted(by_pk.items(), key=lambda pair: pair[1].order.ordered_at)
-    placed = [facts.order.ordered_at for _, facts in everyone]
-    for decided_at, decisions in at_instant.items():
-        own = {decision.order_pk for decision in decisions}
-        # Peers placed inside the widest review window before this decision: never one placed after it.
-        low = bisect.bisect_left(placed, decided_at - days)
-        high = bisect.bisect_right(placed, decided_at)
-        peers = [facts for pk, facts in everyone[low:high] if pk not in own]
-        packets = assess_many([by_pk[decision.order_pk] for decision in decisions], decided_at, peers=peers)
-        for decision, packet in zip(decisions, packets, strict=True):
-            result.append((decision.order_pk, Replayed(packet.to_dict(), decided_at, decision.actual)))
-    return result
+# Processes -------------------------------------------------------------------------------------------
+
+
+def _parts(batches: list[tuple[list[int], list[int]]], processes: int, policies: _Policies, keep: int):
+    """Partial results: one for all batches in this process, or one per forked process, each taking every
+    `processes`-th batch (batches are alike, so the shares are too)."""
+    processes = min(processes, len(batches))
+    if processes > 1 and not can_fork():
+        logger.info("replay in one process: forked children need PostgreSQL and committed data")
+        processes = 1
+    if processes <= 1:
+        yield _replay_batches(batches, policies, keep)
+        return
+    # The children must not share this process's connections (cases.services.batches): close them; this
+    # process reopens on its next query. The children inherit the batches: only a share's index is sent.
+    connections.close_all()
+    shares = [batches[i::processes] for i in range(processes)]
+    with fork_context().Pool(processes, initializer=_child_start, initargs=(shares, policies, keep)) as pool:
+        yield from pool.imap_unordered(_child_share, range(processes))
+
+
+_child: dict = {}
+
+
+def _child_start(shares: list, policies: _Policies, keep: int) -> None:
+    forget_inherited_connections()
+    _child.update(shares=shares, policies=policies, keep=keep)
+
+
+def _child_share(index: int) -> _Part:
+    return _replay_batches(_child["shares"][index], _child["policies"], _child["keep"])
 
 
 # Bundle files ---------------------------------------------------------------------------------------
 
 
-def replay_bundle(bundle: Bundle, *, policy: Policy | None = None) -> ReplayReport:
+def replay_bundle(bundle: Bundle, *, policy: Policy | None = None, keep: int = KEEP) -> ReplayReport:
     """Replay a bundle's cases that carry decided_at, without importing it. Without `policy` nothing is
     read from the database: the defaults with the bundle's policy fields apply (as `packet --bundle`).
     With `policy`, that stored version applies, with its overrides for the orders' countries and for
     the suppliers the database knows by name (and their own processing times)."""
-    return replayed_bundle(bundle, policy=policy).report()
+    return replayed_bundle(bundle, policy=policy).report(keep)
 
 
 def replayed_bundle(bundle: Bundle, *, policy: Policy | None = None) -> Run:
@@ -320,11 +434,42 @@ def replayed_bundle(bundle: Bundle, *, policy: Policy | None = None) -> Run:
     for i, case in enumerate(bundle.cases):
         if case.decided_at is not None:
             at_instant[case.decided_at].append(i)
+    peers = _BundlePeers(facts)
     replayed: dict[int, Replayed] = {}
     for decided_at, indexes in at_instant.items():
-        own = set(indexes)
-        peers = [f for i, f in enumerate(facts) if i not in own and f.order.ordered_at <= decided_at]
-        packets = assess_many([facts[i] for i in indexes], decided_at, peers=peers)
+        packets = assess_many([facts[i] for i in indexes], decided_at, peers=peers.at(indexes, decided_at))
         for i, packet in zip(indexes, packets, strict=True):
             replayed[i] = Replayed(packet.to_dict(), decided_at, bundle.cases[i].actual)
     return Run([replayed[i] for i in sorted(replayed)], notes, skipped)
+
+
+class _BundlePeers:
+    """The bundle's orders that overlays 5 and 6 could count for some cases at one instant: those of the
+    same SKU or supplier (as review.py compares names), placed inside the widest review window up to the
+    instant. Any other order would be grouped apart or aged out, so leaving it out changes no count; each
+    instant then assesses its neighbours, not the whole bundle."""
+
+    def __init__(self, facts: Sequence[CaseFacts]) -> None:
+        self._facts = facts
+        self._days = DAY * max(
+            (max(f.policy.product_review_days, f.policy.supplier_review_days) for f in facts), default=0
+        )
+        self._groups: dict[tuple[str, str], list[tuple[datetime, int]]] = defaultdict(list)
+        for i, f in enumerate(facts):
+            for kind, name in (("sku", f.order.sku), ("supplier", f.order.supplier)):
+                if group_name(name):  # a blank name is a group of its own: never anyone's peer
+                    self._groups[(kind, group_name(name))].append((f.order.ordered_at, i))
+        for members in self._groups.values():
+            members.sort()
+
+    def at(self, indexes: Sequence[int], moment: datetime) -> list[CaseFacts]:
+        own = set(indexes)
+        found: set[int] = set()
+        low, high = (moment - self._days, -1), (moment, len(self._facts))
+        for i in indexes:
+            order = self._facts[i].order
+            for kind, name in (("sku", order.sku), ("supplier", order.supplier)):
+                members = self._groups.get((kind, group_name(name)), ())
+                start, end = bisect.bisect_left(members, low), bisect.bisect_right(members, high)
+                found.update(index for _, index in members[start:end])
+        return [self._facts[i] for i in sorted(found - own)]

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from cases.bundles.reader import BundleError, read_bundle
 from cases.management.importing import actor_named, read_input
 from cases.permissions import require
-from cases.replay import render_report
+from cases.replay import KEEP, render_report
 from cases.selectors.replay import (
     REPLAY_PERMISSION,
     ReplayError,
@@ -15,6 +15,7 @@ from cases.selectors.replay import (
     replay_bundle,
     replay_order_ids,
 )
+from policies.whatif_runs import default_processes
 
 
 class Command(BaseCommand):
@@ -41,6 +42,21 @@ class Command(BaseCommand):
             help="Assess every case with this policy version (default: the version in force at each "
             "decision; for a file, the defaults with the bundle's policy fields).",
         )
+        parser.add_argument(
+            "--processes",
+            type=int,
+            metavar="N",
+            help="Stored cases: split the batches over N forked processes (default: one per core, up to "
+            "four, on PostgreSQL; one elsewhere).",
+        )
+        parser.add_argument(
+            "--list",
+            type=int,
+            metavar="N",
+            default=KEEP,
+            help=f"List the first N disagreements (and cases not comparable or not replayed) in the order "
+            f"replayed; the totals count them all (default {KEEP}).",
+        )
         parser.add_argument("--format", choices=["text", "json"], default="text")
         parser.add_argument(
             "--as-user",
@@ -49,7 +65,9 @@ class Command(BaseCommand):
             "(default: the server operator).",
         )
 
-    def handle(self, *args, file=None, cases=None, all=False, policy=None, as_user=None, **options):
+    def handle(
+        self, *args, file=None, cases=None, all=False, policy=None, as_user=None, processes=None, **options
+    ):
         actor = actor_named(as_user)
         try:
             require(actor, REPLAY_PERMISSION)
@@ -57,12 +75,18 @@ class Command(BaseCommand):
             raise CommandError(f"Refused: {exc}") from None
         try:
             chosen = policy_version(policy) if policy else None
+            if processes is not None and processes < 1:
+                raise CommandError("--processes must be at least 1.")
+            if options["list"] < 0:
+                raise CommandError("--list must be at least 0.")
+            processes = processes or default_processes()
+            keep = options["list"]
             if file:
-                report = replay_bundle(self._bundle(file), policy=chosen)
+                report = replay_bundle(self._bundle(file), policy=chosen, keep=keep)
             elif cases:
-                report = replay_order_ids(cases, policy=chosen)
+                report = replay_order_ids(cases, policy=chosen, processes=processes, keep=keep)
             else:
-                report = replay_all(policy=chosen)
+                report = replay_all(policy=chosen, processes=processes, keep=keep)
         except ReplayError as exc:
             raise CommandError(str(exc)) from None
         if options["format"] == "json":

@@ -1,0 +1,289 @@
+"""Replay at scale (issue 9): 1,000,000 stored past decisions on PostgreSQL, one per order, replayed with
+two processes (target: under 60 s).
+
+Prints, from one run: the time of `replay_all` (`manage.py replay --all` without the printing) with two
+processes, past cases per second, and the agreement found against what the generator expects: each
+order's decided_at falls somewhere between its label and AS_OF, the packet at that moment follows from
+the last carrier event before it (simple histories: labelled, accepted, moving or delivered parcels, no
+messages, no supplier records; v1's numbers: label 5 days, accepted 4, in transit 7, lost 20), and the
+actual next move is that one for a known share of the cases, another move for the rest, or missing.
+
+    make bench-replay     # BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/staletrack_bench_replay
+    BENCH_CASES=20000 make bench-replay    # a smaller run
+
+Two policy versions with the same numbers are in force one after the other (v2 from MIDDLE on), so the
+replay resolves the version per decision and the report's per-version counts can be checked too. The
+benchmark creates its own database and drops it afterwards (BENCH_KEEP=1 keeps it).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_database import drop_database, recreate_database
+
+CASES = int(os.environ.get("BENCH_CASES", "1000000"))
+PROCESSES = int(os.environ.get("BENCH_PROCESSES", "2"))
+KEEP = os.environ.get("BENCH_KEEP") == "1"
+AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
+MIDDLE = AS_OF - timedelta(days=15)  # v2's activation
+BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/staletrack_bench_replay")
+os.environ["DATABASE_URL"] = BENCH_URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staletrack.settings")
+
+SUPPLIERS = 12
+PRODUCTS = 400
+COUNTRIES = ("US", "GB", "DE", "FR", "CA", "AU", "BR")
+DAY = timedelta(days=1)
+AGREE, OTHER = 0.8, 0.15  # the actual next move: the packet's, another one, else none (risk only)
+RISK_AGREE = 0.9
+MOVES = ("wait", "chase_supplier", "request_proof", "draft_update", "escalate", "close")
+RISKS = ("normal_watch", "supplier_chase", "customer_update", "refund_risk")
+
+
+def history(rng: random.Random) -> tuple[datetime, list[tuple[datetime, str]]]:
+    """(ordered_at, events): as benchmarks/bench_whatif.py's shapes, each event before AS_OF."""
+    shape = rng.random()
+    if shape < 0.15:  # label only
+        label = AS_OF - rng.uniform(0, 12) * DAY
+        return label - rng.uniform(0.2, 2) * DAY, [(label, "info_received")]
+    if shape < 0.3:  # accepted, no movement since
+        accepted = AS_OF - rng.uniform(0, 10) * DAY
+        label = accepted - rng.uniform(0.5, 3) * DAY
+        return label - DAY, [(label, "info_received"), (accepted, "accepted")]
+    if shape < 0.85:  # moving
+        moved = AS_OF - rng.uniform(0, 30) * DAY
+        accepted = moved - rng.uniform(0.5, 4) * DAY
+        label = accepted - rng.uniform(0.5, 3) * DAY
+        return label - DAY, [(label, "info_received"), (accepted, "accepted"), (moved, "in_transit")]
+    delivered = AS_OF - rng.uniform(0, 10) * DAY
+    label = delivered - rng.uniform(4, 12) * DAY
+    events = [(label, "info_received"), (label + 2 * DAY, "in_transit"), (delivered, "delivered")]
+    return label - DAY, events
+
+
+def expected_at(events: list[tuple[datetime, str]], moment: datetime) -> tuple[str, str, str]:
+    """(case type, risk level, next move) at `moment` (not before the first event): the last event
+    before it and the time since decide, with v1's numbers."""
+    at, status = [event for event in events if event[0] <= moment][-1]
+    age = moment - at
+    if status == "info_received":
+        exceeded = age > 5 * DAY
+        return ("label_created_only", *(("supplier_chase", "chase_supplier") if exceeded else WAIT))
+    if status == "accepted":
+        return ("accepted_no_movement", *(("customer_update", "draft_update") if age > 4 * DAY else WAIT))
+    if status == "in_transit":
+        if age > 20 * DAY:
+            return ("stale_in_transit", "refund_risk", "escalate")
+        if age > 7 * DAY:
+            return ("stale_in_transit", "customer_update", "draft_update")
+        return ("in_transit", *WAIT)
+    return ("delivered", "normal_watch", "close")
+
+
+WAIT = ("normal_watch", "wait")
+
+
+class Expected:
+    """What the report should say, counted while generating."""
+
+    def __init__(self) -> None:
+        self.next_move = [0, 0]  # agreed, compared
+        self.risk = [0, 0]
+        self.not_comparable = 0
+        self.case_types: Counter[str] = Counter()
+        self.policies: Counter[str] = Counter()
+
+
+def decision(rng: random.Random, ordered_at, events, expected: Expected) -> tuple:
+    """(decided_at, actual next move, actual risk level) for one order, counted into `expected`."""
+    label = events[0][0]
+    decided_at = label + rng.random() * (AS_OF - label)
+    case_type, risk, move = expected_at(events, decided_at)
+    expected.case_types[case_type] += 1
+    expected.policies["v2" if decided_at >= MIDDLE else "v1"] += 1
+    roll = rng.random()
+    if roll < AGREE:
+        actual_move = move
+    elif roll < AGREE + OTHER:
+        actual_move = rng.choice([m for m in MOVES if m != move])
+    else:
+        actual_move = ""
+    actual_risk = risk if rng.random() < RISK_AGREE else rng.choice([r for r in RISKS if r != risk])
+    if actual_move:
+        expected.next_move[1] += 1
+        expected.next_move[0] += actual_move == move
+    else:
+        expected.not_comparable += 1
+    expected.risk[1] += 1
+    expected.risk[0] += actual_risk == risk
+    return decided_at, actual_move, actual_risk
+
+
+def load(connection) -> Expected:
+    """Bulk load with COPY: suppliers, products, orders, numbers, links, events and past decisions."""
+    rng = random.Random(20261124)
+    now = datetime.now(UTC)
+    expected = Expected()
+    with connection.cursor() as wrapper:
+        cur = wrapper.cursor
+        with cur.copy(
+            "COPY suppliers_supplier (id, name, contact_email, status, status_reason, created_at) FROM STDIN"
+        ) as copy:
+            for s in range(SUPPLIERS):
+                copy.write_row((s + 1, f"Supplier {s}", "", "active", "", now))
+        with cur.copy(
+            "COPY suppliers_product (id, sku, title, supplier_id, promise_text, state, state_reason, "
+            "created_at) FROM STDIN"
+        ) as copy:
+            for p in range(PRODUCTS):
+                copy.write_row(
+                    (p + 1, f"SKU-{p:04d}", f"Product {p}", p % SUPPLIERS + 1, "", "active", "", now)
+                )
+        histories = [history(rng) for _ in range(CASES)]
+        order_columns = (
+            "id, order_id, ordered_at, customer_email, country, postal_code, product_id, value, currency, "
+            "payment_state, promise_text, created_at, updated_at"
+        )
+        with cur.copy(f"COPY cases_order ({order_columns}) FROM STDIN") as copy:
+            for i, (ordered_at, _) in enumerate(histories):
+                copy.write_row(
+                    (
+                        i + 1,
+                        f"#{i:07d}",
+                        ordered_at,
+                        f"c{i}@example.com",
+                        COUNTRIES[i % 7],
+                        f"{10000 + i % 9000}",
+                        rng.randrange(PRODUCTS) + 1,
+                        "29.90",
+                        "USD",
+                        "paid",
+                        "",
+                        now,
+                        now,
+                    )
+                )
+        with cur.copy(
+            "COPY cases_trackingnumber (id, number, normalized, carrier, url, created_at) FROM STDIN"
+        ) as copy:
+            for i in range(CASES):
+                number = f"YT{2431220000000000 + i:016d}"
+                copy.write_row((i + 1, number, number, "yunexpress", "", now))
+        with cur.copy(
+            "COPY cases_ordertracking (id, order_id, tracking_number_id, assigned_at) FROM STDIN"
+        ) as copy:
+            for i in range(CASES):
+                copy.write_row((i + 1, i + 1, i + 1, now))
+        event_columns = (
+            "tracking_number_id, at, status, raw_status, description, location, country, postal_code, "
+            "source, created_at"
+        )
+        with cur.copy(f"COPY cases_trackingevent ({event_columns}) FROM STDIN") as copy:
+            for i, (_, events) in enumerate(histories):
+                for at, status in events:
+                    copy.write_row((i + 1, at, status, "", "", "", "", "", "demo", now))
+        decision_columns = (
+            "id, order_id, decided_at, actual_next_move, actual_risk_level, actual_outcome, source, "
+            "created_at, updated_at"
+        )
+        with cur.copy(f"COPY cases_pastdecision ({decision_columns}) FROM STDIN") as copy:
+            for i, (ordered_at, events) in enumerate(histories):
+                decided_at, move, risk = decision(rng, ordered_at, events, expected)
+                copy.write_row((i + 1, i + 1, decided_at, move, risk, "", "bench", now, now))
+        for table in (
+            "suppliers_supplier",
+            "suppliers_product",
+            "cases_order",
+            "cases_trackingnumber",
+            "cases_ordertracking",
+            "cases_pastdecision",
+        ):
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
+    with connection.cursor() as cursor:  # Django autocommits outside atomic(): VACUUM may run here
+        cursor.execute("VACUUM (ANALYZE, FREEZE)")
+        # The load's writes go to disk now rather than in a checkpoint during the timed, read-only replay.
+        cursor.execute("CHECKPOINT")
+    return expected
+
+
+def main() -> None:
+    import django
+
+    recreate_database(BENCH_URL)
+    try:
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        from cases.selectors.replay import replay_all
+        from policies.models import Policy
+        from policies.services import create_draft
+
+        call_command("migrate", verbosity=0)
+        v1 = Policy.objects.get(version=1)
+        Policy.objects.filter(pk=v1.pk).update(activated_at=AS_OF - 400 * DAY)
+        v2 = create_draft(base=v1, note="bench: the same numbers, in force from MIDDLE")
+        Policy.objects.filter(pk=v2.pk).update(activated_at=MIDDLE)
+        started = time.perf_counter()
+        expected = load(connection)
+        print(f"loaded {CASES:,} orders with a past decision each in {time.perf_counter() - started:.0f} s")
+
+        started = time.perf_counter()
+        report = replay_all(processes=PROCESSES)
+        elapsed = time.perf_counter() - started
+        print(
+            f"replay of {report.cases:,} past cases, {PROCESSES} processes: {elapsed:.1f} s, "
+            f"{report.cases / elapsed:,.0f} cases/s (target: 1,000,000 in 60 s)"
+        )
+        found = (
+            (report.next_move.agreed, report.next_move.compared),
+            (report.risk_level.agreed, report.risk_level.compared),
+            report.not_comparable_total,
+            {row.case_type: row.cases for row in report.per_case_type},
+            report.policies,
+        )
+        wanted = (
+            tuple(expected.next_move),
+            tuple(expected.risk),
+            expected.not_comparable,
+            dict(expected.case_types),
+            dict(expected.policies),
+        )
+        print(
+            f"next move agreed: {report.next_move.agreed:,} of {report.next_move.compared:,} "
+            f"({report.next_move.rate:.2%}); expected {expected.next_move[0]:,} of {expected.next_move[1]:,}"
+        )
+        print(
+            f"risk level agreed: {report.risk_level.agreed:,} of {report.risk_level.compared:,}; expected "
+            f"{expected.risk[0]:,} of {expected.risk[1]:,}; not comparable {report.not_comparable_total:,} "
+            f"(expected {expected.not_comparable:,}); disagreements {report.disagreements_total:,}, "
+            f"{len(report.disagreements):,} listed"
+        )
+        print(f"policies: {report.policies} (expected {dict(expected.policies)})")
+        if found == wanted:
+            print("the report matches the generator: agreement, not comparable, case types, policies")
+        else:
+            print("MISMATCH with the generator:")
+            print(f"  case types found    {found[3]}")
+            print(f"  case types expected {wanted[3]}")
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not KEEP:
+            drop_database(BENCH_URL)
+
+
+if __name__ == "__main__":
+    main()
