@@ -28,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_data import SEQUENCES, copy_orders, reset_sequences, settle
 from bench_database import drop_database, recreate_database
 
 CASES = int(os.environ.get("BENCH_CASES", "1000000"))
@@ -39,9 +40,6 @@ BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:
 os.environ["DATABASE_URL"] = BENCH_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staletrack.settings")
 
-SUPPLIERS = 12
-PRODUCTS = 400
-COUNTRIES = ("US", "GB", "DE", "FR", "CA", "AU", "BR")
 DAY = timedelta(days=1)
 AGREE, OTHER = 0.8, 0.15  # the actual next move: the packet's, another one, else none (risk only)
 RISK_AGREE = 0.9
@@ -135,62 +133,8 @@ def load(connection) -> Expected:
     expected = Expected()
     with connection.cursor() as wrapper:
         cur = wrapper.cursor
-        with cur.copy(
-            "COPY suppliers_supplier (id, name, contact_email, status, status_reason, created_at) FROM STDIN"
-        ) as copy:
-            for s in range(SUPPLIERS):
-                copy.write_row((s + 1, f"Supplier {s}", "", "active", "", now))
-        with cur.copy(
-            "COPY suppliers_product (id, sku, title, supplier_id, promise_text, state, state_reason, "
-            "created_at) FROM STDIN"
-        ) as copy:
-            for p in range(PRODUCTS):
-                copy.write_row(
-                    (p + 1, f"SKU-{p:04d}", f"Product {p}", p % SUPPLIERS + 1, "", "active", "", now)
-                )
         histories = [history(rng) for _ in range(CASES)]
-        order_columns = (
-            "id, order_id, ordered_at, customer_email, country, postal_code, product_id, value, currency, "
-            "payment_state, promise_text, created_at, updated_at"
-        )
-        with cur.copy(f"COPY cases_order ({order_columns}) FROM STDIN") as copy:
-            for i, (ordered_at, _) in enumerate(histories):
-                copy.write_row(
-                    (
-                        i + 1,
-                        f"#{i:07d}",
-                        ordered_at,
-                        f"c{i}@example.com",
-                        COUNTRIES[i % 7],
-                        f"{10000 + i % 9000}",
-                        rng.randrange(PRODUCTS) + 1,
-                        "29.90",
-                        "USD",
-                        "paid",
-                        "",
-                        now,
-                        now,
-                    )
-                )
-        with cur.copy(
-            "COPY cases_trackingnumber (id, number, normalized, carrier, url, created_at) FROM STDIN"
-        ) as copy:
-            for i in range(CASES):
-                number = f"YT{2431220000000000 + i:016d}"
-                copy.write_row((i + 1, number, number, "yunexpress", "", now))
-        with cur.copy(
-            "COPY cases_ordertracking (id, order_id, tracking_number_id, assigned_at) FROM STDIN"
-        ) as copy:
-            for i in range(CASES):
-                copy.write_row((i + 1, i + 1, i + 1, now))
-        event_columns = (
-            "tracking_number_id, at, status, raw_status, description, location, country, postal_code, "
-            "source, created_at"
-        )
-        with cur.copy(f"COPY cases_trackingevent ({event_columns}) FROM STDIN") as copy:
-            for i, (_, events) in enumerate(histories):
-                for at, status in events:
-                    copy.write_row((i + 1, at, status, "", "", "", "", "", "demo", now))
+        copy_orders(cur, rng, histories, now)
         decision_columns = (
             "id, order_id, decided_at, actual_next_move, actual_risk_level, actual_outcome, source, "
             "created_at, updated_at"
@@ -199,21 +143,8 @@ def load(connection) -> Expected:
             for i, (ordered_at, events) in enumerate(histories):
                 decided_at, move, risk = decision(rng, ordered_at, events, expected)
                 copy.write_row((i + 1, i + 1, decided_at, move, risk, "", "bench", now, now))
-        for table in (
-            "suppliers_supplier",
-            "suppliers_product",
-            "cases_order",
-            "cases_trackingnumber",
-            "cases_ordertracking",
-            "cases_pastdecision",
-        ):
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-            )
-    with connection.cursor() as cursor:  # Django autocommits outside atomic(): VACUUM may run here
-        cursor.execute("VACUUM (ANALYZE, FREEZE)")
-        # The load's writes go to disk now rather than in a checkpoint during the timed, read-only replay.
-        cursor.execute("CHECKPOINT")
+        reset_sequences(cur, (*SEQUENCES, "cases_pastdecision"))
+    settle(connection)
     return expected
 
 

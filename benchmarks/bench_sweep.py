@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_data import SEQUENCES, blank_case_values, copy_orders, reset_sequences, settle
 from bench_database import drop_database, recreate_database
 
 OPEN = int(os.environ.get("BENCH_OPEN", "1000000"))
@@ -34,10 +35,6 @@ AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/staletrack_bench_sweep")
 os.environ["DATABASE_URL"] = BENCH_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staletrack.settings")
-
-SUPPLIERS = 12
-PRODUCTS = 400
-COUNTRIES = ("US", "GB", "DE", "FR", "CA", "AU", "BR")
 
 
 def history(rng: random.Random, due: bool) -> tuple[datetime, list[tuple[datetime, str]], datetime]:
@@ -67,85 +64,16 @@ def load(connection) -> None:
     due_ids = set(rng.sample(range(OPEN), DUE))
     with connection.cursor() as wrapper:
         cur = wrapper.cursor
-        with cur.copy(
-            "COPY suppliers_supplier (id, name, contact_email, status, status_reason, created_at) FROM STDIN"
-        ) as copy:
-            for s in range(SUPPLIERS):
-                copy.write_row((s + 1, f"Supplier {s}", "", "active", "", now))
-        with cur.copy(
-            "COPY suppliers_product (id, sku, title, supplier_id, promise_text, state, state_reason, "
-            "created_at) FROM STDIN"
-        ) as copy:
-            for p in range(PRODUCTS):
-                copy.write_row(
-                    (p + 1, f"SKU-{p:04d}", f"Product {p}", p % SUPPLIERS + 1, "", "active", "", now)
-                )
-        order_columns = (
-            "id, order_id, ordered_at, customer_email, country, postal_code, product_id, value, currency, "
-            "payment_state, promise_text, created_at, updated_at"
-        )
-        histories = []
-        with cur.copy(f"COPY cases_order ({order_columns}) FROM STDIN") as copy:
-            for i in range(OPEN):
-                ordered_at, events, next_at = history(rng, i in due_ids)
-                histories.append((events, next_at))
-                copy.write_row(
-                    (
-                        i + 1,
-                        f"#{i:07d}",
-                        ordered_at,
-                        f"c{i}@example.com",
-                        COUNTRIES[i % 7],
-                        f"{10000 + i % 9000}",
-                        rng.randrange(PRODUCTS) + 1,
-                        "29.90",
-                        "USD",
-                        "paid",
-                        "",
-                        now,
-                        now,
-                    )
-                )
-        with cur.copy(
-            "COPY cases_trackingnumber (id, number, normalized, carrier, url, created_at) FROM STDIN"
-        ) as copy:
-            for i in range(OPEN):
-                number = f"YT{2431220000000000 + i:016d}"
-                copy.write_row((i + 1, number, number, "yunexpress", "", now))
-        with cur.copy(
-            "COPY cases_ordertracking (id, order_id, tracking_number_id, assigned_at) FROM STDIN"
-        ) as copy:
-            for i in range(OPEN):
-                copy.write_row((i + 1, i + 1, i + 1, now))
-        event_columns = (
-            "tracking_number_id, at, status, raw_status, description, location, country, postal_code, "
-            "source, created_at"
-        )
-        with cur.copy(f"COPY cases_trackingevent ({event_columns}) FROM STDIN") as copy:
-            for i, (events, _) in enumerate(histories):
-                for at, status in events:
-                    copy.write_row((i + 1, at, status, "", "", "", "", "", "demo", now))
-        columns = case_columns()
+        generated = [history(rng, i in due_ids) for i in range(OPEN)]
+        copy_orders(cur, rng, [(ordered_at, events) for ordered_at, events, _ in generated], now)
+        histories = [(events, next_at) for _, events, next_at in generated]
+        columns, blank = case_columns(), blank_case_values()
         with cur.copy(f"COPY cases_case ({', '.join(columns)}) FROM STDIN") as copy:
             for i, (_, next_at) in enumerate(histories):
-                values = case_row(i + 1, next_at, now)
+                values = case_row(i + 1, next_at, now, blank)
                 copy.write_row(tuple(values[name] for name in columns))
-        for table in (
-            "suppliers_supplier",
-            "suppliers_product",
-            "cases_order",
-            "cases_trackingnumber",
-            "cases_ordertracking",
-            "cases_case",
-        ):
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-            )
-    # A settled database, as in production: freshly copied rows would otherwise have their hint bits
-    # set by the sweep's first reads and an autovacuum of every loaded table would run beside it.
-    with connection.cursor() as cursor:  # Django's connections autocommit outside atomic(): VACUUM may run
-        cursor.execute("VACUUM (ANALYZE, FREEZE)")
-        cursor.execute("CHECKPOINT")  # and the pages that wrote, flushed now, not during the sweep
+        reset_sequences(cur, (*SEQUENCES, "cases_case"))
+    settle(connection)
 
 
 def case_columns() -> list[str]:
@@ -154,9 +82,8 @@ def case_columns() -> list[str]:
     return [f'"{f.column}"' for f in Case._meta.concrete_fields]
 
 
-def case_row(pk: int, next_at: datetime, now: datetime) -> dict:
+def case_row(pk: int, next_at: datetime, now: datetime, blank: dict) -> dict:
     """A stored case assessed yesterday; blank text and empty JSON for every column not named here."""
-    from cases.models import Case
 
     named = {
         "id": pk,
@@ -172,18 +99,7 @@ def case_row(pk: int, next_at: datetime, now: datetime) -> dict:
         "created_at": now,
         "updated_at": now,
     }
-    row = {}
-    for field in Case._meta.concrete_fields:
-        if field.column in named:
-            value = named[field.column]
-        elif field.null:
-            value = None
-        elif field.get_internal_type() == "JSONField":
-            value = "[]" if field.default is list else "{}"
-        else:
-            value = ""
-        row[f'"{field.column}"'] = value
-    return row
+    return {f'"{column}"': named.get(column, value) for column, value in blank.items()}
 
 
 def sweep_worker(batch_size: int) -> tuple[int, int, float]:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_data import SEQUENCES, blank_case_values, copy_orders, reset_sequences, settle
 from bench_database import drop_database, recreate_database
 
 CASES = int(os.environ.get("BENCH_CASES", "1000000"))
@@ -37,9 +38,6 @@ BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:
 os.environ["DATABASE_URL"] = BENCH_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staletrack.settings")
 
-SUPPLIERS = 12
-PRODUCTS = 400
-COUNTRIES = ("US", "GB", "DE", "FR", "CA", "AU", "BR")
 DAY = timedelta(days=1)
 
 
@@ -97,70 +95,9 @@ def load(connection, policy_id: int) -> int:
     columns = [f.column for f in Case._meta.concrete_fields]
     with connection.cursor() as wrapper:
         cur = wrapper.cursor
-        with cur.copy(
-            "COPY suppliers_supplier (id, name, contact_email, status, status_reason, created_at) FROM STDIN"
-        ) as copy:
-            for s in range(SUPPLIERS):
-                copy.write_row((s + 1, f"Supplier {s}", "", "active", "", now))
-        with cur.copy(
-            "COPY suppliers_product (id, sku, title, supplier_id, promise_text, state, state_reason, "
-            "created_at) FROM STDIN"
-        ) as copy:
-            for p in range(PRODUCTS):
-                copy.write_row(
-                    (p + 1, f"SKU-{p:04d}", f"Product {p}", p % SUPPLIERS + 1, "", "active", "", now)
-                )
         histories = [history(rng) for _ in range(CASES)]
-        order_columns = (
-            "id, order_id, ordered_at, customer_email, country, postal_code, product_id, value, currency, "
-            "payment_state, promise_text, created_at, updated_at"
-        )
-        with cur.copy(f"COPY cases_order ({order_columns}) FROM STDIN") as copy:
-            for i, (ordered_at, *_) in enumerate(histories):
-                copy.write_row(
-                    (
-                        i + 1,
-                        f"#{i:07d}",
-                        ordered_at,
-                        f"c{i}@example.com",
-                        COUNTRIES[i % 7],
-                        f"{10000 + i % 9000}",
-                        rng.randrange(PRODUCTS) + 1,
-                        "29.90",
-                        "USD",
-                        "paid",
-                        "",
-                        now,
-                        now,
-                    )
-                )
-        with cur.copy(
-            "COPY cases_trackingnumber (id, number, normalized, carrier, url, created_at) FROM STDIN"
-        ) as copy:
-            for i in range(CASES):
-                number = f"YT{2431220000000000 + i:016d}"
-                copy.write_row((i + 1, number, number, "yunexpress", "", now))
-        with cur.copy(
-            "COPY cases_ordertracking (id, order_id, tracking_number_id, assigned_at) FROM STDIN"
-        ) as copy:
-            for i in range(CASES):
-                copy.write_row((i + 1, i + 1, i + 1, now))
-        event_columns = (
-            "tracking_number_id, at, status, raw_status, description, location, country, postal_code, "
-            "source, created_at"
-        )
-        with cur.copy(f"COPY cases_trackingevent ({event_columns}) FROM STDIN") as copy:
-            for i, (_, events, _, _) in enumerate(histories):
-                for at, status in events:
-                    copy.write_row((i + 1, at, status, "", "", "", "", "", "demo", now))
-        blank = {}
-        for field in Case._meta.concrete_fields:
-            if field.null:
-                blank[field.column] = None
-            elif field.get_internal_type() == "JSONField":
-                blank[field.column] = "[]" if field.default is list else "{}"
-            else:
-                blank[field.column] = ""
+        copy_orders(cur, rng, [(ordered_at, events) for ordered_at, events, _, _ in histories], now)
+        blank = blank_case_values()
         quoted = ", ".join(f'"{c}"' for c in columns)
         with cur.copy(f"COPY cases_case ({quoted}) FROM STDIN") as copy:
             for i, (_, _, decided, moves) in enumerate(histories):
@@ -184,18 +121,8 @@ def load(connection, policy_id: int) -> int:
                     "updated_at": now,
                 }
                 copy.write_row(tuple(named.get(c, blank[c]) for c in columns))
-        for table in (
-            "suppliers_supplier",
-            "suppliers_product",
-            "cases_order",
-            "cases_trackingnumber",
-            "cases_ordertracking",
-            "cases_case",
-        ):
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-            )
-        cur.execute("ANALYZE")
+        reset_sequences(cur, (*SEQUENCES, "cases_case"))
+    settle(connection)
     return sum(
         1
         for _, events, _, _ in histories
