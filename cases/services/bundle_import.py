@@ -161,15 +161,8 @@ class _Writer:
         if created:
             self.summary.created["orders"] += 1
             return order
-        differences = {
-            name: [str(getattr(order, name)), str(value)]
-            for name, value in values.items()
-            if getattr(order, name) != value
-        }
+        differences = _update(order, values, shown=str)
         if differences:
-            for name, value in values.items():
-                setattr(order, name, value)
-            order.save()
             self.summary.updated["orders"] += 1
             audit_event(action="order_updated_by_import", obj=order, changes=differences)
         return order
@@ -197,15 +190,8 @@ class _Writer:
             PastDecision.objects.create(order=order, source="bundle", **values)
             self.summary.created["past decisions"] += 1
             return
-        differences = {
-            name: [_shown(getattr(stored, name)), _shown(value)]
-            for name, value in values.items()
-            if getattr(stored, name) != value
-        }
+        differences = _update(stored, values, shown=_shown)
         if differences:
-            for name, value in values.items():
-                setattr(stored, name, value)
-            stored.save()
             self.summary.updated["past decisions"] += 1
             audit_event(
                 action="past_decision_updated_by_import",
@@ -259,6 +245,20 @@ class _Writer:
                     new.append(row)
             model.objects.bulk_create(new)
             self.summary.created[label] += len(new)
+
+
+def _update(record, values: dict, *, shown) -> dict[str, list[str]]:
+    """Set `values` on `record` and save it if any differs; the differences, old and new as `shown`."""
+    differences = {
+        name: [shown(getattr(record, name)), shown(value)]
+        for name, value in values.items()
+        if getattr(record, name) != value
+    }
+    if differences:
+        for name, value in values.items():
+            setattr(record, name, value)
+        record.save()
+    return differences
 
 
 def _shown(value) -> str:
