@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_data import copy_catalogue, reset_sequences
 from bench_database import drop_database, recreate_database
 
 CASES = int(os.environ.get("BENCH_CASES", "1000000"))
@@ -72,19 +73,7 @@ def load(connection, assignee_id: int) -> None:
     shapes = [shape for shape in SHAPES for _ in range(shape[-1])]
     with connection.cursor() as wrapper:
         cur = wrapper.cursor
-        with cur.copy(
-            "COPY suppliers_supplier (id, name, contact_email, status, status_reason, created_at) FROM STDIN"
-        ) as copy:
-            for s in range(SUPPLIERS):
-                copy.write_row((s + 1, f"Supplier {s}", "", "active", "", NOW))
-        with cur.copy(
-            "COPY suppliers_product (id, sku, title, supplier_id, promise_text, state, state_reason, "
-            "created_at) FROM STDIN"
-        ) as copy:
-            for p in range(PRODUCTS):
-                copy.write_row(
-                    (p + 1, f"SKU-{p:04d}", f"Product {p}", p % SUPPLIERS + 1, "", "active", "", NOW)
-                )
+        copy_catalogue(cur, NOW, suppliers=SUPPLIERS, products=PRODUCTS)
         order_columns = (
             "id, order_id, ordered_at, customer_email, country, postal_code, product_id, value, currency, "
             "payment_state, promise_text, created_at, updated_at"
@@ -113,8 +102,9 @@ def load(connection, assignee_id: int) -> None:
                 )
         case_columns = (
             'id, order_id, case_type, risk_level, risk_rank, next_move, also, route, flags, "window", '
-            "clocks, packet, requires_owner_approval, waiting_since, assessed_at, next_assessment_at, "
-            "status, held_until, hold_reason, assignee_id, draft_text, created_at, updated_at"
+            "clocks, packet, packet_digest, requires_owner_approval, waiting_since, assessed_at, "
+            "next_assessment_at, status, held_until, hold_reason, assignee_id, draft_text, created_at, "
+            "updated_at"
         )
         with cur.copy(f"COPY cases_case ({case_columns}) FROM STDIN") as copy:
             for i in range(CASES):
@@ -156,6 +146,7 @@ def load(connection, assignee_id: int) -> None:
                         window,
                         "{}",
                         "{}",
+                        "",
                         rank >= 4,
                         waiting,
                         NOW,
@@ -169,10 +160,7 @@ def load(connection, assignee_id: int) -> None:
                         NOW,
                     )
                 )
-        for table in ("suppliers_supplier", "suppliers_product", "cases_order", "cases_case"):
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-            )
+        reset_sequences(cur, ("suppliers_supplier", "suppliers_product", "cases_order", "cases_case"))
         cur.execute("VACUUM ANALYZE")  # Django autocommits, so VACUUM may run here
 
 

@@ -20,20 +20,25 @@ SEQUENCES = (
 History = tuple[datetime, list[tuple[datetime, str]]]  # ordered_at, [(at, normalized status)]
 
 
-def copy_orders(cur, rng: random.Random, histories: list[History], now: datetime) -> None:
-    """COPY the suppliers and products, then order i + 1 for histories[i] (random product), tracking
-    number i + 1 linked to it, and the history's events on that number. `cur` is a psycopg cursor."""
+def copy_catalogue(cur, now: datetime, *, suppliers: int = SUPPLIERS, products: int = PRODUCTS) -> None:
+    """COPY suppliers 1..`suppliers` and products 1..`products` (SKU-0000 …), spread over the suppliers."""
     with cur.copy(
         "COPY suppliers_supplier (id, name, contact_email, status, status_reason, created_at) FROM STDIN"
     ) as copy:
-        for s in range(SUPPLIERS):
+        for s in range(suppliers):
             copy.write_row((s + 1, f"Supplier {s}", "", "active", "", now))
     with cur.copy(
         "COPY suppliers_product (id, sku, title, supplier_id, promise_text, state, state_reason, created_at) "
         "FROM STDIN"
     ) as copy:
-        for p in range(PRODUCTS):
-            copy.write_row((p + 1, f"SKU-{p:04d}", f"Product {p}", p % SUPPLIERS + 1, "", "active", "", now))
+        for p in range(products):
+            copy.write_row((p + 1, f"SKU-{p:04d}", f"Product {p}", p % suppliers + 1, "", "active", "", now))
+
+
+def copy_orders(cur, rng: random.Random, histories: list[History], now: datetime) -> None:
+    """COPY the suppliers and products, then order i + 1 for histories[i] (random product), tracking
+    number i + 1 linked to it, and the history's events on that number. `cur` is a psycopg cursor."""
+    copy_catalogue(cur, now)
     order_columns = (
         "id, order_id, ordered_at, customer_email, country, postal_code, product_id, value, currency, "
         "payment_state, promise_text, created_at, updated_at"
