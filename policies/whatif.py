@@ -215,7 +215,7 @@ _STORED = (
 
 def _parts(batches, processes, as_of, draft_book, active_book, keep):
     processes = min(processes, len(batches))
-    if processes > 1 and not _can_fork():
+    if processes > 1 and not can_fork():
         logger.info("what-if in one process: forked children need PostgreSQL and committed data")
         processes = 1
     if processes <= 1:
@@ -226,14 +226,11 @@ def _parts(batches, processes, as_of, draft_book, active_book, keep):
     # end the parent's session too (libpq says goodbye to the server on the shared socket). The children
     # start with none and each opens its own; this process reopens on its next query (see _child_start).
     connections.close_all()
-    with _fork_context().Pool(
+    with fork_context().Pool(
         processes, initializer=_child_start, initargs=(as_of, draft_book, active_book, keep)
     ) as pool:
         yield from pool.imap_unordered(_child_batch, batches)
 
-
-_can_fork = can_fork  # shared with the replay (cases.services.batches)
-_fork_context = fork_context
 
 _child: dict = {}
 

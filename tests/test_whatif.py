@@ -15,6 +15,7 @@ from hypothesis import given
 from cases.assessment import assess_many
 from cases.assessment.standing import assess_standing
 from cases.models import AuditEvent, Case, OrderTracking, TrackingEvent, TrackingNumber
+from cases.services import batches
 from cases.services.assessment import refresh_cases, sweep_due_cases
 from policies import whatif
 from policies.models import CountryOverride, Policy, WhatIfRun
@@ -365,7 +366,7 @@ def test_two_processes_give_the_same_result_as_one(owner):
     refresh_cases([o.pk for o in orders], as_of=AS_OF)
     draft = create_draft(base=v1, actor=owner, changes={"stale_in_transit_days": 10})
     one = what_if(draft, as_of=AS_OF, batch_size=7)
-    assert whatif._can_fork()  # so processes=2 really forks here
+    assert batches.can_fork()  # so processes=2 really forks here
     with mock.patch.object(whatif, "what_if_batch", wraps=whatif.what_if_batch) as in_this_process:
         two = what_if(draft, as_of=AS_OF, batch_size=7, processes=2)
     assert in_this_process.call_count == 0  # every batch ran in a child
