@@ -1,5 +1,6 @@
 """The demo data: the pure generator (cases.demo) and the `seed_demo` command."""
 
+import json
 import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -7,11 +8,20 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from cases.carriers.detect import best_carrier, checksum_invalid
 from cases.choices import CaseType
 from cases.demo import KINDS, generate, plan_kinds
-from cases.models import Case, CustomerMessage, Order, SupplierChase, SupplierEvidence, TrackingNumber
+from cases.models import (
+    Case,
+    CustomerMessage,
+    Order,
+    PastDecision,
+    SupplierChase,
+    SupplierEvidence,
+    TrackingNumber,
+)
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SPEC_CASE_TYPES = {
@@ -121,3 +131,14 @@ def test_seed_demo_loads_every_case_type_once_and_only_once():
     call_command("seed_demo", orders=300, stdout=again)
     assert Order.objects.count() == 300
     assert "Demo data already loaded (300 orders); nothing changed." in again.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_demo_leaves_ten_past_decisions_that_the_replay_scores():
+    out = StringIO()
+    call_command("seed_demo", orders=300, stdout=out)
+    assert PastDecision.objects.count() == 10 and "10 past decisions to replay" in out.getvalue()
+    assert all(d.order.ordered_at <= d.decided_at <= timezone.now() for d in PastDecision.objects.all())
+    report = StringIO()
+    call_command("replay", "--all", "--format", "json", stdout=report)
+    assert json.loads(report.getvalue())["next_move"]["compared"] == 10

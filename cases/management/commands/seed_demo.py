@@ -6,6 +6,7 @@ one transaction), assesses every case once and prints what came out.
 
 import time
 from collections import Counter
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -21,6 +22,7 @@ from cases.models import (
     CustomerMessage,
     Order,
     OrderTracking,
+    PastDecision,
     SupplierChase,
     SupplierEvidence,
     TrackingEvent,
@@ -62,6 +64,7 @@ class Command(BaseCommand):
             book = active_policy_book()
             data = demo.generate(now, orders=orders, seed=seed, policy=book.default)
             order_pks = write(data)
+            past = write_past_decisions(data, now)
             refresh_cases(order_pks, as_of=now, via=VIA)
             case_types, risks = summary(order_pks)
             audit_event(
@@ -75,7 +78,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Loaded {len(order_pks)} demo orders in {elapsed:.1f} s; "
             f"case types: {describe(case_types, CaseType.values)}; "
-            f"risk levels: {describe(risks, RiskLevel.values)}."
+            f"risk levels: {describe(risks, RiskLevel.values)}; {past} past decisions to replay."
         )
 
 
@@ -219,3 +222,50 @@ def summary(order_pks: list[int]) -> tuple[Counter, Counter]:
 def describe(counts: Counter, order: list[str]) -> str:
     """ "in_transit 900, delivered 480, ..." in the spec's order; kinds with no cases are left out."""
     return ", ".join(f"{name} {counts[name]}" for name in order if counts[name])
+
+
+# What a person decided, a day ago, on ten stale-tracking orders and how it ended (the seed's rollout,
+# day 2: "run 10 past stale-tracking cases through the packet"), for the replay page. A store that
+# mostly worked like the rules: seven took the packet's own next move and risk (None here), three chose
+# otherwise, so the page has agreements and disagreements to show.
+PAST_DECISIONS = (
+    ("stale_in_transit", None, None, "Customer told it was moving; arrived four days later."),
+    ("label_created_only", "wait", "normal_watch", "Shipped a week later; the customer asked twice."),
+    ("accepted_no_movement", None, None, "The carrier scanned it the next day."),
+    ("supplier_silence", None, None, "No answer from the supplier; replacement sent."),
+    ("carrier_exception", None, None, "Address fixed with the carrier; delivered."),
+    ("in_transit", None, None, "Delivered six days later; no complaint."),
+    ("stale_in_transit", "prepare_refund_review", "refund_risk", "Refunded at once, without waiting."),
+    ("label_created_only", None, None, "The supplier sent pickup proof two days later."),
+    ("supplier_blocked", None, None, "Out of stock at the supplier; refunded after review."),
+    ("awaiting_tracking", "request_proof", "supplier_chase", "The supplier's number came three days later."),
+)
+
+
+def write_past_decisions(data: demo.DemoData, now) -> int:
+    """A past decision, a day before `now`, on the first orders of the kinds PAST_DECISIONS names."""
+    from cases.selectors.replay import replayed_orders
+
+    decided_at = now - timedelta(days=1)
+    candidates = sorted((o for o in data.orders if o.ordered_at <= decided_at), key=lambda o: o.order_id)
+    chosen, taken = [], set()
+    for case_type, *actual in PAST_DECISIONS:
+        order = next(
+            (o for o in candidates if o.expected_case_type == case_type and o.order_id not in taken), None
+        )
+        if order is not None:
+            taken.add(order.order_id)
+            chosen.append((order.order_id, *actual))
+    pks = dict(Order.objects.filter(order_id__in=taken).values_list("order_id", "pk"))
+    decisions = PastDecision.objects.bulk_create(
+        PastDecision(order_id=pks[order_id], decided_at=decided_at, actual_outcome=outcome, source="demo")
+        for order_id, _, _, outcome in chosen
+    )
+    packets = {
+        r.packet["order_id"]: r.packet for r in replayed_orders([d.order_id for d in decisions]).replayed
+    }
+    for decision, (order_id, move, risk, _) in zip(decisions, chosen, strict=True):
+        decision.actual_next_move = move or packets[order_id]["next_move"]
+        decision.actual_risk_level = risk or packets[order_id]["risk_level"]
+    PastDecision.objects.bulk_update(decisions, ["actual_next_move", "actual_risk_level"])
+    return len(chosen)
