@@ -23,11 +23,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_data import copy_catalogue, reset_sequences
-from bench_database import drop_database, recreate_database
+from bench_database import throwaway_database
 
 CASES = int(os.environ.get("BENCH_CASES", "1000000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
-KEEP = os.environ.get("BENCH_KEEP") == "1"
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/staletrack_bench_admin")
 os.environ["DATABASE_URL"] = BENCH_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staletrack.settings")
@@ -182,12 +181,7 @@ def measure(client, url: str, params: dict) -> tuple[float, int, float, int]:
 
 
 def main() -> None:
-    import django
-
-    recreate_database(BENCH_URL)
-    try:
-        django.setup()
-        from django.core.management import call_command
+    with throwaway_database(BENCH_URL):
         from django.db import connection
         from django.test import Client
         from django.test.utils import setup_test_environment
@@ -195,7 +189,6 @@ def main() -> None:
         from tests.factories import UserFactory
 
         setup_test_environment()
-        call_command("migrate", verbosity=0)
         staff = UserFactory(username="bench-staff", role="Staff")
         started = time.perf_counter()
         load(connection, staff.pk)
@@ -218,12 +211,6 @@ def main() -> None:
                 f"  {name:<38} {median * 1000:7.1f} ms  {count:2d} queries ({sql_ms:6.1f} ms in SQL)  "
                 f"count shown: {rows:,}"
             )
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not KEEP:
-            drop_database(BENCH_URL)
 
 
 if __name__ == "__main__":

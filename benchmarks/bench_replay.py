@@ -29,11 +29,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_data import SEQUENCES, copy_orders, reset_sequences, settle
-from bench_database import drop_database, recreate_database
+from bench_database import throwaway_database
 
 CASES = int(os.environ.get("BENCH_CASES", "1000000"))
 PROCESSES = int(os.environ.get("BENCH_PROCESSES", "2"))
-KEEP = os.environ.get("BENCH_KEEP") == "1"
 AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
 MIDDLE = AS_OF - timedelta(days=15)  # v2's activation
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/staletrack_bench_replay")
@@ -149,19 +148,13 @@ def load(connection) -> Expected:
 
 
 def main() -> None:
-    import django
-
-    recreate_database(BENCH_URL)
-    try:
-        django.setup()
-        from django.core.management import call_command
+    with throwaway_database(BENCH_URL):
         from django.db import connection
 
         from cases.selectors.replay import replay_all
         from policies.models import Policy
         from policies.services import create_draft
 
-        call_command("migrate", verbosity=0)
         v1 = Policy.objects.get(version=1)
         Policy.objects.filter(pk=v1.pk).update(activated_at=AS_OF - 400 * DAY)
         v2 = create_draft(base=v1, note="bench: the same numbers, in force from MIDDLE")
@@ -208,12 +201,6 @@ def main() -> None:
             print("MISMATCH with the generator:")
             print(f"  case types found    {found[3]}")
             print(f"  case types expected {wanted[3]}")
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not KEEP:
-            drop_database(BENCH_URL)
 
 
 if __name__ == "__main__":

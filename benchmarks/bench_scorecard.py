@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_database import drop_database, recreate_database
+from bench_database import throwaway_database
 
 ORDERS = int(os.environ.get("BENCH_ORDERS", "1000000"))
 WEEKS = int(os.environ.get("BENCH_WEEKS", "26"))
@@ -340,13 +340,8 @@ def timed(call) -> float:
 
 
 def main() -> None:
-    import django
-
-    recreate_database(BENCH_URL)
-    try:
-        django.setup()
+    with throwaway_database(BENCH_URL):
         from django.conf import settings
-        from django.core.management import call_command
         from django.db import connection
         from django.test import Client
         from django.urls import reverse
@@ -356,7 +351,6 @@ def main() -> None:
         from tests.factories import UserFactory
 
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-        call_command("migrate", verbosity=0)
         staff = UserFactory(username="bench-staff", role="Staff")
         owner = UserFactory(username="bench-owner", role="Owner")
 
@@ -414,12 +408,6 @@ def main() -> None:
                 f"target < 300 ms), {len(captured)} queries; "
                 f"CSV of all rows: median {statistics.median(csv_times) * 1000:.0f} ms"
             )
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not os.environ.get("BENCH_KEEP"):
-            drop_database(BENCH_URL)
 
 
 if __name__ == "__main__":

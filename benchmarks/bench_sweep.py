@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_data import SEQUENCES, blank_case_values, copy_orders, reset_sequences, settle
-from bench_database import drop_database, recreate_database
+from bench_database import throwaway_database
 
 OPEN = int(os.environ.get("BENCH_OPEN", "1000000"))
 DUE = int(os.environ.get("BENCH_DUE", "100000"))
@@ -144,19 +144,13 @@ def one_at_a_time(pks: list[int]) -> float:
 
 
 def main() -> None:
-    import django
-
-    recreate_database(BENCH_URL)
-    try:
-        django.setup()
-        from django.core.management import call_command
+    with throwaway_database(BENCH_URL):
         from django.db import connection, connections, transaction
         from django.test.utils import CaptureQueriesContext
 
         from cases.models import Case
         from cases.services.assessment import SWEEP_BATCH, sweep_due_cases
 
-        call_command("migrate", verbosity=0)
         started = time.perf_counter()
         load(connection)
         print(f"loaded {OPEN:,} open cases ({DUE:,} due) in {time.perf_counter() - started:.0f} s")
@@ -196,12 +190,6 @@ def main() -> None:
         print(f"queries per batch of {SWEEP_BATCH}: {queries_per_batch}; still due afterwards: {left}")
         print(f"one save() at a time on a sample of {len(due)}: {baseline:,.1f} cases/s")
         print(f"ratio sweep / one-at-a-time: {rate / baseline:.0f}x")
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not os.environ.get("BENCH_KEEP"):
-            drop_database(BENCH_URL)
 
 
 if __name__ == "__main__":

@@ -26,13 +26,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_data import SEQUENCES, blank_case_values, copy_orders, reset_sequences, settle
-from bench_database import drop_database, recreate_database
+from bench_database import throwaway_database
 
 CASES = int(os.environ.get("BENCH_CASES", "1000000"))
 DUE_SHARE = float(os.environ.get("BENCH_DUE_SHARE", "0.01"))
 PROCESSES = int(os.environ.get("BENCH_PROCESSES", "2"))
 SAMPLE = int(os.environ.get("BENCH_SAMPLE", "2000"))
-KEEP = os.environ.get("BENCH_KEEP") == "1"
 AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/staletrack_bench_whatif")
 os.environ["DATABASE_URL"] = BENCH_URL
@@ -152,12 +151,7 @@ def check_sample(book) -> int:
 
 
 def main() -> None:
-    import django
-
-    recreate_database(BENCH_URL)
-    try:
-        django.setup()
-        from django.core.management import call_command
+    with throwaway_database(BENCH_URL):
         from django.db import connection
 
         from policies.models import Policy
@@ -165,7 +159,6 @@ def main() -> None:
         from policies.services import create_draft
         from policies.whatif import Timings, what_if
 
-        call_command("migrate", verbosity=0)
         v1 = Policy.objects.get(is_active=True)
         started = time.perf_counter()
         expected = load(connection, v1.pk)
@@ -196,12 +189,6 @@ def main() -> None:
             f"{timings.facts:.1f} s, rules {timings.rules:.1f} s "
             f"({result.assessed / timings.rules if timings.rules else 0:,.0f} cases/s per process)"
         )
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not KEEP:
-            drop_database(BENCH_URL)
 
 
 if __name__ == "__main__":
