@@ -1,15 +1,11 @@
 """The Celery task behind large order imports (issue 5). It lives beside `cases.tasks`, which imports it so
 that Celery's autodiscovery (which looks at `tasks.py` only) registers it."""
 
-import logging
-
 from celery import shared_task
-from django.db import transaction
 
 from cases.models import ImportRun
 from cases.services.order_import import run_import
-
-logger = logging.getLogger(__name__)
+from staletrack.celery import queue_after_commit
 
 FINISHED = (ImportRun.Status.SUCCEEDED, ImportRun.Status.FAILED)
 
@@ -30,16 +26,12 @@ def queue_import(run: ImportRun) -> None:
     """Queue `run` once the transaction that created it commits. A broker that cannot be reached fails the
     run with that reason instead of leaving it pending for ever."""
 
-    def send():
-        try:
-            import_orders_task.delay(run.pk)
-        except Exception as exc:
-            logger.exception("Could not queue order import %s", run.pk)
-            ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.PENDING).update(
-                status=ImportRun.Status.FAILED,
-                message=f"Could not start the background import ({type(exc).__name__}); "
-                "nothing was imported. "
-                "Try again, or ask whoever runs the server to check the Celery broker.",
-            )
+    def failed(exc: Exception) -> None:
+        ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.PENDING).update(
+            status=ImportRun.Status.FAILED,
+            message=f"Could not start the background import ({type(exc).__name__}); "
+            "nothing was imported. "
+            "Try again, or ask whoever runs the server to check the Celery broker.",
+        )
 
-    transaction.on_commit(send)
+    queue_after_commit(import_orders_task, run.pk, on_failure=failed)

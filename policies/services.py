@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from django.db import transaction
@@ -18,8 +17,7 @@ from policies.models import CountryOverride, Policy, SupplierOverride
 from policies.selectors import policy_book
 from policies.values import POLICY_FIELDS
 from policies.whatif_diff import same_numbers
-
-logger = logging.getLogger(__name__)
+from staletrack.celery import queue_after_commit
 
 
 @transaction.atomic
@@ -69,19 +67,16 @@ def activate(policy: Policy, *, actor=None, reason: str = "") -> Policy:
     if run is not None:
         changes["what_if"] = run_summary(run)
     audit_event(action="policy_activated", obj=policy, actor=actor, changes=changes, reason=reason)
-    transaction.on_commit(
-        lambda: _queue_reassessment(policy.pk, previous.pk if previous else None, policy.activated_at)
-    )
-    return policy
-
-
-def _queue_reassessment(policy_pk: int, previous_pk: int | None, at: datetime) -> None:
     from policies.tasks import reassess_after_activation_task
 
-    try:
-        reassess_after_activation_task.delay(policy_pk, previous_pk, at.isoformat())
-    except Exception:  # the activation stands; the cases catch up at their own clocks
-        logger.exception("Could not queue the re-assessment after activating policy %s", policy_pk)
+    # The activation stands if the broker is down: the cases catch up at their own clocks.
+    queue_after_commit(
+        reassess_after_activation_task,
+        policy.pk,
+        previous.pk if previous else None,
+        policy.activated_at.isoformat(),
+    )
+    return policy
 
 
 def mark_affected_cases_due(policy: Policy, previous: Policy | None, *, at: datetime) -> int:

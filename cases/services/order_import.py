@@ -36,6 +36,7 @@ from cases.imports.orders_csv import FORMAT_LABELS, OrdersCsv, scan_file
 from cases.models import ImportRun
 from cases.permissions import IMPORT_ORDERS, require
 from cases.services.audit import audit_event
+from staletrack.celery import queue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -278,16 +279,11 @@ def _audit_changes(result: OrderImportResult) -> dict:
 
 def queue_reassessment(order_pks: list[int]) -> None:
     """After commit, re-assess the cases of these orders, a task per chunk. A broker that is down does not
-    undo the import (robust): the sweep assesses never-assessed cases anyway."""
-    for start in range(0, len(order_pks), REASSESS_CHUNK):
-        chunk = order_pks[start : start + REASSESS_CHUNK]
-        transaction.on_commit(lambda chunk=chunk: _reassess(chunk), robust=True)
-
-
-def _reassess(order_pks: list[int]) -> None:
+    undo the import: the sweep assesses never-assessed cases anyway."""
     from cases.tasks import reassess_cases_task
 
-    reassess_cases_task.delay(order_pks)
+    for start in range(0, len(order_pks), REASSESS_CHUNK):
+        queue_after_commit(reassess_cases_task, order_pks[start : start + REASSESS_CHUNK])
 
 
 # --- import runs --------------------------------------------------------------------------------------
