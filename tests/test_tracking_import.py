@@ -3,6 +3,7 @@ every error named by line and column with nothing written, idempotent, re-assess
 and the permission checked on the server."""
 
 import sys
+from datetime import timedelta
 from io import StringIO
 from unittest import mock
 
@@ -14,6 +15,8 @@ from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 from django.db import connections
 from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from cases.csvfiles import CsvError
 from cases.imports.tracking_csv import (
@@ -22,10 +25,10 @@ from cases.imports.tracking_csv import (
     read_tracking_events,
     read_tracking_numbers,
 )
-from cases.models import AuditEvent, OrderTracking, TrackingEvent, TrackingNumber
+from cases.models import AuditEvent, Case, OrderTracking, TrackingEvent, TrackingNumber
 from cases.services import tracking
 from cases.services.tracking_import import import_tracking_events, import_tracking_numbers
-from tests.factories import OrderFactory, UserFactory
+from tests.factories import CaseFactory, OrderFactory, UserFactory
 
 UPS = "1Z999AA10123456784"
 USPS = "9400111899223818218407"
@@ -68,7 +71,7 @@ NOTHING = {"numbers": 0, "links": 0, "events": 0}
 @pytest.fixture(autouse=True)
 def queued():
     """The re-assessment task's delay, mocked: no test needs a broker."""
-    with mock.patch("cases.services.tracking_import.reassess_cases_task.delay") as delay:
+    with mock.patch("cases.tasks.reassess_cases_task.delay") as delay:
         yield delay
 
 
@@ -589,3 +592,17 @@ def test_the_tracking_list_offers_both_imports_only_to_users_who_may_import(clie
     client.force_login(viewer)
     page = client.get(url).content.decode()
     assert "Import tracking numbers" not in page and "Import tracking events" not in page
+
+
+@pytest.mark.django_db
+def test_a_broker_that_is_down_does_not_fail_the_import_and_leaves_the_cases_due(
+    orders, queued, django_capture_on_commit_callbacks
+):
+    later = timezone.now() + timedelta(days=3)
+    for order in orders.values():
+        CaseFactory(order=order, next_assessment_at=later)
+    queued.side_effect = OperationalError("broker down")
+    with mock.patch("staletrack.celery.logger"), django_capture_on_commit_callbacks(execute=True):
+        import_tracking_numbers(csv(WOO))
+    assert OrderTracking.objects.count() == 2
+    assert all(at <= timezone.now() for at in Case.objects.values_list("next_assessment_at", flat=True))

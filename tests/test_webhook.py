@@ -5,19 +5,23 @@ on-commit callbacks."""
 import hashlib
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
 from django.db import IntegrityError
 from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from cases.countries import COUNTRIES
 from cases.models import TrackingEvent, TrackingNumber, WebhookDelivery
 from cases.services import tracking
+from cases.services.assessment import sweep_due_cases
 from cases.webhooks.aftership import PayloadError, parse
 from cases.webhooks.countries_iso3 import ISO3_TO_ISO2
 from cases.webhooks.signature import sign, verify
+from tests.clock_helpers import import_label_only_cases
 from tests.factories import OrderFactory
 
 SECRET = "whsec-test-3f645f5e"
@@ -84,13 +88,11 @@ def order():
 
 
 def queued_order_pks(callbacks) -> list[list[int]]:
-    """The order pks each captured on-commit callback would queue reassess_cases_task with."""
-    queued = []
-    for callback in callbacks:
-        assert callback.func.__self__.name == "cases.tasks.reassess_cases_task"
-        assert callback.func.__name__ == "delay"
-        queued.append(callback.args[0])
-    return queued
+    """The order pks each captured on-commit callback queues reassess_cases_task with."""
+    with mock.patch("cases.tasks.reassess_cases_task.delay") as delay:
+        for callback in callbacks:
+            callback()
+    return [call.args[0] for call in delay.call_args_list]
 
 
 # Routing and method
@@ -454,3 +456,24 @@ def test_webhook_deliveries_are_read_only_in_the_admin(admin_client, client, ord
     assert admin_client.get(f"/admin/cases/webhookdelivery/{delivery.pk}/change/").status_code == 200
     assert admin_client.get("/admin/cases/webhookdelivery/add/").status_code == 403
     assert admin_client.post(f"/admin/cases/webhookdelivery/{delivery.pk}/delete/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_delivery_with_the_broker_down_is_accepted_and_leaves_the_case_due_for_the_sweep(
+    client, django_capture_on_commit_callbacks
+):
+    (case,) = import_label_only_cases()
+    number = case.order.tracking_numbers.get().number
+    at = (timezone.now() - timedelta(hours=2)).isoformat()
+    with (
+        mock.patch("cases.tasks.reassess_cases_task.delay", side_effect=OperationalError("broker down")),
+        mock.patch("staletrack.celery.logger"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = post(client, body_of(checkpoint(at, "InTransit", "InTransit_001"), number=number))
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert case.next_assessment_at <= timezone.now()
+    sweep_due_cases()
+    case.refresh_from_db()
+    assert case.case_type != "label_created_only"

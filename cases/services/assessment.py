@@ -15,6 +15,7 @@ from datetime import datetime
 
 import orjson
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cases.assessment import assess_many
@@ -28,8 +29,10 @@ from cases.selectors.rows import chunked
 from cases.services.audit import Target, audit_events
 from cases.services.batches import without_gc_pauses
 from policies.selectors import PolicyBook, active_policy_book
+from staletrack.celery import queue_after_commit
 
 SWEEP_BATCH = 1000
+REASSESS_CHUNK = 1000  # orders per reassess_cases_task
 STORED = (
     "case_type",
     "risk_level",
@@ -79,6 +82,35 @@ def refresh_cases(order_pks: Iterable[int], *, as_of: datetime | None = None, vi
     for chunk in chunked(order_pks):
         Case.objects.bulk_create([Case(order_id=pk) for pk in chunk], ignore_conflicts=True)
     return reassess(order_pks, as_of=as_of or timezone.now(), via=via).changed
+
+
+def queue_reassessment(order_pks: Iterable[int], *, new_cases: bool = False) -> None:
+    """Facts arrived for these orders (an import, the webhook): re-assess their cases after commit, one
+    task per `REASSESS_CHUNK` orders.
+
+    Inside the caller's transaction their open cases also become due now: the task does the work at once,
+    and if it is never delivered (a broker that is down) the next sweep does it (issue 6: nothing is lost).
+    `new_cases`: the cases were created in this transaction, never assessed, so the sweep finds them
+    without being told."""
+    from cases.tasks import reassess_cases_task  # the tasks module imports this one
+
+    order_pks = list(order_pks)
+    if not new_cases:
+        make_due(order_pks, timezone.now())
+    for start in range(0, len(order_pks), REASSESS_CHUNK):
+        queue_after_commit(reassess_cases_task, order_pks[start : start + REASSESS_CHUNK])
+
+
+def make_due(order_pks: list[int], now: datetime) -> int:
+    """Bring the next assessment of these orders' open cases forward to `now` (never back)."""
+    due = 0
+    for chunk in chunked(order_pks):
+        due += (
+            Case.objects.filter(order_id__in=chunk, status=CaseStatus.OPEN)
+            .filter(Q(next_assessment_at__isnull=True) | Q(next_assessment_at__gt=now))
+            .update(next_assessment_at=now)
+        )
+    return due
 
 
 def sweep_due_cases(

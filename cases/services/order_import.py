@@ -35,15 +35,14 @@ from cases.imports.orders_common import NEW, SKIP, UNCHANGED, UPDATE, PreviewRow
 from cases.imports.orders_csv import FORMAT_LABELS, OrdersCsv, scan_file
 from cases.models import ImportRun
 from cases.permissions import IMPORT_ORDERS, require
+from cases.services.assessment import queue_reassessment
 from cases.services.audit import audit_event
-from staletrack.celery import queue_after_commit
 
 logger = logging.getLogger(__name__)
 
 # Settings (read with getattr so they are optional; docs/imports-orders.md names their env variables).
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024  # ORDER_IMPORT_MAX_BYTES: larger files are refused
 DEFAULT_ASYNC_BYTES = 2 * 1024 * 1024  # ORDER_IMPORT_ASYNC_BYTES: larger admin uploads run as a task
-REASSESS_CHUNK = 1000  # orders per reassess_cases_task
 PROGRESS_SECONDS = 0.5  # at most this often an ImportRun's progress is written
 
 
@@ -253,7 +252,9 @@ def import_orders(
                         changes=_audit_changes(result),
                         reason=result.describe(),
                     )
-                queue_reassessment(written.touched_pks)
+                # New orders' cases are never assessed: the sweep finds them even if no task arrives.
+                queue_reassessment(written.created_pks, new_cases=True)
+                queue_reassessment(written.updated_pks)
         finally:
             chosen.close()
     return result
@@ -275,15 +276,6 @@ def _audit_changes(result: OrderImportResult) -> dict:
         "error_rows_left_out": result.error_rows,
         "only_valid_rows": result.only_valid_rows,
     }
-
-
-def queue_reassessment(order_pks: list[int]) -> None:
-    """After commit, re-assess the cases of these orders, a task per chunk. A broker that is down does not
-    undo the import: the sweep assesses never-assessed cases anyway."""
-    from cases.tasks import reassess_cases_task
-
-    for start in range(0, len(order_pks), REASSESS_CHUNK):
-        queue_after_commit(reassess_cases_task, order_pks[start : start + REASSESS_CHUNK])
 
 
 # --- import runs --------------------------------------------------------------------------------------

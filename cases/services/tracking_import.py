@@ -32,8 +32,8 @@ from cases.models import Order, OrderTracking, TrackingNumber
 from cases.permissions import IMPORT_ORDERS, require
 from cases.selectors.rows import chunked
 from cases.services import tracking
+from cases.services.assessment import queue_reassessment
 from cases.services.audit import audit_event
-from cases.tasks import reassess_cases_task
 
 # cases.permissions names no constant for it (yet); the permission is ImportRun's (cases.models).
 AUDITED_ORDER_IDS = 1000  # the audit event lists this many order ids and counts the rest
@@ -276,6 +276,5 @@ def _finish(summary: TrackingImportSummary, order_pks: list[int], actor, via: st
         reason=summary.describe(),
     )
     if summary.order_pks:
-        order_pks = list(summary.order_pks)
         # After commit: a worker must read the new facts, and a rolled-back import must queue nothing.
-        transaction.on_commit(lambda: reassess_cases_task.delay(order_pks))
+        queue_reassessment(summary.order_pks)

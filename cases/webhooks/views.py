@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from cases.choices import EventSource
 from cases.models import WebhookDelivery
 from cases.services import tracking
-from cases.tasks import reassess_cases_task
+from cases.services.assessment import queue_reassessment
 from cases.webhooks import signature
 from cases.webhooks.aftership import SOURCE, PayloadError, TrackingUpdate, parse
 
@@ -123,7 +123,7 @@ def _store(update: TrackingUpdate, digest: str) -> int:
             order_pks = tracking.orders_carrying([number])
             if order_pks:
                 # After commit: the worker must see the events, and a rollback must queue nothing.
-                reassess_cases_task.delay_on_commit(order_pks)
+                queue_reassessment(order_pks)
         return created
 
 
