@@ -165,7 +165,7 @@ def test_the_page_replays_every_stored_case_and_says_how_many_disagreements_are_
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_processes_give_the_same_report_as_one(tmp_path):
     pks = import_many(tmp_path)
     one = replay_orders(pks, batch_size=7)

@@ -359,7 +359,7 @@ def test_staff_without_edit_policy_get_403_on_every_what_if_view(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_processes_give_the_same_result_as_one(owner):
     v1 = Policy.objects.get(is_active=True)
     orders = [parcel(f"#P-{i}", 3 + i * 0.37) for i in range(60)]
