@@ -107,3 +107,12 @@ class MoneyState(models.TextChoices):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+
+class ReplayRunStatus(models.TextChoices):
+    """Where a background replay of every stored past case stands (cases.models.ReplayRun)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"

@@ -21,6 +21,7 @@ from cases.choices import (
     NextMove,
     OutcomeKind,
     PaymentState,
+    ReplayRunStatus,
     RiskLevel,
     Route,
     TrackingStatus,
@@ -296,6 +297,43 @@ class PastDecision(models.Model):
 
     def __str__(self):
         return f"Past decision on {self.order.order_id}"
+
+
+class ReplayRun(models.Model):
+    """A replay of every stored past case (issue 9), run by the Celery task `replay_past_cases_task`
+    (cases.services.replay_runs) because a million past decisions take longer than a web request should.
+    The admin's run page follows it and renders the stored report (`ReplayReport.to_dict()`)."""
+
+    Status = ReplayRunStatus
+
+    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    policy = models.ForeignKey(
+        "policies.Policy",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The version chosen for every case; blank: the version in force at each decision.",
+    )
+    status = models.CharField(max_length=10, choices=ReplayRunStatus.choices, default=ReplayRunStatus.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cases_replayed = models.PositiveIntegerField(default=0)
+    compared = models.PositiveIntegerField(default=0, help_text="Replayed cases with an actual next move.")
+    agreed = models.PositiveIntegerField(default=0, help_text="Compared cases whose next move agreed.")
+    report = models.JSONField(null=True, blank=True, help_text="The report (ReplayReport.to_dict()).")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Replay run {self.pk} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ReplayRunStatus.DONE, ReplayRunStatus.FAILED)
 
 
 class MoneyDecision(models.Model):

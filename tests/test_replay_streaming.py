@@ -11,13 +11,14 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from cases.admin import replay as replay_admin
 from cases.bundles.reader import read_bundle
-from cases.models import Case, Order, PastDecision
+from cases.models import Case, Order, PastDecision, ReplayRun
 from cases.replay import KEEP, render_report
 from cases.selectors import replay as replay_selector
 from cases.selectors.replay import REVIEW_NOTE, replay_all, replay_bundle, replay_orders, replayed_orders
+from cases.services import replay_runs
 from cases.services.batches import can_fork
+from cases.tasks import replay_past_cases_task
 from policies.models import Policy
 from tests.factories import UserFactory
 from tests.replay_bundles import many_past_cases, write_bundle
@@ -150,10 +151,18 @@ def test_the_page_carries_the_selection_back_in_one_field(client, many, staff):
 def test_the_page_replays_every_stored_case_and_says_how_many_disagreements_are_not_shown(
     client, many, staff
 ):
+    """Every stored case replays in the background (tests/test_replay_runs.py); its run page shows it."""
     client.force_login(staff)
     full = replay_all()
-    with mock.patch.object(replay_admin, "replay_all", lambda policy=None: replay_all(policy=policy, keep=4)):
-        response = client.post(reverse("admin:cases_case_replay"), {"all": "1"})
+    response = client.post(reverse("admin:cases_case_replay"), {"all": "1"})
+    assert response.status_code == 302
+
+    def keep_four(policy=None, processes=1):
+        return replay_all(policy=policy, keep=4)
+
+    with mock.patch.object(replay_runs, "replay_all", keep_four):
+        replay_past_cases_task.run(ReplayRun.objects.get().pk)
+    response = client.get(response.url)
     assert response.status_code == 200
     page = response.content.decode()
     assert f"Disagreements ({full.disagreements_total})" in page

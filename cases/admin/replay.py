@@ -8,18 +8,24 @@ the selection as one comma-separated field (`cases`): one field per case would p
 form fields (DATA_UPLOAD_MAX_NUMBER_FIELDS, 1,000) and refuse the post.
 
 The replay streams (cases.selectors.replay), and a report lists at most the first KEEP disagreements
-with their total, so the page shows a report of any size. "Every stored past case" has no limit; it runs
-in the request, in this process: a million past cases take a minute or two (the command splits them over
-processes). A selection is limited only by what the page carries back (MAX_CASES keys).
+with their total, so the page shows a report of any size. "Every stored past case" has no limit, so it
+runs in the background (a million past cases take a minute or two): its button starts a `ReplayRun`
+(cases.services.replay_runs) and redirects to the run's page, this page with `?run=<id>`, which refreshes
+itself until the run is done and then renders the stored report like the others. Chosen cases and an
+uploaded bundle replay in the request; a selection is limited only by what the page carries back
+(MAX_CASES keys). Every view here checks the same permission first, the run page included.
 """
 
 from __future__ import annotations
 
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from cases.bundles.reader import BundleError, read_bundle
 from cases.forms import BundleUploadForm
+from cases.models import ReplayRun
 from cases.permissions import require
 from cases.replay import ReplayReport
 from cases.replay.text import SHORT_MOVES, percent
@@ -27,19 +33,26 @@ from cases.selectors.replay import (
     REPLAY_PERMISSION,
     ReplayError,
     policy_version,
-    replay_all,
     replay_bundle,
     replay_cases,
 )
+from cases.services.replay_runs import report_from_dict, start_replay_run
 from policies.models import Policy
 
 MAX_CASES = 100_000  # chosen cases per page (every stored case has no limit, nor has the command)
 TEMPLATE = "admin/cases/replay.html"
+RUN_TEMPLATE = "admin/cases/replay_run.html"
+ALL_SOURCE = "every stored case with a past decision"
+RECENT_RUNS = 10  # background runs listed on the page
+REFRESH_SECONDS = 3  # how often an unfinished run's page reloads itself
 
 
 def replay_page(model_admin, request, *, case_pks: list[int] | None = None):
-    """The page; `case_pks` comes from the changelist action, else the request says what to replay."""
+    """The page; `case_pks` comes from the changelist action, else the request says what to replay.
+    `?run=<id>` is the page of a background run of every stored past case."""
     require(request.user, REPLAY_PERMISSION)
+    if case_pks is None and request.method == "GET" and "run" in request.GET:
+        return replay_run_page(model_admin, request, request.GET["run"])
     data = request.POST if request.method == "POST" else request.GET
     if case_pks is None:
         keys = [*data.getlist("case"), *",".join(data.getlist("cases")).split(",")]
@@ -59,8 +72,9 @@ def replay_page(model_admin, request, *, case_pks: list[int] | None = None):
                 except BundleError as exc:
                     errors = [str(issue) for issue in exc.issues]
                 source = f"the bundle {upload.cleaned_data['file'].name} (not imported)"
-        elif data.get("all"):
-            report, source = replay_all(policy=policy), "every stored case with a past decision"
+        elif data.get("all") and request.method == "POST":
+            run = start_replay_run(policy=policy, actor=request.user)
+            return redirect(run_url(run))
         elif case_pks:
             if len(case_pks) > MAX_CASES:
                 errors, case_pks = [_too_many()], []
@@ -83,8 +97,43 @@ def replay_page(model_admin, request, *, case_pks: list[int] | None = None):
         "report": report,
         "view": _view(report) if report is not None else None,
         "queue_url": reverse("admin:cases_case_changelist"),
+        "runs": [
+            (run, run_url(run))
+            for run in ReplayRun.objects.select_related("policy", "created_by")[:RECENT_RUNS]
+        ],
     }
     return TemplateResponse(request, TEMPLATE, context, status=400 if errors else 200)
+
+
+def run_url(run: ReplayRun) -> str:
+    """The page of a background run: the replay page's own URL, so it needs no URL of its own."""
+    return f"{reverse('admin:cases_case_replay')}?run={run.pk}"
+
+
+def replay_run_page(model_admin, request, run_id: str):
+    """A background run of every stored past case: its status while it is queued or running (the page
+    reloads itself), then the stored report as the replay page renders one, or the error."""
+    require(request.user, REPLAY_PERMISSION)
+    if not run_id.isdigit():
+        raise Http404("No such replay run.")
+    run = get_object_or_404(ReplayRun.objects.select_related("policy", "created_by"), pk=run_id)
+    report = report_from_dict(run.report) if run.status == ReplayRun.Status.DONE and run.report else None
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": f"Replay run {run.pk}",
+        "opts": model_admin.model._meta,
+        "run": run,
+        "running": not run.finished,
+        "refresh_seconds": REFRESH_SECONDS,
+        "seconds": (run.finished_at - run.started_at).total_seconds()
+        if run.finished_at and run.started_at
+        else None,
+        "source": ALL_SOURCE,
+        "report": report,
+        "view": _view(report) if report is not None else None,
+        "replay_url": reverse("admin:cases_case_replay"),
+    }
+    return TemplateResponse(request, RUN_TEMPLATE, context)
 
 
 def _too_many() -> str:

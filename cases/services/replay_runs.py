@@ -1,0 +1,135 @@
+"""Background replays of every stored past case (issue 9): a million past decisions take 80-90 s, too long
+for a web request. The admin's button records a `ReplayRun` and queues `replay_past_cases_task` after
+commit; the task calls `run_replay`, which stores the report (`ReplayReport.to_dict()`) on the row, and
+the admin's run page renders it again with `report_from_dict`.
+
+A replay writes nothing but its run row, so seeing cases (REPLAY_PERMISSION) is enough to start one.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from cases.models import ReplayRun
+from cases.permissions import require
+from cases.replay import Actual, Agreement, CaseTypeRow, Disagreement, ReplayReport
+from cases.selectors.replay import REPLAY_PERMISSION, replay_all
+from policies.models import Policy
+from policies.whatif_runs import default_processes
+from staletrack.celery import queue_after_commit
+
+logger = logging.getLogger(__name__)
+
+UNFINISHED = (ReplayRun.Status.QUEUED, ReplayRun.Status.RUNNING)
+
+
+def start_replay_run(*, policy: Policy | None = None, actor=None) -> ReplayRun:
+    """Record a replay of every stored past case (with `policy` for all, else the version in force at
+    each decision) and queue it once the transaction commits. A broker that cannot be reached fails the
+    run with that reason instead of leaving it queued for ever."""
+    require(actor, REPLAY_PERMISSION)
+    run = ReplayRun.objects.create(created_by=actor, policy=policy)
+    _queue(run)
+    return run
+
+
+def _queue(run: ReplayRun) -> None:
+    from cases.tasks import replay_past_cases_task
+
+    def failed(exc: Exception) -> None:
+        ReplayRun.objects.filter(pk=run.pk, status=ReplayRun.Status.QUEUED).update(
+            status=ReplayRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error=f"Could not start the background replay ({type(exc).__name__}). Try again, or ask "
+            "whoever runs the server to check the Celery worker and broker.",
+        )
+
+    queue_after_commit(replay_past_cases_task, run.pk, on_failure=failed)
+
+
+def run_replay(run: ReplayRun, *, processes: int | None = None) -> ReplayRun:
+    """Replay every stored past case for `run` and store the report and its counts. A finished run is
+    left as it is; a run left `running` by a worker that died is replayed again (nothing of it was kept).
+    Any error fails the run with its text (the worker's log has the traceback)."""
+    claimed = ReplayRun.objects.filter(pk=run.pk, status__in=UNFINISHED).update(
+        status=ReplayRun.Status.RUNNING, started_at=timezone.now(), error=""
+    )
+    if not claimed:
+        run.refresh_from_db()
+        return run
+    try:
+        report = replay_all(policy=run.policy, processes=processes or default_processes())
+    except Exception as exc:
+        logger.exception("Replay run %s failed", run.pk)
+        ReplayRun.objects.filter(pk=run.pk).update(
+            status=ReplayRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+    else:
+        ReplayRun.objects.filter(pk=run.pk).update(
+            status=ReplayRun.Status.DONE,
+            finished_at=timezone.now(),
+            cases_replayed=report.cases,
+            compared=report.next_move.compared,
+            agreed=report.next_move.agreed,
+            report=report.to_dict(),
+        )
+    run.refresh_from_db()
+    return run
+
+
+def report_from_dict(data: dict) -> ReplayReport:
+    """The ReplayReport whose `to_dict()` is `data` (a run's stored report), for the page to render.
+    The confusion table is rebuilt in the order of its `moves` (PostgreSQL's jsonb keeps no key order)."""
+
+    def agreement(part: dict) -> Agreement:
+        return Agreement(agreed=part["agreed"], compared=part["compared"])
+
+    moves = tuple(data["confusion"]["moves"])
+    counts = data["confusion"]["counts"]
+    return ReplayReport(
+        cases=data["cases"],
+        next_move=agreement(data["next_move"]),
+        risk_level=agreement(data["risk_level"]),
+        not_comparable=tuple(data["not_comparable"]),
+        per_case_type=tuple(
+            CaseTypeRow(
+                case_type=row["case_type"],
+                cases=row["cases"],
+                next_move=agreement(row["next_move"]),
+                risk_level=agreement(row["risk_level"]),
+            )
+            for row in data["per_case_type"]
+        ),
+        moves=moves,
+        confusion={row: {col: counts[row][col] for col in moves} for row in moves},
+        disagreements=tuple(
+            Disagreement(
+                order_id=item["order_id"],
+                case_type=item["case_type"],
+                decided_at=parse_datetime(item["decided_at"]),
+                policy_version=item["policy_version"],
+                next_move=item["recommended"]["next_move"],
+                risk_level=item["recommended"]["risk_level"],
+                also=tuple(item["recommended"]["also"]),
+                reasons=tuple(item["recommended"]["reasons"]),
+                actual=Actual(
+                    next_move=item["actual"]["next_move"],
+                    risk_level=item["actual"]["risk_level"],
+                    outcome=item["actual"]["outcome"],
+                ),
+                on=tuple(item["differs_on"]),
+            )
+            for item in data["disagreements"]
+        ),
+        policies=dict(data["policies"]),
+        notes=tuple(data["notes"]),
+        skipped=tuple((item["order_id"], item["reason"]) for item in data["skipped"]),
+        disagreements_total=data["disagreements_total"],
+        not_comparable_total=data["not_comparable_total"],
+        skipped_total=data["skipped_total"],
+    )

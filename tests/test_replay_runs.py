@@ -1,0 +1,266 @@
+"""Background replays of every stored past case (issue 9): the page's button records a queued ReplayRun and
+queues a Celery task after commit; the task stores the report `replay_all` gives; the run page follows the
+run and renders that report. Re-delivered tasks change nothing; failures say why; the replay page's own
+permission guards every view."""
+
+from datetime import UTC, datetime
+from io import StringIO
+from unittest import mock
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from cases.admin.replay import ALL_SOURCE, _view
+from cases.models import ReplayRun
+from cases.selectors.replay import replay_all
+from cases.services import replay_runs
+from cases.services.replay_runs import report_from_dict, run_replay, start_replay_run
+from cases.tasks import replay_past_cases_task
+from policies.models import Policy
+from tests.factories import UserFactory
+from tests.replay_bundles import basic_with_actuals, write_bundle
+
+REPLAY_URL = "admin:cases_case_replay"
+
+
+@pytest.fixture
+def imported(spec_dir, tmp_path, db):
+    """The spec's basic cases with known actuals (tests/replay_bundles.py), imported: 9 past decisions."""
+    call_command("import_cases", str(write_bundle(tmp_path, basic_with_actuals(spec_dir))), stdout=StringIO())
+    Policy.objects.filter(version=1).update(activated_at=datetime(2026, 1, 1, tzinfo=UTC))
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="stan", role="Staff")
+
+
+@pytest.fixture
+def nobody(db):
+    """A staff user (is_staff) without the replay page's permission (cases.view_case)."""
+    return UserFactory(username="nobody")
+
+
+def run_page(run: ReplayRun) -> str:
+    return f"{reverse(REPLAY_URL)}?run={run.pk}"
+
+
+def stored(run: ReplayRun) -> tuple:
+    run.refresh_from_db()
+    return (
+        run.status,
+        run.started_at,
+        run.finished_at,
+        run.cases_replayed,
+        run.compared,
+        run.agreed,
+        run.report,
+        run.error,
+    )
+
+
+# Starting a run ---------------------------------------------------------------------------------------
+
+
+def test_the_replay_every_case_button_records_a_queued_run_and_redirects_to_its_page(
+    client, imported, staff, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+    with (
+        mock.patch.object(replay_runs, "replay_all") as replayed_in_the_request,
+        mock.patch.object(replay_past_cases_task, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(reverse(REPLAY_URL), {"all": "1", "policy": ""})
+    run = ReplayRun.objects.get()
+    assert response.status_code == 302
+    assert response.url == run_page(run)
+    assert (run.status, run.created_by, run.policy, run.report) == ("queued", staff, None, None)
+    delay.assert_called_once_with(run.pk)
+    replayed_in_the_request.assert_not_called()
+
+
+def test_the_policy_chosen_on_the_page_is_the_runs(client, imported, staff):
+    client.force_login(staff)
+    client.post(reverse(REPLAY_URL), {"all": "1", "policy": "v1"})
+    run = ReplayRun.objects.get()
+    assert run.policy == Policy.objects.get(version=1)
+    replay_past_cases_task.run(run.pk)
+    run.refresh_from_db()
+    assert "Policy v1 (chosen) for every case." in run.report["notes"]
+
+
+def test_an_unknown_policy_version_starts_no_run(client, imported, staff):
+    client.force_login(staff)
+    response = client.post(reverse(REPLAY_URL), {"all": "1", "policy": "v9"})
+    assert response.status_code == 400
+    assert "No policy version" in response.content.decode()
+    assert not ReplayRun.objects.exists()
+
+
+def test_a_get_with_all_starts_no_run(client, imported, staff):
+    client.force_login(staff)
+    assert client.get(reverse(REPLAY_URL), {"all": "1"}).status_code == 200
+    assert not ReplayRun.objects.exists()
+
+
+def test_a_broker_that_cannot_be_reached_fails_the_run_with_the_reason(
+    imported, staff, django_capture_on_commit_callbacks
+):
+    with (
+        mock.patch.object(replay_past_cases_task, "delay", side_effect=ConnectionError("refused")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        run = start_replay_run(actor=staff)
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert run.error.startswith("Could not start the background replay (ConnectionError)")
+    assert run.finished_at is not None
+
+
+# Running it -------------------------------------------------------------------------------------------
+
+
+def test_the_task_stores_the_report_replay_all_gives(imported, staff):
+    run = start_replay_run(actor=staff)
+    result = replay_past_cases_task.run(run.pk)
+    expected = replay_all()
+    run.refresh_from_db()
+    assert result == {"run": run.pk, "status": "done", "cases": 9, "agreed": 5}
+    assert (run.status, run.error) == ("done", "")
+    assert run.started_at <= run.finished_at
+    assert (run.cases_replayed, run.compared, run.agreed) == (expected.cases, 7, 5)
+    assert (run.compared, run.agreed) == (expected.next_move.compared, expected.next_move.agreed)
+    assert run.report == expected.to_dict()
+    assert report_from_dict(run.report) == expected
+
+
+def test_a_redelivered_task_on_a_done_run_changes_nothing(imported, staff):
+    run = start_replay_run(actor=staff)
+    replay_past_cases_task.run(run.pk)
+    before = stored(run)
+    with mock.patch.object(replay_runs, "replay_all") as replayed_again:
+        assert replay_past_cases_task.run(run.pk) == {"run": run.pk, "status": "done"}
+        run_replay(run)  # the service refuses too, whoever calls it
+    replayed_again.assert_not_called()
+    assert stored(run) == before
+
+
+def test_a_run_left_running_by_a_worker_that_died_is_replayed_again(imported, staff):
+    run = start_replay_run(actor=staff)
+    ReplayRun.objects.filter(pk=run.pk).update(status="running")
+    assert replay_past_cases_task.run(run.pk)["status"] == "done"
+    run.refresh_from_db()
+    assert run.report == replay_all().to_dict()
+
+
+def test_a_failing_replay_marks_the_run_failed_with_the_error(imported, staff):
+    run = start_replay_run(actor=staff)
+    with mock.patch.object(replay_runs, "replay_all", side_effect=RuntimeError("database went away")):
+        result = replay_past_cases_task.run(run.pk)
+    run.refresh_from_db()
+    assert result["status"] == "failed"
+    assert (run.status, run.error, run.report) == ("failed", "RuntimeError: database went away", None)
+    assert run.finished_at is not None
+    assert replay_past_cases_task.run(run.pk) == {"run": run.pk, "status": "failed"}  # left alone
+
+
+def test_a_task_for_a_run_that_no_longer_exists_does_nothing(db):
+    assert replay_past_cases_task.run(123456) == {"run": 123456, "status": "missing"}
+
+
+# The run page -----------------------------------------------------------------------------------------
+
+
+def test_the_run_page_refreshes_itself_while_the_run_is_queued(client, imported, staff):
+    client.force_login(staff)
+    run = start_replay_run(actor=staff)
+    page = client.get(run_page(run)).content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in page
+    assert "Queued" in page
+    assert 'id="replay-report"' not in page
+
+
+def test_the_run_page_shows_the_report_when_done(client, imported, staff):
+    client.force_login(staff)
+    client.post(reverse(REPLAY_URL), {"all": "1"})
+    run = ReplayRun.objects.get()
+    replay_past_cases_task.run(run.pk)
+    response = client.get(run_page(run))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'http-equiv="refresh"' not in page
+    assert "5 of 7</strong>" in page
+    assert "delivered 3 days later" in page
+    report = replay_all()
+    section = render_to_string(
+        "admin/cases/replay_report.html", {"report": report, "view": _view(report), "source": ALL_SOURCE}
+    )
+    assert section in page  # exactly what the page rendered when it replayed in the request
+
+
+def test_the_run_page_shows_why_a_run_failed(client, imported, staff):
+    client.force_login(staff)
+    run = start_replay_run(actor=staff)
+    with mock.patch.object(replay_runs, "replay_all", side_effect=RuntimeError("database went away")):
+        replay_past_cases_task.run(run.pk)
+    page = client.get(run_page(run)).content.decode()
+    assert 'id="replay-run-error">RuntimeError: database went away<' in page
+    assert 'http-equiv="refresh"' not in page and 'id="replay-report"' not in page
+
+
+def test_the_replay_page_lists_the_runs(client, imported, staff):
+    client.force_login(staff)
+    run = start_replay_run(actor=staff)
+    page = client.get(reverse(REPLAY_URL)).content.decode()
+    assert f'href="{run_page(run)}"' in page
+
+
+def test_an_unknown_run_is_404(client, imported, staff):
+    client.force_login(staff)
+    assert client.get(f"{reverse(REPLAY_URL)}?run=999999").status_code == 404
+    assert client.get(f"{reverse(REPLAY_URL)}?run=x").status_code == 404
+
+
+# Permission -------------------------------------------------------------------------------------------
+
+
+def test_staff_without_the_replay_permission_get_403_on_the_start_and_the_run_page(
+    client, imported, staff, nobody
+):
+    run = start_replay_run(actor=staff)
+    client.force_login(nobody)
+    assert client.post(reverse(REPLAY_URL), {"all": "1"}).status_code == 403
+    assert client.get(run_page(run)).status_code == 403
+    assert ReplayRun.objects.count() == 1
+    with pytest.raises(PermissionDenied):
+        start_replay_run(actor=nobody)
+    assert ReplayRun.objects.count() == 1
+
+
+# PostgreSQL: the task as a worker runs it, after the commit -----------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_on_postgresql_the_queued_task_replays_after_commit_and_stores_the_report_replay_all_gives(
+    spec_dir, tmp_path
+):
+    call_command("import_cases", str(write_bundle(tmp_path, basic_with_actuals(spec_dir))), stdout=StringIO())
+    Policy.objects.filter(version=1).update(activated_at=datetime(2026, 1, 1, tzinfo=UTC))
+    staff = UserFactory(username="stan", role="Staff")
+    # As a worker would, once the run's row is committed: outside a transaction, as in a worker.
+    worker = mock.patch.object(
+        replay_past_cases_task,
+        "delay",
+        side_effect=lambda run_id: replay_past_cases_task.apply(args=[run_id]),
+    )
+    with worker as delay:
+        run = start_replay_run(actor=staff)
+    delay.assert_called_once_with(run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.cases_replayed, run.compared, run.agreed) == ("done", 9, 7, 5)
+    assert run.report == replay_all().to_dict()
