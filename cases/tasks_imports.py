@@ -5,7 +5,7 @@ from celery import shared_task
 
 from cases.models import ImportRun
 from cases.services.order_import import run_import
-from staletrack.celery import queue_after_commit
+from staletrack.celery import queue_run_after_commit
 
 FINISHED = (ImportRun.Status.SUCCEEDED, ImportRun.Status.FAILED)
 
@@ -26,12 +26,12 @@ def queue_import(run: ImportRun) -> None:
     """Queue `run` once the transaction that created it commits. A broker that cannot be reached fails the
     run with that reason instead of leaving it pending for ever."""
 
-    def failed(exc: Exception) -> None:
-        ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.PENDING).update(
-            status=ImportRun.Status.FAILED,
-            message=f"Could not start the background import ({type(exc).__name__}); "
-            "nothing was imported. "
-            "Try again, or ask whoever runs the server to check the Celery broker.",
-        )
-
-    queue_after_commit(import_orders_task, run.pk, on_failure=failed)
+    queue_run_after_commit(
+        import_orders_task,
+        run,
+        waiting=ImportRun.Status.PENDING,
+        failure=lambda error: {
+            "message": f"Could not start the background import ({error}); nothing was imported. "
+            "Try again, or ask whoever runs the server to check the Celery broker."
+        },
+    )

@@ -20,7 +20,7 @@ from cases.permissions import EDIT_POLICY, require
 from policies.models import Policy, WhatIfRun
 from policies.selectors import active_policy, policy_book
 from policies.whatif import book_digest, what_if
-from staletrack.celery import queue_after_commit
+from staletrack.celery import queue_run_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -60,15 +60,16 @@ def start_what_if(draft: Policy, *, actor=None, as_of=None) -> WhatIfRun:
 def _queue(run: WhatIfRun) -> None:
     from policies.tasks import what_if_policy_task
 
-    def failed(exc: Exception) -> None:
-        WhatIfRun.objects.filter(pk=run.pk, status=WhatIfRun.Status.PENDING).update(
-            status=WhatIfRun.Status.FAILED,
-            finished_at=timezone.now(),
-            error=f"Could not start the background run ({type(exc).__name__}). Try again, or ask "
+    queue_run_after_commit(
+        what_if_policy_task,
+        run,
+        waiting=WhatIfRun.Status.PENDING,
+        failure=lambda error: {
+            "finished_at": timezone.now(),
+            "error": f"Could not start the background run ({error}). Try again, or ask "
             "whoever runs the server to check the Celery worker and broker.",
-        )
-
-    queue_after_commit(what_if_policy_task, run.pk, on_failure=failed)
+        },
+    )
 
 
 def run_what_if(run: WhatIfRun, *, processes: int | None = None) -> WhatIfRun:

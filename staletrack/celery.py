@@ -28,3 +28,16 @@ def queue_after_commit(task, *args, on_failure=None) -> None:
                 on_failure(exc)
 
     transaction.on_commit(send)
+
+
+def queue_run_after_commit(task, run, *, waiting, failure) -> None:
+    """Send `task(run.pk)` once the current transaction commits. If the broker cannot be reached, a run
+    still `waiting` is marked FAILED with the fields `failure(error type name)` gives, instead of waiting
+    for ever (import runs, what-if runs and replay runs share this)."""
+
+    def failed(exc: Exception) -> None:
+        type(run).objects.filter(pk=run.pk, status=waiting).update(
+            status=type(run).Status.FAILED, **failure(type(exc).__name__)
+        )
+
+    queue_after_commit(task, run.pk, on_failure=failed)

@@ -19,7 +19,7 @@ from cases.replay import Actual, Agreement, CaseTypeRow, Disagreement, ReplayRep
 from cases.selectors.replay import REPLAY_PERMISSION, replay_all
 from policies.models import Policy
 from policies.whatif_runs import default_processes
-from staletrack.celery import queue_after_commit
+from staletrack.celery import queue_run_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -39,15 +39,16 @@ def start_replay_run(*, policy: Policy | None = None, actor=None) -> ReplayRun:
 def _queue(run: ReplayRun) -> None:
     from cases.tasks import replay_past_cases_task
 
-    def failed(exc: Exception) -> None:
-        ReplayRun.objects.filter(pk=run.pk, status=ReplayRun.Status.QUEUED).update(
-            status=ReplayRun.Status.FAILED,
-            finished_at=timezone.now(),
-            error=f"Could not start the background replay ({type(exc).__name__}). Try again, or ask "
+    queue_run_after_commit(
+        replay_past_cases_task,
+        run,
+        waiting=ReplayRun.Status.QUEUED,
+        failure=lambda error: {
+            "finished_at": timezone.now(),
+            "error": f"Could not start the background replay ({error}). Try again, or ask "
             "whoever runs the server to check the Celery worker and broker.",
-        )
-
-    queue_after_commit(replay_past_cases_task, run.pk, on_failure=failed)
+        },
+    )
 
 
 def run_replay(run: ReplayRun, *, processes: int | None = None) -> ReplayRun:
