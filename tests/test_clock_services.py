@@ -8,11 +8,13 @@ import time
 import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from cases.models import AuditEvent, Case
+from cases.services import assessment
 from cases.services.assessment import sweep_due_cases
 from cases.tasks import sweep_due_cases_task
 from tests.clock_helpers import import_label_only_cases
@@ -49,6 +51,25 @@ def test_two_sweeps_at_once_split_the_work_instead_of_doubling_it():
     assert sum(run.written for run in runs) == 40
     assert crossings() == 40
     assert Case.objects.filter(risk_level="supplier_chase").count() == 40
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_batch_another_sweep_is_working_on_is_skipped_whole_and_left_due():
+    cases = import_label_only_cases(6)
+    as_of = max(c.next_assessment_at for c in cases)
+    first_batch = sorted(c.order_id for c in cases)[:3]
+    other = psycopg.connect(database_url(), autocommit=False)
+    try:
+        other.execute("SELECT pg_advisory_xact_lock(%s, %s)", [assessment.SWEEP_LOCKS, first_batch[0]])
+        run = sweep_due_cases(as_of=as_of, batch_size=3)
+    finally:
+        other.rollback()
+        other.close()
+    assert run.written == 3
+    still_due = Case.objects.filter(next_assessment_at__lte=as_of).values_list("order_id", flat=True)
+    assert sorted(still_due) == first_batch
+    assert sweep_due_cases(as_of=as_of, batch_size=3).written == 3
 
 
 def database_url() -> str:

@@ -70,6 +70,22 @@ def test_a_sweep_that_dies_half_way_loses_nothing_and_the_next_one_picks_up_what
     assert Case.objects.filter(risk_level="supplier_chase").count() == 3
 
 
+def test_the_sweep_takes_due_cases_in_order_of_their_orders_one_batch_at_a_time():
+    cases = import_label_only_cases(5)
+    as_of = max(c.next_assessment_at for c in cases)
+    batches = []
+    real = assessment.reassess
+
+    def recorded(order_pks, **kwargs):
+        batches.append(list(order_pks))
+        return real(order_pks, **kwargs)
+
+    with mock.patch.object(assessment, "reassess", side_effect=recorded):
+        sweep_due_cases(as_of=as_of, batch_size=2)
+    ordered = sorted(c.order_id for c in cases)
+    assert [sorted(batch) for batch in batches] == [ordered[0:2], ordered[2:4], ordered[4:5]]
+
+
 def test_a_redelivered_reassessment_task_is_harmless():
     (case,) = import_label_only_cases()
     as_of = case.next_assessment_at.isoformat()

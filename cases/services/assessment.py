@@ -118,29 +118,45 @@ def sweep_due_cases(
 ) -> AssessmentRun:
     """Time passed: re-assess open cases whose next assessment time is due (or that were never assessed).
 
+    The sweep lists the orders of every case due at `as_of` once (`due_order_pks`), then works through
+    them in order, `batch_size` at a time: neighbouring orders keep their orders, tracking and case rows
+    on neighbouring pages, so a batch reads far fewer pages than the same number of cases taken in due
+    order, one random page each (benchmarks/bench_sweep: about a third less database time per case).
+
     Each batch is its own transaction, so a sweep that dies half way has written whole batches and the
-    next sweep picks up what is still due. Rows are claimed with SKIP LOCKED, so two sweeps at once
-    split the work instead of doubling it (SQLite has one writer at a time anyway).
+    next sweep picks up what is still due. A batch is claimed with SKIP LOCKED and re-checked against
+    `as_of`, so two sweeps at once split the work instead of doubling it (SQLite has one writer at a time
+    anyway), and a case another sweep has just re-assessed is no longer due. Every listed case is looked
+    at once, so a sweep always ends.
     """
     as_of = as_of or timezone.now()
     wake_held_cases(as_of)
     book = active_policy_book()
     total = AssessmentRun()
     counts = None  # taken once, at the first batch: a sweep with nothing due stays two small queries
-    while max_batches is None or total.batches < max_batches:
+    order_pks = due_order_pks(as_of)
+    for start in range(0, len(order_pks), batch_size):
+        if max_batches is not None and total.batches >= max_batches:
+            break
         with transaction.atomic(), without_gc_pauses():
             _commit_without_waiting_for_disk()
-            due = list(_claim_due(as_of, batch_size))
+            due = _claim_due(order_pks[start : start + batch_size], as_of)
             if not due:
-                break
+                continue  # another sweep has them, or has done them
             counts = counts or stored_review_counts(as_of, book)
-            run = reassess(due, as_of=as_of, via="sweep", book=book, counts=counts)
-            total.add(run)
-        if not run.written:
-            # Every claimed case was already current, so none got a later next assessment time; claiming
-            # again would return the same rows forever. (The rules always give a time after as_of.)
-            break
+            total.add(reassess(due, as_of=as_of, via="sweep", book=book, counts=counts))
     return total
+
+
+def due_order_pks(as_of: datetime) -> list[int]:
+    """The orders of the open cases due at `as_of` or never assessed, in order (the due and
+    never-assessed indexes; nothing due is one index probe each)."""
+    return list(
+        Case.objects.filter(status=CaseStatus.OPEN)
+        .filter(Q(assessed_at__isnull=True) | Q(next_assessment_at__lte=as_of))
+        .order_by("order_id")
+        .values_list("order_id", flat=True)
+    )
 
 
 def _commit_without_waiting_for_disk() -> None:
@@ -179,13 +195,30 @@ def wake_held_cases(as_of: datetime) -> int:
     return len(woken)
 
 
-def _claim_due(as_of: datetime, batch_size: int) -> list[int]:
-    open_cases = Case.objects.filter(status=CaseStatus.OPEN).select_for_update(skip_locked=True, of=("self",))
-    never = list(open_cases.filter(assessed_at__isnull=True).values_list("order_id", flat=True)[:batch_size])
-    if len(never) == batch_size:
-        return never
-    due = open_cases.filter(next_assessment_at__lte=as_of).order_by("next_assessment_at")
-    return never + list(due.values_list("order_id", flat=True)[: batch_size - len(never)])
+SWEEP_LOCKS = 0x5357  # the advisory-lock namespace of sweep batches ("SW")
+
+
+def _claim_due(order_pks: list[int], as_of: datetime) -> list[int]:
+    """Lock the cases of these orders that are still due, skipping those another sweep holds.
+
+    On PostgreSQL a batch is first taken whole with an advisory lock on its first order: two sweeps
+    listing the same due cases cut the same batches, and the second skips a batch the first is working
+    on instead of taking every other row of it (halving both sweeps' batches). The row locks below
+    still decide which cases each one gets when their lists differ."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_try_advisory_xact_lock(%s, mod(%s, 2147483647)::integer)",
+                [SWEEP_LOCKS, order_pks[0]],
+            )
+            if not cursor.fetchone()[0]:
+                return []
+    return list(
+        Case.objects.filter(order_id__in=order_pks, status=CaseStatus.OPEN)
+        .filter(Q(assessed_at__isnull=True) | Q(next_assessment_at__lte=as_of))
+        .select_for_update(skip_locked=True)
+        .values_list("order_id", flat=True)
+    )
 
 
 def reassess(
