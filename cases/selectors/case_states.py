@@ -11,7 +11,9 @@ import json
 from datetime import datetime
 from typing import NamedTuple
 
-from cases.choices import CaseType
+from django.db import connection
+
+from cases.choices import CaseStatus, CaseType
 from cases.selectors.rows import fetch_by_ids
 
 
@@ -47,16 +49,26 @@ class CaseState(NamedTuple):
         return bool((window or {}).get("exceeded"))
 
 
-def case_states(order_pks: list[int]) -> dict[int, CaseState]:
-    """The stored state of these orders' cases, by order primary key."""
-    rows = fetch_by_ids(
+def case_states(order_pks: list[int], *, due_at: datetime | None = None) -> dict[int, CaseState]:
+    """The stored state of these orders' cases, by order primary key.
+
+    With `due_at` (a sweep claiming a batch, inside its transaction): only the open cases still due at
+    that time or never assessed, locked, skipping those another transaction holds (SKIP LOCKED: a
+    concurrent sweep has them)."""
+    sql = (
         'SELECT c.id, c.order_id, o.order_id, c.case_type, c.risk_level, c.risk_rank, c."window", '
         "c.policy_id, c.assessed_at, c.next_assessment_at, c.waiting_since, c.packet_digest, o.ordered_at, "
         "p.sku, s.name "
         "FROM cases_case c JOIN cases_order o ON o.id = c.order_id "
         "JOIN suppliers_product p ON p.id = o.product_id JOIN suppliers_supplier s ON s.id = p.supplier_id "
-        "WHERE c.order_id IN ({ids})",
-        order_pks,
-        times=(8, 9, 10, 12),
+        "WHERE "
     )
+    params = []
+    if due_at is not None:
+        sql += "c.status = %s AND (c.assessed_at IS NULL OR c.next_assessment_at <= %s) AND "
+        params = [CaseStatus.OPEN, due_at]
+    sql += "c.order_id IN ({ids})"
+    if due_at is not None and connection.vendor == "postgresql":
+        sql += " FOR UPDATE OF c SKIP LOCKED"
+    rows = fetch_by_ids(sql, order_pks, params, times=(8, 9, 10, 12))
     return {row[1]: CaseState(*row) for row in rows}

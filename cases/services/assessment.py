@@ -140,11 +140,13 @@ def sweep_due_cases(
             break
         with transaction.atomic(), without_gc_pauses():
             _commit_without_waiting_for_disk()
-            due = _claim_due(order_pks[start : start + batch_size], as_of)
-            if not due:
+            states = _claim_due(order_pks[start : start + batch_size], as_of)
+            if not states:
                 continue  # another sweep has them, or has done them
             counts = counts or stored_review_counts(as_of, book)
-            total.add(reassess(due, as_of=as_of, via="sweep", book=book, counts=counts))
+            total.add(
+                reassess(list(states), as_of=as_of, via="sweep", book=book, counts=counts, states=states)
+            )
     return total
 
 
@@ -198,13 +200,14 @@ def wake_held_cases(as_of: datetime) -> int:
 SWEEP_LOCKS = 0x5357  # the advisory-lock namespace of sweep batches ("SW")
 
 
-def _claim_due(order_pks: list[int], as_of: datetime) -> list[int]:
-    """Lock the cases of these orders that are still due, skipping those another sweep holds.
+def _claim_due(order_pks: list[int], as_of: datetime) -> dict[int, CaseState]:
+    """Lock the cases of these orders that are still due, skipping those another sweep holds; their stored
+    states, by order.
 
     On PostgreSQL a batch is first taken whole with an advisory lock on its first order: two sweeps
     listing the same due cases cut the same batches, and the second skips a batch the first is working
-    on instead of taking every other row of it (halving both sweeps' batches). The row locks below
-    still decide which cases each one gets when their lists differ."""
+    on instead of taking every other row of it (halving both sweeps' batches). The row locks taken
+    with the states still decide which cases each one gets when their lists differ."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -212,13 +215,8 @@ def _claim_due(order_pks: list[int], as_of: datetime) -> list[int]:
                 [SWEEP_LOCKS, order_pks[0]],
             )
             if not cursor.fetchone()[0]:
-                return []
-    return list(
-        Case.objects.filter(order_id__in=order_pks, status=CaseStatus.OPEN)
-        .filter(Q(assessed_at__isnull=True) | Q(next_assessment_at__lte=as_of))
-        .select_for_update(skip_locked=True)
-        .values_list("order_id", flat=True)
-    )
+                return {}
+    return case_states(order_pks, due_at=as_of)
 
 
 def reassess(
@@ -228,13 +226,15 @@ def reassess(
     via: str,
     book: PolicyBook | None = None,
     counts: StoredReviewCounts | None = None,
+    states: dict[int, CaseState] | None = None,
 ) -> AssessmentRun:
     """Assess the cases of these orders and write the ones whose packet changed; record each change of
     case type or risk in the audit trail. Review counts (overlays 5-6) come from the stored cases of the
-    other orders (`counts`, else taken for these orders' SKUs and suppliers). Call inside a transaction."""
+    other orders (`counts`, else taken for these orders' SKUs and suppliers). `states`: the cases' stored
+    states when the caller has read them already (a sweep's claim). Call inside a transaction."""
     book = book or active_policy_book()
     loaded = facts_for_orders(order_pks, as_of, book, with_peers=False)
-    states = case_states(order_pks)
+    states = case_states(order_pks) if states is None else states
     if counts is None:
         counts = stored_review_counts(
             as_of,
