@@ -29,7 +29,7 @@ from django.utils.http import urlencode
 
 from cases.admin.exports import SelectedRowsExportMixin
 from cases.admin.filters import AgeFilter, AssigneeFilter, FlagFilter, SkuFilter
-from cases.admin.replay import MAX_CASES, replay_page
+from cases.admin.replay import MAX_CASES, replay_page, replay_run_page
 from cases.assessment.text import render_text
 from cases.bundles.reader import BundleError, read_bundle
 from cases.choices import ChaseChannel, EvidenceKind, MoneyKind, MoneyState
@@ -252,6 +252,11 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
                 name="cases_case_import_bundle",
             ),
             path("replay/", self.admin_site.admin_view(self.replay_view), name="cases_case_replay"),
+            path(
+                "replay/runs/<int:pk>/",
+                self.admin_site.admin_view(self.replay_run_view),
+                name="cases_case_replay_run",
+            ),
             *super().get_urls(),
         ]
 
@@ -484,6 +489,9 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
 
     def replay_view(self, request):
         return replay_page(self, request)
+
+    def replay_run_view(self, request, pk: int):
+        return replay_run_page(self, request, pk)
 
     # -- bundle upload -------------------------------------------------------------------------------
 

@@ -10,14 +10,16 @@ form fields (DATA_UPLOAD_MAX_NUMBER_FIELDS, 1,000) and refuse the post.
 The replay streams (cases.selectors.replay), and a report lists at most the first KEEP disagreements
 with their total, so the page shows a report of any size. "Every stored past case" has no limit, so it
 runs in the background (a million past cases take a minute or two): its button starts a `ReplayRun`
-(cases.services.replay_runs) and redirects to the run's page, this page with `?run=<id>`, which refreshes
-itself until the run is done and then renders the stored report like the others. Chosen cases and an
-uploaded bundle replay in the request; a selection is limited only by what the page carries back
-(MAX_CASES keys). Every view here checks the same permission first, the run page included.
+(cases.services.replay_runs), or joins the one with the same policy already under way, and redirects to
+the run's page (`replay/runs/<id>/`), which refreshes itself until the run is done and then renders the
+stored report like the others; its older address, this page with `?run=<id>`, redirects there. Chosen
+cases and an uploaded bundle replay in the request; a selection is limited only by what the page carries
+back (MAX_CASES keys). Every view here checks the same permission first, the run page included.
 """
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -45,14 +47,15 @@ RUN_TEMPLATE = "admin/cases/replay_run.html"
 ALL_SOURCE = "every stored case with a past decision"
 RECENT_RUNS = 10  # background runs listed on the page
 REFRESH_SECONDS = 3  # how often an unfinished run's page reloads itself
+UNDER_WAY = "A replay of every stored case with these settings is already under way; this is its page."
 
 
 def replay_page(model_admin, request, *, case_pks: list[int] | None = None):
     """The page; `case_pks` comes from the changelist action, else the request says what to replay.
-    `?run=<id>` is the page of a background run of every stored past case."""
+    `?run=<id>`, a run page's older address, redirects to the run's own page."""
     require(request.user, REPLAY_PERMISSION)
     if case_pks is None and request.method == "GET" and "run" in request.GET:
-        return replay_run_page(model_admin, request, request.GET["run"])
+        return _old_run_url(request.GET["run"])
     data = request.POST if request.method == "POST" else request.GET
     if case_pks is None:
         keys = [*data.getlist("case"), *",".join(data.getlist("cases")).split(",")]
@@ -73,8 +76,7 @@ def replay_page(model_admin, request, *, case_pks: list[int] | None = None):
                     errors = [str(issue) for issue in exc.issues]
                 source = f"the bundle {upload.cleaned_data['file'].name} (not imported)"
         elif data.get("all") and request.method == "POST":
-            run = start_replay_run(policy=policy, actor=request.user)
-            return redirect(run_url(run))
+            return _start_run(model_admin, request, policy)
         elif case_pks:
             if len(case_pks) > MAX_CASES:
                 errors, case_pks = [_too_many()], []
@@ -105,18 +107,33 @@ def replay_page(model_admin, request, *, case_pks: list[int] | None = None):
     return TemplateResponse(request, TEMPLATE, context, status=400 if errors else 200)
 
 
+def _start_run(model_admin, request, policy: Policy | None):
+    """Start a background run of every stored past case, or join the one with these settings under way
+    (saying so: the user may have expected a fresh run), and go to its page."""
+    run, started = start_replay_run(policy=policy, actor=request.user)
+    if not started:
+        model_admin.message_user(request, UNDER_WAY, messages.INFO)
+    return redirect(run_url(run))
+
+
 def run_url(run: ReplayRun) -> str:
-    """The page of a background run: the replay page's own URL, so it needs no URL of its own."""
-    return f"{reverse('admin:cases_case_replay')}?run={run.pk}"
+    """The page of a background run, at its own URL (registered by the Case admin)."""
+    return reverse("admin:cases_case_replay_run", args=[run.pk])
 
 
-def replay_run_page(model_admin, request, run_id: str):
+def _old_run_url(run_id: str):
+    """`?run=<id>` on the replay page was a run's page before it had its own URL: bookmarks of it redirect
+    there. An unknown run is 404 here too, not a redirect to a 404."""
+    if not run_id.isdigit():
+        raise Http404("No such replay run.")
+    return redirect(run_url(get_object_or_404(ReplayRun, pk=run_id)))
+
+
+def replay_run_page(model_admin, request, pk: int):
     """A background run of every stored past case: its status while it is queued or running (the page
     reloads itself), then the stored report as the replay page renders one, or the error."""
     require(request.user, REPLAY_PERMISSION)
-    if not run_id.isdigit():
-        raise Http404("No such replay run.")
-    run = get_object_or_404(ReplayRun.objects.select_related("policy", "created_by"), pk=run_id)
+    run = get_object_or_404(ReplayRun.objects.select_related("policy", "created_by"), pk=pk)
     report = report_from_dict(run.report) if run.status == ReplayRun.Status.DONE and run.report else None
     context = {
         **model_admin.admin_site.each_context(request),

@@ -1,7 +1,8 @@
 """Background replays of every stored past case (issue 9): a million past decisions take 80-90 s, too long
 for a web request. The admin's button records a `ReplayRun` and queues `replay_past_cases_task` after
 commit; the task calls `run_replay`, which stores the report (`ReplayReport.to_dict()`) on the row, and
-the admin's run page renders it again with `report_from_dict`.
+the admin's run page renders it again with `report_from_dict`. A click while a run with the same policy is
+queued or running joins that run instead of replaying everything a second time.
 
 A replay writes nothing but its run row, so seeing cases (REPLAY_PERMISSION) is enough to start one.
 """
@@ -9,7 +10,10 @@ A replay writes nothing but its run row, so seeing cases (REPLAY_PERMISSION) is 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -24,16 +28,57 @@ from staletrack.celery import queue_run_after_commit
 logger = logging.getLogger(__name__)
 
 UNFINISHED = (ReplayRun.Status.QUEUED, ReplayRun.Status.RUNNING)
+QUEUED_AT_MOST = timedelta(hours=1)  # the Redis visibility timeout (settings.CELERY_BROKER_TRANSPORT_OPTIONS)
+REPLAY_START_LOCK = (0x5252, 0)  # the advisory lock held while a replay run is started ("RR")
 
 
-def start_replay_run(*, policy: Policy | None = None, actor=None) -> ReplayRun:
+def start_replay_run(*, policy: Policy | None = None, actor=None) -> tuple[ReplayRun, bool]:
     """Record a replay of every stored past case (with `policy` for all, else the version in force at
-    each decision) and queue it once the transaction commits. A broker that cannot be reached fails the
-    run with that reason instead of leaving it queued for ever."""
+    each decision) and queue it once the transaction commits: (the run, True). While one with the same
+    policy is under way (`_under_way`), that one instead: (the run, False), so a double click, or two
+    people at once, replays once and the page can say so. A finished run is never reused. A broker that
+    cannot be reached fails the run with that reason instead of leaving it queued for ever.
+
+    On PostgreSQL, starts take turns under an advisory lock held until the commit: row locks on the
+    unfinished runs would not do, because two requests that find none have no row to wait on and would
+    both start one. SQLite has no such lock (and ignores row locks); it is for demos."""
     require(actor, REPLAY_PERMISSION)
-    run = ReplayRun.objects.create(created_by=actor, policy=policy)
-    _queue(run)
-    return run
+    with transaction.atomic():
+        _lock_starts()
+        run = _under_way(policy)
+        if run is not None:
+            return run, False
+        run = ReplayRun.objects.create(created_by=actor, policy=policy)
+        _queue(run)
+    return run, True
+
+
+def _under_way(policy: Policy | None) -> ReplayRun | None:
+    """The newest unfinished run with this policy that can still finish. A run queued for longer than
+    the broker keeps an unacknowledged task (its visibility timeout) or running for longer than its
+    task's hard time limit was lost (a broker restarted empty, a worker killed): joining it would leave
+    the button dead for good, so a click starts a new run instead."""
+    from cases.tasks import replay_past_cases_task
+
+    now = timezone.now()
+    return (
+        ReplayRun.objects.filter(policy=policy)
+        .filter(
+            Q(status=ReplayRun.Status.QUEUED, created_at__gt=now - QUEUED_AT_MOST)
+            | Q(
+                status=ReplayRun.Status.RUNNING,
+                started_at__gt=now - timedelta(seconds=replay_past_cases_task.time_limit),
+            )
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def _lock_starts() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", list(REPLAY_START_LOCK))
 
 
 def _queue(run: ReplayRun) -> None:
