@@ -1,9 +1,11 @@
 """The data the PostgreSQL benchmarks of the clocks share (bench_sweep, bench_whatif, bench_replay): a
-catalogue, one order per tracking history with its own number, link and events, all loaded with COPY."""
+catalogue, one order per tracking history with its own number, link and events, all loaded with COPY.
+bench_admin loads its catalogue and orders (without tracking) with the same helpers."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from datetime import datetime
 
 SUPPLIERS = 12
@@ -35,24 +37,35 @@ def copy_catalogue(cur, now: datetime, *, suppliers: int = SUPPLIERS, products: 
             copy.write_row((p + 1, f"SKU-{p:04d}", f"Product {p}", p % suppliers + 1, "", "active", "", now))
 
 
-def copy_orders(cur, rng: random.Random, histories: list[History], now: datetime) -> None:
-    """COPY the suppliers and products, then order i + 1 for histories[i] (random product), tracking
-    number i + 1 linked to it, and the history's events on that number. `cur` is a psycopg cursor."""
-    copy_catalogue(cur, now)
+def copy_order_rows(
+    cur,
+    rng: random.Random,
+    ordered_times: Iterable[datetime],
+    now: datetime,
+    *,
+    products: int = PRODUCTS,
+    countries: tuple[str, ...] = COUNTRIES,
+) -> list[datetime]:
+    """COPY order i + 1 (order id #{i:07d}, paid, a country of `countries` in turn) ordered at the i-th of
+    `ordered_times`, for a random one of products 1..`products`; returns the order times, by order. The
+    times are read lazily, each just before its order's rng.randrange, so a generator that draws them from
+    `rng` takes its turns with the product draws. `cur` is a psycopg cursor."""
     order_columns = (
         "id, order_id, ordered_at, customer_email, country, postal_code, product_id, value, currency, "
         "payment_state, promise_text, created_at, updated_at"
     )
+    ordered = []
     with cur.copy(f"COPY cases_order ({order_columns}) FROM STDIN") as copy:
-        for i, (ordered_at, _) in enumerate(histories):
-            product = rng.randrange(PRODUCTS) + 1
+        for i, ordered_at in enumerate(ordered_times):
+            ordered.append(ordered_at)
+            product = rng.randrange(products) + 1
             copy.write_row(
                 (
                     i + 1,
                     f"#{i:07d}",
                     ordered_at,
                     f"c{i}@example.com",
-                    COUNTRIES[i % len(COUNTRIES)],
+                    countries[i % len(countries)],
                     f"{10000 + i % 9000}",
                     product,
                     "29.90",
@@ -63,6 +76,14 @@ def copy_orders(cur, rng: random.Random, histories: list[History], now: datetime
                     now,
                 )
             )
+    return ordered
+
+
+def copy_orders(cur, rng: random.Random, histories: list[History], now: datetime) -> None:
+    """COPY the suppliers and products, then order i + 1 for histories[i] (random product), tracking
+    number i + 1 linked to it, and the history's events on that number. `cur` is a psycopg cursor."""
+    copy_catalogue(cur, now)
+    copy_order_rows(cur, rng, (ordered_at for ordered_at, _ in histories), now)
     with cur.copy(
         "COPY cases_trackingnumber (id, number, normalized, carrier, url, created_at) FROM STDIN"
     ) as copy:
