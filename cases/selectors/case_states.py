@@ -8,6 +8,7 @@ packet itself.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -49,7 +50,7 @@ class CaseState(NamedTuple):
         return bool((window or {}).get("exceeded"))
 
 
-def case_states(order_pks: list[int], *, due_at: datetime | None = None) -> dict[int, CaseState]:
+def case_states(order_pks: Sequence[int], *, due_at: datetime | None = None) -> dict[int, CaseState]:
     """The stored state of these orders' cases, by order primary key.
 
     With `due_at` (a sweep claiming a batch, inside its transaction): only the open cases still due at

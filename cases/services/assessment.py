@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -150,14 +151,17 @@ def sweep_due_cases(
     return total
 
 
-def due_order_pks(as_of: datetime) -> list[int]:
+def due_order_pks(as_of: datetime) -> array:
     """The orders of the open cases due at `as_of` or never assessed, in order (the due and
-    never-assessed indexes; nothing due is one index probe each)."""
-    return list(
+    never-assessed indexes; nothing due is one index probe each). An array of 8-byte integers, not a
+    list, read in chunks: a million due cases (every case after a policy change) hold 8 MB, not 115."""
+    return array(
+        "q",
         Case.objects.filter(status=CaseStatus.OPEN)
         .filter(Q(assessed_at__isnull=True) | Q(next_assessment_at__lte=as_of))
         .order_by("order_id")
         .values_list("order_id", flat=True)
+        .iterator(chunk_size=20_000),
     )
 
 
@@ -200,7 +204,7 @@ def wake_held_cases(as_of: datetime) -> int:
 SWEEP_LOCKS = 0x5357  # the advisory-lock namespace of sweep batches ("SW")
 
 
-def _claim_due(order_pks: list[int], as_of: datetime) -> dict[int, CaseState]:
+def _claim_due(order_pks: Sequence[int], as_of: datetime) -> dict[int, CaseState]:
     """Lock the cases of these orders that are still due, skipping those another sweep holds; their stored
     states, by order.
 
