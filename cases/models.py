@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from cases.choices import (
     CaseStatus,
@@ -26,6 +27,7 @@ from cases.choices import (
     Route,
     TrackingStatus,
 )
+from staletrack.celery import run_is_lost
 
 USER = settings.AUTH_USER_MODEL
 
@@ -335,6 +337,20 @@ class ReplayRun(models.Model):
     def finished(self) -> bool:
         return self.status in (ReplayRunStatus.DONE, ReplayRunStatus.FAILED)
 
+    @property
+    def lost(self) -> bool:
+        """Unfinished, and can no longer finish (staletrack.celery.run_is_lost): its page says so."""
+        from cases.tasks import replay_past_cases_task
+
+        return run_is_lost(
+            waiting=self.status == ReplayRunStatus.QUEUED,
+            running=self.status == ReplayRunStatus.RUNNING,
+            created_at=self.created_at,
+            started_at=self.started_at,
+            time_limit=replay_past_cases_task.time_limit,
+            now=timezone.now(),
+        )
+
 
 class MoneyDecision(models.Model):
     """A refund, replacement, discount or store credit. Staff request; a second person with the owner
@@ -469,6 +485,20 @@ class ImportRun(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.file_name} ({self.status})"
+
+    @property
+    def lost(self) -> bool:
+        """Unfinished, and can no longer finish (staletrack.celery.run_is_lost): its page says so."""
+        from cases.tasks_imports import import_orders_task
+
+        return run_is_lost(
+            waiting=self.status == self.Status.PENDING,
+            running=self.status == self.Status.RUNNING,
+            created_at=self.created_at,
+            started_at=self.started_at,
+            time_limit=import_orders_task.time_limit,
+            now=timezone.now(),
+        )
 
     @property
     def progress_percent(self) -> int:

@@ -14,6 +14,7 @@ from policies.selectors import active_policy, policy_book
 from policies.values import POLICY_FIELDS
 from policies.whatif_diff import FIELDS, numbers_differences
 from policies.whatif_runs import run_is_current, start_what_if
+from staletrack.celery import LOST_RUN_MESSAGE
 from suppliers.models import Supplier
 
 
@@ -176,12 +177,14 @@ class PolicyAdmin(RefuseUnpermittedActionsMixin, admin.ModelAdmin):
                     ],
                 }
             )
+        lost = run.lost
         context = self._context(
             request,
             f"What if {run.draft.label} were active?",
             run=run,
             changes=changes,
-            running=not run.finished,
+            running=not run.finished and not lost,
+            lost_message=LOST_RUN_MESSAGE if lost else "",
             current=run_is_current(run) if run.draft.is_draft else True,
             can_activate=run.draft.is_draft and run.status == WhatIfRun.Status.SUCCEEDED,
             activate_url=reverse("admin:policies_policy_activate", args=[run.draft.pk]),

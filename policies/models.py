@@ -4,8 +4,10 @@ as plain values and decides which override wins."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from policies.values import DEFAULTS, MAXIMUM_DAYS, MINIMUMS, POLICY_FIELDS
+from staletrack.celery import run_is_lost
 
 HELP = {
     "processing_window_days": "Order → tracking number from the supplier.",
@@ -176,6 +178,20 @@ class WhatIfRun(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def lost(self) -> bool:
+        """Unfinished, and can no longer finish (staletrack.celery.run_is_lost): its page says so."""
+        from policies.tasks import what_if_policy_task
+
+        return run_is_lost(
+            waiting=self.status == self.Status.PENDING,
+            running=self.status == self.Status.RUNNING,
+            created_at=self.created_at,
+            started_at=self.started_at,
+            time_limit=what_if_policy_task.time_limit,
+            now=timezone.now(),
+        )
 
     @property
     def progress_percent(self) -> int:

@@ -2,6 +2,7 @@
 
 import logging
 import os
+from datetime import datetime, timedelta
 
 from celery import Celery
 
@@ -41,3 +42,44 @@ def queue_run_after_commit(task, run, *, waiting, failure) -> None:
         )
 
     queue_after_commit(task, run.pk, on_failure=failed)
+
+
+DEFAULT_VISIBILITY_TIMEOUT = 3600  # seconds: Redis's own default, and what settings give it
+LOST_RUN_MESSAGE = (
+    "This run stopped without finishing: its worker was stopped or the broker lost it. Nothing of it was "
+    "kept; start it again."
+)
+
+
+def visibility_timeout() -> timedelta:
+    """How long the broker keeps a task it handed out before giving it to another worker:
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] when set, else 3600 s."""
+    from django.conf import settings
+
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", None) or {}
+    return timedelta(seconds=options.get("visibility_timeout", DEFAULT_VISIBILITY_TIMEOUT))
+
+
+def run_is_lost(
+    *,
+    waiting: bool,
+    running: bool,
+    created_at: datetime,
+    started_at: datetime | None,
+    time_limit: float,
+    now: datetime,
+) -> bool:
+    """Whether a stored run that is still `waiting` (queued, pending) or `running` can no longer finish,
+    the one rule of import runs, what-if runs and replay runs. Nothing tells a row that its task is gone:
+    a worker killed hard (out of memory, SIGKILL, the task's hard `time_limit`) or a broker that restarted
+    empty leaves it waiting or running for ever. So a run is lost once it has waited for the broker's
+    whole visibility timeout (`visibility_timeout()`, which every task's time limit stays below: a run
+    still waiting after it went with the broker, or waits for workers that are not running) or has run
+    for its task's whole hard `time_limit` (seconds: the worker kills the task then). A finished run is
+    never lost. Pages stop following a lost run and a new start does not join it; the row is left as it
+    is (pages only read)."""
+    if waiting:
+        return now - created_at >= visibility_timeout()
+    if running:
+        return now - (started_at or created_at) >= timedelta(seconds=time_limit)
+    return False

@@ -10,7 +10,7 @@ through the PostgreSQL COPY engine in test_order_import_postgres.py.
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from unittest import mock
 
@@ -31,6 +31,7 @@ from cases.models import AuditEvent, Case, ImportRun, Order
 from cases.resources import CaseResource, OrderResource
 from cases.services.order_import import create_run, import_orders, run_import
 from cases.tasks_imports import import_orders_task
+from staletrack.celery import LOST_RUN_MESSAGE
 from suppliers.models import Product, Supplier
 from suppliers.resources import ProductResource, SupplierResource
 from tests.factories import CaseFactory, OrderFactory, ProductFactory, UserFactory
@@ -706,6 +707,34 @@ def test_a_large_file_runs_in_the_background_with_progress(
         3,
     )
     assert b"setTimeout(poll" not in client.get(response.url).content  # finished: no more polling
+
+
+def running_import(started: datetime) -> ImportRun:
+    """A background import that a worker started at `started` and has not finished."""
+    run = create_run(file_name="orders.csv")
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, started_at=started)
+    return run
+
+
+def test_the_page_of_a_run_running_longer_than_its_time_limit_says_it_was_lost_and_stops_polling(
+    client, importer
+):
+    run = running_import(datetime.now(UTC) - timedelta(seconds=import_orders_task.time_limit + 60))
+    page = client.get(reverse("admin:cases_importrun_change", args=[run.pk])).content.decode()
+    assert f'id="import-lost">{LOST_RUN_MESSAGE}<' in page
+    assert "setTimeout(poll" not in page
+    status = client.get(reverse("admin:cases_importrun_status", args=[run.pk])).json()
+    # a page opened earlier stops polling too (the script stops once "finished")
+    assert (status["status"], status["finished"], status["lost"]) == ("running", True, True)
+    assert ImportRun.objects.get().status == ImportRun.Status.RUNNING  # the pages only read
+
+
+def test_the_page_of_a_run_that_just_started_still_polls(client, importer):
+    run = running_import(datetime.now(UTC))
+    page = client.get(reverse("admin:cases_importrun_change", args=[run.pk])).content.decode()
+    assert "setTimeout(poll, 1000)" in page and LOST_RUN_MESSAGE not in page
+    status = client.get(reverse("admin:cases_importrun_status", args=[run.pk])).json()
+    assert (status["status"], status["finished"], status["lost"]) == ("running", False, False)
 
 
 def test_a_failed_background_run_offers_its_errors_as_csv_and_a_valid_rows_import(

@@ -1,6 +1,8 @@
 """A stored run whose task cannot be queued (a broker that is down) is marked failed with the reason,
-never left waiting for ever (staletrack.celery.queue_run_after_commit)."""
+never left waiting for ever (staletrack.celery.queue_run_after_commit); one whose task was lost later is
+known by the rule all stored runs share (staletrack.celery.run_is_lost)."""
 
+from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
@@ -8,6 +10,7 @@ from kombu.exceptions import OperationalError
 
 from cases.models import ImportRun
 from cases.tasks_imports import queue_import
+from staletrack.celery import run_is_lost
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +41,50 @@ def test_a_run_that_already_started_is_not_marked_failed(django_capture_on_commi
         queue_import(run)
     run.refresh_from_db()
     assert run.status == ImportRun.Status.RUNNING
+
+
+# --- the rule of a run that can no longer finish (staletrack.celery.run_is_lost) ----------------------
+
+NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
+TIME_LIMIT = 1800
+
+
+def lost(*, waiting=False, running=False, created=None, started=None) -> bool:
+    """Whether a run created `created` and started `started` (timedeltas) before NOW is lost."""
+    return run_is_lost(
+        waiting=waiting,
+        running=running,
+        created_at=NOW - created,
+        started_at=NOW - started if started is not None else None,
+        time_limit=TIME_LIMIT,
+        now=NOW,
+    )
+
+
+@pytest.mark.parametrize(
+    "waited, expected", [(timedelta(seconds=3599), False), (timedelta(seconds=3600), True)]
+)
+def test_a_waiting_run_is_lost_once_it_has_waited_the_whole_visibility_timeout(settings, waited, expected):
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    assert lost(waiting=True, created=waited) is expected
+
+
+@pytest.mark.parametrize("ran, expected", [(timedelta(seconds=1799), False), (timedelta(seconds=1800), True)])
+def test_a_running_run_is_lost_once_it_has_run_its_tasks_whole_time_limit_however_long_it_waited(
+    ran, expected
+):
+    assert lost(running=True, created=timedelta(hours=5), started=ran) is expected
+
+
+@pytest.mark.parametrize(
+    "options, timeout",
+    [({"visibility_timeout": 600}, 600), ({"store_processed": False}, 3600)],  # the second: filesystem://
+)
+def test_the_visibility_timeout_is_the_brokers_setting_else_3600_s(settings, options, timeout):
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = options
+    waited = [timedelta(seconds=timeout - 1), timedelta(seconds=timeout)]
+    assert [lost(waiting=True, created=age) for age in waited] == [False, True]
+
+
+def test_a_finished_run_is_never_lost():
+    assert not lost(created=timedelta(days=30), started=timedelta(days=30))

@@ -25,6 +25,7 @@ from cases.services import replay_runs
 from cases.services.replay_runs import report_from_dict, run_replay, start_replay_run
 from cases.tasks import replay_past_cases_task
 from policies.models import Policy
+from staletrack.celery import LOST_RUN_MESSAGE
 from tests.factories import UserFactory
 from tests.replay_bundles import basic_with_actuals, write_bundle
 
@@ -286,6 +287,29 @@ def test_the_run_page_refreshes_itself_while_the_run_is_queued(client, imported,
     assert '<meta http-equiv="refresh" content="3">' in page
     assert "Queued" in page
     assert 'id="replay-report"' not in page
+
+
+def test_the_run_page_of_a_run_running_longer_than_its_time_limit_says_it_was_lost_and_stops_refreshing(
+    client, imported, staff
+):
+    client.force_login(staff)
+    run, _ = start_replay_run(actor=staff)
+    started = datetime.now(UTC) - timedelta(seconds=replay_past_cases_task.time_limit + 60)
+    ReplayRun.objects.filter(pk=run.pk).update(status=ReplayRun.Status.RUNNING, started_at=started)
+    before = stored(run)
+    page = client.get(run_page(run)).content.decode()
+    assert f'id="replay-run-lost">{LOST_RUN_MESSAGE}<' in page
+    assert 'http-equiv="refresh"' not in page
+    assert stored(run) == before  # the page only reads: the run stays as the worker left it
+
+
+def test_the_run_page_of_a_run_that_just_started_still_refreshes(client, imported, staff):
+    client.force_login(staff)
+    run, _ = start_replay_run(actor=staff)
+    ReplayRun.objects.filter(pk=run.pk).update(status=ReplayRun.Status.RUNNING, started_at=datetime.now(UTC))
+    page = client.get(run_page(run)).content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in page
+    assert LOST_RUN_MESSAGE not in page
 
 
 def test_the_run_page_shows_the_report_when_done(client, imported, staff):

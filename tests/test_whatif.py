@@ -24,6 +24,7 @@ from policies.tasks import reassess_after_activation_task, what_if_policy_task
 from policies.whatif import what_if
 from policies.whatif_diff import Change, WhatIfResult
 from policies.whatif_runs import run_what_if, start_what_if
+from staletrack.celery import LOST_RUN_MESSAGE
 from tests.assessment.test_properties import SETTINGS, minutes, populations
 from tests.factories import OrderFactory, UserFactory
 
@@ -353,6 +354,36 @@ def test_staff_without_edit_policy_get_403_on_every_what_if_view(
     assert WhatIfRun.objects.count() == 1
     longer_transit.refresh_from_db()
     assert longer_transit.is_draft and not AuditEvent.objects.filter(action="policy_activated").exists()
+
+
+def what_if_run_page(client, owner, draft, **fields) -> str:
+    """The page of a background run of `draft` stored with `fields`, as the owner sees it."""
+    run = WhatIfRun.objects.create(draft=draft, as_of=AS_OF, total_cases=10_000, created_by=owner)
+    WhatIfRun.objects.filter(pk=run.pk).update(**fields)
+    client.force_login(owner)
+    return client.get(reverse("admin:policies_policy_what_if_run", args=[run.pk])).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_page_of_a_run_running_longer_than_its_time_limit_says_it_was_lost_and_stops_refreshing(
+    client, longer_transit, owner
+):
+    started = datetime.now(UTC) - timedelta(seconds=what_if_policy_task.time_limit + 60)
+    page = what_if_run_page(
+        client, owner, longer_transit, status=WhatIfRun.Status.RUNNING, started_at=started
+    )
+    assert f'id="what-if-lost">{LOST_RUN_MESSAGE}<' in page
+    assert 'http-equiv="refresh"' not in page
+    assert WhatIfRun.objects.get().status == WhatIfRun.Status.RUNNING  # the page only reads
+
+
+@pytest.mark.django_db
+def test_the_page_of_a_run_that_just_started_still_refreshes(client, longer_transit, owner):
+    page = what_if_run_page(
+        client, owner, longer_transit, status=WhatIfRun.Status.RUNNING, started_at=datetime.now(UTC)
+    )
+    assert '<meta http-equiv="refresh" content="2">' in page
+    assert LOST_RUN_MESSAGE not in page
 
 
 # --- processes (PostgreSQL) ----------------------------------------------------------------------

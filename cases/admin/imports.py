@@ -1,7 +1,8 @@
 """Import runs: what each file import did, and, while a background import runs, how far it is.
 
 Read-only for everyone (the runs are the record of what was imported). The page of a run shows a progress
-bar that a small inline script refreshes every second from `status/` (JSON) until the run finishes; its
+bar that a small inline script refreshes every second from `status/` (JSON) until the run finishes or can
+no longer finish (a lost run, staletrack.celery.run_is_lost: the page says so and stops polling); its
 errors download as CSV from `errors.csv` (cells neutralised like every export); a failed orders run whose
 file is still stored offers to import only its valid rows (a new run, for users who may import orders).
 """
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from cases.models import ImportRun
 from cases.permissions import IMPORT_ORDERS
 from cases.resources import neutralise
+from staletrack.celery import LOST_RUN_MESSAGE
 
 SHOWN_ERRORS = 100
 RUNNING = (ImportRun.Status.PENDING, ImportRun.Status.RUNNING)
@@ -35,10 +37,14 @@ def progress_bar(run: ImportRun):
 
 
 def status_payload(run: ImportRun) -> dict:
+    """What the page's script shows; it stops polling (and reloads the page) once `finished`, which a
+    run that can no longer finish (`lost`, with the page's message instead of the run's) also is."""
+    lost = run.lost
     return {
         "status": run.status,
         "status_label": run.get_status_display(),
-        "finished": run.status not in RUNNING,
+        "finished": lost or run.status not in RUNNING,
+        "lost": lost,
         "percent": run.progress_percent,
         "processed_rows": run.processed_rows,
         "total_rows": run.total_rows,
@@ -46,7 +52,7 @@ def status_payload(run: ImportRun) -> dict:
         "updated_rows": run.updated_rows,
         "unchanged_rows": run.unchanged_rows,
         "error_rows": run.error_rows,
-        "message": run.message,
+        "message": LOST_RUN_MESSAGE if lost else run.message,
     }
 
 
@@ -134,10 +140,12 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         run = self._run(request, object_id)
+        lost = run.lost
         extra_context = {
             **(extra_context or {}),
             "run": run,
-            "running": run.status in RUNNING,
+            "running": run.status in RUNNING and not lost,
+            "lost_message": LOST_RUN_MESSAGE if lost else "",
             "errors_shown": run.errors[:SHOWN_ERRORS],
             "errors_stored": len(run.errors),
             "status_url": reverse("admin:cases_importrun_status", args=[run.pk]),

@@ -40,6 +40,7 @@ from cases.selectors.replay import (
 )
 from cases.services.replay_runs import report_from_dict, start_replay_run
 from policies.models import Policy
+from staletrack.celery import LOST_RUN_MESSAGE
 
 MAX_CASES = 100_000  # chosen cases per page (every stored case has no limit, nor has the command)
 TEMPLATE = "admin/cases/replay.html"
@@ -131,16 +132,19 @@ def _old_run_url(run_id: str):
 
 def replay_run_page(model_admin, request, pk: int):
     """A background run of every stored past case: its status while it is queued or running (the page
-    reloads itself), then the stored report as the replay page renders one, or the error."""
+    reloads itself), then the stored report as the replay page renders one, or the error. A run that can
+    no longer finish (`ReplayRun.lost`) says so instead, and the page stops reloading."""
     require(request.user, REPLAY_PERMISSION)
     run = get_object_or_404(ReplayRun.objects.select_related("policy", "created_by"), pk=pk)
     report = report_from_dict(run.report) if run.status == ReplayRun.Status.DONE and run.report else None
+    lost = run.lost
     context = {
         **model_admin.admin_site.each_context(request),
         "title": f"Replay run {run.pk}",
         "opts": model_admin.model._meta,
         "run": run,
-        "running": not run.finished,
+        "running": not run.finished and not lost,
+        "lost_message": LOST_RUN_MESSAGE if lost else "",
         "refresh_seconds": REFRESH_SECONDS,
         "seconds": (run.finished_at - run.started_at).total_seconds()
         if run.finished_at and run.started_at

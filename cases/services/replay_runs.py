@@ -10,10 +10,8 @@ A replay writes nothing but its run row, so seeing cases (REPLAY_PERMISSION) is 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -28,7 +26,6 @@ from staletrack.celery import queue_run_after_commit
 logger = logging.getLogger(__name__)
 
 UNFINISHED = (ReplayRun.Status.QUEUED, ReplayRun.Status.RUNNING)
-QUEUED_AT_MOST = timedelta(hours=1)  # the Redis visibility timeout (settings.CELERY_BROKER_TRANSPORT_OPTIONS)
 REPLAY_START_LOCK = (0x5252, 0)  # the advisory lock held while a replay run is started ("RR")
 
 
@@ -54,25 +51,12 @@ def start_replay_run(*, policy: Policy | None = None, actor=None) -> tuple[Repla
 
 
 def _under_way(policy: Policy | None) -> ReplayRun | None:
-    """The newest unfinished run with this policy that can still finish. A run queued for longer than
-    the broker keeps an unacknowledged task (its visibility timeout) or running for longer than its
-    task's hard time limit was lost (a broker restarted empty, a worker killed): joining it would leave
-    the button dead for good, so a click starts a new run instead."""
-    from cases.tasks import replay_past_cases_task
-
-    now = timezone.now()
-    return (
-        ReplayRun.objects.filter(policy=policy)
-        .filter(
-            Q(status=ReplayRun.Status.QUEUED, created_at__gt=now - QUEUED_AT_MOST)
-            | Q(
-                status=ReplayRun.Status.RUNNING,
-                started_at__gt=now - timedelta(seconds=replay_past_cases_task.time_limit),
-            )
-        )
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    """The newest unfinished run with this policy that can still finish. A run queued for the broker's
+    whole visibility timeout or running for its task's whole hard time limit was lost (a broker restarted
+    empty, a worker killed; `ReplayRun.lost`, the rule staletrack.celery.run_is_lost that every stored
+    run shares): joining it would leave the button dead for good, so a click starts a new run instead."""
+    unfinished = ReplayRun.objects.filter(policy=policy, status__in=UNFINISHED).order_by("-created_at", "-pk")
+    return next((run for run in unfinished if not run.lost), None)
 
 
 def _lock_starts() -> None:
