@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 
 from cases.choices import (
     CaseStatus,
@@ -27,7 +26,7 @@ from cases.choices import (
     Route,
     TrackingStatus,
 )
-from staletrack.celery import run_is_lost
+from staletrack.celery import LostRunMixin
 
 USER = settings.AUTH_USER_MODEL
 
@@ -301,12 +300,13 @@ class PastDecision(models.Model):
         return f"Past decision on {self.order.order_id}"
 
 
-class ReplayRun(models.Model):
+class ReplayRun(LostRunMixin, models.Model):
     """A replay of every stored past case (issue 9), run by the Celery task `replay_past_cases_task`
     (cases.services.replay_runs) because a million past decisions take longer than a web request should.
     The admin's run page follows it and renders the stored report (`ReplayReport.to_dict()`)."""
 
     Status = ReplayRunStatus
+    WAITING, RUNNING, TASK = Status.QUEUED, Status.RUNNING, "cases.tasks.replay_past_cases_task"
 
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     policy = models.ForeignKey(
@@ -336,20 +336,6 @@ class ReplayRun(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (ReplayRunStatus.DONE, ReplayRunStatus.FAILED)
-
-    @property
-    def lost(self) -> bool:
-        """Unfinished, and can no longer finish (staletrack.celery.run_is_lost): its page says so."""
-        from cases.tasks import replay_past_cases_task
-
-        return run_is_lost(
-            waiting=self.status == ReplayRunStatus.QUEUED,
-            running=self.status == ReplayRunStatus.RUNNING,
-            created_at=self.created_at,
-            started_at=self.started_at,
-            time_limit=replay_past_cases_task.time_limit,
-            now=timezone.now(),
-        )
 
 
 class MoneyDecision(models.Model):
@@ -444,7 +430,7 @@ class WebhookDelivery(models.Model):
         return f"{self.source} delivery {self.delivery_id or self.body_sha256[:12]}"
 
 
-class ImportRun(models.Model):
+class ImportRun(LostRunMixin, models.Model):
     """One file import (orders, tracking numbers, tracking events): its progress while it runs, its
     counts and its errors afterwards. Large files run as a Celery task that updates this row."""
 
@@ -458,6 +444,8 @@ class ImportRun(models.Model):
         RUNNING = "running"
         SUCCEEDED = "succeeded"
         FAILED = "failed", "failed (nothing written)"
+
+    WAITING, RUNNING, TASK = Status.PENDING, Status.RUNNING, "cases.tasks_imports.import_orders_task"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -485,20 +473,6 @@ class ImportRun(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.file_name} ({self.status})"
-
-    @property
-    def lost(self) -> bool:
-        """Unfinished, and can no longer finish (staletrack.celery.run_is_lost): its page says so."""
-        from cases.tasks_imports import import_orders_task
-
-        return run_is_lost(
-            waiting=self.status == self.Status.PENDING,
-            running=self.status == self.Status.RUNNING,
-            created_at=self.created_at,
-            started_at=self.started_at,
-            time_limit=import_orders_task.time_limit,
-            now=timezone.now(),
-        )
 
     @property
     def progress_percent(self) -> int:

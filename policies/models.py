@@ -4,10 +4,9 @@ as plain values and decides which override wins."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
 
 from policies.values import DEFAULTS, MAXIMUM_DAYS, MINIMUMS, POLICY_FIELDS
-from staletrack.celery import run_is_lost
+from staletrack.celery import LostRunMixin
 
 HELP = {
     "processing_window_days": "Order → tracking number from the supplier.",
@@ -120,7 +119,7 @@ _declare_fields(CountryOverride, override=True)
 _declare_fields(SupplierOverride, override=True)
 
 
-class WhatIfRun(models.Model):
+class WhatIfRun(LostRunMixin, models.Model):
     """One what-if of a draft (issue 9, policies.whatif): how many open cases its numbers would change
     and the first of them, computed by a Celery task (or at once when there are few open cases)."""
 
@@ -129,6 +128,8 @@ class WhatIfRun(models.Model):
         RUNNING = "running"
         SUCCEEDED = "succeeded"
         FAILED = "failed"
+
+    WAITING, RUNNING, TASK = Status.PENDING, Status.RUNNING, "policies.tasks.what_if_policy_task"
 
     draft = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="what_if_runs")
     baseline = models.ForeignKey(
@@ -178,20 +179,6 @@ class WhatIfRun(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
-
-    @property
-    def lost(self) -> bool:
-        """Unfinished, and can no longer finish (staletrack.celery.run_is_lost): its page says so."""
-        from policies.tasks import what_if_policy_task
-
-        return run_is_lost(
-            waiting=self.status == self.Status.PENDING,
-            running=self.status == self.Status.RUNNING,
-            created_at=self.created_at,
-            started_at=self.started_at,
-            time_limit=what_if_policy_task.time_limit,
-            now=timezone.now(),
-        )
 
     @property
     def progress_percent(self) -> int:

@@ -83,3 +83,27 @@ def run_is_lost(
     if running:
         return now - (started_at or created_at) >= timedelta(seconds=time_limit)
     return False
+
+
+class LostRunMixin:
+    """`lost` for a stored run model (import, what-if and replay runs): the model names its waiting and
+    running statuses and its task (a dotted path: the tasks modules import the models)."""
+
+    WAITING: str
+    RUNNING: str
+    TASK: str
+
+    @property
+    def lost(self) -> bool:
+        """Unfinished, and can no longer finish (`run_is_lost`): its page says so."""
+        from django.utils import timezone
+        from django.utils.module_loading import import_string
+
+        return run_is_lost(
+            waiting=self.status == self.WAITING,
+            running=self.status == self.RUNNING,
+            created_at=self.created_at,
+            started_at=self.started_at,
+            time_limit=import_string(self.TASK).time_limit,
+            now=timezone.now(),
+        )
