@@ -17,6 +17,8 @@ from policies.whatif_runs import run_is_current, start_what_if
 from staletrack.celery import LOST_RUN_MESSAGE
 from suppliers.models import Supplier
 
+WHAT_IF_UNDER_WAY = "A what-if of this draft with these numbers is already under way; this is its page."
+
 
 class OverrideInline(admin.TabularInline):
     extra = 0
@@ -126,7 +128,8 @@ class PolicyAdmin(RefuseUnpermittedActionsMixin, admin.ModelAdmin):
         return {**self.admin_site.each_context(request), "title": title, "opts": self.model._meta, **extra}
 
     def what_if_view(self, request, pk):
-        """GET: what the draft changes, its earlier runs and a button to run it. POST: run it."""
+        """GET: what the draft changes, its earlier runs and a button to run it. POST: run it, or join the
+        run of these numbers under way (saying so), and go to its page."""
         self._require_edit_policy(request)
         draft = get_object_or_404(Policy, pk=pk)
         change_url = reverse("admin:policies_policy_change", args=[draft.pk])
@@ -134,7 +137,9 @@ class PolicyAdmin(RefuseUnpermittedActionsMixin, admin.ModelAdmin):
             self.message_user(request, f"{draft.label} is not a draft: nothing to try.", messages.ERROR)
             return redirect(change_url)
         if request.method == "POST":
-            run = start_what_if(draft, actor=request.user)
+            run, started = start_what_if(draft, actor=request.user)
+            if not started:
+                self.message_user(request, WHAT_IF_UNDER_WAY, messages.INFO)
             return redirect(reverse("admin:policies_policy_what_if_run", args=[run.pk]))
         active = active_policy()
         differences = numbers_differences(policy_book(active), policy_book(draft))

@@ -2,7 +2,8 @@
 `WhatIfRun` row that the admin page shows, and that activating the draft cites in its audit event.
 
 One code path computes a run, `run_what_if`, called by the Celery task `what_if_policy_task` or, when
-there are few open cases, at once by `start_what_if` (a demo on SQLite needs no worker for it).
+there are few open cases, at once by `start_what_if` (a demo on SQLite needs no worker for it). A start
+while a run of the same draft with the same numbers is queued or running joins that run instead.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging
 import os
 import time
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cases.choices import CaseStatus
@@ -20,12 +21,14 @@ from cases.permissions import EDIT_POLICY, require
 from policies.models import Policy, WhatIfRun
 from policies.selectors import active_policy, policy_book
 from policies.whatif import book_digest, what_if
-from staletrack.celery import queue_run_after_commit
+from staletrack.celery import queue_run_after_commit, take_turns
 
 logger = logging.getLogger(__name__)
 
 INLINE_CASES = 5000  # up to one batch of open cases: computed in the request, no worker needed
 PROGRESS_SECONDS = 1.0  # how often a running run writes its progress
+UNFINISHED = (WhatIfRun.Status.PENDING, WhatIfRun.Status.RUNNING)
+WHAT_IF_START_LOCK = (0x5749, 0)  # the advisory lock held while a what-if run is started ("WI")
 
 
 def default_processes() -> int:
@@ -36,25 +39,50 @@ def default_processes() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def start_what_if(draft: Policy, *, actor=None, as_of=None) -> WhatIfRun:
+def start_what_if(draft: Policy, *, actor=None, as_of=None) -> tuple[WhatIfRun, bool]:
     """Record a run of `draft` at `as_of` (default now) and compute it: at once when there are at most
-    INLINE_CASES open cases, else in the background (the run's page follows it)."""
+    INLINE_CASES open cases, else in the background (the run's page follows it): (the run, True). Without
+    an explicit `as_of`, while a run of the draft with the same numbers against the same active policy is
+    under way (`_under_way`), that one instead: (the run, False), so a double click, or two owners at
+    once, computes once and the page can say so. An explicit `as_of` asks for that instant: always a new
+    run. A finished run is never reused.
+
+    Starts take turns under an advisory lock held until the commit (`take_turns`, as replay runs do). An
+    inline run is computed after its start's own transaction, so other starts do not wait for it (unless
+    the caller holds a transaction open); one made meanwhile joins it."""
     require(actor, EDIT_POLICY)
     if not draft.is_draft:
         raise ValueError(f"{draft.label} is not a draft: a what-if compares a draft with the active policy.")
     total = Case.objects.filter(status=CaseStatus.OPEN).count()
-    run = WhatIfRun.objects.create(
-        draft=draft,
-        baseline=active_policy(),
-        draft_digest=book_digest(policy_book(draft)),
-        as_of=as_of or timezone.now(),
-        total_cases=total,
-        created_by=actor,
-    )
-    if total <= INLINE_CASES:
-        return run_what_if(run, processes=1)
-    _queue(run)
-    return run
+    with transaction.atomic():
+        take_turns(WHAT_IF_START_LOCK)
+        baseline = active_policy()
+        digest = book_digest(policy_book(draft))
+        run = _under_way(draft, baseline, digest) if as_of is None else None
+        if run is not None:
+            return run, False
+        run = WhatIfRun.objects.create(
+            draft=draft,
+            baseline=baseline,
+            draft_digest=digest,
+            as_of=as_of or timezone.now(),
+            total_cases=total,
+            created_by=actor,
+        )
+        if total > INLINE_CASES:
+            _queue(run)
+            return run, True
+    return run_what_if(run, processes=1), True
+
+
+def _under_way(draft: Policy, baseline: Policy | None, digest: str) -> WhatIfRun | None:
+    """The newest unfinished run of `draft` with these numbers (`digest`) against `baseline` that can
+    still finish: a lost run (`WhatIfRun.lost`, staletrack.celery.run_is_lost) would leave the button
+    dead for good, so a start does not join it."""
+    unfinished = WhatIfRun.objects.filter(
+        draft=draft, baseline=baseline, draft_digest=digest, status__in=UNFINISHED
+    ).order_by("-created_at", "-pk")
+    return next((run for run in unfinished if not run.lost), None)
 
 
 def _queue(run: WhatIfRun) -> None:
@@ -75,10 +103,9 @@ def _queue(run: WhatIfRun) -> None:
 def run_what_if(run: WhatIfRun, *, processes: int | None = None) -> WhatIfRun:
     """Compute `run` and store its counts and first changes. A finished run is left as it is; a run left
     `running` by a worker that died is computed again (nothing of it was kept)."""
-    unfinished = (WhatIfRun.Status.PENDING, WhatIfRun.Status.RUNNING)
     started_at = timezone.now()
     baseline = active_policy()
-    claimed = WhatIfRun.objects.filter(pk=run.pk, status__in=unfinished).update(
+    claimed = WhatIfRun.objects.filter(pk=run.pk, status__in=UNFINISHED).update(
         status=WhatIfRun.Status.RUNNING, started_at=started_at, baseline=baseline, processed_cases=0
     )
     if not claimed:

@@ -44,6 +44,18 @@ def queue_run_after_commit(task, run, *, waiting, failure) -> None:
     queue_after_commit(task, run.pk, on_failure=failed)
 
 
+def take_turns(lock: tuple[int, int]) -> None:
+    """Wait for, then hold until the transaction ends, the PostgreSQL advisory lock `lock`, so that
+    starts of a run take turns (what-if runs, replay runs): row locks
+    on the unfinished runs would not do, because two requests that find none have no row to wait on and
+    would both start one. SQLite has no such lock (and ignores row locks); it is for demos."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", list(lock))
+
+
 DEFAULT_VISIBILITY_TIMEOUT = 3600  # seconds: Redis's own default, and what settings give it
 LOST_RUN_MESSAGE = (
     "This run stopped without finishing: its worker was stopped or the broker lost it. Nothing of it was "

@@ -4,8 +4,6 @@ run and renders that report. A click while a run with the same policy is under w
 has its own URL (the older `?run=<id>` redirects there). Re-delivered tasks change nothing; failures say
 why; the replay page's own permission guards every view."""
 
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 from unittest import mock
@@ -13,7 +11,6 @@ from unittest import mock
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
-from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
@@ -26,6 +23,7 @@ from cases.services.replay_runs import report_from_dict, run_replay, start_repla
 from cases.tasks import replay_past_cases_task
 from policies.models import Policy
 from staletrack.celery import LOST_RUN_MESSAGE
+from tests.concurrent_starts import start_twice_at_once
 from tests.factories import UserFactory
 from tests.replay_bundles import basic_with_actuals, write_bundle
 
@@ -402,27 +400,8 @@ def test_on_postgresql_two_starts_at_once_give_one_run():
     """The second start waits for the first one's commit and joins its run (without the lock, it would
     not see the uncommitted run and start another)."""
     staff = UserFactory(username="stan", role="Staff")
-    first_started = threading.Event()
-    runs = []
-
-    def start(*, first: bool):
-        try:
-            if not first:
-                first_started.wait(timeout=10)
-            with transaction.atomic():
-                runs.append(start_replay_run(actor=staff)[0])
-                if first:
-                    first_started.set()
-                    time.sleep(0.5)  # still uncommitted while the second one starts
-        finally:
-            connection.close()
-
     with mock.patch.object(replay_past_cases_task, "delay") as delay:
-        threads = [threading.Thread(target=start, kwargs={"first": first}) for first in (True, False)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        runs = start_twice_at_once(lambda: start_replay_run(actor=staff)[0])
     run = ReplayRun.objects.get()
     assert [r.pk for r in runs] == [run.pk, run.pk]
     delay.assert_called_once_with(run.pk)

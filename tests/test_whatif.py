@@ -206,7 +206,7 @@ def test_the_decisions_compared_are_the_packets_own(population, as_of):
 
 @pytest.mark.django_db
 def test_a_run_stores_the_counts_and_the_changes(parcels, longer_transit, owner):
-    run = start_what_if(longer_transit, actor=owner, as_of=AS_OF)  # few cases: computed at once
+    run, _ = start_what_if(longer_transit, actor=owner, as_of=AS_OF)  # few cases: computed at once
     assert run.status == WhatIfRun.Status.SUCCEEDED
     assert (run.open_cases, run.changed_any, run.baseline_id) == (11, 5, Policy.objects.get(version=1).pk)
     assert {c["order_id"] for c in run.changes} == set(expected_moves())
@@ -342,7 +342,7 @@ def test_the_owner_runs_a_what_if_from_the_draft_page_and_activates_it(
 def test_staff_without_edit_policy_get_403_on_every_what_if_view(
     client, parcels, longer_transit, owner, staff
 ):
-    run = start_what_if(longer_transit, actor=owner, as_of=AS_OF)
+    run, _ = start_what_if(longer_transit, actor=owner, as_of=AS_OF)
     client.force_login(staff)
     what_if_url = reverse("admin:policies_policy_what_if", args=[longer_transit.pk])
     page = client.get(reverse("admin:policies_policy_change", args=[longer_transit.pk]))

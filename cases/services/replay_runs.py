@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -21,7 +21,7 @@ from cases.replay import Actual, Agreement, CaseTypeRow, Disagreement, ReplayRep
 from cases.selectors.replay import REPLAY_PERMISSION, replay_all
 from policies.models import Policy
 from policies.whatif_runs import default_processes
-from staletrack.celery import queue_run_after_commit
+from staletrack.celery import queue_run_after_commit, take_turns
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +36,12 @@ def start_replay_run(*, policy: Policy | None = None, actor=None) -> tuple[Repla
     people at once, replays once and the page can say so. A finished run is never reused. A broker that
     cannot be reached fails the run with that reason instead of leaving it queued for ever.
 
-    On PostgreSQL, starts take turns under an advisory lock held until the commit: row locks on the
-    unfinished runs would not do, because two requests that find none have no row to wait on and would
-    both start one. SQLite has no such lock (and ignores row locks); it is for demos."""
+    Starts take turns under an advisory lock held until the commit (`take_turns`, shared with what-if
+    runs): row locks on the unfinished runs would not do, because two requests that find none have no row
+    to wait on and would both start one."""
     require(actor, REPLAY_PERMISSION)
     with transaction.atomic():
-        _lock_starts()
+        take_turns(REPLAY_START_LOCK)
         run = _under_way(policy)
         if run is not None:
             return run, False
@@ -57,12 +57,6 @@ def _under_way(policy: Policy | None) -> ReplayRun | None:
     run shares): joining it would leave the button dead for good, so a click starts a new run instead."""
     unfinished = ReplayRun.objects.filter(policy=policy, status__in=UNFINISHED).order_by("-created_at", "-pk")
     return next((run for run in unfinished if not run.lost), None)
-
-
-def _lock_starts() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", list(REPLAY_START_LOCK))
 
 
 def _queue(run: ReplayRun) -> None:
