@@ -27,9 +27,7 @@ def queue_import(run: ImportRun) -> None:
     run with that reason instead of leaving it pending for ever."""
 
     queue_run_after_commit(
-        import_orders_task,
         run,
-        waiting=ImportRun.Status.PENDING,
         failure=lambda error: {
             "message": f"Could not start the background import ({error}); nothing was imported. "
             "Try again, or ask whoever runs the server to check the Celery broker."

@@ -86,12 +86,8 @@ def _under_way(draft: Policy, baseline: Policy | None, digest: str) -> WhatIfRun
 
 
 def _queue(run: WhatIfRun) -> None:
-    from policies.tasks import what_if_policy_task
-
     queue_run_after_commit(
-        what_if_policy_task,
         run,
-        waiting=WhatIfRun.Status.PENDING,
         failure=lambda error: {
             "finished_at": timezone.now(),
             "error": f"Could not start the background run ({error}). Try again, or ask "

@@ -31,17 +31,19 @@ def queue_after_commit(task, *args, on_failure=None) -> None:
     transaction.on_commit(send)
 
 
-def queue_run_after_commit(task, run, *, waiting, failure) -> None:
-    """Send `task(run.pk)` once the current transaction commits. If the broker cannot be reached, a run
-    still `waiting` is marked FAILED with the fields `failure(error type name)` gives, instead of waiting
-    for ever (import runs, what-if runs and replay runs share this)."""
+def queue_run_after_commit(run, *, failure) -> None:
+    """Send `run`'s task (`run.TASK`, `LostRunMixin`) with `run.pk` once the current transaction commits.
+    If the broker cannot be reached, a run still waiting (`run.WAITING`) is marked FAILED with the fields
+    `failure(error type name)` gives, instead of waiting for ever (import runs, what-if runs and replay
+    runs share this)."""
+    from django.utils.module_loading import import_string
 
     def failed(exc: Exception) -> None:
-        type(run).objects.filter(pk=run.pk, status=waiting).update(
+        type(run).objects.filter(pk=run.pk, status=run.WAITING).update(
             status=type(run).Status.FAILED, **failure(type(exc).__name__)
         )
 
-    queue_after_commit(task, run.pk, on_failure=failed)
+    queue_after_commit(import_string(run.TASK), run.pk, on_failure=failed)
 
 
 def take_turns(lock: tuple[int, int]) -> None:
@@ -98,8 +100,9 @@ def run_is_lost(
 
 
 class LostRunMixin:
-    """`lost` for a stored run model (import, what-if and replay runs): the model names its waiting and
-    running statuses and its task (a dotted path: the tasks modules import the models)."""
+    """A stored run model (import, what-if and replay runs) names its waiting and running statuses and
+    the task that runs it (a dotted path: the tasks modules import the models); `queue_run_after_commit`
+    sends that task, and `lost` judges the run by its time limit."""
 
     WAITING: str
     RUNNING: str

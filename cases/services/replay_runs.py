@@ -60,12 +60,8 @@ def _under_way(policy: Policy | None) -> ReplayRun | None:
 
 
 def _queue(run: ReplayRun) -> None:
-    from cases.tasks import replay_past_cases_task
-
     queue_run_after_commit(
-        replay_past_cases_task,
         run,
-        waiting=ReplayRun.Status.QUEUED,
         failure=lambda error: {
             "finished_at": timezone.now(),
             "error": f"Could not start the background replay ({error}). Try again, or ask "
