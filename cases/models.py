@@ -26,7 +26,7 @@ from cases.choices import (
     Route,
     TrackingStatus,
 )
-from staletrack.celery import LostRunMixin
+from staletrack.runs import StoredRunMixin
 
 USER = settings.AUTH_USER_MODEL
 
@@ -300,7 +300,7 @@ class PastDecision(models.Model):
         return f"Past decision on {self.order.order_id}"
 
 
-class ReplayRun(LostRunMixin, models.Model):
+class ReplayRun(StoredRunMixin, models.Model):
     """A replay of every stored past case (issue 9), run by the Celery task `replay_past_cases_task`
     (cases.services.replay_runs) because a million past decisions take longer than a web request should.
     The admin's run page follows it and renders the stored report (`ReplayReport.to_dict()`)."""
@@ -430,7 +430,7 @@ class WebhookDelivery(models.Model):
         return f"{self.source} delivery {self.delivery_id or self.body_sha256[:12]}"
 
 
-class ImportRun(LostRunMixin, models.Model):
+class ImportRun(StoredRunMixin, models.Model):
     """One file import (orders, tracking numbers, tracking events): its progress while it runs, its
     counts and its errors afterwards. Large files run as a Celery task that updates this row."""
 

@@ -5,7 +5,7 @@ from celery import shared_task
 
 from cases.models import ImportRun
 from cases.services.order_import import run_import
-from staletrack.celery import queue_run_after_commit
+from staletrack.runs import queue_run_after_commit
 
 FINISHED = (ImportRun.Status.SUCCEEDED, ImportRun.Status.FAILED)
 

@@ -14,7 +14,7 @@ from policies.selectors import active_policy, policy_book
 from policies.values import POLICY_FIELDS
 from policies.whatif_diff import FIELDS, numbers_differences
 from policies.whatif_runs import run_is_current, start_what_if
-from staletrack.celery import LOST_RUN_MESSAGE
+from staletrack.runs import LOST_RUN_MESSAGE
 from suppliers.models import Supplier
 
 WHAT_IF_UNDER_WAY = "A what-if of this draft with these numbers is already under way; this is its page."

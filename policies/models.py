@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from policies.values import DEFAULTS, MAXIMUM_DAYS, MINIMUMS, POLICY_FIELDS
-from staletrack.celery import LostRunMixin
+from staletrack.runs import StoredRunMixin
 
 HELP = {
     "processing_window_days": "Order → tracking number from the supplier.",
@@ -119,7 +119,7 @@ _declare_fields(CountryOverride, override=True)
 _declare_fields(SupplierOverride, override=True)
 
 
-class WhatIfRun(LostRunMixin, models.Model):
+class WhatIfRun(StoredRunMixin, models.Model):
     """One what-if of a draft (issue 9, policies.whatif): how many open cases its numbers would change
     and the first of them, computed by a Celery task (or at once when there are few open cases)."""
 

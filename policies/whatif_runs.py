@@ -21,7 +21,7 @@ from cases.permissions import EDIT_POLICY, require
 from policies.models import Policy, WhatIfRun
 from policies.selectors import active_policy, policy_book
 from policies.whatif import book_digest, what_if
-from staletrack.celery import queue_run_after_commit, take_turns
+from staletrack.runs import queue_run_after_commit, take_turns
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def start_what_if(draft: Policy, *, actor=None, as_of=None) -> tuple[WhatIfRun, 
 
 def _under_way(draft: Policy, baseline: Policy | None, digest: str) -> WhatIfRun | None:
     """The newest unfinished run of `draft` with these numbers (`digest`) against `baseline` that can
-    still finish: a lost run (`WhatIfRun.lost`, staletrack.celery.run_is_lost) would leave the button
+    still finish: a lost run (`WhatIfRun.lost`, staletrack.runs.run_is_lost) would leave the button
     dead for good, so a start does not join it."""
     unfinished = WhatIfRun.objects.filter(
         draft=draft, baseline=baseline, draft_digest=digest, status__in=UNFINISHED

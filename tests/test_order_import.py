@@ -31,7 +31,7 @@ from cases.models import AuditEvent, Case, ImportRun, Order
 from cases.resources import CaseResource, OrderResource
 from cases.services.order_import import create_run, import_orders, run_import
 from cases.tasks_imports import import_orders_task
-from staletrack.celery import LOST_RUN_MESSAGE
+from staletrack.runs import LOST_RUN_MESSAGE
 from suppliers.models import Product, Supplier
 from suppliers.resources import ProductResource, SupplierResource
 from tests.factories import CaseFactory, OrderFactory, ProductFactory, UserFactory

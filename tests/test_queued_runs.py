@@ -1,6 +1,6 @@
 """A stored run whose task cannot be queued (a broker that is down) is marked failed with the reason,
-never left waiting for ever (staletrack.celery.queue_run_after_commit); one whose task was lost later is
-known by the rule all stored runs share (staletrack.celery.run_is_lost)."""
+never left waiting for ever (staletrack.runs.queue_run_after_commit); one whose task was lost later is
+known by the rule all stored runs share (staletrack.runs.run_is_lost)."""
 
 from datetime import UTC, datetime, timedelta
 from unittest import mock
@@ -10,22 +10,26 @@ from kombu.exceptions import OperationalError
 
 from cases.models import ImportRun
 from cases.tasks_imports import queue_import
-from staletrack.celery import run_is_lost
+from staletrack.runs import run_is_lost
 
 pytestmark = pytest.mark.django_db
+
+
+def queue_with_the_broker_down(run: ImportRun, capture_on_commit) -> None:
+    with (
+        mock.patch("cases.tasks_imports.import_orders_task.delay", side_effect=OperationalError("down")),
+        mock.patch("staletrack.celery.logger"),
+        capture_on_commit(execute=True),
+    ):
+        queue_import(run)
+    run.refresh_from_db()
 
 
 def test_an_import_run_that_cannot_be_queued_fails_saying_nothing_was_imported(
     django_capture_on_commit_callbacks,
 ):
     run = ImportRun.objects.create(kind=ImportRun.Kind.ORDERS, file_name="orders.csv")
-    with (
-        mock.patch("cases.tasks_imports.import_orders_task.delay", side_effect=OperationalError("down")),
-        mock.patch("staletrack.celery.logger"),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        queue_import(run)
-    run.refresh_from_db()
+    queue_with_the_broker_down(run, django_capture_on_commit_callbacks)
     assert run.status == ImportRun.Status.FAILED
     assert run.message.startswith("Could not start the background import (OperationalError)")
 
@@ -33,17 +37,11 @@ def test_an_import_run_that_cannot_be_queued_fails_saying_nothing_was_imported(
 def test_a_run_that_already_started_is_not_marked_failed(django_capture_on_commit_callbacks):
     run = ImportRun.objects.create(kind=ImportRun.Kind.ORDERS, file_name="orders.csv")
     ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
-    with (
-        mock.patch("cases.tasks_imports.import_orders_task.delay", side_effect=OperationalError("down")),
-        mock.patch("staletrack.celery.logger"),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        queue_import(run)
-    run.refresh_from_db()
+    queue_with_the_broker_down(run, django_capture_on_commit_callbacks)
     assert run.status == ImportRun.Status.RUNNING
 
 
-# --- the rule of a run that can no longer finish (staletrack.celery.run_is_lost) ----------------------
+# --- the rule of a run that can no longer finish (staletrack.runs.run_is_lost) ----------------------
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 TIME_LIMIT = 1800

@@ -22,7 +22,7 @@ from cases.services import replay_runs
 from cases.services.replay_runs import report_from_dict, run_replay, start_replay_run
 from cases.tasks import replay_past_cases_task
 from policies.models import Policy
-from staletrack.celery import LOST_RUN_MESSAGE
+from staletrack.runs import LOST_RUN_MESSAGE
 from tests.concurrent_starts import start_twice_at_once
 from tests.factories import UserFactory
 from tests.replay_bundles import basic_with_actuals, write_bundle

@@ -24,7 +24,7 @@ from policies.tasks import reassess_after_activation_task, what_if_policy_task
 from policies.whatif import what_if
 from policies.whatif_diff import Change, WhatIfResult
 from policies.whatif_runs import run_what_if, start_what_if
-from staletrack.celery import LOST_RUN_MESSAGE
+from staletrack.runs import LOST_RUN_MESSAGE
 from tests.assessment.test_properties import SETTINGS, minutes, populations
 from tests.factories import OrderFactory, UserFactory
 

@@ -2,7 +2,7 @@
 
 Read-only for everyone (the runs are the record of what was imported). The page of a run shows a progress
 bar that a small inline script refreshes every second from `status/` (JSON) until the run finishes or can
-no longer finish (a lost run, staletrack.celery.run_is_lost: the page says so and stops polling); its
+no longer finish (a lost run, staletrack.runs.run_is_lost: the page says so and stops polling); its
 errors download as CSV from `errors.csv` (cells neutralised like every export); a failed orders run whose
 file is still stored offers to import only its valid rows (a new run, for users who may import orders).
 """
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from cases.models import ImportRun
 from cases.permissions import IMPORT_ORDERS
 from cases.resources import neutralise
-from staletrack.celery import LOST_RUN_MESSAGE
+from staletrack.runs import LOST_RUN_MESSAGE
 
 SHOWN_ERRORS = 100
 RUNNING = (ImportRun.Status.PENDING, ImportRun.Status.RUNNING)

@@ -40,7 +40,7 @@ from cases.selectors.replay import (
 )
 from cases.services.replay_runs import report_from_dict, start_replay_run
 from policies.models import Policy
-from staletrack.celery import LOST_RUN_MESSAGE
+from staletrack.runs import LOST_RUN_MESSAGE
 
 MAX_CASES = 100_000  # chosen cases per page (every stored case has no limit, nor has the command)
 TEMPLATE = "admin/cases/replay.html"

@@ -21,7 +21,7 @@ from cases.replay import Actual, Agreement, CaseTypeRow, Disagreement, ReplayRep
 from cases.selectors.replay import REPLAY_PERMISSION, replay_all
 from policies.models import Policy
 from policies.whatif_runs import default_processes
-from staletrack.celery import queue_run_after_commit, take_turns
+from staletrack.runs import queue_run_after_commit, take_turns
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def start_replay_run(*, policy: Policy | None = None, actor=None) -> tuple[Repla
 def _under_way(policy: Policy | None) -> ReplayRun | None:
     """The newest unfinished run with this policy that can still finish. A run queued for the broker's
     whole visibility timeout or running for its task's whole hard time limit was lost (a broker restarted
-    empty, a worker killed; `ReplayRun.lost`, the rule staletrack.celery.run_is_lost that every stored
+    empty, a worker killed; `ReplayRun.lost`, the rule staletrack.runs.run_is_lost that every stored
     run shares): joining it would leave the button dead for good, so a click starts a new run instead."""
     unfinished = ReplayRun.objects.filter(policy=policy, status__in=UNFINISHED).order_by("-created_at", "-pk")
     return next((run for run in unfinished if not run.lost), None)
