@@ -311,6 +311,18 @@ def test_an_existing_product_keeps_its_supplier():
     assert Product.objects.get(sku="LAMP-01").supplier.name == "Original Supplier"
 
 
+def test_a_new_sku_takes_its_title_and_supplier_from_its_first_row():
+    import_orders(
+        shopify(
+            order_row("#1001", **{"Lineitem sku": "MUG-01", "Lineitem name": "Mug", "Vendor": "Mugs Ltd"}),
+            order_row("#1002", **{"Lineitem sku": "MUG-01", "Lineitem name": "Big mug", "Vendor": "Acme"}),
+        ),
+        file_name="orders.csv",
+    )
+    product = Product.objects.get(sku="MUG-01")
+    assert (product.title, product.supplier.name) == ("Mug", "Mugs Ltd")
+
+
 def test_reassessment_of_touched_orders_is_queued_after_commit(django_capture_on_commit_callbacks):
     import_orders(three_orders(), file_name="orders.csv")
     with mock.patch("cases.tasks.reassess_cases_task.delay") as delay:
