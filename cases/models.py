@@ -445,10 +445,24 @@ class ImportRun(StoredRunMixin, models.Model):
         SUCCEEDED = "succeeded"
         FAILED = "failed", "failed (nothing written)"
 
+    class RunsIn(models.TextChoices):
+        TASK = "task", "a worker task"
+        COMMAND = "command", "the import_orders command"
+
     WAITING, RUNNING, TASK = Status.PENDING, Status.RUNNING, "cases.tasks_imports.import_orders_task"
+    FAILURE_FIELD = "message"
+    # A command's import runs in the command's own process: the task's time limit does not stop it, so it
+    # must not make the run lost (staletrack.runs.run_is_lost).
+    IN_TASK = {"runs_in": RunsIn.TASK}
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    runs_in = models.CharField(
+        max_length=10,
+        choices=RunsIn.choices,
+        default=RunsIn.TASK,
+        help_text="Where the import runs: only a worker task has a time limit.",
+    )
     file_name = models.CharField(max_length=255)
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     only_valid_rows = models.BooleanField(

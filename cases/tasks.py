@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from cases.models import ReplayRun
 from cases.services.assessment import refresh_cases, sweep_due_cases
 from cases.services.replay_runs import run_replay
+from staletrack.runs import fail_lost_runs
 
 
 def _clock(as_of: str | None):
@@ -41,6 +42,13 @@ def replay_past_cases_task(run_id: int) -> dict:
         return {"run": run_id, "status": run.status if run else "missing"}
     run = run_replay(run)
     return {"run": run_id, "status": run.status, "cases": run.cases_replayed, "agreed": run.agreed}
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=270)
+def fail_lost_runs_task() -> dict:
+    """Beat, every ten minutes: mark the stored runs (import, replay, what-if) that can no longer finish
+    FAILED, so the admin lists stop showing them pending or running (staletrack.runs.fail_lost_runs)."""
+    return fail_lost_runs()
 
 
 from cases.tasks_imports import import_orders_task  # noqa: E402,F401

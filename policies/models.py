@@ -144,6 +144,10 @@ class WhatIfRun(StoredRunMixin, models.Model):
         max_length=32, blank=True, help_text="The draft's numbers and overrides when the run started."
     )
     as_of = models.DateTimeField()
+    as_of_explicit = models.BooleanField(
+        default=False,
+        help_text="Started for an instant asked for, not for now: a start without one never joins it.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     total_cases = models.PositiveIntegerField(default=0, help_text="Open cases to look at.")
     processed_cases = models.PositiveIntegerField(default=0)

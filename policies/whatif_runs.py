@@ -45,7 +45,8 @@ def start_what_if(draft: Policy, *, actor=None, as_of=None) -> tuple[WhatIfRun, 
     an explicit `as_of`, while a run of the draft with the same numbers against the same active policy is
     under way (`_under_way`), that one instead: (the run, False), so a double click, or two owners at
     once, computes once and the page can say so. An explicit `as_of` asks for that instant: always a new
-    run. A finished run is never reused.
+    run, recorded as such (`as_of_explicit`) so that no later start joins it either. A finished run is
+    never reused.
 
     Starts take turns under an advisory lock held until the commit (`take_turns`, as replay runs do). An
     inline run is computed after its start's own transaction, so other starts do not wait for it (unless
@@ -66,6 +67,7 @@ def start_what_if(draft: Policy, *, actor=None, as_of=None) -> tuple[WhatIfRun, 
             baseline=baseline,
             draft_digest=digest,
             as_of=as_of or timezone.now(),
+            as_of_explicit=as_of is not None,
             total_cases=total,
             created_by=actor,
         )
@@ -76,11 +78,13 @@ def start_what_if(draft: Policy, *, actor=None, as_of=None) -> tuple[WhatIfRun, 
 
 
 def _under_way(draft: Policy, baseline: Policy | None, digest: str) -> WhatIfRun | None:
-    """The newest unfinished run of `draft` with these numbers (`digest`) against `baseline` that can
-    still finish: a lost run (`WhatIfRun.lost`, staletrack.runs.run_is_lost) would leave the button
-    dead for good, so a start does not join it."""
+    """The newest unfinished run of `draft` with these numbers (`digest`) against `baseline`, started for
+    now, that can still finish. A run started for an explicit `as_of` answers for the instant it was
+    asked for, not for the now a start without one asks about, so it is never joined; a lost run
+    (`WhatIfRun.lost`, staletrack.runs.run_is_lost) would leave the button dead for good, so a start does
+    not join it."""
     unfinished = WhatIfRun.objects.filter(
-        draft=draft, baseline=baseline, draft_digest=digest, status__in=UNFINISHED
+        draft=draft, baseline=baseline, draft_digest=digest, as_of_explicit=False, status__in=UNFINISHED
     ).order_by("-created_at", "-pk")
     return next((run for run in unfinished if not run.lost), None)
 

@@ -1,11 +1,14 @@
 """Stored background runs (import runs, what-if runs, replay runs): the rules they share. A run's model
 names its task (`StoredRunMixin`); a start queues it after commit (`queue_run_after_commit`), starts take
-turns (`take_turns`), and a run whose task can no longer finish is `lost` (`run_is_lost`)."""
+turns (`take_turns`), a run whose task can no longer finish is `lost` (`run_is_lost`, and `lost_runs` for
+the same rule in SQL), and beat marks lost runs failed (`fail_lost_runs`)."""
 
 from datetime import datetime, timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -56,7 +59,7 @@ def run_is_lost(
     running: bool,
     created_at: datetime,
     started_at: datetime | None,
-    time_limit: float,
+    time_limit: float | None,
     now: datetime,
 ) -> bool:
     """Whether a stored run that is still `waiting` (queued, pending) or `running` can no longer finish,
@@ -65,24 +68,73 @@ def run_is_lost(
     empty leaves it waiting or running for ever. So a run is lost once it has waited for the broker's
     whole visibility timeout (`visibility_timeout()`, which every task's time limit stays below: a run
     still waiting after it went with the broker, or waits for workers that are not running) or has run
-    for its task's whole hard `time_limit` (seconds: the worker kills the task then). A finished run is
-    never lost. Pages stop following a lost run and a new start does not join it; the row is left as it
-    is (pages only read)."""
+    for its task's whole hard `time_limit` (seconds: the worker kills the task then). A run that does not
+    run in a worker (`time_limit` None: an import started by the import_orders command) has no such limit
+    and is never lost while it runs. A finished run is never lost. Pages stop following a lost run and a
+    new start does not join it; the row is left as it is (pages only read; beat's `fail_lost_runs` writes).
+    `lost_runs` is this rule in SQL."""
     if waiting:
         return now - created_at >= visibility_timeout()
-    if running:
+    if running and time_limit is not None:
         return now - (started_at or created_at) >= timedelta(seconds=time_limit)
     return False
+
+
+def lost_runs(model, now: datetime) -> Q:
+    """The rows of the stored-run `model` (`StoredRunMixin`) that `run_is_lost` finds lost at `now`, as a
+    filter, so that beat can fail them in one conditional UPDATE (`fail_lost_runs`): the same rule, the
+    same bounds (a test holds the two to agreeing). Only the runs `model.IN_TASK` selects have the task's
+    time limit."""
+    waited = Q(status=model.WAITING, created_at__lte=now - visibility_timeout())
+    ran_until = now - timedelta(seconds=task_time_limit(model))
+    ran = Q(status=model.RUNNING, **model.IN_TASK) & (
+        Q(started_at__lte=ran_until) | Q(started_at__isnull=True, created_at__lte=ran_until)
+    )
+    return waited | ran
+
+
+def task_time_limit(model) -> float:
+    """The hard time limit (seconds) of the task that runs `model`'s runs (`StoredRunMixin.TASK`)."""
+    return import_string(model.TASK).time_limit
+
+
+def stored_run_models() -> list:
+    """Every stored-run model (the models that mix in `StoredRunMixin`), so a new kind is swept too."""
+    return [model for model in apps.get_models() if issubclass(model, StoredRunMixin)]
+
+
+def fail_lost_runs(now: datetime | None = None) -> dict[str, int]:
+    """Mark every lost run of every kind FAILED with LOST_RUN_MESSAGE and `finished_at` (beat, every few
+    minutes: pages only read, so without this a lost row stays pending or running for ever in the admin
+    lists). One conditional UPDATE per kind (`lost_runs`): a run that finished or started meanwhile no
+    longer matches and is left alone, and a task delivered later refuses the failed run. Returns the
+    number failed per model label."""
+    now = now or timezone.now()
+    return {
+        model._meta.label: model.objects.filter(lost_runs(model, now)).update(
+            status=model.Status.FAILED, finished_at=now, **{model.FAILURE_FIELD: LOST_RUN_MESSAGE}
+        )
+        for model in stored_run_models()
+    }
 
 
 class StoredRunMixin:
     """A stored run model (import, what-if and replay runs) names its waiting and running statuses and
     the task that runs it (a dotted path: the tasks modules import the models); `queue_run_after_commit`
-    sends that task, and `lost` judges the run by its time limit."""
+    sends that task, and `lost` judges the run by its time limit. It also names the field that says why a
+    run failed (`FAILURE_FIELD`, where `fail_lost_runs` writes) and, when some of its runs do not run in
+    the task (`IN_TASK`), the field values of those that do: only they end at the task's time limit."""
 
     WAITING: str
     RUNNING: str
     TASK: str
+    FAILURE_FIELD = "error"
+    IN_TASK: dict = {}  # every run runs in TASK
+
+    @property
+    def in_task(self) -> bool:
+        """Whether this run runs in its task (`IN_TASK`), and so ends at the task's time limit."""
+        return all(getattr(self, field) == value for field, value in self.IN_TASK.items())
 
     @property
     def lost(self) -> bool:
@@ -92,6 +144,6 @@ class StoredRunMixin:
             running=self.status == self.RUNNING,
             created_at=self.created_at,
             started_at=self.started_at,
-            time_limit=import_string(self.TASK).time_limit,
+            time_limit=task_time_limit(self) if self.in_task else None,
             now=timezone.now(),
         )

@@ -147,6 +147,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.sweep_due_cases_task",
         "schedule": float(os.environ.get("STALETRACK_SWEEP_SECONDS", "300")),
     },
+    # Stored runs whose task can no longer finish (staletrack.runs.fail_lost_runs): pages only read, so
+    # without it a lost run stays pending or running for ever in the admin lists.
+    "fail-lost-runs": {
+        "task": "cases.tasks.fail_lost_runs_task",
+        "schedule": 600.0,
+    },
     # Monday morning in the store's time zone (CELERY_TIMEZONE): the week that ended on Sunday.
     "weekly-review": {
         "task": "suppliers.tasks.weekly_review_task",

@@ -86,3 +86,16 @@ def test_the_visibility_timeout_is_the_brokers_setting_else_3600_s(settings, opt
 
 def test_a_finished_run_is_never_lost():
     assert not lost(created=timedelta(days=30), started=timedelta(days=30))
+
+
+def test_a_run_outside_a_worker_is_never_lost_however_long_it_runs():
+    """time_limit None: an import the import_orders command runs in its own process, which no task's
+    time limit stops."""
+    assert not run_is_lost(
+        waiting=False,
+        running=True,
+        created_at=NOW - timedelta(days=2),
+        started_at=NOW - timedelta(days=2),
+        time_limit=None,
+        now=NOW,
+    )

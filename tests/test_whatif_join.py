@@ -94,6 +94,13 @@ def test_an_explicit_as_of_always_starts_a_new_run(draft, owner):
     assert started and second.pk != first.pk and second.as_of == AS_OF
 
 
+def test_a_start_without_as_of_does_not_join_a_run_started_with_one(draft, owner):
+    explicit, _ = start_what_if(draft, actor=owner, as_of=AS_OF)
+    now, started = start_what_if(draft, actor=owner)
+    assert started and now.pk != explicit.pk
+    assert (explicit.as_of_explicit, now.as_of_explicit) == (True, False)
+
+
 @pytest.mark.parametrize("status", ["succeeded", "failed"])
 def test_a_finished_run_is_not_joined(draft, owner, status):
     finished, _ = start_what_if(draft, actor=owner)

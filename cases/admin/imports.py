@@ -91,6 +91,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         "file_name",
         "status",
         "message",
+        "runs_in",
         "only_valid_rows",
         "total_rows",
         "processed_rows",

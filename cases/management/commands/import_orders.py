@@ -1,13 +1,28 @@
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from cases.csvfiles import CsvError, CsvIssue
 from cases.management.importing import actor_named, add_as_user_argument
+from cases.models import AuditEvent, ImportRun
 from cases.services.order_import import create_run, import_orders, run_import
 
 SHOWN_ERRORS = 50
+INTERRUPTED = (
+    "The import_orders command was interrupted before the import finished. Nothing was written (the "
+    "import is one transaction); run the command again."
+)
+INTERRUPTED_AFTER_WRITING = (
+    "The import_orders command was interrupted after the orders were written, before their counts were "
+    "recorded here: the import's audit event has them."
+)
 
 
 class Command(BaseCommand):
@@ -51,7 +66,17 @@ class Command(BaseCommand):
             run = create_run(file_name=path.name, actor=actor, only_valid_rows=only_valid_rows)
         except PermissionDenied as exc:
             raise CommandError(f"Refused: {exc} Nothing was imported.") from None
-        result = run_import(run, path, via="import_orders command", engine=engine, echo=self._progress)
+        runs_in_this_command(run)
+        try:
+            with sigterm_exits():
+                result = run_import(
+                    run, path, via="import_orders command", engine=engine, echo=self._progress
+                )
+        except BaseException:
+            # Ctrl-C, SystemExit, or an error run_import could not record: no worker's time limit will
+            # ever make this run lost (it runs here), so it must not stay running.
+            fail_interrupted(run)
+            raise
         if self.stdout.isatty():
             self.stdout.write("")
         run.refresh_from_db()
@@ -73,3 +98,50 @@ class Command(BaseCommand):
             self.stderr.write(f"error: {issue}")
         if count > SHOWN_ERRORS:
             self.stderr.write(f"... and {count - SHOWN_ERRORS:,} more errors")
+
+
+def runs_in_this_command(run: ImportRun) -> None:
+    """Record that `run` runs in this process, not in a worker task: the task's time limit does not stop
+    it, so it must not make the run lost while it still works (staletrack.runs.run_is_lost). Set on the
+    instance too: run_import saves the whole instance when it finishes."""
+    run.runs_in = ImportRun.RunsIn.COMMAND
+    run.save(update_fields=["runs_in"])
+
+
+def fail_interrupted(run: ImportRun) -> None:
+    """End `run`, which the command stopped running, in a state that says so: FAILED with INTERRUPTED
+    (the import is one transaction, so an interrupted one wrote nothing). A run that already finished is
+    left as it is. If the interruption came after the import's transaction committed (its audit event,
+    written in that transaction, exists), the orders were written: the run says that instead of claiming
+    nothing was."""
+    wrote = AuditEvent.objects.filter(
+        action="orders_imported",
+        content_type=ContentType.objects.get_for_model(ImportRun),
+        object_id=str(run.pk),
+    ).exists()
+    unfinished = (ImportRun.Status.PENDING, ImportRun.Status.RUNNING)
+    ImportRun.objects.filter(pk=run.pk, status__in=unfinished).update(
+        status=ImportRun.Status.SUCCEEDED if wrote else ImportRun.Status.FAILED,
+        finished_at=timezone.now(),
+        message=INTERRUPTED_AFTER_WRITING if wrote else INTERRUPTED,
+    )
+
+
+@contextmanager
+def sigterm_exits() -> Iterator[None]:
+    """While it runs, SIGTERM (what `kill`, systemd and container runtimes send to stop a process) ends the
+    command as Ctrl-C does: the import's transaction rolls back and its run is marked failed. By default
+    SIGTERM ends the process on the spot, which would leave the run running for good (a run in a command
+    has no time limit that makes it lost). Signal handlers can only be set from the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_signal(signum, frame):
+    raise SystemExit(128 + signum)

@@ -1,0 +1,168 @@
+"""Beat fails the stored runs that can no longer finish (staletrack.runs.fail_lost_runs): pages only read,
+so without it a lost import, replay or what-if run stays pending or running for ever in the admin lists.
+It fails them by the one rule the pages use (`run_is_lost`, in SQL `lost_runs`) in one conditional UPDATE
+per kind, and a task delivered after its run was failed refuses it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models.signals import post_init
+from django.utils import timezone
+
+from cases.models import ImportRun, ReplayRun
+from cases.services.order_import import create_run
+from cases.tasks import fail_lost_runs_task, replay_past_cases_task
+from cases.tasks_imports import import_orders_task
+from policies.models import Policy, WhatIfRun
+from policies.tasks import what_if_policy_task
+from staletrack.runs import LOST_RUN_MESSAGE, fail_lost_runs, lost_runs, task_time_limit, visibility_timeout
+from tests.test_order_import import NOTHING, stored, three_orders
+
+pytestmark = pytest.mark.django_db
+
+WAITED_TOO_LONG = visibility_timeout() + timedelta(minutes=1)
+TASKS = (import_orders_task, replay_past_cases_task, what_if_policy_task)
+RAN_TOO_LONG = timedelta(seconds=max(task.time_limit for task in TASKS) + 60)
+
+
+def import_run(**fields) -> ImportRun:
+    return ImportRun.objects.create(kind=ImportRun.Kind.ORDERS, file_name="orders.csv", **fields)
+
+
+def what_if_run(**fields) -> WhatIfRun:
+    return WhatIfRun.objects.create(draft=Policy.objects.get(is_active=True), as_of=timezone.now(), **fields)
+
+
+# Each kind: its model, how to make a run, and the field its failure is written to.
+KINDS = {
+    "import": (ImportRun, import_run, "message"),
+    "replay": (ReplayRun, ReplayRun.objects.create, "error"),
+    "what-if": (WhatIfRun, what_if_run, "error"),
+}
+
+
+def aged(make, *, status: str, created: timedelta, started: timedelta | None = None):
+    """A run of the kind `make` makes, in `status`, created `created` and started `started` ago."""
+    run = make()
+    now = timezone.now()
+    type(run).objects.filter(pk=run.pk).update(
+        status=status, created_at=now - created, started_at=now - started if started is not None else None
+    )
+    run.refresh_from_db()
+    return run
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("state", ["waited", "ran"])
+def test_beat_fails_a_lost_run_of_every_kind_with_the_lost_message(kind, state):
+    model, make, message_field = KINDS[kind]
+    if state == "waited":
+        run = aged(make, status=model.WAITING, created=WAITED_TOO_LONG)
+    else:
+        run = aged(make, status=model.RUNNING, created=WAITED_TOO_LONG * 2, started=RAN_TOO_LONG)
+    assert run.lost
+    fail_lost_runs_task.run()
+    run.refresh_from_db()
+    assert run.status == model.Status.FAILED
+    assert getattr(run, message_field) == LOST_RUN_MESSAGE
+    assert run.finished_at is not None and not run.lost
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_beat_leaves_runs_that_can_still_finish_and_finished_runs_alone(kind):
+    model, make, message_field = KINDS[kind]
+    waiting = aged(make, status=model.WAITING, created=timedelta(minutes=5))
+    running = aged(make, status=model.RUNNING, created=WAITED_TOO_LONG, started=timedelta(minutes=5))
+    # finished long ago: the UPDATE's status condition leaves a run that finished meanwhile as it is
+    done = aged(make, status=model.Status.FAILED, created=WAITED_TOO_LONG, started=RAN_TOO_LONG)
+    model.objects.filter(pk=done.pk).update(**{message_field: "its own reason"})
+    before = list(model.objects.order_by("pk").values())
+    fail_lost_runs()
+    assert list(model.objects.order_by("pk").values()) == before
+    assert not any(run.lost for run in (waiting, running, done))
+
+
+def test_beat_leaves_an_import_the_command_runs_alone_however_long_it_runs():
+    run = aged(
+        lambda: import_run(runs_in=ImportRun.RunsIn.COMMAND),
+        status=ImportRun.Status.RUNNING,
+        created=timedelta(hours=5),
+        started=timedelta(hours=5),
+    )
+    assert not run.lost
+    assert fail_lost_runs()["cases.ImportRun"] == 0
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.RUNNING
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_beats_sql_and_the_pages_rule_find_the_same_runs_lost(kind):
+    """`lost_runs` is `run_is_lost` in SQL: for runs on either side of both bounds, in every status."""
+    model, make, _ = KINDS[kind]
+    margin = timedelta(minutes=1)
+    limit = timedelta(seconds=task_time_limit(model))
+    for status in model.Status.values:
+        for created in (visibility_timeout() - margin, visibility_timeout() + margin):
+            aged(make, status=status, created=created)
+            for started in (limit - margin, limit + margin):
+                aged(make, status=status, created=created, started=started)
+    if model is ImportRun:
+        aged(lambda: import_run(runs_in="command"), status="running", created=limit * 3, started=limit * 2)
+    by_the_page = {run.pk for run in model.objects.all() if run.lost}
+    by_beat = set(model.objects.filter(lost_runs(model, timezone.now())).values_list("pk", flat=True))
+    assert by_beat == by_the_page
+    assert by_the_page  # the grid has lost runs in it
+
+
+def test_beat_runs_the_task_every_ten_minutes():
+    entry = settings.CELERY_BEAT_SCHEDULE["fail-lost-runs"]
+    assert (entry["task"], entry["schedule"]) == (fail_lost_runs_task.name, 600.0)
+
+
+# --- a task delivered after beat failed its run --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kind, task, work",
+    [
+        ("import", import_orders_task, "cases.tasks_imports.run_import"),
+        ("replay", replay_past_cases_task, "cases.services.replay_runs.replay_all"),
+        ("what-if", what_if_policy_task, "policies.whatif_runs.what_if"),
+    ],
+)
+def test_a_task_delivered_after_beat_failed_its_run_does_not_run_it(kind, task, work):
+    model, make, message_field = KINDS[kind]
+    run = aged(make, status=model.WAITING, created=WAITED_TOO_LONG)
+    fail_lost_runs()
+    with mock.patch(work) as worked:
+        assert task.run(run.pk) == {"run": run.pk, "status": "failed"}
+    worked.assert_not_called()
+    run.refresh_from_db()
+    assert (run.status, getattr(run, message_field)) == ("failed", LOST_RUN_MESSAGE)
+
+
+def test_an_import_beat_fails_just_after_its_task_read_the_run_is_not_imported(settings, tmp_path):
+    """The task reads the run, then claims it in one conditional UPDATE: beat failing the run in between
+    (it had waited the whole visibility timeout) wins, and nothing is imported under the failed row."""
+    settings.MEDIA_ROOT = tmp_path
+    run = create_run(file_name="big.csv", upload=SimpleUploadedFile("big.csv", three_orders()))
+    ImportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - WAITED_TOO_LONG)
+
+    def beat_right_after_the_read(sender, instance, **kwargs):
+        if instance.pk == run.pk:
+            post_init.disconnect(beat_right_after_the_read, sender=ImportRun)
+            fail_lost_runs()
+
+    post_init.connect(beat_right_after_the_read, sender=ImportRun)
+    try:
+        assert import_orders_task.run(run.pk) == {"run": run.pk, "status": "failed"}
+    finally:
+        post_init.disconnect(beat_right_after_the_read, sender=ImportRun)
+    run.refresh_from_db()
+    assert (run.status, run.message) == ("failed", LOST_RUN_MESSAGE)
+    assert stored() == NOTHING
