@@ -3,10 +3,11 @@ decisions. Rules live in `cases.assessment`; writes go through `cases.services`.
 
 import hashlib
 from datetime import UTC
+from functools import partial
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 
 from cases.choices import (
@@ -487,6 +488,15 @@ class ImportRun(StoredRunMixin, models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.file_name} ({self.status})"
+
+    @classmethod
+    def discard_lost(cls, runs: list) -> None:
+        """A lost run's upload is customer data kept for nothing: its page asks for the file again. The
+        files go once the runs are failed for good (after commit)."""
+        uploads = [run.file for run in runs if run.file]
+        cls.objects.filter(pk__in=[run.pk for run in runs]).exclude(file="").update(file="")
+        for upload in uploads:
+            transaction.on_commit(partial(upload.storage.delete, upload.name))
 
     @property
     def progress_percent(self) -> int:

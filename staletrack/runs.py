@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -107,15 +107,20 @@ def fail_lost_runs(now: datetime | None = None) -> dict[str, int]:
     """Mark every lost run of every kind FAILED with LOST_RUN_MESSAGE and `finished_at` (beat, every few
     minutes: pages only read, so without this a lost row stays pending or running for ever in the admin
     lists). One conditional UPDATE per kind (`lost_runs`): a run that finished or started meanwhile no
-    longer matches and is left alone, and a task delivered later refuses the failed run. Returns the
-    number failed per model label."""
+    longer matches and is left alone, and a task delivered later refuses the failed run; what the
+    failed runs kept for their task goes (`StoredRunMixin.discard_lost`). Returns the number failed per
+    model label."""
     now = now or timezone.now()
-    return {
-        model._meta.label: model.objects.filter(lost_runs(model, now)).update(
-            status=model.Status.FAILED, finished_at=now, **{model.FAILURE_FIELD: LOST_RUN_MESSAGE}
-        )
-        for model in stored_run_models()
-    }
+    failed = {}
+    for model in stored_run_models():
+        with transaction.atomic():
+            # Locked while failed: a task that claims its run meanwhile waits, then finds it failed.
+            lost = list(model.objects.select_for_update(skip_locked=True).filter(lost_runs(model, now)))
+            failed[model._meta.label] = model.objects.filter(pk__in=[run.pk for run in lost]).update(
+                status=model.Status.FAILED, finished_at=now, **{model.FAILURE_FIELD: LOST_RUN_MESSAGE}
+            )
+            model.discard_lost(lost)
+    return failed
 
 
 class StoredRunMixin:
@@ -130,6 +135,11 @@ class StoredRunMixin:
     TASK: str
     FAILURE_FIELD = "error"
     IN_TASK: dict = {}  # every run runs in TASK
+
+    @classmethod
+    def discard_lost(cls, runs: list) -> None:
+        """Drop what these runs, just failed as lost (`fail_lost_runs`), kept for a task that will never
+        use it. Nothing, unless a kind keeps something."""
 
     @property
     def in_task(self) -> bool:

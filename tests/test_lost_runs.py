@@ -166,3 +166,19 @@ def test_an_import_beat_fails_just_after_its_task_read_the_run_is_not_imported(s
     run.refresh_from_db()
     assert (run.status, run.message) == ("failed", LOST_RUN_MESSAGE)
     assert stored() == NOTHING
+
+
+def test_beat_deletes_the_upload_of_an_import_run_it_fails(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """Customer data kept for nothing: the failed run's page asks for the file again."""
+    settings.MEDIA_ROOT = tmp_path
+    run = create_run(file_name="big.csv", upload=SimpleUploadedFile("big.csv", three_orders()))
+    stored_file = tmp_path / run.file.name
+    assert stored_file.exists()
+    ImportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - WAITED_TOO_LONG)
+    with django_capture_on_commit_callbacks(execute=True):
+        fail_lost_runs()
+    run.refresh_from_db()
+    assert (run.status, run.file.name) == ("failed", "")
+    assert not stored_file.exists()
