@@ -36,6 +36,14 @@ def import_with_the_command(path) -> None:
     call_command("import_orders", str(path), stdout=io.StringIO(), stderr=io.StringIO())
 
 
+def run_after_stopping(path, run_import_instead, stopped_by) -> ImportRun:
+    """The command's run after the command, with `run_import_instead` in place of run_import, stopped
+    with `stopped_by` (which it must re-raise)."""
+    with mock.patch.object(command, "run_import", run_import_instead), pytest.raises(stopped_by):
+        import_with_the_command(path)
+    return ImportRun.objects.get()
+
+
 def test_a_command_import_records_that_it_runs_in_the_command(orders_file):
     import_with_the_command(orders_file)
     run = ImportRun.objects.get()
@@ -83,12 +91,7 @@ def test_an_error_escaping_run_import_fails_the_command_run_too(orders_file):
         ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
         raise OSError("the database connection was closed")
 
-    with (
-        mock.patch.object(command, "run_import", crashes_unrecorded),
-        pytest.raises(OSError),
-    ):
-        import_with_the_command(orders_file)
-    run = ImportRun.objects.get()
+    run = run_after_stopping(orders_file, crashes_unrecorded, OSError)
     assert (run.status, run.message) == (ImportRun.Status.FAILED, command.INTERRUPTED)
 
 
@@ -97,12 +100,7 @@ def test_an_interruption_after_the_import_finished_leaves_its_run_as_it_finished
         run_import(run, *args, **kwargs)
         raise KeyboardInterrupt
 
-    with (
-        mock.patch.object(command, "run_import", finishes_then_interrupted),
-        pytest.raises(KeyboardInterrupt),
-    ):
-        import_with_the_command(orders_file)
-    run = ImportRun.objects.get()
+    run = run_after_stopping(orders_file, finishes_then_interrupted, KeyboardInterrupt)
     assert (run.status, run.created_rows) == (ImportRun.Status.SUCCEEDED, 3)
 
 
@@ -113,12 +111,7 @@ def test_an_interruption_after_the_orders_were_written_does_not_say_nothing_was_
         import_orders(source, file_name=run.file_name, import_run=run)
         raise KeyboardInterrupt
 
-    with (
-        mock.patch.object(command, "run_import", writes_then_interrupted),
-        pytest.raises(KeyboardInterrupt),
-    ):
-        import_with_the_command(orders_file)
-    run = ImportRun.objects.get()
+    run = run_after_stopping(orders_file, writes_then_interrupted, KeyboardInterrupt)
     assert (run.status, run.message) == (ImportRun.Status.SUCCEEDED, command.INTERRUPTED_AFTER_WRITING)
     assert Order.objects.count() == 3
 
