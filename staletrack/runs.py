@@ -106,19 +106,19 @@ def stored_run_models() -> list:
 def fail_lost_runs(now: datetime | None = None) -> dict[str, int]:
     """Mark every lost run of every kind FAILED with LOST_RUN_MESSAGE and `finished_at` (beat, every few
     minutes: pages only read, so without this a lost row stays pending or running for ever in the admin
-    lists). One conditional UPDATE per kind (`lost_runs`): a run that finished or started meanwhile no
-    longer matches and is left alone, and a task delivered later refuses the failed run; what the
-    failed runs kept for their task goes (`StoredRunMixin.discard_lost`). Returns the number failed per
-    model label."""
+    lists). Per kind, the lost runs are locked, then failed by an UPDATE that still asks `lost_runs`: a
+    run that finished or started meanwhile is left alone, and a task delivered later refuses the failed
+    run. What the failed runs kept for their task goes (`StoredRunMixin.discard_lost`). Returns the
+    number failed per model label."""
     now = now or timezone.now()
     failed = {}
     for model in stored_run_models():
         with transaction.atomic():
             # Locked while failed: a task that claims its run meanwhile waits, then finds it failed.
             lost = list(model.objects.select_for_update(skip_locked=True).filter(lost_runs(model, now)))
-            failed[model._meta.label] = model.objects.filter(pk__in=[run.pk for run in lost]).update(
-                status=model.Status.FAILED, finished_at=now, **{model.FAILURE_FIELD: LOST_RUN_MESSAGE}
-            )
+            failed[model._meta.label] = model.objects.filter(
+                lost_runs(model, now), pk__in=[r.pk for r in lost]
+            ).update(status=model.Status.FAILED, finished_at=now, **{model.FAILURE_FIELD: LOST_RUN_MESSAGE})
             model.discard_lost(lost)
     return failed
 
