@@ -298,6 +298,78 @@ def bench_write_floor() -> tuple[float, float]:
     return timings[0], timings[1]
 
 
+def bench_import_floor(path: Path) -> tuple[float, float]:
+    """The least any import of this file could take on this machine, with these tables: the file split in
+    two at a record boundary and copied by two connections at once (both cores) into unlogged tables,
+    then one INSERT ... SELECT of the orders from the rows that open an order, typed and joined to their
+    products, committed. Nothing is checked, line items are not merged, no case is created, nothing is
+    audited. Returns (seconds, of which the parallel copy). Run after (b), which created the products."""
+    import threading
+
+    import psycopg
+    from django.db import connection, transaction
+
+    data = path.read_bytes()
+    body = data[data.index(b"\n") + 1 :]
+    split = len(body) // 2
+    while True:  # a newline outside quotes: an even number of quote characters before it
+        newline = body.index(b"\n", split)
+        if body.count(b'"', 0, newline) % 2 == 0:
+            break
+        split = newline + 1
+    halves = (body[: newline + 1], body[newline + 1 :])
+    raw = ", ".join(f"c{i} text" for i in range(len(SHOPIFY_HEADER)))
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE cases_case, cases_order CASCADE")
+        for table in ("floor_raw_1", "floor_raw_2"):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(f"CREATE UNLOGGED TABLE {table} ({raw})")
+    failures: list[BaseException] = []
+
+    def copy(table: str, half: bytes) -> None:
+        try:
+            with (
+                psycopg.connect(BENCH_URL, autocommit=True) as conn,
+                conn.cursor() as cursor,
+                cursor.copy(f"COPY {table} FROM STDIN (FORMAT csv)") as copy,
+            ):
+                for start in range(0, len(half), 1 << 20):
+                    copy.write(half[start : start + (1 << 20)])
+        except BaseException as error:  # re-raised below, in the main thread
+            failures.append(error)
+
+    column = {name: f"r.c{i}" for i, name in enumerate(SHOPIFY_HEADER)}
+    started = time.perf_counter()
+    threads = [
+        threading.Thread(target=copy, args=(f"floor_raw_{n}", half))
+        for n, half in ((1, halves[0]), (2, halves[1]))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    copied = time.perf_counter() - started
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO cases_order (order_id, ordered_at, customer_email, country, postal_code, product_id,
+                value, currency, payment_state, promise_text, created_at, updated_at)
+            SELECT {column["Name"]}, {column["Created at"]}::timestamptz, {column["Email"]},
+                upper({column["Shipping Country"]}), {column["Shipping Zip"]}, p.id,
+                {column["Total"]}::numeric, {column["Currency"]}, 'paid', '', now(), now()
+            FROM (SELECT * FROM floor_raw_1 UNION ALL SELECT * FROM floor_raw_2) r
+            JOIN suppliers_product p ON p.sku = {column["Lineitem sku"]}
+            WHERE {column["Financial Status"]} <> ''
+            """
+        )
+    elapsed = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE floor_raw_1, floor_raw_2")
+    return elapsed, copied
+
+
 def order_rows(path: Path, limit: int):
     """The first row of each order (what a ModelResource can import: one row, one object)."""
     import tablib
@@ -411,8 +483,9 @@ def main() -> None:
         repeat = import_orders(path, file_name=path.name, via="bench")
         again = time.perf_counter() - again
         assert repeat.created == repeat.updated == 0
+        peak = peak_rss_mb()  # before the floors below, which hold the whole file in memory
         orders_floor, floor = bench_write_floor()
-        peak = peak_rss_mb()
+        import_floor, import_floor_copy = bench_import_floor(path)
         connections.close_all()
         c = import_export_in_child(path)
     finally:
@@ -434,6 +507,11 @@ def main() -> None:
     print(
         f"    writing alone (the same orders and cases, one INSERT ... SELECT each, commit): {floor:.2f} s"
         f" = {floor / a:.1f} x (a); the orders alone: {orders_floor:.2f} s = {orders_floor / a:.1f} x (a)"
+    )
+    print(
+        "    the least any import could take (both cores copy half the file each, then the orders alone"
+        f" are inserted: no checks, no line items merged, no cases): {import_floor:.2f} s"
+        f" = {import_floor / a:.1f} x (a) (the parallel copy {import_floor_copy:.2f} s)"
     )
     sampled = (
         "" if c["rows"] == ORDERS else f" (measured on {c['rows']:,} orders, extrapolated to {ORDERS:,})"
