@@ -27,7 +27,7 @@ from cases.choices import (
     Route,
     TrackingStatus,
 )
-from staletrack.runs import StoredRunMixin
+from staletrack.runs import LOST_RUN_MESSAGE, StoredRunMixin
 
 USER = settings.AUTH_USER_MODEL
 
@@ -431,6 +431,18 @@ class WebhookDelivery(models.Model):
         return f"{self.source} delivery {self.delivery_id or self.body_sha256[:12]}"
 
 
+ORDERS_IMPORTED = "orders_imported"  # the audit action of an order import, written in its transaction
+LOST_COMMAND_MESSAGE = (
+    "This run stopped without finishing: the import_orders command running it stopped answering (it was "
+    "killed, or its machine went down). Nothing was written (the import is one transaction); run the "
+    "command again."
+)
+LOST_AFTER_WRITING = (
+    "This import stopped after its orders were written, before their counts were recorded here: the "
+    "import's audit event has them."
+)
+
+
 class ImportRun(StoredRunMixin, models.Model):
     """One file import (orders, tracking numbers, tracking events): its progress while it runs, its
     counts and its errors afterwards. Large files run as a Celery task that updates this row."""
@@ -453,8 +465,9 @@ class ImportRun(StoredRunMixin, models.Model):
     WAITING, RUNNING, TASK = Status.PENDING, Status.RUNNING, "cases.tasks_imports.import_orders_task"
     FAILURE_FIELD = "message"
     # A command's import runs in the command's own process: the task's time limit does not stop it, so it
-    # must not make the run lost (staletrack.runs.run_is_lost).
+    # must not make the run lost; its heartbeat does (staletrack.runs.run_is_lost).
     IN_TASK = {"runs_in": RunsIn.TASK}
+    HEARTBEAT_FIELD = "heartbeat_at"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -463,6 +476,11 @@ class ImportRun(StoredRunMixin, models.Model):
         choices=RunsIn.choices,
         default=RunsIn.TASK,
         help_text="Where the import runs: only a worker task has a time limit.",
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A command's import: its last sign of life. Silent for 5 minutes, it is lost.",
     )
     file_name = models.CharField(max_length=255)
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
@@ -497,6 +515,22 @@ class ImportRun(StoredRunMixin, models.Model):
         cls.objects.filter(pk__in=[run.pk for run in runs]).exclude(file="").update(file="")
         for upload in uploads:
             transaction.on_commit(partial(upload.storage.delete, upload.name))
+
+    def wrote_orders(self) -> bool:
+        """Whether this run's import committed: its audit event, written in the import's transaction,
+        exists. A run stopped after that wrote its orders, whatever the row still says."""
+        return AuditEvent.objects.filter(
+            action=ORDERS_IMPORTED,
+            content_type=ContentType.objects.get_for_model(ImportRun),
+            object_id=str(self.pk),
+        ).exists()
+
+    def lost_outcome(self) -> tuple[str, str]:
+        """A lost import that committed before it stopped wrote its orders: it succeeded, and says how to
+        find its counts. Else it failed: it wrote nothing (one transaction)."""
+        if self.wrote_orders():
+            return self.Status.SUCCEEDED, LOST_AFTER_WRITING
+        return self.Status.FAILED, LOST_RUN_MESSAGE if self.in_task else LOST_COMMAND_MESSAGE
 
     @property
     def progress_percent(self) -> int:

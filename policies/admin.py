@@ -14,7 +14,6 @@ from policies.selectors import active_policy, policy_book
 from policies.values import POLICY_FIELDS
 from policies.whatif_diff import FIELDS, numbers_differences
 from policies.whatif_runs import run_is_current, start_what_if
-from staletrack.runs import LOST_RUN_MESSAGE
 from suppliers.models import Supplier
 
 WHAT_IF_UNDER_WAY = "A what-if of this draft with these numbers is already under way; this is its page."
@@ -189,7 +188,7 @@ class PolicyAdmin(RefuseUnpermittedActionsMixin, admin.ModelAdmin):
             run=run,
             changes=changes,
             running=not run.finished and not lost,
-            lost_message=LOST_RUN_MESSAGE if lost else "",
+            lost_message=run.lost_message if lost else "",
             current=run_is_current(run) if run.draft.is_draft else True,
             can_activate=run.draft.is_draft and run.status == WhatIfRun.Status.SUCCEEDED,
             activate_url=reverse("admin:policies_policy_activate", args=[run.draft.pk]),

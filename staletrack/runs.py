@@ -1,18 +1,27 @@
 """Stored background runs (import runs, what-if runs, replay runs): the rules they share. A run's model
 names its task (`StoredRunMixin`); a start queues it after commit (`queue_run_after_commit`), starts take
 turns (`take_turns`), a run whose task can no longer finish is `lost` (`run_is_lost`, and `lost_runs` for
-the same rule in SQL), and beat marks lost runs failed (`fail_lost_runs`)."""
+the same rule in SQL), a run outside a worker shows it is alive (`keeps_heartbeat`), and beat ends lost
+runs (`fail_lost_runs`)."""
 
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from staletrack.celery import queue_after_commit
+
+logger = logging.getLogger(__name__)
 
 
 def queue_run_after_commit(run, *, failure) -> None:
@@ -40,6 +49,9 @@ def take_turns(lock: tuple[int, int]) -> None:
 
 
 DEFAULT_VISIBILITY_TIMEOUT = 3600  # seconds: Redis's own default, and what settings give it
+HEARTBEAT_SECONDS = 30  # a run outside a worker writes its heartbeat this often (`keeps_heartbeat`)
+# Ten heartbeats missed: a process that long silent was killed (SIGKILL, out of memory, its machine).
+HEARTBEAT_TIMEOUT = timedelta(seconds=10 * HEARTBEAT_SECONDS)
 LOST_RUN_MESSAGE = (
     "This run stopped without finishing: its worker was stopped or the broker lost it. Nothing of it was "
     "kept; start it again."
@@ -61,6 +73,7 @@ def run_is_lost(
     started_at: datetime | None,
     time_limit: float | None,
     now: datetime,
+    heartbeat_at: datetime | None = None,
 ) -> bool:
     """Whether a stored run that is still `waiting` (queued, pending) or `running` can no longer finish,
     the one rule of import runs, what-if runs and replay runs. Nothing tells a row that its task is gone:
@@ -69,14 +82,17 @@ def run_is_lost(
     whole visibility timeout (`visibility_timeout()`, which every task's time limit stays below: a run
     still waiting after it went with the broker, or waits for workers that are not running) or has run
     for its task's whole hard `time_limit` (seconds: the worker kills the task then). A run that does not
-    run in a worker (`time_limit` None: an import started by the import_orders command) has no such limit
-    and is never lost while it runs. A finished run is never lost. Pages stop following a lost run and a
-    new start does not join it; the row is left as it is (pages only read; beat's `fail_lost_runs` writes).
-    `lost_runs` is this rule in SQL."""
+    run in a worker (`time_limit` None: an import started by the import_orders command) has no such limit:
+    it writes a heartbeat while it works (`keeps_heartbeat`), and is lost once none came for
+    HEARTBEAT_TIMEOUT (since it started, if none ever came): its process was killed without a word. A
+    finished run is never lost. Pages stop following a lost run and a new start does not join it; the row
+    is left as it is (pages only read; beat's `fail_lost_runs` writes). `lost_runs` is this rule in SQL."""
     if waiting:
         return now - created_at >= visibility_timeout()
     if running and time_limit is not None:
         return now - (started_at or created_at) >= timedelta(seconds=time_limit)
+    if running:
+        return now - (heartbeat_at or started_at or created_at) >= HEARTBEAT_TIMEOUT
     return False
 
 
@@ -84,13 +100,19 @@ def lost_runs(model, now: datetime) -> Q:
     """The rows of the stored-run `model` (`StoredRunMixin`) that `run_is_lost` finds lost at `now`, as a
     filter, so that beat can fail them in one conditional UPDATE (`fail_lost_runs`): the same rule, the
     same bounds (a test holds the two to agreeing). Only the runs `model.IN_TASK` selects have the task's
-    time limit."""
+    time limit; the others go by their heartbeat (`model.HEARTBEAT_FIELD`)."""
     waited = Q(status=model.WAITING, created_at__lte=now - visibility_timeout())
     ran_until = now - timedelta(seconds=task_time_limit(model))
     ran = Q(status=model.RUNNING, **model.IN_TASK) & (
         Q(started_at__lte=ran_until) | Q(started_at__isnull=True, created_at__lte=ran_until)
     )
-    return waited | ran
+    if not model.IN_TASK:
+        return waited | ran
+    silent = model.objects.filter(status=model.RUNNING).exclude(**model.IN_TASK)
+    silent = silent.alias(last_sign=Coalesce(model.HEARTBEAT_FIELD, "started_at", "created_at")).filter(
+        last_sign__lte=now - HEARTBEAT_TIMEOUT
+    )
+    return waited | ran | Q(pk__in=silent.values("pk"))
 
 
 def task_time_limit(model) -> float:
@@ -104,23 +126,61 @@ def stored_run_models() -> list:
 
 
 def fail_lost_runs(now: datetime | None = None) -> dict[str, int]:
-    """Mark every lost run of every kind FAILED with LOST_RUN_MESSAGE and `finished_at` (beat, every few
-    minutes: pages only read, so without this a lost row stays pending or running for ever in the admin
-    lists). Per kind, the lost runs are locked, then failed by an UPDATE that still asks `lost_runs`: a
-    run that finished or started meanwhile is left alone, and a task delivered later refuses the failed
-    run. What the failed runs kept for their task goes (`StoredRunMixin.discard_lost`). Returns the
-    number failed per model label."""
+    """End every lost run of every kind with its `lost_outcome` (FAILED with LOST_RUN_MESSAGE, unless its
+    kind knows better) and `finished_at` (beat, every few minutes: pages only read, so without this a lost
+    row stays pending or running for ever in the admin lists). Per kind, the lost runs are locked, then
+    ended by UPDATEs that still ask `lost_runs`: a run that finished or started meanwhile is left alone,
+    and a task delivered later refuses the ended run. What the ended runs kept for their task goes
+    (`StoredRunMixin.discard_lost`). Returns the number ended per model label."""
     now = now or timezone.now()
-    failed = {}
+    ended = {}
     for model in stored_run_models():
         with transaction.atomic():
-            # Locked while failed: a task that claims its run meanwhile waits, then finds it failed.
+            # Locked while ended: a task that claims its run meanwhile waits, then finds it ended.
             lost = list(model.objects.select_for_update(skip_locked=True).filter(lost_runs(model, now)))
-            failed[model._meta.label] = model.objects.filter(
-                lost_runs(model, now), pk__in=[r.pk for r in lost]
-            ).update(status=model.Status.FAILED, finished_at=now, **{model.FAILURE_FIELD: LOST_RUN_MESSAGE})
+            outcomes = defaultdict(list)
+            for run in lost:
+                outcomes[run.lost_outcome()].append(run.pk)
+            ended[model._meta.label] = sum(
+                model.objects.filter(lost_runs(model, now), pk__in=pks).update(
+                    status=status, finished_at=now, **{model.FAILURE_FIELD: message}
+                )
+                for (status, message), pks in outcomes.items()
+            )
             model.discard_lost(lost)
-    return failed
+    return ended
+
+
+@contextmanager
+def keeps_heartbeat(run) -> Iterator[None]:
+    """While the block runs, a thread writes now into `run`'s heartbeat field (`HEARTBEAT_FIELD`; the
+    caller writes the first, when the run starts) every HEARTBEAT_SECONDS, on its own database
+    connection, while the run is unfinished: for a run that does not run in a worker (an import the
+    import_orders command runs), whose process nothing else watches. When the heartbeats stop for
+    HEARTBEAT_TIMEOUT, the run is lost (`run_is_lost`). A heartbeat that cannot be written (SQLite's
+    single writer busy with the import) is tried again at the next beat."""
+    model = type(run)
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(HEARTBEAT_SECONDS):  # the caller wrote the first one
+                try:
+                    model.objects.filter(pk=run.pk, status__in=(model.WAITING, model.RUNNING)).update(
+                        **{model.HEARTBEAT_FIELD: timezone.now()}
+                    )
+                except DatabaseError:
+                    logger.warning("Heartbeat of %s %s not written; trying again", model.__name__, run.pk)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{run.pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 class StoredRunMixin:
@@ -128,13 +188,23 @@ class StoredRunMixin:
     the task that runs it (a dotted path: the tasks modules import the models); `queue_run_after_commit`
     sends that task, and `lost` judges the run by its time limit. It also names the field that says why a
     run failed (`FAILURE_FIELD`, where `fail_lost_runs` writes) and, when some of its runs do not run in
-    the task (`IN_TASK`), the field values of those that do: only they end at the task's time limit."""
+    the task (`IN_TASK`), the field values of those that do (only they end at the task's time limit) and
+    the field the others write their heartbeat to (`HEARTBEAT_FIELD`, `keeps_heartbeat`)."""
 
     WAITING: str
     RUNNING: str
     TASK: str
     FAILURE_FIELD = "error"
     IN_TASK: dict = {}  # every run runs in TASK
+    HEARTBEAT_FIELD: str | None = None  # needed when IN_TASK is set
+
+    def lost_outcome(self) -> tuple[str, str]:
+        """(status, message) a lost run ends with (`fail_lost_runs`), and whose message its page shows."""
+        return type(self).Status.FAILED, LOST_RUN_MESSAGE
+
+    @property
+    def lost_message(self) -> str:
+        return self.lost_outcome()[1]
 
     @classmethod
     def discard_lost(cls, runs: list) -> None:
@@ -156,4 +226,5 @@ class StoredRunMixin:
             started_at=self.started_at,
             time_limit=task_time_limit(self) if self.in_task else None,
             now=timezone.now(),
+            heartbeat_at=getattr(self, self.HEARTBEAT_FIELD) if self.HEARTBEAT_FIELD else None,
         )

@@ -151,7 +151,7 @@ CELERY_BEAT_SCHEDULE = {
     # without it a lost run stays pending or running for ever in the admin lists.
     "fail-lost-runs": {
         "task": "cases.tasks.fail_lost_runs_task",
-        "schedule": 600.0,
+        "schedule": float(os.environ.get("STALETRACK_LOST_RUNS_SECONDS", "600")),
     },
     # Monday morning in the store's time zone (CELERY_TIMEZONE): the week that ended on Sunday.
     "weekly-review": {

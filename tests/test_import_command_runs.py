@@ -7,17 +7,21 @@ from __future__ import annotations
 import io
 import os
 import signal
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.management.commands import import_orders as command
 from cases.models import ImportRun, Order
 from cases.services.order_import import create_run, import_orders, run_import
 from cases.tasks_imports import import_orders_task
+from staletrack import runs
 from staletrack.runs import LOST_RUN_MESSAGE
 from tests.factories import UserFactory
 from tests.test_order_import import NOTHING, stored, three_orders
@@ -50,16 +54,61 @@ def test_a_command_import_records_that_it_runs_in_the_command(orders_file):
     assert (run.runs_in, run.status) == (ImportRun.RunsIn.COMMAND, ImportRun.Status.SUCCEEDED)
 
 
+def test_a_command_import_writes_its_first_heartbeat_when_it_starts(orders_file):
+    def look(run, *args, **kwargs):
+        seen.append(ImportRun.objects.get(pk=run.pk).heartbeat_at)
+        return run_import(run, *args, **kwargs)
+
+    seen = []
+    with mock.patch.object(command, "run_import", look):
+        import_with_the_command(orders_file)
+    assert seen[0] is not None and timezone.now() - seen[0] < timedelta(minutes=1)
+
+
+def test_a_command_import_keeps_its_heartbeat_while_it_works(orders_file):
+    with mock.patch.object(command, "keeps_heartbeat", wraps=command.keeps_heartbeat) as heartbeat:
+        import_with_the_command(orders_file)
+    heartbeat.assert_called_once_with(ImportRun.objects.get())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_heartbeat_is_written_every_beat_from_its_own_connection_until_the_block_ends():
+    run = create_run(file_name="orders.csv")
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
+    with mock.patch.object(runs, "HEARTBEAT_SECONDS", 0.02), runs.keeps_heartbeat(run):
+        beats = set()
+        deadline = time.monotonic() + 10
+        while len(beats) < 3 and time.monotonic() < deadline:
+            beats.add(ImportRun.objects.get(pk=run.pk).heartbeat_at)
+            time.sleep(0.01)
+    assert len(beats - {None}) >= 2
+    assert not [t for t in threading.enumerate() if t.name == f"heartbeat-{run.pk}"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_heartbeat_leaves_a_finished_run_alone():
+    run = create_run(file_name="orders.csv")
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.SUCCEEDED)
+    with mock.patch.object(runs, "HEARTBEAT_SECONDS", 0.01), runs.keeps_heartbeat(run):
+        time.sleep(0.1)
+    assert ImportRun.objects.get(pk=run.pk).heartbeat_at is None
+
+
 def test_a_run_for_the_worker_runs_in_a_task():
     assert create_run(file_name="orders.csv").runs_in == ImportRun.RunsIn.TASK
 
 
-def test_a_command_import_running_past_the_tasks_time_limit_is_not_lost_and_its_page_keeps_polling(client):
+def test_a_command_import_past_the_tasks_time_limit_with_its_heartbeat_is_not_lost_and_its_page_polls(
+    client,
+):
     client.force_login(UserFactory(username="stan", role="Staff"))
     run = create_run(file_name="orders.csv")
     started = datetime.now(UTC) - timedelta(seconds=import_orders_task.time_limit + 60)
     ImportRun.objects.filter(pk=run.pk).update(
-        status=ImportRun.Status.RUNNING, started_at=started, runs_in=ImportRun.RunsIn.COMMAND
+        status=ImportRun.Status.RUNNING,
+        started_at=started,
+        runs_in=ImportRun.RunsIn.COMMAND,
+        heartbeat_at=datetime.now(UTC),
     )
     assert not ImportRun.objects.get(pk=run.pk).lost
     page = client.get(reverse("admin:cases_importrun_change", args=[run.pk])).content.decode()

@@ -12,15 +12,26 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models.signals import post_init
+from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import ImportRun, ReplayRun
+from cases.models import LOST_AFTER_WRITING, LOST_COMMAND_MESSAGE, ORDERS_IMPORTED, ImportRun, ReplayRun
+from cases.services.audit import audit_event
 from cases.services.order_import import create_run
 from cases.tasks import fail_lost_runs_task, replay_past_cases_task
 from cases.tasks_imports import import_orders_task
 from policies.models import Policy, WhatIfRun
 from policies.tasks import what_if_policy_task
-from staletrack.runs import LOST_RUN_MESSAGE, fail_lost_runs, lost_runs, task_time_limit, visibility_timeout
+from staletrack.runs import (
+    HEARTBEAT_SECONDS,
+    HEARTBEAT_TIMEOUT,
+    LOST_RUN_MESSAGE,
+    fail_lost_runs,
+    lost_runs,
+    task_time_limit,
+    visibility_timeout,
+)
+from tests.factories import UserFactory
 from tests.test_order_import import NOTHING, stored, three_orders
 
 pytestmark = pytest.mark.django_db
@@ -87,17 +98,56 @@ def test_beat_leaves_runs_that_can_still_finish_and_finished_runs_alone(kind):
     assert not any(run.lost for run in (waiting, running, done))
 
 
-def test_beat_leaves_an_import_the_command_runs_alone_however_long_it_runs():
+def command_run(*, started: timedelta, heartbeat: timedelta | None) -> ImportRun:
+    """An import the import_orders command runs, started `started` ago, its last heartbeat `heartbeat`
+    ago (None: it never wrote one)."""
     run = aged(
         lambda: import_run(runs_in=ImportRun.RunsIn.COMMAND),
         status=ImportRun.Status.RUNNING,
-        created=timedelta(hours=5),
-        started=timedelta(hours=5),
+        created=started,
+        started=started,
     )
+    if heartbeat is not None:
+        ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - heartbeat)
+        run.refresh_from_db()
+    return run
+
+
+def test_beat_leaves_an_import_the_command_runs_alone_however_long_it_runs_while_its_heartbeat_comes():
+    run = command_run(started=timedelta(hours=5), heartbeat=timedelta(seconds=HEARTBEAT_SECONDS))
     assert not run.lost
     assert fail_lost_runs()["cases.ImportRun"] == 0
     run.refresh_from_db()
     assert run.status == ImportRun.Status.RUNNING
+
+
+@pytest.mark.parametrize("heartbeat", [HEARTBEAT_TIMEOUT + timedelta(minutes=1), None])
+def test_beat_fails_a_command_import_whose_heartbeat_stopped_saying_the_command_stopped(heartbeat):
+    """A command killed without a word (SIGKILL, out of memory, its machine gone) ran nothing that could
+    mark its run: its heartbeat stops, and after HEARTBEAT_TIMEOUT its run is lost."""
+    run = command_run(started=HEARTBEAT_TIMEOUT + timedelta(minutes=2), heartbeat=heartbeat)
+    assert run.lost
+    assert fail_lost_runs()["cases.ImportRun"] == 1
+    run.refresh_from_db()
+    assert (run.status, run.message) == (ImportRun.Status.FAILED, LOST_COMMAND_MESSAGE)
+
+
+def test_a_command_import_silent_for_the_heartbeat_timeout_shows_the_command_lost_on_its_page(client):
+    client.force_login(UserFactory(username="stan", role="Staff"))
+    run = command_run(started=timedelta(hours=1), heartbeat=HEARTBEAT_TIMEOUT + timedelta(minutes=1))
+    payload = client.get(reverse("admin:cases_importrun_status", args=[run.pk])).json()
+    assert (payload["lost"], payload["finished"], payload["message"]) == (True, True, LOST_COMMAND_MESSAGE)
+
+
+def test_a_lost_import_whose_transaction_committed_is_ended_as_written_not_failed():
+    """The worker or command died between the import's commit and the run's last save: the orders are
+    written, so beat must not say nothing was; the import's audit event has the counts."""
+    run = aged(import_run, status=ImportRun.Status.RUNNING, created=RAN_TOO_LONG, started=RAN_TOO_LONG)
+    audit_event(action=ORDERS_IMPORTED, obj=run, via="import_orders task", changes={"created": 3})
+    assert run.lost_message == LOST_AFTER_WRITING
+    fail_lost_runs()
+    run.refresh_from_db()
+    assert (run.status, run.message) == (ImportRun.Status.SUCCEEDED, LOST_AFTER_WRITING)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -113,6 +163,9 @@ def test_beats_sql_and_the_pages_rule_find_the_same_runs_lost(kind):
                 aged(make, status=status, created=created, started=started)
     if model is ImportRun:
         aged(lambda: import_run(runs_in="command"), status="running", created=limit * 3, started=limit * 2)
+        for started in (HEARTBEAT_TIMEOUT - margin, HEARTBEAT_TIMEOUT + margin):
+            for heartbeat in (None, HEARTBEAT_TIMEOUT - margin, HEARTBEAT_TIMEOUT + margin):
+                command_run(started=started, heartbeat=heartbeat)
     by_the_page = {run.pk for run in model.objects.all() if run.lost}
     by_beat = set(model.objects.filter(lost_runs(model, timezone.now())).values_list("pk", flat=True))
     assert by_beat == by_the_page

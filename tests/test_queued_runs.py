@@ -10,7 +10,7 @@ from kombu.exceptions import OperationalError
 
 from cases.models import ImportRun
 from cases.tasks_imports import queue_import
-from staletrack.runs import run_is_lost
+from staletrack.runs import HEARTBEAT_TIMEOUT, run_is_lost
 
 pytestmark = pytest.mark.django_db
 
@@ -88,14 +88,35 @@ def test_a_finished_run_is_never_lost():
     assert not lost(created=timedelta(days=30), started=timedelta(days=30))
 
 
-def test_a_run_outside_a_worker_is_never_lost_however_long_it_runs():
+def outside_a_worker_lost(*, started: timedelta, heartbeat: timedelta | None) -> bool:
     """time_limit None: an import the import_orders command runs in its own process, which no task's
-    time limit stops."""
-    assert not run_is_lost(
+    time limit stops; it writes a heartbeat instead."""
+    return run_is_lost(
         waiting=False,
         running=True,
-        created_at=NOW - timedelta(days=2),
-        started_at=NOW - timedelta(days=2),
+        created_at=NOW - started,
+        started_at=NOW - started,
         time_limit=None,
         now=NOW,
+        heartbeat_at=NOW - heartbeat if heartbeat is not None else None,
     )
+
+
+def test_a_run_outside_a_worker_is_not_lost_however_long_it_runs_while_its_heartbeat_comes():
+    assert not outside_a_worker_lost(started=timedelta(days=2), heartbeat=timedelta(seconds=30))
+
+
+@pytest.mark.parametrize(
+    "silent, expected", [(HEARTBEAT_TIMEOUT - timedelta(seconds=1), False), (HEARTBEAT_TIMEOUT, True)]
+)
+def test_a_run_outside_a_worker_is_lost_once_its_heartbeat_is_silent_for_the_timeout(silent, expected):
+    assert outside_a_worker_lost(started=timedelta(days=2), heartbeat=silent) is expected
+
+
+@pytest.mark.parametrize(
+    "started, expected", [(HEARTBEAT_TIMEOUT - timedelta(seconds=1), False), (HEARTBEAT_TIMEOUT, True)]
+)
+def test_a_run_outside_a_worker_that_never_wrote_a_heartbeat_is_lost_the_timeout_after_it_started(
+    started, expected
+):
+    assert outside_a_worker_lost(started=started, heartbeat=None) is expected

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 from cases.models import ImportRun
 from cases.permissions import IMPORT_ORDERS
 from cases.resources import neutralise
-from staletrack.runs import LOST_RUN_MESSAGE
 
 SHOWN_ERRORS = 100
 RUNNING = (ImportRun.Status.PENDING, ImportRun.Status.RUNNING)
@@ -52,7 +51,7 @@ def status_payload(run: ImportRun) -> dict:
         "updated_rows": run.updated_rows,
         "unchanged_rows": run.unchanged_rows,
         "error_rows": run.error_rows,
-        "message": LOST_RUN_MESSAGE if lost else run.message,
+        "message": run.lost_message if lost else run.message,
     }
 
 
@@ -146,7 +145,7 @@ class ImportRunAdmin(admin.ModelAdmin):
             **(extra_context or {}),
             "run": run,
             "running": run.status in RUNNING and not lost,
-            "lost_message": LOST_RUN_MESSAGE if lost else "",
+            "lost_message": run.lost_message if lost else "",
             "errors_shown": run.errors[:SHOWN_ERRORS],
             "errors_stored": len(run.errors),
             "status_url": reverse("admin:cases_importrun_status", args=[run.pk]),

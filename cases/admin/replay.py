@@ -40,7 +40,6 @@ from cases.selectors.replay import (
 )
 from cases.services.replay_runs import report_from_dict, start_replay_run
 from policies.models import Policy
-from staletrack.runs import LOST_RUN_MESSAGE
 
 MAX_CASES = 100_000  # chosen cases per page (every stored case has no limit, nor has the command)
 TEMPLATE = "admin/cases/replay.html"
@@ -144,7 +143,7 @@ def replay_run_page(model_admin, request, pk: int):
         "opts": model_admin.model._meta,
         "run": run,
         "running": not run.finished and not lost,
-        "lost_message": LOST_RUN_MESSAGE if lost else "",
+        "lost_message": run.lost_message if lost else "",
         "refresh_seconds": REFRESH_SECONDS,
         "seconds": (run.finished_at - run.started_at).total_seconds()
         if run.finished_at and run.started_at

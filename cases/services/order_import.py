@@ -33,7 +33,7 @@ from django.utils import timezone
 from cases.csvfiles import CsvError, CsvIssue
 from cases.imports.orders_common import NEW, SKIP, UNCHANGED, UPDATE, PreviewRow, Written
 from cases.imports.orders_csv import FORMAT_LABELS, OrdersCsv, scan_file
-from cases.models import ImportRun
+from cases.models import ORDERS_IMPORTED, ImportRun
 from cases.permissions import IMPORT_ORDERS, require
 from cases.services.assessment import queue_reassessment
 from cases.services.audit import audit_event
@@ -245,7 +245,7 @@ def import_orders(
                 written = result.written = chosen.write(actor=actor, via=via)
                 if written.touched_pks or written.products_created or written.suppliers_created:
                     audit_event(
-                        action="orders_imported",
+                        action=ORDERS_IMPORTED,
                         obj=import_run,
                         actor=actor,
                         via=via,

@@ -4,15 +4,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from cases.csvfiles import CsvError, CsvIssue
 from cases.management.importing import actor_named, add_as_user_argument
-from cases.models import AuditEvent, ImportRun
+from cases.models import ImportRun
 from cases.services.order_import import create_run, import_orders, run_import
+from staletrack.runs import keeps_heartbeat
 
 SHOWN_ERRORS = 50
 INTERRUPTED = (
@@ -68,7 +68,7 @@ class Command(BaseCommand):
             raise CommandError(f"Refused: {exc} Nothing was imported.") from None
         runs_in_this_command(run)
         try:
-            with sigterm_exits():
+            with sigterm_exits(), keeps_heartbeat(run):
                 result = run_import(
                     run, path, via="import_orders command", engine=engine, echo=self._progress
                 )
@@ -102,23 +102,20 @@ class Command(BaseCommand):
 
 def runs_in_this_command(run: ImportRun) -> None:
     """Record that `run` runs in this process, not in a worker task: the task's time limit does not stop
-    it, so it must not make the run lost while it still works (staletrack.runs.run_is_lost). Set on the
-    instance too: run_import saves the whole instance when it finishes."""
-    run.runs_in = ImportRun.RunsIn.COMMAND
-    run.save(update_fields=["runs_in"])
+    it, so it must not make the run lost while it still works; its heartbeat, from now on, does
+    (staletrack.runs.run_is_lost, keeps_heartbeat). Set on the instance too: run_import saves the whole
+    instance when it finishes."""
+    run.runs_in, run.heartbeat_at = ImportRun.RunsIn.COMMAND, timezone.now()
+    run.save(update_fields=["runs_in", "heartbeat_at"])
 
 
 def fail_interrupted(run: ImportRun) -> None:
     """End `run`, which the command stopped running, in a state that says so: FAILED with INTERRUPTED
     (the import is one transaction, so an interrupted one wrote nothing). A run that already finished is
-    left as it is. If the interruption came after the import's transaction committed (its audit event,
-    written in that transaction, exists), the orders were written: the run says that instead of claiming
-    nothing was."""
-    wrote = AuditEvent.objects.filter(
-        action="orders_imported",
-        content_type=ContentType.objects.get_for_model(ImportRun),
-        object_id=str(run.pk),
-    ).exists()
+    left as it is. If the interruption came after the import's transaction committed
+    (`ImportRun.wrote_orders`), the orders were written: the run says that instead of claiming nothing
+    was."""
+    wrote = run.wrote_orders()
     unfinished = (ImportRun.Status.PENDING, ImportRun.Status.RUNNING)
     ImportRun.objects.filter(pk=run.pk, status__in=unfinished).update(
         status=ImportRun.Status.SUCCEEDED if wrote else ImportRun.Status.FAILED,
