@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 
 INLINE_CASES = 5000  # up to one batch of open cases: computed in the request, no worker needed
 PROGRESS_SECONDS = 1.0  # how often a running run writes its progress
-UNFINISHED = (WhatIfRun.Status.PENDING, WhatIfRun.Status.RUNNING)
 WHAT_IF_START_LOCK = (0x5749, 0)  # the advisory lock held while a what-if run is started ("WI")
 
 
@@ -84,7 +83,11 @@ def _under_way(draft: Policy, baseline: Policy | None, digest: str) -> WhatIfRun
     (`WhatIfRun.lost`, staletrack.runs.run_is_lost) would leave the button dead for good, so a start does
     not join it."""
     unfinished = WhatIfRun.objects.filter(
-        draft=draft, baseline=baseline, draft_digest=digest, as_of_explicit=False, status__in=UNFINISHED
+        draft=draft,
+        baseline=baseline,
+        draft_digest=digest,
+        as_of_explicit=False,
+        status__in=WhatIfRun.UNFINISHED,
     ).order_by("-created_at", "-pk")
     return next((run for run in unfinished if not run.lost), None)
 
@@ -105,10 +108,7 @@ def run_what_if(run: WhatIfRun, *, processes: int | None = None) -> WhatIfRun:
     `running` by a worker that died is computed again (nothing of it was kept)."""
     started_at = timezone.now()
     baseline = active_policy()
-    claimed = WhatIfRun.objects.filter(pk=run.pk, status__in=UNFINISHED).update(
-        status=WhatIfRun.Status.RUNNING, started_at=started_at, baseline=baseline, processed_cases=0
-    )
-    if not claimed:
+    if not run.claim(started_at=started_at, baseline=baseline, processed_cases=0):
         run.refresh_from_db()
         return run
     last = [0.0]

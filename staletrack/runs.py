@@ -166,7 +166,7 @@ def keeps_heartbeat(run) -> Iterator[None]:
         try:
             while not stop.wait(HEARTBEAT_SECONDS):  # the caller wrote the first one
                 try:
-                    model.objects.filter(pk=run.pk, status__in=(model.WAITING, model.RUNNING)).update(
+                    model.objects.filter(pk=run.pk, status__in=model.UNFINISHED).update(
                         **{model.HEARTBEAT_FIELD: timezone.now()}
                     )
                 except DatabaseError:
@@ -193,10 +193,26 @@ class StoredRunMixin:
 
     WAITING: str
     RUNNING: str
+    UNFINISHED: tuple[str, str]  # (WAITING, RUNNING), set for each kind
     TASK: str
     FAILURE_FIELD = "error"
     IN_TASK: dict = {}  # every run runs in TASK
     HEARTBEAT_FIELD: str | None = None  # needed when IN_TASK is set
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.UNFINISHED = (cls.WAITING, cls.RUNNING)
+
+    def claim(self, **fields) -> bool:
+        """Mark this run RUNNING (`started_at` now, and `fields`) if it is still unfinished, in one
+        conditional UPDATE: the task that runs it starts with this, so a run that finished meanwhile, or
+        that beat ended as lost after the task read it (`fail_lost_runs`), is not run under a row that
+        already says otherwise. False: it was not claimed."""
+        return bool(
+            type(self)
+            .objects.filter(pk=self.pk, status__in=self.UNFINISHED)
+            .update(status=self.RUNNING, **{"started_at": timezone.now(), **fields})
+        )
 
     def lost_outcome(self) -> tuple[str, str]:
         """(status, message) a lost run ends with (`fail_lost_runs`), and whose message its page shows."""

@@ -22,7 +22,6 @@ from cases.permissions import IMPORT_ORDERS
 from cases.resources import neutralise
 
 SHOWN_ERRORS = 100
-RUNNING = (ImportRun.Status.PENDING, ImportRun.Status.RUNNING)
 
 
 def progress_bar(run: ImportRun):
@@ -42,7 +41,7 @@ def status_payload(run: ImportRun) -> dict:
     return {
         "status": run.status,
         "status_label": run.get_status_display(),
-        "finished": lost or run.status not in RUNNING,
+        "finished": lost or run.status not in ImportRun.UNFINISHED,
         "lost": lost,
         "percent": run.progress_percent,
         "processed_rows": run.processed_rows,
@@ -144,7 +143,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "run": run,
-            "running": run.status in RUNNING and not lost,
+            "running": run.status in ImportRun.UNFINISHED and not lost,
             "lost_message": run.lost_message if lost else "",
             "errors_shown": run.errors[:SHOWN_ERRORS],
             "errors_stored": len(run.errors),

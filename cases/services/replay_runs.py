@@ -25,7 +25,6 @@ from staletrack.runs import queue_run_after_commit, take_turns
 
 logger = logging.getLogger(__name__)
 
-UNFINISHED = (ReplayRun.Status.QUEUED, ReplayRun.Status.RUNNING)
 REPLAY_START_LOCK = (0x5252, 0)  # the advisory lock held while a replay run is started ("RR")
 
 
@@ -55,7 +54,9 @@ def _under_way(policy: Policy | None) -> ReplayRun | None:
     whole visibility timeout or running for its task's whole hard time limit was lost (a broker restarted
     empty, a worker killed; `ReplayRun.lost`, the rule staletrack.runs.run_is_lost that every stored
     run shares): joining it would leave the button dead for good, so a click starts a new run instead."""
-    unfinished = ReplayRun.objects.filter(policy=policy, status__in=UNFINISHED).order_by("-created_at", "-pk")
+    unfinished = ReplayRun.objects.filter(policy=policy, status__in=ReplayRun.UNFINISHED).order_by(
+        "-created_at", "-pk"
+    )
     return next((run for run in unfinished if not run.lost), None)
 
 
@@ -74,10 +75,7 @@ def run_replay(run: ReplayRun, *, processes: int | None = None) -> ReplayRun:
     """Replay every stored past case for `run` and store the report and its counts. A finished run is
     left as it is; a run left `running` by a worker that died is replayed again (nothing of it was kept).
     Any error fails the run with its text (the worker's log has the traceback)."""
-    claimed = ReplayRun.objects.filter(pk=run.pk, status__in=UNFINISHED).update(
-        status=ReplayRun.Status.RUNNING, started_at=timezone.now(), error=""
-    )
-    if not claimed:
+    if not run.claim(error=""):
         run.refresh_from_db()
         return run
     try:

@@ -116,8 +116,7 @@ def fail_interrupted(run: ImportRun) -> None:
     (`ImportRun.wrote_orders`), the orders were written: the run says that instead of claiming nothing
     was."""
     wrote = run.wrote_orders()
-    unfinished = (ImportRun.Status.PENDING, ImportRun.Status.RUNNING)
-    ImportRun.objects.filter(pk=run.pk, status__in=unfinished).update(
+    ImportRun.objects.filter(pk=run.pk, status__in=ImportRun.UNFINISHED).update(
         status=ImportRun.Status.SUCCEEDED if wrote else ImportRun.Status.FAILED,
         finished_at=timezone.now(),
         message=INTERRUPTED_AFTER_WRITING if wrote else INTERRUPTED,
