@@ -116,3 +116,9 @@ class ReplayRunStatus(models.TextChoices):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+
+class ImportKind(models.TextChoices):
+    ORDERS = "orders", "orders CSV"
+    TRACKING_NUMBERS = "tracking_numbers", "tracking numbers CSV"
+    TRACKING_EVENTS = "tracking_events", "tracking events CSV"

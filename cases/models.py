@@ -17,6 +17,7 @@ from cases.choices import (
     Direction,
     EventSource,
     EvidenceKind,
+    ImportKind,
     MoneyKind,
     MoneyState,
     NextMove,
@@ -43,7 +44,11 @@ class Order(models.Model):
     order_id = models.CharField("order", max_length=64)
     ordered_at = models.DateTimeField(db_index=True)
     customer_email = models.EmailField(blank=True)
-    country = models.CharField(max_length=2, help_text="ISO 3166 alpha-2 destination country.")
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        help_text="ISO 3166 alpha-2 destination country; empty when the store's export has none.",
+    )
     postal_code = models.CharField(max_length=20, blank=True)
     # No index of its own: the (product, ordered_at) index below serves every lookup by product.
     product = models.ForeignKey(
@@ -53,6 +58,15 @@ class Order(models.Model):
     currency = models.CharField(max_length=3, blank=True)
     payment_state = models.CharField(max_length=20, choices=PaymentState.choices, default=PaymentState.PAID)
     promise_text = models.CharField(max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the store cancelled the order (Shopify's Cancelled at)."
+    )
+    fulfilled_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the store marked the order fulfilled (Shopify's Fulfilled at): a tracking number "
+        "exists somewhere, even if staletrack does not have it yet.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -116,6 +130,11 @@ class TrackingEvent(models.Model):
     country = models.CharField(max_length=2, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     source = models.CharField(max_length=16, choices=EventSource.choices, default=EventSource.MANUAL)
+    approximate = models.BooleanField(
+        default=False,
+        help_text="The time was given without an offset (read as local time at the event's place) or is "
+        "when the tracker's update arrived: right within a day.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -443,14 +462,33 @@ LOST_AFTER_WRITING = (
 )
 
 
+class ColumnMapping(models.Model):
+    """Which file column a person named for each field of a CSV import, remembered for the next file with
+    the same headers (docs/imports.md, *Columns a person names*)."""
+
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    headers_key = models.CharField(
+        max_length=64, help_text="SHA-256 of the file's folded headers, in order: same headers, same map."
+    )
+    headers = models.JSONField(default=list, help_text="The file's headers as it spells them.")
+    mapping = models.JSONField(default=dict, help_text="{field: header} as the person chose them.")
+    updated_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "headers_key"], name="one_column_mapping_per_headers")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} columns {self.headers_key[:8]}"
+
+
 class ImportRun(StoredRunMixin, models.Model):
     """One file import (orders, tracking numbers, tracking events): its progress while it runs, its
     counts and its errors afterwards. Large files run as a Celery task that updates this row."""
 
-    class Kind(models.TextChoices):
-        ORDERS = "orders", "orders CSV"
-        TRACKING_NUMBERS = "tracking_numbers", "tracking numbers CSV"
-        TRACKING_EVENTS = "tracking_events", "tracking events CSV"
+    Kind = ImportKind
 
     class Status(models.TextChoices):
         PENDING = "pending"
@@ -486,6 +524,12 @@ class ImportRun(StoredRunMixin, models.Model):
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     only_valid_rows = models.BooleanField(
         default=False, help_text="Import the valid rows even when other rows have errors."
+    )
+    summary = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the import read besides its counts: skipped orders by reason, orders left "
+        "fulfilled without a tracking number, vendor names the map does not know, how times were read.",
     )
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)

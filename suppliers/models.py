@@ -37,9 +37,25 @@ class Product(models.Model):
         REVIEW_REQUIRED = "review_required", "Review required"
         PAUSED = "paused", "Paused"
 
-    sku = models.CharField("SKU", max_length=100, unique=True)
+    sku = models.CharField(
+        "SKU",
+        max_length=300,
+        unique=True,
+        help_text="The store's SKU or, for a line item without one, its title (keyed_by_title).",
+    )
+    keyed_by_title = models.BooleanField(
+        default=False, help_text="The store gave this item no SKU: it is known by its title."
+    )
     title = models.CharField(max_length=300, blank=True)
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="products")
+    vendor = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The vendor name the store's file gave (Shopify's Vendor), read through the vendor map.",
+    )
+    supplier_set_by_owner = models.BooleanField(
+        default=False, help_text="An owner chose this SKU's supplier: the vendor map no longer moves it."
+    )
     promise_text = models.CharField(
         max_length=300, blank=True, help_text="The delivery promise shown on the product page."
     )
@@ -59,6 +75,54 @@ class Product(models.Model):
 
     def __str__(self):
         return f"{self.sku} {self.title}".strip()
+
+
+def vendor_key(name: str) -> str:
+    """How vendor names compare: without regard to case or surrounding and repeated spaces."""
+    return " ".join(name.split()).casefold()
+
+
+class VendorMapping(models.Model):
+    """What a vendor name in a store's file stands for: a supplier, or nothing (the store's own name, a
+    category). The empty vendor's row names the default supplier: the one products get when their vendor
+    is not a supplier or is missing."""
+
+    class Meaning(models.TextChoices):
+        SUPPLIER = "supplier", "stands for a supplier"
+        NOT_A_SUPPLIER = "not_a_supplier", "is not a supplier (the store's name, a category)"
+
+    vendor = models.CharField(max_length=200, blank=True, help_text="As files write it; empty: the default.")
+    key = models.CharField(max_length=200, unique=True, editable=False)
+    meaning = models.CharField(max_length=16, choices=Meaning.choices, default=Meaning.SUPPLIER)
+    supplier = models.ForeignKey(
+        Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="vendor_mappings"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        permissions = [("manage_vendor_map", "Can change the vendor map and a SKU's supplier")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(meaning="supplier", supplier__isnull=False)
+                | models.Q(meaning="not_a_supplier", supplier__isnull=True),
+                name="vendor_mapping_supplier_iff_supplier",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(key="") | models.Q(meaning="supplier"),
+                name="vendor_mapping_default_is_a_supplier",
+            ),
+        ]
+
+    def __str__(self):
+        return self.vendor or "(default supplier)"
+
+    def save(self, *args, **kwargs):
+        self.key = vendor_key(self.vendor)
+        super().save(*args, **kwargs)
 
 
 class WeeklyRollup(models.Model):

@@ -23,6 +23,8 @@ class TrackingEvent:
     location: str = ""
     country: str = ""
     postal_code: str = ""
+    # The carrier gave a local time without an offset, read in the zone of `country` (rules.md section 1).
+    approximate: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +82,10 @@ class OrderFacts:
     product_title: str = ""
     value: Decimal | None = None
     currency: str = ""
-    payment_state: str = "paid"  # paid, refunded, partially_refunded, disputed
+    payment_state: str = "paid"  # paid, refunded, partially_refunded, disputed, cash_on_delivery
     promise_text: str = ""
+    cancelled_at: datetime | None = None  # the store cancelled the order (rules.md section 4, row 1)
+    fulfilled_at: datetime | None = None  # the store marked it fulfilled (section 4, row 10)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,8 @@ AT_DESTINATION: frozenset[str] = frozenset({DELIVERED, OUT_FOR_DELIVERY, AVAILAB
 MOVEMENT_AFTER_DELIVERY: frozenset[str] = frozenset({ACCEPTED, IN_TRANSIT, OUT_FOR_DELIVERY})
 
 # Case types, in the precedence of section 4 (first that applies wins).
+CANCELLED = "cancelled"
+REFUNDED_CASE = "refunded"
 WRONG_DESTINATION = "wrong_destination"
 WRONG_TRACKING = "wrong_tracking"
 UNCLEAR = "unclear"
@@ -45,6 +47,7 @@ DELIVERED_CONFLICT = "delivered_conflict"
 DELIVERED_CASE = "delivered"
 CARRIER_EXCEPTION = "carrier_exception"
 SUPPLIER_BLOCKED = "supplier_blocked"
+FULFILLED_NO_TRACKING = "fulfilled_no_tracking"
 SUPPLIER_SILENCE = "supplier_silence"
 AWAITING_TRACKING = "awaiting_tracking"
 LABEL_CREATED_ONLY = "label_created_only"
@@ -53,6 +56,8 @@ STALE_IN_TRANSIT = "stale_in_transit"
 IN_TRANSIT_CASE = "in_transit"
 
 CASE_TYPES: tuple[str, ...] = (
+    CANCELLED,
+    REFUNDED_CASE,
     WRONG_DESTINATION,
     WRONG_TRACKING,
     UNCLEAR,
@@ -60,6 +65,7 @@ CASE_TYPES: tuple[str, ...] = (
     DELIVERED_CASE,
     CARRIER_EXCEPTION,
     SUPPLIER_BLOCKED,
+    FULFILLED_NO_TRACKING,
     SUPPLIER_SILENCE,
     AWAITING_TRACKING,
     LABEL_CREATED_ONLY,
@@ -97,6 +103,7 @@ PAUSE_PRODUCT = "pause_product"
 FLAG_SUPPLIER = "flag_supplier"
 ESCALATE = "escalate"
 CLOSE = "close"
+IMPORT_TRACKING = "import_tracking"
 
 NEXT_MOVES: tuple[str, ...] = (
     WAIT,
@@ -108,6 +115,7 @@ NEXT_MOVES: tuple[str, ...] = (
     FLAG_SUPPLIER,
     ESCALATE,
     CLOSE,
+    IMPORT_TRACKING,
 )
 # Moves that ask the supplier for something, so a supplier message is drafted (our addition to section 8).
 SUPPLIER_MOVES: frozenset[str] = frozenset({CHASE_SUPPLIER, REQUEST_PROOF})
@@ -196,7 +204,9 @@ PAID = "paid"
 REFUNDED = "refunded"
 PARTIALLY_REFUNDED = "partially_refunded"
 DISPUTED = "disputed"
-PAYMENT_STATES: tuple[str, ...] = (PAID, REFUNDED, PARTIALLY_REFUNDED, DISPUTED)
+# Paid on delivery (bundle.md version 2): every rule reads it as `paid`.
+CASH_ON_DELIVERY = "cash_on_delivery"
+PAYMENT_STATES: tuple[str, ...] = (PAID, REFUNDED, PARTIALLY_REFUNDED, DISPUTED, CASH_ON_DELIVERY)
 
 
 def risk_rank(risk: str) -> int:

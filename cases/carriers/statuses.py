@@ -285,3 +285,24 @@ def normalize_status(raw: str | None, source: str | None = None) -> str:
     if status is None:
         status = _parent_tag_status(raw, key)
     return status or "unknown"
+
+
+def status_from_description(description: str | None) -> str:
+    """The status a carrier's event description says (rules.md section 3b), or "unknown".
+
+    Lower-cased, each phrase of the section's table matched as whole words, groups tried in the table's
+    order; the first match wins."""
+    raise NotImplementedError  # filled in by the statuses work
+
+
+def read_event_status(
+    *, status: str | None, raw_status: str | None, description: str | None, source: str | None = None
+) -> tuple[str, str]:
+    """(normalized status, raw status to keep) for one tracking event, the one reading every importer
+    (bundle, CSV, webhook, admin) uses.
+
+    A `status` already in the normalized vocabulary is trusted. Else the more specific word is tried
+    first (`raw_status`, then `status`, each through `normalize_status` with its parent fallback); a word
+    no mapping knows, or no word at all, reads the description (section 3b); with neither it is "unknown".
+    The carrier's own word is kept so that a person can read it."""
+    raise NotImplementedError  # filled in by the statuses work
