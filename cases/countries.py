@@ -1,6 +1,8 @@
 """ISO 3166-1 alpha-2 country codes and names (from the tz database's iso3166.tab), for validating
 destination countries in imports without a network look-up."""
 
+from cases.countries_iso3 import ISO3_TO_ISO2
+
 COUNTRIES: dict[str, str] = {
     "AD": "Andorra",
     "AE": "United Arab Emirates",
@@ -256,3 +258,12 @@ COUNTRIES: dict[str, str] = {
 
 def is_country_code(value: str) -> bool:
     return value in COUNTRIES
+
+
+def country_code(value: str | None) -> str:
+    """The alpha-2 code for an ISO 3166 alpha-2 or alpha-3 code (any case), as every importer and the
+    webhook read countries; "" for anything else (the caller decides whether that is an error)."""
+    code = (value or "").strip().upper()
+    if len(code) == 3:
+        return ISO3_TO_ISO2.get(code, "")
+    return code if code in COUNTRIES else ""

@@ -15,11 +15,11 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from cases.countries import COUNTRIES
+from cases.countries_iso3 import ISO3_TO_ISO2
 from cases.models import TrackingEvent, TrackingNumber, WebhookDelivery
 from cases.services import tracking
 from cases.services.assessment import sweep_due_cases
 from cases.webhooks.aftership import PayloadError, parse
-from cases.webhooks.countries_iso3 import ISO3_TO_ISO2
 from cases.webhooks.signature import sign, verify
 from tests.clock_helpers import import_label_only_cases
 from tests.factories import OrderFactory

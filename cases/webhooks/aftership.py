@@ -35,8 +35,7 @@ from datetime import datetime
 from cases.assessment.facts import TrackingEvent
 from cases.carriers import normalize_number, normalize_status
 from cases.carriers.formats import CARRIER_DEFAULT_URLS
-from cases.countries import COUNTRIES
-from cases.webhooks.countries_iso3 import ISO3_TO_ISO2
+from cases.countries import country_code
 
 SOURCE = "aftership"
 TRACKING_UPDATE = "tracking_update"
@@ -123,16 +122,6 @@ def checkpoint_status(tag: str, subtag: str) -> tuple[str, str]:
         if status != "unknown" or not tag:
             return status, subtag
     return normalize_status(tag, source=SOURCE), tag
-
-
-def country_code(value: str) -> str:
-    """Alpha-2 for an alpha-3 (or alpha-2) code we know; "" for anything else."""
-    code = value.strip().upper()
-    if len(code) == 3:
-        return ISO3_TO_ISO2.get(code, "")
-    if len(code) == 2 and code in COUNTRIES:
-        return code
-    return ""
 
 
 def _event(position: int, checkpoint: dict) -> TrackingEvent | str:
