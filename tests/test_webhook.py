@@ -14,12 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from cases.assessment.facts import TrackingEvent as EventFacts
 from cases.countries import COUNTRIES
 from cases.countries_iso3 import ISO3_TO_ISO2
 from cases.models import TrackingEvent, TrackingNumber, WebhookDelivery
 from cases.services import tracking
 from cases.services.assessment import sweep_due_cases
-from cases.webhooks.aftership import PayloadError, parse
+from cases.webhooks.aftership import PayloadError, parse, tracker_events_to_store
 from cases.webhooks.signature import sign, verify
 from tests.clock_helpers import import_label_only_cases
 from tests.factories import OrderFactory
@@ -363,7 +364,7 @@ def test_a_refusal_is_logged_without_the_secret_the_signature_or_the_body(client
         ("Pending", "Pending_001", "no_information", "Pending_001"),
         ("InTransit", "", "in_transit", "InTransit"),  # no subtag: the tag decides
         ("Exception", "Somethingelse", "exception", "Exception"),  # unmappable subtag: the tag decides
-        ("Sideways", "", "unknown", "Sideways"),  # kept as raw_status, read as unknown by the rules
+        ("Sideways", "", "unknown", "Sideways"),  # kept as raw_status; "scan" says nothing known (3b)
     ],
 )
 def test_the_subtag_refines_the_tag(tag, subtag, status, raw_status):
@@ -371,19 +372,333 @@ def test_the_subtag_refines_the_tag(tag, subtag, status, raw_status):
     assert (event.status, event.raw_status) == (status, raw_status)
 
 
-@pytest.mark.parametrize("when", ["2026-11-12T09:30:00", "2026-11-12", None, "", "yesterday"])
-def test_a_checkpoint_without_an_offset_is_skipped_with_a_note_not_guessed(when):
+@pytest.mark.parametrize("when", [None, "", "yesterday", 1794470400])
+def test_a_checkpoint_without_a_readable_time_is_skipped_with_a_note(when):
     update = parse(body_of(checkpoint(at=when), checkpoint("2026-11-13T09:30:00Z")))
     assert [event.at for event in update.events] == [datetime(2026, 11, 13, 9, 30, tzinfo=UTC)]
     (note,) = update.skipped
     assert note.startswith("checkpoint 1: ")
 
 
+def test_a_checkpoint_with_an_offset_is_exact():
+    (event,) = parse(body_of(checkpoint("2026-11-12T09:30:00+08:00"))).events
+    assert (event.at, event.approximate) == (datetime(2026, 11, 12, 1, 30, tzinfo=UTC), False)
+
+
+@pytest.mark.parametrize(
+    ("when", "fields", "utc"),
+    [
+        # China: Asia/Shanghai, +08:00 all year.
+        ("2026-11-12T09:30:00", {"country_iso3": "CHN"}, datetime(2026, 11, 12, 1, 30, tzinfo=UTC)),
+        # Germany in summer time (+02:00) and in winter time (+01:00), named in alpha-3 or alpha-2.
+        ("2026-07-01T12:00:00", {"country_iso3": "DEU"}, datetime(2026, 7, 1, 10, 0, tzinfo=UTC)),
+        (
+            "2026-11-12T12:00:00",
+            {"country_iso3": None, "country_region": "DE"},
+            datetime(2026, 11, 12, 11, 0, tzinfo=UTC),
+        ),
+        # A country the rules.md section 1 table does not name, and none: UTC.
+        ("2026-11-12T09:30:00", {"country_iso3": "USA"}, datetime(2026, 11, 12, 9, 30, tzinfo=UTC)),
+        ("2026-11-12T09:30:00", {"country_iso3": None}, datetime(2026, 11, 12, 9, 30, tzinfo=UTC)),
+        # A date alone: local midnight.
+        ("2026-11-12", {"country_iso3": "CHN"}, datetime(2026, 11, 11, 16, 0, tzinfo=UTC)),
+    ],
+    ids=["china", "germany-summer", "germany-winter-alpha-2", "usa-not-in-table", "no-country", "date-only"],
+)
+def test_a_checkpoint_time_without_an_offset_is_local_time_at_its_country_and_approximate(when, fields, utc):
+    update = parse(body_of(checkpoint(at=when, **fields)))
+    (event,) = update.events
+    assert (event.at, event.approximate) == (utc, True)
+    assert update.skipped == ()
+
+
+def test_aftership_documentation_style_checkpoints_without_offsets_are_all_read():
+    # As in AfterShip's own documentation sample and a real DHL history: no offset on any checkpoint.
+    update = parse(
+        body_of(
+            checkpoint("2026-11-09T10:00:00", "InfoReceived", "InfoReceived_001", country_iso3="CHN"),
+            checkpoint("2026-11-10T18:00:00", "InTransit", "InTransit_002", country_iso3="CHN"),
+            checkpoint("2026-11-13T08:15:00", "InTransit", "InTransit_001", country_iso3="GBR"),
+            checkpoint("2026-11-14T09:00:00", "OutForDelivery", "OutForDelivery_001", country_iso3="GBR"),
+        )
+    )
+    assert update.skipped == ()
+    assert [(e.status, e.at, e.approximate) for e in update.events] == [
+        ("info_received", datetime(2026, 11, 9, 2, 0, tzinfo=UTC), True),
+        ("accepted", datetime(2026, 11, 10, 10, 0, tzinfo=UTC), True),
+        ("in_transit", datetime(2026, 11, 13, 8, 15, tzinfo=UTC), True),  # London in November: +00:00
+        ("out_for_delivery", datetime(2026, 11, 14, 9, 0, tzinfo=UTC), True),
+    ]
+
+
+@pytest.mark.django_db
+def test_local_time_checkpoints_are_stored_and_marked_approximate(client, order):
+    response = post(client, body_of(checkpoint("2026-11-12T09:30:00"), checkpoint("2026-11-13T09:30:00Z")))
+    assert response.json() == {"status": "ok", "events_created": 2, "checkpoints_skipped": 0}
+    assert [(e.at, e.approximate) for e in TrackingEvent.objects.order_by("at")] == [
+        (datetime(2026, 11, 12, 1, 30, tzinfo=UTC), True),
+        (datetime(2026, 11, 13, 9, 30, tzinfo=UTC), False),
+    ]
+
+
 @pytest.mark.django_db
 def test_skipped_checkpoints_are_counted_in_the_answer_and_the_rest_stored(client, order):
-    response = post(client, body_of(checkpoint("2026-11-12T09:30:00"), checkpoint("2026-11-13T09:30:00Z")))
+    response = post(client, body_of(checkpoint(None), checkpoint("2026-11-13T09:30:00Z")))
     assert response.json() == {"status": "ok", "events_created": 1, "checkpoints_skipped": 1}
     assert TrackingEvent.objects.count() == 1
+
+
+# A checkpoint whose words say nothing known: its message decides (rules.md section 3b)
+
+
+@pytest.mark.parametrize(
+    ("tag", "subtag", "message", "status", "raw_status"),
+    [
+        ("", "", "Delivered, signed for by A. Jones", "delivered", ""),
+        (None, None, "Your parcel will be delivered in 2-3 days", "in_transit", ""),
+        ("", "", "Not delivered: recipient not at home", "exception", ""),
+        ("Sideways", "", "Arrived at sort facility", "in_transit", "Sideways"),
+        ("Sideways", "Sideways_9", "Returned to sender", "returned", "Sideways_9"),
+        ("", "", "Item scanned", "unknown", ""),
+        # A word that maps decides; the message is not read.
+        ("InTransit", "", "Delivered", "in_transit", "InTransit"),
+        ("Pending", "", "Delivered", "no_information", "Pending"),
+    ],
+)
+def test_a_checkpoint_without_a_known_tag_reads_its_message(tag, subtag, message, status, raw_status):
+    (event,) = parse(body_of(checkpoint(tag=tag, subtag=subtag, message=message))).events
+    assert (event.status, event.raw_status, event.description) == (status, raw_status, message)
+
+
+# The tracker's own status without a checkpoint behind it
+
+
+RECEIVED = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+DELIVERED_BY_TRACKER = "AfterShip: Delivered (tracker status, no carrier event)"
+
+
+def tracker_body(tag, subtag="", *checkpoints, event_id="tracker-1", **fields) -> bytes:
+    payload = json.loads(body_of(*checkpoints, event_id=event_id))
+    payload["msg"].update({"tag": tag, "subtag": subtag, **fields})
+    return json.dumps(payload).encode()
+
+
+def test_a_delivered_tag_without_checkpoints_is_one_approximate_event_when_the_update_arrived():
+    update = parse(tracker_body("Delivered", "Delivered_001"), received_at=RECEIVED)
+    assert update.events == ()
+    (event,) = update.tracker_events
+    assert (event.at, event.status, event.raw_status, event.description, event.approximate) == (
+        RECEIVED,
+        "delivered",
+        "Delivered_001",
+        DELIVERED_BY_TRACKER,
+        True,
+    )
+    assert (event.country, event.location, event.postal_code) == ("", "", "")
+
+
+def test_without_a_received_time_the_tracker_status_is_dated_now():
+    before = datetime.now(UTC)
+    (event,) = parse(tracker_body("Delivered")).tracker_events
+    assert before <= event.at <= datetime.now(UTC)
+
+
+@pytest.mark.parametrize(
+    ("fields", "at", "approximate"),
+    [
+        (
+            {"shipment_delivery_date": "2026-11-18T14:05:00-05:00"},
+            datetime(2026, 11, 18, 19, 5, tzinfo=UTC),
+            False,
+        ),
+        # The recipient's local time, read at the destination country (alpha-3 or alpha-2).
+        (
+            {"shipment_delivery_date": "2026-11-18T14:05:00", "destination_country_iso3": "FRA"},
+            datetime(2026, 11, 18, 13, 5, tzinfo=UTC),
+            True,
+        ),
+        (
+            {"shipment_delivery_date": "2026-07-18T14:05:00", "destination_country_region": "GB"},
+            datetime(2026, 7, 18, 13, 5, tzinfo=UTC),
+            True,
+        ),
+        ({"shipment_delivery_date": "2026-11-18"}, datetime(2026, 11, 18, 0, 0, tzinfo=UTC), True),
+        # Unreadable or absent: when the update arrived.
+        ({"shipment_delivery_date": "soon"}, RECEIVED, True),
+        ({"shipment_delivery_date": None}, RECEIVED, True),
+    ],
+    ids=["offset", "local-fra", "local-gb-summer", "date-only-no-country", "unreadable", "null"],
+)
+def test_a_delivered_tag_takes_the_trackers_delivery_date(fields, at, approximate):
+    (event,) = parse(tracker_body("Delivered", "", **fields), received_at=RECEIVED).tracker_events
+    assert (event.at, event.approximate) == (at, approximate)
+
+
+@pytest.mark.parametrize(
+    ("tag", "subtag", "fields", "status", "raw_status"),
+    [
+        ("Exception", "Exception_011", {}, "returned", "Exception_011"),
+        ("Exception", "Exception_010", {}, "returned", "Exception_010"),
+        ("ReturnToSender", "", {}, "returned", "ReturnToSender"),
+        ("Exception", "Exception_013", {"return_to_sender": True}, "returned", "return_to_sender"),
+        # Delivered back to the sender is not the customer's delivery.
+        ("Delivered", "Delivered_001", {"return_to_sender": True}, "returned", "return_to_sender"),
+        ("Expired", "Expired_001", {}, "no_information", "Expired"),
+    ],
+)
+def test_returned_and_expired_tracker_statuses_become_one_event(tag, subtag, fields, status, raw_status):
+    (event,) = parse(tracker_body(tag, subtag, **fields), received_at=RECEIVED).tracker_events
+    assert (event.at, event.status, event.raw_status, event.approximate) == (
+        RECEIVED,
+        status,
+        raw_status,
+        True,
+    )
+    assert event.description.startswith("AfterShip: ") and event.description.endswith(
+        "(tracker status, no carrier event)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("tag", "subtag", "fields"),
+    [
+        ("InTransit", "InTransit_001", {}),
+        ("OutForDelivery", "", {}),
+        ("Exception", "Exception_013", {}),
+        ("Pending", "", {}),
+        ("InfoReceived", "", {"return_to_sender": False}),
+        ("", "", {}),
+        ("Sideways", "", {}),
+    ],
+)
+def test_other_tracker_statuses_become_no_event(tag, subtag, fields):
+    assert parse(tracker_body(tag, subtag, **fields), received_at=RECEIVED).tracker_events == ()
+
+
+def test_no_tracker_event_when_a_checkpoint_already_says_that_status():
+    delivered = checkpoint("2026-11-18T14:05:00+01:00", "Delivered", "Delivered_001")
+    update = parse(tracker_body("Delivered", "Delivered_001", checkpoint(), delivered), received_at=RECEIVED)
+    assert [e.status for e in update.events] == ["in_transit", "delivered"]
+    assert update.tracker_events == ()
+    # Also when the message of a tag-less checkpoint says it.
+    said = checkpoint("2026-11-18T14:05:00+01:00", "", "", message="Delivered to the front door")
+    assert parse(tracker_body("Delivered", "", said), received_at=RECEIVED).tracker_events == ()
+
+
+def test_a_delivered_tag_whose_only_delivery_checkpoint_was_skipped_still_becomes_an_event():
+    undated = checkpoint(None, "Delivered", "Delivered_001")
+    update = parse(
+        tracker_body(
+            "Delivered", "Delivered_001", checkpoint(), undated, shipment_delivery_date="2026-11-18T14:05:00Z"
+        )
+    )
+    assert len(update.skipped) == 1
+    (event,) = update.tracker_events
+    assert (event.status, event.at) == ("delivered", datetime(2026, 11, 18, 14, 5, tzinfo=UTC))
+
+
+def test_a_checkpoint_with_another_status_does_not_stop_the_tracker_event():
+    update = parse(tracker_body("Delivered", "", checkpoint()), received_at=RECEIVED)
+    assert [e.status for e in update.events] == ["in_transit"]
+    assert [e.status for e in update.tracker_events] == ["delivered"]
+
+
+def tracker_event(status="delivered", description=DELIVERED_BY_TRACKER):
+    return EventFacts(at=RECEIVED, status=status, description=description, approximate=True)
+
+
+@pytest.mark.parametrize(
+    ("event", "stored", "kept"),
+    [
+        (tracker_event(), [], True),
+        (tracker_event(), [("in_transit", "Departed")], True),
+        (tracker_event(), [("delivered", DELIVERED_BY_TRACKER)], False),  # stored from an earlier delivery
+        (tracker_event(), [("delivered", "Delivered, front door")], False),  # a carrier's dated delivery
+        (
+            tracker_event("returned", "AfterShip: Return to sender (tracker status, no carrier event)"),
+            [("returned", "Returned to sender")],
+            False,
+        ),
+        (
+            tracker_event("no_information", "AfterShip: Expired (tracker status, no carrier event)"),
+            [("no_information", "Pending")],
+            True,
+        ),
+        (
+            tracker_event("no_information", "AfterShip: Expired (tracker status, no carrier event)"),
+            [("no_information", "AfterShip: Expired (tracker status, no carrier event)")],
+            False,
+        ),
+    ],
+)
+def test_a_tracker_event_is_stored_only_where_no_stored_event_says_it(event, stored, kept):
+    assert tracker_events_to_store([event], stored) == ([event] if kept else [])
+
+
+@pytest.mark.django_db
+def test_a_delivered_tag_without_checkpoints_is_stored_once_across_redeliveries(client, order):
+    response = post(client, tracker_body("Delivered", "Delivered_001", event_id="tracker-1"))
+    assert response.json() == {"status": "ok", "events_created": 1, "checkpoints_skipped": 0}
+    first = TrackingEvent.objects.get()
+    assert (first.status, first.raw_status, first.description, first.source) == (
+        "delivered",
+        "Delivered_001",
+        DELIVERED_BY_TRACKER,
+        "webhook",
+    )
+    assert first.approximate is True
+    # AfterShip sends the status again later (another event id, another arrival time): nothing new.
+    with mock.patch("cases.webhooks.views.timezone.now", return_value=first.at + timedelta(hours=5)):
+        again = post(client, tracker_body("Delivered", "Delivered_001", event_id="tracker-2"))
+    assert again.json()["events_created"] == 0
+    # Even once it gives the delivery date: the status is already stored.
+    dated = post(
+        client,
+        tracker_body("Delivered", "", event_id="tracker-3", shipment_delivery_date="2026-11-18T14:05:00Z"),
+    )
+    assert dated.json()["events_created"] == 0
+    assert list(TrackingEvent.objects.values_list("pk", flat=True)) == [first.pk]
+
+
+@pytest.mark.django_db
+def test_a_delivered_tag_after_a_stored_carrier_delivery_adds_nothing(client, order):
+    post(
+        client, body_of(checkpoint("2026-11-18T14:05:00+01:00", "Delivered", "Delivered_001"), event_id="e-1")
+    )
+    response = post(client, tracker_body("Delivered", "Delivered_001", event_id="e-2"))
+    assert response.json()["events_created"] == 0
+    assert TrackingEvent.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_expired_tag_is_kept_beside_an_earlier_no_information_event(client, order):
+    post(
+        client, body_of(checkpoint("2026-11-10T09:00:00Z", "Pending", "", message="Pending"), event_id="e-1")
+    )
+    response = post(client, tracker_body("Expired", "", event_id="e-2"))
+    assert response.json()["events_created"] == 1
+    assert TrackingEvent.objects.filter(status="no_information").count() == 2
+    assert post(client, tracker_body("Expired", "", event_id="e-3")).json()["events_created"] == 0
+
+
+@pytest.mark.django_db
+def test_a_delivered_tag_without_checkpoints_moves_a_label_only_case_to_delivered(
+    client, django_capture_on_commit_callbacks
+):
+    (case,) = import_label_only_cases()
+    assert case.case_type == "label_created_only"
+    number = case.order.tracking_numbers.get().number
+    body = json.loads(tracker_body("Delivered", "Delivered_001"))
+    body["msg"]["tracking_number"] = number
+    with (
+        mock.patch("cases.tasks.reassess_cases_task.delay"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = post(client, json.dumps(body).encode())
+    assert response.json()["events_created"] == 1
+    sweep_due_cases()
+    case.refresh_from_db()
+    assert case.case_type == "delivered"
 
 
 @pytest.mark.parametrize(
@@ -394,6 +709,8 @@ def test_skipped_checkpoints_are_counted_in_the_answer_and_the_rest_stored(clien
         ({"country_iso3": "gbr"}, "GB"),
         ({"country_iso3": "FR"}, "FR"),
         ({"country_iso3": "XKX"}, ""),
+        ({"country_iso3": "XKX", "country_region": "DEU"}, "DE"),
+        ({"country_iso3": None, "country_region": "de"}, "DE"),
         ({"country_iso3": None}, ""),
     ],
 )

@@ -1,8 +1,9 @@
-"""Carrier intelligence: tracking-number normalization, carrier detection, check digits and status mapping.
+"""Carrier intelligence: tracking-number normalization, carrier detection, check digits, status mapping and
+reading a status from an event's description.
 
 Pure functions only (no Django, no ORM, no I/O), so the importer, the admin and the assessment rules
-can all call them. Spec: rules.md section 3 (normalized statuses, `checksum_invalid`, normalized numbers)
-and status-vocabularies.md.
+can all call them. Spec: rules.md section 3 (normalized statuses, `checksum_invalid`, normalized numbers),
+section 3b (a status read from a description) and status-vocabularies.md.
 """
 
 from cases.carriers.detect import (
@@ -15,7 +16,13 @@ from cases.carriers.detect import (
 )
 from cases.carriers.formats import CARRIER_NAMES, FORMATS, CarrierFormat
 from cases.carriers.normalize import normalize_number
-from cases.carriers.statuses import NORMALIZED_STATUSES, STATUS_SOURCES, normalize_status
+from cases.carriers.statuses import (
+    NORMALIZED_STATUSES,
+    STATUS_SOURCES,
+    normalize_status,
+    read_event_status,
+    status_from_description,
+)
 
 __all__ = [
     "CARRIER_NAMES",
@@ -29,6 +36,8 @@ __all__ = [
     "detect",
     "normalize_number",
     "normalize_status",
+    "read_event_status",
+    "status_from_description",
     "to_json",
     "tracking_url",
 ]

@@ -1,9 +1,14 @@
 """Map tracker and carrier status words onto the normalized statuses of rules.md section 3.
 
-Vocabularies (status-vocabularies.md): AfterShip tags and subtags, 17TRACK main and sub-statuses,
-TrackingMore statuses and sub-statuses, EasyPost tracker statuses, Shopify fulfillment event statuses
-(GraphQL enum and REST shipment_status) and karrio tracker statuses. The normalized statuses map to
-themselves, so `normalize_status` is idempotent: normalizing twice never changes a result.
+Vocabularies (status-vocabularies.md): AfterShip tags and subtags, 17TRACK main and sub-statuses and its
+event stages, TrackingMore statuses and sub-statuses, EasyPost tracker statuses, Shopify fulfillment event
+statuses (GraphQL enum and REST shipment_status) and karrio tracker statuses. The normalized statuses map
+to themselves, so `normalize_status` is idempotent: normalizing twice never changes a result.
+
+`read_event_status` is the one reading of an event every importer uses: a normalized status is trusted,
+else the tracker's words are mapped, and where they say nothing known the event's description decides
+(`status_from_description`, rules.md section 3b). Carriers' own event codes (USPS "03", DHL "RW", Canada
+Post "20") are in no table on purpose: they stay unknown as words, so their description decides.
 
 Matching ignores case and treats spaces, dashes and underscores alike by dropping them: "InTransit",
 "in_transit", "IN TRANSIT" and "in-transit" are one key. Anything unmappable becomes "unknown"; the
@@ -37,7 +42,10 @@ Mapping decisions where the vocabularies leave room (each also in the tables bel
   `info_received`; notfound002 ("no tracking information") stays `no_information`.
 - TrackingMore transit001 is "shipment on the way" in TrackingMore's docs, not a pickup scan: `in_transit`.
 - A subtag whose parent tag is known but whose code is not listed (e.g. AfterShip InTransit_007,
-  17TRACK Exception_Other, TrackingMore transit006) falls back to its parent tag.
+  17TRACK InTransit_SomethingNew, TrackingMore transit006 or pickup004) falls back to its parent tag.
+- 17TRACK's event stage PickedUp is the carrier's pickup (accepted, the default reading of "picked up"),
+  Departure and Arrival are movement (in_transit), Returning and Returned are `returned`, Failure is
+  `exception`.
 """
 
 from __future__ import annotations
@@ -163,6 +171,23 @@ _TRACKINGMORE = {
     "exception009": "exception",  # refused by recipient
     "exception010": "returned",  # returned to sender
     "exception011": "returned",  # returning to sender
+    "pickup001": "out_for_delivery",  # out for delivery
+    "pickup002": "available_for_pickup",  # ready for collection
+    "pickup003": "out_for_delivery",  # the carrier is contacting the recipient
+}
+
+# 17TRACK event stages (push API v2 `stage`); null on ordinary scans, which then read the description.
+_SEVENTEEN_TRACK_STAGES = {
+    "InfoReceived": "info_received",
+    "PickedUp": "accepted",
+    "Departure": "in_transit",
+    "Arrival": "in_transit",
+    "AvailableForPickup": "available_for_pickup",
+    "OutForDelivery": "out_for_delivery",
+    "Delivered": "delivered",
+    "Returning": "returned",
+    "Returned": "returned",
+    "Failure": "exception",
 }
 
 # EasyPost tracker status (docs.easypost.com, Tracker object).
@@ -224,7 +249,16 @@ _SYNONYMS = {
 }
 
 _DEFAULT: dict[str, str] = {}
-for _vocabulary in (_SYNONYMS, _KARRIO, _SHOPIFY, _EASYPOST, _TRACKINGMORE, _SEVENTEEN_TRACK, _AFTERSHIP):
+for _vocabulary in (
+    _SYNONYMS,
+    _KARRIO,
+    _SHOPIFY,
+    _EASYPOST,
+    _TRACKINGMORE,
+    _SEVENTEEN_TRACK_STAGES,
+    _SEVENTEEN_TRACK,
+    _AFTERSHIP,
+):
     _DEFAULT.update(_table(_vocabulary))
 _DEFAULT.update(_table(_IDENTITY))  # the normalized statuses always map to themselves
 
@@ -254,12 +288,15 @@ _PARENT_TAGS = _table(
         "undelivered": "exception",
     }
 )
+# TrackingMore's "pickup" is a parent only of its coded sub-statuses (pickup004): a word such as
+# "pickup_scan" is the carrier's acceptance, not an out-for-delivery, and must not fall back to it.
+_CODED_PARENT_TAGS = {**_PARENT_TAGS, "pickup": "out_for_delivery"}
 
 
 def _parent_tag_status(raw: str, key: str) -> str | None:
     coded = _CODED_SUBSTATUS.fullmatch(key)
-    if coded is not None and coded.group(1) in _PARENT_TAGS:
-        return _PARENT_TAGS[coded.group(1)]
+    if coded is not None and coded.group(1) in _CODED_PARENT_TAGS:
+        return _CODED_PARENT_TAGS[coded.group(1)]
     head, separator, _ = raw.strip().partition("_")
     if separator:
         return _PARENT_TAGS.get(_key(head))
@@ -287,12 +324,134 @@ def normalize_status(raw: str | None, source: str | None = None) -> str:
     return status or "unknown"
 
 
+# rules.md section 3b, in the table's order: the first group with a phrase in the description wins.
+_DESCRIPTION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "returned",
+        (
+            "return to sender",
+            "returned to sender",
+            "returning to sender",
+            "being returned",
+            "return to shipper",
+            "returned to shipper",
+        ),
+    ),
+    (
+        "exception",
+        (
+            "not delivered",
+            "undelivered",
+            "non-delivered",
+            "non-delivery",
+            "undeliverable",
+            "unable to deliver",
+            "delivery attempt",
+            "delivery attempted",
+            "attempted delivery",
+            "delivery failed",
+            "failed delivery",
+            "exception",
+            "refused",
+            "damaged",
+            "lost",
+            "incorrect address",
+            "insufficient address",
+            "held by customs",
+            "customs hold",
+        ),
+    ),
+    ("out_for_delivery", ("out for delivery", "on vehicle for delivery", "with delivery courier")),
+    (
+        "available_for_pickup",
+        (
+            "available for pickup",
+            "ready for pickup",
+            "available for collection",
+            "ready for collection",
+            "awaiting collection",
+        ),
+    ),
+    ("in_transit", ("be delivered", "scheduled for delivery", "estimated delivery")),
+    ("delivered", ("delivered", "signed for")),
+    (
+        "info_received",
+        (
+            "label created",
+            "shipping label created",
+            "shipment information received",
+            "electronic information received",
+            "order information received",
+            "pre-advice",
+            "awaiting item",
+        ),
+    ),
+    (
+        "accepted",
+        (
+            "accepted",
+            "picked up",
+            "pickup scan",
+            "origin scan",
+            "acceptance",
+            "received by carrier",
+            "collected by carrier",
+            "dropped off",
+            "posted",
+        ),
+    ),
+    (
+        "in_transit",
+        (
+            "in transit",
+            "departed",
+            "departure",
+            "arrived",
+            "arrival",
+            "processed",
+            "sorting",
+            "sort facility",
+            "customs clearance",
+            "cleared customs",
+            "clearance",
+            "handed over",
+            "linehaul",
+            "flight",
+            "airline",
+            "hub",
+            "facility",
+            "forwarded",
+            "dispatched",
+            "export",
+            "import",
+        ),
+    ),
+)
+
+
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a group: any of its phrases as whole words. A phrase's spaces match any run of
+    white space, so a line break or a doubled space inside a carrier's message does not hide it."""
+    alternatives = "|".join(r"\s+".join(re.escape(word) for word in phrase.split()) for phrase in phrases)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+_DESCRIPTION_PATTERNS = tuple((status, _phrase_pattern(phrases)) for status, phrases in _DESCRIPTION_GROUPS)
+
+
 def status_from_description(description: str | None) -> str:
     """The status a carrier's event description says (rules.md section 3b), or "unknown".
 
     Lower-cased, each phrase of the section's table matched as whole words, groups tried in the table's
-    order; the first match wins."""
-    raise NotImplementedError  # filled in by the statuses work
+    order; the first match wins. "Your parcel will be delivered" is in transit (group 5 comes before
+    group 6), "Not delivered" an exception, "posted" an acceptance but "composted" nothing."""
+    if not isinstance(description, str):
+        return "unknown"
+    text = description.lower()
+    for status, pattern in _DESCRIPTION_PATTERNS:
+        if pattern.search(text):
+            return status
+    return "unknown"
 
 
 def read_event_status(
@@ -305,4 +464,18 @@ def read_event_status(
     first (`raw_status`, then `status`, each through `normalize_status` with its parent fallback); a word
     no mapping knows, or no word at all, reads the description (section 3b); with neither it is "unknown".
     The carrier's own word is kept so that a person can read it."""
-    raise NotImplementedError  # filled in by the statuses work
+    status = _word(status)
+    raw_status = _word(raw_status)
+    if status in NORMALIZED_STATUSES:
+        return status, raw_status
+    kept = raw_status or status
+    for word in (raw_status, status):
+        if word:
+            mapped = normalize_status(word, source)
+            if mapped != "unknown":
+                return mapped, kept
+    return status_from_description(description), kept
+
+
+def _word(value) -> str:
+    return value.strip() if isinstance(value, str) else ""

@@ -1,26 +1,39 @@
-"""Reading an AfterShip tracking webhook body into plain values (staletrack webhook issue; rules.md
-sections 1 and 3; status-vocabularies.md).
+"""Reading an AfterShip tracking webhook body into plain values (rules.md sections 1, 3 and 3b;
+status-vocabularies.md).
 
 The body, per AfterShip's webhook specification
 (https://www.aftership.com/docs/tracking/webhook/webhook-specifications):
-`{"event": "tracking_update", "event_id": "<uuid>", "ts": <unix time>, "msg": {"id", "tracking_number",
-"slug", "tag", "subtag", "checkpoints": [...]}}`. Each checkpoint (https://www.aftership.com/docs/tracking/
-model/checkpoint) has `checkpoint_time`, `tag`, `subtag`, `message`, `location`, `city`, `state`,
-`country_iso3` (`country_region` in newer API versions) and `zip` (`postal_code` in newer versions).
+`{"event": "tracking_update", "event_id": "<uuid>", "ts": <unix time>, "msg": {<tracking object>}}`. The
+tracking object (https://www.aftership.com/docs/tracking/model/tracking) has `tracking_number`, `slug`,
+`tag`, `subtag`, `return_to_sender`, `shipment_delivery_date`, the destination country
+(`destination_country_iso3`, `destination_country_region` in newer API versions) and `checkpoints`. Each
+checkpoint (https://www.aftership.com/docs/tracking/model/checkpoint) has `checkpoint_time`, `tag`,
+`subtag`, `message`, `location`, `city`, `state`, `country_iso3` (`country_region` in newer API versions)
+and `zip` (`postal_code` in newer versions).
 
 Decisions, each for a reason:
 - Only `tracking_update` carries checkpoints we act on; other events (`edd_revise`,
   `tracking_pending_time`) are read as "ignored" without checking the rest of their shape.
 - Status: the checkpoint's subtag, which refines its tag (InTransit_002 is the acceptance scan, Exception_011
   returned to sender), normalized with source="aftership"; the tag when the subtag is missing or maps to
-  nothing. `raw_status` keeps the word that decided the status.
+  nothing; and when neither maps to anything, the checkpoint's message (rules.md section 3b, through
+  `read_event_status`). `raw_status` keeps the tracker's word: the one that decided, else the subtag or tag.
 - Time: AfterShip passes the carrier's time through as given, which may be `YYYY-MM-DD`,
-  `YYYY-MM-DDTHH:MM:SS` or carry an offset (AfterShip/aftership-sdk-java, model/checkpoint/Checkpoint.java,
-  `checkpointTime`). rules.md section 1: inputs without an offset are rejected, not guessed. So a checkpoint
-  whose time has no offset (or no time at all) is skipped with a note; the rest of the delivery is kept,
-  because refusing the whole body would also lose its good checkpoints.
-- Country: alpha-3 is converted through countries_iso3.py; an alpha-2 code we know is kept; anything else
-  leaves the country empty (never compared) rather than guessed.
+  `YYYY-MM-DDTHH:MM:SS` or carry an offset (AfterShip's checkpoint model, `checkpoint_time`). rules.md
+  section 1: a time without an offset is the local time at the checkpoint's country (UTC for a country the
+  section's table does not name, or none), and the event is approximate. A date alone is local midnight,
+  approximate too. A checkpoint without a readable time is skipped with a note; the rest of the delivery is
+  kept, because refusing the whole body would also lose its good checkpoints.
+- The tracker's own status: AfterShip may say a parcel is delivered, returned to sender, or that tracking
+  has expired, with no checkpoint that says so (a carrier that reports delivery without a scan, a history
+  that was cut). Such a status becomes one event (`tracker_events`), unless a checkpoint of the body already
+  says that status. Its time is the tracker's `shipment_delivery_date` for a delivery (the recipient's
+  local time, read at the destination country when it has no offset), else the time the update arrived;
+  either of those is approximate. Its description is fixed per status, so that the same status re-delivered
+  is recognised (`tracker_events_to_store`); it names no place, because the tracker's idea of the
+  destination is no carrier's scan and must not raise a destination mismatch.
+- Country: alpha-3 or alpha-2 codes, read through cases.countries.country_code; anything else leaves the
+  country empty (never compared) rather than guessed.
 - A body that is not JSON, or whose shape is wrong where we rely on it, raises PayloadError.
 
 Pure: no Django, no ORM.
@@ -29,16 +42,30 @@ Pure: no Django, no ORM.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from cases.assessment.facts import TrackingEvent
-from cases.carriers import normalize_number, normalize_status
+from cases.carriers import normalize_number, normalize_status, read_event_status
 from cases.carriers.formats import CARRIER_DEFAULT_URLS
+from cases.carriers.local_times import carrier_local_time
 from cases.countries import country_code
 
 SOURCE = "aftership"
 TRACKING_UPDATE = "tracking_update"
+
+# The one description of each tracker status that becomes an event: fixed, so that a re-delivered status
+# is recognised as the event already stored (same number, status and description).
+TRACKER_DESCRIPTIONS = {
+    "delivered": "AfterShip: Delivered (tracker status, no carrier event)",
+    "returned": "AfterShip: Return to sender (tracker status, no carrier event)",
+    "no_information": "AfterShip: Expired (tracker status, no carrier event)",
+}
+
+# Where the tracking object gives the time of a status (AfterShip tracking model: the recipient's
+# local time, with or without an offset).
+_TRACKER_TIMES = {"delivered": "shipment_delivery_date"}
 
 
 class PayloadError(ValueError):
@@ -52,16 +79,22 @@ class TrackingUpdate:
     tracking_number: str = ""  # as AfterShip gave it
     slug: str = ""  # AfterShip's courier code, e.g. "usps", "china-post"
     carrier: str | None = None  # staletrack's carrier code for the slug, when we know it
-    events: tuple[TrackingEvent, ...] = ()
+    events: tuple[TrackingEvent, ...] = ()  # one per checkpoint read
     skipped: tuple[str, ...] = ()  # one note per checkpoint left out, saying why
+    # The tracker's own status where no checkpoint of the body says it (at most one event); the view
+    # stores it only where no stored event says it either (tracker_events_to_store).
+    tracker_events: tuple[TrackingEvent, ...] = ()
 
     @property
     def is_tracking_update(self) -> bool:
         return self.event == TRACKING_UPDATE
 
 
-def parse(body: bytes) -> TrackingUpdate:
-    """The update in `body` (raw bytes, already signature-checked). Raises PayloadError."""
+def parse(body: bytes, *, received_at: datetime | None = None) -> TrackingUpdate:
+    """The update in `body` (raw bytes, already signature-checked). Raises PayloadError.
+
+    `received_at` is when the update arrived (default: now): the time of a tracker status that the body
+    does not date."""
     try:
         payload = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -97,6 +130,7 @@ def parse(body: bytes) -> TrackingUpdate:
             skipped.append(event_or_note)
         else:
             events.append(event_or_note)
+    tracker_event = _tracker_event(msg, events, received_at or datetime.now(UTC))
     return TrackingUpdate(
         event=event,
         event_id=event_id,
@@ -105,6 +139,7 @@ def parse(body: bytes) -> TrackingUpdate:
         carrier=carrier_for_slug(slug),
         events=tuple(events),
         skipped=tuple(skipped),
+        tracker_events=(tracker_event,) if tracker_event is not None else (),
     )
 
 
@@ -115,13 +150,98 @@ def carrier_for_slug(slug: str) -> str | None:
     return code if code in CARRIER_DEFAULT_URLS else None
 
 
-def checkpoint_status(tag: str, subtag: str) -> tuple[str, str]:
-    """(normalized status, raw word that decided it) for a checkpoint's tag and subtag."""
-    if subtag:
-        status = normalize_status(subtag, source=SOURCE)
-        if status != "unknown" or not tag:
-            return status, subtag
-    return normalize_status(tag, source=SOURCE), tag
+def checkpoint_status(tag: str, subtag: str, message: str = "") -> tuple[str, str]:
+    """(normalized status, raw word to keep) for a checkpoint's tag, subtag and message.
+
+    The subtag, then the tag; the word that maps is kept. When neither maps to anything the message
+    decides (rules.md section 3b) and the subtag, else the tag, is kept."""
+    for word in (subtag, tag):
+        if word:
+            status = normalize_status(word, source=SOURCE)
+            if status != "unknown":
+                return status, word
+    return read_event_status(status=tag, raw_status=subtag, description=message, source=SOURCE)
+
+
+def tracker_status(msg: dict) -> tuple[str, str] | None:
+    """(normalized status, AfterShip's word) of the tracking object's own status when it is one that
+    becomes an event: delivered, returned to sender (its subtag, or `return_to_sender`: true, which wins
+    over a Delivered tag, since a parcel delivered back to the sender is not the customer's delivery), or
+    an Expired tag (no_information: shown, read by no rule). None for any other."""
+    tag, subtag = _field(msg, "tag"), _field(msg, "subtag")
+    status, word = checkpoint_status(tag, subtag)
+    if msg.get("return_to_sender") is True and status != "returned":
+        return "returned", "return_to_sender"
+    if status in ("delivered", "returned"):
+        return status, word
+    if tag.lower() == "expired":
+        return "no_information", tag
+    return None
+
+
+def tracker_events_to_store(
+    tracker_events: Iterable[TrackingEvent], stored: Iterable[tuple[str, str]]
+) -> list[TrackingEvent]:
+    """The tracker-status events to store, given the (status, description) of the number's stored events.
+
+    One is left out when a stored event already says it: the same status and description (this tracker
+    status, stored from an earlier delivery, whatever time it was given then), or, for a status the rules
+    read (not no_information), any event with that status (a dated event is behind it after all)."""
+    stored = set(stored)
+    statuses = {status for status, _ in stored}
+    return [
+        event
+        for event in tracker_events
+        if (event.status, event.description) not in stored
+        and (event.status == "no_information" or event.status not in statuses)
+    ]
+
+
+def _tracker_event(msg: dict, checkpoint_events: list[TrackingEvent], received_at: datetime):
+    """The tracker's own status as one event, or None: when it is not one that becomes an event
+    (tracker_status), or a checkpoint already says it."""
+    reading = tracker_status(msg)
+    if reading is None:
+        return None
+    status, word = reading
+    if any(event.status == status for event in checkpoint_events):
+        return None
+    at, approximate = received_at, True
+    given = _tracker_time(msg, _TRACKER_TIMES.get(status))
+    if given is not None:
+        at, approximate = given
+    return TrackingEvent(
+        at=at,
+        status=status,
+        raw_status=word,
+        description=TRACKER_DESCRIPTIONS[status],
+        approximate=approximate,
+    )
+
+
+def _tracker_time(msg: dict, key: str | None) -> tuple[datetime, bool] | None:
+    """(time, approximate) of a tracking object's time field, or None when it is absent or unreadable.
+    Without an offset it is the recipient's local time (AfterShip's tracking model), read at the
+    destination country."""
+    if key is None:
+        return None
+    raw = _field(msg, key)
+    try:
+        at = datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+    if at is None:
+        return None
+    if at.utcoffset() is not None:
+        return at, False
+    destination = _country(
+        msg,
+        "destination_country_iso3",
+        "destination_country_region",
+        "courier_destination_country_iso3",
+        "courier_destination_country_region",
+    )
+    return carrier_local_time(at, destination), True
 
 
 def _event(position: int, checkpoint: dict) -> TrackingEvent | str:
@@ -133,20 +253,32 @@ def _event(position: int, checkpoint: dict) -> TrackingEvent | str:
         at = datetime.fromisoformat(raw_time.strip())
     except ValueError:
         return f"checkpoint {position}: checkpoint_time {raw_time[:40]!r} is not a date and time"
-    if at.utcoffset() is None:
-        return f"checkpoint {position}: checkpoint_time {raw_time[:40]!r} has no UTC offset (not guessed)"
-    tag = _field(checkpoint, "tag")
-    subtag = _field(checkpoint, "subtag")
-    status, raw_status = checkpoint_status(tag, subtag)
+    country = _country(checkpoint, "country_iso3", "country_region")
+    approximate = at.utcoffset() is None
+    if approximate:
+        # rules.md section 1: the carrier's local time at the checkpoint's place, within a day.
+        at = carrier_local_time(at, country)
+    message = _field(checkpoint, "message")
+    status, raw_status = checkpoint_status(_field(checkpoint, "tag"), _field(checkpoint, "subtag"), message)
     return TrackingEvent(
         at=at,
         status=status,
         raw_status=raw_status,
-        description=_field(checkpoint, "message"),
+        description=message,
         location=_location(checkpoint),
-        country=country_code(_field(checkpoint, "country_iso3") or _field(checkpoint, "country_region")),
+        country=country,
         postal_code=_field(checkpoint, "zip") or _field(checkpoint, "postal_code"),
+        approximate=approximate,
     )
+
+
+def _country(fields: dict, *keys: str) -> str:
+    """The alpha-2 code of the first of `keys` that names a country (alpha-3 or alpha-2), else ""."""
+    for key in keys:
+        code = country_code(_field(fields, key))
+        if code:
+            return code
+    return ""
 
 
 def _location(checkpoint: dict) -> str:
@@ -158,9 +290,8 @@ def _location(checkpoint: dict) -> str:
 
 
 def _field(checkpoint: dict, key: str) -> str:
-    """A checkpoint's text field; AfterShip sends null for what the carrier did not give. A value of
-    another type is treated as absent: these fields only describe, and one odd field should not lose
-    the whole delivery."""
+    """A text field; AfterShip sends null for what the carrier did not give. A value of another type is
+    treated as absent: these fields only describe, and one odd field should not lose the whole delivery."""
     value = checkpoint.get(key)
     return value.strip() if isinstance(value, str) else ""
 

@@ -4,7 +4,9 @@ section 3). See docs/webhook.md.
 Order of checks, each before anything is stored: method (405), size (413, judged from Content-Length and
 enforced on the read), signature over the raw body (401), body shape (400). Then one transaction records
 the delivery, stores the number and its new events through cases.services.tracking, and queues a
-re-assessment of the orders carrying the number once the transaction has committed.
+re-assessment of the orders carrying the number once the transaction has committed. A tracker status that
+no checkpoint dates (cases.webhooks.aftership, `tracker_events`) is stored only where no stored event of
+the number already says it, so a re-delivered status adds nothing.
 
 Re-deliveries are no-ops: the same body (body_sha256 is unique) or the same AfterShip event_id answers
 200 "duplicate". AfterShip retries anything but a 2xx, so a duplicate must be a success.
@@ -18,6 +20,7 @@ import logging
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -26,7 +29,7 @@ from cases.models import WebhookDelivery
 from cases.services import tracking
 from cases.services.assessment import queue_reassessment
 from cases.webhooks import signature
-from cases.webhooks.aftership import SOURCE, PayloadError, TrackingUpdate, parse
+from cases.webhooks.aftership import SOURCE, PayloadError, TrackingUpdate, parse, tracker_events_to_store
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +60,7 @@ def aftership(request: HttpRequest) -> JsonResponse:
         return _refuse(request, 401, "invalid signature", why=why)
 
     try:
-        update = parse(body)
+        update = parse(body, received_at=timezone.now())
     except PayloadError as error:
         return _refuse(request, 400, f"malformed payload: {error}")
     if not update.is_tracking_update:
@@ -116,7 +119,11 @@ def _store(update: TrackingUpdate, digest: str) -> int:
         # (an import, the admin), and the events must be there when it is. No order carries it yet,
         # so nothing is queued.
         number, _ = tracking.get_or_create_number(update.tracking_number, update.carrier)
-        created = tracking.add_events(number, update.events, source=EventSource.WEBHOOK)
+        events = list(update.events)
+        if update.tracker_events:
+            stored = number.events.values_list("status", "description")
+            events += tracker_events_to_store(update.tracker_events, stored)
+        created = tracking.add_events(number, events, source=EventSource.WEBHOOK)
         delivery.events_created = created
         delivery.save(update_fields=["events_created"])
         if created:

@@ -52,6 +52,17 @@ SEVENTEEN_TRACK = [
     ("Exception_Returned", "returned"),
     ("Exception_Lost", "exception"),
     ("NotFound_InvalidCode", "no_information"),
+    # Event stages (push API v2 `stage`).
+    ("InfoReceived", "info_received"),
+    ("PickedUp", "accepted"),
+    ("Departure", "in_transit"),
+    ("Arrival", "in_transit"),
+    ("AvailableForPickup", "available_for_pickup"),
+    ("OutForDelivery", "out_for_delivery"),
+    ("Delivered", "delivered"),
+    ("Returning", "returned"),
+    ("Returned", "returned"),
+    ("Failure", "exception"),
 ]
 
 TRACKINGMORE = [
@@ -82,6 +93,9 @@ TRACKINGMORE = [
     ("exception009", "exception"),
     ("exception010", "returned"),
     ("exception011", "returned"),
+    ("pickup001", "out_for_delivery"),
+    ("pickup002", "available_for_pickup"),  # ready for collection
+    ("pickup003", "out_for_delivery"),  # the carrier is contacting the recipient
 ]
 
 EASYPOST = [
@@ -217,6 +231,7 @@ FALLBACK_SUBTAGS = [
     ("Exception_018", "exception"),
     ("Expired_001", "no_information"),
     ("transit006", "in_transit"),
+    ("pickup004", "out_for_delivery"),
     ("InTransit_SomethingNew", "in_transit"),
 ]
 
@@ -224,6 +239,27 @@ FALLBACK_SUBTAGS = [
 @pytest.mark.parametrize(("raw", "expected"), MORE_17TRACK + FALLBACK_SUBTAGS, ids=lambda value: str(value))
 def test_more_substatuses(raw, expected):
     assert normalize_status(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("pickup004", "out_for_delivery"), ("InTransit_Other", "in_transit")]
+)
+@pytest.mark.parametrize("source", ["trackingmore", "17track", None])
+def test_an_unlisted_substatus_reads_as_its_parent_whatever_the_source(raw, expected, source):
+    assert normalize_status(raw, source) == expected
+
+
+def test_pickup_is_a_parent_only_of_trackingmores_coded_substatuses():
+    # "pickup_scan" is a carrier's acceptance in words, not TrackingMore's out for delivery.
+    assert normalize_status("pickup_scan") == "unknown"
+    assert normalize_status("Pickup_Other") == "unknown"
+
+
+@pytest.mark.parametrize("code", ["03", "RW", "20", "OK", "DF"])
+def test_carriers_own_event_codes_stay_unknown_as_words(code):
+    # USPS, DHL and Canada Post event codes: no table knows them, so an event's description decides
+    # (rules.md section 3b; tests/carriers/test_descriptions.py).
+    assert normalize_status(code) == "unknown"
 
 
 # --- the normalized vocabulary itself, tolerance, unknown words -------------------------------------
