@@ -7,6 +7,9 @@ writes them. Every scenario kind below is built so that, assessed at `now` with 
 
 The first orders cycle through every kind once, so even a small demo shows every case type of
 rules.md section 4; the rest are drawn by weight: mostly healthy parcels, a realistic minority stuck.
+What real stores' data brings is there too (bundle.md, version 2): cancelled and refunded orders, orders
+the store marked fulfilled without a tracking number here, cash on delivery, and a carrier feed whose
+events have only a description and a local time (rules.md sections 1 and 3b).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from cases.carriers.checkdigits import s10_check_digit, ups_check_digit
+from cases.carriers.local_times import carrier_local_time, zone_for_country
 from policies.values import PolicyValues
 
 MARGIN = 0.25  # days kept between a generated clock and any window boundary
@@ -68,6 +72,8 @@ class DemoEvent:
     location: str = ""
     country: str = ""
     postal_code: str = ""
+    # The carrier gave a local time without an offset (rules.md section 1); `at` is that time read there.
+    approximate: bool = False
 
 
 @dataclass
@@ -76,7 +82,9 @@ class DemoTracking:
 
     number: str
     carrier: str  # the format the number was generated in: ups, s10, yunexpress, cainiao
-    tracker: str  # whose vocabulary raw_status uses: aftership or 17track
+    # Whose vocabulary raw_status uses: aftership or 17track; "carrier" is the carrier's own feed, which
+    # gives only a description and a local time (CARRIER_FEED).
+    tracker: str
     events: list[DemoEvent] = field(default_factory=list)
 
 
@@ -114,6 +122,8 @@ class DemoOrder:
     currency: str
     promise_text: str
     payment_state: str = "paid"
+    cancelled_at: datetime | None = None
+    fulfilled_at: datetime | None = None
     tracking: DemoTracking | None = None
     evidence: list[DemoEvidence] = field(default_factory=list)
     chases: list[DemoChase] = field(default_factory=list)
@@ -182,6 +192,11 @@ KINDS: tuple[Kind, ...] = (
     Kind("checksum_invalid", ("wrong_tracking",), 0.6),
     Kind("unknown_status", ("unclear",), 0.8),
     Kind("contradictory", ("unclear",), 0.5),
+    Kind("cancelled", ("cancelled",), 1.5, blame=""),
+    Kind("refunded", ("refunded",), 1.0),
+    Kind("fulfilled_no_tracking", ("fulfilled_no_tracking",), 2.0, blame=""),
+    Kind("cash_on_delivery", ("in_transit", "delivered"), 1.5, blame=""),
+    Kind("carrier_feed", ("in_transit",), 2.0, blame=""),
 )
 KINDS_BY_NAME = {kind.name: kind for kind in KINDS}
 
@@ -445,6 +460,9 @@ RAW = {
     },
 }
 CUSTOMS_RAW = {"aftership": "InTransit", "17track": "InTransit_CustomsProcessing"}
+# A carrier's own feed: no status word, only a description (its status is read from it, rules.md section
+# 3b) and a local time without an offset (read at the event's place, section 1).
+CARRIER_FEED = "carrier"
 ATTEMPT_RAW = {"aftership": "AttemptFail", "17track": "DeliveryFailure"}
 # Words no tracker vocabulary maps: the importer would store them as `unknown`.
 UNKNOWN_RAW = (
@@ -536,6 +554,15 @@ CHASE_TEXTS = {
     "stuck": ("The customer is asking for an update. Can you check with the carrier?",),
 }
 CHASE_CHANNELS = ("email", "email", "chat", "portal")
+CANCEL_TEXTS = (
+    "Please cancel my order, I ordered the wrong colour.",
+    "Hi, can I still cancel this order? I found it locally.",
+    "I'd like to cancel please, it's taking too long to ship.",
+)
+CANCELLED_TEXTS = (
+    "Your order is cancelled and the payment has been returned to you.",
+    "Done: the order is cancelled. Sorry it did not work out this time.",
+)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -708,18 +735,27 @@ class _Builder:
         ]
 
     def event(self, tracking: DemoTracking, step: Step, age: float, raw: str | None = None) -> DemoEvent:
-        if raw is None:
+        at = self.at(age)
+        feed = tracking.tracker == CARRIER_FEED
+        if feed:
+            raw = ""  # the status is the one its description reads as (tests check it against section 3b)
+            # The feed gives wall time at the place: the moment is what reading it there gives (in the hour
+            # repeated in autumn, the first occurrence), as the importer would store it.
+            wall = at.astimezone(zone_for_country(step.country)).replace(tzinfo=None)
+            at = carrier_local_time(wall, step.country)
+        elif raw is None:
             raw = (
                 CUSTOMS_RAW[tracking.tracker] if step.customs else RAW[tracking.tracker].get(step.status, "")
             )
         return DemoEvent(
-            at=self.at(age),
+            at=at,
             status=step.status,
             raw_status=raw,
             description=step.description,
             location=step.location,
             country=step.country,
             postal_code=step.postal_code,
+            approximate=feed,
         )
 
     def place(self, tracking: DemoTracking, steps: list[Step], start_age: float, end_age: float) -> None:
@@ -750,6 +786,8 @@ class _Builder:
     def tracker_silence(self, tracking: DemoTracking, order_age: float, label_age: float) -> None:
         """Sometimes the tracker polled before the carrier knew the number: a `no_information` event,
         which the rules ignore."""
+        if tracking.tracker == CARRIER_FEED:
+            return  # the carrier's own feed has no tracker in between
         if order_age - label_age > 0.3 and self.chance(0.3):
             age = self.u(label_age + 0.1, order_age - 0.1)
             tracking.events.append(
@@ -1259,6 +1297,78 @@ class _Builder:
             DemoEvent(self.at(unknown_age), UNKNOWN, raw, description, last.location, last.country)
         )
         self.maybe_talk(order, kind, order_age - 1, 0.02)
+        return [order]
+
+    def _cancelled(self, kind: Kind) -> list[DemoOrder]:
+        """The customer asked to cancel and the store did, mostly before the supplier shipped (sometimes
+        after the label was printed); the payment is usually refunded with it."""
+        product = self.product(kind)
+        order = self.order(kind, "cancelled", product)
+        order_age = self.u(0.5, 25)
+        self._set_age(order, order_age)
+        cancelled_age = (
+            self.u(0.05, order_age - 0.1) if order_age < 3.1 else self.u(order_age - 3, order_age - 0.1)
+        )
+        if self.chance(0.3) and order_age - cancelled_age > 0.4:
+            order.tracking = self.tracking()
+            road = self.road(product, order.country, order.postal_code)
+            self.place(order.tracking, road[:1], self.u(cancelled_age + 0.1, order_age - 0.2), 0)
+        order.cancelled_at = self.at(cancelled_age)
+        if self.chance(0.8):
+            order.payment_state = "refunded"
+        if self.chance(0.6):
+            self.say(order, self.u(cancelled_age + 0.02, order_age - 0.02), CANCEL_TEXTS)
+            self.say(order, self.u(0.01, cancelled_age), CANCELLED_TEXTS, "outbound")
+        return [order]
+
+    def _refunded(self, kind: Kind) -> list[DemoOrder]:
+        """The parcel stopped moving and the store refunded the customer in full; the case is closed."""
+        order, road = self._start(kind, "refunded")
+        last_age = self.u(8, 18)
+        steps = self.transit_prefix(road, self.rng.randint(FIRST_TRANSIT, LAST_TRANSIT - 1))
+        label_age = last_age + self.u(1.0, 2.0) + len(steps) * self.u(0.3, 0.7)
+        order_age = label_age + self.u(0.3, 2.0)
+        self._set_age(order, order_age)
+        order.tracking = self.tracking()
+        self.journey(order.tracking, steps, label_age, last_age)
+        if self.chance(0.6):
+            self.conversation(order, "refund", last_age - 1, 0.05)
+        order.payment_state = "refunded"
+        return [order]
+
+    def _fulfilled_no_tracking(self, kind: Kind) -> list[DemoOrder]:
+        """The store marked the order fulfilled (its tracking went to the shop, not here): the number has
+        to be imported, the supplier is not silent."""
+        product = self.product(kind)
+        order = self.order(kind, "fulfilled_no_tracking", product)
+        order_age = self.u(1.0, 20)
+        self._set_age(order, order_age)
+        fulfilled_age = self.u(max(0.05, order_age - self.processing_days(product)), order_age - 0.3)
+        order.fulfilled_at = self.at(fulfilled_age)
+        if self.chance(0.3):
+            self.evidence(order, "dispatch_claim", self.u(0.02, fulfilled_age))
+        self.maybe_talk(order, kind, fulfilled_age, 0.02)
+        return [order]
+
+    def _cash_on_delivery(self, kind: Kind) -> list[DemoOrder]:
+        """The customer pays the courier: every rule reads it as paid."""
+        orders = self._delivered(kind) if self.chance(0.4) else self._in_transit(kind)
+        for order in orders:
+            order.payment_state = "cash_on_delivery"
+        return orders
+
+    def _carrier_feed(self, kind: Kind) -> list[DemoOrder]:
+        """A parcel on its way, tracked from the carrier's own feed: descriptions and local times only."""
+        product = self.product(kind)
+        order = self.order(kind, "in_transit", product)
+        road = self.road(product, order.country, order.postal_code)
+        last_age = self.u(0.1, self.policy.stale_in_transit_days - MARGIN)
+        steps = self.transit_prefix(road, self.rng.randint(FIRST_TRANSIT, LAST_TRANSIT))
+        label_age = last_age + self.u(1.0, 2.5) + len(steps) * self.u(0.5, 1.0)
+        self._set_age(order, label_age + self.u(0.3, 2.0))
+        order.tracking = self.tracking(self.rng.choice(("yunexpress", "cainiao")))
+        order.tracking.tracker = CARRIER_FEED
+        self.journey(order.tracking, steps, label_age, last_age)
         return [order]
 
     def _contradictory(self, kind: Kind) -> list[DemoOrder]:

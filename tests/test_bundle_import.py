@@ -175,3 +175,119 @@ def test_the_command_checks_the_permissions_of_the_user_it_acts_as(tmp_path):
     with pytest.raises(CommandError, match="Refused"):
         run_import(write(tmp_path, bundle()), "--as-user", "outsider")
     assert Order.objects.count() == 0
+
+
+# Version 2 ------------------------------------------------------------------------------------------
+
+
+def test_the_real_example_stores_order_life_cash_on_delivery_and_approximate_times(spec_dir):
+    out, _ = run_import(spec_dir / "examples" / "real.json")
+    assert "Imported 12 orders" in out
+    orders = {o.order_id: o for o in Order.objects.all()}
+    assert orders["#2001"].cancelled_at.isoformat() == "2026-11-19T12:00:00+00:00"
+    assert orders["#2004"].fulfilled_at.isoformat() == "2026-11-17T12:00:00+00:00"
+    assert orders["#2005"].fulfilled_at is None and orders["#2005"].cancelled_at is None
+    assert orders["#2006"].payment_state == "cash_on_delivery"
+    assert orders["#2012"].postal_code == ""
+    local = TrackingEvent.objects.filter(tracking_number__normalized="LP00500000000006").order_by("at")
+    assert [(e.at.isoformat(), e.approximate) for e in local] == [
+        ("2026-11-09T02:00:00+00:00", True),  # 10:00 in Asia/Shanghai
+        ("2026-11-13T10:00:00+00:00", True),
+    ]
+    described = TrackingEvent.objects.filter(tracking_number__normalized="LP00500000000002").order_by("at")
+    assert [e.status for e in described] == ["info_received", "accepted", "in_transit", "out_for_delivery"]
+    assert not TrackingEvent.objects.filter(tracking_number__normalized="LP00500000000002", approximate=True)
+
+
+def test_reimporting_the_real_example_changes_nothing(spec_dir):
+    run_import(spec_dir / "examples" / "real.json")
+    before, audit_before = counts(), AuditEvent.objects.count()
+    out, _ = run_import(spec_dir / "examples" / "real.json")
+    assert counts() == before
+    assert AuditEvent.objects.count() == audit_before
+    assert out.startswith("Nothing changed: all 12 orders of this bundle are already imported as they are.")
+
+
+def v2_document(**order):
+    case = {
+        "order": {
+            "order_id": "#2001",
+            "ordered_at": "2026-11-02T09:15:00Z",
+            "country": "US",
+            "line_items": [
+                {"sku": None, "title": "Hand-knit scarf", "supplier": "Weave Co"},
+                {"sku": "BOX-1", "title": "Gift box", "supplier": "Pack Co"},
+            ],
+            **order,
+        },
+        "parcels": [
+            {
+                "number": "LP00123456789012",
+                "carrier": None,
+                "events": [
+                    {"at": "2026-11-07 09:12:00", "description": "Arrived at sort facility", "country": "CN"}
+                ],
+            }
+        ],
+    }
+    return {"format": "staletrack.bundle/2", "cases": [case]}
+
+
+def test_a_version_2_order_is_stored_under_its_first_line_item_keyed_by_title(tmp_path):
+    run_import(write(tmp_path, v2_document()))
+    order = Order.objects.select_related("product__supplier").get()
+    assert (order.product.sku, order.product.title, order.product.keyed_by_title) == (
+        "Hand-knit scarf",
+        "Hand-knit scarf",
+        True,
+    )
+    assert order.product.supplier.name == "Weave Co"
+    event = TrackingEvent.objects.get()
+    assert (event.status, event.approximate) == ("in_transit", True)
+
+
+def test_a_changed_cancellation_updates_the_order_and_is_audited(tmp_path):
+    run_import(write(tmp_path, v2_document()))
+    out, _ = run_import(write(tmp_path, v2_document(cancelled_at="2026-11-03T10:00:00Z"), "second.json"))
+    assert "1 orders updated" in out
+    assert Order.objects.get().cancelled_at.isoformat() == "2026-11-03T10:00:00+00:00"
+    event = AuditEvent.objects.get(action="order_updated_by_import")
+    assert event.changes == {"cancelled_at": ["None", "2026-11-03 10:00:00+00:00"]}
+
+
+def test_a_dry_run_reports_what_would_change_and_writes_nothing(spec_dir):
+    out, _ = run_import(spec_dir / "examples" / "real.json", "--dry-run")
+    assert out.startswith("Dry run, nothing written. Importing 12 orders would leave: ")
+    assert "12 orders created" in out
+    assert all(n == 0 for n in counts().values())
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_dry_run_of_an_imported_file_says_nothing_would_change(spec_dir):
+    run_import(spec_dir / "examples" / "real.json")
+    out, _ = run_import(spec_dir / "examples" / "real.json", "--dry-run")
+    assert out.startswith("Dry run, nothing written. Nothing changed: all 12 orders")
+
+
+def test_a_dry_run_finds_conflicts_with_stored_data():
+    ProductFactory(sku="LAMP-01", supplier=SupplierFactory(name="Someone Else"))
+    with pytest.raises(BundleError, match="SKU LAMP-01 belongs to supplier Someone Else"):
+        import_bundle(read_bundle(json.dumps(bundle())), dry_run=True)
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.parametrize("extra", [[], ["--dry-run"]], ids=["import", "dry-run"])
+def test_a_file_with_errors_exits_non_zero_naming_them(tmp_path, capsys, monkeypatch, extra):
+    from django.core.management import ManagementUtility
+    from django.db import connections
+
+    # manage.py closes the connections when a command ends; the test's transaction still needs its own.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+    path = write(tmp_path, bundle(case_with("order.sku", None)))
+    with pytest.raises(SystemExit) as exited:
+        ManagementUtility(["manage.py", "import_cases", str(path), *extra]).execute()
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert "error: case 0, order.sku: is required" in err
+    assert "1 error(s); nothing " in err
+    assert Order.objects.count() == 0

@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cases.carriers.detect import best_carrier, checksum_invalid
+from cases.carriers.local_times import carrier_local_time, zone_for_country
+from cases.carriers.statuses import status_from_description
 from cases.choices import CaseType
 from cases.demo import KINDS, generate, plan_kinds
 from cases.models import (
@@ -20,11 +22,15 @@ from cases.models import (
     PastDecision,
     SupplierChase,
     SupplierEvidence,
+    TrackingEvent,
     TrackingNumber,
 )
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SPEC_CASE_TYPES = {
+    "cancelled",
+    "refunded",
+    "fulfilled_no_tracking",
     "wrong_destination",
     "wrong_tracking",
     "unclear",
@@ -108,6 +114,39 @@ def test_combined_shipments_share_a_number_within_one_customer_and_recycled_numb
         assert len(people) == (1 if orders[0].kind == "combined_shipment" else len(orders))
 
 
+def test_the_demo_shows_what_real_stores_data_brings():
+    """bundle.md version 2: cancelled, refunded and fulfilled orders, cash on delivery, events with only a
+    description (their status is what rules.md section 3b reads) and carrier local times (section 1)."""
+    data = generate(NOW, orders=40, seed=7)
+    by_kind = {}
+    for order in data.orders:
+        by_kind.setdefault(order.kind, []).append(order)
+    (cancelled,) = by_kind["cancelled"]
+    assert cancelled.ordered_at < cancelled.cancelled_at <= NOW
+    (fulfilled,) = by_kind["fulfilled_no_tracking"]
+    assert fulfilled.tracking is None and fulfilled.ordered_at < fulfilled.fulfilled_at <= NOW
+    assert by_kind["refunded"][0].payment_state == "refunded"
+    assert by_kind["cash_on_delivery"][0].payment_state == "cash_on_delivery"
+    # Only the scenarios for them carry these facts.
+    others = [o for o in data.orders if o.kind not in ("cancelled", "fulfilled_no_tracking")]
+    assert all(o.cancelled_at is None and o.fulfilled_at is None for o in others)
+
+    big = generate(NOW, orders=2000, seed=7)
+    assert sum(o.payment_state == "cash_on_delivery" for o in big.orders) >= 2
+    feed = [e for t in big.trackings() for e in t.events if e.approximate]
+    assert feed, "some carrier events were given in local time"
+    for event in feed:
+        assert event.raw_status == "" and event.description
+        assert status_from_description(event.description) == event.status, event.description
+        # Given as wall time at the event's place and read there, it is the same moment.
+        assert carrier_local_time(_wall_time(event.at, event.country), event.country) == event.at
+
+
+def _wall_time(at, country):
+    """The carrier's local wall time for `at` at `country` (rules.md section 1's zones)."""
+    return at.astimezone(zone_for_country(country)).replace(tzinfo=None)
+
+
 @pytest.mark.django_db
 def test_seed_demo_loads_every_case_type_once_and_only_once():
     out = StringIO()
@@ -122,6 +161,10 @@ def test_seed_demo_loads_every_case_type_once_and_only_once():
     assert SupplierEvidence.objects.filter(kind="pickup_proof").exists()
     assert SupplierEvidence.objects.filter(kind="restock_note").exists()
     assert SupplierChase.objects.exists() and CustomerMessage.objects.exists()
+    assert Order.objects.filter(payment_state="cash_on_delivery").exists()
+    assert Order.objects.filter(cancelled_at__isnull=False).exists()
+    assert Order.objects.filter(fulfilled_at__isnull=False).exists()
+    assert TrackingEvent.objects.filter(approximate=True, raw_status="").exists()
     undetected = TrackingNumber.objects.filter(carrier="").values_list("normalized", flat=True)
     assert undetected and all(checksum_invalid(number) for number in undetected)
     text = out.getvalue()

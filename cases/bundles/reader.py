@@ -3,6 +3,11 @@
 `read_bundle` either returns a `Bundle` of plain values or raises `BundleError` carrying every problem
 found, each named by case index and field, so a person can fix the whole file in one pass. Nothing
 here writes anything; `cases.services.bundle_import` stores a valid bundle.
+
+Both formats are read: version 1 as it always was, version 2 with line items, an order's cancellation and
+fulfilment, cash on delivery, events whose status is only a description and carrier times without an
+offset (bundle.md, rules.md sections 1 and 3b). Several parcels per order are not read yet: a case gives
+one parcel (or `tracking`), and an order is tracked under its first line item.
 """
 
 from __future__ import annotations
@@ -15,13 +20,18 @@ from typing import Any
 
 from cases.assessment import vocabulary as v
 from cases.assessment.facts import CustomerMessage, OrderFacts, SupplierChase, SupplierEvidence, TrackingEvent
-from cases.carriers.statuses import normalize_status
-from cases.countries import is_country_code
+from cases.carriers.local_times import carrier_local_time
+from cases.carriers.normalize import normalize_number
+from cases.carriers.statuses import STATUS_SOURCES, read_event_status
+from cases.countries import country_code
 from cases.replay.scoring import ACTUAL_FIELDS, MAX_OUTCOME, Actual
 from policies.values import validate_policy_fields
 
-FORMAT = "staletrack.bundle/1"
+FORMAT_V1 = "staletrack.bundle/1"
+FORMAT_V2 = "staletrack.bundle/2"
+FORMATS = {FORMAT_V1: 1, FORMAT_V2: 2}
 PAYMENT_STATES = v.PAYMENT_STATES
+PAYMENT_STATES_V1 = tuple(state for state in v.PAYMENT_STATES if state != v.CASH_ON_DELIVERY)
 EVIDENCE_KINDS = v.EVIDENCE_KINDS
 DIRECTIONS = v.DIRECTIONS
 INTENTS = v.INTENTS
@@ -30,6 +40,9 @@ NEXT_MOVES = v.NEXT_MOVES
 RISK_LEVELS = v.RISK_LEVELS
 CHASE_CHANNELS = ("email", "chat", "phone", "portal", "other")
 MAX_TEXT = 10_000
+MIN_NUMBER_CHARACTERS = 4  # rules.md section 3c: fewer letters or digits is no tracking number
+# Fields a version-1 file may not carry: read silently as version 1, they would be lost.
+V2_ORDER_FIELDS = ("line_items", "cancelled_at", "fulfilled_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +70,26 @@ class BundleTracking:
 
 
 @dataclass(frozen=True, slots=True)
+class BundleLineItem:
+    """One line item of an order (rules.md section 3a). A version-1 order's sku, product_title and supplier
+    are its one line item."""
+
+    sku: str | None  # None: the store gave the item no SKU, so it is known by its title
+    title: str
+    supplier: str
+    quantity: int = 1
+
+    @property
+    def key(self) -> str:
+        """What parcels name the item by, and the product's SKU: the SKU, else the title."""
+        return self.sku or self.title
+
+    @property
+    def keyed_by_title(self) -> bool:
+        return self.sku is None
+
+
+@dataclass(frozen=True, slots=True)
 class BundleCase:
     index: int
     order: OrderFacts
@@ -67,6 +100,8 @@ class BundleCase:
     # A past case (seed rollout, day 2): when a person decided, and what the store really did.
     decided_at: datetime | None = None
     actual: Actual | None = None
+    # Every line item, in input order; `order.sku`, `product_title` and `supplier` are the first one's.
+    line_items: tuple[BundleLineItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +109,7 @@ class Bundle:
     cases: tuple[BundleCase, ...]
     as_of: datetime | None = None
     policy: dict[str, int] = field(default_factory=dict)
+    version: int = 1  # the format's version: 1 or 2
 
 
 def read_bundle(raw: bytes | str) -> Bundle:
@@ -108,6 +144,7 @@ class _Reader:
     def __init__(self) -> None:
         self.issues: list[BundleIssue] = []
         self.case_index: int | None = None
+        self.version = 2
 
     def fail(self, path: str, message: str) -> None:
         self.issues.append(BundleIssue(self.case_index, path, message))
@@ -118,9 +155,13 @@ class _Reader:
         if not isinstance(document, dict):
             self.fail("file", "must be a JSON object with format and cases")
             return Bundle(cases=())
-        if document.get("format") != FORMAT:
-            found = document.get("format")
-            self.fail("format", f'must be "{FORMAT}", found {json.dumps(found)}')
+        found = document.get("format")
+        if isinstance(found, str) and found in FORMATS:
+            self.version = FORMATS[found]
+        else:
+            # The cases are still read (as the newest version) so that every other error shows at once.
+            known = " or ".join(json.dumps(name) for name in FORMATS)
+            self.fail("format", f"must be {known}, found {json.dumps(found)}")
         as_of = self.timestamp(document, "as_of", "as_of", required=False)
         policy = self.policy(document.get("policy"))
         raw_cases = document.get("cases")
@@ -138,7 +179,7 @@ class _Reader:
                     self.fail("order.order_id", f"{case.order.order_id} is also case {first}")
                 cases.append(case)
         self.case_index = None
-        return Bundle(cases=tuple(cases), as_of=as_of, policy=policy)
+        return Bundle(cases=tuple(cases), as_of=as_of, policy=policy, version=self.version)
 
     def policy(self, raw: Any) -> dict[str, int]:
         if raw is None:
@@ -156,8 +197,8 @@ class _Reader:
         if not isinstance(raw, dict):
             self.fail("case", "must be an object")
             return None
-        order = self.order(raw.get("order"))
-        tracking = self.tracking(raw.get("tracking"))
+        order, line_items = self.order(raw.get("order"))
+        tracking = self.case_tracking(raw, line_items)
         evidence = tuple(
             SupplierEvidence(at=at, kind=item["kind"], text=self.text(item, f"supplier_evidence[{i}].text"))
             for i, item, at in self.items(raw, "supplier_evidence")
@@ -191,7 +232,15 @@ class _Reader:
         if decided_at is not None and decided_at < order.ordered_at:
             self.fail("decided_at", f"is before the order was placed ({raw['order']['ordered_at']})")
         return BundleCase(
-            index, order, tracking, evidence, chases, messages, decided_at=decided_at, actual=actual
+            index,
+            order,
+            tracking,
+            evidence,
+            chases,
+            messages,
+            decided_at=decided_at,
+            actual=actual,
+            line_items=line_items,
         )
 
     def actual(self, raw: dict) -> Actual | None:
@@ -217,90 +266,260 @@ class _Reader:
             next_move=value.get("next_move"), risk_level=value.get("risk_level"), outcome=outcome or ""
         )
 
-    def order(self, raw: Any) -> OrderFacts | None:
+    def order(self, raw: Any) -> tuple[OrderFacts | None, tuple[BundleLineItem, ...]]:
         if not isinstance(raw, dict):
             self.fail("order", "is required and must be an object")
-            return None
+            return None, ()
         before = len(self.issues)
         order_id = self.string(raw, "order.order_id", "order_id", max_length=64)
         ordered_at = self.timestamp(raw, "ordered_at", "order.ordered_at")
-        country = self.string(raw, "order.country", "country", max_length=2)
-        if country and not is_country_code(country):
-            self.fail("order.country", f"{country!r} is not an ISO 3166 alpha-2 country code")
-        sku = self.string(raw, "order.sku", "sku", max_length=100)
-        supplier = self.string(raw, "order.supplier", "supplier", max_length=200)
+        country = self.country(raw, "order.country", required=True)
+        if self.version >= 2 and raw.get("line_items") is not None:
+            for name in ("sku", "supplier", "product_title"):
+                if raw.get(name) is not None:
+                    self.fail(f"order.{name}", "give line_items or sku, supplier and product_title, not both")
+            line_items = self.line_items(raw["line_items"])
+        else:
+            line_items = self.single_line_item(raw)
         optional = {
             name: self.string(raw, f"order.{name}", name, required=False, max_length=limit)
             for name, limit in (
                 ("customer_email", 254),
                 ("postal_code", 20),
-                ("product_title", 300),
                 ("currency", 3),
                 ("promise_text", 300),
             )
         }
+        allowed = PAYMENT_STATES if self.version >= 2 else PAYMENT_STATES_V1
         payment_state = raw.get("payment_state") or "paid"
-        if payment_state not in PAYMENT_STATES:
-            self.fail("order.payment_state", f"must be one of {', '.join(PAYMENT_STATES)}")
+        if payment_state not in allowed:
+            self.fail("order.payment_state", f"must be one of {', '.join(allowed)}")
         value = self.decimal(raw.get("value"), "order.value")
-        if len(self.issues) > before:
-            return None
-        return OrderFacts(
+        life = {}
+        for name in ("cancelled_at", "fulfilled_at"):
+            if self.version < 2:
+                continue  # refused by single_line_item's check of version-2 fields
+            life[name] = self.timestamp(raw, name, f"order.{name}", required=False)
+            if life[name] is not None and ordered_at is not None and life[name] < ordered_at:
+                self.fail(f"order.{name}", f"is before the order was placed ({raw['ordered_at']})")
+        if len(self.issues) > before or not line_items:
+            return None, ()
+        # Until several parcels are read, an order is tracked under its first line item: its SKU (else its
+        # title) and supplier are the order's for every rule (rules.md section 3a gives the headline
+        # parcel's first line item the same part when no parcel names SKUs).
+        first = line_items[0]
+        facts = OrderFacts(
             order_id=order_id,
             ordered_at=ordered_at,
             country=country,
-            sku=sku,
-            supplier=supplier,
+            sku=first.key,
+            supplier=first.supplier,
+            product_title=first.title,
             value=value,
             payment_state=payment_state,
             **{name: text or "" for name, text in optional.items()},
+            **life,
         )
+        return facts, line_items
 
-    def tracking(self, raw: Any) -> BundleTracking | None:
+    def single_line_item(self, raw: dict) -> tuple[BundleLineItem, ...]:
+        """A version-1 order's (or a version-2 order's without line_items) sku, product_title, supplier."""
+        if self.version < 2:
+            for name in V2_ORDER_FIELDS:
+                if raw.get(name) is not None:
+                    self.fail(f"order.{name}", f'is a version-2 field: the format must be "{FORMAT_V2}"')
+        sku = self.string(raw, "order.sku", "sku", max_length=300)
+        supplier = self.string(raw, "order.supplier", "supplier", max_length=200)
+        title = self.string(raw, "order.product_title", "product_title", required=False, max_length=300)
+        if sku is None or supplier is None:
+            return ()
+        return (BundleLineItem(sku=sku, title=title or "", supplier=supplier),)
+
+    def line_items(self, raw: Any) -> tuple[BundleLineItem, ...]:
+        """Version 2 `line_items`: one or more, each with sku or else title, supplier and quantity."""
+        if not isinstance(raw, list) or not raw:
+            self.fail("order.line_items", "must be a non-empty list of line items")
+            return ()
+        items = []
+        for i, item in enumerate(raw):
+            path = f"order.line_items[{i}]"
+            if not isinstance(item, dict):
+                self.fail(path, "must be an object")
+                continue
+            before = len(self.issues)
+            sku = self.string(item, f"{path}.sku", "sku", required=False, max_length=300)
+            title = self.string(item, f"{path}.title", "title", required=False, max_length=300)
+            if sku is None and title is None and len(self.issues) == before:
+                self.fail(f"{path}.sku", "a line item needs a sku or, where the store has none, a title")
+            supplier = self.string(item, f"{path}.supplier", "supplier", max_length=200)
+            quantity = item.get("quantity")
+            if quantity is None:
+                quantity = 1
+            elif isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+                self.fail(f"{path}.quantity", "must be a whole number of at least 1")
+            if len(self.issues) == before:
+                items.append(BundleLineItem(sku=sku, title=title or "", supplier=supplier, quantity=quantity))
+        return tuple(items)
+
+    def case_tracking(self, raw: dict, line_items: tuple[BundleLineItem, ...]) -> BundleTracking | None:
+        """The case's one parcel: `tracking`, or (version 2) `parcels` with one parcel."""
+        if raw.get("parcels") is None:
+            return self.tracking(raw.get("tracking"), "tracking")
+        if self.version < 2:
+            self.fail("parcels", f'is a version-2 field: the format must be "{FORMAT_V2}"')
+            return None
+        if raw.get("tracking") is not None:
+            self.fail("parcels", "a case gives tracking or parcels, not both")
+            return None
+        parcels = raw["parcels"]
+        if not isinstance(parcels, list):
+            self.fail("parcels", "must be a list of parcels")
+            return None
+        read = [self.parcel(i, parcel, line_items) for i, parcel in enumerate(parcels)]
+        if len(parcels) > 1:
+            # Lifted when parcels are assessed one by one (rules.md section 3a); until then one number per
+            # order, never a silent choice between two.
+            self.fail("parcels", "several parcels per order are not read yet; give one")
+            return None
+        return read[0] if read else None
+
+    def parcel(self, i: int, raw: Any, line_items: tuple[BundleLineItem, ...]) -> BundleTracking | None:
+        path = f"parcels[{i}]"
+        if not isinstance(raw, dict):
+            self.fail(path, "must be an object")
+            return None
+        if raw.get("superseded_at") is not None:
+            self.timestamp(raw, "superseded_at", f"{path}.superseded_at")
+            self.fail(f"{path}.superseded_at", "superseded parcels are not read yet; give the parcel in use")
+        skus = raw.get("skus")
+        if skus is not None and line_items:  # without readable line items there is nothing to name
+            self.parcel_skus(skus, f"{path}.skus", line_items)
+        return self.tracking(raw, path)
+
+    def parcel_skus(self, skus: Any, path: str, line_items: tuple[BundleLineItem, ...]) -> None:
+        """`skus` names line items by key (SKU, else title), compared without regard to case or spaces."""
+        if not isinstance(skus, list) or not all(isinstance(sku, str) for sku in skus):
+            self.fail(path, "must be a list of the order's line item keys (SKU, else title)")
+            return
+        keys = {item.key.strip().casefold(): item.key for item in line_items}
+        named = set()
+        for j, sku in enumerate(skus):
+            if sku.strip().casefold() not in keys:
+                known = ", ".join(keys.values()) or "none"
+                self.fail(f"{path}[{j}]", f"{sku!r} is not a line item of this order (line items: {known})")
+            named.add(sku.strip().casefold())
+        if keys and named and not set(keys) <= named:
+            # The items no parcel names would wait for a parcel of their own: a second parcel.
+            self.fail(
+                path, "a parcel that carries only some of the order's items is not read yet; name all or none"
+            )
+
+    def tracking(self, raw: Any, prefix: str) -> BundleTracking | None:
         if raw is None:
             return None
         if not isinstance(raw, dict):
-            self.fail("tracking", "must be an object or null")
+            self.fail(prefix, "must be an object or null")
             return None
         number = raw.get("number")
         if number is None:
             return None
         if not isinstance(number, str) or not number.strip() or len(number) > 64:
-            self.fail("tracking.number", "must be a non-empty string of at most 64 characters, or null")
+            self.fail(f"{prefix}.number", "must be a non-empty string of at most 64 characters, or null")
+            return None
+        if sum(c.isalnum() for c in normalize_number(number)) < MIN_NUMBER_CHARACTERS:
+            self.fail(
+                f"{prefix}.number",
+                f"{number!r} has fewer than {MIN_NUMBER_CHARACTERS} letters or digits: no tracking number",
+            )
             return None
         carrier = raw.get("carrier")
         if carrier is not None and (not isinstance(carrier, str) or len(carrier) > 32):
-            self.fail("tracking.carrier", "must be a carrier code or null")
+            self.fail(f"{prefix}.carrier", "must be a carrier code or null")
             carrier = None
-        events = []
-        for i, item, at in self.items(raw, "events", prefix="tracking."):
-            path = f"tracking.events[{i}]"
-            status, raw_status = item.get("status"), item.get("raw_status")
-            if not any(isinstance(word, str) and word.strip() for word in (status, raw_status)):
-                self.fail(f"{path}.status", "an event needs a status or a raw_status")
-                continue
-            # A word outside the normalized vocabulary is treated as the carrier's own: mapped, never refused.
-            if status not in NORMALIZED_STATUSES:
-                raw_status = raw_status or status
-                status = normalize_status(raw_status)
-            events.append(
-                TrackingEvent(
-                    at=at,
-                    status=status,
-                    raw_status=(raw_status or "")[:100],
-                    **{
-                        name: self.string(item, f"{path}.{name}", name, required=False, max_length=limit)
-                        or ""
-                        for name, limit in (
-                            ("description", 500),
-                            ("location", 200),
-                            ("country", 2),
-                            ("postal_code", 20),
-                        )
-                    },
-                )
-            )
+        events = self.events(raw, prefix)
         return BundleTracking(number=number.strip(), carrier=carrier or None, events=tuple(events))
+
+    def events(self, raw: dict, prefix: str) -> list[TrackingEvent]:
+        entries = raw.get("events")
+        if entries is None:
+            return []
+        if not isinstance(entries, list):
+            self.fail(f"{prefix}.events", "must be a list")
+            return []
+        events = []
+        for i, item in enumerate(entries):
+            path = f"{prefix}.events[{i}]"
+            if not isinstance(item, dict):
+                self.fail(path, "must be an object")
+                continue
+            event = self.event(item, path)
+            if event is not None:
+                events.append(event)
+        return events
+
+    def event(self, item: dict, path: str) -> TrackingEvent | None:
+        before = len(self.issues)
+        country = self.country(item, f"{path}.country", required=False)
+        at, approximate = self.event_time(item, f"{path}.at", country)
+        words = {
+            name: self.string(item, f"{path}.{name}", name, required=False, max_length=limit)
+            for name, limit in (("status", 500), ("raw_status", 500), ("description", 500))
+        }
+        if len(self.issues) == before:
+            needed = (
+                ("status", "raw_status", "description") if self.version >= 2 else ("status", "raw_status")
+            )
+            if not any(words[name] for name in needed):
+                if self.version >= 2:
+                    self.fail(f"{path}.status", "an event needs a status, a raw_status or a description")
+                else:
+                    self.fail(f"{path}.status", "an event needs a status or a raw_status")
+        source = self.string(item, f"{path}.source", "source", required=False, max_length=32)
+        if source is not None and source.lower() not in STATUS_SOURCES:
+            self.fail(f"{path}.source", f"{source!r} is not known; use one of {', '.join(STATUS_SOURCES)}")
+        others = {
+            name: self.string(item, f"{path}.{name}", name, required=False, max_length=limit) or ""
+            for name, limit in (("location", 200), ("postal_code", 20))
+        }
+        if len(self.issues) > before:
+            return None
+        # A word outside the normalized vocabulary is the carrier's own: mapped, never refused; with no
+        # word a mapping knows, the description tells (rules.md section 3b).
+        status, raw_status = read_event_status(
+            status=words["status"],
+            raw_status=words["raw_status"],
+            description=words["description"],
+            source=source.lower() if source else None,
+        )
+        return TrackingEvent(
+            at=at,
+            status=status,
+            raw_status=(raw_status or "")[:100],
+            description=words["description"] or "",
+            country=country,
+            approximate=approximate,
+            **others,
+        )
+
+    def event_time(self, item: dict, path: str, country: str) -> tuple[datetime | None, bool]:
+        """(the event's time, whether it is approximate). A version-2 time without an offset is the local
+        time at the event's place (rules.md section 1); version 1 refuses it like every other time."""
+        value = item.get("at")
+        if value is None:
+            self.fail(path, "is required")
+            return None, False
+        if self.version >= 2 and isinstance(value, str):
+            try:
+                parsed = datetime.fromisoformat(value.strip())
+            except ValueError:
+                parsed = None
+            if parsed is not None and parsed.tzinfo is None:
+                return carrier_local_time(parsed, country), True
+        parsed = parse_timestamp(value)
+        if isinstance(parsed, str):
+            self.fail(path, parsed)
+            return None, False
+        return parsed, False
 
     # Field helpers ----------------------------------------------------------------------------------
 
@@ -320,6 +539,16 @@ class _Reader:
             at = self.timestamp(item, "at", f"{path}.at")
             if at is not None:
                 yield i, item, at
+
+    def country(self, raw: dict, path: str, *, required: bool) -> str:
+        """An ISO 3166 alpha-2 or alpha-3 code, as the alpha-2 code; "" when absent (or wrong: named)."""
+        value = self.string(raw, path, "country", required=required, max_length=100)
+        if value is None:
+            return ""
+        code = country_code(value)
+        if not code:
+            self.fail(path, f"{value!r} is not an ISO 3166 alpha-2 or alpha-3 country code")
+        return code
 
     def string(
         self, raw: dict, path: str, name: str, *, required: bool = True, max_length: int

@@ -3,7 +3,11 @@
 A bundle that `cases.bundles.reader` accepted can still conflict with what the database holds (a SKU
 that belongs to another supplier). Those conflicts are collected, named by case index and field like
 the reader's, and the whole import is rolled back. Importing the same file twice writes nothing the
-second time and says so.
+second time and says so. A dry run does all of it, reports what would change, and writes nothing.
+
+A version-2 order is stored under its first line item (its SKU, else its title: a product keyed by title)
+until orders hold several line items; its cancellation, fulfilment and the events' approximate times are
+stored as read.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ ORDER_FIELDS = (
     "currency",
     "payment_state",
     "promise_text",
+    "cancelled_at",
+    "fulfilled_at",
 )
 
 
@@ -50,6 +56,7 @@ class ImportSummary:
     policy_version: str | None = None
     as_of: str | None = None
     sha256: str = ""
+    dry_run: bool = False
 
     @property
     def changed(self) -> bool:
@@ -57,21 +64,29 @@ class ImportSummary:
 
     def describe(self) -> str:
         if not self.changed:
-            return (
+            told = (
                 f"Nothing changed: all {self.orders} orders of this bundle are already imported as they are."
             )
+            return f"Dry run, nothing written. {told}" if self.dry_run else told
         parts = [f"{n} {name} created" for name, n in sorted(self.created.items()) if n]
         parts += [f"{n} {name} updated" for name, n in sorted(self.updated.items()) if n]
         if self.policy_version:
             parts.append(f"policy {self.policy_version} adopted from the bundle and activated")
+        if self.dry_run:
+            return (
+                f"Dry run, nothing written. Importing {self.orders} orders would leave: "
+                + ", ".join(parts)
+                + "."
+            )
         return f"Imported {self.orders} orders: " + ", ".join(parts) + "."
 
 
 def import_bundle(
-    bundle: Bundle, *, raw: bytes = b"", actor=None, via: str = "import_cases"
+    bundle: Bundle, *, raw: bytes = b"", actor=None, via: str = "import_cases", dry_run: bool = False
 ) -> ImportSummary:
     """Store every case of `bundle`, or nothing. Raises BundleError for conflicts with stored data and
-    PermissionDenied when `actor` may not import (or may not change the policy the bundle carries)."""
+    PermissionDenied when `actor` may not import (or may not change the policy the bundle carries).
+    With `dry_run` the same checks run and the summary tells what would change; nothing is kept."""
     require(actor, IMPORT_CASES)
     if bundle.policy:
         require(actor, EDIT_POLICY)
@@ -79,6 +94,7 @@ def import_bundle(
         orders=len(bundle.cases),
         as_of=bundle.as_of.isoformat() if bundle.as_of else None,
         sha256=hashlib.sha256(raw).hexdigest() if raw else "",
+        dry_run=dry_run,
     )
     with transaction.atomic():
         writer = _Writer(summary, actor=actor, via=via)
@@ -90,7 +106,10 @@ def import_bundle(
                 bundle.policy, actor=actor, via=via, reason="Policy fields carried by an imported bundle"
             )
             summary.policy_version = adopted.label if adopted else None
-        if summary.changed:
+        if dry_run:
+            # Every write above was real, so every conflict was found; none of it is kept.
+            transaction.set_rollback(True)
+        elif summary.changed:
             order_pks = [pk for pk, changed in touched if changed]
             if summary.policy_version:
                 order_pks = [pk for pk, _ in touched]
@@ -145,8 +164,11 @@ class _Writer:
             supplier, created = Supplier.objects.get_or_create(name=facts.supplier)
             self.suppliers[facts.supplier] = supplier
             self.summary.created["suppliers"] += created
+        # An item the store gave no SKU is its product by title (bundle.md, version 2).
+        keyed_by_title = bool(case.line_items) and case.line_items[0].keyed_by_title
         product, created = Product.objects.select_related("supplier").get_or_create(
-            sku=facts.sku, defaults={"supplier": supplier, "title": facts.product_title}
+            sku=facts.sku,
+            defaults={"supplier": supplier, "title": facts.product_title, "keyed_by_title": keyed_by_title},
         )
         self.summary.created["products"] += created
         if product.supplier_id != supplier.pk:

@@ -7,25 +7,36 @@ from cases.services.bundle_import import import_bundle
 
 
 class Command(BaseCommand):
-    help = "Import a case bundle (bundle.md): all or nothing; the same file imported twice changes nothing."
+    help = (
+        "Import a case bundle (bundle.md, version 1 or 2): all or nothing; the same file imported twice "
+        "changes nothing. A file with errors exits non-zero, with every error named."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="Path to the bundle JSON file, or - for standard input.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check the file against the database and say what would change; write nothing.",
+        )
         add_as_user_argument(parser)
 
-    def handle(self, *args, file, as_user=None, **options):
+    def handle(self, *args, file, as_user=None, dry_run=False, **options):
         raw = read_input(file)
         actor = actor_named(as_user)
+        nothing = "nothing would be imported" if dry_run else "nothing was imported"
         try:
-            summary = import_bundle(read_bundle(raw), raw=raw, actor=actor, via="import_cases")
+            summary = import_bundle(
+                read_bundle(raw), raw=raw, actor=actor, via="import_cases", dry_run=dry_run
+            )
         except BundleError as exc:
             for issue in exc.issues:
                 self.stderr.write(f"error: {issue}")
-            raise CommandError(f"{file}: {len(exc.issues)} error(s); nothing was imported.") from None
+            raise CommandError(f"{file}: {len(exc.issues)} error(s); {nothing}.") from None
         except PermissionDenied as exc:
-            raise CommandError(f"Refused: {exc} Nothing was imported.") from None
+            raise CommandError(f"Refused: {exc} {nothing[0].upper()}{nothing[1:]}.") from None
         self.stdout.write(summary.describe())
-        if summary.as_of:
+        if summary.as_of and not dry_run:
             self.stdout.write(
                 f"This bundle's clock is {summary.as_of}: "
                 f"`python manage.py packet --all --as-of {summary.as_of}` shows its packets as of then."

@@ -100,6 +100,8 @@ def write(data: demo.DemoData) -> list[int]:
                 currency=o.currency,
                 payment_state=o.payment_state,
                 promise_text=o.promise_text,
+                cancelled_at=o.cancelled_at,
+                fulfilled_at=o.fulfilled_at,
             )
             for o in data.orders
         ],
@@ -148,6 +150,7 @@ def write(data: demo.DemoData) -> list[int]:
                 country=e.country,
                 postal_code=e.postal_code,
                 source=EventSource.DEMO,
+                approximate=e.approximate,
             )
             for tracking in trackings
             for e in tracking.events
