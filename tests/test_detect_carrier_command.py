@@ -1,4 +1,4 @@
-"""`detect_carrier` (issue 4): per number, the carriers matched, the check-digit verdict and the URL."""
+"""`detect_carrier`: per number, the carriers matched, the check-digit verdict and the URL."""
 
 import json
 from io import StringIO

@@ -1,9 +1,10 @@
-"""Tracking CSV imports (issue 4, "Imports people already have"; docs/imports.md): both header styles,
-every error named by line and column with nothing written, idempotent, re-assessment queued after commit,
-and the permission checked on the server."""
+"""Tracking CSV imports (docs/imports.md): both header styles, every error named by line and column with
+nothing written, idempotent, re-assessment queued after commit, the permission checked on the server, the
+carrier a file names checked against the number, carrier local times (rules.md section 1), statuses read
+from descriptions (section 3b), numbers too short to be one (section 3c), and dry runs."""
 
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 from unittest import mock
 
@@ -18,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from cases.assessment.facts import TrackingEvent as EventFacts
 from cases.csvfiles import CsvError
 from cases.imports.tracking_csv import (
     carrier_code,
@@ -155,6 +157,14 @@ def test_an_order_id_is_tried_as_written_then_with_the_hash_added_or_removed():
         (csv("order_id,tracking_number\n1, \n"), "line 2, column 'tracking_number': is empty"),
         (csv(f"order_id,tracking_number\n,{UPS}\n"), "line 2, column 'order_id': is empty"),
         (csv(f"order_id,tracking_number,date_shipped\n1,{UPS},soon\n"), "line 2, column 'date_shipped'"),
+        (
+            csv("order_id,tracking_number\n1,A-B-C\n"),
+            "line 2, column 'tracking_number': 'A-B-C' is no tracking number: it has fewer than 4 letters",
+        ),
+        (
+            csv(f'order_id,tracking_number\n1,"{UPS}, 12.3"\n'),
+            "line 2, column 'tracking_number': '12.3' is no",
+        ),
     ],
     ids=[
         "not-utf8",
@@ -166,6 +176,8 @@ def test_an_order_id_is_tried_as_written_then_with_the_hash_added_or_removed():
         "empty-number",
         "no-order",
         "date",
+        "three-characters",
+        "one-of-several-too-short",
     ],
 )
 def test_a_bad_numbers_file_is_refused_with_the_line_and_column_named(raw, named):
@@ -181,13 +193,42 @@ def test_every_issue_of_a_file_is_reported_at_once_in_line_order():
     ]
 
 
-def test_an_event_time_without_an_offset_is_refused_naming_line_and_column():
-    raw = csv(
-        "order_id,time,status\n#1042,2026-11-03T08:00:00+08:00,delivered\n#1042,2026-11-04 10:00,delivered\n"
+def test_an_event_time_with_an_offset_is_exact():
+    (row,) = read_tracking_events(
+        csv("order_id,time,status,country\n#1042,2026-11-03T08:00:00+08:00,delivered,CN\n")
     )
+    assert (row.event.at, row.event.approximate) == (datetime(2026, 11, 3, 0, 0, tzinfo=UTC), False)
+
+
+@pytest.mark.parametrize(
+    ("country", "utc"),
+    [
+        ("CN", datetime(2026, 11, 4, 2, 0, tzinfo=UTC)),  # Asia/Shanghai, +08:00
+        ("CHN", datetime(2026, 11, 4, 2, 0, tzinfo=UTC)),  # alpha-3 read as CN first
+        ("GB", datetime(2026, 11, 4, 10, 0, tzinfo=UTC)),  # Europe/London in winter
+        ("US", datetime(2026, 11, 4, 10, 0, tzinfo=UTC)),  # not in the table: UTC
+        ("", datetime(2026, 11, 4, 10, 0, tzinfo=UTC)),  # no country: UTC
+    ],
+)
+def test_an_event_time_without_an_offset_is_local_time_at_the_events_country_and_approximate(country, utc):
+    (row,) = read_tracking_events(
+        csv(f"order_id,time,status,country\n#1042,2026-11-04 10:00,in_transit,{country}\n")
+    )
+    assert (row.event.at, row.event.approximate) == (utc, True)
+
+
+def test_an_event_date_without_a_time_is_refused_naming_line_and_column():
+    raw = csv("order_id,time,status\n#1042,2026-11-03T08:00:00+08:00,delivered\n#1042,2026-11-04,delivered\n")
     assert issues_of(read_tracking_events, raw) == [
-        "line 3, column 'time': '2026-11-04 10:00' has no UTC offset; add Z or +hh:mm"
+        "line 3, column 'time': '2026-11-04' is a date without a time; give the time of the event"
     ]
+
+
+def test_an_alpha3_country_is_stored_as_its_alpha2_code():
+    (row,) = read_tracking_events(
+        csv("order_id,time,status,country\n#1042,2026-11-03T08:00:00Z,in_transit,chn\n")
+    )
+    assert row.event.country == "CN"
 
 
 def test_an_event_time_in_shopify_export_style_with_a_spaced_offset_is_accepted():
@@ -214,17 +255,41 @@ def test_a_normalized_status_is_trusted_and_the_raw_word_kept_beside_it():
     assert (row.event.status, row.event.raw_status) == ("exception", "Held at depot")
 
 
+def test_an_event_with_only_a_description_takes_its_status_from_the_description():
+    raw = csv("order_id,time,description\n#1042,2026-11-03T08:00:00Z,Departed from sorting center\n")
+    (row,) = read_tracking_events(raw)
+    assert (row.event.status, row.event.raw_status) == ("in_transit", "")
+
+
+def test_a_status_word_no_mapping_knows_reads_the_description_and_keeps_the_word():
+    raw = csv("order_id,time,status,description\n#1042,2026-11-03T08:00:00Z,Zorglubbed,Out for delivery\n")
+    (row,) = read_tracking_events(raw)
+    assert (row.event.status, row.event.raw_status) == ("out_for_delivery", "Zorglubbed")
+
+
+def test_an_event_with_neither_status_word_nor_description_is_refused_naming_the_line():
+    raw = csv(
+        "order_id,time,status,raw_status,description\n"
+        "#1042,2026-11-03T08:00:00Z,,,Delivered\n"
+        "#1042,2026-11-04T08:00:00Z,,,\n"
+    )
+    assert issues_of(read_tracking_events, raw) == [
+        "line 3, column 'status': is empty and so is the description; "
+        "every event needs a status or a description"
+    ]
+
+
 def test_the_tracker_column_picks_the_vocabulary_of_a_shared_word():
     raw = csv("order_id,time,raw_status,tracker\n#1042,2026-11-03T08:00:00Z,unknown,easypost\n")
     (row,) = read_tracking_events(raw)
     assert row.event.status == "no_information"
 
 
-def test_an_events_file_needs_a_time_an_order_or_number_and_a_status_column():
-    assert issues_of(read_tracking_events, csv("description\nx\n")) == [
+def test_an_events_file_needs_a_time_an_order_or_number_and_a_status_or_description_column():
+    assert issues_of(read_tracking_events, csv("location\nx\n")) == [
         "line 1, column 'time': required column is missing",
         "line 1, column 'order_id': required column is missing; give order_id or tracking_number",
-        "line 1, column 'status': required column is missing; give status or raw_status",
+        "line 1, column 'status': required column is missing; give status, raw_status or description",
     ]
 
 
@@ -233,6 +298,11 @@ def test_an_events_file_needs_a_time_an_order_or_number_and_a_status_column():
     [
         (",,2026-11-03T08:00:00Z,delivered,", "line 2, column 'tracking_number': give a tracking number"),
         ("#1,,2026-11-03T08:00:00Z,,", "line 2, column 'status': is empty"),
+        (
+            "#1,A-1 2,2026-11-03T08:00:00Z,delivered,",
+            "line 2, column 'tracking_number': 'A-1 2' is no tracking",
+        ),
+        ("#1,,soon,delivered,", "line 2, column 'time': 'soon' is not an ISO 8601 timestamp"),
         ("#1,,,delivered,", "line 2, column 'time': is empty"),
         ("#1,,2026-11-03T08:00:00Z,delivered,United States", "line 2, column 'country': 'United States'"),
         (
@@ -240,7 +310,15 @@ def test_an_events_file_needs_a_time_an_order_or_number_and_a_status_column():
             "line 2, column 'tracking_number': holds several",
         ),
     ],
-    ids=["no-order-nor-number", "no-status", "no-time", "country-name", "two-numbers"],
+    ids=[
+        "no-order-nor-number",
+        "no-status",
+        "short-number",
+        "not-a-time",
+        "no-time",
+        "country-name",
+        "two-numbers",
+    ],
 )
 def test_a_bad_event_row_is_named_by_line_and_column(row, named):
     raw = csv(f"order_id,tracking_number,time,status,country\n{row}\n")
@@ -492,9 +570,7 @@ def test_the_command_prints_the_summary(tmp_path, orders):
 
 @pytest.mark.django_db
 def test_the_command_exits_non_zero_with_every_error_on_stderr(tmp_path, orders, capsys, monkeypatch):
-    path = write(
-        tmp_path, "order_id,time,status\n#1042,2026-11-03T08:00,delivered\n#404,2026-11-03T08:00Z,x\n"
-    )
+    path = write(tmp_path, "order_id,time,status\n#1042,soon,delivered\n#404,2026-11-03T08:00Z,x\n")
     monkeypatch.setattr(sys, "argv", ["manage.py", "import_tracking", "events", str(path)])
     # run_from_argv closes every connection when it ends; the test's own transaction must survive it.
     monkeypatch.setattr(connections, "close_all", lambda: None)
@@ -502,7 +578,7 @@ def test_the_command_exits_non_zero_with_every_error_on_stderr(tmp_path, orders,
         execute_from_command_line(sys.argv)
     err = capsys.readouterr().err
     assert exited.value.code == 1
-    assert "error: line 2, column 'time': '2026-11-03T08:00' has no UTC offset" in err
+    assert "error: line 2, column 'time': 'soon' is not an ISO 8601 timestamp" in err
     assert "error: line 3, column 'order_id': no order #404 or 404 is stored" in err  # one pass names both
     assert f"{path}: 2 error(s); nothing was imported." in err
     assert TrackingEvent.objects.count() == 0
@@ -606,3 +682,157 @@ def test_a_broker_that_is_down_does_not_fail_the_import_and_leaves_the_cases_due
         import_tracking_numbers(csv(WOO))
     assert OrderTracking.objects.count() == 2
     assert all(at <= timezone.now() for at in Case.objects.values_list("next_assessment_at", flat=True))
+
+
+# --- the carrier a file names is checked against the number --------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_named_carrier_the_number_fits_no_format_of_is_not_trusted():
+    number, created = tracking.get_or_create_number("number123", "ups")
+    assert created
+    assert (number.normalized, number.carrier, number.url) == ("NUMBER123", "", "")
+
+
+@pytest.mark.django_db
+def test_a_named_carrier_the_number_does_not_fit_gives_way_to_the_carrier_detected_from_it():
+    number, _ = tracking.get_or_create_number(USPS, "ups")
+    assert number.carrier == "usps"
+    assert "usps" in number.url
+
+
+@pytest.mark.django_db
+def test_a_named_carrier_is_kept_when_the_number_fits_its_format_even_with_a_failing_check_digit():
+    # The check digit is what checksum_invalid reports (rules.md section 3c); the carrier is still UPS's.
+    number, _ = tracking.get_or_create_number("1Z999AA10123456785", "ups")
+    assert number.carrier == "ups"
+
+
+@pytest.mark.django_db
+def test_an_ambiguous_number_keeps_the_named_carrier_among_those_it_fits():
+    number, _ = tracking.get_or_create_number("123456789012", "gls")
+    assert number.carrier == "gls"
+
+
+@pytest.mark.django_db
+def test_a_numbers_file_naming_ups_for_a_number_no_ups_format_has_stores_the_detected_carrier(orders):
+    raw = csv(f"order_id,tracking_provider,tracking_number\n1042,UPS,number123\n1043,UPS,{USPS}\n")
+    summary = import_tracking_numbers(raw)
+    assert orders["#1042"].tracking_numbers.get().carrier == ""
+    assert orders["#1043"].tracking_numbers.get().carrier == "usps"
+    assert "fits no format of the provider named: UPS (lines 2, 3)." in summary.describe()
+
+
+@pytest.mark.django_db
+def test_an_events_file_naming_a_carrier_the_new_number_does_not_fit_stores_the_detected_one(orders):
+    raw = csv(
+        f"order_id,tracking_number,carrier,time,status\n1043,{S10},FedEx,2026-11-03T08:00:00Z,accepted\n"
+    )
+    summary = import_tracking_events(raw)
+    assert orders["#1043"].tracking_numbers.get().carrier == "s10"
+    assert "fits no format of the provider named: FedEx (line 2)." in summary.describe()
+
+
+# --- approximate times, descriptions and short numbers, stored ------------------------------------------
+
+
+@pytest.mark.django_db
+def test_add_events_keeps_an_events_approximate_time(carried):
+    at = datetime(2026, 11, 4, 2, 0, tzinfo=UTC)
+    tracking.add_events(
+        carried,
+        [EventFacts(at=at, status="in_transit", approximate=True), EventFacts(at=at, status="accepted")],
+        "csv",
+    )
+    assert list(carried.events.order_by("status").values_list("status", "approximate")) == [
+        ("accepted", False),
+        ("in_transit", True),
+    ]
+
+
+@pytest.mark.django_db
+def test_an_imported_local_time_is_stored_at_the_events_place_and_marked_approximate(carried):
+    raw = csv(
+        "order_id,time,raw_status,description,country\n"
+        "#1042,2026-11-04 10:00:00,Zorglubbed,Arrived at sort facility,CHN\n"
+        "#1042,2026-11-05T10:00:00Z,,Departed,CN\n"
+    )
+    import_tracking_events(raw)
+    assert list(carried.events.values_list("at", "status", "raw_status", "country", "approximate")) == [
+        (datetime(2026, 11, 4, 2, 0, tzinfo=UTC), "in_transit", "Zorglubbed", "CN", True),
+        (datetime(2026, 11, 5, 10, 0, tzinfo=UTC), "in_transit", "", "CN", False),
+    ]
+    assert not import_tracking_events(raw).changed  # the same local time read the same way again
+
+
+@pytest.mark.django_db
+def test_a_number_too_short_to_be_one_is_refused_and_nothing_is_written(orders):
+    raw = csv(f"order_id,tracking_number\n1042,{UPS}\n1043,A1-2\n")
+    assert issues_of(import_tracking_numbers, raw) == [
+        "line 3, column 'tracking_number': 'A1-2' is no tracking number: "
+        "it has fewer than 4 letters or digits"
+    ]
+    assert stored() == NOTHING
+
+
+# --- dry runs -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_dry_run_counts_what_an_import_would_create_and_writes_nothing(
+    orders, queued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        summary = import_tracking_numbers(csv(WOO), dry_run=True)
+    assert summary.describe().startswith(
+        "Dry run: importing 2 rows of tracking numbers would create 2 order tracking links, "
+        "2 tracking numbers. Nothing was written."
+    )
+    assert stored() == NOTHING
+    assert AuditEvent.objects.count() == 0
+    assert callbacks == []
+    queued.assert_not_called()
+
+
+@pytest.mark.django_db
+def test_a_dry_run_of_events_links_and_adds_nothing(orders):
+    raw = csv(f"order_id,tracking_number,time,status\n1043,{USPS},2026-11-03T08:00:00Z,in_transit\n")
+    summary = import_tracking_events(raw, dry_run=True)
+    assert dict(summary.created) == {"tracking numbers": 1, "order tracking links": 1, "tracking events": 1}
+    assert stored() == NOTHING
+
+
+@pytest.mark.django_db
+def test_a_dry_run_of_a_file_already_imported_says_nothing_would_change(carried):
+    import_tracking_events(csv(EVENTS))
+    summary = import_tracking_events(csv(EVENTS), dry_run=True)
+    assert summary.describe().startswith("Dry run: nothing would change; all 2 rows")
+
+
+@pytest.mark.django_db
+def test_a_dry_run_names_every_error_like_the_import(orders):
+    raw = csv(f"order_id,tracking_number\n1042,\n9999,{USPS}\n")
+    assert issues_of(lambda raw: import_tracking_numbers(raw, dry_run=True), raw) == issues_of(
+        import_tracking_numbers, raw
+    )
+
+
+@pytest.mark.django_db
+def test_the_command_dry_run_prints_what_would_change_and_writes_nothing(tmp_path, orders):
+    out, _ = run("numbers", write(tmp_path, WOO), "--dry-run")
+    assert out.startswith("Dry run: importing 2 rows of tracking numbers would create")
+    assert stored() == NOTHING
+
+
+@pytest.mark.django_db
+def test_the_command_dry_run_of_a_file_with_errors_exits_non_zero(tmp_path, orders, capsys, monkeypatch):
+    path = write(tmp_path, f"order_id,tracking_number\n9999,{UPS}\n")
+    monkeypatch.setattr(sys, "argv", ["manage.py", "import_tracking", "numbers", str(path), "--dry-run"])
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+    with pytest.raises(SystemExit) as exited:
+        execute_from_command_line(sys.argv)
+    err = capsys.readouterr().err
+    assert exited.value.code == 1
+    assert "error: line 2, column 'order_id': no order 9999 or #9999 is stored" in err
+    assert f"{path}: 1 error(s); an import would be refused." in err
+    assert stored() == NOTHING

@@ -1,10 +1,12 @@
-"""Reading tracking CSVs (issue 4, "Imports people already have"; docs/imports.md), without a database.
+"""Reading tracking CSVs (docs/imports.md), without a database.
 
 Two files:
 - tracking numbers, as tracking plugins export them (WooCommerce Shipment Tracking / Advanced Shipment
   Tracking columns `order_id, tracking_provider, tracking_number, date_shipped`, or Shopify-style headers
-  `Name`/`Order`, `Tracking Company`, `Tracking Number`, `Fulfilled at`);
-- tracking events: order id and/or tracking number, a time with an offset, a status, and where it happened.
+  `Name`/`Order`, `Tracking Company`, `Tracking Number`, `Fulfilled at`), or as a carrier's tool exports
+  them with the columns a person names (`column_map`, cases.imports.column_maps);
+- tracking events: order id and/or tracking number, a time (with an offset, or local time at the event's
+  place: rules.md section 1), a status word and/or a description (section 3b), and where it happened.
 
 `read_tracking_numbers` and `read_tracking_events` return validated rows or raise `CsvError` carrying
 EVERY problem of the file, each named by line and column (`cases.csvfiles`). What only the database can
@@ -13,18 +15,21 @@ tell (does this order exist? does anyone carry this number?) is checked by `case
 
 from __future__ import annotations
 
+import csv
+import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from cases.assessment.facts import TrackingEvent
-from cases.bundles.reader import parse_timestamp
 from cases.carriers.formats import CARRIER_NAMES
+from cases.carriers.local_times import carrier_local_time
 from cases.carriers.normalize import normalize_number
-from cases.carriers.statuses import NORMALIZED_STATUSES, STATUS_SOURCES, normalize_status
-from cases.countries import is_country_code
+from cases.carriers.statuses import STATUS_SOURCES, read_event_status
+from cases.countries import country_code
 from cases.csvfiles import CsvError, CsvIssue, CsvRow, decode, read_rows
+from cases.imports.column_maps import check_column_map, with_column_map
 
 # Limits of the columns the rows are stored in (cases.models); longer is refused, not cut.
 MAX_ORDER_ID = 64
@@ -32,6 +37,9 @@ MAX_NUMBER = 64
 MAX_DESCRIPTION = 500
 MAX_LOCATION = 200
 MAX_POSTAL_CODE = 20
+
+# rules.md section 3c: a normalized number with fewer letters or digits than this is no tracking number.
+MIN_NUMBER_CHARACTERS = 4
 
 # Header spellings, compared folded by cases.csvfiles.header_key (case, "_" and "-" ignored).
 ORDER_ID = ("order_id", "order", "name", "order number", "order name", "order no", "order #")
@@ -71,6 +79,7 @@ NUMBER_COLUMNS = {
     ),
 }
 NUMBER_REQUIRED = ("order_id", "tracking_number")
+NUMBER_FIELDS = tuple(NUMBER_COLUMNS)  # what `--column FIELD=HEADER` may name
 
 EVENT_COLUMNS = {
     "order_id": ORDER_ID,
@@ -96,8 +105,10 @@ EVENT_COLUMNS = {
     "country": ("country", "country code"),
     "postal_code": ("postal_code", "postcode", "zip", "zip code"),
 }
+EVENT_FIELDS = tuple(EVENT_COLUMNS)
 # Each entry: columns of which at least one must be present (checked together, so every missing one is named).
-EVENT_REQUIRED = (("time",), ("order_id", "tracking_number"), ("status", "raw_status"))
+# A description alone says what happened (rules.md section 3b).
+EVENT_REQUIRED = (("time",), ("order_id", "tracking_number"), ("status", "raw_status", "description"))
 
 # Several numbers in one cell ("1Z…, 1Z…") are how some exports write a multi-parcel fulfillment.
 # No carrier's number contains a comma or a semicolon, so splitting on them cannot cut a number.
@@ -122,6 +133,7 @@ class EventRow:
     number: str  # "" when the row names only an order
     carrier: str | None  # used only when the number is new
     event: TrackingEvent
+    provider: str = ""  # the carrier as written ("" when none)
 
 
 # --- carriers by name --------------------------------------------------------------------------------
@@ -202,19 +214,47 @@ def carrier_code(provider: str) -> str | None:
     return None
 
 
+# --- the header and the columns a person names ---------------------------------------------------------
+
+
+def read_header(raw: bytes) -> list[str]:
+    """The file's header cells as it spells them (stripped): what a column map names, and what a map is
+    remembered by (cases.services.column_mappings). CsvError when the file cannot be read as CSV."""
+    text = decode(raw)
+    if not text.strip():
+        raise CsvError([CsvIssue(None, None, "is empty")])
+    try:
+        header = next(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise CsvError([CsvIssue(1, None, f"cannot be read as CSV: {exc}")]) from None
+    return [cell.strip() for cell in header]
+
+
+def _columns(raw: bytes, columns: dict, column_map: Mapping[str, str] | None) -> dict:
+    """The import's header spellings, with the columns a person named (CsvError naming each named header
+    the file does not have)."""
+    if not column_map:
+        return columns
+    check_column_map(read_header(raw), column_map)
+    return with_column_map(columns, column_map)
+
+
 # --- tracking numbers --------------------------------------------------------------------------------
 
 
-def read_tracking_numbers(raw: bytes) -> list[NumberRow]:
+def read_tracking_numbers(raw: bytes, *, column_map: Mapping[str, str] | None = None) -> list[NumberRow]:
     """Validated rows of a tracking-numbers CSV, or CsvError naming every problem (line and column)."""
-    return _valid(*scan_tracking_numbers(raw))
+    return _valid(*scan_tracking_numbers(raw, column_map=column_map))
 
 
-def scan_tracking_numbers(raw: bytes) -> tuple[list[NumberRow], list[CsvIssue]]:
+def scan_tracking_numbers(
+    raw: bytes, *, column_map: Mapping[str, str] | None = None
+) -> tuple[list[NumberRow], list[CsvIssue]]:
     """The valid rows and the issues of the others. Raises CsvError only when the file as a whole cannot
-    be read (encoding, empty, missing columns); the importer checks the valid rows against the database
-    in the same pass, so one attempt names every problem of the file."""
-    reader = _Reader(raw, NUMBER_COLUMNS, NUMBER_REQUIRED)
+    be read (encoding, empty, missing columns, a named column it does not have); the importer checks the
+    valid rows against the database in the same pass, so one attempt names every problem of the file.
+    `column_map` ({field: header}) names the column of a field whose header the import does not know."""
+    reader = _Reader(raw, _columns(raw, NUMBER_COLUMNS, column_map), NUMBER_REQUIRED)
     rows: list[NumberRow] = []
     for row in reader.rows():
         order_id = reader.order_id(row, required=True)
@@ -229,17 +269,22 @@ def scan_tracking_numbers(raw: bytes) -> tuple[list[NumberRow], list[CsvIssue]]:
 # --- tracking events ---------------------------------------------------------------------------------
 
 
-def read_tracking_events(raw: bytes) -> list[EventRow]:
+def read_tracking_events(raw: bytes, *, column_map: Mapping[str, str] | None = None) -> list[EventRow]:
     """Validated rows of a tracking-events CSV, or CsvError naming every problem (line and column)."""
-    return _valid(*scan_tracking_events(raw))
+    return _valid(*scan_tracking_events(raw, column_map=column_map))
 
 
-def scan_tracking_events(raw: bytes) -> tuple[list[EventRow], list[CsvIssue]]:
+def scan_tracking_events(
+    raw: bytes, *, column_map: Mapping[str, str] | None = None
+) -> tuple[list[EventRow], list[CsvIssue]]:
     """The valid rows and the issues of the others (see scan_tracking_numbers).
 
-    A status word no mapping knows becomes `unknown` and is kept as `raw_status`: never an error
-    (status-vocabularies.md). A time without an offset is an error (rules.md section 1)."""
-    reader = _Reader(raw, EVENT_COLUMNS, ())
+    Status: `cases.carriers.statuses.read_event_status`, the one reading of every importer: a word no
+    mapping knows is kept as `raw_status` and is never an error; without a status word, or with one no
+    mapping knows, the description says what happened (rules.md section 3b). A row with neither a status
+    word nor a description is an error. A time without an offset is local time at the event's country,
+    and the event is approximate (rules.md section 1)."""
+    reader = _Reader(raw, _columns(raw, EVENT_COLUMNS, column_map), ())
     missing = [_missing_column(names) for names in EVENT_REQUIRED if not set(names) & reader.found]
     if missing:
         raise CsvError(missing)
@@ -249,8 +294,8 @@ def scan_tracking_events(raw: bytes) -> tuple[list[EventRow], list[CsvIssue]]:
         numbers = reader.numbers(row, several=False, required=False)
         if not order_id and not numbers and not reader.failed_on(row, "order_id", "tracking_number"):
             reader.fail(row, "tracking_number", "give a tracking number, an order id, or both")
-        at = reader.time(row)
-        status, raw_status = reader.status(row)
+        country = reader.country(row)
+        at, approximate = reader.time(row, country)
         texts = {
             name: reader.text(row, name, limit)
             for name, limit in (
@@ -259,7 +304,7 @@ def scan_tracking_events(raw: bytes) -> tuple[list[EventRow], list[CsvIssue]]:
                 ("postal_code", MAX_POSTAL_CODE),
             )
         }
-        country = reader.country(row)
+        status, raw_status = reader.status(row)
         if reader.clean(row) and at is not None and status is not None:
             rows.append(
                 EventRow(
@@ -267,8 +312,14 @@ def scan_tracking_events(raw: bytes) -> tuple[list[EventRow], list[CsvIssue]]:
                     order_id=order_id,
                     number=numbers[0] if numbers else "",
                     carrier=carrier_code(row.values.get("carrier", "")),
+                    provider=row.values.get("carrier", ""),
                     event=TrackingEvent(
-                        at=at, status=status, raw_status=raw_status, country=country, **texts
+                        at=at,
+                        status=status,
+                        raw_status=raw_status,
+                        country=country,
+                        approximate=approximate,
+                        **texts,
                     ),
                 )
             )
@@ -282,26 +333,13 @@ def _valid(rows: list, issues: list[CsvIssue]) -> list:
 
 
 def _missing_column(names: tuple[str, ...]) -> CsvIssue:
-    either = f"; give {' or '.join(names)}" if len(names) > 1 else ""
+    either = f"; give {', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else ""
     return CsvIssue(1, names[0], f"required column is missing{either}")
 
 
-def event_status(status: str, raw_status: str, tracker: str | None = None) -> tuple[str, str]:
-    """(normalized status, raw status to keep) from a row's `status` and `raw_status` cells.
-
-    A `status` that is already one of rules.md's normalized words is trusted, as in a bundle. Otherwise
-    the more specific word is tried first: a raw status or subtag ("InTransit_002", an acceptance scan)
-    says more than its tag ("InTransit"), then the status itself. A word no mapping knows gives
-    `unknown`, and the carrier's own word is kept so a person can read it."""
-    if status in NORMALIZED_STATUSES:
-        return status, raw_status
-    kept = raw_status or status
-    for word in (raw_status, status):
-        if word:
-            mapped = normalize_status(word, tracker)
-            if mapped != "unknown":
-                return mapped, kept
-    return "unknown", kept
+def is_tracking_number(number: str) -> bool:
+    """rules.md section 3c: a normalized number needs at least MIN_NUMBER_CHARACTERS letters or digits."""
+    return sum(ch.isalnum() for ch in normalize_number(number)) >= MIN_NUMBER_CHARACTERS
 
 
 # --- order ids ---------------------------------------------------------------------------------------
@@ -385,6 +423,15 @@ class _Reader:
         if too_long:
             self.fail(row, "tracking_number", f"{too_long[0][:20]!r}… is longer than {MAX_NUMBER} characters")
             return []
+        too_short = [part for part in parts if not is_tracking_number(part)]
+        if too_short:
+            self.fail(
+                row,
+                "tracking_number",
+                f"{too_short[0]!r} is no tracking number: it has fewer than {MIN_NUMBER_CHARACTERS} "
+                "letters or digits",
+            )
+            return []
         return parts
 
     def date_shipped(self, row: CsvRow) -> None:
@@ -398,28 +445,47 @@ class _Reader:
                 f"{value!r} is not a date; use YYYY-MM-DD, an ISO 8601 timestamp, DD-MM-YYYY or MM-DD-YYYY",
             )
 
-    def time(self, row: CsvRow) -> datetime | None:
+    def time(self, row: CsvRow, country: str) -> tuple[datetime | None, bool]:
+        """The event's time, and whether it is approximate: a time without an offset is the carrier's
+        local time at the event's country (rules.md section 1; UTC for a country outside its table)."""
         value = row.values.get("time", "")
         if not value:
-            self.fail(row, "time", "is empty; every event needs its time with a UTC offset")
-            return None
-        parsed = parse_timestamp(value)
-        if isinstance(parsed, str):
-            self.fail(row, "time", parsed)
-            return None
-        return parsed
+            self.fail(row, "time", "is empty; every event needs its time")
+            return None, False
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(row, "time", f"{value!r} is not an ISO 8601 timestamp")
+            return None, False
+        if parsed.tzinfo is not None and parsed.utcoffset() is not None:
+            return parsed, False
+        if _is_date_only(value):
+            # A day without a time of day is not a carrier's local time: midnight would be invented.
+            self.fail(row, "time", f"{value!r} is a date without a time; give the time of the event")
+            return None, False
+        return carrier_local_time(parsed, country), True
 
     def status(self, row: CsvRow) -> tuple[str | None, str]:
         status, raw_status = row.values.get("status", ""), row.values.get("raw_status", "")
+        description = row.values.get("description", "")
         tracker = row.values.get("tracker", "").lower() or None
         if tracker is not None and tracker not in STATUS_SOURCES:
             self.fail(row, "tracker", f"{tracker!r} is not known; use one of {', '.join(STATUS_SOURCES)}")
             return None, ""
-        if not status and not raw_status:
-            self.fail(row, "status", "is empty; every event needs a status or a raw_status")
+        if not status and not raw_status and not description:
+            self.fail(
+                row,
+                "status",
+                "is empty and so is the description; every event needs a status or a description",
+            )
             return None, ""
-        status, kept = event_status(status, raw_status, tracker)
-        return status, kept[:100]
+        status, kept = read_event_status(
+            status=status or None,
+            raw_status=raw_status or None,
+            description=description or None,
+            source=tracker,
+        )
+        return status, (kept or "")[:100]
 
     def text(self, row: CsvRow, name: str, limit: int) -> str:
         value = row.values.get(name, "")
@@ -430,12 +496,17 @@ class _Reader:
 
     def country(self, row: CsvRow) -> str:
         # destination_mismatch (rules.md section 3) compares codes; a country name would be cut to two
-        # letters by the database and compare wrong, so only a code is accepted.
+        # letters by the database and compare wrong, so only a code is accepted (alpha-3 is read as its
+        # alpha-2, as trackers write `CHN`).
         value = row.values.get("country", "")
-        if value and not is_country_code(value.upper()):
-            self.fail(row, "country", f"{value!r} is not an ISO 3166 alpha-2 country code such as US")
-            return ""
-        return value.upper()
+        code = country_code(value)
+        if value and not code:
+            self.fail(
+                row,
+                "country",
+                f"{value!r} is not an ISO 3166 country code such as US or USA (alpha-2 or alpha-3)",
+            )
+        return code
 
 
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
@@ -454,6 +525,14 @@ def _is_a_date(value: str) -> bool:
         return False
     first, second, year = (int(part) for part in found.groups())
     return any(_valid_date(year, month, day) for day, month in ((first, second), (second, first)))
+
+
+def _is_date_only(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _valid_date(year: int, month: int, day: int) -> bool:

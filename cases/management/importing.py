@@ -1,4 +1,4 @@
-"""What every import command shares: `--as-user`, and reading the file (or standard input)."""
+"""What every import command shares: `--as-user`, `--column`, and reading the file (or standard input)."""
 
 import sys
 from pathlib import Path
@@ -12,6 +12,21 @@ def add_as_user_argument(parser) -> None:
         "--as-user",
         metavar="USERNAME",
         help="Import as this user, with their permissions checked (default: the server operator).",
+    )
+
+
+def add_column_argument(parser, *, example: str, fields: str) -> None:
+    """`--column FIELD=HEADER`, repeatable: the file's column for a field whose header the import does not
+    know (cases.imports.column_maps.parse_column_options reads the values)."""
+    parser.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="FIELD=HEADER",
+        help=(
+            f"The column holding FIELD, e.g. {example}; repeat for each field. Remembered for the next "
+            f"file with the same headers once the import succeeds. Fields: {fields}."
+        ),
     )
 
 

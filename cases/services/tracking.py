@@ -1,21 +1,38 @@
 """Writing tracking numbers and carrier events: the one path every source uses (bundle import, CSV
-imports, the tracker webhook, the admin), so normalisation and de-duplication are the same everywhere."""
+imports, the tracker webhook, the admin), so normalisation, the carrier check and de-duplication are the
+same everywhere."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from cases.assessment.facts import TrackingEvent as EventFacts
-from cases.carriers.detect import best_carrier, tracking_url
+from cases.carriers.detect import best_carrier, detect, tracking_url
 from cases.carriers.normalize import normalize_number
 from cases.models import Order, OrderTracking, TrackingEvent, TrackingNumber
 
 
+def checked_carrier(carrier: str | None, number: str) -> str:
+    """The carrier a number is stored with: the one given when the number fits one of that carrier's
+    formats (cases.carriers.detect; a failing check digit still fits, and is what `checksum_invalid`
+    reports), else the carrier detected from the number, else "".
+
+    A carrier's name (a file's provider column, a tracker's slug) is never trusted on its own: a number
+    that no format of that carrier has ("number123" named "UPS") would send the customer to the wrong
+    tracking page and make the case read the wrong carrier."""
+    normalized = normalize_number(number)
+    carrier = (carrier or "").strip().lower()
+    if carrier and any(match.carrier == carrier for match in detect(normalized)):
+        return carrier
+    return best_carrier(normalized) or ""
+
+
 def get_or_create_number(number: str, carrier: str | None = None) -> tuple[TrackingNumber, bool]:
     """The stored number for `number` in any spelling (rules.md section 3: upper case, no spaces or
-    dashes), created with its carrier (given, else detected) and the carrier's tracking page."""
+    dashes), created with its carrier (given and fitting the number, else detected: `checked_carrier`)
+    and the carrier's tracking page. A number already stored keeps the carrier it has."""
     normalized = normalize_number(number)
-    carrier = carrier or best_carrier(normalized) or ""
+    carrier = checked_carrier(carrier, normalized)
     return TrackingNumber.objects.get_or_create(
         normalized=normalized,
         defaults={
@@ -34,7 +51,8 @@ def link_number(order: Order, number: TrackingNumber) -> bool:
 
 def add_events(number: TrackingNumber, events: Iterable[EventFacts], source: str) -> int:
     """Store the events `number` does not have yet (same time, status and description is the same
-    event), and return how many were new. Re-delivered or re-imported events add nothing."""
+    event), and return how many were new. Re-delivered or re-imported events add nothing. An event read
+    from a local time without an offset keeps saying so (`approximate`, rules.md section 1)."""
     known = set(number.events.values_list("at", "status", "description"))
     new = []
     for event in events:
@@ -53,6 +71,7 @@ def add_events(number: TrackingNumber, events: Iterable[EventFacts], source: str
                 country=event.country[:2],
                 postal_code=event.postal_code[:20],
                 source=source,
+                approximate=event.approximate,
             )
         )
     TrackingEvent.objects.bulk_create(new)

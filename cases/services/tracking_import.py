@@ -1,30 +1,39 @@
-"""Storing tracking CSVs (issue 4; docs/imports.md): all or nothing, and idempotent.
+"""Storing tracking CSVs (docs/imports.md): all or nothing, and idempotent.
 
 `cases.imports.tracking_csv` names what the file alone shows to be wrong and hands over the valid rows.
 What only the database can tell about those (an order id no order has, a number nobody carries) is
 collected here, named by line and column like the reader's, and raised with the file's issues as one
 `CsvError` inside the transaction, so one attempt names every problem and nothing is written.
 Numbers and events go through `cases.services.tracking`, the one write path, so re-importing the same
-file adds nothing and says so. The touched orders' cases are re-assessed by a task queued after commit.
+file adds nothing and says so, and a carrier named by the file is checked against the number there.
+The touched orders' cases are re-assessed by a task queued after commit.
+
+Columns a person names (`column_map`, {field: header}) are remembered for the next file with the same
+headers once an import with them succeeds; a file imported without a map uses the one remembered for its
+headers (`choose_columns`). A dry run checks everything an import would, inside a transaction it rolls
+back: same errors, nothing written, nothing remembered, nothing queued.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
 from cases.assessment.facts import TrackingEvent as EventFacts
 from cases.carriers.normalize import normalize_number
-from cases.choices import EventSource
+from cases.choices import EventSource, ImportKind
 from cases.csvfiles import CsvError, CsvIssue
 from cases.imports.tracking_csv import (
+    EVENT_FIELDS,
+    NUMBER_FIELDS,
     EventRow,
     NumberRow,
     order_id_spellings,
+    read_header,
     scan_tracking_events,
     scan_tracking_numbers,
 )
@@ -34,9 +43,53 @@ from cases.selectors.rows import chunked
 from cases.services import tracking
 from cases.services.assessment import queue_reassessment
 from cases.services.audit import audit_event
+from cases.services.column_mappings import remember_column_map, remembered_column_map
 
 # cases.permissions names no constant for it (yet); the permission is ImportRun's (cases.models).
 AUDITED_ORDER_IDS = 1000  # the audit event lists this many order ids and counts the rest
+SHOWN_LINES = 5  # lines named per provider whose carrier the numbers do not fit; the rest are counted
+
+# The two files, by the name the command and the admin use for them.
+KINDS = {"numbers": ImportKind.TRACKING_NUMBERS, "events": ImportKind.TRACKING_EVENTS}
+FIELDS = {"numbers": NUMBER_FIELDS, "events": EVENT_FIELDS}  # what a column map may name
+
+
+@dataclass(frozen=True)
+class ColumnChoice:
+    """The columns an import reads beyond the headers it knows: `{field: header}`, and whether that map
+    was remembered for this file's headers rather than given."""
+
+    mapping: dict[str, str]
+    remembered: bool = False
+
+    def describe(self) -> str:
+        return ", ".join(f"{name}={header!r}" for name, header in self.mapping.items())
+
+
+def choose_columns(raw: bytes, *, kind: str, column_map: Mapping[str, str] | None = None) -> ColumnChoice:
+    """The column map an import of `raw` uses: the one given, else (None) the one remembered for a file of
+    this kind ("numbers" or "events") with the same headers, else none. `{}` means none, whatever is
+    remembered. Raises CsvError only when the header cannot be read."""
+    fields = FIELDS[kind]
+    if column_map is not None:
+        unknown = [name for name in column_map if name not in fields]
+        if unknown:
+            raise CsvError(
+                [
+                    CsvIssue(
+                        None,
+                        None,
+                        f"{name!r} is not a field of this import; the fields are {', '.join(fields)}",
+                    )
+                    for name in unknown
+                ]
+            )
+        mapping, remembered = column_map, False
+    else:
+        mapping = remembered_column_map(kind=KINDS[kind], header=read_header(raw))
+        remembered = bool(mapping)
+    # In the import's field order: a map read back from the database has lost the order it was given in.
+    return ColumnChoice({name: mapping[name] for name in fields if name in mapping}, remembered=remembered)
 
 
 @dataclass
@@ -45,33 +98,68 @@ class TrackingImportSummary:
     rows: int = 0  # data lines of the file
     created: Counter = field(default_factory=Counter)
     unrecognised_providers: Counter = field(default_factory=Counter)
+    # A carrier named for a new number that fits no format of it: provider as written -> its lines.
+    unfitting_providers: dict[str, list[int]] = field(default_factory=dict)
     order_pks: list[int] = field(default_factory=list)  # orders whose cases are re-assessed
     sha256: str = ""
+    columns: ColumnChoice = field(default_factory=lambda: ColumnChoice({}))
+    columns_kept: bool = False  # the given map was remembered for the next file with these headers
+    dry_run: bool = False
 
     @property
     def changed(self) -> bool:
         return bool(+self.created)
 
     def describe(self) -> str:
-        if not self.changed:
+        parts = [f"{n} {name}" for name, n in sorted(self.created.items()) if n]
+        if self.dry_run and not self.changed:
+            text = (
+                f"Dry run: nothing would change; all {self.rows} rows of this {self.kind} file are "
+                "already imported."
+            )
+        elif self.dry_run:
+            text = (
+                f"Dry run: importing {self.rows} rows of {self.kind} would create "
+                + ", ".join(parts)
+                + ". Nothing was written."
+            )
+        elif not self.changed:
             text = f"Nothing changed: all {self.rows} rows of this {self.kind} file are already imported."
         else:
-            parts = [f"{n} {name} created" for name, n in sorted(self.created.items()) if n]
-            text = f"Imported {self.rows} rows of {self.kind}: " + ", ".join(parts) + "."
+            text = (
+                f"Imported {self.rows} rows of {self.kind}: " + ", ".join(f"{p} created" for p in parts) + "."
+            )
             if self.order_pks:
                 text += f" Re-assessment of {len(self.order_pks)} orders queued."
         if self.unrecognised_providers:
             names = ", ".join(sorted(self.unrecognised_providers))
             text += f" Carrier detected from the number where the provider was not recognised: {names}."
+        if self.unfitting_providers:
+            named = "; ".join(
+                f"{provider} ({_lines(lines)})"
+                for provider, lines in sorted(self.unfitting_providers.items())
+            )
+            text += (
+                f" Carrier detected from the number where it fits no format of the provider named: {named}."
+            )
         return text
 
 
-def import_tracking_numbers(raw: bytes, *, actor=None, via: str = "import_tracking") -> TrackingImportSummary:
+def import_tracking_numbers(
+    raw: bytes,
+    *,
+    actor=None,
+    via: str = "import_tracking",
+    column_map: Mapping[str, str] | None = None,
+    dry_run: bool = False,
+) -> TrackingImportSummary:
     """Put each row's tracking number on its order, or nothing. Raises CsvError naming every problem
-    (file and database alike) and PermissionDenied when `actor` lacks cases.import_orders."""
+    (file, named columns and database alike) and PermissionDenied when `actor` lacks
+    cases.import_orders. `column_map`: see `choose_columns`; `dry_run`: check and count, write nothing."""
     require(actor, IMPORT_ORDERS)
-    rows, issues = scan_tracking_numbers(raw)
-    summary = _summary("tracking numbers", raw, rows)
+    columns = choose_columns(raw, kind="numbers", column_map=column_map)
+    rows, issues = scan_tracking_numbers(raw, column_map=columns.mapping)
+    summary = _summary("tracking numbers", raw, rows, columns, dry_run)
     summary.unrecognised_providers.update(row.provider for row in rows if row.provider and not row.carrier)
     with transaction.atomic():
         orders = find_orders(row.order_id for row in rows)
@@ -81,22 +169,41 @@ def import_tracking_numbers(raw: bytes, *, actor=None, via: str = "import_tracki
         for row in rows:
             number, created = tracking.get_or_create_number(row.number, row.carrier)
             summary.created["tracking numbers"] += created
+            if created:
+                _note_unfitting(summary, row, number)
             if tracking.link_number(orders[row.order_id], number):
                 summary.created["order tracking links"] += 1
                 linked.append(number)
         # A new link touches every order carrying that number: `recycled` (rules.md section 3) compares them.
-        _finish(summary, tracking.orders_carrying(linked), actor, via, "tracking_numbers_imported")
+        _finish(
+            summary,
+            lambda: tracking.orders_carrying(linked),
+            raw=raw,
+            kind="numbers",
+            actor=actor,
+            via=via,
+            action="tracking_numbers_imported",
+        )
     return summary
 
 
-def import_tracking_events(raw: bytes, *, actor=None, via: str = "import_tracking") -> TrackingImportSummary:
+def import_tracking_events(
+    raw: bytes,
+    *,
+    actor=None,
+    via: str = "import_tracking",
+    column_map: Mapping[str, str] | None = None,
+    dry_run: bool = False,
+) -> TrackingImportSummary:
     """Store each row's carrier event on its tracking number, or nothing; events already stored are
     skipped (cases.services.tracking.add_events). A number not yet stored is created and linked when the
     row names its order; a number alone must already be on an order. Raises CsvError naming every
-    problem and PermissionDenied when `actor` lacks cases.import_orders."""
+    problem and PermissionDenied when `actor` lacks cases.import_orders. `column_map` and `dry_run` as
+    for `import_tracking_numbers`."""
     require(actor, IMPORT_ORDERS)
-    rows, issues = scan_tracking_events(raw)
-    summary = _summary("tracking events", raw, rows)
+    columns = choose_columns(raw, kind="events", column_map=column_map)
+    rows, issues = scan_tracking_events(raw, column_map=columns.mapping)
+    summary = _summary("tracking events", raw, rows, columns, dry_run)
     with transaction.atomic():
         writer = _EventWriter(summary, rows)
         writer.link()
@@ -110,10 +217,12 @@ def import_tracking_events(raw: bytes, *, actor=None, via: str = "import_trackin
                 touched.append(number)
         _finish(
             summary,
-            tracking.orders_carrying([*touched, *writer.linked]),
-            actor,
-            via,
-            "tracking_events_imported",
+            lambda: tracking.orders_carrying([*touched, *writer.linked]),
+            raw=raw,
+            kind="events",
+            actor=actor,
+            via=via,
+            action="tracking_events_imported",
         )
     return summary
 
@@ -161,6 +270,8 @@ class _EventWriter:
                 continue
             number, created = tracking.get_or_create_number(row.number, row.carrier)
             self.summary.created["tracking numbers"] += created
+            if created:
+                _note_unfitting(self.summary, row, number)
             if tracking.link_number(order, number):
                 self.summary.created["order tracking links"] += 1
                 self.linked.append(number)
@@ -227,10 +338,33 @@ class _EventWriter:
         return current
 
 
-def _summary(kind: str, raw: bytes, rows: list[NumberRow] | list[EventRow]) -> TrackingImportSummary:
+def _summary(
+    kind: str, raw: bytes, rows: list[NumberRow] | list[EventRow], columns: ColumnChoice, dry_run: bool
+) -> TrackingImportSummary:
     return TrackingImportSummary(
-        kind=kind, rows=len({row.line for row in rows}), sha256=hashlib.sha256(raw).hexdigest()
+        kind=kind,
+        rows=len({row.line for row in rows}),
+        sha256=hashlib.sha256(raw).hexdigest(),
+        columns=columns,
+        dry_run=dry_run,
     )
+
+
+def _note_unfitting(
+    summary: TrackingImportSummary, row: NumberRow | EventRow, number: TrackingNumber
+) -> None:
+    """A new number stored without the carrier its row named, because it fits none of that carrier's
+    formats (cases.services.tracking.checked_carrier): said in the summary, by provider and line."""
+    if row.carrier and number.carrier != row.carrier:
+        lines = summary.unfitting_providers.setdefault(row.provider, [])
+        if row.line not in lines:
+            lines.append(row.line)
+
+
+def _lines(lines: list[int]) -> str:
+    shown = ", ".join(str(line) for line in lines[:SHOWN_LINES])
+    more = f" and {len(lines) - SHOWN_LINES} more" if len(lines) > SHOWN_LINES else ""
+    return f"line{'s' if len(lines) > 1 else ''} {shown}{more}"
 
 
 def _unique_lines(rows: list[NumberRow]) -> list[NumberRow]:
@@ -252,11 +386,27 @@ def _raise_if(issues: list[CsvIssue]) -> None:
         raise CsvError(sorted(issues, key=lambda issue: (issue.line or 0, issue.column or "")))
 
 
-def _finish(summary: TrackingImportSummary, order_pks: list[int], actor, via: str, action: str) -> None:
-    """Audit what changed and queue the re-assessment of the touched orders once the data is committed."""
+def _finish(
+    summary: TrackingImportSummary, touched, *, raw: bytes, kind: str, actor, via: str, action: str
+) -> None:
+    """The end of an import that found no error, inside its transaction. A dry run rolls everything back.
+    Otherwise a given column map is remembered for these headers, and what changed is audited and the
+    touched orders (`touched()`: their primary keys) are queued for re-assessment after commit."""
+    if summary.dry_run:
+        # Counted, never kept: the whole import (numbers, links, events) is undone here.
+        transaction.set_rollback(True)
+        return
+    if summary.columns.mapping and not summary.columns.remembered:
+        remember_column_map(
+            kind=KINDS[kind],
+            header=read_header(raw),
+            mapping=summary.columns.mapping,
+            user=actor,
+        )
+        summary.columns_kept = True
     if not summary.changed:
         return
-    summary.order_pks = sorted(set(order_pks))
+    summary.order_pks = sorted(set(touched()))
     order_ids = list(
         Order.objects.filter(pk__in=summary.order_pks[:AUDITED_ORDER_IDS])
         .order_by("order_id")
