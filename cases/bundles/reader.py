@@ -21,7 +21,7 @@ from typing import Any
 from cases.assessment import vocabulary as v
 from cases.assessment.facts import CustomerMessage, OrderFacts, SupplierChase, SupplierEvidence, TrackingEvent
 from cases.carriers.local_times import carrier_local_time
-from cases.carriers.normalize import normalize_number
+from cases.carriers.normalize import MIN_NUMBER_CHARACTERS, is_tracking_number
 from cases.carriers.statuses import STATUS_SOURCES, read_event_status
 from cases.countries import country_code
 from cases.replay.scoring import ACTUAL_FIELDS, MAX_OUTCOME, Actual
@@ -40,7 +40,6 @@ NEXT_MOVES = v.NEXT_MOVES
 RISK_LEVELS = v.RISK_LEVELS
 CHASE_CHANNELS = ("email", "chat", "phone", "portal", "other")
 MAX_TEXT = 10_000
-MIN_NUMBER_CHARACTERS = 4  # rules.md section 3c: fewer letters or digits is no tracking number
 # Fields a version-1 file may not carry: read silently as version 1, they would be lost.
 V2_ORDER_FIELDS = ("line_items", "cancelled_at", "fulfilled_at")
 
@@ -426,7 +425,7 @@ class _Reader:
         if not isinstance(number, str) or not number.strip() or len(number) > 64:
             self.fail(f"{prefix}.number", "must be a non-empty string of at most 64 characters, or null")
             return None
-        if sum(c.isalnum() for c in normalize_number(number)) < MIN_NUMBER_CHARACTERS:
+        if not is_tracking_number(number):
             self.fail(
                 f"{prefix}.number",
                 f"{number!r} has fewer than {MIN_NUMBER_CHARACTERS} letters or digits: no tracking number",

@@ -25,3 +25,12 @@ def normalize_number(raw: str) -> str:
     if not raw:
         return ""
     return raw.translate(_DELETE_SEPARATORS).upper()
+
+
+# rules.md section 3c: a normalized number with fewer letters or digits is no tracking number.
+MIN_NUMBER_CHARACTERS = 4
+
+
+def is_tracking_number(raw: str) -> bool:
+    """Whether `raw` can be a tracking number at all (rules.md section 3c): imports refuse what is not."""
+    return sum(ch.isalnum() for ch in normalize_number(raw)) >= MIN_NUMBER_CHARACTERS

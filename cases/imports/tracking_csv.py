@@ -25,7 +25,7 @@ from datetime import date, datetime
 from cases.assessment.facts import TrackingEvent
 from cases.carriers.formats import CARRIER_NAMES
 from cases.carriers.local_times import carrier_local_time
-from cases.carriers.normalize import normalize_number
+from cases.carriers.normalize import MIN_NUMBER_CHARACTERS, is_tracking_number, normalize_number
 from cases.carriers.statuses import STATUS_SOURCES, read_event_status
 from cases.countries import country_code
 from cases.csvfiles import CsvError, CsvIssue, CsvRow, decode, read_rows
@@ -37,9 +37,6 @@ MAX_NUMBER = 64
 MAX_DESCRIPTION = 500
 MAX_LOCATION = 200
 MAX_POSTAL_CODE = 20
-
-# rules.md section 3c: a normalized number with fewer letters or digits than this is no tracking number.
-MIN_NUMBER_CHARACTERS = 4
 
 # Header spellings, compared folded by cases.csvfiles.header_key (case, "_" and "-" ignored).
 ORDER_ID = ("order_id", "order", "name", "order number", "order name", "order no", "order #")
@@ -335,11 +332,6 @@ def _valid(rows: list, issues: list[CsvIssue]) -> list:
 def _missing_column(names: tuple[str, ...]) -> CsvIssue:
     either = f"; give {', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else ""
     return CsvIssue(1, names[0], f"required column is missing{either}")
-
-
-def is_tracking_number(number: str) -> bool:
-    """rules.md section 3c: a normalized number needs at least MIN_NUMBER_CHARACTERS letters or digits."""
-    return sum(ch.isalnum() for ch in normalize_number(number)) >= MIN_NUMBER_CHARACTERS
 
 
 # --- order ids ---------------------------------------------------------------------------------------
