@@ -16,6 +16,11 @@ What a row shows, for the week range of the filters (one dimension at a time):
   with notes and how many earlier weeks had some; the CSV carries them all with their week;
 - the sparkline is one figure (the `trend` choice) week by week over the range; weeks not built are gaps.
 
+A row's supplier is the one each SKU had when its week was built; nothing per supplier is kept elsewhere.
+When the vendor map moves products, or an owner changes a SKU's supplier, `suppliers.services` rebuilds the
+latest built week after commit, so the default range follows; older weeks keep the suppliers they were
+built with until `manage.py build_rollups` rebuilds them.
+
 Every non-zero figure links to the case changelist filtered to the cases behind it: the row's supplier, SKU
 or country, the orders placed in the range (the latest week for the durations) and the figure's own
 condition. Two links are wider than their figure, as the case changelist cannot say more: `exceptions`

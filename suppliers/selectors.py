@@ -10,24 +10,27 @@ destination country) cells, whose counts add up to any dimension; one query of t
 the week's products; all suppliers. On PostgreSQL the tracking query aggregates in SQL (GROUPING SETS,
 percentiles by rank over ordered arrays); elsewhere it returns one row per order and `suppliers.rollups`
 computes the same percentiles in Python. Both use the ranks defined in `suppliers.rollups`.
+
+Also what the vendor map's changes read: the products a vendor name places, and their open cases.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from cases.assessment import vocabulary as v
-from cases.choices import Direction, MoneyState
+from cases.choices import CaseStatus, Direction, MoneyState
 from cases.models import Case, CustomerMessage, MoneyDecision, Order, OrderTracking, Outcome, TrackingEvent
 from suppliers import rollups
-from suppliers.models import Product, Supplier
+from suppliers.models import Product, Supplier, WeeklyRollup, vendor_key
 
 WEEK = timedelta(days=7)
 
@@ -322,3 +325,41 @@ def supplier_flag_cases(now: datetime, days: int, threshold: int) -> dict[int, l
     supplier_silence, or label_created_only with its window exceeded."""
     stuck = Q(case_type=v.SUPPLIER_SILENCE) | Q(case_type=v.LABEL_CREATED_ONLY, window__exceeded=True)
     return _cases_behind(stuck, "order__product__supplier_id", now - timedelta(days=days), now, threshold)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The vendor map: the products it places.
+
+
+def products_the_map_places(*, keys: Iterable[str], supplier_id: int | None = None) -> list[tuple]:
+    """(pk, sku, vendor, supplier_id) of the products whose vendor name has one of `keys`
+    (`suppliers.models.vendor_key`) and whose supplier an owner did not choose; with `supplier_id`, only
+    those now with that supplier. Two queries: the distinct vendor names (a store has few), compared here
+    by key as Python computes it, then their products."""
+    keys = set(keys)
+    movable = Product.objects.filter(supplier_set_by_owner=False).order_by()
+    if supplier_id is not None:
+        movable = movable.filter(supplier_id=supplier_id)
+    names = [name for name in movable.values_list("vendor", flat=True).distinct() if vendor_key(name) in keys]
+    if not names:
+        return []
+    return list(
+        movable.filter(vendor__in=names).order_by("pk").values_list("pk", "sku", "vendor", "supplier_id")
+    )
+
+
+def orders_with_open_cases(product_pks: Iterable[int]) -> list[int]:
+    """The pks of these products' orders whose case is open (re-assessed when their supplier changes)."""
+    product_pks = list(product_pks)
+    if not product_pks:
+        return []
+    return list(
+        Order.objects.filter(product_id__in=product_pks, case__status=CaseStatus.OPEN)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def latest_built_week() -> date | None:
+    """The newest week with stored rollups: the scorecard's default range ends with it."""
+    return WeeklyRollup.objects.aggregate(latest=Max("week_start"))["latest"]

@@ -1,4 +1,5 @@
-"""Product and supplier decisions. Pausing a product is the owner's (DEVELOPERS.md, rules.md section 6).
+"""Product and supplier decisions. Pausing a product is the owner's (DEVELOPERS.md, rules.md section 6); so
+are the vendor map (which supplier a vendor name in a store's file stands for) and a SKU's supplier.
 
 The weekly review (issue 6) builds the weekly rollups (issue 8) and applies the product-review and
 supplier-flag triggers of rules.md section 6 to the stored cases."""
@@ -8,15 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from cases.assessment.clock import require_aware
 from cases.permissions import PAUSE_PRODUCT, require
-from cases.services.audit import audit_event
+from cases.services.assessment import queue_reassessment
+from cases.services.audit import Target, audit_event, audit_events
 from policies.selectors import active_policy_book
 from suppliers import rollups, selectors
-from suppliers.models import Product, Supplier, WeeklyRollup
+from suppliers.models import Product, Supplier, VendorMapping, WeeklyRollup, vendor_key
+from suppliers.vendor_map import read_vendors
 
 
 @transaction.atomic
@@ -203,3 +207,218 @@ def run_weekly_review(now: datetime | None = None) -> WeeklyReview:
         if changed:
             review.suppliers_flagged.append(supplier.name)
     return review
+
+
+# ---------------------------------------------------------------------------------------------------
+# The vendor map and a SKU's supplier (the owner's: `suppliers.manage_vendor_map`).
+
+MANAGE_VENDOR_MAP = "suppliers.manage_vendor_map"
+
+
+@dataclass(frozen=True)
+class VendorMapChange:
+    mapping: VendorMapping | None  # None once deleted
+    products_moved: int
+
+
+def check_vendor_mapping(*, vendor: str, meaning: str, supplier: Supplier | None) -> None:
+    """Refuse a mapping the map cannot hold, naming the field: a supplier mapping without a supplier, a
+    "not a supplier" one with one, a default (empty vendor) that is not a supplier."""
+    if meaning not in VendorMapping.Meaning.values:
+        choices = ", ".join(VendorMapping.Meaning.values)
+        raise ValidationError({"meaning": f"must be one of {choices}, got {meaning!r}."})
+    if len(vendor.strip()) > VendorMapping._meta.get_field("vendor").max_length:
+        raise ValidationError({"vendor": "is longer than 200 characters."})
+    if meaning == VendorMapping.Meaning.SUPPLIER and supplier is None:
+        raise ValidationError({"supplier": "Choose the supplier this vendor name stands for."})
+    if meaning == VendorMapping.Meaning.NOT_A_SUPPLIER:
+        if not vendor_key(vendor):
+            raise ValidationError(
+                {"meaning": "The default (empty vendor) must name a supplier: the one products get."}
+            )
+        if supplier is not None:
+            raise ValidationError({"supplier": "A vendor name that is not a supplier takes no supplier."})
+
+
+@transaction.atomic
+def save_vendor_mapping(
+    *, vendor: str, meaning: str, supplier: Supplier | None, actor, reason: str = ""
+) -> VendorMapChange:
+    """Say what a vendor name stands for (the empty name: the default supplier), creating or changing its
+    row (names compare by `vendor_key`). The products the map places follow at once, each audited with
+    its old and new supplier, their open cases re-assessed after commit, and the latest built week of
+    rollups rebuilt after commit (`_products_follow_the_map`)."""
+    require(actor, MANAGE_VENDOR_MAP)
+    check_vendor_mapping(vendor=vendor, meaning=meaning, supplier=supplier)
+    key = vendor_key(vendor)
+    old_default = _default_supplier()
+    mapping = VendorMapping.objects.select_for_update().filter(key=key).first()
+    before = _mapping_values(mapping)
+    mapping = mapping or VendorMapping()
+    mapping.vendor = vendor.strip()
+    mapping.meaning = meaning
+    mapping.supplier = supplier if meaning == VendorMapping.Meaning.SUPPLIER else None
+    mapping.updated_by = actor
+    mapping.save()
+    after = _mapping_values(mapping)
+    changes = {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+    if changes:
+        audit_event(
+            action="vendor_mapping_saved" if before else "vendor_mapping_added",
+            obj=mapping,
+            actor=actor,
+            changes=changes,
+            reason=reason,
+        )
+    moved = _products_follow_the_map(key, old_default=old_default, actor=actor, reason=reason)
+    return VendorMapChange(mapping, moved)
+
+
+@transaction.atomic
+def delete_vendor_mapping(mapping: VendorMapping, *, actor, reason: str = "") -> VendorMapChange:
+    """Remove a row of the map. Its vendor name is then unknown: read as a supplier's name (created if
+    missing, as an import would); the default's removal gives the default supplier back to the supplier
+    named DEFAULT_SUPPLIER_NAME. The products the map placed follow, as on a save."""
+    require(actor, MANAGE_VENDOR_MAP)
+    mapping = VendorMapping.objects.select_for_update().filter(pk=mapping.pk).first()
+    if mapping is None:
+        return VendorMapChange(None, 0)
+    old_default = _default_supplier()
+    target = Target(VendorMapping, mapping.pk, str(mapping))
+    before = _mapping_values(mapping)
+    mapping.delete()
+    audit_event(
+        action="vendor_mapping_deleted",
+        obj=target,
+        actor=actor,
+        changes={name: [value, None] for name, value in before.items()},
+        reason=reason,
+    )
+    moved = _products_follow_the_map(before["key"], old_default=old_default, actor=actor, reason=reason)
+    return VendorMapChange(None, moved)
+
+
+@transaction.atomic
+def change_product_supplier(*, product: Product, supplier: Supplier, actor, reason: str) -> Product:
+    """An owner chooses a SKU's supplier: audited with the old and new supplier; the vendor map no longer
+    moves the product (`supplier_set_by_owner`); its open cases are re-assessed after commit (the
+    supplier's window and overrides apply to them) and the latest built week of rollups is rebuilt."""
+    require(actor, MANAGE_VENDOR_MAP)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why this SKU's supplier changes (it goes in the audit trail)."})
+    product = Product.objects.select_for_update().select_related("supplier").get(pk=product.pk)
+    if product.supplier_id == supplier.pk and product.supplier_set_by_owner:
+        return product
+    previous, was_set = product.supplier, product.supplier_set_by_owner
+    product.supplier = supplier
+    product.supplier_set_by_owner = True
+    product.save(update_fields=["supplier", "supplier_set_by_owner"])
+    changes = {"supplier": [previous.name, supplier.name]}
+    if not was_set:
+        changes["supplier_set_by_owner"] = [False, True]
+    audit_event(action="product_supplier_changed", obj=product, actor=actor, changes=changes, reason=reason)
+    if previous.pk != supplier.pk:
+        _after_products_moved([product.pk])
+    return product
+
+
+def _mapping_values(mapping: VendorMapping | None) -> dict:
+    if mapping is None:
+        return {}
+    return {
+        "vendor": mapping.vendor,
+        "key": mapping.key,
+        "meaning": mapping.meaning,
+        "supplier": mapping.supplier.name if mapping.supplier_id else None,
+    }
+
+
+def _default_supplier() -> Supplier | None:
+    """The supplier products get when their vendor is not a supplier or missing, if it exists yet."""
+    name = read_vendors([""]).suppliers[""]
+    return Supplier.objects.filter(name=name).first()
+
+
+def _products_follow_the_map(key: str, *, old_default: Supplier | None, actor, reason: str) -> int:
+    """Move the products whose vendor has `key` (and whose supplier no owner chose) to the supplier the
+    map now reads for their vendor name. For the default row (key ""), only the products the old default
+    supplier holds because their vendor is not a supplier or missing move to the new default: a product
+    stored before vendor names were kept has an empty vendor too, and its supplier is a real one."""
+    if key:
+        products = selectors.products_the_map_places(keys=[key])
+    else:
+        if old_default is None:
+            return 0
+        defaulted = {""} | set(
+            VendorMapping.objects.filter(meaning=VendorMapping.Meaning.NOT_A_SUPPLIER).values_list(
+                "key", flat=True
+            )
+        )
+        products = selectors.products_the_map_places(keys=defaulted, supplier_id=old_default.pk)
+    if not products:
+        return 0
+    reading = read_vendors({vendor for _, _, vendor, _ in products})
+    targets = _suppliers_named(set(reading.suppliers.values()))
+    moves = [
+        (pk, sku, old, targets[reading.suppliers[vendor]])
+        for pk, sku, vendor, old in products
+        if old != targets[reading.suppliers[vendor]].pk
+    ]
+    if not moves:
+        return 0
+    by_target: dict[Supplier, list[int]] = {}
+    for pk, _, _, target in moves:
+        by_target.setdefault(target, []).append(pk)
+    locked = set(
+        Product.objects.select_for_update()
+        .filter(pk__in=[pk for pk, *_ in moves], supplier_set_by_owner=False)
+        .values_list("pk", flat=True)
+    )
+    moves = [move for move in moves if move[0] in locked]
+    for target, pks in by_target.items():
+        Product.objects.filter(pk__in=[pk for pk in pks if pk in locked]).update(supplier=target)
+    names = dict(Supplier.objects.filter(pk__in={old for _, _, old, _ in moves}).values_list("pk", "name"))
+    audit_events(
+        {
+            "action": "product_supplier_changed",
+            "obj": Target(Product, pk, sku),
+            "actor": actor,
+            "via": "vendor_map",
+            "changes": {"supplier": [names.get(old), target.name]},
+            "reason": reason or "The vendor map changed.",
+        }
+        for pk, sku, old, target in moves
+    )
+    _after_products_moved([pk for pk, *_ in moves])
+    return len(moves)
+
+
+def _suppliers_named(names: set[str]) -> dict[str, Supplier]:
+    """The suppliers of these names, those missing created (as an import creates them)."""
+    found = {s.name: s for s in Supplier.objects.filter(name__in=names)}
+    missing = names - set(found)
+    if missing:
+        Supplier.objects.bulk_create([Supplier(name=name) for name in sorted(missing)], ignore_conflicts=True)
+        found.update({s.name: s for s in Supplier.objects.filter(name__in=missing)})
+    return found
+
+
+def _after_products_moved(product_pks: list[int]) -> None:
+    """Their open cases are re-assessed after commit (made due now, so a lost task costs a sweep's delay),
+    and the latest built week of rollups is rebuilt after commit, so the scorecard's supplier rows follow.
+    Older weeks keep the suppliers they were built with until `manage.py build_rollups` rebuilds them."""
+    queue_reassessment(selectors.orders_with_open_cases(product_pks))
+    connection = transaction.get_connection()
+    if any(getattr(callback, "rebuilds_rollups", False) for _, callback, _ in connection.run_on_commit):
+        return  # one rebuild per transaction, however many products moved
+    transaction.on_commit(_rebuild_latest_week, robust=True)
+
+
+def _rebuild_latest_week() -> None:
+    week = selectors.latest_built_week()
+    if week is not None:
+        build_weekly_rollups(week)
+
+
+_rebuild_latest_week.rebuilds_rollups = True

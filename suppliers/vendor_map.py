@@ -22,5 +22,39 @@ class VendorReading:
 
 
 def read_vendors(names: Iterable[str]) -> VendorReading:
-    """What each vendor name stands for, by one query of the map. Creates nothing."""
-    raise NotImplementedError  # filled in by the vendor map work
+    """What each vendor name stands for, by one query of the map. Creates nothing.
+
+    Names compare by `vendor_key` (case and spaces do not matter). `suppliers` has one entry per distinct
+    name as given; `unmapped` and `defaulted` are sorted and distinct, names as given."""
+    from suppliers.models import VendorMapping, vendor_key
+
+    given = list(dict.fromkeys(names))
+    keys = {vendor_key(name) for name in given} | {""}
+    rows = {
+        row.key: row
+        for row in VendorMapping.objects.filter(key__in=keys)
+        .select_related("supplier")
+        .only("key", "meaning", "supplier__name")
+    }
+    default_row = rows.get("")
+    default_name = (
+        default_row.supplier.name if default_row and default_row.supplier else DEFAULT_SUPPLIER_NAME
+    )
+
+    suppliers: dict[str, str] = {}
+    unmapped: set[str] = set()
+    defaulted: set[str] = set()
+    for name in given:
+        key = vendor_key(name)
+        row = rows.get(key) if key else None
+        if row is not None and row.meaning == VendorMapping.Meaning.SUPPLIER:
+            suppliers[name] = row.supplier.name
+        elif row is not None or not key:
+            # The store's own name, a category, or nothing at all: the default supplier.
+            suppliers[name] = default_name
+            defaulted.add(name)
+        else:
+            # Not in the map: read as a supplier's name, as files always were, and reported for mapping.
+            suppliers[name] = name.strip()
+            unmapped.add(name)
+    return VendorReading(suppliers=suppliers, unmapped=sorted(unmapped), defaulted=sorted(defaulted))

@@ -1,4 +1,5 @@
-"""Roles (DEVELOPERS.md): staff work cases; only owners decide money, pause products and change policy.
+"""Roles (DEVELOPERS.md): staff work cases; only owners decide money, pause products, change policy, the
+vendor map and a SKU's supplier.
 Every refusal is on the server: a crafted request changes nothing."""
 
 import json
@@ -18,7 +19,12 @@ from tests.test_bundle_reader import bundle
 
 pytestmark = pytest.mark.django_db
 
-OWNER_PERMISSIONS = ["cases.approve_money_decision", "suppliers.pause_product", "policies.edit_policy"]
+OWNER_PERMISSIONS = [
+    "cases.approve_money_decision",
+    "suppliers.pause_product",
+    "suppliers.manage_vendor_map",
+    "policies.edit_policy",
+]
 
 
 @pytest.fixture

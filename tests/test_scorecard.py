@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from datetime import timedelta
+from unittest import mock
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -19,7 +20,7 @@ from cases.models import AuditEvent, Case
 from suppliers import scorecard, sparklines
 from suppliers.filters import WeeklyRollupFilter
 from suppliers.models import Product, Supplier, WeeklyRollup
-from suppliers.services import build_weekly_rollups
+from suppliers.services import build_weekly_rollups, change_product_supplier, save_vendor_mapping
 from tests.factories import ProductFactory, SupplierFactory, UserFactory
 from tests.test_rollups import EXPECTED, WEEK, at, make_order, week  # noqa: F401  (week: the known week)
 
@@ -179,6 +180,38 @@ def test_the_notes_show_on_their_row(client, week, staff):  # noqa: F811
     client.force_login(staff)
     response = page(client, **ONE_WEEK)
     assert "prints labels before hand-off: 4 of 5 label-only cases" in response.content.decode()
+
+
+def test_the_scorecard_follows_the_vendor_map(
+    client, built, staff, owner, django_capture_on_commit_callbacks
+):
+    """The rollups are built from the products' suppliers: once the map moves a SKU, the latest built week
+    is rebuilt after commit and the SKU's orders count for its new supplier."""
+    Product.objects.filter(sku="A-2").update(vendor="Acme warehouse")
+    idle = Supplier.objects.get(name="Idle")
+    with (
+        mock.patch("cases.tasks.reassess_cases_task.delay"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        save_vendor_mapping(vendor="ACME  warehouse", meaning="supplier", supplier=idle, actor=owner)
+    client.force_login(staff)
+    rows = rows_of(page(client, **ONE_WEEK))
+    assert (cell(rows["Acme"], "orders").text, cell(rows["Idle"], "orders").text) == ("4", "2")
+    assert rows_of(page(client, dimension="sku", **ONE_WEEK))["A-2"]["row"].supplier_name == "Idle"
+
+
+def test_the_scorecard_follows_an_owners_change_of_a_skus_supplier(
+    client, built, staff, owner, django_capture_on_commit_callbacks
+):
+    product, idle = Product.objects.get(sku="B-1"), Supplier.objects.get(name="Idle")
+    with (
+        mock.patch("cases.tasks.reassess_cases_task.delay"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        change_product_supplier(product=product, supplier=idle, actor=owner, reason="checked the invoices")
+    client.force_login(staff)
+    rows = rows_of(page(client, **ONE_WEEK))
+    assert (cell(rows["Bright"], "orders").text, cell(rows["Idle"], "orders").text) == ("0", "3")
 
 
 # ---------------------------------------------------------------------------------------------------
