@@ -12,6 +12,7 @@ from cases.selectors.case_states import case_states
 from cases.selectors.review_counts import stored_review_counts
 from cases.services.bundle_import import import_bundle
 from policies.selectors import active_policy_book
+from tests.factories import CaseFactory, OrderFactory, ProductFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +57,38 @@ def test_the_case_being_reassessed_is_not_counted_twice():
     case = Case.objects.get(order__order_id="#1")
     counts = stored_review_counts(timezone.now(), active_policy_book())
     assert counts.outside([case_states([case.order_id])[case.order_id]]) == {("product", "lamp-01"): 1}
+
+
+def stored_case(product, *, risk_rank: int = 2, case_type: str = "stale_in_transit", days_ago: int = 3):
+    order = OrderFactory(product=product, ordered_at=timezone.now() - timedelta(days=days_ago))
+    return CaseFactory(order=order, risk_rank=risk_rank, case_type=case_type)
+
+
+def test_counts_for_some_products_include_every_sku_spelled_alike():
+    lamp = ProductFactory(sku="LAMP-01")
+    stored_case(lamp)
+    stored_case(ProductFactory(sku=" lamp-01"))
+    stored_case(ProductFactory(sku="Lamp-01  "))
+    stored_case(ProductFactory(sku="LAMP 01"))  # inner spaces: another SKU
+    counts = stored_review_counts(timezone.now(), active_policy_book(), product_ids=[lamp.pk])
+    assert dict(counts.products) == {"lamp-01": 3}
+
+
+def test_counts_for_some_suppliers_include_every_supplier_spelled_alike():
+    mine = SupplierFactory(name="Bright Home Supply")
+    stored_case(ProductFactory(sku="A", supplier=mine), case_type="supplier_silence")
+    stored_case(
+        ProductFactory(sku="B", supplier=SupplierFactory(name="bright home supply ")),
+        case_type="supplier_silence",
+    )
+    stored_case(ProductFactory(sku="C", supplier=SupplierFactory(name="Other")), case_type="supplier_silence")
+    counts = stored_review_counts(timezone.now(), active_policy_book(), supplier_ids=[mine.pk])
+    assert dict(counts.suppliers) == {"bright home supply": 2}
+
+
+def test_stored_cases_of_orders_placed_after_as_of_are_not_counted():
+    lamp = ProductFactory(sku="LAMP-02")
+    stored_case(lamp, days_ago=5)
+    late = stored_case(lamp, days_ago=3)
+    as_of = late.order.ordered_at - timedelta(seconds=1)
+    assert stored_review_counts(as_of, active_policy_book()).products["lamp-02"] == 1

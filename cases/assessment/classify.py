@@ -93,7 +93,18 @@ def wrong_tracking_reasons(case: CaseFacts, d: Derived) -> list[str]:
         )
     if d.checksum_invalid:
         reasons.append("the tracking number fails the check digit of every carrier format it resembles")
+    if d.fits_no_format:
+        reasons.append(
+            "the tracking number fits no known carrier format, and no carrier has recorded any event for it"
+        )
     return reasons
+
+
+def fulfilled_sentence(fulfilled_at: datetime) -> str:
+    """Section 4 row 10, in words (a reason, and with what to do, an evidence gap)."""
+    return (
+        f"the store marked the order fulfilled on {utc_date(fulfilled_at)}; its tracking number is not here"
+    )
 
 
 def _mismatch_reason(case: CaseFacts, d: Derived) -> str:
@@ -137,7 +148,18 @@ def classify(case: CaseFacts, d: Derived) -> Classification:
             watch(window.started_at, window.days)
         return Classification(case_type, window, risk, move, route, lost, tuple(reasons), tuple(watched))
 
-    # 1. The carrier delivered, or is about to, somewhere else.
+    # Rows 1 and 2: the order's life is over, whatever the tracking says; no clock runs for it.
+    if d.cancelled_at is not None:
+        return row(
+            v.CANCELLED,
+            v.NORMAL_WATCH,
+            v.CLOSE,
+            None,
+            [f"the store cancelled the order on {utc_date(d.cancelled_at)}"],
+        )
+    if d.refunded:
+        return row(v.REFUNDED_CASE, v.NORMAL_WATCH, v.CLOSE, None, ["the payment was refunded in full"])
+    # 3. The carrier delivered, or is about to, somewhere else.
     if d.destination_mismatch:
         return row(
             v.WRONG_DESTINATION,
@@ -146,8 +168,8 @@ def classify(case: CaseFacts, d: Derived) -> Classification:
             v.ROUTE_WRONG_ADDRESS,
             [_mismatch_reason(case, d)],
         )
-    # 2. The number is not this order's.
-    if d.recycled or d.predates_order or d.checksum_invalid:
+    # 4. The number is not this order's, or nothing says it is a parcel's number at all.
+    if d.recycled or d.predates_order or d.checksum_invalid or d.fits_no_format:
         return row(
             v.WRONG_TRACKING,
             v.SUPPLIER_CHASE,
@@ -155,7 +177,7 @@ def classify(case: CaseFacts, d: Derived) -> Classification:
             v.ROUTE_SUPPLIER_DELAY,
             wrong_tracking_reasons(case, d),
         )
-    # 3. We cannot read the tracking.
+    # 5. We cannot read the tracking.
     if (d.latest is not None and d.latest.status == v.UNKNOWN) or d.contradictory:
         reasons = []
         if d.latest is not None and d.latest.status == v.UNKNOWN:
@@ -170,7 +192,7 @@ def classify(case: CaseFacts, d: Derived) -> Classification:
                 f"{_status_words(later.status)} on {utc_date(later.at)}"
             )
         return row(v.UNCLEAR, v.OWNER_ONLY, v.ESCALATE, None, reasons)
-    # 4 and 5. Delivered, with or without the customer saying otherwise.
+    # 6 and 7. Delivered, with or without the customer saying otherwise.
     if d.latest is not None and d.latest.status == v.DELIVERED:
         claim = d.not_received_after_delivery
         if claim is not None:
@@ -191,7 +213,7 @@ def classify(case: CaseFacts, d: Derived) -> Classification:
             None,
             [f"the carrier says delivered on {utc_date(d.latest.at)}"],
         )
-    # 6. Carrier exception or return: a grace window from that event.
+    # 8. Carrier exception or return: a grace window from that event.
     if d.latest is not None and d.latest.status in (v.EXCEPTION, v.RETURNED):
         window = open_window(v.EXCEPTION_WINDOW, policy, d.latest.at, as_of)
         what = f"carrier {_status_words(d.latest.status)}"
@@ -213,7 +235,7 @@ def classify(case: CaseFacts, d: Derived) -> Classification:
             window,
         )
     no_first_scan = d.first_scan is None
-    # 7. The supplier says it is out of stock, and nothing has been scanned.
+    # 9. The supplier says it is out of stock, and nothing has been scanned.
     if no_first_scan and d.supplier_out_of_stock:
         note = d.newest_evidence
         assert note is not None
@@ -224,17 +246,27 @@ def classify(case: CaseFacts, d: Derived) -> Classification:
             v.ROUTE_SUPPLIER_DELAY,
             [f"no carrier scan yet, and the supplier's latest note ({utc_date(note.at)}) says out of stock"],
         )
-    # Rows 8 to 10: no tracking number, or no carrier scan yet. A case with a number and a first scan
-    # goes on to rows 11 and 12, which read neither the processing window nor the supplier's reply window.
+    # 10. The store says it fulfilled the order, and its tracking number is not here: the number exists
+    # somewhere (the store's export or connection), so the supplier is not silent. No clock runs.
+    if not d.has_number and d.fulfilled_at is not None:
+        return row(
+            v.FULFILLED_NO_TRACKING,
+            v.NORMAL_WATCH,
+            v.IMPORT_TRACKING,
+            None,
+            [fulfilled_sentence(d.fulfilled_at)],
+        )
+    # Rows 11 to 13: no tracking number, or no carrier scan yet. A case with a number and a first scan
+    # goes on to rows 14 and 15, which read neither the processing window nor the supplier's reply window.
     if not d.has_number or no_first_scan:
         processing = open_window(v.PROCESSING_WINDOW, policy, order.ordered_at, as_of)
         if not d.has_number:
             watch(processing.started_at, processing.days)
         if d.last_chase is not None:
-            # Rows 8 and 10 read chase_unanswered and chase_pending, which flip when the supplier's reply
+            # Rows 11 and 13 read chase_unanswered and chase_pending, which flip when the supplier's reply
             # window runs out (section 3).
             watch(d.last_chase.at, policy.supplier_response_days)
-        # 8. The supplier is silent: no number past the processing window, or a chase left unanswered.
+        # 11. The supplier is silent: no number past the processing window, or a chase left unanswered.
         if (not d.has_number and processing.exceeded) or (no_first_scan and d.chase_unanswered):
             reasons = []
             if not d.has_number and processing.exceeded:
@@ -260,14 +292,14 @@ def classify(case: CaseFacts, d: Derived) -> Classification:
                 reasons,
                 processing,
             )
-        # 9. No number yet, inside the processing window.
+        # 12. No number yet, inside the processing window.
         if not d.has_number:
             reasons = [processing.sentence("no tracking number yet; order placed")]
             chase = _chase_sentence(d, policy)
             if chase:
                 reasons.append(chase)
             return row(v.AWAITING_TRACKING, v.NORMAL_WATCH, v.WAIT, None, reasons, processing)
-        # 10. A number, but the carrier has never scanned the parcel.
+        # 13. A number, but the carrier has never scanned the parcel.
         if no_first_scan:
             start = d.label_at or order.ordered_at
             window = open_window(v.LABEL_WINDOW, policy, start, as_of)
@@ -303,7 +335,7 @@ def classify(case: CaseFacts, d: Derived) -> Classification:
             )
     last = d.last_movement
     assert last is not None  # a first scan exists, so a last movement does too
-    # 11. Accepted by the carrier, nothing since.
+    # 14. Accepted by the carrier, nothing since.
     if d.latest_movement_is_acceptance:
         window = open_window(v.ACCEPTED_WINDOW, policy, last.at, as_of)
         reasons = [window.sentence("accepted by the carrier")]
@@ -317,7 +349,7 @@ def classify(case: CaseFacts, d: Derived) -> Classification:
                 window,
             )
         return row(v.ACCEPTED_NO_MOVEMENT, v.NORMAL_WATCH, v.WAIT, None, reasons, window)
-    # 12. Moving, or stale, or possibly lost.
+    # 15. Moving, or stale, or possibly lost.
     window = open_window(v.IN_TRANSIT_WINDOW, policy, last.at, as_of)
     reasons = [window.sentence("last movement")]
     if not window.exceeded:

@@ -1,9 +1,10 @@
 """Facts derived from the input (rules.md section 3), as seen at one instant `as_of`.
 
-Only what has happened by `as_of` exists: tracking events, supplier evidence, supplier chases and
-customer messages timed after `as_of`, and orders sharing the tracking number that were placed after
-`as_of`, are left out. A replay that assesses a past case at its past `as_of` must not see the future,
-and the scheduler (next_assessment_at) relies on the packet changing only when as_of reaches such a fact.
+Only what has happened by `as_of` exists (section 1): tracking events, supplier evidence, supplier chases
+and customer messages timed after `as_of`, orders sharing the tracking number that were placed after
+`as_of`, and an order's cancellation or fulfilment dated after `as_of`, are left out. A replay that
+assesses a past case at its past `as_of` must not see the future, and the scheduler (next_assessment_at)
+relies on the packet changing only when as_of reaches such a fact.
 
 Events are sorted by time, ties keeping input order. Events normalized to `no_information` are dropped
 here, because section 3 says every rule ignores them; callers that display events use the facts.
@@ -28,6 +29,7 @@ from cases.assessment.intents import message_intents
 from cases.assessment.vocabulary import (
     ACCEPTED,
     AT_DESTINATION,
+    CASH_ON_DELIVERY,
     DELIVERED,
     DISPATCH_CLAIM,
     DISPUTE_THREAT,
@@ -39,8 +41,10 @@ from cases.assessment.vocabulary import (
     NOT_A_SCAN,
     NOT_RECEIVED,
     OUTBOUND,
+    PAID,
     PICKUP_PROOF,
     REFUND_REQUEST,
+    REFUNDED,
     RESTOCK_NOTE,
 )
 
@@ -59,7 +63,14 @@ def normalize_email(email: str) -> str:
 
 
 def normalize_country(country: str) -> str:
+    """Countries compare upper case (section 3)."""
     return (country or "").strip().upper()
+
+
+def payment_reading(payment_state: str) -> str:
+    """The payment state as the rules read it: cash on delivery reads as `paid` everywhere (bundle.md
+    version 2), and a partial refund stays what it is (judged as paid: no rule reads it)."""
+    return PAID if payment_state == CASH_ON_DELIVERY else payment_state
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +86,9 @@ class Derived:
     """Everything section 3 derives, at `as_of`. Times are the facts' own datetimes."""
 
     as_of: datetime
+    cancelled_at: datetime | None  # the order's cancellation, if dated at or before as_of (section 4 row 1)
+    refunded: bool  # payment state `refunded`: a full refund (section 4 row 2)
+    fulfilled_at: datetime | None  # the store's fulfilment, if dated at or before as_of (section 4 row 10)
     has_number: bool
     events: tuple[TrackingEvent, ...]  # visible, sorted, no_information removed
     label_at: datetime | None
@@ -84,6 +98,9 @@ class Derived:
     recycled_with: tuple[str, ...]  # order ids of other customers or addresses on the same number
     predating_event: TrackingEvent | None
     checksum_invalid: bool
+    # A number that fits no known carrier format, and no carrier event (of those the rules read) by as_of.
+    fits_no_format: bool
+    approximate: bool  # some visible event's time was read as local time at its place (section 1)
     mismatch_event: TrackingEvent | None
     contradiction: tuple[TrackingEvent, TrackingEvent] | None  # (delivered, later movement)
     evidence: tuple[SupplierEvidence, ...]  # visible, sorted
@@ -96,6 +113,11 @@ class Derived:
     by_intent: dict[str, tuple[CustomerMessage, ...]]  # the inbound messages of `readings` with each intent
     unanswered: tuple[CustomerMessage, ...]
     payment_disputed: bool
+
+    @property
+    def whole_order(self) -> bool:
+        """Cancelled and refunded orders are assessed as a whole: no tracking rule reads them (section 3a)."""
+        return self.cancelled_at is not None or self.refunded
 
     @property
     def first_scan_at(self) -> datetime | None:
@@ -254,8 +276,9 @@ class History:
         self._chases = _by_time(case.supplier_chases)
         self._messages = _by_time(case.customer_messages)
         # Every instant at which a fact a rule reads becomes visible; an order sharing the tracking number
-        # becomes one when it is placed.
+        # becomes one when it is placed, and the order's own cancellation and fulfilment when they are dated.
         shared_with = tracking.shared_with if tracking is not None else ()
+        order = case.order
         self._fact_times = sorted(
             [
                 item.at
@@ -263,6 +286,7 @@ class History:
                 for item in facts
             ]
             + [shared.ordered_at for shared in shared_with]
+            + [moment for moment in (order.cancelled_at, order.fulfilled_at) if moment is not None]
         )
         self._seen: dict[int, _Seen] = {}
 
@@ -324,7 +348,11 @@ class History:
         last_reply = max(outbound_times) if outbound_times else None
         unanswered = tuple(r.message for r in readings if last_reply is None or r.message.at > last_reply)
 
+        payment = payment_reading(order.payment_state)
         fields = {
+            "cancelled_at": _visible_time(order.cancelled_at, as_of),
+            "refunded": payment == REFUNDED,
+            "fulfilled_at": _visible_time(order.fulfilled_at, as_of),
             "has_number": has_number,
             "events": events,
             "label_at": labels[0].at if labels else None,
@@ -336,6 +364,8 @@ class History:
             "recycled_with": _recycled_with(case, as_of),
             "predating_event": predating,
             "checksum_invalid": bool(tracking is not None and has_number and tracking.checksum_invalid),
+            "fits_no_format": bool(has_number and tracking.fits_no_format and not events),
+            "approximate": any(e.approximate for e in events),
             "mismatch_event": _mismatch_event(case, events),
             "contradiction": _contradiction(events),
             "evidence": evidence,
@@ -345,9 +375,14 @@ class History:
             "readings": readings,
             "by_intent": by_intent,
             "unanswered": unanswered,
-            "payment_disputed": order.payment_state == DISPUTED,
+            "payment_disputed": payment == DISPUTED,
         }
         return _Seen(fields, chase_open)
+
+
+def _visible_time(moment: datetime | None, as_of: datetime) -> datetime | None:
+    """An order's own dated fact, once as_of has reached it (section 1)."""
+    return moment if moment is not None and moment <= as_of else None
 
 
 @dataclass(frozen=True, slots=True)

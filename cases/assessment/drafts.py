@@ -17,6 +17,12 @@ the guard even then is withheld, with a note.
 
 Dates are written in UTC ("13 November 2026"), so the same facts give the same words whatever offsets
 the importer received.
+
+Closed orders (cancelled, refunded) get a reply only when the customer wrote: it says what the store's
+records show and promises nothing, neither shipping nor money. An order the store marked fulfilled
+without a tracking number here (fulfilled_no_tracking) is no proof that the parcel moved: its reply is
+checked as strictly as a label-only case's, so it never says "shipped" or "on its way" unless the
+supplier proved a handover.
 """
 
 from __future__ import annotations
@@ -113,6 +119,8 @@ def _item(s: Standing, with_title: bool) -> str:
 
 def _carrier_known(s: Standing, with_free_text: bool) -> str:
     d = s.derived
+    if d.whole_order:
+        return ""  # a closed order: the tracking is no longer what the reply is about
     latest = d.latest
     if latest is None:
         if d.has_number:
@@ -132,6 +140,15 @@ def _carrier_known(s: Standing, with_free_text: bool) -> str:
 def _situation(s: Standing) -> str:
     d = s.derived
     case_type = s.case_type
+    if case_type == v.CANCELLED and d.cancelled_at is not None:
+        return f"Our records show that this order was cancelled on {words_date(d.cancelled_at)}."
+    if case_type == v.REFUNDED_CASE:
+        return "Our records show that the payment for this order was refunded."
+    if case_type == v.FULFILLED_NO_TRACKING:
+        return (
+            "Our store has marked the order as fulfilled, but its tracking number has not reached us yet; "
+            "we are getting it and will pass it on as soon as we have it."
+        )
     if case_type == v.WRONG_DESTINATION:
         return (
             "The carrier's tracking shows details that do not match your delivery address, "
@@ -186,6 +203,8 @@ def _situation(s: Standing) -> str:
 
 
 def _not_known(s: Standing) -> str:
+    if s.derived.whole_order:
+        return "If anything about it is unclear, please reply and we will look into it."
     if s.case_type in (v.DELIVERED_CASE, v.DELIVERED_CONFLICT):
         return (
             "We do not know yet where the parcel was left, and we will write again as soon as we learn more."
@@ -202,7 +221,12 @@ def customer_reply(s: Standing, *, with_free_text: bool) -> str:
         opening = f"We are writing with an update on {item}."
     known = _carrier_known(s, with_free_text)
     paragraphs = ["Hello,", opening, f"{known} {_situation(s)}".strip()]
-    if d.refund_requested:
+    if d.refund_requested and s.case_type == v.REFUNDED_CASE:
+        paragraphs.append(
+            "You asked about a refund: the store owner reviews every question about refunds, "
+            "and we will write to you once that review is done."
+        )
+    elif d.refund_requested:
         paragraphs.append(
             "You asked about a refund: refund requests are reviewed by the store owner, "
             "and we will write to you once that review is done."
@@ -264,6 +288,8 @@ def supplier_message(s: Standing, moves: tuple[str, ...], *, with_free_text: boo
             )
         if d.checksum_invalid:
             causes.append("it fails the carrier's check digit")
+        if d.fits_no_format:
+            causes.append("it fits no carrier's number format, and no carrier has recorded it")
         why = "; ".join(causes) or "it does not match this order"
         body = [
             f"{placed} The tracking number you gave for it, {_need(number, 'the tracking number')}, "
@@ -316,9 +342,13 @@ def compose_drafts(s: Standing, next_move: str, also: tuple[str, ...], guard: Gu
     case_words = CASE_WORDS[s.case_type]
 
     if v.DRAFT_UPDATE in moves or s.derived.unanswered:
+        rules = guard.kwargs()
+        if s.case_type == v.FULFILLED_NO_TRACKING:
+            # The store's word "fulfilled" is no carrier fact: say nothing moved that nobody proved.
+            rules["label_only"] = True
 
         def customer_check(text: str) -> list[str]:
-            problems = [violation.message for violation in check_draft(text, **guard.kwargs())]
+            problems = [violation.message for violation in check_draft(text, **rules)]
             if _has_leftover(text):
                 problems.append("it would show an unfilled blank")
             return problems

@@ -68,6 +68,9 @@ class Tracking:
     checksum_invalid: bool = False  # rules.md section 3, computed by cases.carriers
     events: tuple[TrackingEvent, ...] = ()  # in input order; the rules sort them
     shared_with: tuple[SharedNumberOrder, ...] = ()
+    # The number fits no carrier format cases.carriers knows (detect() finds none): with no carrier event
+    # either, nothing says it is a real parcel's number (classify.py, wrong_tracking).
+    fits_no_format: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,10 @@ standing is computed with its own policy (a supplier override changes how that c
 another case counts). The flag applies to every case of the SKU or supplier, including ones that are
 themselves fine: the flag is about the product or supplier, and the owner should see it on each order.
 
-SKUs and supplier names are compared with case and repeated spaces ignored ("Bright Home Supply" and
-"bright home  supply" are one supplier). A case with an empty SKU or supplier is a group of its own.
+SKUs and supplier names compare without regard to case or surrounding spaces (section 3a): "Bright Home
+Supply" and " bright home supply " are one supplier; inner spaces are part of the name. The stored counts
+and the peers loaded from the database (cases.selectors) group by the same key. A case with an empty SKU
+or supplier is a group of its own.
 
 At scale the caller may count part of the population itself: `outside` gives, per group, how many
 qualifying cases it counted from stored assessments that are not in the population (the clock sweep
@@ -43,7 +45,7 @@ SUPPLIER = "supplier"
 
 @lru_cache(maxsize=4096)  # a population spells few SKUs and suppliers, each many times
 def _normalized_name(text: str) -> str:
-    return " ".join((text or "").split()).casefold()
+    return (text or "").strip().lower()  # as SQL LOWER(TRIM()) reads it, so the database can narrow
 
 
 def group_name(text: str) -> str:

@@ -48,6 +48,8 @@ def _clocks(s: Standing) -> Clocks:
     def days(moment: datetime | None) -> int | None:
         return None if moment is None else whole_days(moment, as_of)
 
+    if d.whole_order:  # cancelled or refunded: the order's age only (section 3a)
+        return Clocks(whole_days(s.case.order.ordered_at, as_of), None, None, None)
     return Clocks(
         order_age_days=whole_days(s.case.order.ordered_at, as_of),
         tracking_age_days=days(d.label_at),

@@ -69,9 +69,17 @@ class Standing:
 
 
 def _flags(case: CaseFacts, d: Derived, c: Classification) -> tuple[frozenset[str], list[str]]:
-    """Section 7 flags that one case decides alone, and the reasons of those not already given."""
+    """Section 7 flags that one case decides alone, and the reasons of those not already given.
+
+    A cancelled or refunded order is assessed as a whole: its flags are the order's own (section 3a),
+    none of the tracking's.
+    """
     flags: set[str] = set()
     reasons: list[str] = []
+    if d.whole_order:
+        if d.unanswered:
+            flags.add(v.FLAG_CUSTOMER_WAITING)
+        return frozenset(flags), reasons
     if d.recycled:
         flags.add(v.FLAG_RECYCLED_TRACKING)
     if d.predates_order:

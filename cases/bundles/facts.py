@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from cases.assessment.facts import CaseFacts, SharedNumberOrder, Tracking
 from cases.bundles.reader import Bundle
-from cases.carriers.detect import best_carrier, checksum_invalid
+from cases.carriers.detect import best_carrier, checksum_invalid, detect
 from cases.carriers.normalize import normalize_number
 from policies.values import PolicyValues
 
@@ -44,6 +44,7 @@ def bundle_facts(bundle: Bundle, policy: PolicyValues | None = None) -> list[Cas
                     for o in by_number[normalized]
                     if o.order_id != case.order.order_id
                 ),
+                fits_no_format=bool(normalized) and not detect(normalized),
             )
         facts.append(
             CaseFacts(

@@ -8,6 +8,11 @@ count does not grow with the number of orders.
 
 The queries are plain SQL returning tuples (`cases.selectors.rows`), not model instances: a sweep or a
 what-if reads millions of these rows, and building models costs several times the query itself.
+
+Peers are the orders of every product whose SKU, and every supplier whose name, compares equal to one of
+the loaded orders' (rules.md section 3a: without regard to case or surrounding spaces, as
+`cases.assessment.review.group_name`), not only of the same product row: a store's files may spell one
+SKU "lamp-01" and "LAMP-01 ". Facts dated after `as_of` are loaded too; the rules ignore them (section 1).
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.db import connection
+
 from cases.assessment.facts import (
     CaseFacts,
     CustomerMessage,
@@ -29,8 +36,9 @@ from cases.assessment.facts import (
     Tracking,
     TrackingEvent,
 )
-from cases.carriers.detect import checksum_invalid
-from cases.selectors.rows import fetch_by_ids
+from cases.assessment.review import group_name
+from cases.carriers.detect import detect
+from cases.selectors.rows import chunked, fetch_by_ids
 from policies.selectors import PolicyBook, active_policy_book
 
 
@@ -60,15 +68,18 @@ def facts_for_orders(
 _ORDERS = """
     SELECT o.id, o.order_id, o.ordered_at, o.country, o.customer_email, o.postal_code, o.value,
         o.currency, o.payment_state, o.promise_text, p.sku, p.title, p.promise_text, s.id, s.name,
-        s.processing_window_days, p.id
+        s.processing_window_days, p.id, o.cancelled_at, o.fulfilled_at
     FROM cases_order o
     JOIN suppliers_product p ON p.id = o.product_id
     JOIN suppliers_supplier s ON s.id = p.supplier_id
     WHERE """
 
 
+ORDER_TIMES = (2, 17, 18)  # ordered_at, cancelled_at, fulfilled_at
+
+
 def _orders(sql: str, ids: list, params: Iterable = ()) -> list[tuple]:
-    rows = fetch_by_ids(sql, ids, params, times=(2,))
+    rows = fetch_by_ids(sql, ids, params, times=ORDER_TIMES)
     rows.sort(key=lambda row: (row[2], row[0]))
     return rows
 
@@ -78,14 +89,49 @@ def _peer_orders(orders: list[tuple], as_of: datetime, book: PolicyBook) -> list
     layers = [book.default.as_dict(), *book.countries.values(), *book.suppliers.values()]
     product_days = max(layer.get("product_review_days") or 0 for layer in layers)
     supplier_days = max(layer.get("supplier_review_days") or 0 for layer in layers)
-    products = sorted({row[16] for row in orders})
-    suppliers = sorted({row[13] for row in orders})
+    products = sorted(
+        {row[16] for row in orders}
+        | named_ids("suppliers_product", "sku", {group_name(row[10]) for row in orders})
+    )
+    suppliers = sorted(
+        {row[13] for row in orders}
+        | named_ids("suppliers_supplier", "name", {group_name(row[14]) for row in orders})
+    )
     found = {}
     for ids, column, days in ((products, "p.id", product_days), (suppliers, "s.id", supplier_days)):
         sql = _ORDERS + f"o.ordered_at >= %s AND o.ordered_at <= %s AND {column} IN ({{ids}})"
-        for row in fetch_by_ids(sql, ids, [as_of - timedelta(days=days), as_of], times=(2,)):
+        for row in fetch_by_ids(sql, ids, [as_of - timedelta(days=days), as_of], times=ORDER_TIMES):
             found[row[0]] = row
     return sorted(found.values(), key=lambda row: (row[2], row[0]))
+
+
+# What Python's str.strip() removes around a name, for the SQL that finds candidates.
+_BLANKS = " \t\n\r\f\v"
+
+
+def named_ids(table: str, column: str, keys: set[str]) -> set[int]:
+    """Ids of the rows of `table` whose `column` compares equal to one of `keys` (review.group_name).
+
+    The database narrows by a lower-cased, trimmed key, then Python compares exactly; an empty key names
+    no group (review.group_key), so it finds nothing. SQLite's LOWER folds ASCII letters only, so there a
+    SKU differing from another only in the case of a non-ASCII letter is not found as its peer.
+    """
+    keys = {key for key in keys if key}
+    if not keys:
+        return set()
+    found: set[int] = set()
+    with connection.cursor() as cursor:
+        for chunk in chunked(sorted(keys)):
+            if connection.vendor == "postgresql":
+                sql, params = f"LOWER(BTRIM({column}, %s)) = ANY(%s)", [_BLANKS, chunk]
+            else:
+                sql, params = (
+                    f"LOWER(TRIM({column}, %s)) IN ({', '.join(['%s'] * len(chunk))})",
+                    [_BLANKS, *chunk],
+                )
+            cursor.execute(f"SELECT id, {column} FROM {table} WHERE {sql}", params)
+            found.update(pk for pk, name in cursor.fetchall() if group_name(name) in keys)
+    return found
 
 
 def _facts(orders: list[tuple], book: PolicyBook) -> list[CaseFacts]:
@@ -108,12 +154,13 @@ def _facts(orders: list[tuple], book: PolicyBook) -> list[CaseFacts]:
 
     events = defaultdict(list)
     for number_id, *fields in fetch_by_ids(
-        "SELECT tracking_number_id, at, status, raw_status, description, location, country, postal_code "
-        "FROM cases_trackingevent WHERE tracking_number_id IN ({ids}) ORDER BY at, id",
+        "SELECT tracking_number_id, at, status, raw_status, description, location, country, postal_code, "
+        "approximate FROM cases_trackingevent WHERE tracking_number_id IN ({ids}) ORDER BY at, id",
         number_ids,
         times=(1,),
     ):
-        events[number_id].append(TrackingEvent(*fields))
+        *fields, approximate = fields
+        events[number_id].append(TrackingEvent(*fields, approximate=bool(approximate)))
     shared = defaultdict(list)
     # Only numbers that more than one order carries: for most orders this returns nothing.
     for number_id, order_pk, *other in fetch_by_ids(
@@ -162,13 +209,15 @@ def _facts(orders: list[tuple], book: PolicyBook) -> list[CaseFacts]:
         tracking = None
         if link is not None:
             number_pk, number, normalized, carrier = link[2:]
+            invalid, no_format = number_formats(normalized)
             tracking = Tracking(
                 number=number,
                 normalized=normalized,
                 carrier=carrier or None,
-                checksum_invalid=checksum_invalid(normalized),
+                checksum_invalid=invalid,
                 events=tuple(events[number_pk]),
                 shared_with=tuple(other for order_pk, other in shared[number_pk] if order_pk != pk),
+                fits_no_format=no_format,
             )
         result.append(
             CaseFacts(
@@ -200,4 +249,17 @@ def _order_facts(row: tuple) -> OrderFacts:
         currency=row[7],
         payment_state=row[8],
         promise_text=row[9] or row[12],
+        cancelled_at=row[17],
+        fulfilled_at=row[18],
     )
+
+
+def number_formats(normalized: str) -> tuple[bool, bool]:
+    """(checksum_invalid, fits_no_format) of a number from one `detect`: the loader asks both of every
+    case. checksum_invalid (rules.md section 3) is "fits some format, and every format it fits has a
+    check digit that fails", which is `cases.carriers.detect.checksum_invalid`; a blank number is no
+    number, so it fits no format without being flagged for it."""
+    if not normalized:
+        return False, False
+    matches = detect(normalized)
+    return bool(matches) and all(m.check_digit == "invalid" for m in matches), not matches

@@ -10,8 +10,10 @@ Two sources:
   (`policy_in_force_at`), or with one chosen version for all. A decision made before any version was
   activated uses the oldest version, and the report says so.
 
-Honesty: facts dated after `decided_at` are ignored by the rules. Facts without a date cannot be dated
-back: an order's payment state and fields, and a supplier's processing time, are read as they stand now.
+Honesty: facts dated after `decided_at` are ignored by the rules (rules.md section 1), an order's
+cancellation and fulfilment included: an order cancelled after the decision replays as it stood then.
+Facts without a date cannot be dated back: an order's payment state (a refund too) and other fields, and
+a supplier's processing time, are read as they stand now.
 
 Stored cases stream: the orders are taken in batches of BATCH keys (by key, for the database's sake; each
 keeps its orders' input positions); each batch reads its past decisions in one query and its facts in one

@@ -6,7 +6,10 @@ stored `risk_rank > 0` is exactly "risk after overlays 1-4 above normal_watch", 
 `supplier_silence`, or `label_created_only` with its window exceeded, is a supplier-stuck case.
 
 The counts use the default policy's review windows. The cases being re-assessed are taken out of the
-stored counts, because the engine counts them itself from their fresh facts.
+stored counts, because the engine counts them itself from their fresh facts. SKUs and supplier names
+compare without regard to case or surrounding spaces (rules.md section 3a, review.group_name): the counts
+are keyed that way, and asking for some products or suppliers counts every product or supplier spelled
+like one of them.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from cases.assessment.review import PRODUCT, SUPPLIER, group_name
 from cases.choices import CaseType
 from cases.models import Case
 from cases.selectors.case_states import CaseState
+from cases.selectors.facts import named_ids
 from policies.selectors import PolicyBook
+from suppliers.models import Product, Supplier
 
 STUCK = Q(case_type=CaseType.SUPPLIER_SILENCE) | Q(
     case_type=CaseType.LABEL_CREATED_ONLY, window__exceeded=True
@@ -66,14 +71,23 @@ def stored_review_counts(
         window, risk_rank__gt=0, order__ordered_at__gte=as_of - timedelta(days=counts.product_days)
     )
     if product_ids is not None:
-        products = products.filter(order__product_id__in=list(product_ids))
+        products = products.filter(order__product_id__in=_spelled_alike(Product, "sku", product_ids))
     for row in products.values("order__product__sku").annotate(n=Count("id")).order_by():
         counts.products[group_name(row["order__product__sku"])] += row["n"]
     suppliers = Case.objects.filter(
         window, STUCK, order__ordered_at__gte=as_of - timedelta(days=counts.supplier_days)
     )
     if supplier_ids is not None:
-        suppliers = suppliers.filter(order__product__supplier_id__in=list(supplier_ids))
+        suppliers = suppliers.filter(
+            order__product__supplier_id__in=_spelled_alike(Supplier, "name", supplier_ids)
+        )
     for row in suppliers.values("order__product__supplier__name").annotate(n=Count("id")).order_by():
         counts.suppliers[group_name(row["order__product__supplier__name"])] += row["n"]
     return counts
+
+
+def _spelled_alike(model, column: str, ids: Iterable[int]) -> list[int]:
+    """`ids` and the ids of every other row of `model` whose `column` compares equal to one of theirs."""
+    ids = set(ids)
+    names = model.objects.filter(pk__in=list(ids)).values_list(column, flat=True)
+    return sorted(ids | named_ids(model._meta.db_table, column, {group_name(name) for name in names}))

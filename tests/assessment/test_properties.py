@@ -74,8 +74,9 @@ def case_facts(draw, low: float = -3, high: float = 30, order_id: str = "#1"):
                 at=when,
                 status=st.sampled_from(STATUSES),
                 description=st.sampled_from(DESCRIPTIONS),
-                country=st.sampled_from(("", "US", "US", "CA")),
+                country=st.sampled_from(("", "US", "US", "CA", "us")),
                 postal_code=st.sampled_from(("", "94110", "94110", "10001")),
+                approximate=st.booleans(),
             ),
             max_size=4,
         )
@@ -93,13 +94,20 @@ def case_facts(draw, low: float = -3, high: float = 30, order_id: str = "#1"):
             max_size=1,
         )
     )
+    # Version 2's order life: now and then a cancellation or a fulfilment, at any instant (also after as_of).
+    life = draw(st.integers(0, 5))
     facts = case(
         order_id=order_id,
+        cancelled_at=draw(when) if life == 0 else None,
+        fulfilled_at=draw(when) if life in (1, 2) else None,
+        country=draw(st.sampled_from(("US", "US", "us", ""))),
         ordered_at=draw(minutes(max(low, 0), max(low, 0) + 4)),
         sku=draw(st.sampled_from(("SKU-1", "SKU-2"))),
         supplier=draw(st.sampled_from(("Supplier A", "Supplier B", ""))),
         product_title=draw(st.sampled_from(TITLES)),
-        payment_state=draw(st.sampled_from(("paid", "paid", "paid", "disputed"))),
+        payment_state=draw(
+            st.sampled_from(("paid", "paid", "paid", "disputed", "refunded", "cash_on_delivery"))
+        ),
         policy=draw(policies()),
         tracking=(
             tracking(
@@ -107,6 +115,7 @@ def case_facts(draw, low: float = -3, high: float = 30, order_id: str = "#1"):
                 number=draw(st.sampled_from(("LP00412345678901", "1Z 999-AA1"))),
                 checksum_invalid=draw(st.booleans()) and draw(st.booleans()),
                 shared_with=tuple(shared_with),
+                fits_no_format=draw(st.integers(0, 3)) == 0,
             )
             if has_tracking
             else None

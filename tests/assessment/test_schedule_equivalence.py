@@ -40,6 +40,7 @@ from cases.assessment.vocabulary import (
     NOT_A_SCAN,
     OUTBOUND,
     PICKUP_PROOF,
+    REFUNDED,
 )
 from tests.assessment.test_properties import SETTINGS, case_facts, minutes, populations
 
@@ -120,8 +121,16 @@ def definitional_derived(case: CaseFacts, as_of: datetime) -> dict:
         return matching[-1] if matching else None
 
     cutoff = order.ordered_at - timedelta(hours=24)
+
+    def dated(moment):
+        return moment if moment is not None and moment <= as_of else None
+
+    payment = "paid" if order.payment_state == "cash_on_delivery" else order.payment_state
     return {
         "as_of": as_of,
+        "cancelled_at": dated(order.cancelled_at),
+        "refunded": payment == REFUNDED,
+        "fulfilled_at": dated(order.fulfilled_at),
         "has_number": has_number,
         "events": events,
         "label_at": labels[0].at if labels else None,
@@ -131,6 +140,8 @@ def definitional_derived(case: CaseFacts, as_of: datetime) -> dict:
         "recycled_with": tuple(recycled),
         "predating_event": next((e for e in events if e.at < cutoff), None),
         "checksum_invalid": bool(tracking is not None and has_number and tracking.checksum_invalid),
+        "fits_no_format": bool(has_number and tracking.fits_no_format and not events),
+        "approximate": any(e.approximate for e in events),
         "mismatch_event": mismatch,
         "contradiction": contradiction,
         "evidence": evidence,
@@ -142,7 +153,7 @@ def definitional_derived(case: CaseFacts, as_of: datetime) -> dict:
         "readings": tuple(readings),
         "inbound_with": {i: tuple(m for m, intents in readings if i in intents) for i in INTENTS},
         "unanswered": tuple(m for m, _ in readings if last_reply is None or m.at > last_reply),
-        "payment_disputed": order.payment_state == DISPUTED,
+        "payment_disputed": payment == DISPUTED,
     }
 
 
@@ -161,6 +172,8 @@ def fact_times(case: CaseFacts) -> list[datetime]:
     times = [item.at for item in (*case.supplier_evidence, *case.supplier_chases, *case.customer_messages)]
     if tracking is not None:
         times += [e.at for e in tracking.events] + [s.ordered_at for s in tracking.shared_with]
+    # The order's own dated facts (rules.md section 1): a cancellation or fulfilment after as_of is a clock.
+    times += [t for t in (case.order.cancelled_at, case.order.fulfilled_at) if t is not None]
     return times
 
 
