@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases.carriers.detect import checksum_invalid, detect
+from cases.carriers.detect import checksum_invalid, detect, number_standing
 from cases.models import Order, OrderTracking, TrackingEvent, TrackingNumber
-from cases.selectors.facts import facts_for_orders, number_formats
+from cases.selectors.facts import facts_for_orders
 from cases.services.assessment import packets_for_orders
 from policies.selectors import active_policy_book
 from tests.factories import OrderFactory, ProductFactory, SupplierFactory
@@ -109,10 +109,18 @@ def test_a_number_fitting_no_carrier_format_is_loaded_as_such_and_assessed_wrong
 
 @pytest.mark.parametrize(
     "number",
-    ["1Z999AA10123456784", "1Z999AA10123456785", "RR123456785CN", "RR123456789CN", "LP00412345678901"],
+    [
+        "1Z999AA10123456784",
+        "1Z999AA10123456785",
+        "RR123456785CN",
+        "RR123456789CN",
+        "LP00412345678901",
+        "number123",
+        "",
+    ],
 )
-def test_one_detect_gives_the_carriers_checksum_reading(number):
-    assert number_formats(number) == (checksum_invalid(number), not detect(number))
+def test_one_pass_gives_the_carriers_checksum_reading_and_whether_any_format_fits(number):
+    assert number_standing(number) == (checksum_invalid(number), bool(number) and not detect(number))
 
 
 def test_peers_on_a_sku_spelled_in_another_case_or_with_spaces_are_loaded():

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from cases.assessment.facts import CaseFacts, SharedNumberOrder, Tracking
 from cases.bundles.reader import Bundle
-from cases.carriers.detect import best_carrier, checksum_invalid, detect
+from cases.carriers.detect import checked_carrier, number_standing
 from cases.carriers.normalize import normalize_number
 from policies.values import PolicyValues
 
@@ -33,18 +33,19 @@ def bundle_facts(bundle: Bundle, policy: PolicyValues | None = None) -> list[Cas
         tracking = None
         if case.tracking is not None:
             normalized = normalize_number(case.tracking.number)
+            invalid, no_format = number_standing(normalized)
             tracking = Tracking(
                 number=case.tracking.number,
                 normalized=normalized,
-                carrier=case.tracking.carrier or best_carrier(normalized),
-                checksum_invalid=checksum_invalid(normalized),
+                carrier=checked_carrier(case.tracking.carrier, normalized) or None,
+                checksum_invalid=invalid,
                 events=case.tracking.events,
                 shared_with=tuple(
                     SharedNumberOrder(o.order_id, o.customer_email, o.postal_code, o.ordered_at)
                     for o in by_number[normalized]
                     if o.order_id != case.order.order_id
                 ),
-                fits_no_format=bool(normalized) and not detect(normalized),
+                fits_no_format=no_format,
             )
         facts.append(
             CaseFacts(

@@ -104,12 +104,45 @@ def checksum_invalid(number: str) -> bool:
     return fits
 
 
+def number_standing(number: str) -> tuple[bool, bool]:
+    """(checksum_invalid, fits_no_format) of `number` in one pass over the formats of its length, without
+    building matches: the facts loaders ask both of every case. A blank number is no number: neither."""
+    number = normalize_number(number)
+    if not number:
+        return False, False
+    fits = False
+    for _, carrier_format in _FORMATS_BY_LENGTH.get(len(number), ()):
+        if carrier_format.prefixes and not number.startswith(carrier_format.prefixes):
+            continue
+        if not carrier_format.matches_shape(number):
+            continue
+        if carrier_format.check is None or carrier_format.check(number):
+            return False, False
+        fits = True
+    return fits, not fits
+
+
 def best_carrier(number: str) -> str | None:
     """Code of the best match whose check digit does not fail; None when there is none."""
     for match in detect(number):
         if match.check_digit != "invalid":
             return match.carrier
     return None
+
+
+def checked_carrier(carrier: str | None, number: str) -> str:
+    """The carrier a number is stored with: the one given when the number fits one of that carrier's
+    formats (cases.carriers.detect; a failing check digit still fits, and is what `checksum_invalid`
+    reports), else the carrier detected from the number, else "".
+
+    A carrier's name (a file's provider column, a tracker's slug) is never trusted on its own: a number
+    that no format of that carrier has ("number123" named "UPS") would send the customer to the wrong
+    tracking page and make the case read the wrong carrier."""
+    normalized = normalize_number(number)
+    carrier = (carrier or "").strip().lower()
+    if carrier and any(match.carrier == carrier for match in detect(normalized)):
+        return carrier
+    return best_carrier(normalized) or ""
 
 
 def tracking_url(carrier: str, number: str) -> str | None:

@@ -37,7 +37,7 @@ from cases.assessment.facts import (
     TrackingEvent,
 )
 from cases.assessment.review import group_name
-from cases.carriers.detect import detect
+from cases.carriers.detect import number_standing
 from cases.selectors.rows import chunked, fetch_by_ids
 from policies.selectors import PolicyBook, active_policy_book
 
@@ -209,7 +209,7 @@ def _facts(orders: list[tuple], book: PolicyBook) -> list[CaseFacts]:
         tracking = None
         if link is not None:
             number_pk, number, normalized, carrier = link[2:]
-            invalid, no_format = number_formats(normalized)
+            invalid, no_format = number_standing(normalized)
             tracking = Tracking(
                 number=number,
                 normalized=normalized,
@@ -252,14 +252,3 @@ def _order_facts(row: tuple) -> OrderFacts:
         cancelled_at=row[17],
         fulfilled_at=row[18],
     )
-
-
-def number_formats(normalized: str) -> tuple[bool, bool]:
-    """(checksum_invalid, fits_no_format) of a number from one `detect`: the loader asks both of every
-    case. checksum_invalid (rules.md section 3) is "fits some format, and every format it fits has a
-    check digit that fails", which is `cases.carriers.detect.checksum_invalid`; a blank number is no
-    number, so it fits no format without being flagged for it."""
-    if not normalized:
-        return False, False
-    matches = detect(normalized)
-    return bool(matches) and all(m.check_digit == "invalid" for m in matches), not matches

@@ -7,24 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cases.assessment.facts import TrackingEvent as EventFacts
-from cases.carriers.detect import best_carrier, detect, tracking_url
+from cases.carriers.detect import checked_carrier, tracking_url
 from cases.carriers.normalize import normalize_number
 from cases.models import Order, OrderTracking, TrackingEvent, TrackingNumber
-
-
-def checked_carrier(carrier: str | None, number: str) -> str:
-    """The carrier a number is stored with: the one given when the number fits one of that carrier's
-    formats (cases.carriers.detect; a failing check digit still fits, and is what `checksum_invalid`
-    reports), else the carrier detected from the number, else "".
-
-    A carrier's name (a file's provider column, a tracker's slug) is never trusted on its own: a number
-    that no format of that carrier has ("number123" named "UPS") would send the customer to the wrong
-    tracking page and make the case read the wrong carrier."""
-    normalized = normalize_number(number)
-    carrier = (carrier or "").strip().lower()
-    if carrier and any(match.carrier == carrier for match in detect(normalized)):
-        return carrier
-    return best_carrier(normalized) or ""
 
 
 def get_or_create_number(number: str, carrier: str | None = None) -> tuple[TrackingNumber, bool]:

@@ -354,7 +354,7 @@ def _note_unfitting(
     summary: TrackingImportSummary, row: NumberRow | EventRow, number: TrackingNumber
 ) -> None:
     """A new number stored without the carrier its row named, because it fits none of that carrier's
-    formats (cases.services.tracking.checked_carrier): said in the summary, by provider and line."""
+    formats (cases.carriers.detect.checked_carrier): said in the summary, by provider and line."""
     if row.carrier and number.carrier != row.carrier:
         lines = summary.unfitting_providers.setdefault(row.provider, [])
         if row.line not in lines:
