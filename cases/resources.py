@@ -9,18 +9,24 @@ admin's file formats; after this prefix it finds nothing to strip.
 
 The import side does not go row by row through a ModelResource: `OrderImportResource.import_data` hands
 the uploaded file to `cases.services.order_import` (COPY and set-based SQL on PostgreSQL) and turns its
-answer into django-import-export's Result, so the admin keeps its preview-then-confirm flow.
+answer into django-import-export's Result, so the admin keeps its preview-then-confirm flow. How the file
+is read (`time_zone`, `date_order`, `column_map`) passes through to the import; the Result also carries
+the file's header and the column map given, for the admin's column step.
 """
+
+import csv
+import io
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import fields, resources
 from import_export.formats.base_formats import Format
 from import_export.results import InvalidRow, Result, RowResult
 
-from cases.csvfiles import CsvError
+from cases.csvfiles import CsvError, CsvIssue, decode
 from cases.imports.orders_common import NEW, SKIP, UPDATE
 from cases.models import Case, Order
 
+HEADER_BYTES = 256 * 1024  # where a header row ends, at the latest
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -124,6 +130,32 @@ class OrdersCsvFormat(Format):
         return True
 
 
+READING_CHOICES = ("time_zone", "date_order", "column_map")  # keyword arguments of the orders import
+
+
+def read_header(raw: bytes) -> list[str]:
+    """The header row of a CSV file (read from its first lines only); CsvError when it cannot be decoded
+    or is empty."""
+    head = raw[:HEADER_BYTES]
+    if len(raw) > HEADER_BYTES and b"\n" in head:
+        head = head[: head.rfind(b"\n") + 1]  # whole lines: a character is never cut in two
+    text = decode(head)
+    try:
+        row = next(csv.reader(io.StringIO(text, newline="")), None)
+    except csv.Error as exc:
+        raise CsvError([CsvIssue(1, None, f"cannot be read as CSV: {exc}")]) from None
+    if not row or not any(cell.strip() for cell in row):
+        raise CsvError([CsvIssue(None, None, "is empty")])
+    return [cell.strip() for cell in row]
+
+
+def _header(data: bytes) -> list[str] | None:
+    try:
+        return read_header(data)
+    except CsvError:
+        return None
+
+
 IMPORT_TYPES = {NEW: RowResult.IMPORT_TYPE_NEW, UPDATE: RowResult.IMPORT_TYPE_UPDATE}
 PREVIEW_HEADERS = ["line", "order", "ordered at", "country", "SKU", "value", "payment", "changes"]
 
@@ -133,12 +165,13 @@ class OrderImportResource(resources.Resource):
 
     order_id = fields.Field(column_name="Name / order_id")
     ordered_at = fields.Field(column_name="Created at / ordered_at")
-    country = fields.Field(column_name="Shipping Country / country")
-    sku = fields.Field(column_name="Lineitem sku / sku")
-    supplier = fields.Field(column_name="Vendor / supplier")
+    sku = fields.Field(column_name="Lineitem sku / sku, or Lineitem name / product_title")
     optional = fields.Field(
-        column_name="optional: Email, Shipping Zip, Total, Currency, Financial Status, Lineitem name "
-        "(customer_email, postal_code, value, currency, payment_state, product_title, promise_text)"
+        column_name="optional: Email, Shipping Country, Shipping Zip, Vendor, Total, Currency, "
+        "Financial Status, Cancelled at, Fulfilled at, Fulfillment Status, Lineitem requires shipping, "
+        "Shipping Method, "
+        "Payment Method (customer_email, country, postal_code, supplier, value, currency, payment_state, "
+        "promise_text, cancelled_at, fulfilled_at); other names: name the columns in the preview"
     )
 
     class Meta:
@@ -149,32 +182,45 @@ class OrderImportResource(resources.Resource):
         return cls._meta.name
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
-        from cases.services.order_import import OrderImportResult, create_run, import_orders, run_import
+        from cases.services.order_import import create_run, import_orders, run_import
 
         user = kwargs.get("user")
         file_name = kwargs.get("file_name") or "orders.csv"
         data = dataset.data if isinstance(dataset, UploadedFile) else bytes(dataset)
+        choices = {name: kwargs.get(name) or None for name in READING_CHOICES}
         run = None
         if dry_run:
             try:
                 outcome = import_orders(
-                    data, file_name=file_name, actor=user, via="admin import", dry_run=True
+                    data, file_name=file_name, actor=user, via="admin import", dry_run=True, **choices
                 )
             except CsvError as exc:
-                outcome = OrderImportResult(file_name=file_name, dry_run=True, file_error=True)
-                outcome.issues, outcome.issue_count = exc.issues, len(exc.issues)
+                return self.file_error_result(file_name, exc, header=_header(data), **choices)
         else:
             only_valid_rows = bool(kwargs.get("only_valid_rows"))
-            run = create_run(file_name=file_name, actor=user, only_valid_rows=only_valid_rows)
-            outcome = run_import(run, data, via="admin import")
+            run = create_run(file_name=file_name, actor=user, only_valid_rows=only_valid_rows, **choices)
+            outcome = run_import(run, data, via="admin import")  # with the choices create_run kept
             run.refresh_from_db()
-        return self._result(outcome, run)
+        return self._result(outcome, run, header=_header(data), column_map=choices["column_map"])
+
+    @classmethod
+    def file_error_result(cls, file_name: str, exc: CsvError, *, header=None, column_map=None, **_) -> Result:
+        """The Result of a file that cannot be read as a whole (encoding, empty, a missing column)."""
+        from cases.services.order_import import OrderImportResult
+
+        outcome = OrderImportResult(file_name=file_name, dry_run=True, file_error=True)
+        outcome.issues, outcome.issue_count = exc.issues, len(exc.issues)
+        # A file whose times need the person's word (OrderTimesError) says which question to ask.
+        outcome.summary = {"questions": getattr(exc, "questions", None) or {}}
+        return cls._result(outcome, None, header=header, column_map=column_map)
 
     @staticmethod
-    def _result(outcome, run) -> Result:
+    def _result(outcome, run, *, header=None, column_map=None) -> Result:
         result = Result()
         result.order_import = outcome
         result.import_run = run
+        result.header = header  # the file's header cells, None when it has none that can be read
+        result.column_map = column_map or {}
         result.diff_headers = PREVIEW_HEADERS
         if outcome is None:
             return result

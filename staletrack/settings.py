@@ -166,6 +166,15 @@ CELERY_BEAT_SCHEDULE = {
 # a Celery task with a progress bar.
 ORDER_IMPORT_MAX_BYTES = int(os.environ.get("STALETRACK_ORDER_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
 ORDER_IMPORT_ASYNC_BYTES = int(os.environ.get("STALETRACK_ORDER_IMPORT_ASYNC_BYTES", str(2 * 1024 * 1024)))
+# Words of a shipping method that mean the customer collects the order (a store pickup is left out of an
+# orders import), and of a payment method or gateway that mean cash on delivery (a pending order paid on
+# delivery is imported as cash_on_delivery). Comma-separated, compared without regard to case, as words.
+ORDER_IMPORT_PICKUP_WORDS = env_list(
+    "STALETRACK_PICKUP_WORDS", "pick up,pickup,pick-up,collect,collection,click and collect,retrait,abholung"
+)
+ORDER_IMPORT_COD_WORDS = env_list(
+    "STALETRACK_COD_WORDS", "cash on delivery,cod,cash_on_delivery,pay on delivery,contre-remboursement"
+)
 
 # Exports: every resource neutralises formula cells itself (cases.resources), for admin and code exports
 # alike (OWASP CSV injection); the library's own setting only covers a leading "=" in the admin.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
 
 from django.utils import timezone
@@ -21,31 +21,56 @@ from cases.imports.orders_common import (
     UNCHANGED,
     UPDATE,
     Checked,
+    ImportOptions,
     Plan,
     PreviewRow,
     Written,
+    plan_summary,
+    read_vendor_names,
+    supplier_name,
 )
 from cases.imports.orders_csv import (
     FIELDS,
     INDEX,
     MAX_TITLE,
     SHOPIFY,
+    TIME_FIELDS,
     HeadCheck,
     Msg,
     OrdersCsv,
+    TimeReading,
     check_head,
     check_product,
     conflicts,
+    decide_times,
+    needs_reading,
+    product_key,
+    requires_shipping,
+    resolve_fulfilled_at,
     resolve_payment_state,
+    skip_reason,
 )
-from cases.models import Case, Order
+from cases.models import Case, Order, OrderTracking
 from cases.services.audit import audit_events
 from suppliers.models import Product, Supplier
+from suppliers.vendor_map import VendorReading
 
 CHUNK = 500  # ids per IN (...) query; SQLite allows 999 parameters
 RANK = {name: i for i, name in enumerate(FIELDS)}
-STORED = ("ordered_at", "customer_email", "country", "postal_code", "value", "currency", "payment_state")
+STORED = (
+    "ordered_at",
+    "customer_email",
+    "country",
+    "postal_code",
+    "value",
+    "currency",
+    "payment_state",
+    "cancelled_at",
+    "fulfilled_at",
+)
 WRITTEN = (*STORED, "product_id", "promise_text", "updated_at")
+
+Row = tuple[int, tuple[str, ...]]  # (line, cells)
 
 
 @dataclass(slots=True)
@@ -53,7 +78,12 @@ class _Order:
     order_id: str
     head_line: int
     head: tuple[str, ...]
-    check: HeadCheck
+    row_issues: list[tuple[int, str, str]] = field(default_factory=list)  # later rows: (line, field, msg)
+    sku_row: Row | None = None  # its first line item that needs shipping and has a SKU
+    title_row: Row | None = None  # else its first one that needs shipping and has a name
+    ships: bool = False  # some line item needs shipping
+    skip: str | None = None
+    check: HeadCheck | None = None
     product_line: int | None = None
     product: tuple[str, ...] | None = None
 
@@ -76,8 +106,9 @@ def _chunks(items: list, size: int = CHUNK):
 class BatchedEngine:
     name = "batched"
 
-    def __init__(self, layout, *, batch_size: int = 1000):
+    def __init__(self, layout, *, options: ImportOptions | None = None, batch_size: int = 1000):
         self.layout = layout
+        self.options = options or ImportOptions()
         self.batch_size = batch_size
         self.orders: dict[str, _Order] = {}
         self.issues: list[tuple[int, str | None, str | None, str]] = []  # line, order_id, field, message
@@ -85,15 +116,16 @@ class BatchedEngine:
         self.known_skus: dict[str, int] = {}
         self.invalid: set[str] = set()
         self.planned: list[_Planned] = []
+        self.times = TimeReading()
+        self.vendors = VendorReading(suppliers={})
 
     # --- stage --------------------------------------------------------------------------------------
 
     def stage(self, source: OrdersCsv, progress: Callable[[int], None]) -> int:
         layout = self.layout
-        present = layout.present
         order_fields = layout.order_fields
         shopify = layout.format == SHOPIFY
-        sku_at = INDEX["sku"]
+        sku_at, title_at, ships_at = INDEX["sku"], INDEX["product_title"], INDEX["requires_shipping"]
         orders, issues = self.orders, self.issues
         for count, (line, cells) in enumerate(source.rows(), 1):
             if count % 5000 == 0:
@@ -104,15 +136,19 @@ class BatchedEngine:
                 continue
             order = orders.get(order_id)
             if order is None:
-                order = orders[order_id] = _Order(order_id, line, cells, check_head(cells, present))
-                issues.extend((line, order_id, name, message) for name, message in order.check.issues)
+                order = orders[order_id] = _Order(order_id, line, cells)
             else:
-                issues.extend(
-                    (line, order_id, name, message)
+                order.row_issues.extend(
+                    (line, name, message)
                     for name, message in conflicts(cells, order.head, order.head_line, order_fields)
                 )
-            if order.product_line is None and cells[sku_at] and (shopify or line == order.head_line):
-                order.product_line, order.product = line, cells
+            if (shopify or line == order.head_line) and requires_shipping(cells[ships_at]):
+                order.ships = True
+                if cells[sku_at]:
+                    if order.sku_row is None:
+                        order.sku_row = (line, cells)
+                elif cells[title_at] and order.title_row is None:
+                    order.title_row = (line, cells)
         issues.extend((issue.line, None, None, issue.message) for issue in source.issues)
         self.records = source.records
         progress(self.records)
@@ -121,21 +157,45 @@ class BatchedEngine:
     # --- check --------------------------------------------------------------------------------------
 
     def check(self) -> Checked:
-        skus = sorted({o.product[INDEX["sku"]] for o in self.orders.values() if o.product is not None})
-        for chunk in _chunks(skus):
-            self.known_skus.update(Product.objects.filter(sku__in=chunk).values_list("sku", "id"))
+        """Skipped orders first (they get no issue at all), then how the file's times read (which may
+        raise OrderTimesError), then every other order's cells."""
+        layout, options = self.layout, self.options
+        present, rules = layout.present, options.rules
+        kept = []
         for order in self.orders.values():
-            if order.product is None:
-                self.issues.append((order.head_line, order.order_id, "sku", Msg.NO_SKU))
-                continue
-            known = order.product[INDEX["sku"]] in self.known_skus
-            self.issues.extend(
-                (order.product_line, order.order_id, name, message)
-                for name, message in check_product(order.product, known)
+            order.skip = skip_reason(order.head, present, ships=order.ships, rules=rules)
+            if order.skip is None:
+                kept.append(order)
+        samples: dict[tuple[str, str], int] = {}
+        for name in (f for f in TIME_FIELDS if f in present):
+            i = INDEX[name]
+            for order in kept:
+                text = order.head[i]
+                if needs_reading(text):
+                    samples.setdefault((name, text), order.head_line)
+        self.times = decide_times(
+            [(name, text, line) for (name, text), line in samples.items()],
+            column=layout.column,
+            time_zone=options.time_zone,
+            date_order=options.date_order,
+            store_zone=options.store_zone,
+        )
+        payment_method = INDEX["payment_method"]
+        for order in kept:
+            order.check = check_head(
+                order.head, present, self.times, cod=rules.is_cod(order.head[payment_method])
             )
+            self.issues.extend((order.head_line, order.order_id, n, m) for n, m in order.check.issues)
+            self.issues.extend((line, order.order_id, n, m) for line, n, m in order.row_issues)
+            row = order.sku_row or order.title_row
+            if row is None:
+                self.issues.append((order.head_line, order.order_id, "sku", Msg.NO_ITEM))
+                continue
+            order.product_line, order.product = row
+            self.issues.extend((row[0], order.order_id, n, m) for n, m in check_product(row[1]))
         self.issues.sort(key=lambda i: (i[0], RANK.get(i[2], -1), i[3]))
         self.invalid = {order_id for _, order_id, _, _ in self.issues if order_id is not None}
-        column = self.layout.column
+        column = layout.column
         return Checked(
             records=self.records,
             orders=len(self.orders),
@@ -160,19 +220,24 @@ class BatchedEngine:
                 "id", "order_id", "product_id", "promise_text", *STORED
             ):
                 existing[row["order_id"]] = row
+        keys = sorted({product_key(o.product)[0] for o in valid if o.skip is None})
+        self.known_skus = {}
+        for chunk in _chunks(keys):
+            self.known_skus.update(Product.objects.filter(sku__in=chunk).values_list("sku", "id"))
         present = self.layout.present
+        now = self.options.now
         counts: Counter = Counter()
         reasons: Counter = Counter()
         self.planned = []
         for order in valid:
-            v = order.check.values
             stored = existing.get(order.order_id)
-            sku = order.product[INDEX["sku"]]
-            if v.skip_reason:
+            if order.skip is not None:
                 counts[SKIP] += 1
-                reasons[v.skip_reason] += 1
-                self.planned.append(_Planned(order, SKIP, {}, sku, stored, []))
+                reasons[order.skip] += 1
+                self.planned.append(_Planned(order, SKIP, {}, "", stored, []))
                 continue
+            v = order.check.values
+            sku = product_key(order.product)[0]
             old = stored or {}
             values = {
                 "ordered_at": v.ordered_at,
@@ -186,6 +251,8 @@ class BatchedEngine:
                 "currency": v.currency if "currency" in present else old.get("currency", ""),
                 "payment_state": resolve_payment_state(old.get("payment_state"), v.payment_state),
                 "promise_text": v.promise_text if "promise_text" in present else old.get("promise_text", ""),
+                "cancelled_at": v.cancelled_at if v.cancelled_given else old.get("cancelled_at"),
+                "fulfilled_at": resolve_fulfilled_at(old.get("fulfilled_at"), v, now),
             }
             if stored is None:
                 action, changed = NEW, []
@@ -198,28 +265,68 @@ class BatchedEngine:
                 action = UPDATE if changed else UNCHANGED
             counts[action] += 1
             self.planned.append(_Planned(order, action, values, sku, stored, changed))
+        self.vendors = read_vendor_names(
+            p.order.product[INDEX["supplier"]]
+            for p in self.planned
+            if p.action in (NEW, UPDATE) and p.values["product_id"] is None
+        )
         return Plan(
             counts={a: counts[a] for a in (NEW, UPDATE, UNCHANGED, SKIP)},
             preview=[self._preview(p) for p in self.planned[:PREVIEW_LIMIT]],
             skipped_reasons=dict(reasons),
+            summary=self._summary(),
+        )
+
+    def _summary(self) -> dict:
+        imported = [p for p in self.planned if p.action != SKIP]
+        fulfilled = [p for p in imported if p.values["fulfilled_at"] is not None]
+        tracked: set[int] = set()
+        stored_ids = [p.existing["id"] for p in fulfilled if p.existing is not None]
+        for chunk in _chunks(stored_ids):
+            tracked.update(
+                OrderTracking.objects.filter(order_id__in=chunk).values_list("order_id", flat=True)
+            )
+        return plan_summary(
+            fulfilled_without_tracking=sum(
+                1 for p in fulfilled if p.existing is None or p.existing["id"] not in tracked
+            ),
+            cash_on_delivery=sum(1 for p in imported if p.values["payment_state"] == "cash_on_delivery"),
+            keyed_by_title=sum(1 for p in imported if product_key(p.order.product)[1]),
+            vendors=self.vendors,
         )
 
     @staticmethod
     def _preview(p: _Planned) -> PreviewRow:
-        v = p.order.check.values
+        order = p.order
+        v = order.check.values if order.check is not None else None
         stored = p.existing or {}
+        if v is None:  # skipped: its cells were not read
+            return PreviewRow(
+                line=order.head_line,
+                order_id=order.order_id,
+                action=p.action,
+                changed=[],
+                ordered_at=None,
+                country="",
+                sku="",
+                value=None,
+                currency="",
+                payment_state=stored.get("payment_state") or "",
+                skip_reason=order.skip or "",
+            )
         return PreviewRow(
-            line=p.order.head_line,
-            order_id=p.order.order_id,
+            line=order.head_line,
+            order_id=order.order_id,
             action=p.action,
             changed=p.changed,
             ordered_at=v.ordered_at,
             country=v.country or "",
             sku=p.sku,
-            value=p.values.get("value", v.value),
-            currency=p.values.get("currency", v.currency or ""),
-            payment_state=p.values.get("payment_state") or stored.get("payment_state") or "",
-            skip_reason=v.skip_reason or "",
+            value=p.values["value"],
+            currency=p.values["currency"],
+            payment_state=p.values["payment_state"],
+            cancelled_at=p.values["cancelled_at"],
+            fulfilled_at=p.values["fulfilled_at"],
         )
 
     # --- write --------------------------------------------------------------------------------------
@@ -277,13 +384,16 @@ class BatchedEngine:
         return written
 
     def _create_products(self, todo: list[_Planned], written: Written) -> None:
+        """New products: each from the first row naming its key, its supplier through the vendor map."""
         new: dict[str, _Planned] = {}
         for p in sorted(todo, key=lambda p: p.order.product_line):
             if p.values["product_id"] is None and p.sku not in self.known_skus:
                 new.setdefault(p.sku, p)
         if not new:
             return
-        names = sorted({p.order.product[INDEX["supplier"]] for p in new.values()})
+        vendor_at = INDEX["supplier"]
+        supplier_of = {key: supplier_name(self.vendors, p.order.product[vendor_at]) for key, p in new.items()}
+        names = sorted(set(supplier_of.values()))
         suppliers = {}
         for chunk in _chunks(names):
             suppliers.update(Supplier.objects.filter(name__in=chunk).values_list("name", "pk"))
@@ -296,8 +406,10 @@ class BatchedEngine:
             [
                 Product(
                     sku=sku,
+                    keyed_by_title=product_key(p.order.product)[1],
                     title=p.order.product[INDEX["product_title"]][:MAX_TITLE],
-                    supplier_id=suppliers[p.order.product[INDEX["supplier"]]],
+                    vendor=p.order.product[vendor_at],
+                    supplier_id=suppliers[supplier_of[sku]],
                 )
                 for sku, p in new.items()
             ],

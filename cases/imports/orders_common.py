@@ -8,13 +8,17 @@ transaction. `cases.services.order_import` drives them; nothing here talks to th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from django.db import models
+from django.utils import timezone
 
 from cases.csvfiles import CsvIssue
+from cases.imports.orders_csv import OrderRules
+from suppliers.vendor_map import DEFAULT_SUPPLIER_NAME, VendorReading, read_vendors
 
 ISSUE_LIMIT = 1000  # issues kept in detail (ImportRun.errors); all are counted
 PREVIEW_LIMIT = 500  # orders shown in the admin's preview
@@ -32,7 +36,23 @@ ORDER_COLUMNS = (
     "currency",
     "payment_state",
     "promise_text",
+    "cancelled_at",
+    "fulfilled_at",
 )
+# Orders fulfilled without a tracking number at or above this count: the import points to the tracking
+# import (docs/imports-orders.md). Fewer are said in the summary's count only.
+MANY_WITHOUT_TRACKING = 10
+
+
+@dataclass
+class ImportOptions:
+    """What the person (and the settings) say about reading a file, for both engines."""
+
+    time_zone: str | None = None  # IANA name: order times without an offset are read in it
+    date_order: str | None = None  # orders_csv.DAY_FIRST / MONTH_FIRST, for a file that does not settle it
+    store_zone: str = "UTC"  # offered when a file needs a zone
+    rules: OrderRules = field(default_factory=OrderRules)
+    now: datetime = field(default_factory=timezone.now)  # the import's time (fulfilled without a time)
 
 
 @dataclass
@@ -60,6 +80,8 @@ class PreviewRow:
     currency: str
     payment_state: str
     skip_reason: str = ""
+    cancelled_at: datetime | None = None
+    fulfilled_at: datetime | None = None
 
 
 @dataclass
@@ -67,6 +89,30 @@ class Plan:
     counts: dict[str, int]
     preview: list[PreviewRow]
     skipped_reasons: dict[str, int] = field(default_factory=dict)
+    # fulfilled_without_tracking, cash_on_delivery, keyed_by_title (orders), vendors: {unmapped, defaulted}
+    summary: dict = field(default_factory=dict)
+
+
+def plan_summary(
+    *, fulfilled_without_tracking: int, cash_on_delivery: int, keyed_by_title: int, vendors: VendorReading
+) -> dict:
+    return {
+        "fulfilled_without_tracking": fulfilled_without_tracking,
+        "cash_on_delivery": cash_on_delivery,
+        "keyed_by_title": keyed_by_title,
+        "vendors": {"unmapped": list(vendors.unmapped), "defaulted": list(vendors.defaulted)},
+    }
+
+
+def read_vendor_names(names: Iterable[str]) -> VendorReading:
+    """The vendor names of new products read through the vendor map (suppliers.vendor_map)."""
+    names = sorted(set(names))
+    return read_vendors(names) if names else VendorReading(suppliers={})
+
+
+def supplier_name(reading: VendorReading, vendor: str) -> str:
+    """The supplier a new product with this vendor gets (the map's reading; never empty)."""
+    return reading.suppliers.get(vendor) or vendor or DEFAULT_SUPPLIER_NAME
 
 
 @dataclass

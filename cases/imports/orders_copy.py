@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
+from datetime import UTC
 from itertools import islice
 
 import psycopg
@@ -28,6 +29,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from cases.countries import COUNTRIES
+from cases.countries_iso3 import ISO3_TO_ISO2
 from cases.csvfiles import CsvIssue
 from cases.imports.orders_common import (
     ISSUE_LIMIT,
@@ -37,32 +39,44 @@ from cases.imports.orders_common import (
     UNCHANGED,
     UPDATE,
     Checked,
+    ImportOptions,
     Plan,
     PreviewRow,
     Written,
     insert_defaults,
+    plan_summary,
+    read_vendor_names,
+    supplier_name,
 )
 from cases.imports.orders_csv import (
     BLANK,
-    DATETIME_RE,
+    CASH_ON_DELIVERY,
     DEFAULT_PAYMENT,
     DISPUTED,
     FIELDS,
+    FULFILLED,
     MAX_LENGTH,
     MAX_TITLE,
-    OFFSET_LENGTHS,
+    NO_SHIPPING,
+    NOT_REQUIRED,
     PAYMENT_STATES,
+    PENDING,
+    PICKUP,
     REAL_DATETIME_RE,
     SHOPIFY,
     SKIPPED_PAYMENT,
+    TIME_FIELDS,
     Msg,
     OrdersCsv,
+    TimeReading,
     count_records,
+    decide_times,
     read_chunks,
     record_lines,
 )
-from cases.models import AuditEvent, Case, Order
+from cases.models import AuditEvent, Case, Order, OrderTracking
 from suppliers.models import Product, Supplier
+from suppliers.vendor_map import VendorReading
 
 TABLES = (
     "st_order_raw",
@@ -73,6 +87,9 @@ TABLES = (
     "st_order_issues",
     "st_order_plan",
     "st_order_new_products",
+    "st_order_skips",
+    "st_order_times",
+    "st_order_vendors",
 )
 BLANK_SQL = "E'" + BLANK.encode("unicode_escape").decode() + "'"  # E' \\t\\r\\n'
 
@@ -80,9 +97,14 @@ BLANK_SQL = "E'" + BLANK.encode("unicode_escape").decode() + "'"  # E' \\t\\r\\n
 class CopyEngine:
     name = "copy"
 
-    def __init__(self, layout, *, chunk_rows: int = 20_000):
+    def __init__(self, layout, *, options: ImportOptions | None = None, chunk_rows: int = 20_000):
         self.layout = layout
+        self.options = options or ImportOptions()
         self.chunk_rows = chunk_rows
+        self.times = TimeReading()
+        self.timed = False  # st_order_times holds the readings of times without a plain offset
+        self.cod_methods: list[str] = []
+        self.vendors = VendorReading(suppliers={})
         self.records = 0
         self.exact_lines = True
         self.stream = None
@@ -208,6 +230,9 @@ class CopyEngine:
     # --- check --------------------------------------------------------------------------------------
 
     def check(self) -> Checked:
+        """Every issue at once, in the order of the Python engine: the orders left out (st_order_skips;
+        they get no issue at all), how the file's times read (`_read_times`, which may raise
+        OrderTimesError), then the cells of every other order."""
         layout = self.layout
         present = layout.present
         fields_list = ", ".join(FIELDS)
@@ -215,12 +240,23 @@ class CopyEngine:
             f"CREATE TEMP TABLE st_order_heads AS SELECT DISTINCT ON (order_id) line, {fields_list} "
             "FROM st_order_rows WHERE order_id <> '' ORDER BY order_id, line"
         )
+        # The line item each order is tracked under: its first that needs shipping with a SKU, else its
+        # first that needs shipping with a name (the product is then known by that name). No row at all:
+        # nothing in the order needs shipping.
         source = "st_order_rows" if layout.format == SHOPIFY else "st_order_heads"
-        self._execute(
-            "CREATE TEMP TABLE st_order_products AS SELECT DISTINCT ON (order_id) line, order_id, sku, "
-            f"product_title, supplier FROM {source} WHERE order_id <> '' AND sku <> '' "
-            "ORDER BY order_id, line"
+        ships = (
+            f"lower(requires_shipping) NOT IN ({', '.join(repr(w) for w in NOT_REQUIRED)})"
+            if "requires_shipping" in present
+            else "true"
         )
+        self._execute(
+            "CREATE TEMP TABLE st_order_products AS SELECT DISTINCT ON (order_id) line, order_id, "
+            "CASE WHEN sku <> '' THEN sku ELSE product_title END AS sku, sku = '' AS keyed_by_title, "
+            f"product_title, supplier FROM {source} WHERE order_id <> '' AND {ships} "
+            "ORDER BY order_id, sku = '', product_title = '', line"
+        )
+        self._execute(*self._skips_sql())
+        self.times = self._read_times()
         self._execute(*self._checked_sql(present))
         self._execute(*self._issues_sql())
         self._execute(
@@ -230,31 +266,28 @@ class CopyEngine:
         )
         if layout.order_fields:
             self._execute(self._conflicts_sql(layout.order_fields))
-        self._execute(
-            "INSERT INTO st_order_issues (line, order_id, field, message) "
-            "SELECT h.line, h.order_id, 'sku', %(msg)s FROM st_order_heads h "
-            "WHERE NOT EXISTS (SELECT 1 FROM st_order_products p WHERE p.order_id = h.order_id)",
-            {"msg": Msg.NO_SKU},
-        )
         # Two filtered scans, not a VALUES list joined to every row: nearly every row has no issue here.
         self._execute(
-            f"""
+            """
             INSERT INTO st_order_issues (line, order_id, field, message)
-            SELECT p.line, p.order_id, 'sku', %(long_sku)s
-            FROM st_order_products p WHERE length(p.sku) > %(max_sku)s
+            SELECT c.line, c.order_id, 'sku', %(no_item)s
+            FROM st_order_checked c JOIN st_order_products p ON p.order_id = c.order_id WHERE p.sku = ''
             UNION ALL
-            SELECT p.line, p.order_id, 'supplier',
-                CASE WHEN length(p.supplier) > %(max_supplier)s THEN %(long_supplier)s ELSE %(new_sku)s END
-            FROM st_order_products p
-            LEFT JOIN {Product._meta.db_table} pr ON pr.sku = p.sku
-            WHERE length(p.supplier) > %(max_supplier)s OR (p.supplier = '' AND pr.id IS NULL)
+            SELECT p.line, p.order_id, CASE WHEN p.keyed_by_title THEN 'product_title' ELSE 'sku' END,
+                %(long_sku)s
+            FROM st_order_checked c JOIN st_order_products p ON p.order_id = c.order_id
+            WHERE length(p.sku) > %(max_sku)s
+            UNION ALL
+            SELECT p.line, p.order_id, 'supplier', %(long_supplier)s
+            FROM st_order_checked c JOIN st_order_products p ON p.order_id = c.order_id
+            WHERE length(p.supplier) > %(max_supplier)s
             """,
             {
+                "no_item": Msg.NO_ITEM,
                 "max_sku": MAX_LENGTH["sku"],
                 "long_sku": Msg.too_long(MAX_LENGTH["sku"]),
                 "max_supplier": MAX_LENGTH["supplier"],
                 "long_supplier": Msg.too_long(MAX_LENGTH["supplier"]),
-                "new_sku": Msg.SUPPLIER_FOR_NEW_SKU,
             },
         )
         ((issue_count, error_rows, invalid_orders),) = self._fetch(
@@ -282,19 +315,99 @@ class CopyEngine:
             invalid_orders=invalid_orders,
         )
 
+    def _skips_sql(self) -> tuple[str, dict]:
+        """The orders left out, by the rules of orders_csv.skip_reason: the words of the payment and
+        shipping methods are matched in Python (OrderRules), once per distinct method."""
+        rules = self.options.rules
+        methods = self._fetch(
+            "SELECT DISTINCT shipping_method, payment_method FROM st_order_heads "
+            "WHERE shipping_method <> '' OR payment_method <> ''"
+        )
+        pickup = sorted({m for m, _ in methods if m and rules.is_pickup(m)})
+        self.cod_methods = sorted({m for _, m in methods if m and rules.is_cod(m)})
+        reasons = " ".join(f"WHEN '{word}' THEN '{reason}'" for word, reason in SKIPPED_PAYMENT.items())
+        return (
+            f"""
+            CREATE TEMP TABLE st_order_skips AS
+            SELECT * FROM (
+                SELECT h.order_id, h.line, CASE
+                    WHEN h.pw = ANY(%(skipped)s::text[])
+                        AND NOT (h.pw = %(pending)s AND h.payment_method = ANY(%(cod)s::text[]))
+                        THEN CASE h.pw {reasons} END
+                    WHEN p.order_id IS NULL THEN %(no_shipping)s
+                    WHEN h.shipping_method = ANY(%(pickup)s::text[]) THEN %(pickup_reason)s
+                    END AS skip_reason
+                FROM (
+                    SELECT order_id, line, payment_method, shipping_method,
+                        replace(replace(lower(payment_state), ' ', '_'), '-', '_') AS pw
+                    FROM st_order_heads
+                ) h
+                LEFT JOIN st_order_products p ON p.order_id = h.order_id
+            ) s WHERE skip_reason IS NOT NULL
+            """,
+            {
+                "skipped": list(SKIPPED_PAYMENT),
+                "pending": PENDING,
+                "cod": self.cod_methods,
+                "no_shipping": NO_SHIPPING,
+                "pickup": pickup,
+                "pickup_reason": PICKUP,
+            },
+        )
+
+    def _read_times(self) -> TimeReading:
+        """How the file's times read: every cell of a time column (of the orders not left out) that is not
+        a plain ISO time with an offset goes to Python once per distinct value (orders_csv.decide_times,
+        TimeReading.read); `st_order_times` holds what each became (an ISO time in UTC, or its message).
+        A file whose times all carry an offset sends nothing."""
+        present = self.layout.present
+        names = [name for name in TIME_FIELDS if name in present]
+        self.timed = False
+        if not names:
+            return decide_times([], column=self.layout.column)
+        parts = " UNION ALL ".join(
+            f"SELECT '{name}' AS field, h.{name} AS value, h.line FROM st_order_heads h "
+            f"WHERE h.{name} <> '' AND h.{name} !~ %(real_dt_re)s "
+            "AND NOT EXISTS (SELECT 1 FROM st_order_skips s WHERE s.order_id = h.order_id)"
+            for name in names
+        )
+        samples = self._fetch(
+            f"SELECT field, value, min(line) FROM ({parts}) x GROUP BY field, value",
+            {"real_dt_re": REAL_DATETIME_RE},
+        )
+        lines = self._lines({line for _, _, line in samples})
+        options = self.options
+        reading = decide_times(
+            [(name, value, lines[line]) for name, value, line in samples],
+            column=self.layout.column,
+            time_zone=options.time_zone,
+            date_order=options.date_order,
+            store_zone=options.store_zone,
+        )
+        if samples:
+            self._execute("CREATE TEMP TABLE st_order_times (raw text PRIMARY KEY, iso text, message text)")
+            with (
+                connection.cursor() as cursor,
+                cursor.copy("COPY st_order_times (raw, iso, message) FROM STDIN") as copy,
+            ):
+                for value in sorted({value for _, value, _ in samples}):
+                    parsed, problem = reading.read(value)
+                    iso = parsed.astimezone(UTC).isoformat() if parsed is not None else None
+                    copy.write_row((value, iso, problem))
+            self.timed = True
+        return reading
+
     def _checked_sql(self, present) -> tuple[str, dict]:
-        """One row per order: its first row's cells, an error column per field, and the typed values."""
+        """One row per order not left out: its first row's cells, an error column per field, and the
+        typed values."""
         known = list(PAYMENT_STATES) + list(SKIPPED_PAYMENT)
         payment_cases = " ".join(f"WHEN %(pw_{w})s THEN %(ps_{w})s" for w in PAYMENT_STATES)
-        skip_cases = " ".join(f"WHEN %(sw_{w})s THEN %(sr_{w})s" for w in SKIPPED_PAYMENT)
+        codes = {**{code: code for code in COUNTRIES}, **ISO3_TO_ISO2}
         params = {
-            "dt_re": DATETIME_RE,
-            "real_dt_re": REAL_DATETIME_RE,
-            "countries": list(COUNTRIES),
+            "countries": list(codes),
+            "alpha2": list(codes.values()),
             "known_words": known,
             "required": Msg.REQUIRED,
-            "m_dt": Msg.DATETIME,
-            "m_offset": Msg.NO_OFFSET,
             "m_bad_dt": Msg.BAD_DATETIME,
             "m_email": Msg.EMAIL,
             "m_country": Msg.COUNTRY,
@@ -304,13 +417,15 @@ class CopyEngine:
             "m_large": Msg.TOO_LARGE,
             "m_currency": Msg.CURRENCY,
             "m_payment": Msg.PAYMENT,
+            "pending": PENDING,
+            "cod": self.cod_methods,
+            "cash_on_delivery": str(CASH_ON_DELIVERY),
+            "fulfilled": FULFILLED,
             **{f"max_{name}": limit for name, limit in MAX_LENGTH.items()},
             **{f"long_{name}": Msg.too_long(limit) for name, limit in MAX_LENGTH.items()},
         }
         for word, state in PAYMENT_STATES.items():
             params[f"pw_{word}"], params[f"ps_{word}"] = word, str(state)
-        for word, reason in SKIPPED_PAYMENT.items():
-            params[f"sw_{word}"], params[f"sr_{word}"] = word, reason
 
         def given(name: str, expression: str) -> str:
             return expression if name in present else "NULL"
@@ -321,17 +436,24 @@ class CopyEngine:
                 f"AND left({text}, 1) <> '.' AND right({text}, 1) <> '.')"
             )
 
-        has_offset = " OR ".join(f"left(right(h.ordered_at, {n}), 1) IN ('+', '-')" for n in OFFSET_LENGTHS)
+        def time_error(name: str) -> str:
+            # A value st_order_times does not hold is a plain ISO time with an offset (REAL_DATETIME_RE):
+            # all that is left to check is a day its month does not have.
+            cell = f"h.{name}"
+            read = f"WHEN h.t_{name}_raw IS NOT NULL THEN h.t_{name}_message " if self.timed else ""
+            empty = "%(required)s" if name == "ordered_at" else "NULL"
+            return f"""CASE WHEN {cell} = '' THEN {empty} {read}
+                WHEN substr({cell}, 9, 2) > '28' AND substr({cell}, 9, 2)::int > extract(day FROM
+                    make_date(substr({cell}, 1, 4)::int, substr({cell}, 6, 2)::int, 1)
+                    + interval '1 month - 1 day') THEN %(m_bad_dt)s END"""
+
+        def time_text(name: str) -> str:
+            return f"coalesce(h0t_{name}.iso, h0.{name})" if self.timed else f"h0.{name}"
+
+        times = [name for name in TIME_FIELDS if name in present or name == "ordered_at"]
         errors = {
             "e_order_id": "CASE WHEN length(h.order_id) > %(max_order_id)s THEN %(long_order_id)s END",
-            "e_ordered_at": f"""CASE WHEN h.ordered_at = '' THEN %(required)s
-                WHEN h.ordered_at ~ %(real_dt_re)s THEN CASE WHEN substr(h.ordered_at, 9, 2) > '28'
-                    AND substr(h.ordered_at, 9, 2)::int > extract(day FROM
-                        make_date(substr(h.ordered_at, 1, 4)::int, substr(h.ordered_at, 6, 2)::int, 1)
-                        + interval '1 month - 1 day') THEN %(m_bad_dt)s END
-                WHEN h.ordered_at !~ %(dt_re)s THEN %(m_dt)s
-                WHEN NOT (right(h.ordered_at, 1) IN ('Z', 'z') OR {has_offset}) THEN %(m_offset)s
-                ELSE %(m_bad_dt)s END""",
+            "e_ordered_at": time_error("ordered_at"),
             "e_customer_email": given(
                 "customer_email",
                 "CASE WHEN length(h.customer_email) > %(max_customer_email)s THEN %(long_customer_email)s "
@@ -340,8 +462,7 @@ class CopyEngine:
                 "AND strpos(substr(h.customer_email, strpos(h.customer_email, '@') + 1), '@') = 0 "
                 "AND strpos(h.customer_email, ' ') = 0) THEN %(m_email)s END",
             ),
-            "e_country": "CASE WHEN h.country = '' THEN %(required)s "
-            "WHEN NOT h.country_ok THEN %(m_country)s END",
+            "e_country": "CASE WHEN h.country <> '' AND h.alpha2 IS NULL THEN %(m_country)s END",
             "e_postal_code": given(
                 "postal_code",
                 "CASE WHEN length(h.postal) > %(max_postal_code)s THEN %(long_postal_code)s END",
@@ -370,27 +491,56 @@ class CopyEngine:
                 "promise_text",
                 "CASE WHEN length(h.promise_text) > %(max_promise_text)s THEN %(long_promise_text)s END",
             ),
+            "e_cancelled_at": given("cancelled_at", time_error("cancelled_at")),
+            "e_fulfilled_at": given("fulfilled_at", time_error("fulfilled_at")),
         }
         error_columns = ",\n".join(f"{expr} AS {name}" for name, expr in errors.items())
+        time_columns = "".join(
+            f", {time_text(name)} AS t_{name}_text"
+            + (
+                f", h0t_{name}.raw AS t_{name}_raw, h0t_{name}.message AS t_{name}_message"
+                if self.timed
+                else ""
+            )
+            for name in times
+        )
+        time_joins = (
+            "".join(f" LEFT JOIN st_order_times h0t_{name} ON h0t_{name}.raw = h0.{name}" for name in times)
+            if self.timed
+            else ""
+        )
+
+        def value(name: str) -> str:
+            if name not in present:
+                return "NULL::timestamptz"
+            return f"CASE WHEN c.e_{name} IS NULL AND c.{name} <> '' THEN c.t_{name}_text::timestamptz END"
 
         sql = f"""
         CREATE TEMP TABLE st_order_checked AS
         SELECT c.*,
-            CASE WHEN c.e_ordered_at IS NULL THEN c.ordered_at::timestamptz END AS ordered_at_value,
+            {value("ordered_at")} AS ordered_at_value,
+            {value("cancelled_at")} AS cancelled_value,
+            {value("fulfilled_at")} AS fulfilled_value,
+            replace(replace(lower(c.fulfillment_status), ' ', '_'), '-', '_') = %(fulfilled)s
+                AS fulfilled_flag,
             CASE WHEN c.e_value IS NULL AND c.value <> '' THEN c.value::numeric(12, 2) END AS value_value,
-            CASE c.payment_word {payment_cases} END AS payment_value,
-            CASE c.payment_word {skip_cases} END AS skip_reason,
+            CASE WHEN c.payment_word = %(pending)s AND c.payment_method = ANY(%(cod)s::text[])
+                THEN %(cash_on_delivery)s ELSE CASE c.payment_word {payment_cases} END END AS payment_value,
             {" AND ".join(f"c.{name} IS NULL" for name in errors)} AS ok
         FROM (
             SELECT h.*, {error_columns}
             FROM (
                 SELECT h0.*,
-                    cc.code IS NOT NULL AS country_ok,
+                    cc.alpha2{time_columns},
                     CASE WHEN left(h0.postal_code, 1) = '''' THEN btrim(substr(h0.postal_code, 2), ' ')
                          ELSE h0.postal_code END AS postal,
                     replace(replace(lower(h0.payment_state), ' ', '_'), '-', '_') AS payment_word
                 FROM st_order_heads h0
-                LEFT JOIN (SELECT unnest(%(countries)s::text[]) AS code) cc ON cc.code = upper(h0.country)
+                LEFT JOIN (
+                    SELECT unnest(%(countries)s::text[]) AS code, unnest(%(alpha2)s::text[]) AS alpha2
+                ) cc ON cc.code = upper(h0.country)
+                {time_joins}
+                WHERE NOT EXISTS (SELECT 1 FROM st_order_skips s WHERE s.order_id = h0.order_id)
                 OFFSET 0  -- computed once per row, not once per reference
             ) h
             OFFSET 0
@@ -409,6 +559,8 @@ class CopyEngine:
             "currency",
             "payment_state",
             "promise_text",
+            "cancelled_at",
+            "fulfilled_at",
         ]
         values = ", ".join(f"('{name}', c.e_{name})" for name in names)
         return (
@@ -422,7 +574,8 @@ class CopyEngine:
         )
 
     def _conflicts_sql(self, order_fields) -> str:
-        """A later row of an order that fills an order column with something else than the first row."""
+        """A later row of an order that fills an order column with something else than the first row
+        (orders left out are not checked)."""
         values = ", ".join(f"('{name}', r.{name}, h.{name})" for name in order_fields)
         return f"""
             INSERT INTO st_order_issues (line, order_id, field, message, ref_line, ref_value)
@@ -431,6 +584,7 @@ class CopyEngine:
             JOIN st_order_heads h ON h.order_id = r.order_id AND h.line <> r.line
             CROSS JOIN LATERAL (VALUES {values}) AS v(field, cell, head_cell)
             WHERE v.cell <> '' AND v.cell <> v.head_cell
+                AND NOT EXISTS (SELECT 1 FROM st_order_skips s WHERE s.order_id = r.order_id)
             """
 
     # --- plan ---------------------------------------------------------------------------------------
@@ -442,10 +596,11 @@ class CopyEngine:
         def kept(name: str, new: str, empty: str = "''") -> str:
             return new if name in present else f"coalesce(o.{name}, {empty})"
 
+        fulfilled_given = "fulfilled_at" in present or "fulfillment_status" in present
         new_values = {
             "ordered_at": "c.ordered_at_value",
             "customer_email": kept("customer_email", "c.customer_email"),
-            "country": "upper(c.country)",
+            "country": "coalesce(c.alpha2, '')",
             "postal_code": kept("postal_code", "c.postal"),
             "product_id": "pr.id",
             "value": "c.value_value" if "value" in present else "o.value",
@@ -453,6 +608,12 @@ class CopyEngine:
             "payment_state": "CASE WHEN o.payment_state = %(disputed)s THEN %(disputed)s "
             "ELSE coalesce(c.payment_value, o.payment_state, %(default_payment)s) END",
             "promise_text": kept("promise_text", "c.promise_text"),
+            "cancelled_at": "c.cancelled_value" if "cancelled_at" in present else "o.cancelled_at",
+            # orders_csv.resolve_fulfilled_at
+            "fulfilled_at": "CASE WHEN c.fulfilled_value IS NOT NULL THEN c.fulfilled_value "
+            "WHEN c.fulfilled_flag THEN coalesce(o.fulfilled_at, %(now)s) END"
+            if fulfilled_given
+            else "o.fulfilled_at",
         }
         changed = ", ".join(
             f"CASE WHEN o.{name} IS DISTINCT FROM ({expr}) OR ({expr}) IS NULL THEN 'product' END"
@@ -466,13 +627,12 @@ class CopyEngine:
             f"""
             CREATE TEMP TABLE st_order_plan AS
             SELECT n.*,
-                CASE WHEN n.skip_reason IS NOT NULL THEN '{SKIP}'
-                     WHEN n.existing_id IS NULL THEN '{NEW}'
+                CASE WHEN n.existing_id IS NULL THEN '{NEW}'
                      WHEN cardinality(n.changed) > 0 THEN '{UPDATE}'
                      ELSE '{UNCHANGED}' END AS action
             FROM (
-                SELECT c.order_id, c.line AS head_line, p.line AS product_line, p.sku, p.product_title,
-                    p.supplier, c.skip_reason, o.id AS existing_id,
+                SELECT c.order_id, c.line AS head_line, p.line AS product_line, p.sku, p.keyed_by_title,
+                    p.product_title, p.supplier, NULL::text AS skip_reason, o.id AS existing_id,
                     {columns},
                     array_remove(ARRAY[{changed}], NULL) AS changed
                 FROM st_order_checked c
@@ -482,7 +642,18 @@ class CopyEngine:
                 WHERE NOT EXISTS (SELECT 1 FROM st_order_issues i WHERE i.order_id = c.order_id)
             ) n
             """,
-            {"disputed": str(DISPUTED), "default_payment": str(DEFAULT_PAYMENT)},
+            {
+                "disputed": str(DISPUTED),
+                "default_payment": str(DEFAULT_PAYMENT),
+                "now": self.options.now,
+            },
+        )
+        self._execute(
+            f"""
+            INSERT INTO st_order_plan (order_id, head_line, skip_reason, existing_id, payment_state, action)
+            SELECT s.order_id, s.line, s.skip_reason, o.id, o.payment_state, '{SKIP}'
+            FROM st_order_skips s LEFT JOIN {order_table} o ON o.order_id = s.order_id
+            """
         )
         counts = dict.fromkeys((NEW, UPDATE, UNCHANGED, SKIP), 0)
         counts.update(self._fetch("SELECT action, count(*) FROM st_order_plan GROUP BY action"))
@@ -490,8 +661,10 @@ class CopyEngine:
             self._fetch(f"SELECT skip_reason, count(*) FROM st_order_plan WHERE action = '{SKIP}' GROUP BY 1")
         )
         rows = self._fetch(
-            "SELECT head_line, order_id, action, changed, ordered_at, country, sku, value, currency, "
-            "payment_state, skip_reason FROM st_order_plan ORDER BY head_line LIMIT %(limit)s",
+            "SELECT head_line, order_id, action, changed, ordered_at, coalesce(country, ''), "
+            "coalesce(sku, ''), value, coalesce(currency, ''), coalesce(payment_state, ''), "
+            "coalesce(skip_reason, ''), cancelled_at, fulfilled_at "
+            "FROM st_order_plan ORDER BY head_line LIMIT %(limit)s",
             {"limit": PREVIEW_LIMIT},
         )
         lines = self._lines({row[0] for row in rows})
@@ -507,11 +680,35 @@ class CopyEngine:
                 value=row[7],
                 currency=row[8],
                 payment_state=row[9],
-                skip_reason=row[10] or "",
+                skip_reason=row[10],
+                cancelled_at=row[11],
+                fulfilled_at=row[12],
             )
             for row in rows
         ]
-        return Plan(counts=counts, preview=preview, skipped_reasons=reasons)
+        vendors = self._fetch(
+            f"SELECT DISTINCT supplier FROM st_order_plan WHERE action IN ('{NEW}', '{UPDATE}') "
+            "AND product_id IS NULL"
+        )
+        self.vendors = read_vendor_names(vendor for (vendor,) in vendors)
+        ((without_tracking, cod, by_title),) = self._fetch(
+            f"""
+            SELECT
+                count(*) FILTER (WHERE p.fulfilled_at IS NOT NULL AND (p.existing_id IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM {OrderTracking._meta.db_table} t WHERE t.order_id = p.existing_id))),
+                count(*) FILTER (WHERE p.payment_state = %(cod)s),
+                count(*) FILTER (WHERE p.keyed_by_title)
+            FROM st_order_plan p WHERE p.action <> '{SKIP}'
+            """,
+            {"cod": str(CASH_ON_DELIVERY)},
+        )
+        summary = plan_summary(
+            fulfilled_without_tracking=without_tracking,
+            cash_on_delivery=cod,
+            keyed_by_title=by_title,
+            vendors=self.vendors,
+        )
+        return Plan(counts=counts, preview=preview, skipped_reasons=reasons, summary=summary)
 
     # --- write --------------------------------------------------------------------------------------
 
@@ -535,12 +732,12 @@ class CopyEngine:
 
     def _create_products(self, now, written: Written) -> None:
         supplier_table, product_table = Supplier._meta.db_table, Product._meta.db_table
-        # Each new SKU's title and supplier come from its first row: grouping the plan's rows by SKU (a few
+        # Each new SKU's title and vendor come from its first row: grouping the plan's rows by SKU (a few
         # hundred) costs less than sorting all of them.
         self._execute(
             f"""
             CREATE TEMP TABLE st_order_new_products AS
-            SELECT p.sku, left(p.product_title, {MAX_TITLE}) AS title, p.supplier
+            SELECT p.sku, p.keyed_by_title, left(p.product_title, {MAX_TITLE}) AS title, p.supplier AS vendor
             FROM st_order_plan p
             JOIN (
                 SELECT min(product_line) AS line FROM st_order_plan
@@ -548,21 +745,31 @@ class CopyEngine:
             ) first ON first.line = p.product_line
             """
         )
+        # The supplier of each vendor name, as the vendor map reads it (suppliers.vendor_map).
+        self._execute("CREATE TEMP TABLE st_order_vendors (vendor text PRIMARY KEY, supplier text NOT NULL)")
+        vendors = self._fetch("SELECT DISTINCT vendor FROM st_order_new_products")
+        with (
+            connection.cursor() as cursor,
+            cursor.copy("COPY st_order_vendors (vendor, supplier) FROM STDIN") as copy,
+        ):
+            for (vendor,) in vendors:
+                copy.write_row((vendor, supplier_name(self.vendors, vendor)))
         columns, placeholders, values = insert_defaults(Supplier, {"name"}, connection, now)
         written.suppliers_created = self._execute(
             f"INSERT INTO {supplier_table} (name, {', '.join(columns)}) "
             f"SELECT s.supplier, {', '.join(placeholders)} "
-            "FROM (SELECT DISTINCT supplier FROM st_order_new_products) s "
+            "FROM (SELECT DISTINCT supplier FROM st_order_vendors) s "
             "ON CONFLICT (name) DO NOTHING",
             values,
         )
-        columns, placeholders, values = insert_defaults(
-            Product, {"sku", "title", "supplier"}, connection, now
-        )
+        given = {"sku", "keyed_by_title", "title", "vendor", "supplier"}
+        columns, placeholders, values = insert_defaults(Product, given, connection, now)
         written.products_created = self._execute(
-            f"INSERT INTO {product_table} (sku, title, supplier_id, {', '.join(columns)}) "
-            f"SELECT n.sku, n.title, s.id, {', '.join(placeholders)} "
-            f"FROM st_order_new_products n JOIN {supplier_table} s ON s.name = n.supplier "
+            f"INSERT INTO {product_table} (sku, keyed_by_title, title, vendor, supplier_id, "
+            f"{', '.join(columns)}) "
+            f"SELECT n.sku, n.keyed_by_title, n.title, n.vendor, s.id, {', '.join(placeholders)} "
+            "FROM st_order_new_products n JOIN st_order_vendors v ON v.vendor = n.vendor "
+            f"JOIN {supplier_table} s ON s.name = v.supplier "
             "ON CONFLICT (sku) DO NOTHING",
             values,
         )
@@ -570,12 +777,13 @@ class CopyEngine:
     def _update_orders(self, now, actor, via: str) -> list[int]:
         order_table, product_table = Order._meta.db_table, Product._meta.db_table
         stored = ("ordered_at", "customer_email", "country", "postal_code", "value", "currency")
-        stored += ("payment_state", "promise_text")
+        stored += ("payment_state", "promise_text", "cancelled_at", "fulfilled_at")
+        times = ("ordered_at", "cancelled_at", "fulfilled_at")
         sets = ", ".join(f"{name} = p.{name}" for name in stored)
         # A product created by this import is not in the plan yet: its id comes from the join on SKU.
 
         def text(name: str, table: str) -> str:
-            if name == "ordered_at":
+            if name in times:
                 return f"to_char({table}.{name} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')"
             return f"{table}.{name}::text"
 
@@ -620,7 +828,7 @@ class CopyEngine:
     def _insert_orders(self, now) -> list[int]:
         order_table, case_table = Order._meta.db_table, Case._meta.db_table
         given = ("order_id", "ordered_at", "customer_email", "country", "postal_code", "product_id")
-        given += ("value", "currency", "payment_state", "promise_text")
+        given += ("value", "currency", "payment_state", "promise_text", "cancelled_at", "fulfilled_at")
         order_columns, order_placeholders, order_values = insert_defaults(Order, set(given), connection, now)
         case_columns, case_placeholders, case_values = insert_defaults(Case, {"order"}, connection, now)
         rows = self._fetch(

@@ -1,14 +1,22 @@
-"""Importing orders CSVs (issue 5; docs/imports-orders.md): one entry point for the admin, the Celery task
-and `manage.py import_orders`.
+"""Importing orders CSVs (docs/imports-orders.md): one entry point for the admin, the Celery task and
+`manage.py import_orders`.
 
 `import_orders` reads a Shopify orders export or a staletrack orders CSV (`cases.imports.orders_csv`),
 stages and checks it with the engine of the database (`orders_copy`: PostgreSQL COPY and set-based SQL;
 `orders_batched`: Python and batched inserts elsewhere) and then, unless it is a dry run:
+- the person's answers say how to read what the file leaves open: `time_zone` for order times without an
+  offset, `date_order` for local dates like 03/04/2026 that no value settles (rules.md section 1),
+  `column_map` for columns under other names (remembered for the next file with the same headers; a
+  remembered map is used when none is given);
 - a file with row errors writes nothing, unless `only_valid_rows` asks for the valid orders to be imported;
 - the write is one transaction: a crash half way leaves nothing half-written;
 - unchanged orders are not touched (re-importing the same file writes nothing), changed ones are updated
   with an audit event each, new ones get their case;
 - the touched orders' cases are queued for assessment after commit.
+
+The result's `summary` (stored on ImportRun.summary) says what the import read besides its counts:
+skipped orders by reason, orders left fulfilled without a tracking number, vendor names the vendor map
+does not know, how times were read, the column map used.
 
 `run_import` wraps it for an `ImportRun` row: status, progress while it runs, counts and errors after.
 """
@@ -30,13 +38,36 @@ from django.db import connection, transaction
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from cases.choices import ImportKind
 from cases.csvfiles import CsvError, CsvIssue
-from cases.imports.orders_common import NEW, SKIP, UNCHANGED, UPDATE, PreviewRow, Written
-from cases.imports.orders_csv import FORMAT_LABELS, OrdersCsv, scan_file
+from cases.imports.orders_common import (
+    MANY_WITHOUT_TRACKING,
+    NEW,
+    SKIP,
+    UNCHANGED,
+    UPDATE,
+    ImportOptions,
+    PreviewRow,
+    Written,
+)
+from cases.imports.orders_csv import (
+    DATE_ORDERS,
+    DEFAULT_COD_WORDS,
+    DEFAULT_PICKUP_WORDS,
+    FIELDS,
+    FORMAT_LABELS,
+    OrderRules,
+    OrdersCsv,
+    OrderTimesError,
+    is_time_zone,
+    peek_header,
+    scan_file,
+)
 from cases.models import ORDERS_IMPORTED, ImportRun
 from cases.permissions import IMPORT_ORDERS, require
 from cases.services.assessment import queue_reassessment
 from cases.services.audit import audit_event
+from cases.services.column_mappings import remember_column_map, remembered_column_map
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +75,21 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024  # ORDER_IMPORT_MAX_BYTES: larger files are refused
 DEFAULT_ASYNC_BYTES = 2 * 1024 * 1024  # ORDER_IMPORT_ASYNC_BYTES: larger admin uploads run as a task
 PROGRESS_SECONDS = 0.5  # at most this often an ImportRun's progress is written
+
+
+def pickup_words() -> tuple[str, ...]:
+    """ORDER_IMPORT_PICKUP_WORDS: a shipping method that starts with one of these is a store pickup."""
+    return tuple(getattr(settings, "ORDER_IMPORT_PICKUP_WORDS", None) or DEFAULT_PICKUP_WORDS)
+
+
+def cod_words() -> tuple[str, ...]:
+    """ORDER_IMPORT_COD_WORDS: a payment method naming one of these is paid on delivery."""
+    return tuple(getattr(settings, "ORDER_IMPORT_COD_WORDS", None) or DEFAULT_COD_WORDS)
+
+
+def store_zone() -> str:
+    """The store's time zone (settings.TIME_ZONE, env STALETRACK_TIME_ZONE), offered for order times."""
+    return str(getattr(settings, "TIME_ZONE", None) or "UTC")
 
 
 def max_bytes() -> int:
@@ -89,6 +135,11 @@ class OrderImportResult:
     preview: list[PreviewRow] = field(default_factory=list)
     written: Written | None = None
     engine: str = ""
+    # What the import read besides its counts (stored in ImportRun.summary; docs/imports-orders.md):
+    # skipped {reason: n}, fulfilled_without_tracking, import_tracking (True when that is many),
+    # cash_on_delivery, keyed_by_title, vendors {unmapped, defaulted}, times {time_zone, date_order,
+    # date_order_from}, column_map, column_map_remembered.
+    summary: dict = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -135,25 +186,67 @@ class OrderImportResult:
                 f"{label}, {self.records:,} rows, {self.orders:,} orders: {c.get(NEW, 0):,} new, "
                 f"{c.get(UPDATE, 0):,} to update, {c.get(UNCHANGED, 0):,} unchanged{skipped}"
             )
-            return text + (f"; {errors}." if self.has_errors else ".")
+            return text + (f"; {errors}." if self.has_errors else ".") + self._notes()
         if self.written is None:
             return (
                 f"{errors}: nothing was imported. Fix the file, or import only the valid rows "
                 f"({self.valid_orders:,} orders)."
-            )
+            ) + self._notes()
         w = self.written
         left_out = f"; {errors} left out" if self.has_errors else ""
         if not (w.created_pks or w.updated_pks or w.products_created or w.suppliers_created):
             return (
                 f"Nothing changed: the {self.unchanged:,} valid orders of this {label} are already imported "
                 f"as they are{skipped}{left_out}."
-            )
+            ) + self._notes()
         text = f"Imported {label}, {self.records:,} rows: "
         text += f"{self.created:,} orders created, {self.updated:,} updated, "
         text += f"{self.unchanged:,} unchanged{skipped}"
         if w.products_created or w.suppliers_created:
             text += f"; {w.products_created:,} new products, {w.suppliers_created:,} new suppliers"
-        return text + left_out + "."
+        return text + left_out + "." + self._notes()
+
+    def _notes(self) -> str:
+        """Sentences for what the summary holds beyond the counts (each only when it applies)."""
+        s = self.summary
+        notes = []
+        remembered = s.get("column_map") if s.get("column_map_remembered") else None
+        if remembered:
+            named = ", ".join(f"{name}={header}" for name, header in remembered.items())
+            notes.append(f"Columns remembered for these headers were used ({named}).")
+        times = s.get("times") or {}
+        if times.get("time_zone"):
+            notes.append(f"Order times without a UTC offset were read in {times['time_zone']}.")
+        if times.get("date_order"):
+            how = "day-first" if times["date_order"] == "day_first" else "month-first"
+            why = "as the file's dates show" if times.get("date_order_from") == "file" else "as chosen"
+            notes.append(f"Dates were read {how}, {why}.")
+        if s.get("cash_on_delivery"):
+            n = s["cash_on_delivery"]
+            notes.append(f"{_orders(n)} paid on delivery {'is' if n == 1 else 'are'} cash_on_delivery.")
+        if s.get("keyed_by_title"):
+            n = s["keyed_by_title"]
+            notes.append(f"{_orders(n)} {'has' if n == 1 else 'have'} no SKU: known by the item's name.")
+        unmapped = (s.get("vendors") or {}).get("unmapped") or []
+        if unmapped:
+            shown = ", ".join(unmapped[:10]) + (
+                f" and {len(unmapped) - 10:,} more" if len(unmapped) > 10 else ""
+            )
+            notes.append(
+                f"Vendor names the vendor map does not know, taken as supplier names: {shown}; map them in "
+                "Suppliers → Vendor map."
+            )
+        if s.get("import_tracking"):
+            notes.append(
+                f"{_orders(s['fulfilled_without_tracking'])} fulfilled with no tracking number here: "
+                "import their tracking numbers (python manage.py import_tracking numbers FILE, or Tracking "
+                "numbers → Import)."
+            )
+        return "".join(" " + note for note in notes)
+
+
+def _orders(n: int) -> str:
+    return f"{n:,} order{'' if n == 1 else 's'}"
 
 
 @contextmanager
@@ -182,15 +275,40 @@ def _opened(source):
                 source.close()
 
 
-def make_engine(layout, name: str | None = None):
+def make_engine(layout, name: str | None = None, options: ImportOptions | None = None):
     name = name or ("copy" if connection.vendor == "postgresql" else "batched")
     if name == "copy":
         from cases.imports.orders_copy import CopyEngine
 
-        return CopyEngine(layout)
+        return CopyEngine(layout, options=options)
     from cases.imports.orders_batched import BatchedEngine
 
-    return BatchedEngine(layout)
+    return BatchedEngine(layout, options=options)
+
+
+def check_options(
+    *, time_zone: str | None = None, date_order: str | None = None, column_map: dict | None = None
+) -> None:
+    """CsvError naming each answer that cannot be used: an unknown time zone, a date order other than
+    day_first / month_first, a column named for a field orders do not have."""
+    issues = []
+    if time_zone and not is_time_zone(time_zone):
+        issues.append(
+            CsvIssue(None, None, f"the time zone {time_zone!r} is not a time zone name like Europe/Paris")
+        )
+    if date_order and date_order not in DATE_ORDERS:
+        issues.append(CsvIssue(None, None, f"the date order {date_order!r} is not day_first or month_first"))
+    for name in column_map or {}:
+        if name not in FIELDS:
+            issues.append(
+                CsvIssue(
+                    None,
+                    None,
+                    f"{name!r} is not a field of an orders file; the fields are {', '.join(FIELDS)}",
+                )
+            )
+    if issues:
+        raise CsvError(issues)
 
 
 def import_orders(
@@ -204,13 +322,28 @@ def import_orders(
     report: Reporter | None = None,
     engine: str | None = None,
     import_run: ImportRun | None = None,
+    time_zone: str | None = None,
+    date_order: str | None = None,
+    column_map: dict[str, str] | None = None,
 ) -> OrderImportResult:
     """Import an orders CSV (`source`: bytes, a path, or a binary file). Raises CsvError when the file as a
-    whole cannot be read (encoding, empty, missing columns, too large) and PermissionDenied when `actor`
-    may not import orders. Row errors come back in the result; see the module docstring for the rest."""
+    whole cannot be read (encoding, empty, missing columns, too large, an answer that cannot be used) and
+    its subclass OrderTimesError when the file's times need the person's word (`questions` says which:
+    `time_zone`, `date_order`); PermissionDenied when `actor` may not import orders. Row errors come back in
+    the result; see the module docstring for the rest.
+
+    `time_zone`: an IANA name; `date_order`: "day_first" or "month_first"; `column_map`: {field: header}
+    (None: the map remembered for these headers, if any; {}: none)."""
     require(actor, IMPORT_ORDERS)
+    check_options(time_zone=time_zone, date_order=date_order, column_map=column_map)
     report = report or (lambda phase, done, total: None)
     result = OrderImportResult(file_name=file_name, dry_run=dry_run, only_valid_rows=only_valid_rows)
+    options = ImportOptions(
+        time_zone=time_zone or None,
+        date_order=date_order or None,
+        store_zone=store_zone(),
+        rules=OrderRules(pickup_words=pickup_words(), cod_words=cod_words()),
+    )
     with _opened(source) as (stream, size):
         if size > max_bytes():
             raise CsvError([too_large(size)])
@@ -218,9 +351,16 @@ def import_orders(
         result.sha256 = scan.sha256
         total = max(scan.lines - 1, 0)
         report("reading", 0, total)
-        reader = OrdersCsv(stream)
+        remembered = False
+        if column_map is None:
+            header = peek_header(stream)
+            column_map = remembered_column_map(kind=ImportKind.ORDERS, header=header) if header else {}
+            remembered = bool(column_map)
+        reader = OrdersCsv(stream, column_map=column_map)
         result.format = reader.layout.format
-        chosen = make_engine(reader.layout, engine)
+        if column_map:
+            result.summary.update(column_map=dict(column_map), column_map_remembered=remembered)
+        chosen = make_engine(reader.layout, engine, options)
         result.engine = chosen.name
         try:
             records = chosen.stage(reader, lambda done: report("reading", done, max(total, done)))
@@ -231,17 +371,20 @@ def import_orders(
             result.records, result.orders = checked.records, checked.orders
             result.issues, result.issue_count = checked.issues, checked.issue_count
             result.error_rows, result.invalid_orders = checked.error_rows, checked.invalid_orders
+            if chosen.times.summary:
+                result.summary["times"] = dict(chosen.times.summary)
             if dry_run or (result.has_errors and not only_valid_rows):
                 plan = chosen.plan()
                 result.counts, result.preview = plan.counts, plan.preview
-                result.skipped_reasons = plan.skipped_reasons
+                _take_plan(result, plan)
                 return result
             report("writing", records, records)
             with transaction.atomic():
                 if hasattr(chosen, "lock"):
                     chosen.lock()
                 plan = chosen.plan()  # again, under the lock: what is stored now
-                result.counts, result.skipped_reasons = plan.counts, plan.skipped_reasons
+                result.counts = plan.counts
+                _take_plan(result, plan)
                 written = result.written = chosen.write(actor=actor, via=via)
                 if written.touched_pks or written.products_created or written.suppliers_created:
                     audit_event(
@@ -255,9 +398,21 @@ def import_orders(
                 # New orders' cases are never assessed: the sweep finds them even if no task arrives.
                 queue_reassessment(written.created_pks, new_cases=True)
                 queue_reassessment(written.updated_pks)
+                if column_map and not remembered:
+                    remember_column_map(
+                        kind=ImportKind.ORDERS, header=reader.header, mapping=column_map, user=actor
+                    )
         finally:
             chosen.close()
     return result
+
+
+def _take_plan(result: OrderImportResult, plan) -> None:
+    result.skipped_reasons = plan.skipped_reasons
+    summary = result.summary
+    summary["skipped"] = dict(plan.skipped_reasons)
+    summary.update(plan.summary)
+    summary["import_tracking"] = summary.get("fulfilled_without_tracking", 0) >= MANY_WITHOUT_TRACKING
 
 
 def _audit_changes(result: OrderImportResult) -> dict:
@@ -275,25 +430,51 @@ def _audit_changes(result: OrderImportResult) -> dict:
         "suppliers_created": w.suppliers_created,
         "error_rows_left_out": result.error_rows,
         "only_valid_rows": result.only_valid_rows,
+        "summary": result.summary,
     }
 
 
 # --- import runs --------------------------------------------------------------------------------------
 
 
-def create_run(*, file_name: str, actor=None, only_valid_rows: bool = False, upload=None) -> ImportRun:
-    """An ImportRun for an orders file; `upload` (a Django File) is stored for a background run."""
+def create_run(
+    *,
+    file_name: str,
+    actor=None,
+    only_valid_rows: bool = False,
+    upload=None,
+    time_zone: str | None = None,
+    date_order: str | None = None,
+    column_map: dict[str, str] | None = None,
+) -> ImportRun:
+    """An ImportRun for an orders file; `upload` (a Django File) is stored for a background run. The
+    answers (`time_zone`, `date_order`, `column_map`: see import_orders) are kept in
+    `summary["options"]` for the run, wherever it runs; an answer that cannot be used is refused here
+    (CsvError)."""
     require(actor, IMPORT_ORDERS)
+    check_options(time_zone=time_zone, date_order=date_order, column_map=column_map)
     run = ImportRun(
         kind=ImportRun.Kind.ORDERS,
         file_name=Path(file_name).name[:255],
         created_by=actor,
         only_valid_rows=only_valid_rows,
+        summary={"options": run_options(time_zone=time_zone, date_order=date_order, column_map=column_map)},
     )
     if upload is not None:
         run.file.save(Path(file_name).name, upload, save=False)
     run.save()
     return run
+
+
+def run_options(
+    *, time_zone: str | None = None, date_order: str | None = None, column_map: dict[str, str] | None = None
+) -> dict:
+    """The answers as ImportRun.summary["options"] keeps them (None: not given)."""
+    return {
+        "time_zone": time_zone or None,
+        "date_order": date_order or None,
+        "column_map": dict(column_map) if column_map is not None else None,
+    }
 
 
 def run_import(
@@ -303,10 +484,22 @@ def run_import(
     via: str = "import_orders",
     engine: str | None = None,
     echo: Callable[[str, int, int], None] | None = None,
+    time_zone: str | None = None,
+    date_order: str | None = None,
+    column_map: dict[str, str] | None = None,
 ) -> OrderImportResult | None:
     """Run `run` (its stored file unless `source` is given) through `import_orders`, keeping the row up to
-    date: status and progress while it runs, counts, errors and message after. Never raises for a bad file
-    or a crash: the run says what happened (and a crash is logged)."""
+    date: status and progress while it runs, counts, errors and message after (and the result's summary
+    in `run.summary`, beside the answers it ran with in `summary["options"]`). The answers are those
+    stored by create_run unless given here. Never raises for a bad file or a crash: the run says what
+    happened (and a crash is logged)."""
+    stored = (run.summary or {}).get("options") or {}
+    options = run_options(
+        time_zone=time_zone or stored.get("time_zone"),
+        date_order=date_order or stored.get("date_order"),
+        column_map=column_map if column_map is not None else stored.get("column_map"),
+    )
+    run.summary = {**(run.summary or {}), "options": options}
     started = timezone.now()
     ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, started_at=started)
     run.status, run.started_at = ImportRun.Status.RUNNING, started
@@ -344,7 +537,11 @@ def run_import(
             report=report,
             engine=engine,
             import_run=run,
+            **options,
         )
+    except OrderTimesError as exc:
+        run.summary = {"options": options, "questions": exc.questions}
+        _finish(run, ImportRun.Status.FAILED, issues=exc.issues, message=_file_message(run, exc.issues))
     except CsvError as exc:
         _finish(run, ImportRun.Status.FAILED, issues=exc.issues, message=_file_message(run, exc.issues))
     except PermissionDenied as exc:
@@ -382,6 +579,7 @@ def _finish(run: ImportRun, status: str, *, result=None, issues=(), message: str
     run.message = message
     run.errors = [issue.as_dict() for issue in issues]
     if result is not None:
+        run.summary = {**result.summary, "options": (run.summary or {}).get("options", {})}
         run.total_rows = run.processed_rows = result.records
         run.created_rows, run.updated_rows = result.created, result.updated
         run.unchanged_rows = result.unchanged

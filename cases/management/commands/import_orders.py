@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from cases.csvfiles import CsvError, CsvIssue
+from cases.imports.column_maps import parse_column_options
+from cases.imports.orders_csv import DAY_FIRST, FIELDS, MONTH_FIRST
 from cases.management.importing import actor_named, add_as_user_argument
 from cases.models import ImportRun
 from cases.services.order_import import create_run, import_orders, run_import
@@ -28,7 +30,9 @@ INTERRUPTED_AFTER_WRITING = (
 class Command(BaseCommand):
     help = (
         "Import orders from a Shopify orders export or a staletrack orders CSV (docs/imports-orders.md). "
-        "A file with errors imports nothing unless --only-valid-rows; the same file twice changes nothing."
+        "A file with errors imports nothing unless --only-valid-rows; the same file twice changes nothing. "
+        "Order times without a UTC offset need --time-zone; local dates no value settles need --day-first or "
+        "--month-first."
     )
 
     def add_arguments(self, parser):
@@ -41,17 +45,72 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the file and say what would change; write nothing."
         )
+        parser.add_argument(
+            "--time-zone",
+            metavar="ZONE",
+            help="The time zone (IANA name, e.g. Europe/Paris) of order times the file gives without a UTC "
+            "offset; without it such a file is refused.",
+        )
+        order = parser.add_mutually_exclusive_group()
+        order.add_argument(
+            "--day-first",
+            dest="date_order",
+            action="store_const",
+            const=DAY_FIRST,
+            help="Read dates like 03/04/2026 as 3 April, when no date in the file settles it.",
+        )
+        order.add_argument(
+            "--month-first",
+            dest="date_order",
+            action="store_const",
+            const=MONTH_FIRST,
+            help="Read dates like 03/04/2026 as 4 March, when no date in the file settles it.",
+        )
+        parser.add_argument(
+            "--column",
+            metavar="FIELD=HEADER",
+            action="append",
+            default=[],
+            help="The column that holds FIELD (repeatable), e.g. --column order_id='Order Number'. "
+            f"Fields: {', '.join(FIELDS)}. Remembered for files with the same headers.",
+        )
         add_as_user_argument(parser)
         parser.add_argument("--engine", choices=("copy", "batched"), help="Override the database's engine.")
 
-    def handle(self, *args, file, only_valid_rows=False, dry_run=False, as_user=None, engine=None, **options):
+    def handle(
+        self,
+        *args,
+        file,
+        only_valid_rows=False,
+        dry_run=False,
+        as_user=None,
+        engine=None,
+        time_zone=None,
+        date_order=None,
+        column=(),
+        **options,
+    ):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Cannot read {path}: no such file.")
         actor = actor_named(as_user)
+        try:
+            column_map = parse_column_options(column, FIELDS) if column else None
+        except CsvError as exc:
+            self._errors(exc.issues, len(exc.issues))
+            raise CommandError("Nothing was imported: fix the --column options.") from None
+        answers = {"time_zone": time_zone, "date_order": date_order, "column_map": column_map}
         if dry_run:
             try:
-                result = import_orders(path, file_name=path.name, actor=actor, dry_run=True, engine=engine)
+                result = import_orders(
+                    path,
+                    file_name=path.name,
+                    actor=actor,
+                    dry_run=True,
+                    only_valid_rows=only_valid_rows,
+                    engine=engine,
+                    **answers,
+                )
             except PermissionDenied as exc:
                 raise CommandError(f"Refused: {exc} Nothing was checked.") from None
             except CsvError as exc:
@@ -60,12 +119,17 @@ class Command(BaseCommand):
                     f"{path.name} cannot be imported; nothing was checked row by row."
                 ) from None
             self._errors(result.issues, result.issue_count)
+            if result.has_errors and not only_valid_rows:  # as the real import would refuse it
+                raise CommandError(result.describe())
             self.stdout.write(result.describe())
             return
         try:
-            run = create_run(file_name=path.name, actor=actor, only_valid_rows=only_valid_rows)
+            run = create_run(file_name=path.name, actor=actor, only_valid_rows=only_valid_rows, **answers)
         except PermissionDenied as exc:
             raise CommandError(f"Refused: {exc} Nothing was imported.") from None
+        except CsvError as exc:
+            self._errors(exc.issues, len(exc.issues))
+            raise CommandError("Nothing was imported.") from None
         runs_in_this_command(run)
         try:
             with sigterm_exits(), keeps_heartbeat(run):
