@@ -244,7 +244,7 @@ class OrderImportResource(resources.Resource):
             row_result.diff = [
                 row.line,
                 row.order_id,
-                row.ordered_at,
+                row.ordered_at or "",  # a skipped order's times are never read
                 row.country,
                 row.sku,
                 f"{row.value} {row.currency}".strip() if row.value is not None else "",

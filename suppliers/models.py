@@ -104,6 +104,8 @@ class VendorMapping(models.Model):
 
     class Meta:
         ordering = ["key"]
+        verbose_name = "vendor map entry"
+        verbose_name_plural = "vendor map"
         permissions = [("manage_vendor_map", "Can change the vendor map and a SKU's supplier")]
         constraints = [
             models.CheckConstraint(
