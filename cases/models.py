@@ -285,6 +285,24 @@ class Case(models.Model):
         return f"Case {self.order.order_id}"
 
 
+class CaseBacklog(models.Model):
+    """The orders of one large import whose cases are still to be created (their first assessment with
+    them): every order with a primary key from `first_order_pk` to `last_order_pk` that has no case.
+    Written in the import's transaction, worked off right after it commits
+    (`cases.services.assessment.work_case_backlog`), and by the sweep when that task never ran; the row
+    goes when the range has no case-less order left. `first_order_pk` moves up as batches are done."""
+
+    first_order_pk = models.BigIntegerField()
+    last_order_pk = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"cases of orders {self.first_order_pk}-{self.last_order_pk}"
+
+
 class Outcome(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
     kind = models.CharField(max_length=20, choices=OutcomeKind.choices)

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
 from cases.models import ReplayRun
-from cases.services.assessment import refresh_cases, sweep_due_cases
+from cases.services.assessment import refresh_cases, sweep_due_cases, work_case_backlog
 from cases.services.replay_runs import run_replay
 from staletrack.runs import fail_lost_runs
 
@@ -24,11 +24,25 @@ def reassess_cases_task(order_pks: list[int], as_of: str | None = None) -> int:
     return refresh_cases(order_pks, as_of=_clock(as_of), via="reassess_cases_task")
 
 
+# A backlog of 200,000 orders (the largest file an import takes) is worked off in a few minutes; a worker
+# that dies loses one batch, and the sweep goes on from there.
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1750)
+def create_backlog_cases_task(backlog_pk: int) -> int:
+    """A large import committed: create its orders' cases with their first assessment."""
+    return work_case_backlog(backlog_pk)
+
+
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
 def sweep_due_cases_task(as_of: str | None = None) -> dict:
     """Beat, every few minutes: re-assess the open cases whose next assessment time has passed."""
     run = sweep_due_cases(as_of=_clock(as_of))
-    return {"assessed": run.assessed, "written": run.written, "changed": run.changed, "batches": run.batches}
+    return {
+        "assessed": run.assessed,
+        "written": run.written,
+        "changed": run.changed,
+        "batches": run.batches,
+        "cases_created": run.cases_created,
+    }
 
 
 # Below the broker's visibility timeout (settings: 3600 s), like the what-if task: a long replay is never

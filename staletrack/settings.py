@@ -166,6 +166,9 @@ CELERY_BEAT_SCHEDULE = {
 # a Celery task with a progress bar.
 ORDER_IMPORT_MAX_BYTES = int(os.environ.get("STALETRACK_ORDER_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
 ORDER_IMPORT_ASYNC_BYTES = int(os.environ.get("STALETRACK_ORDER_IMPORT_ASYNC_BYTES", str(2 * 1024 * 1024)))
+# An orders import creating more new orders than this creates their cases just after it commits (a task,
+# else the sweep), not in its transaction: docs/imports-orders.md, "How it is fast".
+ORDER_IMPORT_INLINE_CASES = int(os.environ.get("STALETRACK_ORDER_IMPORT_INLINE_CASES", "2000"))
 # Words of a shipping method that mean the customer collects the order (a store pickup is left out of an
 # orders import), and of a payment method or gateway that mean cash on delivery (a pending order paid on
 # delivery is imported as cash_on_delivery). Comma-separated, compared without regard to case, as words.

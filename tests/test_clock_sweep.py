@@ -100,7 +100,7 @@ def test_a_redelivered_reassessment_task_is_harmless():
 def test_the_sweep_task_takes_its_clock_as_an_iso_string():
     (case,) = import_label_only_cases()
     result = sweep_due_cases_task.run(as_of=case.next_assessment_at.isoformat())
-    assert result == {"assessed": 1, "written": 1, "changed": 1, "batches": 1}
+    assert result == {"assessed": 1, "written": 1, "changed": 1, "batches": 1, "cases_created": 0}
 
 
 def test_held_and_resolved_cases_are_not_swept():

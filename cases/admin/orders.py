@@ -55,6 +55,8 @@ from cases.forms import (
 )
 from cases.imports import orders_csv
 from cases.models import (
+    Case,
+    CaseBacklog,
     CustomerMessage,
     ImportRun,
     Order,
@@ -188,7 +190,24 @@ class OrderAdmin(ImportExportMixin, SelectedRowsExportMixin, admin.ModelAdmin):
     search_fields = ("order_id", "customer_email", "tracking_numbers__normalized")
     autocomplete_fields = ("product",)
     date_hierarchy = "ordered_at"
+    readonly_fields = ("case_link",)
     inlines = [OrderTrackingInline, SupplierEvidenceInline, SupplierChaseInline, CustomerMessageInline]
+
+    @admin.display(description="case")
+    def case_link(self, obj):
+        """The order's case; a large import creates its orders' cases right after it commits
+        (cases.services.assessment.record_case_backlog), so for a few seconds there is none."""
+        if obj is None or obj.pk is None:
+            return "-"
+        case_pk = Case.objects.filter(order_id=obj.pk).values_list("pk", flat=True).first()
+        if case_pk is None:
+            pending = CaseBacklog.objects.filter(first_order_pk__lte=obj.pk, last_order_pk__gte=obj.pk)
+            if pending.exists():
+                return "Its case is being created: a large import creates its orders' cases right after it."
+            return "No case yet: it gets one when facts arrive for it or a bundle or import assesses it."
+        return format_html(
+            '<a href="{}">Case {}</a>', reverse("admin:cases_case_change", args=[case_pk]), obj
+        )
 
     # --- import ---------------------------------------------------------------------------------------
 

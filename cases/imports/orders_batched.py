@@ -331,8 +331,9 @@ class BatchedEngine:
 
     # --- write --------------------------------------------------------------------------------------
 
-    def write(self, *, actor, via: str) -> Written:
-        """Write the plan. The caller holds the transaction (and re-plans inside it first)."""
+    def write(self, *, actor, via: str, create_cases: bool = True) -> Written:
+        """Write the plan. The caller holds the transaction (and re-plans inside it first).
+        `create_cases`: the new orders get their cases here (else the caller has them created later)."""
         now = timezone.now()
         written = Written()
         todo = [p for p in self.planned if p.action in (NEW, UPDATE)]
@@ -378,9 +379,10 @@ class BatchedEngine:
                 )
                 for o in created:
                     o.pk = lookup[o.order_id]
-            Case.objects.bulk_create([Case(order_id=o.pk) for o in created], batch_size=self.batch_size)
+            if create_cases:
+                Case.objects.bulk_create([Case(order_id=o.pk) for o in created], batch_size=self.batch_size)
+                written.cases_created += len(created)
             written.created_pks.extend(o.pk for o in created)
-            written.cases_created += len(created)
         return written
 
     def _create_products(self, todo: list[_Planned], written: Written) -> None:

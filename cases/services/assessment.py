@@ -3,6 +3,12 @@
 Two callers: facts arrived for some orders (`refresh_cases`, from imports, the webhook, the admin), and
 time passed (`sweep_due_cases`, from beat). Both recompute from facts, so running either twice changes
 nothing the second time; both write only the cases whose packet changed, in one statement per batch.
+
+A large orders import creates no case in its transaction: it records a `CaseBacklog` row
+(`record_case_backlog`), and the cases are created with their first assessment right after it commits
+(`work_case_backlog`, from a task, else from the sweep). Until then such an order has no case: the queue
+does not list it yet, the order's admin page says its case is being created, and facts that arrive for it
+(the webhook) create and assess its case at once (`refresh_cases`) or are read when the backlog does.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import json
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import orjson
 from django.db import connection, transaction
@@ -22,7 +28,7 @@ from django.utils import timezone
 from cases.assessment import assess_many
 from cases.assessment.facts import CaseFacts
 from cases.choices import CaseStatus, RiskLevel
-from cases.models import Case, Order
+from cases.models import Case, CaseBacklog, Order
 from cases.selectors.case_states import CaseState, case_states
 from cases.selectors.facts import facts_for_orders
 from cases.selectors.review_counts import StoredReviewCounts, stored_review_counts
@@ -34,6 +40,10 @@ from staletrack.celery import queue_after_commit
 
 SWEEP_BATCH = 1000
 REASSESS_CHUNK = 1000  # orders per reassess_cases_task
+BACKLOG_BATCH = 1000  # cases created and assessed per transaction when a backlog is worked off
+# A backlog row this old is taken up by the sweep: its task was lost (a broker that was down, a worker
+# that died) or is still running (then the two share the work, a batch at a time).
+BACKLOG_GRACE = timedelta(minutes=1)
 STORED = (
     "case_type",
     "risk_level",
@@ -61,6 +71,7 @@ class AssessmentRun:
     changed: int = 0  # cases whose case type or risk changed (each has an audit event)
     batches: int = 0
     order_pks: list[int] = field(default_factory=list)
+    cases_created: int = 0  # by working off case backlogs (the sweep)
 
     def add(self, other: AssessmentRun) -> None:
         self.assessed += other.assessed
@@ -102,6 +113,61 @@ def queue_reassessment(order_pks: Iterable[int], *, new_cases: bool = False) -> 
         queue_after_commit(reassess_cases_task, order_pks[start : start + REASSESS_CHUNK])
 
 
+def record_case_backlog(order_pks: Sequence[int]) -> CaseBacklog | None:
+    """New orders whose cases are created after the caller's transaction commits, not in it (a large
+    import: creating a case per order would double its write). Inside that transaction: one
+    `CaseBacklog` row for their primary-key range; after commit, a task creates the cases with their first
+    assessment (`work_case_backlog`). A task that never arrives costs a sweep's delay: the sweep works off
+    backlog rows older than `BACKLOG_GRACE`. Until then each order simply has no case yet."""
+    from cases.tasks import create_backlog_cases_task  # the tasks module imports this one
+
+    if not order_pks:
+        return None
+    backlog = CaseBacklog.objects.create(first_order_pk=min(order_pks), last_order_pk=max(order_pks))
+    queue_after_commit(create_backlog_cases_task, backlog.pk)
+    return backlog
+
+
+def work_case_backlog(
+    backlog_pk: int, *, as_of: datetime | None = None, batch_size: int = BACKLOG_BATCH
+) -> int:
+    """Create the missing cases of backlog `backlog_pk`'s orders and assess them (at `as_of`, default the
+    time of each batch), `batch_size` orders per transaction, in primary-key order; delete the row once
+    none is left. Returns how many cases this call created.
+
+    Each batch locks the row (skipping it when another worker holds it: that one carries on) and moves
+    `first_order_pk` past what it did, so a worker that dies loses one batch at most and whoever takes
+    the row next goes on from there. A case created meanwhile by someone else (the webhook's re-assessment
+    creates the case it needs) is left as it is: only orders without a case are taken."""
+    created = 0
+    while True:
+        with transaction.atomic():
+            backlog = CaseBacklog.objects.select_for_update(skip_locked=True).filter(pk=backlog_pk).first()
+            if backlog is None:
+                return created  # done, or another worker is on it right now
+            order_pks = list(
+                Order.objects.filter(
+                    pk__gte=backlog.first_order_pk, pk__lte=backlog.last_order_pk, case__isnull=True
+                )
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not order_pks:
+                backlog.delete()
+                return created
+            Case.objects.bulk_create([Case(order_id=pk) for pk in order_pks], ignore_conflicts=True)
+            reassess(order_pks, as_of=as_of or timezone.now(), via="case_backlog")
+            CaseBacklog.objects.filter(pk=backlog.pk).update(first_order_pk=order_pks[-1] + 1)
+            created += len(order_pks)
+
+
+def work_case_backlogs(*, older_than: datetime, as_of: datetime | None = None) -> int:
+    """Work off every backlog row created at or before `older_than` (the sweep: their task was lost or
+    is slow). One small query when there is none. Returns how many cases were created."""
+    pks = list(CaseBacklog.objects.filter(created_at__lte=older_than).values_list("pk", flat=True))
+    return sum(work_case_backlog(pk, as_of=as_of) for pk in pks)
+
+
 def make_due(order_pks: list[int], now: datetime) -> int:
     """Bring the next assessment of these orders' open cases forward to `now` (never back)."""
     due = 0
@@ -129,11 +195,15 @@ def sweep_due_cases(
     `as_of`, so two sweeps at once split the work instead of doubling it (SQLite has one writer at a time
     anyway), and a case another sweep has just re-assessed is no longer due. Every listed case is looked
     at once, so a sweep always ends.
+
+    First, backlog rows older than `BACKLOG_GRACE` (their task was lost) get their cases
+    (`work_case_backlogs`): a query on that small table, never a scan of the orders.
     """
     as_of = as_of or timezone.now()
+    total = AssessmentRun()
+    total.cases_created = work_case_backlogs(older_than=as_of - BACKLOG_GRACE, as_of=as_of)
     wake_held_cases(as_of)
     book = active_policy_book()
-    total = AssessmentRun()
     counts = None  # taken once, at the first batch: a sweep with nothing due stays two small queries
     order_pks = due_order_pks(as_of)
     for start in range(0, len(order_pks), batch_size):

@@ -11,7 +11,9 @@ stages and checks it with the engine of the database (`orders_copy`: PostgreSQL 
 - a file with row errors writes nothing, unless `only_valid_rows` asks for the valid orders to be imported;
 - the write is one transaction: a crash half way leaves nothing half-written;
 - unchanged orders are not touched (re-importing the same file writes nothing), changed ones are updated
-  with an audit event each, new ones get their case;
+  with an audit event each, new ones get their case: in the transaction up to `inline_cases()` new orders,
+  else right after it commits, with their first assessment (`record_case_backlog`: a large import's write
+  is then the orders alone);
 - the touched orders' cases are queued for assessment after commit.
 
 The result's `summary` (stored on ImportRun.summary) says what the import read besides its counts:
@@ -65,7 +67,7 @@ from cases.imports.orders_csv import (
 )
 from cases.models import ORDERS_IMPORTED, ImportRun
 from cases.permissions import IMPORT_ORDERS, require
-from cases.services.assessment import queue_reassessment
+from cases.services.assessment import queue_reassessment, record_case_backlog
 from cases.services.audit import audit_event
 from cases.services.column_mappings import remember_column_map, remembered_column_map
 
@@ -74,6 +76,9 @@ logger = logging.getLogger(__name__)
 # Settings (read with getattr so they are optional; docs/imports-orders.md names their env variables).
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024  # ORDER_IMPORT_MAX_BYTES: larger files are refused
 DEFAULT_ASYNC_BYTES = 2 * 1024 * 1024  # ORDER_IMPORT_ASYNC_BYTES: larger admin uploads run as a task
+# ORDER_IMPORT_INLINE_CASES: an import creating more new orders than this creates their cases right after
+# it commits (a case backlog), not in its transaction, where they would double the write.
+DEFAULT_INLINE_CASES = 2000
 PROGRESS_SECONDS = 0.5  # at most this often an ImportRun's progress is written
 
 
@@ -98,6 +103,10 @@ def max_bytes() -> int:
 
 def async_bytes() -> int:
     return int(getattr(settings, "ORDER_IMPORT_ASYNC_BYTES", DEFAULT_ASYNC_BYTES))
+
+
+def inline_cases() -> int:
+    return int(getattr(settings, "ORDER_IMPORT_INLINE_CASES", DEFAULT_INLINE_CASES))
 
 
 def megabytes(size: int) -> str:
@@ -385,7 +394,8 @@ def import_orders(
                 plan = chosen.plan()  # again, under the lock: what is stored now
                 result.counts = plan.counts
                 _take_plan(result, plan)
-                written = result.written = chosen.write(actor=actor, via=via)
+                create_cases = plan.counts.get(NEW, 0) <= inline_cases()
+                written = result.written = chosen.write(actor=actor, via=via, create_cases=create_cases)
                 if written.touched_pks or written.products_created or written.suppliers_created:
                     audit_event(
                         action=ORDERS_IMPORTED,
@@ -395,8 +405,11 @@ def import_orders(
                         changes=_audit_changes(result),
                         reason=result.describe(),
                     )
-                # New orders' cases are never assessed: the sweep finds them even if no task arrives.
-                queue_reassessment(written.created_pks, new_cases=True)
+                if create_cases:
+                    # New orders' cases are never assessed: the sweep finds them even if no task arrives.
+                    queue_reassessment(written.created_pks, new_cases=True)
+                else:
+                    record_case_backlog(written.created_pks)
                 queue_reassessment(written.updated_pks)
                 if column_map and not remembered:
                     remember_column_map(
