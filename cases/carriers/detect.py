@@ -89,19 +89,8 @@ def detect(number: str) -> list[CarrierMatch]:
 
 def checksum_invalid(number: str) -> bool:
     """rules.md section 3: the number has the shape of at least one format with a check digit, fails the
-    check of every such format, and fits no format without a check digit. (What `detect` would say,
-    without building its matches: the facts loader asks this of every case it loads.)"""
-    number = normalize_number(number)
-    fits = False
-    for _, carrier_format in _FORMATS_BY_LENGTH.get(len(number), ()):
-        if carrier_format.prefixes and not number.startswith(carrier_format.prefixes):
-            continue
-        if not carrier_format.matches_shape(number):
-            continue
-        if carrier_format.check is None or carrier_format.check(number):
-            return False
-        fits = True
-    return fits
+    check of every such format, and fits no format without a check digit (`number_standing`)."""
+    return number_standing(number)[0]
 
 
 def number_standing(number: str) -> tuple[bool, bool]:
