@@ -10,7 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.choices import CaseStatus, Direction, EvidenceKind, MoneyState
-from cases.models import AuditEvent, Case, CustomerMessage, MoneyDecision, Outcome, SupplierChase
+from cases.models import (
+    AuditEvent,
+    Case,
+    CustomerMessage,
+    MoneyDecision,
+    Outcome,
+    SupplierChase,
+    TrackingEvent,
+)
 from cases.services import workbench
 from policies.models import Policy
 from suppliers.models import Product, Supplier
@@ -409,3 +417,12 @@ def test_the_case_page_says_when_nothing_is_on_record_and_no_window_applies(clie
     Case.objects.filter(pk=case.pk).update(packet={**Case.objects.get(pk=case.pk).packet, "window": None})
     page = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
     assert "No waiting window applies;" in page
+
+
+def test_the_timeline_marks_an_event_whose_time_is_approximate(client, case, staff):
+    event = TrackingEvent.objects.get(tracking_number__orders=case.order)
+    url = reverse("admin:cases_case_change", args=[case.pk])
+    client.force_login(staff)
+    assert 'class="approximate"' not in client.get(url).content.decode()
+    TrackingEvent.objects.filter(pk=event.pk).update(approximate=True)
+    assert 'class="approximate"' in client.get(url).content.decode()

@@ -13,7 +13,17 @@ from cases.models import (
 class TrackingEventInline(admin.TabularInline):
     model = TrackingEvent
     extra = 0
-    fields = ("at", "status", "raw_status", "description", "location", "country", "postal_code", "source")
+    fields = (
+        "at",
+        "approximate",
+        "status",
+        "raw_status",
+        "description",
+        "location",
+        "country",
+        "postal_code",
+        "source",
+    )
 
     def has_change_permission(self, request, obj=None):
         return False

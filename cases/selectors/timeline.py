@@ -32,6 +32,9 @@ class Entry:
     text: str = ""
     by: str = ""
     detail: dict = field(default_factory=dict)
+    # The time is right within a day: a carrier's local time without an offset, or when a tracker's update
+    # arrived (docs/rules.md section 1).
+    approximate: bool = False
 
 
 def case_timeline(case: Case) -> list[Entry]:
@@ -49,6 +52,7 @@ def case_timeline(case: Case) -> list[Entry]:
                 f"Carrier: {event.get_status_display()}",
                 " — ".join(p for p in (event.description, where) if p),
                 detail={"number": event.tracking_number.number, "raw": event.raw_status},
+                approximate=event.approximate,
             )
         )
     for evidence in SupplierEvidence.objects.filter(order_id=order_id).select_related("recorded_by"):
