@@ -168,6 +168,36 @@ def test_random_cells_get_the_same_verdict_from_both_engines():
     assert summary(copy) == summary(batched)
 
 
+def test_times_one_character_off_shopifys_shape_and_odd_amounts_get_the_same_verdict_from_both_engines():
+    # The COPY engine tells Shopify's time shape by fixed positions and byte sets, not by the regular
+    # expression: every near miss must still read as the Python engine reads it.
+    base = "2026-11-02 09:15:11 -0500"
+    times = [base, "2026-04-31 09:15:11 -0500", "2028-02-29 23:59:59 +1400", "2026-02-29 09:15:11 +0100"]
+    for position in range(len(base)):
+        for char in "09:- +aZ.é":
+            times.append(base[:position] + char + base[position + 1 :])
+    for part, values in ((0, ["1899", "3000", "19 9"]), (5, ["00", "13"]), (8, ["00", "32"])):
+        times += [base[:part] + value + base[part + len(value) :] for value in values]
+    for part, values in ((11, ["24", "2:"]), (14, ["60"]), (17, ["60"]), (21, ["15", "1:"]), (23, ["60"])):
+        times += [base[:part] + value + base[part + len(value) :] for value in values]
+    times += [base[:-1], base + "0", base.replace(" -", "-"), base.replace(" ", "T", 1)]
+    amounts = ["1.2.3", "١٢", "12.", ".12", "1..2", "0", "007.50", "1e3", "+1", "-0.5", "12.345", "1 2"]
+    # "\uff35\uff33\uff24": USD in full-width letters (alphabetic, not ASCII)
+    currencies = ["USD", "usd", "ÉUR", "U1D", "US ", "\uff35\uff33\uff24", "EUR"]
+    rows = [
+        order_row(
+            f"#{n}",
+            Total=amounts[n % len(amounts)],
+            Currency=currencies[n % len(currencies)],
+            **{"Created at": created, "Fulfilled at": times[-1 - n]},
+        )
+        for n, created in enumerate(times)
+    ]
+    copy, batched = both(shopify(*rows), time_zone="Europe/Paris")
+    assert copy.issue_count > 100
+    assert summary(copy) == summary(batched)
+
+
 def test_the_copy_engine_loads_the_file_with_postgresqls_own_csv_parser():
     with mock.patch.object(CopyEngine, "_stage_rows", autospec=True) as python_rows:
         result = import_orders(three_orders(), file_name="orders.csv")

@@ -3,10 +3,14 @@
 1. `stage`: the rows of an `OrdersCsv` (already decoded and split by Python's csv module, so every row
    keeps its exact line number) go into a TEMP table of text columns with psycopg 3's `cursor.copy()`,
    in chunks so that progress can be reported between them.
-2. `check`: a handful of statements find every issue at once: each order's first row (`st_order_heads`)
-   is parsed and checked column by column, later rows of the same order are compared with it, and the row
-   each order is tracked under (`st_order_products`: its first row with a SKU) is checked against the
-   products table. Issues keep their line and column.
+2. `check`: a handful of statements find every issue at once: each order's first row (`st_order_heads`,
+   with the order's number of rows) is parsed and checked column by column (`st_order_checked`, which
+   also holds the row each order is tracked under: its first row when that needs shipping and has a SKU,
+   else the one `st_order_products` found among its later rows), and the later rows of orders with more
+   than one are compared with their first. Issues keep their line and column. What costs is kept off the
+   common case: time cells are looked at once per distinct value, Shopify's own time shape and the amounts
+   are told without regular expressions, a join to an empty table (no order left out, none tracked under
+   a later row) is not made, and merge joins are off (the staging tables have no statistics).
 3. `plan`: one statement resolves what each valid order becomes, next to what is stored (new, update,
    unchanged, skip), with `IS DISTINCT FROM` on every stored column.
 4. `write` (inside the caller's transaction, after `lock`): missing suppliers and products, `UPDATE ...
@@ -94,6 +98,26 @@ TABLES = (
     "st_order_vendors",
 )
 BLANK_SQL = "E'" + BLANK.encode("unicode_escape").decode() + "'"  # E' \\t\\r\\n'
+# Byte sets for btrim(convert_to(text, 'UTF8'), set) = '': "every character is one of these" in one pass over
+# the bytes (translate() and regular expressions decode every character, several times slower).
+DIGITS_POINT = "'\\x" + b"0123456789.".hex() + "'::bytea"
+LETTERS = "'\\x" + bytes(range(65, 91)).hex() + bytes(range(97, 123)).hex() + "'::bytea"
+# A time in Shopify's own shape, "2026-11-02 09:15:11 -0500", with every part in range: a plain time with
+# an offset (it matches REAL_DATETIME_RE). The separators sit in their places (LIKE) and there are no others
+# (a value without its 7 separator characters is 18 long), every character is a digit or a separator (a
+# trim of bytes), and each part is compared byte by byte ("C"), which a digit-only part makes exact.
+# Functions that look at every character (translate, regular expressions) cost several times as much.
+SHOPIFY_TIME_SQL = (
+    "({value} COLLATE \"C\" LIKE '____-__-__ __:__:__ _____' AND substr({value}, 21, 1) IN ('+', '-') "
+    "AND length(replace(replace(replace(replace({value}, ':', ''), '-', ''), ' ', ''), '+', '')) = 18 "
+    "AND btrim(convert_to({value}, 'UTF8'), '\\x303132333435363738392d3a202b'::bytea) = ''::bytea "
+    "AND left({value}, 2) COLLATE \"C\" BETWEEN '19' AND '29' "
+    "AND substr({value}, 6, 2) COLLATE \"C\" BETWEEN '01' AND '12' "
+    "AND substr({value}, 9, 2) COLLATE \"C\" BETWEEN '01' AND '31' "
+    "AND substr({value}, 12, 2) COLLATE \"C\" <= '23' AND substr({value}, 15, 1) COLLATE \"C\" <= '5' "
+    "AND substr({value}, 18, 1) COLLATE \"C\" <= '5' AND substr({value}, 22, 2) COLLATE \"C\" <= '14' "
+    "AND substr({value}, 24, 1) COLLATE \"C\" <= '5')"
+)
 
 
 class CopyEngine:
@@ -108,6 +132,9 @@ class CopyEngine:
         self.cod_methods: list[str] = []
         self.vendors = VendorReading(suppliers={})
         self.records = 0
+        self.skips = 0  # orders left out (st_order_skips)
+        self.counts: dict[str, int] = {}  # the plan's orders by action
+        self.later_items = 0  # orders tracked under a later row than their first (st_order_products)
         self.exact_lines = True
         self.stream = None
 
@@ -140,7 +167,10 @@ class CopyEngine:
         self.stream = source.stream
         self._drop()
         # Sorts of a few hundred thousand rows stay in memory; compiling plans (JIT) costs more than it saves.
-        self._execute("SET work_mem = '64MB'; SET jit = off")
+        # The staging tables have no statistics (temp tables are never analyzed, and analyzing them costs
+        # more than it saves): the planner then likes merge joins, which sort both sides in full; every
+        # join here is a large table to a hashable one.
+        self._execute("SET work_mem = '64MB'; SET jit = off; SET enable_mergejoin = off")
         with suppress(DatabaseError), transaction.atomic():  # only before the session's first temp table
             self._execute("SET temp_buffers = '256MB'")
         self._execute(
@@ -165,13 +195,15 @@ class CopyEngine:
                 )
                 source.stream.seek(0)
                 sql = f"COPY st_order_raw ({', '.join(raw)}) FROM STDIN (FORMAT csv, HEADER true)"
-                with connection.cursor() as cursor, cursor.copy(sql) as copy:
-                    for number, chunk in enumerate(read_chunks(source.stream)):
-                        if number == 0 and chunk.startswith(b"\xef\xbb\xbf"):
-                            chunk = chunk[3:]
-                        newlines += chunk.count(b"\n")
-                        last = chunk
-                        copy.write(chunk)
+                with connection.cursor() as cursor:
+                    with cursor.copy(sql) as copy:
+                        for number, chunk in enumerate(read_chunks(source.stream)):
+                            if number == 0 and chunk.startswith(b"\xef\xbb\xbf"):
+                                chunk = chunk[3:]
+                            newlines += chunk.count(b"\n")
+                            last = chunk
+                            copy.write(chunk)
+                    copied = cursor.rowcount  # COPY's own count of the records it read
         except (DatabaseError, psycopg.Error):
             return False  # rolled back; read the rows in Python, which names the problem by line
 
@@ -190,7 +222,6 @@ class CopyEngine:
             WHERE CASE WHEN {order_id} <> '' THEN true ELSE btrim({everything}, {BLANK_SQL}) <> '' END
             """
         )
-        ((copied,),) = self._fetch("SELECT count(*) FROM st_order_raw")
         self._execute("DROP TABLE st_order_raw")
         lines = newlines + (1 if last and not last.endswith(b"\n") else 0)
         # Without quoted line breaks, record n of the file is on line n + 1; else lines are looked up.
@@ -231,6 +262,33 @@ class CopyEngine:
 
     # --- check --------------------------------------------------------------------------------------
 
+    def _ships(self, t: str) -> str:
+        """Row `t` is a line item that needs shipping."""
+        if "requires_shipping" not in self.layout.present:
+            return "true"
+        return f"lower({t}.requires_shipping) NOT IN ({', '.join(repr(w) for w in NOT_REQUIRED)})"
+
+    def _head_tracked(self, t: str) -> str:
+        """First row `t` is its order's tracked item (else st_order_products holds it, if any)."""
+        if self.layout.format == SHOPIFY:
+            return f"({self._ships(t)} AND {t}.sku <> '')"
+        return f"({self._ships(t)})"
+
+    def _not_skipped(self, t: str) -> str:
+        """A condition (after AND) that row `t`'s order is not left out; nothing when none is (a join to an
+        empty table still costs a pass of every row through it)."""
+        if not self.skips:
+            return ""
+        return f"AND NOT EXISTS (SELECT 1 FROM st_order_skips s WHERE s.order_id = {t}.order_id)"
+
+    @staticmethod
+    def _item(t: str) -> str:
+        return (
+            f"{t}.line, {t}.order_id, "
+            f"CASE WHEN {t}.sku <> '' THEN {t}.sku ELSE {t}.product_title END AS sku, "
+            f"{t}.sku = '' AS keyed_by_title, {t}.product_title, {t}.supplier"
+        )
+
     def check(self) -> Checked:
         """Every issue at once, in the order of the Python engine: the orders left out (st_order_skips;
         they get no issue at all), how the file's times read (`_read_times`, which may raise
@@ -238,26 +296,35 @@ class CopyEngine:
         layout = self.layout
         present = layout.present
         fields_list = ", ".join(FIELDS)
+        # Each order's first row, and how many rows the order has (one sort serves both).
         self._execute(
-            f"CREATE TEMP TABLE st_order_heads AS SELECT DISTINCT ON (order_id) line, {fields_list} "
+            f"CREATE TEMP TABLE st_order_heads AS SELECT DISTINCT ON (order_id) line, {fields_list}, "
+            "count(*) OVER (PARTITION BY order_id ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING "
+            "AND UNBOUNDED FOLLOWING) AS row_count "
             "FROM st_order_rows WHERE order_id <> '' ORDER BY order_id, line"
         )
         # The line item each order is tracked under: its first that needs shipping with a SKU, else its
         # first that needs shipping with a name (the product is then known by that name). No row at all:
-        # nothing in the order needs shipping.
-        source = "st_order_rows" if layout.format == SHOPIFY else "st_order_heads"
-        ships = (
-            f"lower(requires_shipping) NOT IN ({', '.join(repr(w) for w in NOT_REQUIRED)})"
-            if "requires_shipping" in present
-            else "true"
-        )
-        self._execute(
-            "CREATE TEMP TABLE st_order_products AS SELECT DISTINCT ON (order_id) line, order_id, "
-            "CASE WHEN sku <> '' THEN sku ELSE product_title END AS sku, sku = '' AS keyed_by_title, "
-            f"product_title, supplier FROM {source} WHERE order_id <> '' AND {ships} "
-            "ORDER BY order_id, sku = '', product_title = '', line"
-        )
-        self._execute(*self._skips_sql())
+        # nothing in the order needs shipping. A first row that needs shipping and has a SKU is its order's
+        # (nothing sorts before it): only the other orders' rows are sorted, into st_order_products (most
+        # files have none). A staletrack CSV has one row per order: its first, if it needs shipping.
+        if layout.format == SHOPIFY:
+            self.later_items = self._execute(
+                f"""
+                CREATE TEMP TABLE st_order_products AS
+                SELECT DISTINCT ON (order_id) {self._item("r")} FROM st_order_rows r
+                WHERE {self._ships("r")} AND order_id IN (
+                    SELECT order_id FROM st_order_heads h WHERE NOT {self._head_tracked("h")}
+                )
+                ORDER BY order_id, sku = '', product_title = '', line
+                """
+            )
+        else:
+            self.later_items = self._execute(
+                f"CREATE TEMP TABLE st_order_products AS SELECT {self._item('h')} FROM st_order_heads h "
+                "WHERE false"
+            )
+        self.skips = self._execute(*self._skips_sql())
         self.times = self._read_times()
         self._execute(*self._checked_sql(present))
         self._execute(*self._issues_sql())
@@ -268,21 +335,18 @@ class CopyEngine:
         )
         if layout.order_fields:
             self._execute(self._conflicts_sql(layout.order_fields))
-        # Two filtered scans, not a VALUES list joined to every row: nearly every row has no issue here.
+        # Filtered scans, not a VALUES list joined to every row: nearly every row has no issue here.
         self._execute(
             """
             INSERT INTO st_order_issues (line, order_id, field, message)
-            SELECT c.line, c.order_id, 'sku', %(no_item)s
-            FROM st_order_checked c JOIN st_order_products p ON p.order_id = c.order_id WHERE p.sku = ''
+            SELECT p_line, order_id, 'sku', %(no_item)s FROM st_order_checked WHERE p_sku = ''
             UNION ALL
-            SELECT p.line, p.order_id, CASE WHEN p.keyed_by_title THEN 'product_title' ELSE 'sku' END,
+            SELECT p_line, order_id, CASE WHEN p_keyed_by_title THEN 'product_title' ELSE 'sku' END,
                 %(long_sku)s
-            FROM st_order_checked c JOIN st_order_products p ON p.order_id = c.order_id
-            WHERE length(p.sku) > %(max_sku)s
+            FROM st_order_checked WHERE length(p_sku) > %(max_sku)s
             UNION ALL
-            SELECT p.line, p.order_id, 'supplier', %(long_supplier)s
-            FROM st_order_checked c JOIN st_order_products p ON p.order_id = c.order_id
-            WHERE length(p.supplier) > %(max_supplier)s
+            SELECT p_line, order_id, 'supplier', %(long_supplier)s
+            FROM st_order_checked WHERE length(p_supplier) > %(max_supplier)s
             """,
             {
                 "no_item": Msg.NO_ITEM,
@@ -336,13 +400,14 @@ class CopyEngine:
                     WHEN h.pw = ANY(%(skipped)s::text[])
                         AND NOT (h.pw = %(pending)s AND h.payment_method = ANY(%(cod)s::text[]))
                         THEN CASE h.pw {reasons} END
-                    WHEN p.order_id IS NULL THEN %(no_shipping)s
+                    WHEN NOT h.tracked AND p.order_id IS NULL THEN %(no_shipping)s
                     WHEN h.shipping_method = ANY(%(pickup)s::text[]) THEN %(pickup_reason)s
                     END AS skip_reason
                 FROM (
                     SELECT order_id, line, payment_method, shipping_method,
-                        replace(replace(lower(payment_state), ' ', '_'), '-', '_') AS pw
-                    FROM st_order_heads
+                        replace(replace(lower(payment_state), ' ', '_'), '-', '_') AS pw,
+                        {self._head_tracked("h0")} AS tracked
+                    FROM st_order_heads h0
                 ) h
                 LEFT JOIN st_order_products p ON p.order_id = h.order_id
             ) s WHERE skip_reason IS NOT NULL
@@ -367,26 +432,24 @@ class CopyEngine:
         self.timed = False
         if not names:
             return decide_times([], column=self.layout.column)
-        # One scan for every time column. Shopify's own shape ("2026-11-02 09:15:11 -0500") with every
-        # part in range is a plain time with an offset: it is told by fixed positions, several times
-        # faster than the regular expression, which decides every other value (a CASE: the planner would
-        # otherwise test the cheaper-looking expression first).
+        # One scan for every time column, grouped by value first: each distinct value is looked at once.
+        # Shopify's own shape ("2026-11-02 09:15:11 -0500") with every part in range is a plain time with
+        # an offset: it is told by fixed positions (the separators in their places and nowhere else, every
+        # other character a digit, each part compared in bytes), several times faster than the regular
+        # expression, which decides every other value (a CASE: the planner would otherwise test the
+        # cheaper-looking expression first).
         values = ", ".join(f"('{name}', h.{name})" for name in names)
-        shopify_shape = (
-            "(translate(v.value, '0123456789', '0000000000') IN "
-            "('0000-00-00 00:00:00 -0000', '0000-00-00 00:00:00 +0000') "
-            "AND left(v.value, 2) BETWEEN '19' AND '29' AND substr(v.value, 6, 2) BETWEEN '01' AND '12' "
-            "AND substr(v.value, 9, 2) BETWEEN '01' AND '31' AND substr(v.value, 12, 2) <= '23' "
-            "AND substr(v.value, 15, 1) <= '5' AND substr(v.value, 18, 1) <= '5' "
-            "AND substr(v.value, 22, 2) <= '14' AND substr(v.value, 24, 1) <= '5')"
-        )
         samples = self._fetch(
             f"""
-            SELECT v.field, v.value, min(h.line)
-            FROM st_order_heads h CROSS JOIN LATERAL (VALUES {values}) AS v(field, value)
-            WHERE v.value <> '' AND CASE WHEN {shopify_shape} THEN false ELSE v.value !~ %(real_dt_re)s END
-                AND NOT EXISTS (SELECT 1 FROM st_order_skips s WHERE s.order_id = h.order_id)
-            GROUP BY v.field, v.value
+            SELECT field, value, line FROM (
+                SELECT v.field, v.value, min(h.line) AS line
+                FROM st_order_heads h CROSS JOIN LATERAL (VALUES {values}) AS v(field, value)
+                WHERE v.value <> '' {self._not_skipped("h")}
+                GROUP BY v.field, v.value
+                OFFSET 0  -- not pushed below the grouping
+            ) d
+            WHERE CASE WHEN {SHOPIFY_TIME_SQL.format(value="d.value")} THEN false
+                ELSE d.value !~ %(real_dt_re)s END
             """,
             {"real_dt_re": REAL_DATETIME_RE},
         )
@@ -445,10 +508,13 @@ class CopyEngine:
         def given(name: str, expression: str) -> str:
             return expression if name in present else "NULL"
 
-        def is_amount(text: str) -> str:  # ^[0-9]+([.][0-9]+)?$ without a regular expression (faster)
+        def is_amount(text: str) -> str:
+            # ^[0-9]+([.][0-9]+)?$ without a regular expression or translate() (both look at every
+            # character the slow way): only digits and points (a trim of bytes), at most one point, not
+            # first nor last.
             return (
-                f"({text} <> '' AND translate({text}, '0123456789', '') IN ('', '.') "
-                f"AND left({text}, 1) <> '.' AND right({text}, 1) <> '.')"
+                f"({text} <> '' AND btrim(convert_to({text}, 'UTF8'), {DIGITS_POINT}) = ''::bytea "
+                f"AND {text} NOT LIKE '.%%' AND {text} NOT LIKE '%%.' AND {text} NOT LIKE '%%.%%.%%')"
             )
 
         def time_error(name: str) -> str:
@@ -458,7 +524,7 @@ class CopyEngine:
             read = f"WHEN h.t_{name}_raw IS NOT NULL THEN h.t_{name}_message " if self.timed else ""
             empty = "%(required)s" if name == "ordered_at" else "NULL"
             return f"""CASE WHEN {cell} = '' THEN {empty} {read}
-                WHEN substr({cell}, 9, 2) > '28' AND substr({cell}, 9, 2)::int > extract(day FROM
+                WHEN substr({cell}, 9, 2) COLLATE "C" > '28' AND substr({cell}, 9, 2)::int > extract(day FROM
                     make_date(substr({cell}, 1, 4)::int, substr({cell}, 6, 2)::int, 1)
                     + interval '1 month - 1 day') THEN %(m_bad_dt)s END"""
 
@@ -494,7 +560,7 @@ class CopyEngine:
             "e_currency": given(
                 "currency",
                 "CASE WHEN h.currency <> '' AND NOT (length(h.currency) = 3 "
-                "AND translate(upper(h.currency), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', '') = '') "
+                f"AND btrim(convert_to(h.currency, 'UTF8'), {LETTERS}) = ''::bytea) "
                 "THEN %(m_currency)s END",
             ),
             "e_payment_state": given(
@@ -530,9 +596,30 @@ class CopyEngine:
                 return "NULL::timestamptz"
             return f"CASE WHEN c.e_{name} IS NULL AND c.{name} <> '' THEN c.t_{name}_text::timestamptz END"
 
+        # Only what the issues and the plan read is kept (a narrow table is written faster).
+        kept = "c.line, c.order_id, c.customer_email, c.alpha2, c.postal, c.currency, c.promise_text"
+        kept += ", c.p_line, c.p_sku, c.p_keyed_by_title, c.p_product_title, c.p_supplier"
+        # Without later tracked items every order left is tracked under its first row.
+        heads = (
+            f"(SELECT h.*, {self._head_tracked('h')} AS tracked FROM st_order_heads h OFFSET 0)"
+            if self.later_items
+            else "st_order_heads"
+        )
+        product_columns = ", ".join(
+            f"CASE WHEN h0.tracked THEN {head} ELSE p.{name} END AS p_{name}"
+            if self.later_items
+            else f"{head} AS p_{name}"
+            for name, head in (
+                ("line", "h0.line"),
+                ("sku", "CASE WHEN h0.sku <> '' THEN h0.sku ELSE h0.product_title END"),
+                ("keyed_by_title", "h0.sku = ''"),
+                ("product_title", "h0.product_title"),
+                ("supplier", "h0.supplier"),
+            )
+        )
         sql = f"""
         CREATE TEMP TABLE st_order_checked AS
-        SELECT c.*,
+        SELECT {kept}, {", ".join(f"c.{name}" for name in errors)},
             {value("ordered_at")} AS ordered_at_value,
             {value("cancelled_at")} AS cancelled_value,
             {value("fulfilled_at")} AS fulfilled_value,
@@ -546,16 +633,17 @@ class CopyEngine:
             SELECT h.*, {error_columns}
             FROM (
                 SELECT h0.*,
-                    cc.alpha2{time_columns},
+                    cc.alpha2{time_columns}, {product_columns},
                     CASE WHEN left(h0.postal_code, 1) = '''' THEN btrim(substr(h0.postal_code, 2), ' ')
                          ELSE h0.postal_code END AS postal,
                     replace(replace(lower(h0.payment_state), ' ', '_'), '-', '_') AS payment_word
-                FROM st_order_heads h0
+                FROM {heads} h0
                 LEFT JOIN (
                     SELECT unnest(%(countries)s::text[]) AS code, unnest(%(alpha2)s::text[]) AS alpha2
                 ) cc ON cc.code = upper(h0.country)
+                {"LEFT JOIN st_order_products p ON p.order_id = h0.order_id" if self.later_items else ""}
                 {time_joins}
-                WHERE NOT EXISTS (SELECT 1 FROM st_order_skips s WHERE s.order_id = h0.order_id)
+                WHERE true {self._not_skipped("h0")}
                 OFFSET 0  -- computed once per row, not once per reference
             ) h
             OFFSET 0
@@ -591,15 +679,24 @@ class CopyEngine:
     def _conflicts_sql(self, order_fields) -> str:
         """A later row of an order that fills an order column with something else than the first row
         (orders left out are not checked)."""
-        values = ", ".join(f"('{name}', r.{name}, h.{name})" for name in order_fields)
+        values = ", ".join(f"('{name}', c.r_{name}, c.h_{name})" for name in order_fields)
+        # The rows in conflict are found first, by one condition on the pair; only they are unfolded into
+        # one row per column (nearly every later row agrees with its order's first).
+        differs = " OR ".join(f"(r.{name} <> '' AND r.{name} <> h.{name})" for name in order_fields)
+        pairs = ", ".join(f"r.{name} AS r_{name}, h.{name} AS h_{name}" for name in order_fields)
         return f"""
             INSERT INTO st_order_issues (line, order_id, field, message, ref_line, ref_value)
-            SELECT r.line, r.order_id, v.field, 'conflict', h.line, v.head_cell
-            FROM st_order_rows r
-            JOIN st_order_heads h ON h.order_id = r.order_id AND h.line <> r.line
+            SELECT c.line, c.order_id, v.field, 'conflict', c.head_line, v.head_cell
+            FROM (
+                SELECT r.line, r.order_id, h.line AS head_line, {pairs}
+                FROM st_order_rows r
+                JOIN (SELECT * FROM st_order_heads WHERE row_count > 1) h
+                    ON h.order_id = r.order_id AND h.line <> r.line
+                WHERE ({differs})
+                    {self._not_skipped("r")}
+            ) c
             CROSS JOIN LATERAL (VALUES {values}) AS v(field, cell, head_cell)
             WHERE v.cell <> '' AND v.cell <> v.head_cell
-                AND NOT EXISTS (SELECT 1 FROM st_order_skips s WHERE s.order_id = r.order_id)
             """
 
     # --- plan ---------------------------------------------------------------------------------------
@@ -646,15 +743,15 @@ class CopyEngine:
                      WHEN cardinality(n.changed) > 0 THEN '{UPDATE}'
                      ELSE '{UNCHANGED}' END AS action
             FROM (
-                SELECT c.order_id, c.line AS head_line, p.line AS product_line, p.sku, p.keyed_by_title,
-                    p.product_title, p.supplier, NULL::text AS skip_reason, o.id AS existing_id,
+                SELECT c.order_id, c.line AS head_line, c.p_line AS product_line, c.p_sku AS sku,
+                    c.p_keyed_by_title AS keyed_by_title, c.p_product_title AS product_title,
+                    c.p_supplier AS supplier, NULL::text AS skip_reason, o.id AS existing_id,
                     {columns},
                     -- a new order has nothing to compare with: its columns are not compared
                     CASE WHEN o.id IS NOT NULL THEN array_remove(ARRAY[{changed}], NULL) END AS changed
                 FROM st_order_checked c
-                JOIN st_order_products p ON p.order_id = c.order_id
                 LEFT JOIN {order_table} o ON o.order_id = c.order_id
-                LEFT JOIN {Product._meta.db_table} pr ON pr.sku = p.sku
+                LEFT JOIN {Product._meta.db_table} pr ON pr.sku = c.p_sku
                 WHERE NOT EXISTS (SELECT 1 FROM st_order_issues i WHERE i.order_id = c.order_id)
             ) n
             """,
@@ -671,11 +768,28 @@ class CopyEngine:
             FROM st_order_skips s LEFT JOIN {order_table} o ON o.order_id = s.order_id
             """
         )
+        # The counts by action and skip reason and the summary's counts, in one pass over the plan.
         counts = dict.fromkeys((NEW, UPDATE, UNCHANGED, SKIP), 0)
-        counts.update(self._fetch("SELECT action, count(*) FROM st_order_plan GROUP BY action"))
-        reasons = dict(
-            self._fetch(f"SELECT skip_reason, count(*) FROM st_order_plan WHERE action = '{SKIP}' GROUP BY 1")
-        )
+        reasons: dict[str, int] = {}
+        totals = [0, 0, 0]  # fulfilled without tracking, cash on delivery, keyed by title
+        for action, reason, n, *more in self._fetch(
+            f"""
+            SELECT p.action, p.skip_reason, count(*),
+                count(*) FILTER (WHERE p.fulfilled_at IS NOT NULL AND (p.existing_id IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM {OrderTracking._meta.db_table} t WHERE t.order_id = p.existing_id))),
+                count(*) FILTER (WHERE p.payment_state = %(cod)s),
+                count(*) FILTER (WHERE p.keyed_by_title)
+            FROM st_order_plan p GROUP BY p.action, p.skip_reason
+            """,
+            {"cod": str(CASH_ON_DELIVERY)},
+        ):
+            counts[action] += n
+            if action == SKIP:
+                reasons[reason] = n
+            else:
+                totals = [a + b for a, b in zip(totals, more, strict=True)]
+        without_tracking, cod, by_title = totals
+        self.counts = counts
         rows = self._fetch(
             "SELECT head_line, order_id, action, changed, ordered_at, coalesce(country, ''), "
             "coalesce(sku, ''), value, coalesce(currency, ''), coalesce(payment_state, ''), "
@@ -707,17 +821,6 @@ class CopyEngine:
             "AND product_id IS NULL"
         )
         self.vendors = read_vendor_names(vendor for (vendor,) in vendors)
-        ((without_tracking, cod, by_title),) = self._fetch(
-            f"""
-            SELECT
-                count(*) FILTER (WHERE p.fulfilled_at IS NOT NULL AND (p.existing_id IS NULL OR NOT EXISTS (
-                    SELECT 1 FROM {OrderTracking._meta.db_table} t WHERE t.order_id = p.existing_id))),
-                count(*) FILTER (WHERE p.payment_state = %(cod)s),
-                count(*) FILTER (WHERE p.keyed_by_title)
-            FROM st_order_plan p WHERE p.action <> '{SKIP}'
-            """,
-            {"cod": str(CASH_ON_DELIVERY)},
-        )
         summary = plan_summary(
             fulfilled_without_tracking=without_tracking,
             cash_on_delivery=cod,
@@ -739,7 +842,7 @@ class CopyEngine:
         `create_cases`: the new orders get their cases here (else the caller has them created later)."""
         now = timezone.now()
         written = Written()
-        counts = dict(self._fetch("SELECT action, count(*) FROM st_order_plan GROUP BY action"))
+        counts = self.counts  # of the plan just made
         written.unchanged, written.skipped = counts.get(UNCHANGED, 0), counts.get(SKIP, 0)
         self._create_products(now, written)
         written.updated_pks = self._update_orders(now, actor, via)
@@ -875,4 +978,4 @@ class CopyEngine:
     def close(self) -> None:
         with suppress(DatabaseError):  # the connection is gone or its transaction broken: the tables go too
             self._drop()
-            self._execute("RESET work_mem; RESET jit")
+            self._execute("RESET work_mem; RESET jit; RESET enable_mergejoin")
