@@ -181,6 +181,12 @@ def test_times_one_character_off_shopifys_shape_and_odd_amounts_get_the_same_ver
     for part, values in ((11, ["24", "2:"]), (14, ["60"]), (17, ["60"]), (21, ["15", "1:"]), (23, ["60"])):
         times += [base[:part] + value + base[part + len(value) :] for value in values]
     times += [base[:-1], base + "0", base.replace(" -", "-"), base.replace(" ", "T", 1)]
+    # The edges of every part's range, which the COPY engine compares as numbers made of the part's bytes.
+    edges = ((0, ["1900", "1999", "2000", "2999", "1800"]), (5, ["01", "09", "10", "12"]), (8, ["01", "31"]))
+    edges += ((11, ["00", "19", "20", "23"]), (14, ["59"]), (17, ["59"]), (21, ["00", "09", "10", "14"]))
+    edges += ((23, ["59"]), (20, ["+"]))
+    for part, values in edges:
+        times += [base[:part] + value + base[part + len(value) :] for value in values]
     amounts = ["1.2.3", "١٢", "12.", ".12", "1..2", "0", "007.50", "1e3", "+1", "-0.5", "12.345", "1 2"]
     # "\uff35\uff33\uff24": USD in full-width letters (alphabetic, not ASCII)
     currencies = ["USD", "usd", "ÉUR", "U1D", "US ", "\uff35\uff33\uff24", "EUR"]
@@ -312,6 +318,16 @@ def test_a_file_whose_times_carry_offsets_sends_no_time_to_python():
         import_orders(three_orders(), file_name="orders.csv", dry_run=True, engine="copy")
     assert decide.call_args.args[0] == []
     assert not CopyEngine(None).timed
+
+
+def test_shopify_shaped_times_at_the_edges_of_every_range_are_read_without_python():
+    edges = ["1900-01-01 00:00:00 +0000", "2999-12-31 23:59:59 -1459", "2000-10-10 19:09:09 +1400"]
+    edges += ["2026-09-30 20:50:50 -0959", "2028-02-29 10:00:00 +1000"]
+    rows = [order_row(f"#{n}", **{"Created at": t, "Fulfilled at": t}) for n, t in enumerate(edges)]
+    with mock.patch("cases.imports.orders_copy.decide_times", wraps=decide_times) as decide:
+        result = import_orders(shopify(*rows), file_name="orders.csv", dry_run=True, engine="copy")
+    assert decide.call_args.args[0] == []
+    assert not result.has_errors, result.describe()
 
 
 V2_HEADER = [

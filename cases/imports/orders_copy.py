@@ -8,9 +8,10 @@
    also holds the row each order is tracked under: its first row when that needs shipping and has a SKU,
    else the one `st_order_products` found among its later rows), and the later rows of orders with more
    than one are compared with their first. Issues keep their line and column. What costs is kept off the
-   common case: time cells are looked at once per distinct value, Shopify's own time shape and the amounts
-   are told without regular expressions, a join to an empty table (no order left out, none tracked under
-   a later row) is not made, and merge joins are off (the staging tables have no statistics).
+   common case: Shopify's own time shape is told cell by cell by byte tests (only the other time cells are
+   grouped and looked at once per distinct value), amounts without regular expressions, a join to an
+   empty table (no order left out, none tracked under a later row) is not made, and merge joins are off
+   (the staging tables have no statistics).
 3. `plan`: one statement resolves what each valid order becomes, next to what is stored (new, update,
    unchanged, skip), with `IS DISTINCT FROM` on every stored column.
 4. `write` (inside the caller's transaction, after `lock`): missing suppliers and products, `UPDATE ...
@@ -103,20 +104,26 @@ BLANK_SQL = "E'" + BLANK.encode("unicode_escape").decode() + "'"  # E' \\t\\r\\n
 DIGITS_POINT = "'\\x" + b"0123456789.".hex() + "'::bytea"
 LETTERS = "'\\x" + bytes(range(65, 91)).hex() + bytes(range(97, 123)).hex() + "'::bytea"
 # A time in Shopify's own shape, "2026-11-02 09:15:11 -0500", with every part in range: a plain time with
-# an offset (it matches REAL_DATETIME_RE). The separators sit in their places (LIKE) and there are no others
-# (a value without its 7 separator characters is 18 long), every character is a digit or a separator (a
-# trim of bytes), and each part is compared byte by byte ("C"), which a digit-only part makes exact.
-# Functions that look at every character (translate, regular expressions) cost several times as much.
+# an offset (it matches REAL_DATETIME_RE). {value} is the cell, {b} its UTF-8 bytes (convert_to, computed
+# once). The separators sit in their places (LIKE) and there are no others (a value without its 7 separator
+# characters is 18 long), every byte is a digit or a separator (a trim of bytes, which also makes the value
+# 25 bytes long), then each part is compared as numbers made of its bytes (get_byte: '0' is 48, and
+# 10 * first + second orders two digits as their number does). Functions that look at every character
+# (translate, regular expressions, substr of text) cost several times as much. A CASE, so that no byte is
+# read before the value is known to be long enough.
 SHOPIFY_TIME_SQL = (
-    "({value} COLLATE \"C\" LIKE '____-__-__ __:__:__ _____' AND substr({value}, 21, 1) IN ('+', '-') "
+    "CASE WHEN {value} COLLATE \"C\" LIKE '____-__-__ __:__:__ _____' "
     "AND length(replace(replace(replace(replace({value}, ':', ''), '-', ''), ' ', ''), '+', '')) = 18 "
-    "AND btrim(convert_to({value}, 'UTF8'), '\\x303132333435363738392d3a202b'::bytea) = ''::bytea "
-    "AND left({value}, 2) COLLATE \"C\" BETWEEN '19' AND '29' "
-    "AND substr({value}, 6, 2) COLLATE \"C\" BETWEEN '01' AND '12' "
-    "AND substr({value}, 9, 2) COLLATE \"C\" BETWEEN '01' AND '31' "
-    "AND substr({value}, 12, 2) COLLATE \"C\" <= '23' AND substr({value}, 15, 1) COLLATE \"C\" <= '5' "
-    "AND substr({value}, 18, 1) COLLATE \"C\" <= '5' AND substr({value}, 22, 2) COLLATE \"C\" <= '14' "
-    "AND substr({value}, 24, 1) COLLATE \"C\" <= '5')"
+    "AND btrim({b}, '\\x303132333435363738392d3a202b'::bytea) = ''::bytea AND octet_length({b}) = 25 "
+    "THEN get_byte({b}, 20) IN (43, 45) "  # + or -
+    "AND get_byte({b}, 0) * 10 + get_byte({b}, 1) BETWEEN 547 AND 557 "  # 19-29
+    "AND get_byte({b}, 5) * 10 + get_byte({b}, 6) BETWEEN 529 AND 540 "  # 01-12
+    "AND get_byte({b}, 8) * 10 + get_byte({b}, 9) BETWEEN 529 AND 559 "  # 01-31
+    "AND get_byte({b}, 11) * 10 + get_byte({b}, 12) <= 551 "  # 00-23
+    "AND get_byte({b}, 14) <= 53 AND get_byte({b}, 17) <= 53 "  # minutes and seconds 00-59
+    "AND get_byte({b}, 21) * 10 + get_byte({b}, 22) <= 542 "  # offset hours 00-14
+    "AND get_byte({b}, 23) <= 53 "  # offset minutes 00-59
+    "ELSE false END"
 )
 
 
@@ -295,13 +302,12 @@ class CopyEngine:
         OrderTimesError), then the cells of every other order."""
         layout = self.layout
         present = layout.present
-        fields_list = ", ".join(FIELDS)
-        # Each order's first row, and how many rows the order has (one sort serves both).
+        # Each order's first row, and how many rows the order has: one hashed grouping of the (line,
+        # order) pairs joined back to the rows by line (a sort of every row, all columns, cost more).
         self._execute(
-            f"CREATE TEMP TABLE st_order_heads AS SELECT DISTINCT ON (order_id) line, {fields_list}, "
-            "count(*) OVER (PARTITION BY order_id ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING "
-            "AND UNBOUNDED FOLLOWING) AS row_count "
-            "FROM st_order_rows WHERE order_id <> '' ORDER BY order_id, line"
+            f"CREATE TEMP TABLE st_order_heads AS SELECT r.line, {', '.join(f'r.{f}' for f in FIELDS)}, "
+            "g.row_count FROM st_order_rows r JOIN (SELECT min(line) AS line, count(*) AS row_count "
+            "FROM st_order_rows WHERE order_id <> '' GROUP BY order_id) g ON g.line = r.line"
         )
         # The line item each order is tracked under: its first that needs shipping with a SKU, else its
         # first that needs shipping with a name (the product is then known by that name). No row at all:
@@ -432,24 +438,37 @@ class CopyEngine:
         self.timed = False
         if not names:
             return decide_times([], column=self.layout.column)
-        # One scan for every time column, grouped by value first: each distinct value is looked at once.
-        # Shopify's own shape ("2026-11-02 09:15:11 -0500") with every part in range is a plain time with
-        # an offset: it is told by fixed positions (the separators in their places and nowhere else, every
-        # other character a digit, each part compared in bytes), several times faster than the regular
-        # expression, which decides every other value (a CASE: the planner would otherwise test the
-        # cheaper-looking expression first).
-        values = ", ".join(f"('{name}', h.{name})" for name in names)
+        # One scan of the orders for every time column; only the cells not in Shopify's own shape are
+        # unfolded, grouped by value (each distinct value looked at once) and matched by the regular
+        # expression. Shopify's shape ("2026-11-02 09:15:11 -0500") with every part in range is a plain time
+        # with an offset: it is told by fixed positions (the separators in their places and nowhere else,
+        # every other character a digit, each part compared in bytes), several times faster than the regular
+        # expression; in an export every cell has it, and the grouping of every cell cost more than the test.
+        odd = ", ".join(
+            f"CASE WHEN h.{name} <> '' AND NOT {SHOPIFY_TIME_SQL.format(value=f'h.{name}', b=f'h.b_{name}')} "
+            f"THEN h.{name} END AS {name}"
+            for name in names
+        )
+        values = ", ".join(f"('{name}', o.{name})" for name in names)
+        cells = ", ".join(f"h0.{name}, convert_to(h0.{name}, 'UTF8') AS b_{name}" for name in names)
         samples = self._fetch(
             f"""
             SELECT field, value, line FROM (
-                SELECT v.field, v.value, min(h.line) AS line
-                FROM st_order_heads h CROSS JOIN LATERAL (VALUES {values}) AS v(field, value)
-                WHERE v.value <> '' {self._not_skipped("h")}
+                SELECT v.field, v.value, min(o.line) AS line
+                FROM (
+                    SELECT h.line, {odd}
+                    FROM (
+                        SELECT h0.line, {cells}
+                        FROM st_order_heads h0 WHERE true {self._not_skipped("h0")}
+                        OFFSET 0  -- the bytes made once per cell
+                    ) h
+                    OFFSET 0
+                ) o CROSS JOIN LATERAL (VALUES {values}) AS v(field, value)
+                WHERE {" OR ".join(f"o.{name} IS NOT NULL" for name in names)}
                 GROUP BY v.field, v.value
                 OFFSET 0  -- not pushed below the grouping
             ) d
-            WHERE CASE WHEN {SHOPIFY_TIME_SQL.format(value="d.value")} THEN false
-                ELSE d.value !~ %(real_dt_re)s END
+            WHERE d.value IS NOT NULL AND d.value !~ %(real_dt_re)s
             """,
             {"real_dt_re": REAL_DATETIME_RE},
         )
