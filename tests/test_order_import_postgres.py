@@ -150,7 +150,7 @@ def test_random_cells_get_the_same_verdict_from_both_engines():
         total = rng.choice(["1", "-1", "1.5", "1.555", "01.50", ".5", "5.", "1,5", "", "00000000001.00", "x"])
         email = rng.choice(["a@b", "@b", "a@", "a b@c", "a@b@c", "", "é@ü.de", "a@b.c"])
         currency = rng.choice(["USD", "usd", "US", "USDX", "U$D", "", "ÄBC", "eur"])
-        country = rng.choice(["US", "us", "XX", "", "GB ", "Uk", "DE"])
+        country = rng.choice(["US", "us", "XX", "", "GB ", "Uk", "DE", "DEU", "gbr", "XXX", "Usa "])
         status = rng.choice(
             ["paid", "PAID", "partially refunded", "partially-paid", "pending", "Voided", "x"]
         )

@@ -1,8 +1,11 @@
 """The PostgreSQL order-import engine: COPY into a staging table, then set-based SQL.
 
-1. `stage`: the rows of an `OrdersCsv` (already decoded and split by Python's csv module, so every row
-   keeps its exact line number) go into a TEMP table of text columns with psycopg 3's `cursor.copy()`,
-   in chunks so that progress can be reported between them.
+1. `stage`: the file's bytes go into a TEMP table (`st_order_raw`) with COPY (FORMAT csv), and
+   `st_order_rows` is a view of it (line, one trimmed text column per canonical field): a cell is trimmed
+   where a statement reads it, and the rows are not written twice. If PostgreSQL refuses the file, the
+   rows of an `OrdersCsv` (decoded and split by Python's csv module, so every row keeps its exact line
+   number) go into a TEMP table `st_order_rows` with psycopg 3's `cursor.copy()`, in chunks so that
+   progress can be reported between them.
 2. `check`: a handful of statements find every issue at once: each order's first row (`st_order_heads`,
    with the order's number of rows) is parsed and checked column by column (`st_order_checked`, which
    also holds the row each order is tracked under: its first row when that needs shipping and has a SKU,
@@ -144,6 +147,9 @@ class CopyEngine:
         self.later_items = 0  # orders tracked under a later row than their first (st_order_products)
         self.exact_lines = True
         self.stream = None
+        self.without_id: int | None = None  # rows without an order number, when counted while staging
+        # field -> its trimmed cell in st_order_raw, when the file was copied as it is
+        self.raw_cells: dict[str, str] = {}
 
     # --- helpers ------------------------------------------------------------------------------------
 
@@ -158,12 +164,15 @@ class CopyEngine:
             return cursor.fetchall()
 
     def _drop(self) -> None:
+        # st_order_rows is a view on st_order_raw when the file was copied as it is: it goes with it.
+        self._execute("DROP TABLE IF EXISTS st_order_raw CASCADE")
         self._execute("DROP TABLE IF EXISTS " + ", ".join(TABLES))
 
     # --- stage --------------------------------------------------------------------------------------
 
     def stage(self, source: OrdersCsv, progress: Callable[[int], None]) -> int:
-        """Load the rows into `st_order_rows` (line, one text column per canonical field).
+        """Make `st_order_rows` (line, one text column per canonical field): a view of the copied file, or
+        a table of the rows Python read.
 
         First choice: the file's bytes go straight into COPY ... (FORMAT csv), PostgreSQL's own CSV parser
         (as fast as loading a file gets). PostgreSQL refuses what Python's csv module reports row by row
@@ -220,26 +229,34 @@ class CopyEngine:
             return f"btrim(coalesce(c{layout.positions[name]}, ''), {BLANK_SQL})"
 
         order_id = cell("order_id")
+        self.raw_cells = {name: cell(name) for name in FIELDS}
         everything = " || ".join(f"coalesce({c}, '')" for c in raw)
-        self.records = self._execute(
+        # A view, not a table: a cell is trimmed only where a statement reads it (most statements read a
+        # few columns of every row, or every column of each order's first row), and the rows are not
+        # written out a second time.
+        self._execute(
             f"""
-            CREATE TEMP TABLE st_order_rows AS
+            CREATE TEMP VIEW st_order_rows AS
             SELECT rec + 1 AS line, {", ".join(f"{cell(name)} AS {name}" for name in FIELDS)}
             FROM st_order_raw
             WHERE CASE WHEN {order_id} <> '' THEN true ELSE btrim({everything}, {BLANK_SQL}) <> '' END
             """
         )
-        self._execute("DROP TABLE st_order_raw")
+        ((self.records, self.without_id),) = self._fetch(
+            "SELECT count(*), count(*) FILTER (WHERE order_id = '') FROM st_order_rows"
+        )
         lines = newlines + (1 if last and not last.endswith(b"\n") else 0)
         # Without quoted line breaks, record n of the file is on line n + 1; else lines are looked up.
         self.exact_lines = lines == copied + 1
         if not self.exact_lines and count_records(source.stream) != copied:
             # PostgreSQL read the file otherwise than Python would (a line "\." ends its input): trust Python.
-            self._execute("DROP TABLE st_order_rows")
+            self._execute("DROP TABLE st_order_raw CASCADE")  # and the view st_order_rows
+            self.raw_cells = {}
             return False
         return True
 
     def _stage_rows(self, source: OrdersCsv, progress: Callable[[int], None]) -> None:
+        self.raw_cells, self.without_id = {}, None
         columns = ", ".join(f"{name} text NOT NULL" for name in FIELDS)
         self._execute(f"CREATE TEMP TABLE st_order_rows (line integer NOT NULL, {columns})")
         copy_sql = f"COPY st_order_rows (line, {', '.join(FIELDS)}) FROM STDIN"
@@ -304,11 +321,22 @@ class CopyEngine:
         present = layout.present
         # Each order's first row, and how many rows the order has: one hashed grouping of the (line,
         # order) pairs joined back to the rows by line (a sort of every row, all columns, cost more).
-        self._execute(
-            f"CREATE TEMP TABLE st_order_heads AS SELECT r.line, {', '.join(f'r.{f}' for f in FIELDS)}, "
-            "g.row_count FROM st_order_rows r JOIN (SELECT min(line) AS line, count(*) AS row_count "
-            "FROM st_order_rows WHERE order_id <> '' GROUP BY order_id) g ON g.line = r.line"
-        )
+        if self.raw_cells:
+            # Straight from the copied file: each first row's cells are trimmed once, after the join.
+            cells = self.raw_cells
+            self._execute(
+                f"CREATE TEMP TABLE st_order_heads AS SELECT r.rec + 1 AS line, "
+                f"{', '.join(f'{cells[f]} AS {f}' for f in FIELDS)}, g.row_count "
+                "FROM st_order_raw r JOIN (SELECT min(rec) AS first_rec, count(*) AS row_count "
+                f"FROM st_order_raw WHERE {cells['order_id']} <> '' GROUP BY {cells['order_id']}) g "
+                "ON g.first_rec = r.rec"
+            )
+        else:
+            self._execute(
+                f"CREATE TEMP TABLE st_order_heads AS SELECT r.line, {', '.join(f'r.{f}' for f in FIELDS)}, "
+                "g.row_count FROM st_order_rows r JOIN (SELECT min(line) AS line, count(*) AS row_count "
+                "FROM st_order_rows WHERE order_id <> '' GROUP BY order_id) g ON g.line = r.line"
+            )
         # The line item each order is tracked under: its first that needs shipping with a SKU, else its
         # first that needs shipping with a name (the product is then known by that name). No row at all:
         # nothing in the order needs shipping. A first row that needs shipping and has a SKU is its order's
@@ -334,11 +362,12 @@ class CopyEngine:
         self.times = self._read_times()
         self._execute(*self._checked_sql(present))
         self._execute(*self._issues_sql())
-        self._execute(
-            "INSERT INTO st_order_issues (line, order_id, field, message) "
-            "SELECT line, NULL, 'order_id', %(msg)s FROM st_order_rows WHERE order_id = ''",
-            {"msg": Msg.REQUIRED},
-        )
+        if self.without_id != 0:  # counted while staging: no pass over the rows when there are none
+            self._execute(
+                "INSERT INTO st_order_issues (line, order_id, field, message) "
+                "SELECT line, NULL, 'order_id', %(msg)s FROM st_order_rows WHERE order_id = ''",
+                {"msg": Msg.REQUIRED},
+            )
         if layout.order_fields:
             self._execute(self._conflicts_sql(layout.order_fields))
         # Filtered scans, not a VALUES list joined to every row: nearly every row has no issue here.
@@ -499,10 +528,10 @@ class CopyEngine:
         typed values."""
         known = list(PAYMENT_STATES) + list(SKIPPED_PAYMENT)
         payment_cases = " ".join(f"WHEN %(pw_{w})s THEN %(ps_{w})s" for w in PAYMENT_STATES)
-        codes = {**{code: code for code in COUNTRIES}, **ISO3_TO_ISO2}
         params = {
-            "countries": list(codes),
-            "alpha2": list(codes.values()),
+            "alpha2_codes": list(COUNTRIES),
+            "iso3": list(ISO3_TO_ISO2),
+            "iso3_alpha2": list(ISO3_TO_ISO2.values()),
             "known_words": known,
             "required": Msg.REQUIRED,
             "m_bad_dt": Msg.BAD_DATETIME,
@@ -652,14 +681,17 @@ class CopyEngine:
             SELECT h.*, {error_columns}
             FROM (
                 SELECT h0.*,
-                    cc.alpha2{time_columns}, {product_columns},
+                    -- a two-letter code is one hashed test of a constant array; only a three-letter
+                    -- one is looked up (a join of every row to the table of codes cost more)
+                    CASE WHEN h0.country = '' THEN NULL
+                        WHEN upper(h0.country) = ANY(%(alpha2_codes)s::text[]) THEN upper(h0.country)
+                        ELSE (SELECT m.alpha2 FROM unnest(%(iso3)s::text[], %(iso3_alpha2)s::text[])
+                            AS m(code, alpha2) WHERE m.code = upper(h0.country)) END
+                        AS alpha2{time_columns}, {product_columns},
                     CASE WHEN left(h0.postal_code, 1) = '''' THEN btrim(substr(h0.postal_code, 2), ' ')
                          ELSE h0.postal_code END AS postal,
                     replace(replace(lower(h0.payment_state), ' ', '_'), '-', '_') AS payment_word
                 FROM {heads} h0
-                LEFT JOIN (
-                    SELECT unnest(%(countries)s::text[]) AS code, unnest(%(alpha2)s::text[]) AS alpha2
-                ) cc ON cc.code = upper(h0.country)
                 {"LEFT JOIN st_order_products p ON p.order_id = h0.order_id" if self.later_items else ""}
                 {time_joins}
                 WHERE true {self._not_skipped("h0")}
@@ -703,6 +735,29 @@ class CopyEngine:
         # one row per column (nearly every later row agrees with its order's first).
         differs = " OR ".join(f"(r.{name} <> '' AND r.{name} <> h.{name})" for name in order_fields)
         pairs = ", ".join(f"r.{name} AS r_{name}, h.{name} AS h_{name}" for name in order_fields)
+        if self.raw_cells:
+            # Straight from the copied file: the later rows' cells are trimmed once each (a subquery kept
+            # apart), and only for the rows of orders with several.
+            cells = self.raw_cells
+            trimmed = ", ".join(f"{cells[name]} AS r_{name}, h.{name} AS h_{name}" for name in order_fields)
+            differs = " OR ".join(f"(j.r_{name} <> '' AND j.r_{name} <> j.h_{name})" for name in order_fields)
+            return f"""
+            INSERT INTO st_order_issues (line, order_id, field, message, ref_line, ref_value)
+            SELECT c.line, c.order_id, v.field, 'conflict', c.head_line, v.head_cell
+            FROM (
+                SELECT j.* FROM (
+                    SELECT r.rec + 1 AS line, h.order_id, h.line AS head_line, {trimmed}
+                    FROM st_order_raw r
+                    JOIN (SELECT * FROM st_order_heads WHERE row_count > 1) h
+                        ON h.order_id = {cells["order_id"]} AND h.line <> r.rec + 1
+                    OFFSET 0
+                ) j
+                WHERE ({differs})
+                    {self._not_skipped("j")}
+            ) c
+            CROSS JOIN LATERAL (VALUES {values}) AS v(field, cell, head_cell)
+            WHERE v.cell <> '' AND v.cell <> v.head_cell
+            """
         return f"""
             INSERT INTO st_order_issues (line, order_id, field, message, ref_line, ref_value)
             SELECT c.line, c.order_id, v.field, 'conflict', c.head_line, v.head_cell
