@@ -30,11 +30,14 @@ def copy_catalogue(cur, now: datetime, *, suppliers: int = SUPPLIERS, products: 
         for s in range(suppliers):
             copy.write_row((s + 1, f"Supplier {s}", "", "active", "", now))
     with cur.copy(
-        "COPY suppliers_product (id, sku, title, supplier_id, promise_text, state, state_reason, created_at) "
-        "FROM STDIN"
+        "COPY suppliers_product (id, sku, keyed_by_title, title, supplier_id, vendor, supplier_set_by_owner, "
+        "promise_text, state, state_reason, created_at) FROM STDIN"
     ) as copy:
         for p in range(products):
-            copy.write_row((p + 1, f"SKU-{p:04d}", f"Product {p}", p % suppliers + 1, "", "active", "", now))
+            supplier = p % suppliers + 1
+            copy.write_row(
+                (p + 1, f"SKU-{p:04d}", False, f"Product {p}", supplier, "", False, "", "active", "", now)
+            )
 
 
 def copy_order_rows(
@@ -97,12 +100,12 @@ def copy_orders(cur, rng: random.Random, histories: list[History], now: datetime
             copy.write_row((i + 1, i + 1, i + 1, now))
     event_columns = (
         "tracking_number_id, at, status, raw_status, description, location, country, postal_code, source, "
-        "created_at"
+        "approximate, created_at"
     )
     with cur.copy(f"COPY cases_trackingevent ({event_columns}) FROM STDIN") as copy:
         for i, (_, events) in enumerate(histories):
             for at, status in events:
-                copy.write_row((i + 1, at, status, "", "", "", "", "", "demo", now))
+                copy.write_row((i + 1, at, status, "", "", "", "", "", "demo", False, now))
 
 
 def blank_case_values() -> dict[str, object]:
