@@ -171,13 +171,10 @@ ORDER_IMPORT_ASYNC_BYTES = int(os.environ.get("STALETRACK_ORDER_IMPORT_ASYNC_BYT
 ORDER_IMPORT_INLINE_CASES = int(os.environ.get("STALETRACK_ORDER_IMPORT_INLINE_CASES", "2000"))
 # Words of a shipping method that mean the customer collects the order (a store pickup is left out of an
 # orders import), and of a payment method or gateway that mean cash on delivery (a pending order paid on
-# delivery is imported as cash_on_delivery). Comma-separated, compared without regard to case, as words.
-ORDER_IMPORT_PICKUP_WORDS = env_list(
-    "STALETRACK_PICKUP_WORDS", "pick up,pickup,pick-up,collect,collection,click and collect,retrait,abholung"
-)
-ORDER_IMPORT_COD_WORDS = env_list(
-    "STALETRACK_COD_WORDS", "cash on delivery,cod,cash_on_delivery,pay on delivery,contre-remboursement"
-)
+# delivery is imported as cash_on_delivery). Comma-separated, compared without regard to case, as words;
+# unset, the import's own lists (cases.imports.orders_csv.DEFAULT_PICKUP_WORDS, DEFAULT_COD_WORDS).
+ORDER_IMPORT_PICKUP_WORDS = env_list("STALETRACK_PICKUP_WORDS")
+ORDER_IMPORT_COD_WORDS = env_list("STALETRACK_COD_WORDS")
 
 # Exports: every resource neutralises formula cells itself (cases.resources), for admin and code exports
 # alike (OWASP CSV injection); the library's own setting only covers a leading "=" in the admin.

@@ -50,7 +50,6 @@ from cases.forms import (
     OrderColumnMapForm,
     ReadingChoicesMixin,
     parse_column_map,
-    store_time_zone,
     valid_time_zone,
 )
 from cases.imports import orders_csv
@@ -74,7 +73,14 @@ from cases.resources import (
     read_header,
 )
 from cases.services.column_mappings import remembered_column_map
-from cases.services.order_import import async_bytes, create_run, import_orders, max_bytes, megabytes
+from cases.services.order_import import (
+    async_bytes,
+    create_run,
+    import_orders,
+    max_bytes,
+    megabytes,
+    store_zone,
+)
 
 ORDERS = ImportRun.Kind.ORDERS
 
@@ -288,7 +294,7 @@ class OrderAdmin(ImportExportMixin, SelectedRowsExportMixin, admin.ModelAdmin):
         questions = (getattr(outcome, "summary", None) or {}).get("questions") or {}
         if column_form is None:
             if not time_zone and "time_zone" in questions:
-                time_zone = questions["time_zone"].get("suggested") or store_time_zone()
+                time_zone = questions["time_zone"].get("suggested") or store_zone()
             column_form = self._column_form(
                 token, result.header, column_map, time_zone=time_zone, date_order=date_order
             )

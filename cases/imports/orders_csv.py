@@ -32,6 +32,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from operator import itemgetter
 from typing import BinaryIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cases.carriers.local_times import localize
 from cases.choices import PaymentState
@@ -726,14 +727,11 @@ def decide_times(
 
 
 def _named_zone(name: str) -> tzinfo:
-    from zoneinfo import ZoneInfo
-
     return ZoneInfo(name)
 
 
 def is_time_zone(name: str) -> bool:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
+    """Whether the tz database knows `name` (an IANA zone such as Europe/Paris)."""
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
