@@ -67,6 +67,11 @@ class Order(models.Model):
         help_text="When the store marked the order fulfilled (Shopify's Fulfilled at): a tracking number "
         "exists somewhere, even if staletrack does not have it yet.",
     )
+    erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the customer's personal data was erased on request (the order itself stays).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -251,6 +256,13 @@ class Case(models.Model):
         null=True, blank=True, help_text="The oldest customer message still unanswered, for the queue."
     )
     assessed_at = models.DateTimeField(null=True, blank=True)
+    unassessable_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when the last attempt to assess this case failed (the sweep went on with the rest); "
+        "cleared by the next assessment that succeeds.",
+    )
+    unassessable_reason = models.TextField(blank=True, help_text="Why the last assessment failed.")
     next_assessment_at = models.DateTimeField(null=True, blank=True)
     policy = models.ForeignKey(
         "policies.Policy", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
@@ -271,6 +283,11 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["status", "next_assessment_at"], name="case_due"),
             models.Index(fields=["order"], condition=Q(assessed_at__isnull=True), name="case_never_assessed"),
+            models.Index(
+                fields=["unassessable_since"],
+                condition=Q(unassessable_since__isnull=False),
+                name="case_unassessable",
+            ),
             models.Index(fields=["case_type"]),
             models.Index(fields=["next_move"]),
             models.Index(fields=["route"]),
@@ -378,7 +395,8 @@ class ReplayRun(StoredRunMixin, models.Model):
 
 class MoneyDecision(models.Model):
     """A refund, replacement, discount or store credit. Staff request; a second person with the owner
-    permission decides (DEVELOPERS.md). The database refuses a decision by the requester."""
+    permission decides. Whoever sets the terms is a requester: the one who asked (`requested_by`) and the
+    one other person who changed them (`amended_by`); the database refuses a decision by either."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="money_decisions")
     kind = models.CharField(max_length=20, choices=MoneyKind.choices)
@@ -388,6 +406,18 @@ class MoneyDecision(models.Model):
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()
     state = models.CharField(max_length=10, choices=MoneyState.choices, default=MoneyState.PENDING)
+    amended_by = models.ForeignKey(
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The person other than the requester who changed the terms; they cannot decide it.",
+    )
+    above_value_reason = models.TextField(
+        blank=True,
+        help_text="An owner's reason for an amount above the order's value (required then, audited).",
+    )
     decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
@@ -403,6 +433,16 @@ class MoneyDecision(models.Model):
             models.CheckConstraint(
                 condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
                 name="money_decided_by_second_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True)
+                | Q(amended_by__isnull=True)
+                | ~Q(decided_by=F("amended_by")),
+                name="money_decided_by_no_requester",
+            ),
+            models.CheckConstraint(
+                condition=Q(amended_by__isnull=True) | ~Q(amended_by=F("requested_by")),
+                name="money_amended_by_another",
             ),
             models.CheckConstraint(
                 condition=Q(state=MoneyState.PENDING, decided_by__isnull=True)
