@@ -3,7 +3,6 @@ person names the columns of a file (docs/imports.md, *Columns a person names*)."
 
 from __future__ import annotations
 
-import json
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from django.conf import settings
 from cases.csvfiles import header_key
 from cases.imports.orders_csv import DAY_FIRST, MONTH_FIRST, is_time_zone
 from cases.services.order_import import store_zone
+from staletrack.json_input import JsonInputError, load_json
 
 
 class UploadForm(forms.Form):
@@ -217,8 +217,8 @@ def parse_column_map(text: str, fields: Sequence[str]) -> dict[str, str]:
     if not text:
         return {}
     try:
-        mapping = json.loads(text)
-    except ValueError:
+        mapping = load_json(text, what="the named columns")
+    except JsonInputError:
         raise forms.ValidationError("The named columns cannot be read; name them again.") from None
     if not isinstance(mapping, dict) or not all(
         isinstance(k, str) and k in fields and isinstance(v, str) and v.strip() for k, v in mapping.items()

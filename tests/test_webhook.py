@@ -293,7 +293,9 @@ def test_an_empty_secret_refuses_every_delivery_even_one_signed_with_the_empty_k
 def test_malformed_json_is_refused_with_400(client):
     response = post(client, b'{"event": "tracking_update", "msg": ')
     assert response.status_code == 400
-    assert response.json() == {"error": "malformed payload: the body is not JSON"}
+    assert response.json() == {
+        "error": "malformed payload: the body is not valid JSON: Expecting value at line 1, column 37"
+    }
     assert stored() == (0, 0, 0)
 
 

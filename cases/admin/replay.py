@@ -19,6 +19,7 @@ back (MAX_CASES keys). Every view here checks the same permission first, the run
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -71,7 +72,8 @@ def replay_page(model_admin, request, *, case_pks: list[int] | None = None):
             if upload.is_valid():
                 raw = upload.cleaned_data["file"].read()
                 try:
-                    report = replay_bundle(read_bundle(raw), policy=policy)
+                    bundle = read_bundle(raw, max_bytes=settings.BUNDLE_MAX_BYTES)
+                    report = replay_bundle(bundle, policy=policy)
                 except BundleError as exc:
                     errors = [str(issue) for issue in exc.issues]
                 source = f"the bundle {upload.cleaned_data['file'].name} (not imported)"

@@ -8,6 +8,11 @@ Both formats are read: version 1 as it always was, version 2 with line items, an
 fulfilment, cash on delivery, events whose status is only a description and carrier times without an
 offset (bundle.md, rules.md sections 1 and 3b). Several parcels per order are not read yet: a case gives
 one parcel (or `tracking`), and an order is tracked under its first line item.
+
+Hostile input is refused like any other error, named by case index and field: the file is read by
+`staletrack.json_input` (size, UTF-8, NUL characters, nesting, repeated keys), every field is type-checked,
+every text is held to the limit of the column it is stored in (`staletrack.limits`, never cut), and every
+time to the years 2000 to 2100 (`staletrack.limits.time_problem`).
 """
 
 from __future__ import annotations
@@ -24,8 +29,11 @@ from cases.carriers.local_times import carrier_local_time
 from cases.carriers.normalize import MIN_NUMBER_CHARACTERS, is_tracking_number
 from cases.carriers.statuses import STATUS_SOURCES, read_event_status
 from cases.countries import country_code
+from cases.currencies import currency_code
 from cases.replay.scoring import ACTUAL_FIELDS, MAX_OUTCOME, Actual
 from policies.values import validate_policy_fields
+from staletrack import limits
+from staletrack.json_input import JsonInputError, format_path, load_json
 
 FORMAT_V1 = "staletrack.bundle/1"
 FORMAT_V2 = "staletrack.bundle/2"
@@ -39,7 +47,12 @@ NORMALIZED_STATUSES = v.STATUSES
 NEXT_MOVES = v.NEXT_MOVES
 RISK_LEVELS = v.RISK_LEVELS
 CHASE_CHANNELS = ("email", "chat", "phone", "portal", "other")
-MAX_TEXT = 10_000
+MAX_TEXT = limits.MAX_TEXT
+MAX_CARRIER = 32  # TrackingNumber.carrier
+MAX_PRODUCT_TITLE = limits.MAX_SKU  # Product.title: a line item without SKU is keyed by its title
+MAX_CURRENCY = 3
+MAX_SOURCE = 32  # a status vocabulary's name: read, not stored
+MAX_COUNTRY = 100  # a country code as given (read to its alpha-2 code, which is stored)
 # Fields a version-1 file may not carry: read silently as version 1, they would be lost.
 V2_ORDER_FIELDS = ("line_items", "cancelled_at", "fulfilled_at")
 
@@ -111,30 +124,28 @@ class Bundle:
     version: int = 1  # the format's version: 1 or 2
 
 
-def read_bundle(raw: bytes | str) -> Bundle:
-    """Parse and validate a bundle file's contents; raise BundleError listing every problem."""
-    if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise BundleError(
-                [BundleIssue(None, "file", f"is not UTF-8 (first bad byte at offset {exc.start})")]
-            ) from None
+def read_bundle(raw: bytes | str, *, max_bytes: int = limits.MAX_BUNDLE_BYTES) -> Bundle:
+    """Parse and validate a bundle file's contents; raise BundleError listing every problem. A file of
+    more than `max_bytes` is refused before it is read (every path passes the same limit: settings
+    BUNDLE_MAX_BYTES)."""
     try:
-        document = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise BundleError(
-            [
-                BundleIssue(
-                    None, "file", f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-                )
-            ]
-        ) from None
+        document = load_json(raw, what="file", max_bytes=max_bytes)
+    except JsonInputError as exc:
+        raise BundleError([json_issue(exc)]) from None
     reader = _Reader()
     bundle = reader.bundle(document)
     if reader.issues:
         raise BundleError(reader.issues)
     return bundle
+
+
+def json_issue(error: JsonInputError) -> BundleIssue:
+    """A refused JSON document's problem, named like every other: by case index and field where it lies
+    inside a case, else by its path, else as the file's."""
+    path = error.path
+    if len(path) >= 2 and path[0] == "cases" and isinstance(path[1], int):
+        return BundleIssue(path[1], format_path(path[2:]) if len(path) > 2 else "case", error.problem)
+    return BundleIssue(None, format_path(path) if path else "file", error.problem)
 
 
 class _Reader:
@@ -270,7 +281,7 @@ class _Reader:
             self.fail("order", "is required and must be an object")
             return None, ()
         before = len(self.issues)
-        order_id = self.string(raw, "order.order_id", "order_id", max_length=64)
+        order_id = self.string(raw, "order.order_id", "order_id", max_length=limits.MAX_ORDER_ID)
         ordered_at = self.timestamp(raw, "ordered_at", "order.ordered_at")
         country = self.country(raw, "order.country", required=True)
         if self.version >= 2 and raw.get("line_items") is not None:
@@ -283,12 +294,17 @@ class _Reader:
         optional = {
             name: self.string(raw, f"order.{name}", name, required=False, max_length=limit)
             for name, limit in (
-                ("customer_email", 254),
-                ("postal_code", 20),
-                ("currency", 3),
-                ("promise_text", 300),
+                ("customer_email", limits.MAX_EMAIL),
+                ("postal_code", limits.MAX_POSTAL_CODE),
+                ("currency", MAX_CURRENCY),
+                ("promise_text", limits.MAX_PROMISE_TEXT),
             )
         }
+        if optional["currency"] is not None:
+            code = currency_code(optional["currency"])
+            if code is None:
+                self.fail("order.currency", f"{optional['currency']!r} is not an ISO 4217 currency code")
+            optional["currency"] = code
         allowed = PAYMENT_STATES if self.version >= 2 else PAYMENT_STATES_V1
         payment_state = raw.get("payment_state") or "paid"
         if payment_state not in allowed:
@@ -327,9 +343,11 @@ class _Reader:
             for name in V2_ORDER_FIELDS:
                 if raw.get(name) is not None:
                     self.fail(f"order.{name}", f'is a version-2 field: the format must be "{FORMAT_V2}"')
-        sku = self.string(raw, "order.sku", "sku", max_length=300)
-        supplier = self.string(raw, "order.supplier", "supplier", max_length=200)
-        title = self.string(raw, "order.product_title", "product_title", required=False, max_length=300)
+        sku = self.string(raw, "order.sku", "sku", max_length=limits.MAX_SKU)
+        supplier = self.string(raw, "order.supplier", "supplier", max_length=limits.MAX_SUPPLIER)
+        title = self.string(
+            raw, "order.product_title", "product_title", required=False, max_length=MAX_PRODUCT_TITLE
+        )
         if sku is None or supplier is None:
             return ()
         return (BundleLineItem(sku=sku, title=title or "", supplier=supplier),)
@@ -346,11 +364,11 @@ class _Reader:
                 self.fail(path, "must be an object")
                 continue
             before = len(self.issues)
-            sku = self.string(item, f"{path}.sku", "sku", required=False, max_length=300)
-            title = self.string(item, f"{path}.title", "title", required=False, max_length=300)
+            sku = self.string(item, f"{path}.sku", "sku", required=False, max_length=limits.MAX_SKU)
+            title = self.string(item, f"{path}.title", "title", required=False, max_length=MAX_PRODUCT_TITLE)
             if sku is None and title is None and len(self.issues) == before:
                 self.fail(f"{path}.sku", "a line item needs a sku or, where the store has none, a title")
-            supplier = self.string(item, f"{path}.supplier", "supplier", max_length=200)
+            supplier = self.string(item, f"{path}.supplier", "supplier", max_length=limits.MAX_SUPPLIER)
             quantity = item.get("quantity")
             if quantity is None:
                 quantity = 1
@@ -422,8 +440,12 @@ class _Reader:
         number = raw.get("number")
         if number is None:
             return None
-        if not isinstance(number, str) or not number.strip() or len(number) > 64:
-            self.fail(f"{prefix}.number", "must be a non-empty string of at most 64 characters, or null")
+        if not isinstance(number, str) or not number.strip():
+            self.fail(f"{prefix}.number", "must be a non-empty string, or null")
+            return None
+        problem = limits.text_problem(number.strip(), limits.MAX_TRACKING_NUMBER)
+        if problem:
+            self.fail(f"{prefix}.number", problem)
             return None
         if not is_tracking_number(number):
             self.fail(
@@ -432,7 +454,7 @@ class _Reader:
             )
             return None
         carrier = raw.get("carrier")
-        if carrier is not None and (not isinstance(carrier, str) or len(carrier) > 32):
+        if carrier is not None and (not isinstance(carrier, str) or len(carrier) > MAX_CARRIER):
             self.fail(f"{prefix}.carrier", "must be a carrier code or null")
             carrier = None
         events = self.events(raw, prefix)
@@ -462,7 +484,12 @@ class _Reader:
         at, approximate = self.event_time(item, f"{path}.at", country)
         words = {
             name: self.string(item, f"{path}.{name}", name, required=False, max_length=limit)
-            for name, limit in (("status", 500), ("raw_status", 500), ("description", 500))
+            # A status word no vocabulary knows is kept as the raw status: held to its limit too.
+            for name, limit in (
+                ("status", limits.MAX_RAW_STATUS),
+                ("raw_status", limits.MAX_RAW_STATUS),
+                ("description", limits.MAX_DESCRIPTION),
+            )
         }
         if len(self.issues) == before:
             needed = (
@@ -473,12 +500,12 @@ class _Reader:
                     self.fail(f"{path}.status", "an event needs a status, a raw_status or a description")
                 else:
                     self.fail(f"{path}.status", "an event needs a status or a raw_status")
-        source = self.string(item, f"{path}.source", "source", required=False, max_length=32)
+        source = self.string(item, f"{path}.source", "source", required=False, max_length=MAX_SOURCE)
         if source is not None and source.lower() not in STATUS_SOURCES:
             self.fail(f"{path}.source", f"{source!r} is not known; use one of {', '.join(STATUS_SOURCES)}")
         others = {
             name: self.string(item, f"{path}.{name}", name, required=False, max_length=limit) or ""
-            for name, limit in (("location", 200), ("postal_code", 20))
+            for name, limit in (("location", limits.MAX_LOCATION), ("postal_code", limits.MAX_POSTAL_CODE))
         }
         if len(self.issues) > before:
             return None
@@ -493,7 +520,7 @@ class _Reader:
         return TrackingEvent(
             at=at,
             status=status,
-            raw_status=(raw_status or "")[:100],
+            raw_status=raw_status or "",
             description=words["description"] or "",
             country=country,
             approximate=approximate,
@@ -513,7 +540,15 @@ class _Reader:
             except ValueError:
                 parsed = None
             if parsed is not None and parsed.tzinfo is None:
-                return carrier_local_time(parsed, country), True
+                try:
+                    local = carrier_local_time(parsed, country)
+                except (OverflowError, ValueError):
+                    local = None  # a year at the very edge of what a datetime holds
+                problem = limits.time_problem(local) if local is not None else limits.TIME_RANGE_MESSAGE
+                if problem:
+                    self.fail(path, f"{value!r} {problem}")
+                    return None, False
+                return local, True
         parsed = parse_timestamp(value)
         if isinstance(parsed, str):
             self.fail(path, parsed)
@@ -541,7 +576,7 @@ class _Reader:
 
     def country(self, raw: dict, path: str, *, required: bool) -> str:
         """An ISO 3166 alpha-2 or alpha-3 code, as the alpha-2 code; "" when absent (or wrong: named)."""
-        value = self.string(raw, path, "country", required=required, max_length=100)
+        value = self.string(raw, path, "country", required=required, max_length=MAX_COUNTRY)
         if value is None:
             return ""
         code = country_code(value)
@@ -560,18 +595,21 @@ class _Reader:
         if not isinstance(value, str):
             self.fail(path, "must be a string")
             return None
-        if len(value) > max_length:
-            self.fail(path, f"is longer than {max_length} characters")
+        value = value.strip()
+        problem = limits.text_problem(value, max_length)
+        if problem:
+            self.fail(path, problem)
             return None
-        return value.strip()
+        return value
 
     def text(self, raw: dict, path: str) -> str:
         value = raw.get("text") or ""
         if not isinstance(value, str):
             self.fail(path, "must be a string")
             return ""
-        if len(value) > MAX_TEXT:
-            self.fail(path, f"is longer than {MAX_TEXT} characters")
+        problem = limits.text_problem(value, MAX_TEXT)
+        if problem:
+            self.fail(path, problem)
         return value
 
     def choice(
@@ -634,4 +672,7 @@ def parse_timestamp(value: Any) -> datetime | str:
         return f"{value!r} is not an ISO 8601 timestamp"
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         return f"{value!r} has no UTC offset; add Z or +hh:mm"
+    problem = limits.time_problem(parsed)
+    if problem:
+        return f"{value!r} {problem}"
     return parsed

@@ -186,7 +186,14 @@ class _Writer:
         differences = _update(order, values, shown=str)
         if differences:
             self.summary.updated["orders"] += 1
-            audit_event(action="order_updated_by_import", obj=order, changes=differences)
+            audit_event(
+                action="order_updated_by_import",
+                obj=order,
+                actor=self.actor,
+                via=self.via,
+                changes=differences,
+                reason="The bundle carries different facts for this order.",
+            )
         return order
 
     def tracking(self, case: BundleCase, order: Order) -> None:

@@ -34,14 +34,20 @@ Decisions, each for a reason:
   destination is no carrier's scan and must not raise a destination mismatch.
 - Country: alpha-3 or alpha-2 codes, read through cases.countries.country_code; anything else leaves the
   country empty (never compared) rather than guessed.
-- A body that is not JSON, or whose shape is wrong where we rely on it, raises PayloadError.
+- A body that is not JSON, or whose shape is wrong where we rely on it, raises PayloadError. The body is
+  read by `staletrack.json_input`: a NUL character, nesting deeper than `MAX_JSON_DEPTH`, a key given
+  twice in one object are such errors, named with where they are.
+- A value that is readable but cannot be stored raises `Refused` (a PayloadError) naming the field: a
+  text over the limit of the column it goes to (`staletrack.limits`: the tracking number, the event id,
+  a checkpoint's message, location, postal code, tag and subtag; never cut) and a time outside 2000..2100
+  (`staletrack.limits.time_problem`: a checkpoint's time, `shipment_delivery_date`). The whole delivery
+  is refused: storing the rest would keep a history with a hole no one is told of.
 
 Pure: no Django, no ORM.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -51,9 +57,12 @@ from cases.carriers import normalize_number, normalize_status, read_event_status
 from cases.carriers.formats import CARRIER_DEFAULT_URLS
 from cases.carriers.local_times import carrier_local_time
 from cases.countries import country_code
+from staletrack import limits
+from staletrack.json_input import JsonInputError, load_json
 
 SOURCE = "aftership"
 TRACKING_UPDATE = "tracking_update"
+MAX_EVENT_ID = 200  # WebhookDelivery.delivery_id
 
 # The one description of each tracker status that becomes an event: fixed, so that a re-delivered status
 # is recognised as the event already stored (same number, status and description).
@@ -70,6 +79,11 @@ _TRACKER_TIMES = {"delivered": "shipment_delivery_date"}
 
 class PayloadError(ValueError):
     """The body is not an AfterShip webhook we can read; the message says what is wrong."""
+
+
+class Refused(PayloadError):
+    """The body is a webhook we can read, but a value in it cannot be stored: the message names the
+    field and says why (a text over its limit, a time outside 2000..2100)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,15 +110,15 @@ def parse(body: bytes, *, received_at: datetime | None = None) -> TrackingUpdate
     `received_at` is when the update arrived (default: now): the time of a tracker status that the body
     does not date."""
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise PayloadError("the body is not JSON") from error
+        payload = load_json(body, what="the body")
+    except JsonInputError as error:
+        raise PayloadError(str(error)) from None
     if not isinstance(payload, dict):
         raise PayloadError("the body is not a JSON object")
     event = payload.get("event")
     if not isinstance(event, str) or not event:
         raise PayloadError('"event" is missing or not a string')
-    event_id = _text(payload.get("event_id"), "event_id")
+    event_id = _limited(_text(payload.get("event_id"), "event_id"), MAX_EVENT_ID, "event_id")
     if event != TRACKING_UPDATE:
         return TrackingUpdate(event=event, event_id=event_id)
 
@@ -114,6 +128,7 @@ def parse(body: bytes, *, received_at: datetime | None = None) -> TrackingUpdate
     number = _text(msg.get("tracking_number"), "msg.tracking_number")
     if not normalize_number(number):
         raise PayloadError('"msg.tracking_number" is missing or empty')
+    _limited(number, limits.MAX_TRACKING_NUMBER, "msg.tracking_number")
     slug = _text(msg.get("slug"), "msg.slug")
     checkpoints = msg.get("checkpoints")
     if checkpoints is None:
@@ -125,7 +140,7 @@ def parse(body: bytes, *, received_at: datetime | None = None) -> TrackingUpdate
     for position, checkpoint in enumerate(checkpoints, start=1):
         if not isinstance(checkpoint, dict):
             raise PayloadError(f"checkpoint {position} is not an object")
-        event_or_note = _event(position, checkpoint)
+        event_or_note = _event(position, checkpoint, f"msg.checkpoints[{position - 1}]")
         if isinstance(event_or_note, str):
             skipped.append(event_or_note)
         else:
@@ -206,6 +221,7 @@ def _tracker_event(msg: dict, checkpoint_events: list[TrackingEvent], received_a
     status, word = reading
     if any(event.status == status for event in checkpoint_events):
         return None
+    _limited(word, limits.MAX_RAW_STATUS, "msg.subtag" if word == _field(msg, "subtag") else "msg.tag")
     at, approximate = received_at, True
     given = _tracker_time(msg, _TRACKER_TIMES.get(status))
     if given is not None:
@@ -233,7 +249,7 @@ def _tracker_time(msg: dict, key: str | None) -> tuple[datetime, bool] | None:
     if at is None:
         return None
     if at.utcoffset() is not None:
-        return at, False
+        return _in_range(at, raw, f"msg.{key}"), False
     destination = _country(
         msg,
         "destination_country_iso3",
@@ -241,11 +257,12 @@ def _tracker_time(msg: dict, key: str | None) -> tuple[datetime, bool] | None:
         "courier_destination_country_iso3",
         "courier_destination_country_region",
     )
-    return carrier_local_time(at, destination), True
+    return _in_range(_local(at, destination), raw, f"msg.{key}"), True
 
 
-def _event(position: int, checkpoint: dict) -> TrackingEvent | str:
-    """The event for one checkpoint, or a note saying why it is skipped."""
+def _event(position: int, checkpoint: dict, path: str) -> TrackingEvent | str:
+    """The event for one checkpoint, or a note saying why it is skipped. Raises Refused for a value that
+    cannot be stored, named by `path` (the checkpoint's place in the body)."""
     raw_time = checkpoint.get("checkpoint_time")
     if not isinstance(raw_time, str) or not raw_time.strip():
         return f"checkpoint {position}: no checkpoint_time"
@@ -257,19 +274,53 @@ def _event(position: int, checkpoint: dict) -> TrackingEvent | str:
     approximate = at.utcoffset() is None
     if approximate:
         # rules.md section 1: the carrier's local time at the checkpoint's place, within a day.
-        at = carrier_local_time(at, country)
-    message = _field(checkpoint, "message")
-    status, raw_status = checkpoint_status(_field(checkpoint, "tag"), _field(checkpoint, "subtag"), message)
+        at = _local(at, country)
+    at = _in_range(at, raw_time.strip(), f"{path}.checkpoint_time")
+    message = _limited(_field(checkpoint, "message"), limits.MAX_DESCRIPTION, f"{path}.message")
+    tag = _limited(_field(checkpoint, "tag"), limits.MAX_RAW_STATUS, f"{path}.tag")
+    subtag = _limited(_field(checkpoint, "subtag"), limits.MAX_RAW_STATUS, f"{path}.subtag")
+    status, raw_status = checkpoint_status(tag, subtag, message)
+    postal_key = "zip" if _field(checkpoint, "zip") else "postal_code"
     return TrackingEvent(
         at=at,
         status=status,
         raw_status=raw_status,
         description=message,
-        location=_location(checkpoint),
+        location=_limited(
+            _location(checkpoint),
+            limits.MAX_LOCATION,
+            f"{path}.location" if _field(checkpoint, "location") else f"{path}.city and state",
+        ),
         country=country,
-        postal_code=_field(checkpoint, "zip") or _field(checkpoint, "postal_code"),
+        postal_code=_limited(_field(checkpoint, postal_key), limits.MAX_POSTAL_CODE, f"{path}.{postal_key}"),
         approximate=approximate,
     )
+
+
+def _local(naive: datetime, country: str) -> datetime | None:
+    """The carrier's local time (carrier_local_time); None for a year at the very edge of what a datetime
+    holds, which no zone can shift."""
+    try:
+        return carrier_local_time(naive, country)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _in_range(at: datetime | None, raw: str, name: str) -> datetime:
+    """`at`, or Refused naming the field when it is outside the years every stored time keeps to."""
+    problem = limits.time_problem(at) if at is not None else limits.TIME_RANGE_MESSAGE
+    if problem:
+        raise Refused(f"{name} {raw[:40]!r} {problem}")
+    return at
+
+
+def _limited(value: str, limit: int, name: str) -> str:
+    """`value`, or Refused naming the field when it is over the limit of the column it is stored in
+    (never cut: the same limits and words as every other path, staletrack.limits.text_problem)."""
+    problem = limits.text_problem(value, limit)
+    if problem:
+        raise Refused(f"{name} {problem}")
+    return value
 
 
 def _country(fields: dict, *keys: str) -> str:

@@ -2,7 +2,10 @@
 section 3). See docs/webhook.md.
 
 Order of checks, each before anything is stored: method (405), size (413, judged from Content-Length and
-enforced on the read), signature over the raw body (401), body shape (400). Then one transaction records
+enforced on the read), signature over the raw body (401), body shape (400: not JSON, a NUL character,
+nested too deep, a key twice, a field of the wrong type), values that cannot be stored (422: a text over
+its column's limit, a time outside 2000..2100; cases.webhooks.aftership.Refused). A refusal writes nothing
+and is logged. Then one transaction records
 the delivery, stores the number and its new events through cases.services.tracking, and queues a
 re-assessment of the orders carrying the number once the transaction has committed. A tracker status that
 no checkpoint dates (cases.webhooks.aftership, `tracker_events`) is stored only where no stored event of
@@ -29,7 +32,14 @@ from cases.models import WebhookDelivery
 from cases.services import tracking
 from cases.services.assessment import queue_reassessment
 from cases.webhooks import signature
-from cases.webhooks.aftership import SOURCE, PayloadError, TrackingUpdate, parse, tracker_events_to_store
+from cases.webhooks.aftership import (
+    SOURCE,
+    PayloadError,
+    Refused,
+    TrackingUpdate,
+    parse,
+    tracker_events_to_store,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +71,10 @@ def aftership(request: HttpRequest) -> JsonResponse:
 
     try:
         update = parse(body, received_at=timezone.now())
+    except Refused as error:
+        # Readable but not storable: AfterShip retries any answer but a 2xx (at most 14 attempts, over
+        # about three days), and each retry is refused the same way, before any write.
+        return _refuse(request, 422, f"refused: {error}")
     except PayloadError as error:
         return _refuse(request, 400, f"malformed payload: {error}")
     if not update.is_tracking_update:
@@ -98,7 +112,7 @@ def _store_with_retry(update: TrackingUpdate, digest: str) -> int:
 def _store(update: TrackingUpdate, digest: str) -> int:
     """Record the delivery, store the number and its new events; returns how many events were new.
     Raises Duplicate (after rolling back) when this delivery was already recorded."""
-    delivery_id = update.event_id[:200]  # the column's length
+    delivery_id = update.event_id  # within the column's length (aftership.MAX_EVENT_ID)
     with transaction.atomic():
         if delivery_id and WebhookDelivery.objects.filter(source=SOURCE, delivery_id=delivery_id).exists():
             raise Duplicate

@@ -1,15 +1,18 @@
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from cases.bundles.files import read_bundle_file
 from cases.bundles.reader import BundleError, read_bundle
-from cases.management.importing import actor_named, add_as_user_argument, read_input
+from cases.management.importing import actor_named, add_as_user_argument
 from cases.services.bundle_import import import_bundle
 
 
 class Command(BaseCommand):
     help = (
         "Import a case bundle (bundle.md, version 1 or 2): all or nothing; the same file imported twice "
-        "changes nothing. A file with errors exits non-zero, with every error named."
+        "changes nothing. A file with errors exits non-zero, with every error named. A file larger than "
+        "the admin's upload limit (settings BUNDLE_MAX_BYTES) is refused the same way."
     )
 
     def add_arguments(self, parser):
@@ -22,12 +25,16 @@ class Command(BaseCommand):
         add_as_user_argument(parser)
 
     def handle(self, *args, file, as_user=None, dry_run=False, **options):
-        raw = read_input(file)
+        limit = settings.BUNDLE_MAX_BYTES
+        try:
+            raw = read_bundle_file(file, max_bytes=limit)
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc.strerror}.") from None
         actor = actor_named(as_user)
         nothing = "nothing would be imported" if dry_run else "nothing was imported"
         try:
             summary = import_bundle(
-                read_bundle(raw), raw=raw, actor=actor, via="import_cases", dry_run=dry_run
+                read_bundle(raw, max_bytes=limit), raw=raw, actor=actor, via="import_cases", dry_run=dry_run
             )
         except BundleError as exc:
             for issue in exc.issues:

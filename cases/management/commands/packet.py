@@ -1,12 +1,14 @@
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from cases.assessment import assess_many
 from cases.assessment.text import render_text
 from cases.bundles.facts import bundle_facts
+from cases.bundles.files import read_bundle_file
 from cases.bundles.reader import BundleError, parse_timestamp, read_bundle
 from cases.models import Order
 from cases.services.assessment import packets_for_orders
@@ -60,7 +62,8 @@ class Command(BaseCommand):
 
     def _from_bundle(self, path: Path, as_of) -> list[dict]:
         try:
-            bundle = read_bundle(path.read_bytes())
+            limit = settings.BUNDLE_MAX_BYTES
+            bundle = read_bundle(read_bundle_file(str(path), max_bytes=limit), max_bytes=limit)
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
         except BundleError as exc:

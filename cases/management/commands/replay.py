@@ -1,10 +1,12 @@
 import json
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from cases.bundles.files import read_bundle_file
 from cases.bundles.reader import BundleError, read_bundle
-from cases.management.importing import actor_named, read_input
+from cases.management.importing import actor_named
 from cases.permissions import require
 from cases.replay import KEEP, render_report
 from cases.selectors.replay import (
@@ -95,8 +97,12 @@ class Command(BaseCommand):
             self.stdout.write(render_report(report))
 
     def _bundle(self, file: str):
+        """The bundle in `file`, held to the limit of every bundle path (settings BUNDLE_MAX_BYTES)."""
+        limit = settings.BUNDLE_MAX_BYTES
         try:
-            return read_bundle(read_input(file))
+            return read_bundle(read_bundle_file(file, max_bytes=limit), max_bytes=limit)
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc.strerror}.") from None
         except BundleError as exc:
             for issue in exc.issues:
                 self.stderr.write(f"error: {issue}")
