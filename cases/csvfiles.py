@@ -1,19 +1,31 @@
 """Reading the CSV files stores already have (order exports, tracking exports), without a database.
 
-One reader for every CSV import, so each says the same thing about the same fault: the encoding, an
-empty file, a missing column, a ragged row. Every problem is a `CsvIssue` naming the line (as a
-spreadsheet numbers it: the header is line 1) and the column. Nothing here writes anything.
+One reader for every CSV import, so each says the same thing about the same fault: the encoding, a NUL
+byte, an empty file, a missing column, a ragged row, a cell longer than any column could hold
+(`staletrack.limits.MAX_CELL`). Every problem is a `CsvIssue` naming the line (as a spreadsheet numbers
+it: the header is line 1) and the column. Nothing here writes anything.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-# A cell of a CSV is never this long in an order or tracking export; longer means a broken quote.
-csv.field_size_limit(1_000_000)
+from staletrack.limits import MAX_CELL, MAX_FILE_BYTES
+
+# Python's csv module refuses a cell over its field limit with no word of the column. The limit is the
+# largest file an import takes, so every cell is read and a long one named by line and column
+# (`LONG_CELL`): refused all the same, by the imports, whatever its size.
+CSV_FIELD_LIMIT = MAX_FILE_BYTES
+csv.field_size_limit(CSV_FIELD_LIMIT)
+
+# The words for a cell longer than MAX_CELL, on every CSV path (both order engines, the tracking CSVs):
+# those of staletrack.limits.text_problem for any text over its limit.
+LONG_CELL = f"is longer than {MAX_CELL:,} characters"
+# PostgreSQL stores no NUL in text, and no text file has one: named with its line, never passed on.
+NUL_BYTE = "has a NUL byte, which no text file has; save the file as UTF-8 (CSV UTF-8 in Excel)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +60,12 @@ class CsvRow:
 
 
 def decode(raw: bytes) -> str:
-    """UTF-8, with or without a byte-order mark; anything else is named, not guessed."""
+    """UTF-8, with or without a byte-order mark; anything else, and a NUL byte, is named, not guessed."""
     if raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff"):
         raise CsvError([CsvIssue(None, None, "is UTF-16; save it as UTF-8 (CSV UTF-8 in Excel)")])
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise CsvError([CsvIssue(raw.count(b"\n", 0, nul) + 1, None, NUL_BYTE)])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -93,10 +108,30 @@ def read_rows(
     missing = [name for name in required if name not in positions]
     if missing:
         raise CsvError([CsvIssue(1, name, "required column is missing") for name in missing])
-    return list(positions), _rows(reader, positions, len(header))
+    return list(positions), _rows(reader, positions, header)
 
 
-def _rows(reader, positions: dict[str, int], width: int) -> Iterator[CsvRow]:
+def column_names(header: list[str], positions: Mapping[str, int]) -> dict[int, str]:
+    """Each cell index's column as an issue names it: its canonical name (`positions`: name -> index),
+    else its header as the file spells it."""
+    canonical = {index: name for name, index in positions.items()}
+    return {index: canonical.get(index) or cell.strip() for index, cell in enumerate(header)}
+
+
+def long_cell(cells: list[str], names: Mapping[int, str], blank: str | None = None) -> str | None:
+    """The column (`names`: cell index -> name) of a row's first cell longer than MAX_CELL once stripped
+    of `blank` (whitespace by default), or None."""
+    if max(map(len, cells), default=0) <= MAX_CELL:
+        return None
+    for index, cell in enumerate(cells):
+        if len(cell) > MAX_CELL and len(cell.strip(blank)) > MAX_CELL:
+            return names.get(index, str(index + 1))
+    return None
+
+
+def _rows(reader, positions: dict[str, int], header: list[str]) -> Iterator[CsvRow]:
+    width = len(header)
+    names = column_names(header, positions)
     while True:
         line = reader.line_num + 1
         try:
@@ -109,5 +144,9 @@ def _rows(reader, positions: dict[str, int], width: int) -> Iterator[CsvRow]:
             continue  # blank lines are common at the end of exports
         if len(cells) != width:
             yield CsvRow(line, {}, CsvIssue(line, None, f"has {len(cells)} cells; the header has {width}"))
+            continue
+        column = long_cell(cells, names)
+        if column is not None:
+            yield CsvRow(line, {}, CsvIssue(line, column, LONG_CELL))
             continue
         yield CsvRow(line=line, values={name: cells[i].strip() for name, i in positions.items()})

@@ -150,6 +150,9 @@ class BatchedEngine:
                 elif cells[title_at] and order.title_row is None:
                     order.title_row = (line, cells)
         issues.extend((issue.line, None, None, issue.message) for issue in source.issues)
+        issues.extend(
+            (line, order_id or None, column, Msg.CELL) for line, order_id, column in source.long_cells
+        )
         self.records = source.records
         progress(self.records)
         return self.records

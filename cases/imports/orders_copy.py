@@ -41,6 +41,7 @@ from django.utils import timezone
 from cases.countries import COUNTRIES
 from cases.countries_iso3 import ISO3_TO_ISO2
 from cases.csvfiles import CsvIssue
+from cases.currencies import CURRENCIES
 from cases.imports.orders_common import (
     ISSUE_LIMIT,
     NEW,
@@ -76,15 +77,17 @@ from cases.imports.orders_csv import (
     SHOPIFY,
     SKIPPED_PAYMENT,
     TIME_FIELDS,
+    LineWatch,
     Msg,
     OrdersCsv,
     TimeReading,
-    count_records,
     decide_times,
     read_chunks,
     record_lines,
+    scan_records,
 )
 from cases.models import AuditEvent, Case, Order, OrderTracking
+from staletrack import limits
 from suppliers.models import Product, Supplier
 from suppliers.vendor_map import VendorReading
 
@@ -202,6 +205,7 @@ class CopyEngine:
         layout = source.layout
         raw = [f"c{i}" for i in range(layout.width)]
         newlines, last = 0, b""
+        watch = LineWatch()  # a line longer than MAX_CELL bytes: the cells are measured (below)
         try:
             with transaction.atomic():
                 self._execute(
@@ -217,6 +221,7 @@ class CopyEngine:
                             if number == 0 and chunk.startswith(b"\xef\xbb\xbf"):
                                 chunk = chunk[3:]
                             newlines += chunk.count(b"\n")
+                            watch.feed(chunk)
                             last = chunk
                             copy.write(chunk)
                     copied = cursor.rowcount  # COPY's own count of the records it read
@@ -248,12 +253,28 @@ class CopyEngine:
         lines = newlines + (1 if last and not last.endswith(b"\n") else 0)
         # Without quoted line breaks, record n of the file is on line n + 1; else lines are looked up.
         self.exact_lines = lines == copied + 1
-        if not self.exact_lines and count_records(source.stream) != copied:
+        if self.exact_lines and not watch.long_line:
+            return True  # every line is short: no cell is longer than MAX_CELL, none to measure
+        # Python reads the file once: how many records, and which hold a cell longer than MAX_CELL (a
+        # cell over several lines, or on a line that long); the statements never measure every cell.
+        records, long_cells = scan_records(source.stream, layout, every_row=watch.long_line)
+        if not self.exact_lines and records != copied:
             # PostgreSQL read the file otherwise than Python would (a line "\." ends its input): trust Python.
             self._execute("DROP TABLE st_order_raw CASCADE")  # and the view st_order_rows
             self.raw_cells = {}
             return False
+        if long_cells:
+            self._long_cells((record + 1, order_id, column) for record, order_id, column in long_cells)
         return True
+
+    def _long_cells(self, cells) -> None:
+        """Issues for cells longer than MAX_CELL: (staged line, order id, column name) each."""
+        with (
+            connection.cursor() as cursor,
+            cursor.copy("COPY st_order_issues (line, order_id, field, message) FROM STDIN") as copy,
+        ):
+            for line, order_id, column in cells:
+                copy.write_row((line, order_id or None, column, Msg.CELL))
 
     def _stage_rows(self, source: OrdersCsv, progress: Callable[[int], None]) -> None:
         self.raw_cells, self.without_id = {}, None
@@ -274,6 +295,8 @@ class CopyEngine:
             ):
                 for issue in source.issues:
                     copy.write_row((issue.line, issue.message))
+        if source.long_cells:
+            self._long_cells(source.long_cells)
         self.records = source.records
         self.exact_lines = True
 
@@ -542,6 +565,10 @@ class CopyEngine:
             "m_decimals": Msg.DECIMALS,
             "m_large": Msg.TOO_LARGE,
             "m_currency": Msg.CURRENCY,
+            "currencies": sorted(CURRENCIES),
+            "m_range": Msg.TIME_RANGE,
+            "earliest": limits.EARLIEST,
+            "latest": limits.LATEST,
             "m_payment": Msg.PAYMENT,
             "pending": PENDING,
             "cod": self.cod_methods,
@@ -567,14 +594,20 @@ class CopyEngine:
 
         def time_error(name: str) -> str:
             # A value st_order_times does not hold is a plain ISO time with an offset (REAL_DATETIME_RE):
-            # all that is left to check is a day its month does not have.
+            # all that is left to check is a day its month does not have, and the range of stored times
+            # (staletrack.limits.time_problem). Its date is its first 10 characters and its offset at most
+            # 14:59, so only a date before 2000-01-02 or from 2099-12-31 on (a plain comparison of the text)
+            # can be out of range: only such a value is read as a time, to compare its instant.
             cell = f"h.{name}"
             read = f"WHEN h.t_{name}_raw IS NOT NULL THEN h.t_{name}_message " if self.timed else ""
             empty = "%(required)s" if name == "ordered_at" else "NULL"
             return f"""CASE WHEN {cell} = '' THEN {empty} {read}
                 WHEN substr({cell}, 9, 2) COLLATE "C" > '28' AND substr({cell}, 9, 2)::int > extract(day FROM
                     make_date(substr({cell}, 1, 4)::int, substr({cell}, 6, 2)::int, 1)
-                    + interval '1 month - 1 day') THEN %(m_bad_dt)s END"""
+                    + interval '1 month - 1 day') THEN %(m_bad_dt)s
+                WHEN ({cell} COLLATE "C" < '2000-01-02' OR {cell} COLLATE "C" >= '2099-12-31')
+                    AND NOT ({cell}::timestamptz >= %(earliest)s AND {cell}::timestamptz < %(latest)s)
+                    THEN %(m_range)s END"""
 
         def time_text(name: str) -> str:
             return f"coalesce(h0t_{name}.iso, h0.{name})" if self.timed else f"h0.{name}"
@@ -607,8 +640,11 @@ class CopyEngine:
             ),
             "e_currency": given(
                 "currency",
+                # Three ASCII letters (a trim of bytes), then an ISO 4217 code (a hashed test of the
+                # constant array, as for countries): orders_csv.is_currency.
                 "CASE WHEN h.currency <> '' AND NOT (length(h.currency) = 3 "
-                f"AND btrim(convert_to(h.currency, 'UTF8'), {LETTERS}) = ''::bytea) "
+                f"AND btrim(convert_to(h.currency, 'UTF8'), {LETTERS}) = ''::bytea "
+                "AND upper(h.currency) = ANY(%(currencies)s::text[])) "
                 "THEN %(m_currency)s END",
             ),
             "e_payment_state": given(
@@ -835,11 +871,14 @@ class CopyEngine:
                 "now": self.options.now,
             },
         )
+        # A skipped order has no issue of its cells, but one of the file's (a cell over MAX_CELL) leaves it
+        # out of the plan like any order with an issue.
         self._execute(
             f"""
             INSERT INTO st_order_plan (order_id, head_line, skip_reason, existing_id, payment_state, action)
             SELECT s.order_id, s.line, s.skip_reason, o.id, o.payment_state, '{SKIP}'
             FROM st_order_skips s LEFT JOIN {order_table} o ON o.order_id = s.order_id
+            WHERE NOT EXISTS (SELECT 1 FROM st_order_issues i WHERE i.order_id = s.order_id)
             """
         )
         # The counts by action and skip reason and the summary's counts, in one pass over the plan.

@@ -37,11 +37,23 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cases.carriers.local_times import localize
 from cases.choices import PaymentState
 from cases.countries import country_code
-from cases.csvfiles import CsvError, CsvIssue, header_key
+from cases.csvfiles import (
+    CSV_FIELD_LIMIT,
+    LONG_CELL,
+    NUL_BYTE,
+    CsvError,
+    CsvIssue,
+    column_names,
+    header_key,
+    long_cell,
+)
+from cases.currencies import CURRENCIES
 from cases.imports.column_maps import check_column_map, with_column_map
+from staletrack import limits
 
-# A cell of an orders export is never this long; longer means a broken quote (as cases.csvfiles says).
-csv.field_size_limit(1_000_000)
+# Every cell is read whole, so that one over MAX_CELL is named by line and column (cases.csvfiles).
+csv.field_size_limit(CSV_FIELD_LIMIT)
+MAX_CELL = limits.MAX_CELL
 
 SHOPIFY = "shopify"
 STALETRACK = "staletrack"
@@ -113,16 +125,16 @@ REQUIRED = ("order_id", "ordered_at")  # and a SKU or a title column (read_layou
 # Shopify repeats an order over its line items: these columns belong to the row, not to the order.
 LINE_FIELDS = {SHOPIFY: ("sku", "product_title", "supplier", "requires_shipping"), STALETRACK: ()}
 
-# Limits of the columns the values are stored in (cases.models, suppliers.models).
+# Limits of the columns the values are stored in (staletrack.limits); any other cell is held to MAX_CELL.
 MAX_LENGTH = {
-    "order_id": 64,
-    "customer_email": 254,
-    "postal_code": 20,
-    "sku": 300,  # a product's key: its SKU, or its title when the store gave none
-    "supplier": 200,
-    "promise_text": 300,
+    "order_id": limits.MAX_ORDER_ID,
+    "customer_email": limits.MAX_EMAIL,
+    "postal_code": limits.MAX_POSTAL_CODE,
+    "sku": limits.MAX_SKU,  # a product's key: its SKU, or its title when the store gave none
+    "supplier": limits.MAX_SUPPLIER,
+    "promise_text": limits.MAX_PROMISE_TEXT,
 }
-MAX_TITLE = 300  # a product title is cut, not refused: it is only a label (unless it is the key)
+MAX_TITLE = limits.MAX_SKU  # a product title is cut, not refused: it is only a label (unless it is the key)
 BLANK = " \t\r\n"  # what is stripped from a cell (the SQL engine strips the same)
 
 # Payment words: staletrack's own states, and Shopify's financial statuses mapped onto them.
@@ -213,7 +225,9 @@ class Msg:
     AMOUNT = "is not an amount like 39.90"
     DECIMALS = "has more than 2 decimals"
     TOO_LARGE = "is too large"
-    CURRENCY = "is not a 3-letter currency code like USD"
+    CURRENCY = "is not an ISO 4217 currency code like USD, EUR or GBP"
+    TIME_RANGE = limits.TIME_RANGE_MESSAGE
+    CELL = LONG_CELL  # any cell over staletrack.limits.MAX_CELL, mapped to a field or not
     PAYMENT = (
         "is not a payment state staletrack knows (paid, authorized, partially_paid, refunded, "
         "partially_refunded, disputed, cash_on_delivery; pending, voided and expired orders are skipped)"
@@ -221,7 +235,8 @@ class Msg:
 
     @staticmethod
     def too_long(limit: int) -> str:
-        return f"is longer than {limit} characters"
+        # The words of staletrack.limits.text_problem, on every path.
+        return f"is longer than {limit:,} characters"
 
     @staticmethod
     def conflict(head_line: int, order_id: str, head_value: str) -> str:
@@ -232,12 +247,45 @@ class Msg:
 # --- the file: bytes to lines -------------------------------------------------------------------------
 
 
-def iter_lines(chunks: Iterable[bytes]) -> Iterator[str]:
+class LineWatch:
+    """Whether a byte stream, fed to it chunk by chunk, has a line longer than MAX_CELL bytes: only such
+    a line (or a record over several lines) can hold a cell longer than MAX_CELL characters, so only then
+    are a file's cells measured. One search per MAX_CELL bytes, never one per line."""
+
+    def __init__(self) -> None:
+        self.long_line = False
+        self._gap = 0  # bytes since the last newline
+
+    def feed(self, data: bytes) -> None:
+        if self.long_line or not data:
+            return
+        first = data.find(b"\n")
+        if first < 0:
+            self._gap += len(data)
+            self.long_line = self._gap > MAX_CELL
+            return
+        if self._gap + first > MAX_CELL:
+            self.long_line = True
+            return
+        last = data.rfind(b"\n")
+        at = first
+        while last - at > MAX_CELL + 1:
+            # The last newline within a line's reach of this one; none: the line after it is longer.
+            at = data.rfind(b"\n", at + 1, at + MAX_CELL + 2)
+            if at < 0:
+                self.long_line = True
+                return
+        self._gap = len(data) - last - 1
+        self.long_line = self._gap > MAX_CELL  # the file's last line may have no newline
+
+
+def iter_lines(chunks: Iterable[bytes], watch: LineWatch | None = None) -> Iterator[str]:
     """Decode a byte stream as UTF-8 (with or without a byte-order mark), line by line.
 
     Lines keep their endings, as `csv.reader` wants them. Bytes are decoded between newlines, so a
-    multi-byte character is never split, and a byte that is not UTF-8 is named by its line, in the words
-    of `cases.csvfiles.decode`. At most one chunk and one line are held at a time.
+    multi-byte character is never split, and a byte that is not UTF-8, or a NUL byte, is named by its
+    line, in the words of `cases.csvfiles.decode`. At most one chunk and one line are held at a time.
+    `watch` is fed every line before the reader sees it.
     """
     pending = b""
     lines_before = 0
@@ -253,11 +301,15 @@ def iter_lines(chunks: Iterable[bytes]) -> Iterator[str]:
         if not cut:
             continue
         piece, pending = pending[:cut], pending[cut:]
+        if watch is not None:
+            watch.feed(piece)
         yield from _decode_lines(piece, lines_before)
         lines_before += piece.count(b"\n")
     if not started:
         pending = _start(pending)
     if pending:
+        if watch is not None:
+            watch.feed(pending)
         yield from _decode_lines(pending, lines_before)
 
 
@@ -272,6 +324,11 @@ def _start(head: bytes) -> bytes:
 
 
 def _decode_lines(piece: bytes, lines_before: int) -> Iterator[str]:
+    # Python's csv module reads a NUL as any character, PostgreSQL refuses it in text (and COPY names no
+    # line): it is named here, by its line, whichever engine reads the file.
+    nul = piece.find(b"\x00")
+    if nul >= 0:
+        raise CsvError([CsvIssue(lines_before + piece.count(b"\n", 0, nul) + 1, None, NUL_BYTE)])
     try:
         text = piece.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -298,6 +355,8 @@ class Layout:
     width: int
     positions: dict[str, int]  # canonical field -> cell index, for the fields the file has
     headers: dict[str, str]  # canonical field -> the header cell as the file spells it
+    # cell index -> the field it is read as, else its header as the file spells it (for a long cell)
+    names: dict[int, str] = field(default_factory=dict)
 
     @property
     def present(self) -> frozenset[str]:
@@ -315,9 +374,12 @@ class Layout:
         )
 
     def column(self, name: str | None) -> str | None:
-        """The column as the file spells it (for messages), else its usual spelling."""
+        """The column as the file spells it (for messages), else its usual spelling. A name that is no
+        field is a header as the file spells it (a column no field is read from)."""
         if name is None:
             return None
+        if name not in INDEX:
+            return name
         return self.headers.get(name) or COLUMNS[self.format].get(name, (name,))[0]
 
 
@@ -349,7 +411,13 @@ def read_layout(header: list[str], column_map: Mapping[str, str] | None = None) 
         raise CsvError(
             [CsvIssue(1, COLUMNS[fmt][name][0], "required column is missing" + hint) for name in missing]
         )
-    return Layout(format=fmt, width=len(header), positions=positions, headers=headers)
+    return Layout(
+        format=fmt,
+        width=len(header),
+        positions=positions,
+        headers=headers,
+        names=column_names(header, positions),
+    )
 
 
 def peek_header(stream: BinaryIO) -> list[str] | None:
@@ -372,7 +440,9 @@ class OrdersCsv:
 
     `rows()` yields `(line, cells)` where `cells` holds the stripped text of every canonical field in
     `FIELDS` order ("" for a field the file does not have). Blank rows are skipped; a ragged row becomes a
-    `CsvIssue` in `issues` and is not yielded. `records` counts every row read, ragged ones included.
+    `CsvIssue` in `issues` and is not yielded. `records` counts every row read, ragged ones included. A
+    row with a cell longer than MAX_CELL is yielded all the same, and named in `long_cells` as
+    (line, order id, column name: see Layout.names).
     """
 
     def __init__(
@@ -380,7 +450,8 @@ class OrdersCsv:
     ):
         self.stream = stream
         self.column_map = dict(column_map or {})
-        self._reader = csv.reader(iter_lines(read_chunks(stream, chunk_size)))
+        self._watch = LineWatch()
+        self._reader = csv.reader(iter_lines(read_chunks(stream, chunk_size), self._watch))
         try:
             header = next(self._reader, None)
         except csv.Error as exc:
@@ -392,6 +463,7 @@ class OrdersCsv:
         self.header = [cell.strip() for cell in header]
         self.layout = read_layout(header, self.column_map)
         self.issues: list[CsvIssue] = []
+        self.long_cells: list[tuple[int, str, str]] = []
         self.records = 0
 
     def reopen(self) -> OrdersCsv:
@@ -413,6 +485,7 @@ class OrdersCsv:
         reader = self._reader
         last = reader.line_num
         issues = self.issues
+        watch, names, order_at = self._watch, layout.names, layout.positions["order_id"]
         try:
             for cells in reader:
                 line = last + 1
@@ -423,6 +496,9 @@ class OrdersCsv:
                     self.records += 1
                     issues.append(CsvIssue(line, None, f"has {len(cells)} cells; the header has {width}"))
                     continue
+                # Only a record over several lines, or a file with a line over MAX_CELL, is measured.
+                if (last != line or watch.long_line) and (column := long_cell(cells, names, BLANK)):
+                    self.long_cells.append((line, cells[order_at].strip(BLANK), column))
                 cells.append("")
                 values = tuple([c.strip(BLANK) for c in pick(cells)])
                 if not any(values) and not any(c.strip(BLANK) for c in cells):
@@ -454,12 +530,27 @@ def scan_file(stream: BinaryIO) -> FileScan:
     return FileScan(digest.hexdigest(), lines)
 
 
-def count_records(stream: BinaryIO) -> int:
-    """How many records follow the header, as Python's csv module reads them (from the first byte)."""
+def scan_records(
+    stream: BinaryIO, layout: Layout, *, every_row: bool
+) -> tuple[int, list[tuple[int, str, str]]]:
+    """How many records follow the header, as Python's csv module reads them (from the first byte), and
+    those with a cell longer than MAX_CELL: (record, order id, column name), record 1 the first after the
+    header. For a file PostgreSQL copied whose lines cannot rule such a cell out: the records over several
+    lines are measured, and every record when `every_row` (the file has a line longer than MAX_CELL)."""
     stream.seek(0)
     reader = csv.reader(iter_lines(read_chunks(stream)))
     next(reader, None)
-    return sum(1 for _ in reader)
+    width, names, order_at = layout.width, layout.names, layout.positions["order_id"]
+    records, long, last = 0, [], reader.line_num
+    for records, cells in enumerate(reader, 1):  # the last number is the count
+        first, last = last + 1, reader.line_num
+        if (
+            (every_row or last != first)
+            and len(cells) == width
+            and (column := long_cell(cells, names, BLANK))
+        ):
+            long.append((records, cells[order_at].strip(BLANK), column))
+    return records, long
 
 
 def record_lines(stream: BinaryIO, records: set[int]) -> dict[int, int]:
@@ -572,6 +663,16 @@ class TimeReading:
     summary: dict = field(default_factory=dict)  # how the times were read, for the import's summary
 
     def read(self, text: str) -> tuple[datetime | None, str | None]:
+        """The time `text` says, or the message saying why it cannot be read or stored. A year outside
+        1900-2999 is not a real date and time here; every reading passes the one gate of stored times
+        (staletrack.limits.time_problem: 2000 to 2100, UTC), which the SQL engine applies to the cells it
+        reads itself (orders_copy, `time_error`)."""
+        parsed, problem = self._read(text)
+        if parsed is not None and limits.time_problem(parsed):
+            return None, Msg.TIME_RANGE
+        return parsed, problem
+
+    def _read(self, text: str) -> tuple[datetime | None, str | None]:
         if _REAL_DATETIME.match(text):
             return parse_datetime_cell(text)
         local = _LOCAL.match(text)
@@ -762,7 +863,9 @@ def is_email(text: str) -> bool:
 
 
 def is_currency(text: str) -> bool:
-    return len(text) == 3 and text.isascii() and text.isalpha()
+    """An ISO 4217 code (cases.currencies), in any case; three ASCII letters first, as the SQL engine
+    checks them, so that no other alphabet's case mapping makes one."""
+    return len(text) == 3 and text.isascii() and text.isalpha() and text.upper() in CURRENCIES
 
 
 def payment_word(text: str) -> str:

@@ -30,13 +30,18 @@ from cases.carriers.statuses import STATUS_SOURCES, read_event_status
 from cases.countries import country_code
 from cases.csvfiles import CsvError, CsvIssue, CsvRow, decode, read_rows
 from cases.imports.column_maps import check_column_map, with_column_map
+from staletrack import limits
+from staletrack.limits import time_problem
 
-# Limits of the columns the rows are stored in (cases.models); longer is refused, not cut.
-MAX_ORDER_ID = 64
-MAX_NUMBER = 64
-MAX_DESCRIPTION = 500
-MAX_LOCATION = 200
-MAX_POSTAL_CODE = 20
+# Limits of the columns the rows are stored in (staletrack.limits); longer is refused, never cut.
+MAX_ORDER_ID = limits.MAX_ORDER_ID
+MAX_NUMBER = limits.MAX_TRACKING_NUMBER
+MAX_RAW_STATUS = limits.MAX_RAW_STATUS
+MAX_DESCRIPTION = limits.MAX_DESCRIPTION
+MAX_LOCATION = limits.MAX_LOCATION
+MAX_POSTAL_CODE = limits.MAX_POSTAL_CODE
+# A carrier's local time is read in its country's zone; a year this far out cannot be (nor stored).
+_LOCAL_YEARS = range(limits.EARLIEST.year - 1, limits.LATEST.year + 1)
 
 # Header spellings, compared folded by cases.csvfiles.header_key (case, "_" and "-" ignored).
 ORDER_ID = ("order_id", "order", "name", "order number", "order name", "order no", "order #")
@@ -395,8 +400,9 @@ class _Reader:
             if required:
                 self.fail(row, "order_id", "is empty; every row needs the order it belongs to")
             return ""
-        if len(value) > MAX_ORDER_ID:
-            self.fail(row, "order_id", f"is longer than {MAX_ORDER_ID} characters")
+        problem = limits.text_problem(value, MAX_ORDER_ID)
+        if problem:
+            self.fail(row, "order_id", problem)
             return ""
         return value
 
@@ -449,13 +455,21 @@ class _Reader:
         except ValueError:
             self.fail(row, "time", f"{value!r} is not an ISO 8601 timestamp")
             return None, False
-        if parsed.tzinfo is not None and parsed.utcoffset() is not None:
-            return parsed, False
-        if _is_date_only(value):
-            # A day without a time of day is not a carrier's local time: midnight would be invented.
-            self.fail(row, "time", f"{value!r} is a date without a time; give the time of the event")
+        approximate = parsed.tzinfo is None or parsed.utcoffset() is None
+        if approximate:
+            if _is_date_only(value):
+                # A day without a time of day is not a carrier's local time: midnight would be invented.
+                self.fail(row, "time", f"{value!r} is a date without a time; give the time of the event")
+                return None, False
+            if parsed.year in _LOCAL_YEARS:
+                parsed = carrier_local_time(parsed, country)
+        # The one gate of every time that is stored (staletrack.limits): PostgreSQL would keep a year 1
+        # with a +14:00 offset as a BC date that no page could read back.
+        problem = time_problem(parsed) if parsed.tzinfo is not None else limits.TIME_RANGE_MESSAGE
+        if problem:
+            self.fail(row, "time", f"{value!r} {problem}")
             return None, False
-        return carrier_local_time(parsed, country), True
+        return parsed, approximate
 
     def status(self, row: CsvRow) -> tuple[str | None, str]:
         status, raw_status = row.values.get("status", ""), row.values.get("raw_status", "")
@@ -471,18 +485,30 @@ class _Reader:
                 "is empty and so is the description; every event needs a status or a description",
             )
             return None, ""
+        # The word a mapping does not settle is kept as the event's raw status: either column may give it,
+        # and a word too long to keep is refused like a description, never cut.
+        long_words = [
+            (name, problem)
+            for name, word in (("status", status), ("raw_status", raw_status))
+            if (problem := limits.text_problem(word, MAX_RAW_STATUS))
+        ]
+        for name, problem in long_words:
+            self.fail(row, name, problem)
+        if long_words:
+            return None, ""
         status, kept = read_event_status(
             status=status or None,
             raw_status=raw_status or None,
             description=description or None,
             source=tracker,
         )
-        return status, (kept or "")[:100]
+        return status, kept or ""
 
     def text(self, row: CsvRow, name: str, limit: int) -> str:
         value = row.values.get(name, "")
-        if len(value) > limit:
-            self.fail(row, name, f"is longer than {limit} characters")
+        problem = limits.text_problem(value, limit)
+        if problem:
+            self.fail(row, name, problem)
             return ""
         return value
 

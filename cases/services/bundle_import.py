@@ -200,7 +200,12 @@ class _Writer:
         number, created = tracking.get_or_create_number(case.tracking.number, case.tracking.carrier)
         self.summary.created["tracking numbers"] += created
         self.summary.created["order tracking links"] += tracking.link_number(order, number)
-        self.summary.created["tracking events"] += tracking.add_events(number, case.tracking.events, "bundle")
+        try:
+            added = tracking.add_events(number, case.tracking.events, "bundle")
+        except tracking.EventRefused as refused:  # the reader refuses first; the writing path's own gate
+            self.fail(case, "tracking.events", str(refused))
+            return
+        self.summary.created["tracking events"] += added
 
     def past_decision(self, case: BundleCase, order: Order) -> None:
         """Keep `decided_at` and `actual` for replays. A changed one replaces the stored one (audited); a

@@ -5,11 +5,48 @@ same everywhere."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from cases.assessment.facts import TrackingEvent as EventFacts
 from cases.carriers.detect import checked_carrier, tracking_url
 from cases.carriers.normalize import normalize_number
+from cases.choices import TrackingStatus
 from cases.models import Order, OrderTracking, TrackingEvent, TrackingNumber
+from staletrack import limits
+
+# The text of an event and the limit of the column it is stored in (staletrack.limits).
+EVENT_TEXTS = (
+    ("raw_status", limits.MAX_RAW_STATUS),
+    ("description", limits.MAX_DESCRIPTION),
+    ("location", limits.MAX_LOCATION),
+    ("country", 2),
+    ("postal_code", limits.MAX_POSTAL_CODE),
+)
+
+
+class EventRefused(ValueError):
+    """An event that cannot be stored (a time outside staletrack.limits' range, a text over its column's
+    limit or not text at all). Every reader names such a value first, by its line or field; this is the
+    last line of defence of the one write path, so that no source stores one."""
+
+
+def event_problem(event: EventFacts) -> str | None:
+    """Why `event` cannot be stored, or None: the gates of staletrack.limits, with the field named."""
+    if not isinstance(event.at, datetime):
+        return f"at: {str(event.at)[:40]!r} is not a date and time"
+    problem = limits.time_problem(event.at)
+    if problem:
+        return f"at: {event.at.isoformat()} {problem}"
+    if event.status not in TrackingStatus.values:
+        return f"status: {str(event.status)[:30]!r} is not a tracking status"
+    for name, limit in EVENT_TEXTS:
+        value = getattr(event, name)
+        if not isinstance(value, str):
+            return f"{name}: is {type(value).__name__}, not text"
+        problem = limits.text_problem(value, limit)
+        if problem:
+            return f"{name}: {problem}"
+    return None
 
 
 def get_or_create_number(number: str, carrier: str | None = None) -> tuple[TrackingNumber, bool]:
@@ -37,7 +74,16 @@ def link_number(order: Order, number: TrackingNumber) -> bool:
 def add_events(number: TrackingNumber, events: Iterable[EventFacts], source: str) -> int:
     """Store the events `number` does not have yet (same time, status and description is the same
     event), and return how many were new. Re-delivered or re-imported events add nothing. An event read
-    from a local time without an offset keeps saying so (`approximate`, rules.md section 1)."""
+    from a local time without an offset keeps saying so (`approximate`, rules.md section 1).
+
+    Raises EventRefused, before anything is written, when an event cannot be stored (`event_problem`):
+    a time outside 2000..2100, a text longer than its column; nothing is ever cut."""
+    events = list(events)
+    for index, event in enumerate(events):
+        problem = event_problem(event)
+        if problem:
+            where = f"event {index + 1} of {number.normalized}" if len(events) > 1 else number.normalized
+            raise EventRefused(f"tracking event refused ({where}), {problem}")
     known = set(number.events.values_list("at", "status", "description"))
     new = []
     for event in events:
@@ -50,11 +96,11 @@ def add_events(number: TrackingNumber, events: Iterable[EventFacts], source: str
                 tracking_number=number,
                 at=event.at,
                 status=event.status,
-                raw_status=event.raw_status[:100],
-                description=event.description[:500],
-                location=event.location[:200],
-                country=event.country[:2],
-                postal_code=event.postal_code[:20],
+                raw_status=event.raw_status,
+                description=event.description,
+                location=event.location,
+                country=event.country,
+                postal_code=event.postal_code,
                 source=source,
                 approximate=event.approximate,
             )

@@ -44,6 +44,7 @@ from cases.services import tracking
 from cases.services.assessment import queue_reassessment
 from cases.services.audit import audit_event
 from cases.services.column_mappings import remember_column_map, remembered_column_map
+from staletrack.limits import MAX_FILE_BYTES
 
 # cases.permissions names no constant for it (yet); the permission is ImportRun's (cases.models).
 AUDITED_ORDER_IDS = 1000  # the audit event lists this many order ids and counts the rest
@@ -157,6 +158,7 @@ def import_tracking_numbers(
     (file, named columns and database alike) and PermissionDenied when `actor` lacks
     cases.import_orders. `column_map`: see `choose_columns`; `dry_run`: check and count, write nothing."""
     require(actor, IMPORT_ORDERS)
+    check_size(raw)
     columns = choose_columns(raw, kind="numbers", column_map=column_map)
     rows, issues = scan_tracking_numbers(raw, column_map=columns.mapping)
     summary = _summary("tracking numbers", raw, rows, columns, dry_run)
@@ -201,6 +203,7 @@ def import_tracking_events(
     problem and PermissionDenied when `actor` lacks cases.import_orders. `column_map` and `dry_run` as
     for `import_tracking_numbers`."""
     require(actor, IMPORT_ORDERS)
+    check_size(raw)
     columns = choose_columns(raw, kind="events", column_map=column_map)
     rows, issues = scan_tracking_events(raw, column_map=columns.mapping)
     summary = _summary("tracking events", raw, rows, columns, dry_run)
@@ -228,6 +231,22 @@ def import_tracking_events(
 
 
 IMPORTERS = {"numbers": import_tracking_numbers, "events": import_tracking_events}
+
+
+def check_size(raw: bytes) -> None:
+    """CsvError when the file is larger than a CSV import takes (staletrack.limits.MAX_FILE_BYTES, the
+    orders import's limit too), before any of it is read."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise CsvError(
+            [
+                CsvIssue(
+                    None,
+                    None,
+                    f"is {len(raw):,} bytes; the limit for a tracking file is {MAX_FILE_BYTES:,} bytes. "
+                    "Split it and import the parts.",
+                )
+            ]
+        )
 
 
 def find_orders(order_ids: Iterable[str]) -> dict[str, Order]:
@@ -277,10 +296,13 @@ class _EventWriter:
                 self.linked.append(number)
 
     def resolve(self) -> list[tuple[TrackingNumber, list[EventFacts]]]:
-        """Each number with its events (file order kept), after every row's number is known."""
+        """Each number with its events (file order kept), after every row's number is known. One event
+        (same number, time and description) given two statuses is named with both its lines: which one
+        the carrier meant is not for the import to pick."""
         by_number = self._stored_numbers()
         current = self._current_numbers()
         grouped: dict[int, tuple[TrackingNumber, list[EventFacts]]] = {}
+        first_of: dict[tuple, EventRow] = {}  # (number, time, description) -> its first row
         for row in self.rows:
             if row.order_id and row.order_id not in self.orders:
                 continue  # already named as an unknown order
@@ -307,6 +329,10 @@ class _EventWriter:
                         )
                     )
                     continue
+            first = first_of.setdefault((number.pk, row.event.at, row.event.description), row)
+            if first.event.status != row.event.status:
+                self.issues.append(_two_statuses(row, first, number))
+                continue
             grouped.setdefault(number.pk, (number, []))[1].append(row.event)
         return list(grouped.values())
 
@@ -373,6 +399,18 @@ def _unique_lines(rows: list[NumberRow]) -> list[NumberRow]:
     for row in rows:
         seen.setdefault(row.line, row)
     return list(seen.values())
+
+
+def _two_statuses(row: EventRow, first: EventRow, number: TrackingNumber) -> CsvIssue:
+    event = row.event
+    said = f', "{event.description}"' if event.description else ", no description"
+    return CsvIssue(
+        row.line,
+        "status",
+        f"gives the event of line {first.line} ({number.normalized} at {event.at.isoformat()}{said}) "
+        f"another status: {event.status} here, {first.event.status} on line {first.line}; "
+        "an event has one status",
+    )
 
 
 def _unknown_order(row: NumberRow | EventRow) -> CsvIssue:

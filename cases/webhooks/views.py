@@ -87,6 +87,8 @@ def aftership(request: HttpRequest) -> JsonResponse:
     except Duplicate:
         logger.info("AfterShip webhook: duplicate delivery %s", update.event_id or digest[:12])
         return JsonResponse({"status": "duplicate"})
+    except tracking.EventRefused as refused:  # the reader refuses first; the writing path's own gate
+        return _refuse(request, 422, f"refused: {refused}")
     if update.skipped:
         logger.info(
             "AfterShip webhook %s: %d checkpoint(s) skipped: %s",
