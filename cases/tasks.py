@@ -36,13 +36,16 @@ def create_backlog_cases_task(backlog_pk: int) -> int:
 def sweep_due_cases_task(as_of: str | None = None) -> dict:
     """Beat, every few minutes: re-assess the open cases whose next assessment time has passed."""
     run = sweep_due_cases(as_of=_clock(as_of))
-    return {
+    result = {
         "assessed": run.assessed,
         "written": run.written,
         "changed": run.changed,
         "batches": run.batches,
         "cases_created": run.cases_created,
     }
+    if run.unassessable:  # each recorded on its case (and audited); the others were assessed
+        result["unassessable"] = run.unassessable
+    return result
 
 
 # Below the broker's visibility timeout (settings: 3600 s), like the what-if task: a long replay is never

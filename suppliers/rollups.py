@@ -22,7 +22,11 @@ Figures (each row holds all of them; a rate or duration with nothing to measure 
   from the order's current tracking number (the last assigned, as the assessment does): first scan = the
   earliest event whose status is not info_received, unknown or no_information; label = the earliest
   info_received event. Orders whose case is wrong_tracking are left out: their number's events are not
-  this parcel's. `count` is the number of orders measured.
+  this parcel's. `count` is the number of orders measured. A first scan before the order (or before the
+  label) is no duration: a carrier clock or a store export that is wrong, or a recycled number. Such
+  orders are left out of that figure, never clamped to zero (which would pull the median down), and
+  counted in its `left_out` (present only when there are any), which the scorecard shows: no duration
+  is ever negative.
 - `stale_in_transit`: cases of type stale_in_transit. `stale_in_transit_rate` = stale_in_transit / orders.
 - `exceptions`: orders whose current tracking number has any `exception` or `returned` event (their
   history, whatever the case type is now; wrong_tracking cases left out as above).
@@ -165,6 +169,8 @@ class ScanGroup:
     exceptions: int = 0
     order_to_first_scan: Durations = Durations()
     label_to_first_scan: Durations = Durations()
+    scan_before_order: int = 0  # orders left out of order_to_first_scan: first scan before the order
+    scan_before_label: int = 0  # orders left out of label_to_first_scan: first scan before the label
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,22 +233,38 @@ def scan_groups(rows: Iterable[ScanRow]) -> dict[GroupKey, ScanGroup]:
     """Durations and exceptions per supplier, SKU, country and for the whole store (key STORE)."""
     to_scan: dict[GroupKey, list[float]] = defaultdict(list)
     label_to_scan: dict[GroupKey, list[float]] = defaultdict(list)
+    before_order: dict[GroupKey, int] = defaultdict(int)
+    before_label: dict[GroupKey, int] = defaultdict(int)
     exceptions: dict[GroupKey, int] = defaultdict(int)
     keys: set[GroupKey] = set()
     for row in rows:
         groups = ((SUPPLIER, row.supplier_id), (SKU, row.product_id), (COUNTRY, row.country), STORE)
         keys.update(groups)
+        to_order = to_label = None
+        if row.first_scan_at is not None:
+            to_order = (row.first_scan_at - row.ordered_at).total_seconds()
+            if row.label_at is not None:
+                to_label = (row.first_scan_at - row.label_at).total_seconds()
         for key in groups:
             exceptions[key] += row.had_exception
-            if row.first_scan_at is not None:
-                to_scan[key].append((row.first_scan_at - row.ordered_at).total_seconds())
-                if row.label_at is not None:
-                    label_to_scan[key].append((row.first_scan_at - row.label_at).total_seconds())
+            # A first scan before the order or the label is left out of that duration, and counted.
+            if to_order is not None:
+                if to_order >= 0:
+                    to_scan[key].append(to_order)
+                else:
+                    before_order[key] += 1
+            if to_label is not None:
+                if to_label >= 0:
+                    label_to_scan[key].append(to_label)
+                else:
+                    before_label[key] += 1
     return {
         key: ScanGroup(
             exceptions=exceptions[key],
             order_to_first_scan=durations(to_scan[key]),
             label_to_first_scan=durations(label_to_scan[key]),
+            scan_before_order=before_order[key],
+            scan_before_label=before_label[key],
         )
         for key in keys
     }
@@ -331,8 +353,13 @@ def build(
     return result
 
 
-def _durations_figure(d: Durations) -> dict:
-    return {"count": d.count, "median": days(d.median), "p90": days(d.p90)}
+def _durations_figure(d: Durations, left_out: int) -> dict:
+    """`left_out` (only when there are any): orders not measured because their first scan came before
+    the instant the duration starts at."""
+    figure = {"count": d.count, "median": days(d.median), "p90": days(d.p90)}
+    if left_out:
+        figure["left_out"] = left_out
+    return figure
 
 
 def _money_figure(count: int, amounts: Mapping[str, Decimal]) -> dict:
@@ -349,8 +376,8 @@ def _figures(t: _Tally, scan: ScanGroup) -> dict:
         "label_only_cases": label_only,
         "label_only_too_long": t.label_too_long,
         "label_only_too_long_rate": rate(t.label_too_long, t.orders),
-        "order_to_first_scan_days": _durations_figure(scan.order_to_first_scan),
-        "label_to_first_scan_days": _durations_figure(scan.label_to_first_scan),
+        "order_to_first_scan_days": _durations_figure(scan.order_to_first_scan, scan.scan_before_order),
+        "label_to_first_scan_days": _durations_figure(scan.label_to_first_scan, scan.scan_before_label),
         "stale_in_transit": stale,
         "stale_in_transit_rate": rate(stale, t.orders),
         "exceptions": scan.exceptions,

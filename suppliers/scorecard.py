@@ -363,16 +363,32 @@ def _rate_cell(row: Row, figure: str, rate_name: str, rate: Callable[[float | No
     return Cell(str(count), figure_url(row, figure) if count else None, detail=rate(row.figures[rate_name]))
 
 
+# Why orders are left out of a duration (suppliers.rollups: a first scan before its start is no duration).
+LEFT_OUT = {
+    "order_to_first_scan_days": "first scan before the order",
+    "label_to_first_scan_days": "first scan before the label",
+}
+
+
+def duration_days(value: float | None) -> float | None:
+    """A duration as the scorecard shows, sorts and charts it: never negative. Rollups built before first
+    scans before the order were left out may hold one; it is shown as not measured (rebuild the week)."""
+    return None if value is None or value < 0 else value
+
+
 def _duration_cell(row: Row, figure: str) -> Cell:
     d = row.figures[figure]
-    if not d.get("count"):
-        return Cell("—")
+    left_out = d.get("left_out") or 0
+    note = f"{left_out} left out: {LEFT_OUT[figure]}" if left_out else ""
+    median = duration_days(d.get("median"))
+    if not d.get("count") or median is None:
+        return Cell("—", title=note, detail=note)
     week = f"week of {row.latest_week:%Y-%m-%d}" if row.latest_week else ""
     return Cell(
-        _number(d["median"]),
+        _number(median),
         figure_url(row, figure),
-        title=f"median of {d['count']} orders, {week}",
-        detail=f"p90 {_number(d['p90'])}",
+        title=f"median of {d['count']} orders, {week}" + (f"; {note}" if note else ""),
+        detail="; ".join(part for part in (f"p90 {_number(duration_days(d.get('p90')))}", note) if part),
     )
 
 
@@ -406,7 +422,7 @@ class Column:
 
 
 def _duration_sort(figure: str) -> Callable[[Row], object]:
-    return lambda row: row.figures[figure].get("median")
+    return lambda row: duration_days(row.figures[figure].get("median"))
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -513,7 +529,7 @@ TRENDS: dict[str, tuple[str, Callable[[dict], float | None]]] = {
     "label_only_too_long_rate": ("label-only too long rate", lambda f: f.get("label_only_too_long_rate")),
     "order_to_first_scan": (
         "median days order to first scan",
-        lambda f: (f.get("order_to_first_scan_days") or {}).get("median"),
+        lambda f: duration_days((f.get("order_to_first_scan_days") or {}).get("median")),
     ),
     "stale_in_transit_rate": ("stale-in-transit rate", lambda f: f.get("stale_in_transit_rate")),
     "customer_messages_per_order": (

@@ -249,11 +249,18 @@ def _scans_in_sql(orders) -> dict[rollups.GroupKey, rollups.ScanGroup]:
                    ARRAY_AGG(to_scan ORDER BY to_scan) FILTER (WHERE to_scan IS NOT NULL) AS to_scan,
                    COUNT(label_to_scan)::int AS label_to_scan_n,
                    ARRAY_AGG(label_to_scan ORDER BY label_to_scan) FILTER (WHERE label_to_scan IS NOT NULL)
-                       AS label_to_scan
+                       AS label_to_scan,
+                   SUM(before_order) AS before_order, SUM(before_label) AS before_label
             FROM (
+                -- A first scan before the order or the label is no duration: left out, and counted
+                -- (suppliers.rollups.scan_groups).
                 SELECT supplier_id, product_id, country, had_exception,
-                       EXTRACT(EPOCH FROM (first_scan_at - ordered_at))::float8 AS to_scan,
-                       EXTRACT(EPOCH FROM (first_scan_at - label_at))::float8 AS label_to_scan
+                       CASE WHEN first_scan_at >= ordered_at
+                           THEN EXTRACT(EPOCH FROM (first_scan_at - ordered_at))::float8 END AS to_scan,
+                       CASE WHEN first_scan_at >= label_at
+                           THEN EXTRACT(EPOCH FROM (first_scan_at - label_at))::float8 END AS label_to_scan,
+                       CASE WHEN first_scan_at < ordered_at THEN 1 ELSE 0 END AS before_order,
+                       CASE WHEN first_scan_at < label_at THEN 1 ELSE 0 END AS before_label
                 FROM per_order
             ) measured
             GROUP BY GROUPING SETS ((supplier_id), (product_id), (country), ())
@@ -263,7 +270,8 @@ def _scans_in_sql(orders) -> dict[rollups.GroupKey, rollups.ScanGroup]:
                to_scan[(90 * to_scan_n + 99) / 100],
                label_to_scan_n,
                (label_to_scan[(label_to_scan_n + 1) / 2] + label_to_scan[(label_to_scan_n + 2) / 2]) / 2,
-               label_to_scan[(90 * label_to_scan_n + 99) / 100]
+               label_to_scan[(90 * label_to_scan_n + 99) / 100],
+               before_order, before_label
         FROM grouped
     """
     result = {}
@@ -279,11 +287,14 @@ def _scans_in_sql(orders) -> dict[rollups.GroupKey, rollups.ScanGroup]:
                 key = (rollups.COUNTRY, country)
             else:
                 key = rollups.STORE
-            exceptions, to_n, to_median, to_p90, label_n, label_median, label_p90 = row[6:]
+            exceptions, to_n, to_median, to_p90, label_n, label_median, label_p90 = row[6:13]
+            before_order, before_label = row[13:]
             result[key] = rollups.ScanGroup(
                 exceptions=int(exceptions or 0),
                 order_to_first_scan=rollups.Durations(to_n, to_median, to_p90),
                 label_to_first_scan=rollups.Durations(label_n, label_median, label_p90),
+                scan_before_order=int(before_order or 0),
+                scan_before_label=int(before_label or 0),
             )
     return result
 

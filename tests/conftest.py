@@ -73,6 +73,12 @@ DATA_MIGRATIONS = (
 
 
 @pytest.fixture(autouse=True)
+def upload_dir(settings, tmp_path):
+    """Uploads kept between preview and confirmation go to the test's own folder, not the project's var/."""
+    settings.UPLOAD_DIR = tmp_path / "uploads"
+
+
+@pytest.fixture(autouse=True)
 def migration_data(request):
     """Before a transactional test, load the data migrations' rows again when a flush took them, with the
     migrations' own historical models (never the global app registry, which they alter)."""

@@ -2,22 +2,27 @@
 
 Queue: sorted by risk, then by how long the customer has waited; one query for the rows
 (`list_select_related`), no per-row queries, no full-table COUNT when unfiltered (an estimate on
-PostgreSQL), no facet counts, and an index behind every filter.
+PostgreSQL), no facet counts, and an index behind every filter. Cases whose last assessment failed
+(cases.services.assessment.record_unassessable) are counted above the list and have their own filter,
+"Cannot be assessed".
 
-Case page: the decision packet on top, then one timeline; the forms post back to the same URL with an
-`action`, and every action checks its permission on the server before it reads the form (403, nothing
-written), then calls `cases.services.workbench`, which checks again.
+Case page: the decision packet on top (with why the case cannot be assessed, when it cannot, and how many
+of its facts have a stored time that cannot be read: the page answers all the same), then one timeline;
+the forms post back to the same URL with an `action`, and every action checks its permission on the
+server before it reads the form (403, nothing written), then calls `cases.services.workbench`, which
+checks again.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, time
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections
+from django.db import DatabaseError, connections, transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -28,7 +33,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from cases.admin.exports import SelectedRowsExportMixin
-from cases.admin.filters import AgeFilter, AssigneeFilter, FlagFilter, SkuFilter
+from cases.admin.filters import AgeFilter, AssigneeFilter, FlagFilter, SkuFilter, UnassessableFilter
 from cases.admin.replay import MAX_CASES, replay_page, replay_run_page
 from cases.assessment.text import render_text
 from cases.bundles.reader import BundleError, read_bundle
@@ -39,10 +44,13 @@ from cases.permissions import APPROVE_MONEY, IMPORT_CASES, PAUSE_PRODUCT, requir
 from cases.resources import CaseResource
 from cases.selectors.queue import SAVED_VIEWS, EstimatedCountPaginator, clock_exceeded, key_clock
 from cases.selectors.replay import REPLAY_PERMISSION
-from cases.selectors.timeline import case_timeline, proved
+from cases.selectors.timeline import case_timeline, proved, unreadable_facts
 from cases.services import workbench
+from cases.services.assessment import unassessable_reason
 from cases.services.bundle_import import import_bundle
 from suppliers.models import Product
+
+logger = logging.getLogger(__name__)
 
 RISK_COLOURS = {
     "normal_watch": "#2e7d32",
@@ -158,6 +166,7 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
         AssigneeFilter,
         FlagFilter,
         AgeFilter,
+        UnassessableFilter,
     )
     list_select_related = ("order__product__supplier", "assignee")
     list_per_page = 50
@@ -239,6 +248,9 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
             "saved_views": [
                 (slug, label, f"{base}?{urlencode(query)}") for slug, label, query in SAVED_VIEWS
             ],
+            # The partial index on unassessable_since: a count of the few failing cases, never a scan.
+            "unassessable_count": Case.objects.filter(unassessable_since__isnull=False).count(),
+            "unassessable_url": f"{base}?{UnassessableFilter.parameter_name}={UnassessableFilter.YES}",
         }
         return super().changelist_view(request, extra_context)
 
@@ -296,7 +308,7 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
                 decision.requested_by_id == user.pk or user.has_perm(APPROVE_MONEY)
             )
         now = timezone.now()
-        timeline = case_timeline(case)
+        timeline, timeline_error = _timeline(case)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Case {case.order.order_id}",
@@ -313,6 +325,8 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
             "clock_exceeded": clock_exceeded(case.window, now),
             "packet_text": render_text(packet) if packet else "",
             "timeline": timeline,
+            "timeline_error": timeline_error,
+            "unreadable_facts": unreadable_facts(case),
             "proved": proved(timeline),
             "draft_text": workbench.current_draft(case) if draft_text is None else draft_text,
             "violations": violations,
@@ -503,7 +517,12 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             raw = form.cleaned_data["file"].read()
             try:
-                summary = import_bundle(read_bundle(raw), raw=raw, actor=request.user, via="admin upload")
+                summary = import_bundle(
+                    read_bundle(raw, max_bytes=settings.BUNDLE_MAX_BYTES),
+                    raw=raw,
+                    actor=request.user,
+                    via="admin upload",
+                )
             except BundleError as exc:
                 errors = [str(issue) for issue in exc.issues]
             else:
@@ -519,6 +538,18 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
             "max_mb": settings.BUNDLE_MAX_BYTES // (1024 * 1024),
         }
         return TemplateResponse(request, "admin/cases/case/import_bundle.html", context)
+
+
+def _timeline(case: Case) -> tuple[list, str]:
+    """The case's timeline, or none and why when a stored fact cannot be read (the page still answers:
+    it is where a person sees what is wrong with the case). Times that cannot be read are left out by
+    the timeline's own queries; this catches what else a broken row may raise."""
+    try:
+        with transaction.atomic():  # a savepoint: a failed read leaves the request's transaction usable
+            return case_timeline(case), ""
+    except (DatabaseError, ValueError, OverflowError, TypeError) as exc:
+        logger.warning("The timeline of case %s cannot be read: %s", case.pk, exc)
+        return [], unassessable_reason(exc)
 
 
 def _int(value) -> int:

@@ -1,5 +1,6 @@
-"""Queue filters that Django's field filters do not give: assignee with "mine", flags, order age buckets.
-Each filter narrows on an indexed column (flags: a GIN index on PostgreSQL)."""
+"""Queue filters that Django's field filters do not give: assignee with "mine", flags, order age buckets,
+cases that cannot be assessed. Each filter narrows on an indexed column (flags: a GIN index on
+PostgreSQL; cannot be assessed: the partial index on `unassessable_since`)."""
 
 from __future__ import annotations
 
@@ -84,3 +85,20 @@ class SkuFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value() or ""
         return queryset.filter(order__product_id=int(value)) if value.isdigit() else queryset
+
+
+class UnassessableFilter(admin.SimpleListFilter):
+    """Cases whose last assessment failed (cases.services.assessment.record_unassessable): their packet
+    is the last one that succeeded, or none. The case page says why."""
+
+    title = "assessment"
+    parameter_name = "unassessable"
+    YES = "yes"
+
+    def lookups(self, request, model_admin):
+        return [(self.YES, "Cannot be assessed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.YES:
+            return queryset.filter(unassessable_since__isnull=False)
+        return queryset

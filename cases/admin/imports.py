@@ -10,14 +10,12 @@ orders fulfilled without a tracking number (with the way to import their numbers
 map does not know (with the way to map them) and how the file's times were read.
 
 `SessionUploads` keeps an uploaded file between the steps of an admin import (preview, naming the columns,
-confirm) for the session that uploaded it.
+confirm) for the session that uploaded it, in the project's own upload folder (`staletrack.uploads`).
 """
 
 import csv
 import os
-import re
 import time
-from contextlib import suppress
 from dataclasses import dataclass
 
 from django.contrib import admin, messages
@@ -27,12 +25,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
-from import_export.tmp_storages import TempFolderStorage
 
 from cases.csvfiles import CsvIssue, header_key
 from cases.models import ImportRun
 from cases.permissions import IMPORT_ORDERS
 from cases.resources import neutralise
+from staletrack import uploads
 
 SHOWN_ERRORS = 100
 SHOWN_NAMES = 50  # vendor names, order ids: the page lists this many and counts the rest
@@ -42,7 +40,6 @@ SHOWN_NAMES = 50  # vendor names, order ids: the page lists this many and counts
 
 SESSION_KEY = "staletrack_import_uploads"
 KEPT_UPLOADS = 10  # per session: an older upload is deleted when a newer one needs the place
-TOKEN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,99}$")  # a temporary file's name: no dots, no slashes
 
 
 @dataclass(frozen=True)
@@ -54,12 +51,13 @@ class KeptUpload:
 
 
 class SessionUploads:
-    """Uploaded files kept for the next step of an import, in django-import-export's temporary storage
-    (the folder its own preview-then-confirm flow writes to), each known to the session that uploaded it.
+    """Uploaded files kept for the next step of an import, in the project's upload folder
+    (`staletrack.uploads`, the same storage the orders preview-then-confirm flow of django-import-export
+    writes to: `OrderAdmin.tmp_storage_class`), each known to the session that uploaded it.
 
-    A step names its file by the token `keep` gave (the storage's file name) and gets it back only when
-    this session holds that token for that kind of import: a name sent by the client alone never opens a
-    file, so one user cannot reach another's upload, nor anything else in the folder."""
+    A step names its file by the token `keep` gave (the random name the server chose) and gets it back
+    only when this session holds that token for that kind of import: a name sent by the client alone never
+    opens a file, so one user cannot reach another's upload, nor anything outside the folder."""
 
     def __init__(self, request):
         self.session = request.session
@@ -68,14 +66,14 @@ class SessionUploads:
         return dict(self.session.get(SESSION_KEY) or {})
 
     def keep(self, data: bytes, *, kind: str, file_name: str) -> str:
-        storage = TempFolderStorage(read_mode="rb")
-        storage.save(data)
-        token = os.path.basename(storage.name)
+        token = uploads.keep(data)
         self.allow(token, kind=kind, file_name=file_name)
         return token
 
     def allow(self, token: str, *, kind: str, file_name: str) -> None:
         """Let this session use `token`, a file already in the storage (the orders preview writes it)."""
+        if not uploads.is_upload_name(token):
+            raise uploads.UploadNameError("That is not the name of an upload kept here.")
         entries = self._entries()
         entries[token] = {"kind": kind, "file_name": os.path.basename(file_name)[:255], "at": time.time()}
         while len(entries) > KEPT_UPLOADS:
@@ -86,15 +84,14 @@ class SessionUploads:
 
     def holds(self, token: str, kind: str) -> bool:
         entry = self._entries().get(token or "")
-        return bool(entry) and entry["kind"] == kind and bool(TOKEN.match(token))
+        return bool(entry) and entry["kind"] == kind and uploads.is_upload_name(token)
 
     def get(self, token: str, kind: str) -> KeptUpload | None:
         """The kept file, or None when this session did not keep it for `kind` or it is gone."""
         if not self.holds(token, kind):
             return None
-        storage = TempFolderStorage(name=token, read_mode="rb")
         try:
-            data = storage.read()
+            data = uploads.read(token)
         except OSError:
             return None
         return KeptUpload(token=token, kind=kind, file_name=self._entries()[token]["file_name"], data=data)
@@ -108,9 +105,8 @@ class SessionUploads:
 
 
 def _remove(token: str) -> None:
-    if TOKEN.match(token):
-        with suppress(OSError):  # already gone: a confirm removed it
-            TempFolderStorage(name=token).remove()
+    if uploads.is_upload_name(token):
+        uploads.remove(token)
 
 
 def recognised_columns(header: list[str], columns: dict[str, tuple[str, ...]]) -> dict[str, str]:

@@ -18,9 +18,14 @@ The import is staletrack's own (`cases.resources.OrderImportResource` -> `cases.
   `column_map`, which the import remembers once it succeeds. A file with no map given is read with the map
   remembered for its headers.
 
-Between the steps the uploaded file stays where django-import-export keeps it for its confirm step, and
-this session must hold its name (`cases.admin.imports.SessionUploads`): the confirm and the column step
-refuse a file name the session did not upload.
+Between the steps the uploaded file stays in the project's own upload folder, under a random name the
+server chose (`tmp_storage_class = staletrack.uploads.UploadStorage`, never django-import-export's default
+of the system's temporary folder), and this session must hold that name
+(`cases.admin.imports.SessionUploads`): the confirm and the column step refuse a file name the session did
+not upload, before any file is opened.
+
+Facts changed by hand (the order form and its inlines) go through `cases.services.orders`: checked with
+named errors, audited with old and new values, and the order's case re-assessed after commit.
 """
 
 import json
@@ -44,6 +49,7 @@ from cases.admin.imports import (
     summary_view,
 )
 from cases.csvfiles import CsvError, header_key
+from cases.currencies import currency_code
 from cases.forms import (
     DATE_ORDERS,
     ImportField,
@@ -72,6 +78,8 @@ from cases.resources import (
     UploadedFile,
     read_header,
 )
+from cases.selectors.timeline import READABLE
+from cases.services import orders as order_facts
 from cases.services.column_mappings import remembered_column_map
 from cases.services.order_import import (
     async_bytes,
@@ -81,11 +89,37 @@ from cases.services.order_import import (
     megabytes,
     store_zone,
 )
+from cases.services.orders import ORDER_FACTS, order_problems
+from staletrack.limits import time_problem
+from staletrack.uploads import UploadStorage
 
 ORDERS = ImportRun.Kind.ORDERS
 
 
+class FactForm(forms.ModelForm):
+    """A fact recorded by hand: its time inside the range every path takes (`staletrack.limits`)."""
+
+    def clean_at(self):
+        at = self.cleaned_data.get("at")
+        if at is not None and (problem := time_problem(at)):
+            raise forms.ValidationError(f"The time {problem}.")
+        return at
+
+    def validate_unique(self):
+        """A record the order already has (same time, kind and text: its fingerprint) is named here,
+        not refused by the database's constraint on save."""
+        super().validate_unique()
+        record = self.instance
+        if not hasattr(record, "with_fingerprint") or record.order_id is None or record.at is None:
+            return
+        record.with_fingerprint()
+        same = type(record).objects.filter(order_id=record.order_id, fingerprint=record.fingerprint)
+        if same.exclude(pk=record.pk).exists():
+            self.add_error(None, "The same record (time, kind and text) is already on this order.")
+
+
 class RecordInline(admin.TabularInline):
+    form = FactForm
     extra = 0
     readonly_fields = ("recorded_by", "created_at")
 
@@ -94,6 +128,10 @@ class RecordInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        # A stored time Python cannot hold is left out (the case page counts such facts).
+        return super().get_queryset(request).filter(READABLE)
 
 
 class SupplierEvidenceInline(RecordInline):
@@ -116,6 +154,49 @@ class OrderTrackingInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ("tracking_number",)
     readonly_fields = ("assigned_at",)
+
+
+class FactEditsMixin:
+    """Inline facts saved through `cases.services.orders` (audited, their cases re-assessed after
+    commit), never straight to the database: additions, changes and deletions alike."""
+
+    def save_formset(self, request, form, formset, change):
+        formset.save(commit=False)
+        for record in formset.deleted_objects:
+            order_facts.remove_fact(record=record, actor=request.user)
+        for record, _fields in formset.changed_objects:
+            order_facts.change_fact(record=record, actor=request.user)
+        for record in formset.new_objects:
+            if hasattr(record, "recorded_by_id") and record.recorded_by_id is None:
+                record.recorded_by = request.user
+            order_facts.add_fact(record=record, actor=request.user)
+        formset.save_m2m()
+
+
+class OrderForm(forms.ModelForm):
+    """An order's facts as a person edits them: the checks of every path an order enters by
+    (`cases.services.orders.order_problems`), each named on its field."""
+
+    class Meta:
+        model = Order
+        fields = ORDER_FACTS
+
+    def clean_currency(self):
+        currency = (self.cleaned_data.get("currency") or "").strip()
+        return currency_code(currency) or currency
+
+    def clean_country(self):
+        return (self.cleaned_data.get("country") or "").strip().upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        values = {name: cleaned[name] for name in ORDER_FACTS if name in cleaned}
+        if "value" not in cleaned and "value" in self.errors:
+            values.pop("currency", None)  # the value's own error says enough
+        for name, message in order_problems(values).items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
+        return cleaned
 
 
 def order_fields() -> list[ImportField]:
@@ -184,10 +265,11 @@ class OrderConfirmImportForm(ConfirmImportForm):
 
 
 @admin.register(Order)
-class OrderAdmin(ImportExportMixin, SelectedRowsExportMixin, admin.ModelAdmin):
+class OrderAdmin(FactEditsMixin, ImportExportMixin, SelectedRowsExportMixin, admin.ModelAdmin):
     resource_classes = [OrderResource]
     import_form_class = OrderImportForm
     confirm_form_class = OrderConfirmImportForm
+    tmp_storage_class = UploadStorage  # the project's upload folder, names the server chose
     import_template_name = "admin/cases/order/import.html"
     skip_admin_log = True  # the import writes its own audit trail (one event, and one per changed order)
     list_display = ("order_id", "ordered_at", "product", "country", "value", "currency", "payment_state")
@@ -196,7 +278,9 @@ class OrderAdmin(ImportExportMixin, SelectedRowsExportMixin, admin.ModelAdmin):
     search_fields = ("order_id", "customer_email", "tracking_numbers__normalized")
     autocomplete_fields = ("product",)
     date_hierarchy = "ordered_at"
-    readonly_fields = ("case_link",)
+    form = OrderForm
+    fields = (*ORDER_FACTS, "erased_at", "case_link")
+    readonly_fields = ("erased_at", "case_link")
     inlines = [OrderTrackingInline, SupplierEvidenceInline, SupplierChaseInline, CustomerMessageInline]
 
     @admin.display(description="case")
@@ -461,11 +545,18 @@ class OrderAdmin(ImportExportMixin, SelectedRowsExportMixin, admin.ModelAdmin):
         )
         return redirect(reverse("admin:cases_order_changelist"))
 
-    # --- records ----------------------------------------------------------------------------------------
+    # --- facts changed by hand: through the services (audited, re-assessed after commit) ---------------
 
-    def save_formset(self, request, form, formset, change):
-        for instance in formset.save(commit=False):
-            if hasattr(instance, "recorded_by_id") and instance.recorded_by_id is None:
-                instance.recorded_by = request.user
-            instance.save()
-        formset.save_m2m()
+    def save_model(self, request, obj, form, change):
+        if change:
+            changed = {name: form.cleaned_data[name] for name in form.changed_data if name in ORDER_FACTS}
+            order_facts.update_order(order=obj, actor=request.user, changes=changed)
+        else:
+            order_facts.create_order(order=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        order_facts.delete_order(order=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for order in queryset:
+            order_facts.delete_order(order=order, actor=request.user)

@@ -34,6 +34,7 @@ class CaseState(NamedTuple):
     ordered_at: datetime
     sku: str
     supplier: str
+    unassessable: bool  # the last attempt failed (cases.services.assessment.record_unassessable)
 
     @property
     def label(self) -> str:
@@ -54,22 +55,25 @@ def case_states(order_pks: Sequence[int], *, due_at: datetime | None = None) -> 
     """The stored state of these orders' cases, by order primary key.
 
     With `due_at` (a sweep claiming a batch, inside its transaction): only the open cases still due at
-    that time or never assessed, locked, skipping those another transaction holds (SKIP LOCKED: a
-    concurrent sweep has them)."""
+    that time or never assessed (and not failed: such a case waits for its next time), locked, skipping
+    those another transaction holds (SKIP LOCKED: a concurrent sweep has them)."""
     sql = (
         'SELECT c.id, c.order_id, o.order_id, c.case_type, c.risk_level, c.risk_rank, c."window", '
         "c.policy_id, c.assessed_at, c.next_assessment_at, c.waiting_since, c.packet_digest, o.ordered_at, "
-        "p.sku, s.name "
+        "p.sku, s.name, c.unassessable_since IS NOT NULL "
         "FROM cases_case c JOIN cases_order o ON o.id = c.order_id "
         "JOIN suppliers_product p ON p.id = o.product_id JOIN suppliers_supplier s ON s.id = p.supplier_id "
         "WHERE "
     )
     params = []
     if due_at is not None:
-        sql += "c.status = %s AND (c.assessed_at IS NULL OR c.next_assessment_at <= %s) AND "
+        sql += (
+            "c.status = %s AND ((c.assessed_at IS NULL AND c.unassessable_since IS NULL) "
+            "OR c.next_assessment_at <= %s) AND "
+        )
         params = [CaseStatus.OPEN, due_at]
     sql += "c.order_id IN ({ids})"
     if due_at is not None and connection.vendor == "postgresql":
         sql += " FOR UPDATE OF c SKIP LOCKED"
     rows = fetch_by_ids(sql, order_pks, params, times=(8, 9, 10, 12))
-    return {row[1]: CaseState(*row) for row in rows}
+    return {row[1]: CaseState(*row[:-1], bool(row[-1])) for row in rows}

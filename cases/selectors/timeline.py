@@ -1,15 +1,19 @@
 """One timeline per case: tracking events, supplier evidence and chases, customer messages, outcomes, money
 decisions and audit events, in time order. One query per source, whatever the number of entries.
 
-Entries carry plain text: the template escapes it (customer and supplier text is never marked safe)."""
+Entries carry plain text: the template escapes it (customer and supplier text is never marked safe).
+
+A fact whose time Python cannot hold (PostgreSQL keeps BC dates and year 10000, which psycopg cannot read
+back) is left out by the query itself, and `unreadable_facts` counts what was left out, so the page says
+so instead of failing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import F, Func, Q, Subquery
 
 from cases.models import (
     AuditEvent,
@@ -22,6 +26,9 @@ from cases.models import (
     SupplierEvidence,
     TrackingEvent,
 )
+
+# The instants a datetime can hold; a stored time outside them cannot be read back.
+READABLE = Q(at__gte=datetime.min.replace(tzinfo=UTC), at__lte=datetime.max.replace(tzinfo=UTC))
 
 
 @dataclass
@@ -41,7 +48,7 @@ def case_timeline(case: Case) -> list[Entry]:
     order_id = case.order_id
     entries: list[Entry] = []
     numbers = OrderTracking.objects.filter(order_id=order_id).values("tracking_number_id")
-    for event in TrackingEvent.objects.filter(tracking_number_id__in=numbers).select_related(
+    for event in TrackingEvent.objects.filter(READABLE, tracking_number_id__in=numbers).select_related(
         "tracking_number"
     ):
         where = ", ".join(p for p in (event.location, event.country, event.postal_code) if p)
@@ -55,7 +62,9 @@ def case_timeline(case: Case) -> list[Entry]:
                 approximate=event.approximate,
             )
         )
-    for evidence in SupplierEvidence.objects.filter(order_id=order_id).select_related("recorded_by"):
+    for evidence in SupplierEvidence.objects.filter(READABLE, order_id=order_id).select_related(
+        "recorded_by"
+    ):
         entries.append(
             Entry(
                 evidence.at,
@@ -65,13 +74,13 @@ def case_timeline(case: Case) -> list[Entry]:
                 _who(evidence),
             )
         )
-    for chase in SupplierChase.objects.filter(order_id=order_id).select_related("recorded_by"):
+    for chase in SupplierChase.objects.filter(READABLE, order_id=order_id).select_related("recorded_by"):
         entries.append(
             Entry(
                 chase.at, "chase", f"Supplier chased ({chase.get_channel_display()})", chase.text, _who(chase)
             )
         )
-    for message in CustomerMessage.objects.filter(order_id=order_id).select_related("recorded_by"):
+    for message in CustomerMessage.objects.filter(READABLE, order_id=order_id).select_related("recorded_by"):
         entries.append(
             Entry(
                 message.at,
@@ -120,6 +129,29 @@ def case_timeline(case: Case) -> list[Entry]:
         )
     entries.sort(key=lambda e: e.at)
     return entries
+
+
+def unreadable_facts(case: Case) -> dict[str, int]:
+    """How many of the case's facts have a stored time that cannot be read back (left out of its
+    timeline), by kind; empty when every time reads. One query, counted in SQL: no such time is fetched."""
+    order_id = case.order_id
+    numbers = OrderTracking.objects.filter(order_id=order_id).values("tracking_number_id")
+    sources = {
+        "tracking events": TrackingEvent.objects.filter(tracking_number_id__in=numbers),
+        "supplier evidence": SupplierEvidence.objects.filter(order_id=order_id),
+        "supplier chases": SupplierChase.objects.filter(order_id=order_id),
+        "customer messages": CustomerMessage.objects.filter(order_id=order_id),
+    }
+    counts = (
+        Case.objects.filter(pk=case.pk)
+        .values_list(*(_count(queryset.exclude(READABLE)) for queryset in sources.values()))
+        .first()
+    ) or ()
+    return {kind: n for kind, n in zip(sources, counts, strict=False) if n}
+
+
+def _count(queryset) -> Subquery:
+    return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
 
 
 def proved(entries: list[Entry]) -> list[str]:

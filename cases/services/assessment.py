@@ -9,19 +9,28 @@ A large orders import creates no case in its transaction: it records a `CaseBack
 (`work_case_backlog`, from a task, else from the sweep). Until then such an order has no case: the queue
 does not list it yet, the order's admin page says its case is being created, and facts that arrive for it
 (the webhook) create and assess its case at once (`refresh_cases`) or are read when the backlog does.
+
+A case that cannot be assessed (a stored time that cannot be read back, a rule that raises) never stops
+the others: `reassess` runs each batch under a savepoint and, when it fails, splits it until the failing
+cases stand alone (`_isolated`). Each of those is recorded (`record_unassessable`: an audit event when
+the reason is new, `Case.unassessable_since` and `unassessable_reason`, next try an hour later), and the
+next assessment that succeeds clears it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import orjson
-from django.db import connection, transaction
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -38,12 +47,23 @@ from cases.services.batches import without_gc_pauses
 from policies.selectors import PolicyBook, active_policy_book
 from staletrack.celery import queue_after_commit
 
+T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
+
 SWEEP_BATCH = 1000
 REASSESS_CHUNK = 1000  # orders per reassess_cases_task
 BACKLOG_BATCH = 1000  # cases created and assessed per transaction when a backlog is worked off
 # A backlog row this old is taken up by the sweep: its task was lost (a broker that was down, a worker
 # that died) or is still running (then the two share the work, a batch at a time).
 BACKLOG_GRACE = timedelta(minutes=1)
+# A case that cannot be assessed is tried again this much later (new facts try it at once), not at every
+# sweep: the reason is recorded, and one failing case must not cost every sweep a split batch.
+UNASSESSABLE_RETRY = timedelta(hours=1)
+MAX_REASON = 1000  # characters of an exception's text kept as the reason
+# Errors that are no case's fault: the connection or the worker is going away. They end the batch (its
+# transaction rolls back whole and the next sweep does it again), never a case.
+NOT_THE_CASE = (OperationalError, InterfaceError, SoftTimeLimitExceeded, TimeLimitExceeded)
 STORED = (
     "case_type",
     "risk_level",
@@ -62,6 +82,7 @@ STORED = (
     "next_assessment_at",
     "policy_id",
 )
+CLEARED = ("unassessable_since", "unassessable_reason")  # set by record_unassessable, cleared by a write
 
 
 @dataclass
@@ -72,12 +93,14 @@ class AssessmentRun:
     batches: int = 0
     order_pks: list[int] = field(default_factory=list)
     cases_created: int = 0  # by working off case backlogs (the sweep)
+    unassessable: int = 0  # cases that could not be assessed (each recorded, the others went on)
 
     def add(self, other: AssessmentRun) -> None:
         self.assessed += other.assessed
         self.written += other.written
         self.changed += other.changed
         self.batches += other.batches
+        self.unassessable += other.unassessable
 
 
 def packets_for_orders(order_pks: Iterable[int], as_of: datetime) -> list[dict]:
@@ -221,6 +244,10 @@ def sweep_due_cases(
     return total
 
 
+# Never assessed, and not tried and failed either: such a case waits for its next assessment time.
+NEVER_ASSESSED = Q(assessed_at__isnull=True, unassessable_since__isnull=True)
+
+
 def due_order_pks(as_of: datetime) -> array:
     """The orders of the open cases due at `as_of` or never assessed, in order (the due and
     never-assessed indexes; nothing due is one index probe each). An array of 8-byte integers, not a
@@ -228,7 +255,7 @@ def due_order_pks(as_of: datetime) -> array:
     return array(
         "q",
         Case.objects.filter(status=CaseStatus.OPEN)
-        .filter(Q(assessed_at__isnull=True) | Q(next_assessment_at__lte=as_of))
+        .filter(NEVER_ASSESSED | Q(next_assessment_at__lte=as_of))
         .order_by("order_id")
         .values_list("order_id", flat=True)
         .iterator(chunk_size=20_000),
@@ -290,7 +317,10 @@ def _claim_due(order_pks: Sequence[int], as_of: datetime) -> dict[int, CaseState
             )
             if not cursor.fetchone()[0]:
                 return {}
-    return case_states(order_pks, due_at=as_of)
+    parts, failures = _isolated(list(order_pks), lambda pks: case_states(pks, due_at=as_of))
+    if failures:  # a stored time of the order that cannot be read back: the others are claimed
+        record_unassessable(failures, as_of=as_of, via="sweep")
+    return {pk: state for part in parts for pk, state in part.items()}
 
 
 def reassess(
@@ -305,10 +335,12 @@ def reassess(
     """Assess the cases of these orders and write the ones whose packet changed; record each change of
     case type or risk in the audit trail. Review counts (overlays 5-6) come from the stored cases of the
     other orders (`counts`, else taken for these orders' SKUs and suppliers). `states`: the cases' stored
-    states when the caller has read them already (a sweep's claim). Call inside a transaction."""
+    states when the caller has read them already (a sweep's claim). Call inside a transaction.
+
+    A case that cannot be assessed is recorded (`record_unassessable`) and the others are assessed all
+    the same (`_isolated`): the batch runs under one savepoint, which is all a batch without a failure
+    costs more."""
     book = book or active_policy_book()
-    loaded = facts_for_orders(order_pks, as_of, book, with_peers=False)
-    states = case_states(order_pks) if states is None else states
     if counts is None:
         counts = stored_review_counts(
             as_of,
@@ -318,6 +350,57 @@ def reassess(
                 Order.objects.filter(pk__in=order_pks).values_list("product__supplier_id", flat=True)
             ),
         )
+
+    def assess(pks: list[int]) -> AssessmentRun:
+        chosen = states if states is None or len(pks) == len(order_pks) else {pk: states[pk] for pk in pks}
+        return _reassess(pks, as_of=as_of, via=via, book=book, counts=counts, states=chosen)
+
+    parts, failures = _isolated(list(order_pks), assess)
+    if len(parts) == 1 and not failures:
+        return parts[0]
+    run = AssessmentRun(batches=1)
+    for part in parts:
+        run.add(part)
+        run.order_pks += part.order_pks
+    run.batches = 1
+    if failures:
+        run.unassessable = record_unassessable(failures, as_of=as_of, via=via)
+    return run
+
+
+def _isolated(order_pks: list[int], work: Callable[[list[int]], T]) -> tuple[list[T], dict[int, Exception]]:
+    """`work(order_pks)` under a savepoint; when it raises for something a case can cause, the savepoint
+    is rolled back and each half is tried again the same way, down to single cases. A batch with one
+    failing case costs about 2 log2(n) smaller batches, not n. Returns the results of the parts that
+    succeeded and the exception of each order whose case failed alone."""
+    try:
+        with transaction.atomic():
+            return [work(order_pks)], {}
+    except NOT_THE_CASE:
+        raise
+    except Exception as exc:
+        if len(order_pks) == 1:
+            return [], {order_pks[0]: exc}
+    middle = len(order_pks) // 2
+    results, failures = [], {}
+    for half in (order_pks[:middle], order_pks[middle:]):
+        done, failed = _isolated(half, work)
+        results += done
+        failures.update(failed)
+    return results, failures
+
+
+def _reassess(
+    order_pks: list[int],
+    *,
+    as_of: datetime,
+    via: str,
+    book: PolicyBook,
+    counts: StoredReviewCounts,
+    states: dict[int, CaseState] | None,
+) -> AssessmentRun:
+    loaded = facts_for_orders(order_pks, as_of, book, with_peers=False)
+    states = case_states(order_pks) if states is None else states
     run = AssessmentRun(assessed=len(loaded.facts), batches=1)
     rows, audits, written = [], [], []
     packets = assess_many(loaded.facts, as_of, outside=counts.outside(states.values()))
@@ -343,11 +426,63 @@ def reassess(
                     "at": as_of,
                 }
             )
+        if state.unassessable:
+            audits.append(
+                {
+                    "action": "case_assessable_again",
+                    "obj": Target(Case, state.pk, state.label),
+                    "via": via,
+                    "changes": {"unassessable": [True, False]},
+                    "reason": "The case could be assessed again.",
+                    "at": as_of,
+                }
+            )
     write_cases(rows)
     audit_events(audits)
-    run.written, run.changed = len(rows), len(audits)
+    run.written = len(rows)
+    run.changed = sum(1 for audit in audits if audit["action"] == "case_assessed")
     run.order_pks = written
     return run
+
+
+def unassessable_reason(exc: BaseException) -> str:
+    """What the case page and the audit trail say of a failed assessment: the error's kind and text."""
+    text = " ".join(str(exc).split()) or "no message"
+    return f"{type(exc).__name__}: {text}"[:MAX_REASON]
+
+
+def record_unassessable(failures: dict[int, BaseException], *, as_of: datetime, via: str) -> int:
+    """These orders' cases could not be assessed at `as_of`: set `unassessable_since` (kept from the
+    first failure) and `unassessable_reason`, try again `UNASSESSABLE_RETRY` later, and write a
+    `case_unassessable` audit event for each case whose reason is new (a case failing the same way at
+    every try is audited once). Reads no stored time of the case: one of them may be what failed.
+    Returns how many cases were recorded."""
+    rows = list(
+        Case.objects.filter(order_id__in=list(failures)).values_list(
+            "pk", "order_id", "order__order_id", "unassessable_reason"
+        )
+    )
+    audits = []
+    for pk, order_pk, order_id, stored in rows:
+        reason = unassessable_reason(failures[order_pk])
+        logger.warning("Case %s (order %s) cannot be assessed: %s", pk, order_id, reason)
+        Case.objects.filter(pk=pk, unassessable_since__isnull=True).update(unassessable_since=as_of)
+        Case.objects.filter(pk=pk).update(
+            unassessable_reason=reason, next_assessment_at=as_of + UNASSESSABLE_RETRY
+        )
+        if stored != reason:
+            audits.append(
+                {
+                    "action": "case_unassessable",
+                    "obj": Target(Case, pk, f"Case {order_id}"),
+                    "via": via,
+                    "changes": {"unassessable_reason": [stored or None, reason]},
+                    "reason": reason,
+                    "at": as_of,
+                }
+            )
+    audit_events(audits)
+    return len(rows)
 
 
 def waiting_since(facts: CaseFacts, as_of: datetime) -> datetime | None:
@@ -366,6 +501,7 @@ def _unchanged(state: CaseState, values: dict) -> bool:
     woken from a hold, or otherwise made due, must get a new one, or the sweep would claim it again."""
     return (
         state.assessed_at is not None
+        and not state.unassessable
         and state.policy_id == values["policy_id"]
         and state.packet_digest == values["packet_digest"]
         and state.waiting_since == values["waiting_since"]
@@ -415,7 +551,8 @@ def stored_values(data: dict, as_of: datetime, waiting: datetime | None, policy_
 
 def write_cases(rows: list[dict]) -> None:
     """One UPDATE per batch of `stored_values` rows (with "id"). On PostgreSQL the rows travel as one
-    JSON document joined with jsonb_to_recordset; Django's bulk_update does the same on SQLite."""
+    JSON document joined with jsonb_to_recordset; Django's bulk_update does the same on SQLite. A case
+    written was assessed: a failure recorded before is cleared (`CLEARED`)."""
     if not rows:
         return
     if connection.vendor != "postgresql":
@@ -424,11 +561,13 @@ def write_cases(rows: list[dict]) -> None:
             Case(
                 pk=row["id"],
                 updated_at=now,
+                unassessable_since=None,
+                unassessable_reason="",
                 **{k: v for k, v in row.items() if k not in ("id", "packet_json")},
             )
             for row in rows
         ]
-        Case.objects.bulk_update(cases, [*STORED, "updated_at"], batch_size=500)
+        Case.objects.bulk_update(cases, [*STORED, *CLEARED, "updated_at"], batch_size=500)
         return
     # The queue's columns are read out of the packet by the server: each packet is sent and parsed once,
     # as encoded for its digest.
@@ -446,7 +585,8 @@ def write_cases(rows: list[dict]) -> None:
                 requires_owner_approval = (v.packet->>'requires_owner_approval')::boolean,
                 waiting_since = v.waiting_since, assessed_at = v.assessed_at,
                 next_assessment_at = (v.packet->>'next_assessment_at')::timestamptz,
-                policy_id = v.policy_id, updated_at = now()
+                policy_id = v.policy_id, unassessable_since = NULL, unassessable_reason = '',
+                updated_at = now()
             FROM jsonb_to_recordset(%s::jsonb) AS v(
                 id bigint, packet jsonb, packet_digest text, risk_rank smallint, waiting_since timestamptz,
                 assessed_at timestamptz, policy_id bigint
