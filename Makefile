@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format venv bench bench-assess bench-carriers bench-admin bench-import bench-sweep bench-scorecard bench-whatif bench-replay clean
+.PHONY: run serve-production totp test lint format venv bench bench-static bench-assess bench-carriers bench-admin bench-import bench-sweep bench-scorecard bench-whatif bench-replay clean
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -15,12 +15,23 @@ $(STAMP): requirements.txt
 
 venv: $(STAMP)
 
+# A first look on one's own machine: DEBUG on (the settings then take their public development key).
+run: export DJANGO_DEBUG := $(or $(DJANGO_DEBUG),1)
 run: $(STAMP)
 	@mkdir -p var
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py create_demo_users
-	@DJANGO_DEBUG=$${DJANGO_DEBUG:-1} bin/serve
+	@bin/serve
+
+# gunicorn, a worker and beat on PostgreSQL and Redis, from the environment of docs/deploy.md.
+serve-production: $(STAMP)
+	bin/serve --production --migrate
+
+# The demo owner's current authenticator code (make run gives `owner` a second factor).
+totp: export DJANGO_DEBUG := $(or $(DJANGO_DEBUG),1)
+totp: $(STAMP)
+	@$(BIN)/python manage.py demo_totp
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -33,6 +44,16 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Benchmarks run with DEBUG off (as in production: no query log) on a throwaway key unless one is set, and
+# the pages they render find their static files collected as in production (hashed names, bench-static).
+BENCH_TARGETS := bench bench-static bench-assess bench-carriers bench-admin bench-import bench-sweep bench-scorecard \
+  bench-whatif bench-replay
+$(BENCH_TARGETS): export DJANGO_SECRET_KEY := $(or $(DJANGO_SECRET_KEY),benchmark-only-key-never-used-to-serve-anything-0123456789)
+$(BENCH_TARGETS): export DJANGO_STATIC_ROOT := $(CURDIR)/var/bench-static
+
+bench-static: $(STAMP)
+	$(BIN)/python manage.py collectstatic --noinput -v0
+
 bench: bench-assess bench-carriers bench-admin bench-import bench-sweep bench-scorecard bench-whatif bench-replay
 
 bench-assess: $(STAMP)
@@ -41,7 +62,7 @@ bench-assess: $(STAMP)
 bench-carriers: $(STAMP)
 	$(BIN)/python benchmarks/bench_carriers.py
 
-bench-admin: $(STAMP)
+bench-admin: $(STAMP) bench-static
 	$(BIN)/python benchmarks/bench_admin.py
 
 bench-import: $(STAMP)
@@ -50,7 +71,7 @@ bench-import: $(STAMP)
 bench-sweep: $(STAMP)
 	$(BIN)/python benchmarks/bench_sweep.py
 
-bench-scorecard: $(STAMP)
+bench-scorecard: $(STAMP) bench-static
 	$(BIN)/python benchmarks/bench_scorecard.py
 
 bench-whatif: $(STAMP)

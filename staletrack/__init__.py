@@ -1,3 +1,2 @@
-from .celery import app as celery_app
-
-__all__ = ("celery_app",)
+"""The project package: settings, urls, the Celery app (loaded by the app config, so that a pure module such
+as `staletrack.limits` imports without Celery or Django) and the shared kit."""

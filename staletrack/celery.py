@@ -4,6 +4,7 @@ import logging
 import os
 
 from celery import Celery
+from celery.signals import after_task_publish, beat_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staletrack.settings")
 
@@ -28,3 +29,21 @@ def queue_after_commit(task, *args, on_failure=None) -> None:
                 on_failure(exc)
 
     transaction.on_commit(send)
+
+
+@after_task_publish.connect(sender="staletrack.tasks.beat_heartbeat")
+def record_beat_heartbeat(sender=None, **kwargs) -> None:
+    """Beat just handed its heartbeat task to the broker: record, from beat's own process, that beat is
+    alive (the /healthz check). A failure is logged by Celery and never stops beat."""
+    from staletrack.health import BEAT, record_heartbeat
+
+    record_heartbeat(BEAT)
+
+
+@beat_init.connect
+def send_first_heartbeat(sender=None, **kwargs) -> None:
+    """Beat starts: send the first heartbeat now, not one interval later (a new beat would otherwise look
+    missing to /healthz for that long)."""
+    from django.conf import settings
+
+    app.send_task("staletrack.tasks.beat_heartbeat", expires=settings.HEARTBEAT_SECONDS)

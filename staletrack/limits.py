@@ -31,7 +31,7 @@ MAX_FILE_BYTES = 100 * 1024 * 1024  # an orders or tracking CSV (settings may lo
 MAX_BUNDLE_BYTES = 10 * 1024 * 1024  # a case bundle or replay file, from the admin or a command
 MAX_WEBHOOK_BYTES = 1024 * 1024
 
-# JSON: how deep a document may nest (a bundle is 5 levels deep; a webhook body about 6).
+# JSON: how deep a document may nest (a version-2 bundle is 7 levels deep; a webhook body about 6).
 MAX_JSON_DEPTH = 32
 
 # Money: an amount has at most 2 decimals and fewer than 10 digits before the point (numeric(12, 2)).

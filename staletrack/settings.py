@@ -6,10 +6,15 @@ DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
+
+from staletrack import limits
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("STALETRACK_VAR_DIR", BASE_DIR / "var"))
@@ -26,11 +31,18 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}") from None
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
-# The fallback key is only good for a first look on one's own machine; production sets its own.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-dev-only-key-set-DJANGO_SECRET_KEY-in-production")
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# The secret key, hosts and HTTPS settings: "Production" at the end of this file (docs/deploy.md).
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -44,10 +56,14 @@ INSTALLED_APPS = [
     "suppliers",
     "policies",
     "cases",
+    "csp",
+    "staletrack",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -83,6 +99,14 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The worker and the web server share the SQLite file; wait for a lock instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+else:
+    # A database that does not answer fails a request (and /healthz) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    # Django's own pool (psycopg_pool) in each process, DATABASE_POOL connections at most: for threaded
+    # servers; docs/deploy.md, "Connection pooling". A pool replaces persistent connections.
+    if _pool_size := env_int("DATABASE_POOL", 0):
+        DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 1, "max_size": _pool_size, "timeout": 10}
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -99,20 +123,62 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("STALETRACK_MEDIA_ROOT", VAR_DIR / "media"))
+# Uploads kept between an import's preview and its confirmation, under names the server chose
+# (staletrack.uploads); shared between machines like MEDIA_ROOT.
+UPLOAD_DIR = Path(os.environ.get("STALETRACK_UPLOAD_DIR", VAR_DIR / "uploads"))
 
 LOGIN_URL = "admin:login"
 
+# Logins: throttling and a second factor
+# django-axes counts failed logins per username and client address and refuses that pair, unread, for
+# a while after too many; staletrack.login_audit audits every failure and the lockout. Owners' sessions
+# need an authenticator code (django-otp, TOTP) before any owner-only permission counts
+# (cases.permissions.OWNER_ONLY, staletrack.second_factor). README, "Logins".
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "staletrack.login_audit.LoginAuditConfig",
+]
+# OTPMiddleware marks request.user verified or not, so it needs the user: right after authentication.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes asks
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked-out pair is refused before any password check
+    "staletrack.second_factor.SecondFactorBackend",  # before ModelBackend: it can only say no
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("STALETRACK_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("STALETRACK_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "staletrack.second_factor.client_ip"
+AXES_VERBOSE = False  # no banner on every command; failures and lockouts are still logged
+# Kept out of the attempts axes stores (with the password, which it always hides).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+# Behind reverse proxies of the store's own (nginx, a load balancer), how many: the client's address is
+# then read from X-Forwarded-For, from the right. 0: the connection's own address.
+LOGIN_TRUSTED_PROXIES = env_int("STALETRACK_TRUSTED_PROXIES", 0)
+OTP_TOTP_ISSUER = "staletrack"
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("staletrack.second_factor.context")
+
 # Upload limits: a case bundle is a small JSON file; refuse anything that could exhaust memory.
-BUNDLE_MAX_BYTES = int(os.environ.get("STALETRACK_BUNDLE_MAX_BYTES", str(10 * 1024 * 1024)))
+BUNDLE_MAX_BYTES = int(os.environ.get("STALETRACK_BUNDLE_MAX_BYTES", str(limits.MAX_BUNDLE_BYTES)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = BUNDLE_MAX_BYTES
 
 # The tracker webhook (AfterShip-style): the store's shared secret signs every body (HMAC-SHA256).
 # Empty: the endpoint refuses every delivery.
 TRACKING_WEBHOOK_SECRET = os.environ.get("STALETRACK_WEBHOOK_SECRET", "")
-TRACKING_WEBHOOK_MAX_BYTES = int(os.environ.get("STALETRACK_WEBHOOK_MAX_BYTES", str(1024 * 1024)))
+TRACKING_WEBHOOK_MAX_BYTES = int(
+    os.environ.get("STALETRACK_WEBHOOK_MAX_BYTES", str(limits.MAX_WEBHOOK_BYTES))
+)
 
 # Celery: a real worker and beat for every clock. With no broker configured, the filesystem
 # transport under var/ needs no server, so `make run` works on a fresh clone.
@@ -164,7 +230,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # Order imports: larger files are refused with the limit named; admin uploads past the async size run as
 # a Celery task with a progress bar.
-ORDER_IMPORT_MAX_BYTES = int(os.environ.get("STALETRACK_ORDER_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
+ORDER_IMPORT_MAX_BYTES = int(os.environ.get("STALETRACK_ORDER_IMPORT_MAX_BYTES", str(limits.MAX_FILE_BYTES)))
 ORDER_IMPORT_ASYNC_BYTES = int(os.environ.get("STALETRACK_ORDER_IMPORT_ASYNC_BYTES", str(2 * 1024 * 1024)))
 # An orders import creating more new orders than this creates their cases just after it commits (a task,
 # else the sweep), not in its transaction: docs/imports-orders.md, "How it is fast".
@@ -180,6 +246,7 @@ ORDER_IMPORT_COD_WORDS = env_list("STALETRACK_COD_WORDS")
 # alike (OWASP CSV injection); the library's own setting only covers a leading "=" in the admin.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "staletrack.uploads.UploadStorage"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
@@ -191,5 +258,91 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("STALETRACK_LOG_LEVEL", "INFO")},
 }
 
-# Behind HTTPS in production; off by default so the local admin on http://127.0.0.1 works.
+# ---------------------------------------------------------------------------------------------------
+# Production: refuses to start without a secret key; HTTPS settings. docs/deploy.md lists every variable
+# and the environment under which `check --deploy --fail-level WARNING` is clean
+# (deploy/production.env.example).
+
+# pytest sets PYTEST_VERSION while it runs: the tests run with DEBUG off (pytest-django forces it anyway)
+# on the development key and without collected static files, so `make test` needs no environment.
+TESTING = "PYTEST_VERSION" in os.environ
+# The fallback key is public (it is in this file): good for a first look on one's own machine only.
+DEVELOPMENT_SECRET_KEY = "insecure-dev-only-key-set-DJANGO_SECRET_KEY-in-production"
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+if not (DEBUG or TESTING) and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
+    # Sessions, password reset links and CSRF tokens signed with a public key can be forged by anyone.
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is not set (or is the public development key) and DJANGO_DEBUG is off: "
+        "staletrack refuses to start. Set DJANGO_SECRET_KEY to a long random value (docs/deploy.md), or "
+        "DJANGO_DEBUG=1 on your own machine."
+    )
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# HTTPS. Behind a proxy that ends TLS, the proxy says so in a header (e.g. X-Forwarded-Proto); trust it only
+# when the proxy always sets it (and strips a client's own), so opt in by naming the header.
+_proxy_header = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip()
+if _proxy_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
+# A load balancer asks for the health check over plain HTTP, straight at the process.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+# Off by default so the local admin on http://127.0.0.1 works; on behind HTTPS.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
+# A back-office login lasts a working day, not Django's two weeks.
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 12 * 60 * 60)
+# A deployment that knowingly departs from a check (say HSTS on a domain whose subdomains cannot all take it)
+# names it here, so `check --deploy --fail-level WARNING` stays a gate.
+SILENCED_SYSTEM_CHECKS = env_list("DJANGO_SILENCED_SYSTEM_CHECKS")
+
+# Content security policy (django-csp): scripts only from this site (the admin's own static files) or
+# carrying the response's nonce (`nonce="{{ request.csp_nonce }}"`); styles may be inline, as the admin's and
+# this project's templates use style attributes and <style> blocks. No plugins, no framing, forms post here.
+_csp = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+if _csp_report_uri := os.environ.get("DJANGO_CSP_REPORT_URI", "").strip():
+    _csp["DIRECTIVES"]["report-uri"] = [_csp_report_uri]
+if env_bool("DJANGO_CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp  # reports what it would block, blocks nothing
+else:
+    CONTENT_SECURITY_POLICY = _csp
+
+# Static files: whitenoise serves them from STATIC_ROOT (`manage.py collectstatic`, which bin/serve
+# --production and deploy/ run), compressed, under names that carry their hash so browsers may keep them
+# for ever. With DEBUG on, and in the tests, they come straight from the apps (nothing collected).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+
+# The health check (/healthz, staletrack.health): beat sends a heartbeat this often, and a heartbeat older
+# than three of these means beat is gone.
+HEARTBEAT_SECONDS = env_int("STALETRACK_HEARTBEAT_SECONDS", 60)
+HEALTH_BEAT_MAX_AGE = env_int("STALETRACK_HEALTH_BEAT_MAX_AGE", 3 * HEARTBEAT_SECONDS)
+HEALTH_TIMEOUT_SECONDS = env_int("STALETRACK_HEALTH_TIMEOUT", 2)
+CELERY_BEAT_SCHEDULE["beat-heartbeat"] = {
+    "task": "staletrack.tasks.beat_heartbeat",
+    "schedule": float(HEARTBEAT_SECONDS),
+    # A heartbeat no worker took in time is worth nothing later: the broker drops it.
+    "options": {"expires": HEARTBEAT_SECONDS},
+}

@@ -2,12 +2,21 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from staletrack.health import healthz
+from staletrack.second_factor import SecondFactorLoginForm
+from staletrack.second_factor import setup_view as second_factor_setup
+
 admin.site.site_header = "staletrack"
 admin.site.site_title = "staletrack"
 admin.site.index_title = "Stale-tracking back office"
+# Owners with an authenticator give its code at the login (staletrack.second_factor).
+admin.site.login_form = SecondFactorLoginForm
+admin.site.login_template = "admin/login_second_factor.html"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("healthz", healthz, name="healthz"),
+    path("admin/second-factor/", admin.site.admin_view(second_factor_setup), name="second_factor"),
     path("admin/", admin.site.urls),
     path("webhooks/", include("cases.webhooks.urls")),
 ]

@@ -3,6 +3,9 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
+
+from tests.otp_helpers import verified
 
 pytestmark = pytest.mark.django_db
 
@@ -10,6 +13,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def var_dir(settings, tmp_path):
     settings.VAR_DIR = tmp_path
+
+
+def login_request():
+    """django-axes counts logins per client: authenticate() needs the request."""
+    return RequestFactory().post("/admin/login/")
 
 
 def created_credentials() -> dict[str, str]:
@@ -22,14 +30,14 @@ def created_credentials() -> dict[str, str]:
 def test_demo_owner_and_staff_are_created_with_printed_passwords_that_log_in():
     credentials = created_credentials()
     assert set(credentials) == {"owner", "staff"}
-    owner = authenticate(username="owner", password=credentials["owner"])
-    staff = authenticate(username="staff", password=credentials["staff"])
-    assert owner.has_perm("cases.approve_money_decision") and not owner.is_superuser
+    owner = authenticate(login_request(), username="owner", password=credentials["owner"])
+    staff = authenticate(login_request(), username="staff", password=credentials["staff"])
+    assert verified(owner).has_perm("cases.approve_money_decision") and not owner.is_superuser
     assert staff.has_perm("cases.view_case") and not staff.has_perm("cases.approve_money_decision")
 
 
 def test_demo_users_are_not_recreated_and_passwords_not_changed(tmp_path):
     first = created_credentials()
     assert created_credentials() == {}
-    assert authenticate(username="owner", password=first["owner"]) is not None
+    assert authenticate(login_request(), username="owner", password=first["owner"]) is not None
     assert first["owner"] in (tmp_path / "demo-credentials.txt").read_text()

@@ -13,14 +13,15 @@ from cases.models import AuditEvent, MoneyDecision, Outcome
 from cases.services import workbench
 from tests.clock_helpers import import_label_only_cases
 from tests.factories import UserFactory
+from tests.otp_helpers import verified
 
 
 @pytest.fixture
 def people(db):
     return {
         "staff": UserFactory(username="stan", role="Staff"),
-        "owner": UserFactory(username="olga", role="Owner"),
-        "owner2": UserFactory(username="otto", role="Owner"),
+        "owner": verified(UserFactory(username="olga", role="Owner")),
+        "owner2": verified(UserFactory(username="otto", role="Owner")),
     }
 
 
@@ -149,7 +150,10 @@ def test_a_request_needs_a_real_amount_and_a_reason(people, amount, reason):
 def test_two_owners_approving_at_the_same_moment_give_exactly_one_decision():
     """Two threads, two database connections, both past their checks before either UPDATE runs."""
     staff = UserFactory(username="stan", role="Staff")
-    owners = [UserFactory(username="olga", role="Owner"), UserFactory(username="otto", role="Owner")]
+    owners = [
+        verified(UserFactory(username="olga", role="Owner")),
+        verified(UserFactory(username="otto", role="Owner")),
+    ]
     (case,) = import_label_only_cases(1, label_days_ago=7)
     request = workbench.request_money_decision(
         case, actor=staff, kind="refund", amount="29.90", reason="lost"
@@ -188,7 +192,10 @@ def test_two_owners_racing_through_two_open_transactions_on_postgres():
     """Deterministic interleaving: owner A's UPDATE holds the row lock inside an open transaction; owner
     B's conditional UPDATE on a second connection waits, then finds the row no longer pending."""
     staff = UserFactory(username="stan", role="Staff")
-    a, b = UserFactory(username="olga", role="Owner"), UserFactory(username="otto", role="Owner")
+    a, b = (
+        verified(UserFactory(username="olga", role="Owner")),
+        verified(UserFactory(username="otto", role="Owner")),
+    )
     (case,) = import_label_only_cases(1, label_days_ago=7)
     request = workbench.request_money_decision(
         case, actor=staff, kind="refund", amount="29.90", reason="lost"

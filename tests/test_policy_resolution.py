@@ -7,6 +7,7 @@ from policies.selectors import active_policy_book
 from policies.services import activate, create_draft
 from policies.values import DEFAULTS, PolicyValues, resolve, validate_policy_fields
 from tests.factories import SupplierFactory, UserFactory
+from tests.otp_helpers import verified
 
 
 def test_defaults_are_the_numbers_of_the_spec():
@@ -79,7 +80,7 @@ def test_a_suppliers_own_processing_time_applies_unless_an_override_sets_one():
 
 @pytest.mark.django_db
 def test_a_draft_copies_overrides_and_activating_it_retires_the_old_version():
-    owner = UserFactory(username="olga", role="Owner")
+    owner = verified(UserFactory(username="olga", role="Owner"))
     v1 = Policy.objects.get(is_active=True)
     CountryOverride.objects.create(policy=v1, country="BR", lost_package_days=40)
     draft = create_draft(base=v1, actor=owner, changes={"stale_in_transit_days": 9})

@@ -15,6 +15,7 @@ from policies.models import Policy
 from suppliers.models import Product
 from suppliers.services import set_product_state
 from tests.factories import ProductFactory, UserFactory
+from tests.otp_helpers import verified, verified_login
 from tests.test_bundle_reader import bundle
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def staff():
 
 @pytest.fixture
 def owner():
-    return UserFactory(username="olga", role="Owner")
+    return verified(UserFactory(username="olga", role="Owner"))
 
 
 def test_both_roles_exist():
@@ -77,7 +78,7 @@ def test_a_crafted_pause_action_post_from_staff_changes_nothing(client, staff):
 
 def test_owner_pauses_a_product_from_the_admin_and_it_is_audited(client, owner):
     product = ProductFactory()
-    client.force_login(owner)
+    verified_login(client, owner)
     client.post(
         reverse("admin:suppliers_product_changelist"),
         {"action": "pause_products", "_selected_action": [product.pk]},
@@ -104,7 +105,7 @@ def test_a_crafted_policy_action_post_from_staff_creates_no_version(client, staf
 
 
 def test_owner_copies_the_policy_into_a_draft_from_the_admin(client, owner):
-    client.force_login(owner)
+    verified_login(client, owner)
     client.post(
         reverse("admin:policies_policy_changelist"),
         {"action": "copy_into_draft", "_selected_action": [Policy.objects.get().pk]},
@@ -114,7 +115,7 @@ def test_owner_copies_the_policy_into_a_draft_from_the_admin(client, owner):
 
 def test_an_active_policy_version_cannot_be_edited_even_by_the_owner(client, owner):
     policy = Policy.objects.get(is_active=True)
-    client.force_login(owner)
+    verified_login(client, owner)
     response = client.post(reverse("admin:policies_policy_change", args=[policy.pk]), {"note": "x"})
     assert response.status_code == 403
 

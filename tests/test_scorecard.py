@@ -22,6 +22,7 @@ from suppliers.filters import WeeklyRollupFilter
 from suppliers.models import Product, Supplier, WeeklyRollup
 from suppliers.services import build_weekly_rollups, change_product_supplier, save_vendor_mapping
 from tests.factories import ProductFactory, SupplierFactory, UserFactory
+from tests.otp_helpers import verified, verified_login
 from tests.test_rollups import EXPECTED, WEEK, at, make_order, week  # noqa: F401  (week: the known week)
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def staff():
 
 @pytest.fixture
 def owner():
-    return UserFactory(username="olga", role="Owner")
+    return verified(UserFactory(username="olga", role="Owner"))
 
 
 @pytest.fixture
@@ -457,7 +458,7 @@ def pause_url(product) -> str:
 
 
 def test_the_triggers_list_products_for_review_and_flagged_suppliers(client, review_product, staff, owner):
-    client.force_login(owner)
+    verified_login(client, owner)
     response = page(client)
     assert [p.sku for p in response.context["review_products"]] == ["RISKY"]
     assert [s.name for s in response.context["flagged_suppliers"]] == [review_product.supplier.name]
@@ -469,7 +470,7 @@ def test_the_triggers_list_products_for_review_and_flagged_suppliers(client, rev
 
 
 def test_the_owner_pauses_a_product_in_one_click(client, review_product, owner):
-    client.force_login(owner)
+    verified_login(client, owner)
     back = reverse(PAGE) + "?dimension=sku"
     response = client.post(pause_url(review_product), {"next": back})
     assert response.status_code == 302 and response["Location"] == back
@@ -490,7 +491,7 @@ def test_pausing_is_a_post_with_a_csrf_token(review_product, owner):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    client.force_login(owner)
+    verified_login(client, owner)
     assert client.get(pause_url(review_product)).status_code == 405
     assert client.post(pause_url(review_product)).status_code == 403  # no CSRF token
     review_product.refresh_from_db()
@@ -498,7 +499,7 @@ def test_pausing_is_a_post_with_a_csrf_token(review_product, owner):
 
 
 def test_the_pause_never_redirects_off_site(client, review_product, owner):
-    client.force_login(owner)
+    verified_login(client, owner)
     response = client.post(pause_url(review_product), {"next": "https://evil.example/"})
     assert response["Location"] == reverse(PAGE)
 

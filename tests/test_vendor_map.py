@@ -21,6 +21,7 @@ from suppliers.services import (
 )
 from suppliers.vendor_map import DEFAULT_SUPPLIER_NAME, read_vendors
 from tests.factories import CaseFactory, OrderFactory, ProductFactory, SupplierFactory, UserFactory
+from tests.otp_helpers import verified, verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +97,7 @@ def test_read_vendors_of_nothing():
 
 @pytest.fixture
 def owner():
-    return UserFactory(username="olga", role="Owner")
+    return verified(UserFactory(username="olga", role="Owner"))
 
 
 @pytest.fixture
@@ -402,7 +403,7 @@ def test_the_model_permissions_alone_do_not_open_the_vendor_map(client):
 
 def test_the_owner_opens_the_vendor_map_pages(client, owner):
     mapping = _map("JACKET")
-    client.force_login(owner)
+    verified_login(client, owner)
     change = reverse("admin:suppliers_vendormapping_change", args=[mapping.pk])
     for url in (reverse(CHANGELIST), reverse(ADD), change, reverse(DEFAULT)):
         assert client.get(url).status_code == 200, url
@@ -412,14 +413,14 @@ def test_the_owner_opens_the_vendor_map_pages(client, owner):
 def test_the_vendor_map_is_not_listed_for_staff_in_the_admin_index(client, staff, owner):
     client.force_login(staff)
     assert "vendormapping" not in client.get(reverse("admin:index")).content.decode()
-    client.force_login(owner)
+    verified_login(client, owner)
     assert "vendormapping" in client.get(reverse("admin:index")).content.decode()
 
 
 def test_the_owner_adds_a_mapping_in_the_admin_and_the_products_follow(client, owner):
     acme = SupplierFactory(name="Acme")
     product = ProductFactory(vendor="ACME co", supplier=SupplierFactory(name="ACME co"))
-    client.force_login(owner)
+    verified_login(client, owner)
     response = client.post(
         reverse(ADD),
         {"vendor": "acme  CO", "meaning": "supplier", "supplier": acme.pk, "reason": "same firm"},
@@ -435,7 +436,7 @@ def test_the_owner_adds_a_mapping_in_the_admin_and_the_products_follow(client, o
 
 def test_the_admin_refuses_a_second_row_for_the_same_name_and_a_bad_combination(client, owner):
     _map("My Store")
-    client.force_login(owner)
+    verified_login(client, owner)
     response = client.post(reverse(ADD), {"vendor": "MY  store", "meaning": "not_a_supplier"})
     assert response.status_code == 200 and "already in the map" in response.content.decode()
     response = client.post(reverse(ADD), {"vendor": "Acme", "meaning": "supplier"})
@@ -446,7 +447,7 @@ def test_the_admin_refuses_a_second_row_for_the_same_name_and_a_bad_combination(
 
 
 def test_the_owner_adds_a_not_a_supplier_row_in_the_admin(client, owner):
-    client.force_login(owner)
+    verified_login(client, owner)
     response = client.post(reverse(ADD), {"vendor": "JACKET", "meaning": "not_a_supplier"})
     assert response.status_code == 302
     assert VendorMapping.objects.get().meaning == "not_a_supplier"
@@ -456,7 +457,7 @@ def test_the_owner_changes_and_deletes_a_mapping_in_the_admin(client, owner):
     acme, bolt = SupplierFactory(name="Acme"), SupplierFactory(name="Bolt")
     mapping = _map("ACME", acme)
     product = ProductFactory(vendor="ACME", supplier=acme)
-    client.force_login(owner)
+    verified_login(client, owner)
     change = reverse("admin:suppliers_vendormapping_change", args=[mapping.pk])
     assert client.post(change, {"meaning": "supplier", "supplier": bolt.pk}).status_code == 302
     assert supplier_of(product) == "Bolt"
@@ -469,7 +470,7 @@ def test_the_owner_changes_and_deletes_a_mapping_in_the_admin(client, owner):
 def test_the_owner_bulk_deletes_mappings_through_the_service(client, owner):
     _map("JACKET")
     _map("My Store")
-    client.force_login(owner)
+    verified_login(client, owner)
     ids = list(VendorMapping.objects.values_list("pk", flat=True))
     response = client.post(
         reverse(CHANGELIST), {"action": "delete_selected", "_selected_action": ids, "post": "yes"}
@@ -481,7 +482,7 @@ def test_the_owner_bulk_deletes_mappings_through_the_service(client, owner):
 def test_the_owner_sets_the_default_supplier_on_its_page(client, owner):
     house = SupplierFactory(name="House")
     stranded = ProductFactory(vendor="", supplier=SupplierFactory(name=DEFAULT_SUPPLIER_NAME))
-    client.force_login(owner)
+    verified_login(client, owner)
     page = client.get(reverse(DEFAULT))
     assert page.status_code == 200 and DEFAULT_SUPPLIER_NAME in page.content.decode()
     assert client.post(reverse(DEFAULT), {"supplier": house.pk, "reason": ""}).status_code == 302
@@ -500,7 +501,7 @@ PRODUCTS = "admin:suppliers_product_changelist"
 def test_the_owner_changes_a_skus_supplier_from_the_product_admin(client, owner):
     products = [ProductFactory(supplier=SupplierFactory(name="Old")) for _ in range(2)]
     acme = SupplierFactory(name="Acme")
-    client.force_login(owner)
+    verified_login(client, owner)
     chosen = {"action": "change_supplier", "_selected_action": [p.pk for p in products]}
     form = client.post(reverse(PRODUCTS), chosen)
     assert form.status_code == 200 and "Change supplier" in form.content.decode()
@@ -533,7 +534,7 @@ def test_a_crafted_change_supplier_post_from_staff_gets_403_and_changes_nothing(
 
 def test_the_change_supplier_action_is_offered_to_owners_only(client, owner, staff):
     ProductFactory()
-    client.force_login(owner)
+    verified_login(client, owner)
     assert (
         "change_supplier"
         in client.get(reverse(PRODUCTS)).context["action_form"].fields["action"].choices.__str__()
@@ -546,7 +547,7 @@ def test_the_change_supplier_action_is_offered_to_owners_only(client, owner, sta
 def test_the_product_change_form_does_not_change_the_supplier_directly(client, owner):
     old, acme = SupplierFactory(name="Old"), SupplierFactory(name="Acme")
     product = ProductFactory(supplier=old, sku="S-1", title="Shirt")
-    client.force_login(owner)
+    verified_login(client, owner)
     url = reverse("admin:suppliers_product_change", args=[product.pk])
     response = client.post(url, {"sku": "S-1", "title": "Shirt v2", "supplier": acme.pk, "promise_text": ""})
     assert response.status_code == 302
@@ -567,7 +568,7 @@ def test_a_product_known_by_its_title_shows_no_sku(client, staff):
 def test_the_owner_opens_the_product_pages(client, owner):
     titled = ProductFactory(sku="Scarf", title="Scarf", keyed_by_title=True)
     plain = ProductFactory(sku="S-1")
-    client.force_login(owner)
+    verified_login(client, owner)
     for product in (titled, plain):
         page = client.get(reverse("admin:suppliers_product_change", args=[product.pk]))
         assert page.status_code == 200
@@ -578,7 +579,7 @@ def test_the_owner_opens_the_product_pages(client, owner):
 
 def test_a_product_added_without_a_sku_is_keyed_by_its_title(client, owner):
     supplier = SupplierFactory(name="Acme")
-    client.force_login(owner)
+    verified_login(client, owner)
     response = client.post(
         reverse("admin:suppliers_product_add"),
         {"sku": "", "title": "  Blue wool scarf ", "supplier": supplier.pk, "promise_text": ""},
@@ -595,7 +596,7 @@ def test_a_product_added_without_a_sku_is_keyed_by_its_title(client, owner):
 
 def test_a_product_added_with_a_sku_is_keyed_by_it(client, owner):
     supplier = SupplierFactory(name="Acme")
-    client.force_login(owner)
+    verified_login(client, owner)
     client.post(
         reverse("admin:suppliers_product_add"),
         {"sku": "S-9", "title": "Scarf", "supplier": supplier.pk, "promise_text": ""},
@@ -605,7 +606,7 @@ def test_a_product_added_with_a_sku_is_keyed_by_it(client, owner):
 
 def test_a_product_without_a_sku_or_a_title_is_refused(client, owner):
     supplier = SupplierFactory(name="Acme")
-    client.force_login(owner)
+    verified_login(client, owner)
     response = client.post(
         reverse("admin:suppliers_product_add"), {"sku": "", "title": "", "supplier": supplier.pk}
     )
@@ -616,7 +617,7 @@ def test_a_product_without_a_sku_or_a_title_is_refused(client, owner):
 def test_a_title_already_used_as_a_key_is_refused(client, owner):
     supplier = SupplierFactory(name="Acme")
     ProductFactory(sku="Scarf", title="Scarf", keyed_by_title=True)
-    client.force_login(owner)
+    verified_login(client, owner)
     response = client.post(
         reverse("admin:suppliers_product_add"), {"sku": "", "title": "Scarf", "supplier": supplier.pk}
     )

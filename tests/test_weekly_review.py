@@ -14,6 +14,7 @@ from suppliers.models import Product, Supplier, WeeklyRollup
 from suppliers.services import flag_supplier, run_weekly_review
 from suppliers.tasks import weekly_review_task
 from tests.factories import OrderFactory, ProductFactory, SupplierFactory, UserFactory
+from tests.otp_helpers import verified
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +184,7 @@ def test_flagging_a_supplier_by_hand_needs_the_permission():
     supplier = SupplierFactory(name="Acme")
     with pytest.raises(PermissionDenied):
         flag_supplier(supplier, actor=UserFactory(role="Staff"), reason="slow", cases=["#1"])
-    owner = UserFactory(role="Owner")
+    owner = verified(UserFactory(role="Owner"))
     flag_supplier(supplier, actor=owner, reason="slow", cases=["#1"])
     supplier.refresh_from_db()
     assert (supplier.status, supplier.status_changed_by) == (Supplier.Status.FLAGGED, owner)

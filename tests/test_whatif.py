@@ -27,6 +27,7 @@ from policies.whatif_runs import run_what_if, start_what_if
 from staletrack.runs import LOST_RUN_MESSAGE
 from tests.assessment.test_properties import SETTINGS, minutes, populations
 from tests.factories import OrderFactory, UserFactory
+from tests.otp_helpers import verified, verified_login
 
 AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
 STALE = ("stale_in_transit", "customer_update", "draft_update")
@@ -69,7 +70,7 @@ def decisions(order_id: str) -> tuple[str, str, str]:
 
 @pytest.fixture
 def owner():
-    return UserFactory(username="olga", role="Owner")
+    return verified(UserFactory(username="olga", role="Owner"))
 
 
 @pytest.fixture
@@ -317,7 +318,7 @@ def test_only_the_cases_whose_numbers_changed_are_made_due(parcels, owner, v1):
 def test_the_owner_runs_a_what_if_from_the_draft_page_and_activates_it(
     client, parcels, longer_transit, owner, django_capture_on_commit_callbacks
 ):
-    client.force_login(owner)
+    verified_login(client, owner)
     page = client.get(reverse("admin:policies_policy_change", args=[longer_transit.pk]))
     what_if_url = reverse("admin:policies_policy_what_if", args=[longer_transit.pk])
     assert what_if_url in page.content.decode()
@@ -360,7 +361,7 @@ def what_if_run_page(client, owner, draft, **fields) -> str:
     """The page of a background run of `draft` stored with `fields`, as the owner sees it."""
     run = WhatIfRun.objects.create(draft=draft, as_of=AS_OF, total_cases=10_000, created_by=owner)
     WhatIfRun.objects.filter(pk=run.pk).update(**fields)
-    client.force_login(owner)
+    verified_login(client, owner)
     return client.get(reverse("admin:policies_policy_what_if_run", args=[run.pk])).content.decode()
 
 

@@ -18,6 +18,7 @@ from policies.tasks import what_if_policy_task
 from policies.whatif_runs import start_what_if
 from tests.concurrent_starts import start_twice_at_once
 from tests.factories import UserFactory
+from tests.otp_helpers import verified, verified_login
 
 AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
@@ -34,7 +35,7 @@ def in_the_background():
 
 @pytest.fixture
 def owner(db):
-    return UserFactory(username="olga", role="Owner")
+    return verified(UserFactory(username="olga", role="Owner"))
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def test_two_starts_of_the_same_draft_while_the_first_is_under_way_give_one_run(
 
 
 def test_two_posts_of_the_what_if_button_go_to_one_run_page_the_second_saying_it_joined(client, draft, owner):
-    client.force_login(owner)
+    verified_login(client, owner)
     first = client.post(what_if_url(draft), follow=True)
     second = client.post(what_if_url(draft), follow=True)
     run = WhatIfRun.objects.get()
@@ -132,7 +133,7 @@ def test_a_lost_run_is_not_joined(draft, owner, status, lost):
 def test_on_postgresql_two_starts_at_once_give_one_run(in_the_background):
     """The second start waits for the first one's commit and joins its run (without the lock, it would
     not see the uncommitted run and start another)."""
-    owner = UserFactory(username="olga", role="Owner")
+    owner = verified(UserFactory(username="olga", role="Owner"))
     draft = create_draft(
         base=Policy.objects.get(is_active=True), actor=owner, changes={"stale_in_transit_days": 10}
     )

@@ -24,6 +24,7 @@ from policies.models import Policy
 from suppliers.models import Product, Supplier
 from tests.clock_helpers import import_label_only_cases
 from tests.factories import UserFactory
+from tests.otp_helpers import verified, verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +39,12 @@ def staff():
 
 @pytest.fixture
 def owner():
-    return UserFactory(username="olga", role="Owner")
+    return verified(UserFactory(username="olga", role="Owner"))
 
 
 @pytest.fixture
 def owner2():
-    return UserFactory(username="otto", role="Owner")
+    return verified(UserFactory(username="otto", role="Owner"))
 
 
 @pytest.fixture
@@ -241,7 +242,7 @@ def test_every_case_action_with_every_role(client, case, role, action, request):
         case, actor=requester, kind="refund", amount="29.90", reason="x"
     )
     user = request.getfixturevalue(role)
-    client.force_login(user)
+    verified_login(client, user)  # an authenticator's code opens owner-only actions to owners only
     before = counts()
     url = reverse("admin:cases_case_change", args=[case.pk])
     response = client.post(url, {"action": action, **action_posts(case, decision)[action]})
@@ -278,7 +279,7 @@ def test_only_owners_see_owner_buttons(client, case, staff, owner):
     url = reverse("admin:cases_case_change", args=[case.pk])
     client.force_login(staff)
     staff_page = client.get(url).content.decode()
-    client.force_login(owner)
+    verified_login(client, owner)
     owner_page = client.get(url).content.decode()
     assert 'id="pause-product"' not in staff_page and 'id="pause-product"' in owner_page
     assert 'id="chase-supplier"' in staff_page
@@ -287,12 +288,12 @@ def test_only_owners_see_owner_buttons(client, case, staff, owner):
 def test_the_requester_never_sees_or_uses_an_approve_button(client, case, owner, owner2):
     decision = workbench.request_money_decision(case, actor=owner, kind="refund", amount="5", reason="late")
     url = reverse("admin:cases_case_change", args=[case.pk])
-    client.force_login(owner)
+    verified_login(client, owner)
     assert f'id="approve-{decision.pk}"' not in client.get(url).content.decode()
     seen = {"decision": decision.pk, "version": 1, "amount": "5.00", "reason": "late"}
     assert client.post(url, {"action": "approve_money", **seen}).status_code == 403
     assert MoneyDecision.objects.get().state == MoneyState.PENDING
-    client.force_login(owner2)
+    verified_login(client, owner2)
     assert f'id="approve-{decision.pk}"' in client.get(url).content.decode()
 
 
@@ -321,7 +322,7 @@ def test_decision_admins_refuse_writes_even_to_owners(client, case, owner, staff
     obj = {"moneydecision": MoneyDecision, "auditevent": AuditEvent, "outcome": Outcome}[
         model
     ].objects.first()
-    client.force_login(owner)
+    verified_login(client, owner)
     before = counts()
     assert client.post(reverse(f"admin:cases_{model}_add"), {}).status_code == 403
     assert (

@@ -53,12 +53,14 @@ def page(browser, live_server):
 
 @pytest.fixture
 def login(page):
-    """Log `username` in through the admin login form, as a person would."""
+    """Log `username` in through the admin login form, as a person would; `code`: their authenticator's."""
 
-    def log_in(username: str, password: str = "correct horse battery staple") -> None:
+    def log_in(username: str, password: str = "correct horse battery staple", code: str = "") -> None:
         page.goto("/admin/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
+        if code:
+            page.fill("#id_otp_token", code)
         page.click("input[type=submit]")
         page.wait_for_url("**/admin/")
 

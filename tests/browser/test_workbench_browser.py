@@ -9,6 +9,7 @@ from cases.models import CustomerMessage, MoneyDecision, SupplierChase
 from tests.browser.conftest import save_screenshot
 from tests.clock_helpers import import_label_only_cases
 from tests.factories import UserFactory
+from tests.otp_helpers import code_now, give_authenticator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -24,7 +25,7 @@ def test_staff_works_a_label_only_case_and_an_owner_decides_the_refund(page, log
     import_label_only_cases(3, label_days_ago=1)
     (case,) = [c for c in import_label_only_cases(1, label_days_ago=7, first=3) if c.order.order_id == "#C3"]
     UserFactory(username="stan", role="Staff")
-    UserFactory(username="olga", role="Owner")
+    authenticator = give_authenticator(UserFactory(username="olga", role="Owner"))
 
     # Staff opens the queue: the stale label-only case is on top, with its key clock.
     login("stan")
@@ -75,7 +76,7 @@ def test_staff_works_a_label_only_case_and_an_owner_decides_the_refund(page, log
 
     # The owner approves it; a second approval, from a page opened before, is refused.
     page.context.clear_cookies()
-    login("olga")
+    login("olga", code=code_now(authenticator))
     page.goto(case_url)
     stale = page.context.new_page()
     stale.goto(case_url)
