@@ -103,10 +103,27 @@ class AssessmentRun:
         self.unassessable += other.unassessable
 
 
-def packets_for_orders(order_pks: Iterable[int], as_of: datetime) -> list[dict]:
-    """Fresh packets for these orders at `as_of`, nothing written (the `packet` command)."""
-    loaded = facts_for_orders(order_pks, as_of)
-    return [packet.to_dict() for packet in assess_many(loaded.facts, as_of, peers=loaded.peers)]
+def packets_for_orders(
+    order_pks: Iterable[int], as_of: datetime, *, on_failure: Callable[[int, Exception], None] | None = None
+) -> list[dict]:
+    """Fresh packets for these orders at `as_of`, nothing written (the `packet` command). With
+    `on_failure`, an order that cannot be assessed (a stored fact that cannot be read, a rule that fails on
+    it) is handed to it with its error and the others still get their packets; without, the error rises."""
+    order_pks = list(order_pks)
+    try:
+        loaded = facts_for_orders(order_pks, as_of)
+        return [packet.to_dict() for packet in assess_many(loaded.facts, as_of, peers=loaded.peers)]
+    except Exception as error:
+        if on_failure is None or isinstance(error, NOT_THE_CASE):
+            raise
+        if len(order_pks) == 1:
+            on_failure(order_pks[0], error)
+            return []
+    # One by one, only after the whole set failed: the common case reads every order at once.
+    packets = []
+    for pk in order_pks:
+        packets += packets_for_orders([pk], as_of, on_failure=on_failure)
+    return packets
 
 
 @transaction.atomic

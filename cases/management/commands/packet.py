@@ -35,6 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["json", "text"], default="json")
 
     def handle(self, *args, **options):
+        self.failures = 0
         as_of = None
         if options["as_of"]:
             as_of = parse_timestamp(options["as_of"])
@@ -48,6 +49,10 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(packets, indent=1, ensure_ascii=False))
         else:
             self.stdout.write("\n\n".join(render_text(packet) for packet in packets))
+        if self.failures:
+            raise CommandError(
+                f"{self.failures} order(s) cannot be assessed (named above); the others are printed."
+            )
 
     def _from_database(self, order_ids: list[str] | None, as_of) -> list[dict]:
         orders = Order.objects.all()
@@ -56,7 +61,19 @@ class Command(BaseCommand):
             missing = set(order_ids) - set(orders.values_list("order_id", flat=True))
             if missing:
                 raise CommandError(f"No order with id {', '.join(sorted(missing))}.")
-        packets = packets_for_orders(orders.values_list("pk", flat=True), as_of)
+        failed: dict[int, Exception] = {}
+        packets = packets_for_orders(
+            orders.values_list("pk", flat=True),
+            as_of,
+            on_failure=lambda pk, error: failed.setdefault(pk, error),
+        )
+        if failed:
+            names = dict(Order.objects.filter(pk__in=failed).values_list("pk", "order_id"))
+            for pk, error in sorted(failed.items()):
+                self.stderr.write(
+                    f"error: order {names.get(pk, pk)} cannot be assessed: {type(error).__name__}: {error}"
+                )
+            self.failures = len(failed)
         position = {order_id: i for i, order_id in enumerate(order_ids or [])}
         return sorted(packets, key=lambda p: position.get(p["order_id"], 0)) if order_ids else packets
 
