@@ -27,6 +27,7 @@ def label_only_bundle(count: int = 1, *, label_days_ago: float = 1.0, first: int
                     "customer_email": f"c{i}@example.com",
                     "country": "US",
                     "postal_code": "94110",
+                    "currency": "USD",
                     "sku": f"CLOCK-{i}",
                     "supplier": f"Clock Supplier {i}",
                 },

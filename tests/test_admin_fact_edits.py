@@ -108,14 +108,14 @@ def test_editing_value_and_payment_state_is_audited_and_the_case_is_reassessed_a
     assert (case.risk_level, order.payment_state) == ("normal_watch", "paid")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            change_url(order), order_form(order, value="49.90", currency="usd", payment_state="disputed")
+            change_url(order), order_form(order, value="49.90", currency="eur", payment_state="disputed")
         )
     assert response.status_code == 302, response.context and response.context["adminform"].form.errors
     event = AuditEvent.objects.get(action="order_updated")
-    # Old and new side by side, as the order import writes them (the bundle gave no value or currency).
+    # Old and new side by side, as the order import writes them (the bundle gave no value).
     assert event.changes == {
         "value": [None, "49.90"],
-        "currency": ["", "USD"],
+        "currency": ["USD", "EUR"],
         "payment_state": ["paid", "disputed"],
     }
     assert event.actor_label == "stan" and event.object_repr == order.order_id
@@ -124,7 +124,7 @@ def test_editing_value_and_payment_state_is_audited_and_the_case_is_reassessed_a
     assert case.risk_level == "chargeback_watch"
     assert "payment_disputed" in case.flags or case.packet["risk_level"] == "chargeback_watch"
     order.refresh_from_db()
-    assert (order.value, order.currency, order.payment_state) == (Decimal("49.90"), "USD", "disputed")
+    assert (order.value, order.currency, order.payment_state) == (Decimal("49.90"), "EUR", "disputed")
 
 
 def test_times_and_dates_of_the_order_are_audited_in_utc(client, staff, case, reassessed):

@@ -38,6 +38,7 @@ from cases.admin.replay import MAX_CASES, replay_page, replay_run_page
 from cases.assessment.text import render_text
 from cases.bundles.reader import BundleError, read_bundle
 from cases.choices import ChaseChannel, EvidenceKind, MoneyKind, MoneyState
+from cases.currencies import currency_code
 from cases.forms import BundleUploadForm
 from cases.models import Case, MoneyDecision, Order, OrderTracking
 from cases.permissions import APPROVE_MONEY, IMPORT_CASES, PAUSE_PRODUCT, require
@@ -297,15 +298,22 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
     def render_case_page(self, request, case: Case, *, draft_text=None, violations=None, status=200):
         user = request.user
         packet = case.packet or {}
-        decisions = list(MoneyDecision.objects.filter(case=case).select_related("requested_by", "decided_by"))
+        decisions = list(
+            MoneyDecision.objects.filter(case=case).select_related("requested_by", "amended_by", "decided_by")
+        )
         for decision in decisions:
+            # Whoever set the terms (the requester, the one other person who changed them) never decides;
+            # once two people set them, nobody else changes them (cases.services.workbench).
+            setters = {decision.requested_by_id, decision.amended_by_id} - {None}
             decision.can_decide = (
                 decision.state == MoneyState.PENDING
                 and user.has_perm(APPROVE_MONEY)
-                and decision.requested_by_id != user.pk
+                and user.pk not in setters
             )
-            decision.can_edit = decision.state != MoneyState.REJECTED and (
-                decision.requested_by_id == user.pk or user.has_perm(APPROVE_MONEY)
+            decision.can_edit = (
+                decision.state != MoneyState.REJECTED
+                and (decision.requested_by_id == user.pk or user.has_perm(APPROVE_MONEY))
+                and (len(setters) < 2 or user.pk in setters)
             )
         now = timezone.now()
         timeline, timeline_error = _timeline(case)
@@ -339,6 +347,8 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
             "chase_channels": ChaseChannel.choices,
             "evidence_kinds": EvidenceKind.choices,
             "money_kinds": MoneyKind.choices,
+            "order_currency": currency_code(case.order.currency),
+            "is_owner": user.has_perm(APPROVE_MONEY),
             "endings": [(e, str(e).replace("_", " ")) for e in workbench.ENDINGS],
             "assignees": list(workbench.assignable_users()),
             "queue_url": reverse("admin:cases_case_changelist"),
@@ -442,6 +452,8 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
             kind=request.POST.get("kind", ""),
             amount=request.POST.get("amount", ""),
             reason=request.POST.get("reason", ""),
+            currency=request.POST.get("currency", ""),
+            above_value_reason=request.POST.get("above_value_reason", ""),
         )
         self._done(request, "Money decision requested; an owner decides.")
 
@@ -482,6 +494,7 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
             actor=request.user,
             amount=request.POST.get("amount", ""),
             reason=request.POST.get("reason", ""),
+            above_value_reason=request.POST.get("above_value_reason", ""),
         )
         self._done(request, "Money request edited.")
 

@@ -43,7 +43,8 @@ class OutcomeAdmin(ReadOnlyAdmin):
 @admin.register(MoneyDecision)
 class MoneyDecisionAdmin(ReadOnlyAdmin):
     """Requests are made, edited and decided on the case page, where the owner sees the amount and reason
-    the approval is tied to."""
+    the approval is tied to. `amended_by` is the second person who set the terms: like the requester,
+    they cannot decide."""
 
     list_display = (
         "case_order",
@@ -52,17 +53,23 @@ class MoneyDecisionAdmin(ReadOnlyAdmin):
         "currency",
         "state",
         "requested_by",
+        "amended_by",
         "decided_by",
         "decided_at",
         "version",
+        "above_value",
     )
     list_filter = ("state", "kind")
-    list_select_related = ("case__order", "requested_by", "decided_by")
+    list_select_related = ("case__order", "requested_by", "amended_by", "decided_by")
     search_fields = ("=case__order__order_id",)
 
     @admin.display(description="case", ordering="case__order__order_id")
     def case_order(self, obj):
         return case_link(obj.case)
+
+    @admin.display(description="above the order's value because")
+    def above_value(self, obj):
+        return obj.above_value_reason or "-"
 
 
 @admin.register(AuditEvent)

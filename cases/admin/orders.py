@@ -41,6 +41,7 @@ from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
+from cases.admin.erasure import CustomerErasureMixin
 from cases.admin.exports import SelectedRowsExportMixin
 from cases.admin.imports import (
     SessionUploads,
@@ -265,7 +266,9 @@ class OrderConfirmImportForm(ConfirmImportForm):
 
 
 @admin.register(Order)
-class OrderAdmin(FactEditsMixin, ImportExportMixin, SelectedRowsExportMixin, admin.ModelAdmin):
+class OrderAdmin(
+    CustomerErasureMixin, FactEditsMixin, ImportExportMixin, SelectedRowsExportMixin, admin.ModelAdmin
+):
     resource_classes = [OrderResource]
     import_form_class = OrderImportForm
     confirm_form_class = OrderConfirmImportForm
