@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from cases.csvfiles import CsvIssue
 from cases.imports.orders_common import (
+    ERASED_ORDER_FIELDS,
     ISSUE_LIMIT,
     NEW,
     PREVIEW_LIMIT,
@@ -220,7 +221,7 @@ class BatchedEngine:
         ids = [o.order_id for o in valid]
         for chunk in _chunks(ids):
             for row in Order.objects.filter(order_id__in=chunk).values(
-                "id", "order_id", "product_id", "promise_text", *STORED
+                "id", "order_id", "product_id", "promise_text", "erased_at", *STORED
             ):
                 existing[row["order_id"]] = row
         keys = sorted({product_key(o.product)[0] for o in valid if o.skip is None})
@@ -257,6 +258,8 @@ class BatchedEngine:
                 "cancelled_at": v.cancelled_at if v.cancelled_given else old.get("cancelled_at"),
                 "fulfilled_at": resolve_fulfilled_at(old.get("fulfilled_at"), v, now),
             }
+            if old.get("erased_at") is not None:
+                values.update({name: old[name] for name in ERASED_ORDER_FIELDS})
             if stored is None:
                 action, changed = NEW, []
             else:

@@ -25,6 +25,9 @@ PREVIEW_LIMIT = 500  # orders shown in the admin's preview
 NEW, UPDATE, UNCHANGED, SKIP = "new", "update", "unchanged", "skip"
 ACTIONS = (NEW, UPDATE, UNCHANGED, SKIP)
 
+# An order whose customer's data was erased on request (Order.erased_at) keeps these as erased: a later file
+# that carries them again does not bring them back.
+ERASED_ORDER_FIELDS = ("customer_email", "postal_code")
 # The Order columns an import sets, in the order the engines compare them.
 ORDER_COLUMNS = (
     "ordered_at",

@@ -43,6 +43,7 @@ from cases.countries_iso3 import ISO3_TO_ISO2
 from cases.csvfiles import CsvIssue
 from cases.currencies import CURRENCIES
 from cases.imports.orders_common import (
+    ERASED_ORDER_FIELDS,
     ISSUE_LIMIT,
     NEW,
     PREVIEW_LIMIT,
@@ -837,6 +838,8 @@ class CopyEngine:
             if fulfilled_given
             else "o.fulfilled_at",
         }
+        for name in ERASED_ORDER_FIELDS:
+            new_values[name] = f"CASE WHEN o.erased_at IS NOT NULL THEN o.{name} ELSE {new_values[name]} END"
         changed = ", ".join(
             f"CASE WHEN o.{name} IS DISTINCT FROM ({expr}) OR ({expr}) IS NULL THEN 'product' END"
             if name == "product_id"

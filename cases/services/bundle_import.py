@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from cases.bundles.reader import Bundle, BundleCase, BundleError, BundleIssue
+from cases.imports.orders_common import ERASED_ORDER_FIELDS
 from cases.models import (
     Case,
     CustomerMessage,
@@ -183,6 +184,8 @@ class _Writer:
         if created:
             self.summary.created["orders"] += 1
             return order
+        if order.erased_at is not None:  # erased on request: a file does not bring the data back
+            values = {k: v for k, v in values.items() if k not in ERASED_ORDER_FIELDS}
         differences = _update(order, values, shown=str)
         if differences:
             self.summary.updated["orders"] += 1
