@@ -24,6 +24,7 @@ from django.db import models, transaction
 
 from cases.carriers.normalize import normalize_number
 from cases.currencies import currency_code
+from cases.imports.orders_common import ORDER_COLUMNS
 from cases.models import (
     Case,
     CustomerMessage,
@@ -39,21 +40,8 @@ from cases.services.assessment import queue_reassessment
 from cases.services.audit import audit_event
 from staletrack import limits
 
-# The order's facts a person may change, as the rules read them (docs/rules.md section 2).
-ORDER_FACTS = (
-    "order_id",
-    "ordered_at",
-    "customer_email",
-    "country",
-    "postal_code",
-    "product",
-    "value",
-    "currency",
-    "payment_state",
-    "promise_text",
-    "cancelled_at",
-    "fulfilled_at",
-)
+# The order's facts a person may change: those an import sets, and its number.
+ORDER_FACTS = ("order_id", *ORDER_COLUMNS)
 ORDER_TIMES = ("ordered_at", "cancelled_at", "fulfilled_at")
 TEXT_LIMITS = {
     "order_id": limits.MAX_ORDER_ID,
