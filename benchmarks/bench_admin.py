@@ -1,4 +1,4 @@
-"""The case queue at scale (issue 7): the admin changelist over 1,000,000 cases on PostgreSQL.
+"""The case queue at scale: the admin changelist over 1,000,000 cases on PostgreSQL.
 
 Prints the median time and the query count of the queue page, unfiltered, with three pairs of filters and
 on page 50 (or the last page, when a smaller run has fewer), through Django's test client (the whole

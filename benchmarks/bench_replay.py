@@ -1,4 +1,4 @@
-"""Replay at scale (issue 9): 1,000,000 stored past decisions on PostgreSQL, one per order, replayed with
+"""Replay at scale: 1,000,000 stored past decisions on PostgreSQL, one per order, replayed with
 two processes (target: under 60 s).
 
 Prints, from one run: the time of `replay_all` (`manage.py replay --all` without the printing) with two

@@ -1,4 +1,4 @@
-"""The supplier scorecard at scale (issue 8): 1,000,000 orders with their cases on PostgreSQL.
+"""The supplier scorecard at scale: 1,000,000 orders with their cases on PostgreSQL.
 
 Prints, from one run:
 - the weekly rollup build time (`build_weekly_rollups` of one week: median and worst over every week, and

@@ -1,4 +1,4 @@
-"""The clock sweep at scale (issue 6): 1,000,000 open cases on PostgreSQL, 100,000 of them due.
+"""The clock sweep at scale: 1,000,000 open cases on PostgreSQL, 100,000 of them due.
 
 Prints, from one run:
 - the cost of a sweep with nothing due (target: under 50 ms whatever the number of open cases);

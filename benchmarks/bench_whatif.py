@@ -1,4 +1,4 @@
-"""What-if at scale (issue 9): 1,000,000 open cases on PostgreSQL, a draft that lengthens the in-transit
+"""What-if at scale: 1,000,000 open cases on PostgreSQL, a draft that lengthens the in-transit
 window from 7 to 10 days (rules.md section 2, stale_in_transit_days).
 
 Prints, from one run: the time of `policies.whatif.what_if` over every open case with two processes

@@ -1,0 +1,1 @@
+"""The case domain: orders, tracking, evidence, messages, cases and their assessment, imports, the admin."""

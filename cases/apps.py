@@ -1,3 +1,5 @@
+"""The app config of `cases`."""
+
 from django.apps import AppConfig
 
 

@@ -1,4 +1,6 @@
-"""Choices for the case models. The spec's vocabularies (rules.md sections 3-5, bundle.md) are defined
+"""Choices for the case models.
+
+The spec's vocabularies (rules.md sections 3-5, bundle.md) are defined
 once, in `cases.assessment.vocabulary`; these build the Django choices from them."""
 
 from django.db import models

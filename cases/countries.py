@@ -1,5 +1,6 @@
-"""ISO 3166-1 alpha-2 country codes and names (from the tz database's iso3166.tab), for validating
-destination countries in imports without a network look-up."""
+"""ISO 3166-1 alpha-2 country codes and names (from the tz database's iso3166.tab).
+
+They validate destination countries in imports without a network look-up."""
 
 from cases.countries_iso3 import ISO3_TO_ISO2
 

@@ -1,4 +1,6 @@
-"""ISO 3166-1 alpha-3 to alpha-2 codes for the countries parcels of dropshipping stores commonly pass
+"""ISO 3166-1 alpha-3 codes mapped to alpha-2, for carrier checkpoints.
+
+ISO 3166-1 alpha-3 to alpha-2 codes for the countries parcels of dropshipping stores commonly pass
 through (AfterShip checkpoints name countries in alpha-3: `country_iso3`, or `country_region` in newer
 API versions; staletrack stores alpha-2, as cases/countries.py does).
 

@@ -1,4 +1,6 @@
-"""Forms of the admin's file imports: the upload, how an orders file's times are read, and the step where a
+"""Forms of the admin's file imports.
+
+The upload, how an orders file's times are read, and the step where a
 person names the columns of a file (docs/imports.md, *Columns a person names*)."""
 
 from __future__ import annotations

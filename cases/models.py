@@ -1,4 +1,6 @@
-"""The case domain: orders and what is known about them, the cases built from it, and the trail of
+"""Models of the case domain.
+
+Orders and what is known about them, the cases built from it, and the trail of
 decisions. Rules live in `cases.assessment`; writes go through `cases.services`."""
 
 import hashlib
@@ -356,7 +358,7 @@ class PastDecision(models.Model):
 
 
 class ReplayRun(StoredRunMixin, models.Model):
-    """A replay of every stored past case (issue 9), run by the Celery task `replay_past_cases_task`
+    """A replay of every stored past case, run by the Celery task `replay_past_cases_task`
     (cases.services.replay_runs) because a million past decisions take longer than a web request should.
     The admin's run page follows it and renders the stored report (`ReplayReport.to_dict()`)."""
 

@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from cases.models import ReplayRun
 from cases.services.assessment import refresh_cases, sweep_due_cases, work_case_backlog
 from cases.services.replay_runs import run_replay
+from cases.tasks_imports import import_orders_task  # noqa: F401  (so that autodiscovery registers it)
 from staletrack.runs import fail_lost_runs
 
 
@@ -66,6 +67,3 @@ def fail_lost_runs_task() -> dict:
     """Beat, every ten minutes: mark the stored runs (import, replay, what-if) that can no longer finish
     FAILED, so the admin lists stop showing them pending or running (staletrack.runs.fail_lost_runs)."""
     return fail_lost_runs()
-
-
-from cases.tasks_imports import import_orders_task  # noqa: E402,F401

@@ -1,4 +1,6 @@
-"""The Celery task behind large order imports (issue 5). It lives beside `cases.tasks`, which imports it so
+"""The Celery task behind large order imports.
+
+It lives beside `cases.tasks`, which imports it so
 that Celery's autodiscovery (which looks at `tasks.py` only) registers it."""
 
 from celery import shared_task

@@ -1,3 +1,5 @@
+"""The policy admin: versions with their overrides, copy to a draft, activate, and the draft's what-if."""
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -91,7 +93,7 @@ class PolicyAdmin(RefuseUnpermittedActionsMixin, admin.ModelAdmin):
             return
         self.message_user(request, f"{policy.label} is now the active policy.", messages.SUCCESS)
 
-    # --- what-if (issue 9) -------------------------------------------------------------------------------
+    # --- what-if ----------------------------------------------------------------------------------------
     # Every view below requires edit_policy on the server (403 otherwise), whatever the page showed.
 
     def get_urls(self):

@@ -1,3 +1,5 @@
+"""The app config of `policies`."""
+
 from django.apps import AppConfig
 
 

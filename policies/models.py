@@ -1,4 +1,6 @@
-"""Stored policy versions. The numbers mean what rules.md section 2 says; `policies.values` holds them
+"""Stored policy versions.
+
+The numbers mean what rules.md section 2 says; `policies.values` holds them
 as plain values and decides which override wins."""
 
 from django.conf import settings
@@ -120,7 +122,7 @@ _declare_fields(SupplierOverride, override=True)
 
 
 class WhatIfRun(StoredRunMixin, models.Model):
-    """One what-if of a draft (issue 9, policies.whatif): how many open cases its numbers would change
+    """One what-if of a draft (policies.whatif): how many open cases its numbers would change
     and the first of them, computed by a Celery task (or at once when there are few open cases)."""
 
     class Status(models.TextChoices):

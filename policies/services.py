@@ -17,6 +17,7 @@ from policies.models import CountryOverride, Policy, SupplierOverride
 from policies.selectors import policy_book
 from policies.values import POLICY_FIELDS
 from policies.whatif_diff import same_numbers
+from policies.whatif_runs import latest_run, run_summary
 from staletrack.celery import queue_after_commit
 
 
@@ -49,8 +50,6 @@ def activate(policy: Policy, *, actor=None, reason: str = "") -> Policy:
     run's counts. Once the activation commits, `reassess_after_activation_task` makes due the open cases
     whose numbers changed (`mark_affected_cases_due`) and starts the clock sweep, which re-assesses them
     under the new version."""
-    from policies.whatif_runs import latest_run, run_summary
-
     require(actor, EDIT_POLICY)
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
     if not policy.is_draft:
@@ -67,11 +66,9 @@ def activate(policy: Policy, *, actor=None, reason: str = "") -> Policy:
     if run is not None:
         changes["what_if"] = run_summary(run)
     audit_event(action="policy_activated", obj=policy, actor=actor, changes=changes, reason=reason)
-    from policies.tasks import reassess_after_activation_task
-
     # The activation stands if the broker is down: the cases catch up at their own clocks.
     queue_after_commit(
-        reassess_after_activation_task,
+        "policies.tasks.reassess_after_activation_task",
         policy.pk,
         previous.pk if previous else None,
         policy.activated_at.isoformat(),

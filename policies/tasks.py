@@ -1,9 +1,12 @@
-"""Celery tasks of the policy: thin, taking ids, calling services (see cases/tasks.py for the conventions:
+"""Celery tasks of the policy.
+
+Thin, taking ids, calling services (see cases/tasks.py for the conventions:
 acks_late, time limits under the broker's visibility timeout, safe to run twice)."""
 
 from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
+from cases.tasks import sweep_due_cases_task
 from policies.models import Policy, WhatIfRun
 from policies.services import mark_affected_cases_due
 from policies.whatif_runs import run_what_if
@@ -24,8 +27,6 @@ def what_if_policy_task(run_id: int) -> dict:
 def reassess_after_activation_task(policy_id: int, previous_id: int | None, at: str) -> dict:
     """A new version was activated at `at` (ISO): make the open cases whose numbers changed due, then
     start the clock sweep that re-assesses them. Running it twice marks nothing the second time."""
-    from cases.tasks import sweep_due_cases_task
-
     policy = Policy.objects.get(pk=policy_id)
     previous = Policy.objects.filter(pk=previous_id).first() if previous_id else None
     marked = mark_affected_cases_due(policy, previous, at=parse_datetime(at))

@@ -1,4 +1,4 @@
-"""What-if (issue 9): how many open cases a draft policy would change, and which, before it is activated.
+"""What-if: how many open cases a draft policy would change, and which, before it is activated.
 
 Read-only: nothing is written to cases (a stored run is policies.whatif_runs). The pure side, what counts
 as a change, how partial results merge and why the shortcuts below are exact, is policies.whatif_diff

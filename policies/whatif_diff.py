@@ -1,4 +1,6 @@
-"""What-if arithmetic (issue 9), without the ORM: which decisions a draft policy would change, counted and
+"""What-if arithmetic, without the ORM.
+
+It says which decisions a draft policy would change, counted and
 merged from any number of batches or processes.
 
 A draft changes only the numbers of rules.md section 2. For each open case the what-if compares the three

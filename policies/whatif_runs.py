@@ -1,4 +1,6 @@
-"""Stored what-if runs (issue 9): an owner asks what a draft would change; the answer is kept on a
+"""Stored what-if runs.
+
+An owner asks what a draft would change; the answer is kept on a
 `WhatIfRun` row that the admin page shows, and that activating the draft cites in its audit event.
 
 One code path computes a run, `run_what_if`, called by the Celery task `what_if_policy_task` or, when

@@ -1,2 +1,4 @@
-"""The project package: settings, urls, the Celery app (loaded by the app config, so that a pure module such
-as `staletrack.limits` imports without Celery or Django) and the shared kit."""
+"""The project package: settings, urls, the Celery app and the shared kit.
+
+The Celery app is loaded by the app config, so that a pure module such as `staletrack.limits` imports
+without Celery or Django."""

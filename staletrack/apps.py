@@ -1,3 +1,5 @@
+"""The app config of the project package: registers the deployment checks and loads the Celery app."""
+
 from django.apps import AppConfig
 
 

@@ -4,7 +4,7 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import after_task_publish, beat_init
+from django.utils.module_loading import import_string
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staletrack.settings")
 
@@ -15,10 +15,15 @@ logger = logging.getLogger(__name__)
 
 
 def queue_after_commit(task, *args, on_failure=None) -> None:
-    """Send `task` with `args` once the current transaction commits (at once outside one). A broker that
-    cannot be reached never undoes what committed: the error is logged and `on_failure(exc)` runs, e.g.
-    to mark a stored run failed instead of leaving it pending for ever."""
+    """Send `task` with `args` once the current transaction commits (at once outside one). `task` is a
+    task or its dotted path ("cases.tasks.reassess_cases_task"): a service names the task it queues by
+    its path, because the tasks module imports the service. A broker that cannot be reached never undoes
+    what committed: the error is logged and `on_failure(exc)` runs, e.g. to mark a stored run failed
+    instead of leaving it pending for ever."""
     from django.db import transaction
+
+    if isinstance(task, str):
+        task = import_string(task)  # now, so that a wrong path fails in the caller's transaction
 
     def send():
         try:
@@ -29,21 +34,3 @@ def queue_after_commit(task, *args, on_failure=None) -> None:
                 on_failure(exc)
 
     transaction.on_commit(send)
-
-
-@after_task_publish.connect(sender="staletrack.tasks.beat_heartbeat")
-def record_beat_heartbeat(sender=None, **kwargs) -> None:
-    """Beat just handed its heartbeat task to the broker: record, from beat's own process, that beat is
-    alive (the /healthz check). A failure is logged by Celery and never stops beat."""
-    from staletrack.health import BEAT, record_heartbeat
-
-    record_heartbeat(BEAT)
-
-
-@beat_init.connect
-def send_first_heartbeat(sender=None, **kwargs) -> None:
-    """Beat starts: send the first heartbeat now, not one interval later (a new beat would otherwise look
-    missing to /healthz for that long)."""
-    from django.conf import settings
-
-    app.send_task("staletrack.tasks.beat_heartbeat", expires=settings.HEARTBEAT_SECONDS)

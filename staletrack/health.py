@@ -1,9 +1,11 @@
-"""/healthz: 200 only when the database answers, the broker answers and beat sent a heartbeat recently; 503
+"""The health check, /healthz.
+
+It answers 200 only when the database answers, the broker answers and beat sent a heartbeat recently; 503
 otherwise, with a JSON body naming what is missing.
 
 It needs no login and tells nothing secret: each check says "ok" or what is missing, never an address or an
 error text (those go to the log). Beat's heartbeat is a database row (`Heartbeat`), so every web machine sees
-the same one; beat writes it itself when it sends the heartbeat task (staletrack.celery), so a worker busy
+the same one; beat writes it itself when it sends the heartbeat task (staletrack.tasks), so a worker busy
 with a long task does not make the site look down. The worker's own heartbeat is shown, not required."""
 
 import logging

@@ -1,5 +1,7 @@
-"""One set of limits for everything a user sends, on every path (files, webhook, bundles, admin forms,
-commands, the API): the same limit gives the same error wherever a value enters.
+"""One set of limits for everything a user sends, on every path.
+
+Files, webhook, bundles, admin forms, commands, the API: the same limit gives the same error wherever
+a value enters.
 
 Text limits are those of the columns the values are stored in; a value over its limit is refused with
 a named error, never cut silently (a label that is only shown, like a product title, is the exception

@@ -1,5 +1,6 @@
-"""The receiver that puts failed logins, and the lockout they lead to, in the audit trail
-(cases.services.logins does the writing).
+"""The receiver that puts failed logins, and the lockout they lead to, in the audit trail.
+
+cases.services.logins does the writing.
 
 Installed as the app `staletrack.login_audit.LoginAuditConfig`, listed after `axes`: Django calls
 receivers in the order they were connected, so django-axes has counted the attempt

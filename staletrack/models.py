@@ -1,3 +1,5 @@
+"""The project's own model: the heartbeat of background processes that /healthz reads."""
+
 from django.db import models
 
 

@@ -1,4 +1,6 @@
-"""Stored background runs (import runs, what-if runs, replay runs): the rules they share. A run's model
+"""Stored background runs (import runs, what-if runs, replay runs): the rules they share.
+
+A run's model
 names its task (`StoredRunMixin`); a start queues it after commit (`queue_run_after_commit`), starts take
 turns (`take_turns`), a run whose task can no longer finish is `lost` (`run_is_lost`, and `lost_runs` for
 the same rule in SQL), a run outside a worker shows it is alive (`keeps_heartbeat`), and beat ends lost

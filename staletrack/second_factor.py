@@ -1,4 +1,6 @@
-"""A second factor for owners: TOTP authenticators (django-otp), the login form that asks for their code,
+"""A second factor for owners.
+
+TOTP authenticators (django-otp), the login form that asks for their code,
 the page where a user sets one up, and the permission backend that withholds the owner-only
 permissions (cases.permissions.OWNER_ONLY) from a session no code verified.
 

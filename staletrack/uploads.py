@@ -1,4 +1,6 @@
-"""Uploaded files kept between the steps of an admin import (preview, naming the columns, confirm), in a
+"""Uploaded files kept between the steps of an admin import.
+
+The steps are preview, naming the columns and confirm; the files are kept in a
 folder of the project's own, under names the server chooses.
 
 django-import-export keeps a previewed file in the system's temporary folder by default and opens, at the

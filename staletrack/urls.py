@@ -1,3 +1,5 @@
+"""The project's URLs: the admin (with the second-factor login), the webhooks, /healthz."""
+
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView

@@ -1,4 +1,6 @@
-"""The supplier app's admin: suppliers, products (an owner pauses them and changes a SKU's supplier), the
+"""The supplier app's admin.
+
+Suppliers, products (an owner pauses them and changes a SKU's supplier), the
 vendor map (owner only) and the weekly rollups with the scorecard.
 
 Every owner-only page and action checks its permission on the server: Django's admin hides what a user
@@ -348,7 +350,7 @@ class VendorMappingAdmin(admin.ModelAdmin):
 @admin.register(WeeklyRollup)
 class WeeklyRollupAdmin(admin.ModelAdmin):
     """Read-only: the weekly review and `manage.py build_rollups` write these rows. The scorecard page
-    (issue 8, `suppliers.scorecard`) reads them."""
+    (`suppliers.scorecard`) reads them."""
 
     change_list_template = "admin/suppliers/scorecard_rollup_change_list.html"
     list_display = ("week_start", "dimension", "key", "orders", "notes_text", "built_at")

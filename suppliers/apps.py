@@ -1,3 +1,5 @@
+"""The app config of `suppliers`."""
+
 from django.apps import AppConfig
 
 

@@ -1,4 +1,4 @@
-"""The scorecard's filters (issue 8), built on django-filter: week range, dimension, supplier, SKU, country.
+"""The scorecard's filters, built on django-filter: week range, dimension, supplier, SKU, country.
 
 The scorecard shows one dimension at a time (suppliers, SKUs or destination countries). The supplier and SKU
 filters narrow the supplier and SKU rows (a SKU's rows, and the row of the supplier that makes it); country

@@ -1,3 +1,5 @@
+"""Suppliers, products, the vendor map and the weekly rollups the scorecard reads."""
+
 from django.conf import settings
 from django.db import models
 
@@ -128,7 +130,7 @@ class VendorMapping(models.Model):
 
 
 class WeeklyRollup(models.Model):
-    """One week's figures for one supplier, SKU or destination country (issue 8), built by the weekly
+    """One week's figures for one supplier, SKU or destination country, built by the weekly
     review and rebuildable with `manage.py build_rollups`. The week is an order cohort: the orders placed
     from Monday 00:00 to the next Monday 00:00 in the store's time zone, with their cases as they stood
     when the row was built (`built_at`). `figures` keys and their definitions: `suppliers.rollups`."""

@@ -1,4 +1,6 @@
-"""Exports of suppliers and products. Like every export, formula cells are neutralised (OWASP CSV
+"""Exports of suppliers and products.
+
+Like every export, formula cells are neutralised (OWASP CSV
 injection) by `cases.resources.FormulaSafeResource`, for the admin's exports and for exports from code."""
 
 from cases.resources import FormulaSafeResource

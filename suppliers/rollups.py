@@ -1,4 +1,4 @@
-"""Weekly rollup figures and notes from plain rows (issue 8). Pure: no ORM, no clock.
+"""Weekly rollup figures and notes from plain rows. Pure: no ORM, no clock.
 
 `suppliers.selectors` loads one week's rows (set-based, a fixed number of queries); `build` folds them
 into one `Rollup` per supplier, SKU and destination country; `suppliers.services` writes them.

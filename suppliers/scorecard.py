@@ -1,4 +1,6 @@
-"""The supplier scorecard (issue 8): a custom admin view over the weekly rollups, its CSV export, and the
+"""The supplier scorecard.
+
+A custom admin view over the weekly rollups, its CSV export, and the
 owner's one-click pause of a product waiting for review.
 
 Reading it needs `suppliers.view_weeklyrollup` (Staff and Owner), checked here on the server for the page

@@ -1,7 +1,9 @@
-"""Product and supplier decisions. Pausing a product is the owner's (DEVELOPERS.md, rules.md section 6); so
+"""Product and supplier decisions.
+
+Pausing a product is the owner's (rules.md section 6, README "Roles"); so
 are the vendor map (which supplier a vendor name in a store's file stands for) and a SKU's supplier.
 
-The weekly review (issue 6) builds the weekly rollups (issue 8) and applies the product-review and
+The weekly review builds the weekly rollups (`suppliers.rollups`) and applies the product-review and
 supplier-flag triggers of rules.md section 6 to the stored cases."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Trend sparklines as inline SVG (issue 8): numbers in, markup out. Pure: no ORM, no script, no external
+"""Trend sparklines as inline SVG: numbers in, markup out.
+
+Pure: no ORM, no script, no external
 file, so the scorecard page draws one per row without any request of its own.
 
 A value of None (a week not built, or a rate with no orders to measure) is a gap: the line stops and starts

@@ -1,4 +1,4 @@
-"""Bundles with past decisions for the replay tests (issue 9).
+"""Bundles with past decisions for the replay tests.
 
 `basic_with_actuals` is the spec's basic.json with every case decided at the bundle's as_of (so the packets
 are those of basic.expected.json) and actuals picked so that some agree and some do not:

@@ -1,4 +1,4 @@
-"""Past decisions in bundles (bundle.md `decided_at` and `actual`, issue 9): read, validated, stored."""
+"""Past decisions in bundles (bundle.md `decided_at` and `actual`): read, validated, stored."""
 
 import copy
 import json

@@ -1,4 +1,4 @@
-"""Clocks against the real services CI runs (issue 6): PostgreSQL row locks and a real Celery worker."""
+"""Clocks against the real services CI runs: PostgreSQL row locks and a real Celery worker."""
 
 import os
 import subprocess

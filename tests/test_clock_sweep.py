@@ -1,4 +1,4 @@
-"""Clocks that advance (issue 6): the sweep re-assesses a case exactly when its packet would change."""
+"""Clocks that advance: the sweep re-assesses a case exactly when its packet would change."""
 
 from datetime import timedelta
 from unittest import mock

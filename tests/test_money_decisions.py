@@ -1,4 +1,4 @@
-"""Money decisions (issue 7): staff request, an owner who did not ask decides, exactly once, tied to the
+"""Money decisions: staff request, an owner who did not ask decides, exactly once, tied to the
 amount and reason they saw; editing a request voids its approval."""
 
 import threading

@@ -1,4 +1,4 @@
-"""Orders CSV imports (issue 5; docs/imports-orders.md): Shopify's export and the staletrack CSV, every bad
+"""Orders CSV imports (docs/imports-orders.md): Shopify's export and the staletrack CSV, every bad
 input named by line and column with nothing written, idempotent re-import, only-valid-rows, a crash that
 leaves nothing half-written, reassessment after commit, the import permission on the server (403), the
 background run with its progress, and formula neutralisation on export.

@@ -1,4 +1,4 @@
-"""The PostgreSQL path of the orders import (issue 5): COPY into a staging table and set-based SQL.
+"""The PostgreSQL path of the orders import: COPY into a staging table and set-based SQL.
 
 The same files go through both engines and must give the same issues (line, column, message), counts
 and plan: the SQL engine re-implements the Python rules, and these tests hold them together. Also: exact

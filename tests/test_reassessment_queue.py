@@ -1,4 +1,4 @@
-"""Facts that arrive (issue 6): the touched cases are re-assessed after commit, and made due at once in the
+"""Facts that arrive: the touched cases are re-assessed after commit, and made due at once in the
 same transaction, so a task that never arrives (a broker that is down) costs a sweep's delay, not the
 re-assessment."""
 

@@ -1,4 +1,4 @@
-"""Replaying past cases (issue 9; the seed's rollout, day 2): a bundle file or stored cases, each assessed
+"""Replaying past cases (the seed's rollout, day 2): a bundle file or stored cases, each assessed
 as of its decided_at and compared with what the store really did. Reads only."""
 
 import json

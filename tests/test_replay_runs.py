@@ -1,4 +1,4 @@
-"""Background replays of every stored past case (issue 9): the page's button records a queued ReplayRun and
+"""Background replays of every stored past case: the page's button records a queued ReplayRun and
 queues a Celery task after commit; the task stores the report `replay_all` gives; the run page follows the
 run and renders that report. A click while a run with the same policy is under way joins it; the run page
 has its own URL (the older `?run=<id>` redirects there). Re-delivered tasks change nothing; failures say

@@ -1,4 +1,4 @@
-"""The replay at scale (issue 9): stored past cases stream through batches, and through processes on
+"""The replay at scale: stored past cases stream through batches, and through processes on
 PostgreSQL, into one report that counts everything and lists the first few; the review flags of rules.md
 section 6 are left out of stored replays and the report says so."""
 

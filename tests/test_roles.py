@@ -1,4 +1,4 @@
-"""Roles (DEVELOPERS.md): staff work cases; only owners decide money, pause products, change policy, the
+"""Roles (README "Roles"): staff work cases; only owners decide money, pause products, change policy, the
 vendor map and a SKU's supplier.
 Every refusal is on the server: a crafted request changes nothing."""
 

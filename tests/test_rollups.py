@@ -1,4 +1,4 @@
-"""Weekly supplier, SKU and country rollups (issue 8): the pure figures, then rollups built from a known
+"""Weekly supplier, SKU and country rollups: the pure figures, then rollups built from a known
 set of stored cases with every figure checked, an empty week and a supplier with no orders."""
 
 from datetime import UTC, date, datetime, timedelta

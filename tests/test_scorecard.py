@@ -1,4 +1,4 @@
-"""The supplier scorecard (issue 8): the admin page over the weekly rollups, its filters, sorting,
+"""The supplier scorecard: the admin page over the weekly rollups, its filters, sorting,
 sparklines, links to the cases behind each figure, the CSV export, the owner's one-click pause, and a query
 count that does not grow with the rows."""
 

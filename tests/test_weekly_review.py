@@ -1,4 +1,4 @@
-"""The weekly review (issue 6): Monday morning it builds the week's rollups, marks products that hit the
+"""The weekly review: Monday morning it builds the week's rollups, marks products that hit the
 product-review trigger `review_required` and flags suppliers that hit the supplier trigger (rules.md
 section 6, overlays 5 and 6), each with an audit event listing the cases behind it."""
 

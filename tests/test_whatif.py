@@ -1,4 +1,4 @@
-"""What-if (issue 9): a draft that lengthens the in-transit window moves exactly the cases whose last movement
+"""What-if: a draft that lengthens the in-transit window moves exactly the cases whose last movement
 lies between the old and the new window; nothing is written to cases; activating records a version and an
 audit event, and the clocks then re-assess the affected cases under it. Owners only, on the server."""
 

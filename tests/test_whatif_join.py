@@ -1,4 +1,4 @@
-"""What-if runs (issue 9) joined like replay runs: a second start of the same draft with the same numbers
+"""What-if runs joined like replay runs: a second start of the same draft with the same numbers
 against the same active policy, while a run of it is queued or running and can still finish, joins that
 run instead of computing everything again. Every test here takes the background path (INLINE_CASES
 patched below the open-case count), as a store with many open cases would."""

@@ -1,4 +1,4 @@
-"""The case workbench (issue 7): each action as a service, and every action and view of the admin with
+"""The case workbench: each action as a service, and every action and view of the admin with
 each role. A refused request gets 403 and writes nothing."""
 
 from datetime import timedelta

@@ -2,7 +2,7 @@
 
 Django's admin drops the actions a user lacks the permission for from the action menu, so a crafted POST
 naming one only redirects with "No action selected". Admins that mix this in answer such a POST with
-403 instead (issue 7: "a crafted POST to an admin action ... gets 403 and writes nothing")."""
+403 instead, and nothing is written."""
 
 from django.core.exceptions import PermissionDenied
 

@@ -1,4 +1,4 @@
-"""The case queue and the case page (issue 7).
+"""The case queue and the case page.
 
 Queue: sorted by risk, then by how long the customer has waited; one query for the rows
 (`list_select_related`), no per-row queries, no full-table COUNT when unfiltered (an estimate on
@@ -506,7 +506,7 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
         workbench.flag_supplier(case, actor=request.user, reason=request.POST.get("reason", ""))
         self._done(request, "Supplier flagged.")
 
-    # -- replay (issue 9) ---------------------------------------------------------------------------
+    # -- replay --------------------------------------------------------------------------------------
 
     @admin.action(description="Replay the selected cases", permissions=["view"])
     def replay_selected(self, request, queryset):

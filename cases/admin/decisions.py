@@ -1,4 +1,6 @@
-"""Outcomes, money decisions and the audit trail: read-only lists. Every write goes through the case page
+"""Outcomes, money decisions and the audit trail: read-only lists.
+
+Every write goes through the case page
 (`cases.services.workbench`), which checks permissions, records the outcome and the audit event; a
 crafted POST to these admins' add, change or delete URLs gets 403."""
 

@@ -1,4 +1,6 @@
-"""Erasing a customer's personal data from the orders admin (owners): an action on one selected order, and
+"""Erasing a customer's personal data from the orders admin (owners).
+
+An action on one selected order, and
 a confirmation page that names what will be erased before anything is. The permission is checked on the
 server, for the page and for the POST (`cases.services.erasure.erase_customer` checks it again).
 

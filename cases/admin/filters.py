@@ -1,4 +1,6 @@
-"""Queue filters that Django's field filters do not give: assignee with "mine", flags, order age buckets,
+"""Queue filters that Django's field filters do not give.
+
+The assignee (with "mine"), flags, order age buckets and
 cases that cannot be assessed. Each filter narrows on an indexed column (flags: a GIN index on
 PostgreSQL; cannot be assessed: the partial index on `unassessable_since`)."""
 

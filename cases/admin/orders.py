@@ -1,4 +1,6 @@
-"""Orders: the change list with import (django-import-export's preview, then confirm) and export, and the
+"""The orders admin.
+
+Orders: the change list with import (django-import-export's preview, then confirm) and export, and the
 records staff add to an order.
 
 The import is staletrack's own (`cases.resources.OrderImportResource` -> `cases.services.order_import`):

@@ -1,4 +1,6 @@
-"""The replay page (issue 9; the seed's rollout, day 2): chosen cases, every stored past case, or an
+"""The replay page of the admin (the seed's rollout, day 2).
+
+It replays chosen cases, every stored past case, or an
 uploaded bundle, each assessed as of its decision and compared with what the store really did.
 
 It writes nothing, so seeing cases (`cases.view_case`) is enough; the permission is checked on the

@@ -1,5 +1,7 @@
-"""Tracker webhook deliveries in the admin: read-only, because a delivery is a record of what AfterShip
-sent and what it changed (staletrack webhook issue). Editing or deleting one would also re-open the door
+"""Tracker webhook deliveries in the admin, read-only.
+
+Read-only because a delivery is a record of what AfterShip
+sent and what it changed (docs/webhook.md). Editing or deleting one would also re-open the door
 the unique body digest closes: a deleted delivery's re-delivery would be stored again."""
 
 from django.contrib import admin

@@ -1,4 +1,6 @@
-"""One case on its own at one instant: sections 3 to 6 (overlays 1 to 4) and the flags of section 7
+"""What one case's own facts give, before any count over other cases.
+
+One case on its own at one instant: sections 3 to 6 (overlays 1 to 4) and the flags of section 7
 that need no other case.
 
 A `Standing` is what the review counts of overlays 5 and 6 read from every case on a SKU or supplier,

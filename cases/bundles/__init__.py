@@ -1,0 +1,1 @@
+"""Case bundles (spec bundle.md): reading, validating and assessing them without a database."""

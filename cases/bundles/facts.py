@@ -1,5 +1,6 @@
-"""Assessment facts straight from a bundle, without a database (spec examples/README.md: the same
-packets from the bundle as from the imported database)."""
+"""Assessment facts straight from a bundle, without a database.
+
+The same packets come from the bundle as from the imported database (spec examples/README.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Carrier intelligence: tracking-number normalization, carrier detection, check digits, status mapping and
+"""Carriers in plain Python: what a tracking number is and what a tracker's words mean.
+
+Carrier intelligence: tracking-number normalization, carrier detection, check digits, status mapping and
 reading a status from an event's description.
 
 Pure functions only (no Django, no ORM, no I/O), so the importer, the admin and the assessment rules

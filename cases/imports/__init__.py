@@ -1,4 +1,6 @@
-"""Reading the files stores already have: tracking exports (issue 4) and order exports (issue 5).
+"""Reading the files stores already have: tracking exports and order exports.
+
+Their formats: docs/imports.md and docs/imports-orders.md.
 
 The readers (`tracking_csv`, `orders_csv`) turn a file's bytes into validated plain values or name every
 problem, without a database; `orders_copy` (PostgreSQL COPY and set-based SQL) and `orders_batched`

@@ -1,4 +1,6 @@
-"""Columns a person names (docs/imports.md): `--column FIELD=HEADER` on the import commands and the mapping
+"""Columns a person names for a CSV import (docs/imports.md).
+
+They come from `--column FIELD=HEADER` on the import commands and the mapping
 step of the admin preview, for files whose headers no import knows (a carrier tool's export, a spreadsheet).
 
 A column map is `{field: header}`: the field of the import (`order_id`, `number`, `at`, ...) and the header

@@ -1,4 +1,6 @@
-"""The order-import engine for databases without COPY (SQLite in development and tests): the rows are
+"""The order-import engine for databases without COPY (SQLite in development and tests).
+
+The rows are
 checked in Python with the rules of `cases.imports.orders_csv`, then written with batched inserts and
 updates. Same steps, results and messages as the PostgreSQL engine (`orders_copy`).
 """

@@ -1,0 +1,1 @@
+"""Management commands of the cases app, and what the import commands share (`importing`)."""

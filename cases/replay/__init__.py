@@ -1,4 +1,6 @@
-"""Replaying past cases: what the packet would have said when a person decided, against what the store
+"""Replay reports of past cases, in plain Python.
+
+Replaying past cases: what the packet would have said when a person decided, against what the store
 really did (the seed's 7-day rollout, day 2). Pure: no Django, no ORM; `cases.selectors.replay` feeds it.
 
 - `Actual`, `Replayed`: one past case (the packet as of its decision, and what really happened).

@@ -1,0 +1,1 @@
+"""Reads of the case domain: plain rows and facts in a bounded number of queries, never writes."""

@@ -1,4 +1,6 @@
-"""Reads for the case queue: the key clock text, age buckets, saved views, and a paginator that does not
+"""Reads for the case queue.
+
+The key clock text, age buckets, saved views, and a paginator that does not
 count a million rows to draw one page."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Replaying past cases (issue 9; the seed's rollout, day 2): each case assessed as of the moment a person
+"""Replaying past cases (the seed's rollout, day 2).
+
+Each case is assessed as of the moment a person
 decided, then scored against what the store really did (`cases.replay`). Reads only: nothing here writes.
 
 Two sources:

@@ -1,4 +1,6 @@
-"""One timeline per case: tracking events, supplier evidence and chases, customer messages, outcomes, money
+"""One case's timeline: everything that happened to it, in time order.
+
+Tracking events, supplier evidence and chases, customer messages, outcomes, money
 decisions and audit events, in time order. One query per source, whatever the number of entries.
 
 Entries carry plain text: the template escapes it (customer and supplier text is never marked safe).

@@ -141,16 +141,14 @@ def queue_reassessment(order_pks: Iterable[int], *, new_cases: bool = False) -> 
     task per `REASSESS_CHUNK` orders.
 
     Inside the caller's transaction their open cases also become due now: the task does the work at once,
-    and if it is never delivered (a broker that is down) the next sweep does it (issue 6: nothing is lost).
+    and if it is never delivered (a broker that is down) the next sweep does it: nothing is lost.
     `new_cases`: the cases were created in this transaction, never assessed, so the sweep finds them
     without being told."""
-    from cases.tasks import reassess_cases_task  # the tasks module imports this one
-
     order_pks = list(order_pks)
     if not new_cases:
         make_due(order_pks, timezone.now())
     for start in range(0, len(order_pks), REASSESS_CHUNK):
-        queue_after_commit(reassess_cases_task, order_pks[start : start + REASSESS_CHUNK])
+        queue_after_commit("cases.tasks.reassess_cases_task", order_pks[start : start + REASSESS_CHUNK])
 
 
 def record_case_backlog(order_pks: Sequence[int]) -> CaseBacklog | None:
@@ -159,12 +157,10 @@ def record_case_backlog(order_pks: Sequence[int]) -> CaseBacklog | None:
     `CaseBacklog` row for their primary-key range; after commit, a task creates the cases with their first
     assessment (`work_case_backlog`). A task that never arrives costs a sweep's delay: the sweep works off
     backlog rows older than `BACKLOG_GRACE`. Until then each order simply has no case yet."""
-    from cases.tasks import create_backlog_cases_task  # the tasks module imports this one
-
     if not order_pks:
         return None
     backlog = CaseBacklog.objects.create(first_order_pk=min(order_pks), last_order_pk=max(order_pks))
-    queue_after_commit(create_backlog_cases_task, backlog.pk)
+    queue_after_commit("cases.tasks.create_backlog_cases_task", backlog.pk)
     return backlog
 
 

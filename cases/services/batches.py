@@ -1,4 +1,6 @@
-"""Running the pure rules over large batches: without the cyclic garbage collector's pauses, and split
+"""Running the pure rules over large batches.
+
+They run without the cyclic garbage collector's pauses, and split
 over forked processes on PostgreSQL."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Recording what happens at the login: failed attempts, lockouts, wrong authenticator codes, and a second
+"""Audit events of the login.
+
+Recording what happens at the login: failed attempts, lockouts, wrong authenticator codes, and a second
 factor set up. Each is an audit event naming the username tried and the client's address; never a
 password or a code.
 

@@ -1,4 +1,6 @@
-"""Importing orders CSVs (docs/imports-orders.md): one entry point for the admin, the Celery task and
+"""Importing orders CSVs (docs/imports-orders.md).
+
+One entry point for the admin, the Celery task and
 `manage.py import_orders`.
 
 `import_orders` reads a Shopify orders export or a staletrack orders CSV (`cases.imports.orders_csv`),

@@ -1,4 +1,6 @@
-"""Changing an order's facts by hand (the admin): the order itself, and the facts recorded on it (tracking
+"""Changing an order's facts by hand in the admin.
+
+The order itself, and the facts recorded on it (tracking
 links, supplier evidence, chases, customer messages) or on its tracking numbers (the number, its events).
 
 Like the importers, every change is checked first (times inside `staletrack.limits`' range, money with at

@@ -1,4 +1,6 @@
-"""Background replays of every stored past case (issue 9): a million past decisions take 80-90 s, too long
+"""Background replays of every stored past case.
+
+A million past decisions take 80-90 s, too long
 for a web request. The admin's button records a `ReplayRun` and queues `replay_past_cases_task` after
 commit; the task calls `run_replay`, which stores the report (`ReplayReport.to_dict()`) on the row, and
 the admin's run page renders it again with `report_from_dict`. A click while a run with the same policy is

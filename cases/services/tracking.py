@@ -1,4 +1,6 @@
-"""Writing tracking numbers and carrier events: the one path every source uses (bundle import, CSV
+"""Writing tracking numbers and carrier events.
+
+This is the one path every source uses (bundle import, CSV
 imports, the tracker webhook, the admin), so normalisation, the carrier check and de-duplication are the
 same everywhere."""
 

@@ -1,4 +1,4 @@
-"""The case actions of the admin workbench (issue 7), as services the admin views, commands and tests share.
+"""The case actions of the admin workbench, as services the admin views, commands and tests share.
 
 Every action checks its permission on the server (`cases.permissions.require`; `actor=None` is the
 operator at the shell), writes an `Outcome` on the case and an `AuditEvent`, in one transaction. Actions

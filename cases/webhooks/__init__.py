@@ -1,0 +1,1 @@
+"""Tracker webhooks: the AfterShip endpoint, its signature check and its body reader."""

@@ -1,5 +1,6 @@
-"""Reading an AfterShip tracking webhook body into plain values (rules.md sections 1, 3 and 3b;
-status-vocabularies.md).
+"""Reading an AfterShip tracking webhook body into plain values.
+
+See rules.md sections 1, 3 and 3b, and status-vocabularies.md.
 
 The body, per AfterShip's webhook specification
 (https://www.aftership.com/docs/tracking/webhook/webhook-specifications):

@@ -1,4 +1,4 @@
-"""Checking the signature of an AfterShip-style tracking webhook (staletrack webhook issue).
+"""Checking the signature of an AfterShip-style tracking webhook (docs/webhook.md).
 
 AfterShip signs every delivery: the `aftership-hmac-sha256` header holds the base64-encoded HMAC-SHA256 of
 the raw request body, keyed with the account's webhook secret

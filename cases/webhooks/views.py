@@ -1,5 +1,6 @@
-"""POST /webhooks/aftership/: carrier events pushed by AfterShip (staletrack webhook issue; rules.md
-section 3). See docs/webhook.md.
+"""POST /webhooks/aftership/: carrier events pushed by AfterShip.
+
+See rules.md section 3 and docs/webhook.md.
 
 Order of checks, each before anything is stored: method (405), size (413, judged from Content-Length and
 enforced on the read), signature over the raw body (401), body shape (400: not JSON, a NUL character,

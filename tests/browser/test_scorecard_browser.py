@@ -1,4 +1,4 @@
-"""The supplier scorecard as the owner uses it (issue 8): open it, filter to one supplier, follow a figure
+"""The supplier scorecard as the owner uses it: open it, filter to one supplier, follow a figure
 to the cases behind it."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""The workbench as staff and an owner use it (issue 7), in Chromium against the live server."""
+"""The workbench as staff and an owner use it, in Chromium against the live server."""
 
 import re
 

@@ -1,3 +1,5 @@
+"""`manage.py create_demo_users`: the demo `owner` and `staff`, and the owner's authenticator."""
+
 import secrets
 
 from django.conf import settings

@@ -1,3 +1,5 @@
+"""`manage.py demo_totp`: the code the demo owner's authenticator shows now."""
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 

@@ -1,3 +1,5 @@
+"""`manage.py detect_carrier NUMBER … | -`: the carriers a tracking number fits, and its check digit."""
+
 import json
 import sys
 

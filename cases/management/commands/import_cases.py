@@ -1,3 +1,5 @@
+"""`manage.py import_cases FILE`: import a case bundle, all or nothing."""
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError

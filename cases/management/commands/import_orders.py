@@ -1,3 +1,5 @@
+"""`manage.py import_orders FILE`: import a Shopify or staletrack orders CSV (docs/imports-orders.md)."""
+
 import signal
 import threading
 from collections.abc import Iterator

@@ -1,3 +1,5 @@
+"""`manage.py packet`: print decision packets of stored orders, or of a bundle file."""
+
 import json
 from pathlib import Path
 

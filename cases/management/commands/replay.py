@@ -1,3 +1,5 @@
+"""`manage.py replay`: replay past cases against what the store really did; writes nothing."""
+
 import json
 
 from django.conf import settings
