@@ -1,11 +1,6 @@
 """Exports of orders and cases, and the orders import of the admin (django-import-export).
 
-Formula neutralisation (OWASP "CSV injection"): every exported cell that starts with `=`, `+`, `-`, `@`, a
-tab or a carriage return gets a leading `'`, so a spreadsheet shows it as text instead of running it. It
-is done for every exported row (`FormulaSafeResource.export_resource`, which `export()` calls), so exports
-made from code (`OrderResource().export()`) are covered as well as the admin's. The library's own
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT (settings) only strips a leading `=` (4.4.3) and only in the
-admin's file formats; after this prefix it finds nothing to strip.
+Every export is formula-safe (`staletrack.exports.FormulaSafeResource`), from the admin or from code.
 
 The import side does not go row by row through a ModelResource: `OrderImportResource.import_data` hands
 the uploaded file to `cases.services.order_import` (COPY and set-based SQL on PostgreSQL) and turns its
@@ -25,24 +20,9 @@ from import_export.results import InvalidRow, Result, RowResult
 from cases.csvfiles import CsvError, CsvIssue, decode
 from cases.imports.orders_common import NEW, SKIP, UPDATE
 from cases.models import Case, Order
+from staletrack.exports import FormulaSafeResource
 
 HEADER_BYTES = 256 * 1024  # where a header row ends, at the latest
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A cell that a spreadsheet would read as a formula, made text (OWASP): a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-class FormulaSafeResource(resources.ModelResource):
-    """A ModelResource whose exports never carry a live formula, from the admin or from code: every row
-    `export()` builds passes through here."""
-
-    def export_resource(self, instance, selected_fields=None, **kwargs):
-        return [neutralise(cell) for cell in super().export_resource(instance, selected_fields, **kwargs)]
 
 
 class OrderResource(FormulaSafeResource):

@@ -8,14 +8,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from cases.admin.case_actions import RefuseUnpermittedActionsMixin
-from cases.permissions import EDIT_POLICY
 from policies import services
 from policies.models import CountryOverride, Policy, SupplierOverride, WhatIfRun
+from policies.permissions import EDIT_POLICY
 from policies.selectors import active_policy, policy_book
 from policies.values import POLICY_FIELDS
 from policies.whatif_diff import FIELDS, numbers_differences
 from policies.whatif_runs import run_is_current, start_what_if
+from staletrack.admin import RefuseUnpermittedActionsMixin
 from suppliers.models import Supplier
 
 WHAT_IF_UNDER_WAY = "A what-if of this draft with these numbers is already under way; this is its page."

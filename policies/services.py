@@ -10,15 +10,16 @@ from django.utils import timezone
 
 from cases.choices import CaseStatus
 from cases.models import Case
-from cases.permissions import EDIT_POLICY, require
-from cases.selectors.rows import chunked
 from cases.services.audit import audit_event
 from policies.models import CountryOverride, Policy, SupplierOverride
+from policies.permissions import EDIT_POLICY
 from policies.selectors import policy_book
 from policies.values import POLICY_FIELDS
 from policies.whatif_diff import same_numbers
 from policies.whatif_runs import latest_run, run_summary
+from staletrack.batches import chunked
 from staletrack.celery import queue_after_commit
+from staletrack.permissions import require
 
 
 @transaction.atomic

@@ -34,20 +34,16 @@ from cases.choices import CaseStatus
 from cases.models import Case
 from cases.selectors.facts import facts_for_orders
 from cases.selectors.rows import fetch_by_ids
-from cases.services.batches import (
-    can_fork,
-    forget_inherited_connections,
-    fork_context,
-    without_gc_pauses,
-)
 from policies.models import Policy
 from policies.selectors import PolicyBook, active_policy_book, policy_book
 from policies.values import PolicyValues
 from policies.whatif_diff import KEEP, WhatIfResult, numbers_digest, same_numbers, stored_is_current
+from staletrack.batches import without_gc_pauses
+from staletrack.processes import can_fork, forget_inherited_connections, fork_context
 
 logger = logging.getLogger(__name__)
 
-BATCH = 5000  # order keys per batch: one facts load (cases.selectors.rows.CHUNK ids per query)
+BATCH = 5000  # order keys per batch: one facts load (staletrack.batches.CHUNK ids per query)
 
 Progress = Callable[[int, int], None]  # (open cases done, open cases in all)
 

@@ -11,18 +11,19 @@ while a run of the same draft with the same numbers is queued or running joins t
 from __future__ import annotations
 
 import logging
-import os
 import time
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from cases.choices import CaseStatus
 from cases.models import Case
-from cases.permissions import EDIT_POLICY, require
 from policies.models import Policy, WhatIfRun
+from policies.permissions import EDIT_POLICY
 from policies.selectors import active_policy, policy_book
 from policies.whatif import book_digest, what_if
+from staletrack.permissions import require
+from staletrack.processes import default_processes
 from staletrack.runs import queue_run_after_commit, take_turns
 
 logger = logging.getLogger(__name__)
@@ -30,14 +31,6 @@ logger = logging.getLogger(__name__)
 INLINE_CASES = 5000  # up to one batch of open cases: computed in the request, no worker needed
 PROGRESS_SECONDS = 1.0  # how often a running run writes its progress
 WHAT_IF_START_LOCK = (0x5749, 0)  # the advisory lock held while a what-if run is started ("WI")
-
-
-def default_processes() -> int:
-    """Forked processes for a run: one per core, up to four, on PostgreSQL; one elsewhere (SQLite has one
-    file and one writer, and its runs are small)."""
-    if connection.vendor != "postgresql":
-        return 1
-    return max(1, min(os.cpu_count() or 1, 4))
 
 
 def start_what_if(draft: Policy, *, actor=None, as_of=None) -> tuple[WhatIfRun, bool]:

@@ -2,7 +2,7 @@
 
 TOTP authenticators (django-otp), the login form that asks for their code,
 the page where a user sets one up, and the permission backend that withholds the owner-only
-permissions (cases.permissions.OWNER_ONLY) from a session no code verified.
+permissions (staletrack.permissions.OWNER_ONLY) from a session no code verified.
 
 - The login form asks for the code only of a user with a confirmed authenticator: staff without one log
   in with their password as before. A right code verifies the session (django-otp keeps the device in it).
@@ -40,8 +40,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.svg import SvgPathImage
 
-from cases.permissions import OWNER_ONLY, holds_without_second_factor, is_verified, needs_second_factor
 from cases.services import logins
+from staletrack.permissions import OWNER_ONLY, holds_without_second_factor, is_verified, needs_second_factor
 
 CODE_REQUIRED = "Enter the 6-digit code your authenticator app shows for staletrack."
 CODE_WRONG = "That code is not the one your authenticator shows now: try the next one."

@@ -136,7 +136,7 @@ LOGIN_URL = "admin:login"
 # django-axes counts failed logins per username and client address and refuses that pair, unread, for
 # a while after too many; staletrack.login_audit audits every failure and the lockout. Owners' sessions
 # need an authenticator code (django-otp, TOTP) before any owner-only permission counts
-# (cases.permissions.OWNER_ONLY, staletrack.second_factor). README, "Logins".
+# (staletrack.permissions.OWNER_ONLY, staletrack.second_factor). README, "Logins".
 INSTALLED_APPS += [
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -242,7 +242,7 @@ ORDER_IMPORT_INLINE_CASES = int(os.environ.get("STALETRACK_ORDER_IMPORT_INLINE_C
 ORDER_IMPORT_PICKUP_WORDS = env_list("STALETRACK_PICKUP_WORDS")
 ORDER_IMPORT_COD_WORDS = env_list("STALETRACK_COD_WORDS")
 
-# Exports: every resource neutralises formula cells itself (cases.resources), for admin and code exports
+# Exports: every resource neutralises formula cells itself (staletrack.exports), for admin and code exports
 # alike (OWASP CSV injection); the library's own setting only covers a leading "=" in the admin.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -15,12 +15,12 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from cases.admin.case_actions import RefuseUnpermittedActionsMixin
-from cases.admin.exports import SelectedRowsExportMixin
+from staletrack.admin import ReadOnlyAdmin, RefuseUnpermittedActionsMixin
+from staletrack.exports import SelectedRowsExportMixin
 from suppliers.models import Product, Supplier, VendorMapping, WeeklyRollup, vendor_key
+from suppliers.permissions import MANAGE_VENDOR_MAP, PAUSE_PRODUCT
 from suppliers.resources import ProductResource, SupplierResource
 from suppliers.services import (
-    MANAGE_VENDOR_MAP,
     change_product_supplier,
     check_vendor_mapping,
     delete_vendor_mapping,
@@ -140,7 +140,7 @@ class ProductAdmin(RefuseUnpermittedActionsMixin, SelectedRowsExportMixin, admin
         return NO_SKU if obj.keyed_by_title else obj.sku
 
     def has_pause_product_permission(self, request):
-        return request.user.has_perm("suppliers.pause_product")
+        return request.user.has_perm(PAUSE_PRODUCT)
 
     def has_manage_vendor_map_permission(self, request):
         return request.user.has_perm(MANAGE_VENDOR_MAP)
@@ -348,7 +348,7 @@ class VendorMappingAdmin(admin.ModelAdmin):
 
 
 @admin.register(WeeklyRollup)
-class WeeklyRollupAdmin(admin.ModelAdmin):
+class WeeklyRollupAdmin(ReadOnlyAdmin):
     """Read-only: the weekly review and `manage.py build_rollups` write these rows. The scorecard page
     (`suppliers.scorecard`) reads them."""
 
@@ -368,15 +368,6 @@ class WeeklyRollupAdmin(admin.ModelAdmin):
         "notes",
         "built_at",
     )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         from suppliers import scorecard

@@ -1,9 +1,9 @@
 """Exports of suppliers and products.
 
 Like every export, formula cells are neutralised (OWASP CSV
-injection) by `cases.resources.FormulaSafeResource`, for the admin's exports and for exports from code."""
+injection) by `staletrack.exports.FormulaSafeResource`, for the admin's exports and for exports from code."""
 
-from cases.resources import FormulaSafeResource
+from staletrack.exports import FormulaSafeResource
 from suppliers.models import Product, Supplier
 
 

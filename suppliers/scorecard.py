@@ -60,11 +60,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from cases.assessment import vocabulary as v
-from cases.permissions import PAUSE_PRODUCT
-from cases.resources import neutralise
+from staletrack.exports import neutralise
 from suppliers import rollups, sparklines
 from suppliers.filters import COUNTRY, SKU, SUPPLIER, WeeklyRollupFilter, with_defaults
 from suppliers.models import Product, Supplier, WeeklyRollup
+from suppliers.permissions import PAUSE_PRODUCT
 from suppliers.selectors import week_bounds, week_that_ended
 from suppliers.services import set_product_state
 
@@ -873,7 +873,7 @@ def csv_rows(card: Scorecard) -> Iterable[list]:
 
 def scorecard_csv_view(request, model_admin):
     """The scorecard as CSV, every row of the filters in the page's order, every cell neutralised
-    (`cases.resources.neutralise`: a leading =, +, -, @, tab or CR gets an apostrophe)."""
+    (`staletrack.exports.neutralise`: a leading =, +, -, @, tab or CR gets an apostrophe)."""
     _require_view(request)
     card = build_scorecard(request, full=True)
     if not card.valid:

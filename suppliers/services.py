@@ -16,12 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.assessment.clock import require_aware
-from cases.permissions import PAUSE_PRODUCT, require
 from cases.services.assessment import queue_reassessment
 from cases.services.audit import Target, audit_event, audit_events
 from policies.selectors import active_policy_book
+from staletrack.permissions import require
 from suppliers import rollups, selectors
 from suppliers.models import Product, Supplier, VendorMapping, WeeklyRollup, vendor_key
+from suppliers.permissions import FLAG_SUPPLIER, MANAGE_VENDOR_MAP, PAUSE_PRODUCT
 from suppliers.vendor_map import read_vendors
 
 
@@ -51,8 +52,6 @@ def set_product_state(product: Product, state: str, *, actor=None, reason: str =
 
 # ---------------------------------------------------------------------------------------------------
 # Supplier flags.
-
-FLAG_SUPPLIER = "suppliers.flag_supplier"
 
 
 @transaction.atomic
@@ -213,8 +212,6 @@ def run_weekly_review(now: datetime | None = None) -> WeeklyReview:
 
 # ---------------------------------------------------------------------------------------------------
 # The vendor map and a SKU's supplier (the owner's: `suppliers.manage_vendor_map`).
-
-MANAGE_VENDOR_MAP = "suppliers.manage_vendor_map"
 
 
 @dataclass(frozen=True)

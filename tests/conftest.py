@@ -1,4 +1,6 @@
-"""Shared fixtures, and the rule for tests that need real services.
+"""Shared fixtures (people, the known week, a label-only case, the mocked re-assessment queue), and the
+rule for tests that need real services. Shared builders live in tests/helpers/: a test module never
+imports another.
 
 Tests marked `postgres`, `redis` or `browser` skip (with the reason) when the service is not configured, so
 `make test` works on a bare clone with SQLite. Under REQUIRE_SERVICES=1 (set by .ci/run) a missing
@@ -7,9 +9,15 @@ service (or Chromium) is a failure instead of a skip.
 
 import os
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
+
+from tests.clock_helpers import import_label_only_cases
+from tests.factories import OrderFactory, UserFactory
+from tests.helpers.known_week import build_week
+from tests.otp_helpers import verified
 
 # The spec's example bundles and their expected packets, copied into the project (a clone stands alone).
 SPEC_DIR = Path(__file__).resolve().parent / "spec"
@@ -76,6 +84,7 @@ DATA_MIGRATIONS = (
 def upload_dir(settings, tmp_path):
     """Uploads kept between preview and confirmation go to the test's own folder, not the project's var/."""
     settings.UPLOAD_DIR = tmp_path / "uploads"
+    return settings.UPLOAD_DIR
 
 
 @pytest.fixture(autouse=True)
@@ -111,3 +120,73 @@ def spec_dir() -> Path:
     if not SPEC_DIR.is_dir():
         pytest.fail(f"The spec examples are expected at {SPEC_DIR}")
     return SPEC_DIR
+
+
+# People: the same three in every test module that needs them. A module whose test logs one in on the client
+# overrides the fixture by asking for it and the client.
+
+
+@pytest.fixture
+def staff(db):
+    """Stan, a member of the Staff role."""
+    return UserFactory(username="stan", role="Staff")
+
+
+@pytest.fixture
+def owner(db):
+    """Olga, an Owner whose owner-only permissions count (a session verified by her second factor)."""
+    return verified(UserFactory(username="olga", role="Owner"))
+
+
+@pytest.fixture
+def owner2(db):
+    """Otto, a second verified Owner: four eyes need someone other than the requester."""
+    return verified(UserFactory(username="otto", role="Owner"))
+
+
+@pytest.fixture
+def importer(staff, client):
+    """Stan logged in on the client: Staff may import orders and tracking."""
+    client.force_login(staff)
+    return staff
+
+
+# Data and mocks several modules share.
+
+
+@pytest.fixture
+def week(db):
+    """The known week of the supplier rollups (tests.helpers.known_week), stored."""
+    build_week()
+
+
+@pytest.fixture
+def queued():
+    """The re-assessment task's delay, mocked: no test needs a broker."""
+    with mock.patch("cases.tasks.reassess_cases_task.delay") as delay:
+        yield delay
+
+
+@pytest.fixture
+def case(db):
+    """A label-only case past its 5-day label window, no pickup proof: chase the supplier."""
+    (case,) = import_label_only_cases(1, label_days_ago=7)
+    return case
+
+
+@pytest.fixture
+def orders(db):
+    """Orders #1042 and #1043, by order id: the orders a tracking file names."""
+    return {order_id: OrderFactory(order_id=order_id) for order_id in ("#1042", "#1043")}
+
+
+@pytest.fixture(params=["batched", pytest.param("copy", marks=pytest.mark.postgres)])
+def engine(request):
+    """Each orders import engine in turn: batched everywhere, PostgreSQL's COPY where it runs."""
+    return request.param
+
+
+@pytest.fixture
+def var_dir(settings, tmp_path):
+    """settings.VAR_DIR (the project's var/ folder) in the test's own folder."""
+    settings.VAR_DIR = tmp_path

@@ -1,16 +1,16 @@
-"""Second-factor helpers for tests (cases.permissions: owner-only permissions need a verified session).
+"""Second-factor helpers for tests (staletrack.permissions: owner-only permissions need a verified session).
 
 - `verified_login(client, user)`: log `user` in on a test client with a session verified by an
   authenticator, as the login form leaves it after a right code.
 - `verified(user)`: a user object whose owner-only permissions count, for calling services directly
-  (what a command run at the server's shell does, `cases.permissions.at_the_shell`).
+  (what a command run at the server's shell does, `staletrack.permissions.at_the_shell`).
 - `give_authenticator(user)` and `code_now(device)`: a confirmed TOTP device and the code it accepts now.
 """
 
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.permissions import at_the_shell
+from staletrack.permissions import at_the_shell
 from staletrack.second_factor import confirmed_devices, current_code
 
 

@@ -17,7 +17,6 @@ from cases.models import AuditEvent, Case, Order, SupplierEvidence, TrackingEven
 from cases.services import orders as order_facts
 from cases.tasks import reassess_cases_task
 from tests.clock_helpers import import_label_only_cases
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +24,10 @@ INLINES = ("order_trackings", "supplier_evidence", "supplier_chases", "customer_
 
 
 @pytest.fixture
-def staff(client):
-    user = UserFactory(username="stan", role="Staff")
-    client.force_login(user)
-    return user
+def staff(staff, client):
+    """Stan (tests/conftest.py), logged in on the client."""
+    client.force_login(staff)
+    return staff
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from cases.models import ColumnMapping, ImportRun, Order, OrderTracking, Trackin
 from cases.services.column_mappings import remember_column_map, remembered_column_map
 from tests.factories import OrderFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("queued")]  # queued: tests/conftest.py
 
 UPS = "1Z999AA10123456784"
 USPS = "9400111899223818218407"
@@ -39,13 +39,6 @@ ODD_EVENTS_MAP = {"tracking_number": "Parcel", "time": "When", "status": "What h
 ODD_NUMBERS = f"Shop order,Parcel code\n#1042,{UPS}\n#1043,{USPS}\n"
 
 
-@pytest.fixture(autouse=True)
-def queued():
-    """The re-assessment task's delay, mocked: no test needs a broker."""
-    with mock.patch("cases.tasks.reassess_cases_task.delay") as delay:
-        yield delay
-
-
 @pytest.fixture
 def orders():
     return {order_id: OrderFactory(order_id=order_id) for order_id in ("#1042", "#1043")}
@@ -62,10 +55,10 @@ def carried(orders):
 
 
 @pytest.fixture
-def staff(client):
-    user = UserFactory(username="stan", role="Staff")
-    client.force_login(user)
-    return user
+def staff(staff, client):
+    """Stan (tests/conftest.py), logged in on the client."""
+    client.force_login(staff)
+    return staff
 
 
 @pytest.fixture

@@ -12,17 +12,11 @@ from cases.choices import Direction, EvidenceKind
 from cases.models import Case, CustomerMessage, SupplierEvidence, TrackingEvent
 from cases.services import workbench
 from tests.clock_helpers import import_label_only_cases
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 QUEUE_QUERIES_AT_MOST = 14
 CASE_PAGE_QUERIES_AT_MOST = 20
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(username="stan", role="Staff")
 
 
 def queries(client, url, params=None) -> int:

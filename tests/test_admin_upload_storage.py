@@ -6,7 +6,6 @@ import os
 import tempfile
 import uuid
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from django.contrib import admin
@@ -18,9 +17,8 @@ from cases.admin.imports import SESSION_KEY
 from cases.models import AuditEvent, ImportRun, Order
 from staletrack import uploads
 from staletrack.uploads import UploadNameError, UploadStorage
-from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("queued")]  # queued: tests/conftest.py
 
 ORDERS_URL = "admin:cases_order_import"
 CONFIRM_URL = "admin:cases_order_process_import"
@@ -35,25 +33,6 @@ ORDERS = (
     + "#1001,ana@example.com,paid,USD,39.90,2026-11-02 09:15:11 -0500,Lamp,LAMP-01,US,Bright Home\n"
     + "#1002,bo@example.com,paid,EUR,12.00,2026-11-02 09:15:11 -0500,Mug,MUG-01,DE,Mugs Ltd\n"
 ).encode()
-
-
-@pytest.fixture(autouse=True)
-def upload_dir(settings, tmp_path):
-    settings.UPLOAD_DIR = tmp_path / "uploads"
-    return settings.UPLOAD_DIR
-
-
-@pytest.fixture(autouse=True)
-def queued():
-    with mock.patch("cases.tasks.reassess_cases_task.delay") as delay:
-        yield delay
-
-
-@pytest.fixture
-def importer(client):
-    user = UserFactory(username="stan", role="Staff")  # Staff may import orders and tracking
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

@@ -14,8 +14,6 @@ from cases.models import (
     Case,
     CustomerMessage,
     Order,
-    SupplierChase,
-    SupplierEvidence,
     TrackingEvent,
     TrackingNumber,
 )
@@ -23,24 +21,10 @@ from cases.services.bundle_import import import_bundle
 from policies.models import Policy
 from suppliers.models import Product, Supplier
 from tests.factories import ProductFactory, SupplierFactory, UserFactory
-from tests.test_bundle_reader import GOOD_CASE, bundle, case_with
+from tests.helpers.bundle_documents import GOOD_CASE, bundle, case_with
+from tests.helpers.stored_rows import counts
 
 pytestmark = pytest.mark.django_db
-
-STORED = (
-    Order,
-    Case,
-    TrackingNumber,
-    TrackingEvent,
-    SupplierEvidence,
-    SupplierChase,
-    CustomerMessage,
-    Product,
-)
-
-
-def counts():
-    return {model.__name__: model.objects.count() for model in STORED}
 
 
 def run_import(path, *extra):

@@ -16,8 +16,8 @@ from cases.services.assessment import refresh_cases, sweep_due_cases, work_case_
 from cases.services.order_import import import_orders
 from cases.tasks import create_backlog_cases_task, reassess_cases_task
 from cases.webhooks.signature import sign
-from tests.test_order_import import three_orders
-from tests.test_webhook import SECRET, URL, body_of, checkpoint
+from tests.helpers.order_files import three_orders
+from tests.helpers.webhook_bodies import SECRET, URL, body_of, checkpoint
 
 pytestmark = pytest.mark.django_db
 

@@ -14,12 +14,7 @@ from cases.models import AuditEvent
 from cases.permissions import APPROVE_MONEY
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def var_dir(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("var_dir")]  # var_dir: tests/conftest.py
 
 
 def create_demo_users() -> str:

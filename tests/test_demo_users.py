@@ -7,12 +7,7 @@ from django.test import RequestFactory
 
 from tests.otp_helpers import verified
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def var_dir(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("var_dir")]  # var_dir: tests/conftest.py
 
 
 def login_request():

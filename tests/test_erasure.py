@@ -30,8 +30,7 @@ from cases.models import (
 from cases.resources import OrderResource
 from cases.services import erasure, workbench
 from cases.services.bundle_import import import_bundle
-from tests.factories import UserFactory
-from tests.otp_helpers import verified, verified_login
+from tests.otp_helpers import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -105,16 +104,6 @@ def bundle(email_e1: str) -> str:
             ],
         }
     )
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(username="stan", role="Staff")
-
-
-@pytest.fixture
-def owner():
-    return verified(UserFactory(username="olga", role="Owner"))
 
 
 @pytest.fixture

@@ -11,15 +11,10 @@ from cases.services import erasure
 from cases.services.bundle_import import import_bundle
 from cases.services.order_import import import_orders
 from tests.factories import UserFactory
+from tests.helpers.order_files import order_row, shopify
 from tests.otp_helpers import verified
-from tests.test_order_import import order_row, shopify
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(params=["batched", pytest.param("copy", marks=pytest.mark.postgres)])
-def engine(request):
-    return request.param
 
 
 def erased_order(engine) -> Order:

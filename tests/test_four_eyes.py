@@ -13,7 +13,6 @@ from django.utils import timezone
 from cases.choices import MoneyState
 from cases.models import AuditEvent, MoneyDecision, Outcome
 from cases.services import workbench
-from tests.clock_helpers import import_label_only_cases
 from tests.factories import UserFactory
 from tests.otp_helpers import verified, verified_login
 
@@ -28,12 +27,6 @@ def people():
         "owner2": verified(UserFactory(username="otto", role="Owner")),
         "owner3": verified(UserFactory(username="oona", role="Owner")),
     }
-
-
-@pytest.fixture
-def case():
-    (case,) = import_label_only_cases(1, label_days_ago=7)
-    return case
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from cases.models import AuditEvent, Order
 from cases.services.bundle_import import import_bundle
 from staletrack import limits
 from tests.factories import UserFactory
-from tests.test_bundle_import import counts
-from tests.test_bundle_reader import GOOD_CASE, V2_CASE, bundle, bundle_v2, case_with, v2_with
+from tests.helpers.bundle_documents import GOOD_CASE, V2_CASE, bundle, bundle_v2, case_with, v2_with
+from tests.helpers.stored_rows import counts
 
 pytestmark = pytest.mark.django_db
 
@@ -326,10 +326,10 @@ def test_the_default_limit_is_the_one_of_staletrack_limits():
 
 
 @pytest.fixture
-def staff(client):
-    user = UserFactory(username="stan", role="Staff")
-    client.force_login(user)
-    return user
+def staff(staff, client):
+    """Stan (tests/conftest.py), logged in on the client."""
+    client.force_login(staff)
+    return staff
 
 
 DEEP = b'{"format": "staletrack.bundle/1", "cases": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"

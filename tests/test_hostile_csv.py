@@ -25,7 +25,7 @@ from cases.imports.tracking_csv import read_tracking_events, read_tracking_numbe
 from cases.models import OrderTracking, TrackingEvent, TrackingNumber
 from cases.services.tracking_import import import_tracking_events, import_tracking_numbers
 from staletrack.limits import MAX_CELL, MAX_RAW_STATUS, TIME_RANGE_MESSAGE
-from tests.factories import OrderFactory, UserFactory
+from tests.factories import OrderFactory
 
 UPS = "1Z999AA10123456784"
 HEADER = "order_id,tracking_number,time,status,raw_status,description,location,country,notes\n"
@@ -70,20 +70,13 @@ def stored() -> tuple[int, int, int]:
     return TrackingNumber.objects.count(), OrderTracking.objects.count(), TrackingEvent.objects.count()
 
 
-@pytest.fixture(autouse=True)
-def queued():
-    with mock.patch("cases.tasks.reassess_cases_task.delay") as delay:
-        yield delay
+# The re-assessment task's delay is mocked for every test here (queued: tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("queued")
 
 
 @pytest.fixture
 def order(db):
     return OrderFactory(order_id="#1042")
-
-
-@pytest.fixture
-def staff(db):
-    return UserFactory(username="stan", role="Staff")
 
 
 # --- times outside 2000..2100 -----------------------------------------------------------------------------

@@ -23,17 +23,12 @@ from cases.models import Case, ImportRun, Order
 from cases.services.order_import import create_run, import_orders, run_import
 from staletrack.limits import MAX_CELL, TIME_RANGE_MESSAGE
 from suppliers.models import Product, Supplier
-from tests.test_order_import import SHOPIFY_HEADER, order_row, shopify
+from tests.helpers.order_files import SHOPIFY_HEADER, order_row, shopify
 
 pytestmark = pytest.mark.django_db
 
 HEADER = [*SHOPIFY_HEADER, "Cancelled at", "Notes"]
 LONG = "x" * 2_000_000
-
-
-@pytest.fixture(params=["batched", pytest.param("copy", marks=pytest.mark.postgres)])
-def engine(request):
-    return request.param
 
 
 def orders_file(*rows: dict) -> bytes:

@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from cases.models import Order, ReplayRun
 from staletrack import limits
-from tests.factories import UserFactory
 from tests.replay_bundles import basic_with_actuals
 
 pytestmark = pytest.mark.django_db
@@ -75,10 +74,10 @@ def test_the_command_names_a_decision_time_outside_2000_to_2100(tmp_path, spec_d
 
 
 @pytest.fixture
-def staff(client):
-    user = UserFactory(username="stan", role="Staff")
-    client.force_login(user)
-    return user
+def staff(staff, client):
+    """Stan (tests/conftest.py), logged in on the client."""
+    client.force_login(staff)
+    return staff
 
 
 def upload(client, raw: bytes):

@@ -24,7 +24,8 @@ from cases.tasks_imports import import_orders_task
 from staletrack import runs
 from staletrack.runs import LOST_RUN_MESSAGE
 from tests.factories import UserFactory
-from tests.test_order_import import NOTHING, stored, three_orders
+from tests.helpers.order_files import three_orders
+from tests.helpers.stored_rows import NOTHING, stored
 
 pytestmark = pytest.mark.django_db
 

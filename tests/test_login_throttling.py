@@ -11,17 +11,11 @@ from django.utils import timezone
 from cases.models import AuditEvent
 from cases.services.logins import failure_reason, lockout_begins, tried_name
 from staletrack.second_factor import client_ip
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery staple"
 WRONG = "Tr0ub4dor&3-but-wrong"
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(username="stan", role="Staff")
 
 
 def log_in(client, username="stan", password=PASSWORD, address="203.0.113.7"):

@@ -32,7 +32,8 @@ from staletrack.runs import (
     visibility_timeout,
 )
 from tests.factories import UserFactory
-from tests.test_order_import import NOTHING, stored, three_orders
+from tests.helpers.order_files import three_orders
+from tests.helpers.stored_rows import NOTHING, stored
 
 pytestmark = pytest.mark.django_db
 

@@ -11,25 +11,10 @@ from django.urls import reverse
 from cases.choices import MoneyState
 from cases.models import AuditEvent, MoneyDecision
 from cases.services import workbench
-from tests.factories import CaseFactory, UserFactory
-from tests.otp_helpers import verified, verified_login
+from tests.factories import CaseFactory
+from tests.otp_helpers import verified_login
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(username="stan", role="Staff")
-
-
-@pytest.fixture
-def owner():
-    return verified(UserFactory(username="olga", role="Owner"))
-
-
-@pytest.fixture
-def owner2():
-    return verified(UserFactory(username="otto", role="Owner"))
 
 
 @pytest.fixture

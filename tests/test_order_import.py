@@ -27,7 +27,7 @@ from django.urls import reverse
 from cases.csvfiles import CsvError
 from cases.imports import orders_csv
 from cases.imports.orders_csv import Msg, OrdersCsv, parse_datetime_cell
-from cases.models import AuditEvent, Case, ImportRun, Order
+from cases.models import AuditEvent, ImportRun, Order
 from cases.resources import CaseResource, OrderResource
 from cases.services.order_import import create_run, import_orders, run_import
 from cases.tasks_imports import import_orders_task
@@ -35,91 +35,8 @@ from staletrack.runs import LOST_RUN_MESSAGE
 from suppliers.models import Product, Supplier
 from suppliers.resources import ProductResource, SupplierResource
 from tests.factories import CaseFactory, OrderFactory, ProductFactory, UserFactory
-
-SHOPIFY_HEADER = [
-    "Name",
-    "Email",
-    "Financial Status",
-    "Paid at",
-    "Fulfillment Status",
-    "Fulfilled at",
-    "Currency",
-    "Total",
-    "Created at",
-    "Lineitem quantity",
-    "Lineitem name",
-    "Lineitem sku",
-    "Shipping Zip",
-    "Shipping Country",
-    "Vendor",
-    "Id",
-]
-
-
-def order_row(name="#1001", **cells) -> dict:
-    row = {
-        "Name": name,
-        "Email": "ana@example.com",
-        "Financial Status": "paid",
-        "Currency": "USD",
-        "Total": "39.90",
-        "Created at": "2026-11-02 09:15:11 -0500",
-        "Lineitem quantity": "1",
-        "Lineitem name": "Sunset lamp",
-        "Lineitem sku": "LAMP-01",
-        "Shipping Zip": "'02134",
-        "Shipping Country": "US",
-        "Vendor": "Bright Home Supply",
-        "Id": "5001",
-    }
-    row.update(cells)
-    return row
-
-
-def item_row(name="#1001", sku="BULB-01", item="Bulb", vendor="Bright Home Supply", **cells) -> dict:
-    """A later line item: Shopify leaves the order columns empty."""
-    row = {
-        "Name": name,
-        "Lineitem quantity": "1",
-        "Lineitem name": item,
-        "Lineitem sku": sku,
-        "Vendor": vendor,
-    }
-    row.update(cells)
-    return row
-
-
-def shopify(*rows: dict, header=SHOPIFY_HEADER, bom=False) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([row.get(column, "") for column in header])
-    return (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode()
-
-
-def three_orders() -> bytes:
-    return shopify(
-        order_row("#1001"),
-        item_row("#1001"),
-        order_row(
-            "#1002",
-            Email="bo@example.com",
-            **{"Financial Status": "refunded", "Currency": "EUR", "Total": "12.00"},
-            **{"Created at": "2026-11-03T10:00:00Z", "Lineitem sku": "MUG-01", "Lineitem name": "Mug"},
-            **{"Shipping Zip": "10115", "Shipping Country": "DE", "Vendor": "Mugs Ltd"},
-        ),
-        order_row("#1003", **{"Financial Status": "partially_refunded", "Lineitem sku": "LAMP-01"}),
-    )
-
-
-STALETRACK = (
-    b"order_id,ordered_at,customer_email,country,postal_code,sku,product_title,supplier,value,currency,"
-    b"payment_state,promise_text,notes\n"
-    b"#2001,2026-11-02T09:15:00Z,ana@example.com,US,94110,LAMP-01,Sunset lamp,Bright Home Supply,39.90,USD,"
-    b"paid,Delivered in 7-12 business days,ignored\n"
-    b"#2002,2026-11-04T10:00:00+01:00,,gb,,MUG-01,Mug,Mugs Ltd,,,,,\n"
-)
+from tests.helpers.order_files import STALETRACK, item_row, order_row, shopify, three_orders
+from tests.helpers.stored_rows import NOTHING, stored
 
 
 def issues(raw: bytes, **kwargs) -> list[str]:
@@ -131,18 +48,6 @@ def file_issues(raw: bytes, **kwargs) -> list[str]:
     with pytest.raises(CsvError) as caught:
         import_orders(raw, file_name="orders.csv", **kwargs)
     return [str(issue) for issue in caught.value.issues]
-
-
-def stored() -> dict[str, int]:
-    return {
-        "orders": Order.objects.count(),
-        "cases": Case.objects.count(),
-        "products": Product.objects.count(),
-        "suppliers": Supplier.objects.count(),
-    }
-
-
-NOTHING = {"orders": 0, "cases": 0, "products": 0, "suppliers": 0}
 
 
 # --- reading the file (no database) -------------------------------------------------------------------
@@ -599,13 +504,6 @@ def test_the_task_imports_the_stored_file_and_leaves_a_finished_run_alone(settin
 
 
 # --- the admin ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def importer(client):
-    user = UserFactory(username="stan", role="Staff")
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

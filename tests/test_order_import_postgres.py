@@ -17,16 +17,8 @@ from cases.models import AuditEvent, Case, ImportRun, Order
 from cases.services.order_import import create_run, import_orders, run_import
 from suppliers.models import Product, Supplier
 from tests.factories import OrderFactory, ProductFactory
-from tests.test_order_import import (
-    NOTHING,
-    SHOPIFY_HEADER,
-    STALETRACK,
-    item_row,
-    order_row,
-    shopify,
-    stored,
-    three_orders,
-)
+from tests.helpers.order_files import SHOPIFY_HEADER, STALETRACK, item_row, order_row, shopify, three_orders
+from tests.helpers.stored_rows import NOTHING, stored
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 

@@ -35,17 +35,12 @@ from cases.services.order_import import create_run, import_orders, run_import
 from cases.tasks_imports import import_orders_task
 from suppliers.models import Product, Supplier, VendorMapping
 from tests.factories import OrderFactory, SupplierFactory
-from tests.test_order_import import SHOPIFY_HEADER, item_row, order_row, shopify
+from tests.helpers.order_files import SHOPIFY_HEADER, item_row, order_row, shopify
 
 DATA = Path(__file__).resolve().parent / "data" / "shopify"
 HEADER = [*SHOPIFY_HEADER, "Lineitem requires shipping", "Shipping Method", "Payment Method", "Cancelled at"]
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(params=["batched", pytest.param("copy", marks=pytest.mark.postgres)])
-def engine(request):
-    return request.param
 
 
 def run(raw: bytes, engine: str, **kwargs):

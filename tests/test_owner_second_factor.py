@@ -14,16 +14,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.choices import MoneyState
 from cases.models import AuditEvent, MoneyDecision
-from cases.permissions import APPROVE_MONEY, EDIT_POLICY, OWNER_ONLY, at_the_shell, require
+from cases.permissions import APPROVE_MONEY
 from cases.services import workbench
 from policies import services as policy_services
 from policies.models import Policy
+from policies.permissions import EDIT_POLICY
 from policies.values import POLICY_FIELDS
+from staletrack.permissions import OWNER_ONLY, at_the_shell, require
 from suppliers.models import Product, Supplier, VendorMapping
-from tests.clock_helpers import import_label_only_cases
 from tests.factories import SupplierFactory, UserFactory
+from tests.helpers.bundle_documents import bundle
 from tests.otp_helpers import code_now, give_authenticator, verified, verified_login
-from tests.test_bundle_reader import bundle
 
 pytestmark = pytest.mark.django_db
 
@@ -31,19 +32,9 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def staff():
-    return UserFactory(username="stan", role="Staff")
-
-
-@pytest.fixture
 def owner():
+    """Olga without a verified session (not tests/conftest.py's): her second factor is what is tested."""
     return UserFactory(username="olga", role="Owner")
-
-
-@pytest.fixture
-def case():
-    (case,) = import_label_only_cases(1, label_days_ago=7)
-    return case
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from tests.clock_helpers import import_label_only_cases
-from tests.test_sweep_resilience import insert_unreadable_event
+from tests.helpers.unreadable_rows import insert_unreadable_event
 
 pytestmark = pytest.mark.django_db
 

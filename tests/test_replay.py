@@ -372,11 +372,6 @@ def test_the_command_needs_exactly_one_source():
 # The admin -----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def staff(db):
-    return UserFactory(username="stan", role="Staff")
-
-
 def test_the_replay_action_renders_the_report_for_the_selection(client, imported, staff):
     client.force_login(staff)
     pks = list(Case.objects.values_list("pk", flat=True))

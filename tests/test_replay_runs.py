@@ -39,11 +39,6 @@ def imported(spec_dir, tmp_path, db):
 
 
 @pytest.fixture
-def staff(db):
-    return UserFactory(username="stan", role="Staff")
-
-
-@pytest.fixture
 def nobody(db):
     """A staff user (is_staff) without the replay page's permission (cases.view_case)."""
     return UserFactory(username="nobody")

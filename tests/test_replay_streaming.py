@@ -17,10 +17,9 @@ from cases.replay import KEEP, render_report
 from cases.selectors import replay as replay_selector
 from cases.selectors.replay import REVIEW_NOTE, replay_all, replay_bundle, replay_orders, replayed_orders
 from cases.services import replay_runs
-from cases.services.batches import can_fork
 from cases.tasks import replay_past_cases_task
 from policies.models import Policy
-from tests.factories import UserFactory
+from staletrack.processes import can_fork
 from tests.replay_bundles import many_past_cases, write_bundle
 
 CASES = 80
@@ -127,11 +126,6 @@ def test_the_command_lists_as_many_as_asked(many):
 
 
 # The admin ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def staff(db):
-    return UserFactory(username="stan", role="Staff")
 
 
 def test_the_page_carries_the_selection_back_in_one_field(client, many, staff):

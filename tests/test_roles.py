@@ -15,8 +15,8 @@ from policies.models import Policy
 from suppliers.models import Product
 from suppliers.services import set_product_state
 from tests.factories import ProductFactory, UserFactory
-from tests.otp_helpers import verified, verified_login
-from tests.test_bundle_reader import bundle
+from tests.helpers.bundle_documents import bundle
+from tests.otp_helpers import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -26,16 +26,6 @@ OWNER_PERMISSIONS = [
     "suppliers.manage_vendor_map",
     "policies.edit_policy",
 ]
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(username="stan", role="Staff")
-
-
-@pytest.fixture
-def owner():
-    return verified(UserFactory(username="olga", role="Owner"))
 
 
 def test_both_roles_exist():

@@ -22,8 +22,8 @@ from suppliers.filters import WeeklyRollupFilter
 from suppliers.models import Product, Supplier, WeeklyRollup
 from suppliers.services import build_weekly_rollups, change_product_supplier, save_vendor_mapping
 from tests.factories import ProductFactory, SupplierFactory, UserFactory
-from tests.otp_helpers import verified, verified_login
-from tests.test_rollups import EXPECTED, WEEK, at, make_order, week  # noqa: F401  (week: the known week)
+from tests.helpers.known_week import EXPECTED, WEEK, at, make_order
+from tests.otp_helpers import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -33,17 +33,7 @@ ONE_WEEK = {"week_from": WEEK.isoformat(), "week_to": WEEK.isoformat()}
 
 
 @pytest.fixture
-def staff():
-    return UserFactory(username="stan", role="Staff")
-
-
-@pytest.fixture
-def owner():
-    return verified(UserFactory(username="olga", role="Owner"))
-
-
-@pytest.fixture
-def built(week):  # noqa: F811
+def built(week):
     build_weekly_rollups(WEEK)
 
 
@@ -141,7 +131,7 @@ def test_a_supplier_with_no_orders_is_listed_with_zeros_and_no_links(client, bui
     assert all(c.url is None for _, c in idle["cells"])
 
 
-def test_an_empty_week_shows_the_zero_supplier_rows(client, week, staff):  # noqa: F811
+def test_an_empty_week_shows_the_zero_supplier_rows(client, week, staff):
     empty = WEEK - timedelta(weeks=3)
     build_weekly_rollups(empty)
     client.force_login(staff)
@@ -173,7 +163,7 @@ def test_a_range_sums_the_counts_recomputes_rates_and_keeps_the_latest_week_dura
     assert row.notes == [(earlier, "prints labels before hand-off: 4 of 4 label-only cases")]
 
 
-def test_the_notes_show_on_their_row(client, week, staff):  # noqa: F811
+def test_the_notes_show_on_their_row(client, week, staff):
     lamp = ProductFactory(sku="LAMP", supplier=Supplier.objects.get(name="Acme"))
     for i in range(3):
         make_order(f"#L{i}", lamp, "FR", at(10, i), "label_created_only", exceeded=True)

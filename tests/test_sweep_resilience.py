@@ -10,7 +10,7 @@ from django.db import connection
 from django.urls import reverse
 
 from cases import assessment as rules
-from cases.models import AuditEvent, Case, TrackingEvent
+from cases.models import AuditEvent, Case
 from cases.services import assessment
 from cases.services.assessment import (
     UNASSESSABLE_RETRY,
@@ -20,6 +20,7 @@ from cases.services.assessment import (
 )
 from tests.clock_helpers import import_label_only_cases
 from tests.factories import UserFactory
+from tests.helpers.unreadable_rows import insert_unreadable_event
 
 pytestmark = pytest.mark.django_db
 
@@ -176,20 +177,6 @@ def test_the_queue_lists_and_counts_the_cases_that_cannot_be_assessed_and_the_ca
 
 
 # --- a real row that cannot be read back -------------------------------------------------------------
-
-
-def insert_unreadable_event(case: Case) -> None:
-    """A tracking event whose stored time Python cannot hold: on PostgreSQL a BC instant (0001-01-01 at
-    +14:00), which psycopg refuses to load; on SQLite a time that is not one."""
-    number = case.order.tracking_numbers.get()
-    at = "0001-01-01 00:00:00+14" if connection.vendor == "postgresql" else "not a time"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {TrackingEvent._meta.db_table} (tracking_number_id, at, status, raw_status, "
-            "description, location, country, postal_code, source, approximate, created_at) "
-            "VALUES (%s, %s, 'in_transit', '', 'bad time', '', '', '', 'manual', false, %s)",
-            [number.pk, at, case.assessed_at],
-        )
 
 
 def sweep_over_an_unreadable_event(cases):

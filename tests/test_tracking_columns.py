@@ -4,7 +4,6 @@ successful import and used for the next file with the same headers; errors namin
 
 import sys
 from io import StringIO
-from unittest import mock
 
 import pytest
 from django.core.management import call_command, execute_from_command_line
@@ -42,15 +41,8 @@ def issues_of(call, *args, **kwargs) -> list[str]:
     return [str(issue) for issue in caught.value.issues]
 
 
-@pytest.fixture(autouse=True)
-def queued():
-    with mock.patch("cases.tasks.reassess_cases_task.delay") as delay:
-        yield delay
-
-
-@pytest.fixture
-def orders(db):
-    return {order_id: OrderFactory(order_id=order_id) for order_id in ("#1042", "#1043")}
+# The re-assessment task's delay is mocked for every test here (queued: tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("queued")
 
 
 def run(kind, path, *extra):

@@ -70,21 +70,8 @@ def stored() -> dict[str, int]:
 NOTHING = {"numbers": 0, "links": 0, "events": 0}
 
 
-@pytest.fixture(autouse=True)
-def queued():
-    """The re-assessment task's delay, mocked: no test needs a broker."""
-    with mock.patch("cases.tasks.reassess_cases_task.delay") as delay:
-        yield delay
-
-
-@pytest.fixture
-def orders(db):
-    return {order_id: OrderFactory(order_id=order_id) for order_id in ("#1042", "#1043")}
-
-
-@pytest.fixture
-def staff(db):
-    return UserFactory(username="stan", role="Staff")
+# The re-assessment task's delay is mocked for every test here (queued: tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("queued")
 
 
 # --- reading, without a database ----------------------------------------------------------------------

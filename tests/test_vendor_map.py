@@ -21,7 +21,7 @@ from suppliers.services import (
 )
 from suppliers.vendor_map import DEFAULT_SUPPLIER_NAME, read_vendors
 from tests.factories import CaseFactory, OrderFactory, ProductFactory, SupplierFactory, UserFactory
-from tests.otp_helpers import verified, verified_login
+from tests.otp_helpers import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -93,16 +93,6 @@ def test_read_vendors_of_nothing():
 
 
 # --- saving and deleting mappings: the products follow ---------------------------------------------------
-
-
-@pytest.fixture
-def owner():
-    return verified(UserFactory(username="olga", role="Owner"))
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(username="stan", role="Staff")
 
 
 @pytest.fixture

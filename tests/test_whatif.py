@@ -15,7 +15,6 @@ from hypothesis import given
 from cases.assessment import assess_many
 from cases.assessment.standing import assess_standing
 from cases.models import AuditEvent, Case, OrderTracking, TrackingEvent, TrackingNumber
-from cases.services import batches
 from cases.services.assessment import refresh_cases, sweep_due_cases
 from policies import whatif
 from policies.models import CountryOverride, Policy, WhatIfRun
@@ -24,10 +23,11 @@ from policies.tasks import reassess_after_activation_task, what_if_policy_task
 from policies.whatif import what_if
 from policies.whatif_diff import Change, WhatIfResult
 from policies.whatif_runs import run_what_if, start_what_if
+from staletrack import processes
 from staletrack.runs import LOST_RUN_MESSAGE
-from tests.assessment.test_properties import SETTINGS, minutes, populations
-from tests.factories import OrderFactory, UserFactory
-from tests.otp_helpers import verified, verified_login
+from tests.assessment.strategies import SETTINGS, minutes, populations
+from tests.factories import OrderFactory
+from tests.otp_helpers import verified_login
 
 AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
 STALE = ("stale_in_transit", "customer_update", "draft_update")
@@ -66,16 +66,6 @@ def parcel(order_id: str, moved_days_ago: float, *, country: str = "US"):
 def decisions(order_id: str) -> tuple[str, str, str]:
     case = Case.objects.get(order__order_id=order_id)
     return (case.case_type, case.risk_level, case.next_move)
-
-
-@pytest.fixture
-def owner():
-    return verified(UserFactory(username="olga", role="Owner"))
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(username="stan", role="Staff")
 
 
 @pytest.fixture
@@ -398,7 +388,7 @@ def test_two_processes_give_the_same_result_as_one(owner):
     refresh_cases([o.pk for o in orders], as_of=AS_OF)
     draft = create_draft(base=v1, actor=owner, changes={"stale_in_transit_days": 10})
     one = what_if(draft, as_of=AS_OF, batch_size=7)
-    assert batches.can_fork()  # so processes=2 really forks here
+    assert processes.can_fork()  # so processes=2 really forks here
     with mock.patch.object(whatif, "what_if_batch", wraps=whatif.what_if_batch) as in_this_process:
         two = what_if(draft, as_of=AS_OF, batch_size=7, processes=2)
     assert in_this_process.call_count == 0  # every batch ran in a child

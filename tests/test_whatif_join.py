@@ -34,11 +34,6 @@ def in_the_background():
 
 
 @pytest.fixture
-def owner(db):
-    return verified(UserFactory(username="olga", role="Owner"))
-
-
-@pytest.fixture
 def draft(owner):
     v1 = Policy.objects.get(is_active=True)
     return create_draft(base=v1, actor=owner, changes={"stale_in_transit_days": 10})

@@ -24,27 +24,12 @@ from policies.models import Policy
 from suppliers.models import Product, Supplier
 from tests.clock_helpers import import_label_only_cases
 from tests.factories import UserFactory
-from tests.otp_helpers import verified, verified_login
+from tests.otp_helpers import verified_login
 
 pytestmark = pytest.mark.django_db
 
 FORBIDDEN = "Good news: your parcel has shipped and will arrive on Friday."
 FINE = "Your order has a shipping label; the carrier has not scanned it yet. We asked the supplier for proof."
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(username="stan", role="Staff")
-
-
-@pytest.fixture
-def owner():
-    return verified(UserFactory(username="olga", role="Owner"))
-
-
-@pytest.fixture
-def owner2():
-    return verified(UserFactory(username="otto", role="Owner"))
 
 
 @pytest.fixture
@@ -57,13 +42,6 @@ def viewer():
 @pytest.fixture
 def nobody():
     return UserFactory(username="nobody")
-
-
-@pytest.fixture
-def case():
-    """A label-only case past its 5-day label window, no pickup proof: chase the supplier."""
-    (case,) = import_label_only_cases(1, label_days_ago=7)
-    return case
 
 
 def counts():

@@ -11,8 +11,6 @@ from django.urls import reverse
 from cases.choices import CaseStatus, EvidenceKind
 from cases.models import AuditEvent, Case, Outcome, SupplierEvidence
 from cases.services import workbench
-from tests.clock_helpers import import_label_only_cases
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,17 +21,6 @@ OUT_OF_RANGE = [
     datetime(2100, 1, 1, tzinfo=UTC),
     datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-14))),  # year 10000 in UTC
 ]
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(username="stan", role="Staff")
-
-
-@pytest.fixture
-def case():
-    (case,) = import_label_only_cases(1, label_days_ago=7)
-    return case
 
 
 def written():

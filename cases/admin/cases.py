@@ -32,7 +32,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from cases.admin.exports import SelectedRowsExportMixin
 from cases.admin.filters import AgeFilter, AssigneeFilter, FlagFilter, SkuFilter, UnassessableFilter
 from cases.admin.replay import MAX_CASES, replay_page, replay_run_page
 from cases.assessment.text import render_text
@@ -41,7 +40,7 @@ from cases.choices import ChaseChannel, EvidenceKind, MoneyKind, MoneyState
 from cases.currencies import currency_code
 from cases.forms import BundleUploadForm
 from cases.models import Case, MoneyDecision, Order, OrderTracking
-from cases.permissions import APPROVE_MONEY, IMPORT_CASES, PAUSE_PRODUCT, require
+from cases.permissions import APPROVE_MONEY, IMPORT_CASES
 from cases.resources import CaseResource
 from cases.selectors.queue import SAVED_VIEWS, EstimatedCountPaginator, clock_exceeded, key_clock
 from cases.selectors.replay import REPLAY_PERMISSION
@@ -49,7 +48,10 @@ from cases.selectors.timeline import case_timeline, proved, unreadable_facts
 from cases.services import workbench
 from cases.services.assessment import unassessable_reason
 from cases.services.bundle_import import import_bundle
+from staletrack.exports import SelectedRowsExportMixin
+from staletrack.permissions import require
 from suppliers.models import Product
+from suppliers.permissions import FLAG_SUPPLIER, PAUSE_PRODUCT
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +135,7 @@ ACTIONS = {
     "reject_money": (APPROVE_MONEY, "_reject_money"),
     "edit_money": ("cases.add_moneydecision", "_edit_money"),
     "pause_product": (PAUSE_PRODUCT, "_pause_product"),
-    "flag_supplier": (workbench.FLAG_SUPPLIER, "_flag_supplier"),
+    "flag_supplier": (FLAG_SUPPLIER, "_flag_supplier"),
 }
 
 
@@ -343,7 +345,7 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
             "can_work": user.has_perm("cases.change_case"),
             "can_request_money": user.has_perm("cases.add_moneydecision"),
             "can_pause": user.has_perm(PAUSE_PRODUCT),
-            "can_flag": user.has_perm(workbench.FLAG_SUPPLIER),
+            "can_flag": user.has_perm(FLAG_SUPPLIER),
             "chase_channels": ChaseChannel.choices,
             "evidence_kinds": EvidenceKind.choices,
             "money_kinds": MoneyKind.choices,

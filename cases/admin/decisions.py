@@ -9,19 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from cases.models import AuditEvent, MoneyDecision, Outcome
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from staletrack.admin import ReadOnlyAdmin
 
 
 def case_link(case):

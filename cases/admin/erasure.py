@@ -18,8 +18,8 @@ from django.template import engines
 from django.urls import path, reverse
 
 from cases.models import Order
-from cases.permissions import require
 from cases.services.erasure import EMAIL_SHAPE, ERASE_CUSTOMER, erase_customer
+from staletrack.permissions import require
 
 ACTION = "erase_customer_data"
 ACTION_LABEL = "Erase this customer's personal data"

@@ -29,8 +29,8 @@ from django.views.decorators.http import require_POST
 from cases.csvfiles import CsvIssue, header_key
 from cases.models import ImportRun
 from cases.permissions import IMPORT_ORDERS
-from cases.resources import neutralise
 from staletrack import uploads
+from staletrack.exports import neutralise
 
 SHOWN_ERRORS = 100
 SHOWN_NAMES = 50  # vendor names, order ids: the page lists this many and counts the rest

@@ -44,7 +44,6 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
 from cases.admin.erasure import CustomerErasureMixin
-from cases.admin.exports import SelectedRowsExportMixin
 from cases.admin.imports import (
     SessionUploads,
     missing_a_column,
@@ -93,6 +92,7 @@ from cases.services.order_import import (
     store_zone,
 )
 from cases.services.orders import ORDER_FACTS, order_problems
+from staletrack.exports import SelectedRowsExportMixin
 from staletrack.limits import time_problem
 from staletrack.uploads import UploadStorage
 

@@ -31,7 +31,6 @@ from django.urls import reverse
 from cases.bundles.reader import BundleError, read_bundle
 from cases.forms import BundleUploadForm
 from cases.models import ReplayRun
-from cases.permissions import require
 from cases.replay import ReplayReport
 from cases.replay.text import SHORT_MOVES, percent
 from cases.selectors.replay import (
@@ -43,6 +42,7 @@ from cases.selectors.replay import (
 )
 from cases.services.replay_runs import report_from_dict, start_replay_run
 from policies.models import Policy
+from staletrack.permissions import require
 
 MAX_CASES = 100_000  # chosen cases per page (every stored case has no limit, nor has the command)
 TEMPLATE = "admin/cases/replay.html"

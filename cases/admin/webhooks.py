@@ -7,10 +7,11 @@ the unique body digest closes: a deleted delivery's re-delivery would be stored 
 from django.contrib import admin
 
 from cases.models import WebhookDelivery
+from staletrack.admin import ReadOnlyAdmin
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = ("received_at", "source", "delivery_id", "numbers", "events_created")
     list_filter = ("source",)
     search_fields = ("delivery_id", "body_sha256")
@@ -21,12 +22,3 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     @admin.display(description="tracking numbers")
     def numbers(self, obj):
         return ", ".join(obj.tracking_numbers or []) or "—"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
-from cases.permissions import at_the_shell
+from staletrack.permissions import at_the_shell
 
 
 def add_as_user_argument(parser) -> None:
@@ -33,8 +33,9 @@ def add_column_argument(parser, *, example: str, fields: str) -> None:
 
 
 def actor_named(username: str | None):
-    """The user an import acts as; None is the operator at the server's shell (cases.permissions). A named
-    user counts as verified by a second factor: the command runs at the server's shell."""
+    """The user an import acts as; None is the operator at the server's shell (staletrack.permissions).
+
+    A named user counts as verified by a second factor: the command runs at the server's shell."""
     if not username:
         return None
     actor = get_user_model().objects.filter(username=username).first()

@@ -38,8 +38,9 @@ from cases.assessment.facts import (
 )
 from cases.assessment.review import group_name
 from cases.carriers.detect import number_standing
-from cases.selectors.rows import chunked, fetch_by_ids
+from cases.selectors.rows import fetch_by_ids
 from policies.selectors import PolicyBook, active_policy_book
+from staletrack.batches import chunked
 
 
 @dataclass

@@ -59,10 +59,11 @@ from cases.bundles.reader import Bundle
 from cases.models import Case, Order
 from cases.replay import KEEP, Actual, First, Replayed, ReplayReport, Scorer
 from cases.selectors.facts import facts_for_orders
-from cases.selectors.rows import chunked, fetch_by_ids
-from cases.services.batches import can_fork, forget_inherited_connections, fork_context, without_gc_pauses
+from cases.selectors.rows import fetch_by_ids
 from policies.models import Policy
 from policies.selectors import PolicyBook, policy_book
+from staletrack.batches import chunked, without_gc_pauses
+from staletrack.processes import can_fork, forget_inherited_connections, fork_context
 from suppliers.models import Supplier
 
 logger = logging.getLogger(__name__)
@@ -372,7 +373,7 @@ def _parts(batches: list[tuple[list[int], list[int]]], processes: int, policies:
     if processes <= 1:
         yield _replay_batches(batches, policies, keep)
         return
-    # The children must not share this process's connections (cases.services.batches): close them; this
+    # The children must not share this process's connections (staletrack.processes): close them; this
     # process reopens on its next query. The children inherit the batches: only a share's index is sent.
     connections.close_all()
     shares = [batches[i::processes] for i in range(processes)]

@@ -14,12 +14,9 @@ import psycopg
 from django.db import connection
 from psycopg.pq import Format
 
+from staletrack.batches import chunked
+
 TIMESTAMPTZ = psycopg.postgres.types["timestamptz"].oid
-CHUNK = 5000  # ids per IN clause: under SQLite's variable limit, and one query per 5,000 orders
-
-
-def chunked(ids: list) -> list[list]:
-    return [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)] or [[]]
 
 
 def fetch_by_ids(sql: str, ids: list, params: Iterable = (), *, times: tuple[int, ...] = ()) -> list[tuple]:

@@ -41,10 +41,9 @@ from cases.models import Case, CaseBacklog, Order
 from cases.selectors.case_states import CaseState, case_states
 from cases.selectors.facts import facts_for_orders
 from cases.selectors.review_counts import StoredReviewCounts, stored_review_counts
-from cases.selectors.rows import chunked
 from cases.services.audit import Target, audit_events
-from cases.services.batches import without_gc_pauses
 from policies.selectors import PolicyBook, active_policy_book
+from staletrack.batches import chunked, without_gc_pauses
 from staletrack.celery import queue_after_commit
 
 T = TypeVar("T")

@@ -28,11 +28,13 @@ from cases.models import (
     SupplierChase,
     SupplierEvidence,
 )
-from cases.permissions import EDIT_POLICY, IMPORT_CASES, require
+from cases.permissions import IMPORT_CASES
 from cases.services import tracking
 from cases.services.assessment import refresh_cases
 from cases.services.audit import audit_event
 from policies import services as policy_services
+from policies.permissions import EDIT_POLICY
+from staletrack.permissions import require
 from suppliers.models import Product, Supplier
 
 ORDER_FIELDS = (

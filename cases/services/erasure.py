@@ -63,10 +63,11 @@ from cases.models import (
     SupplierEvidence,
     TrackingEvent,
 )
-from cases.permissions import APPROVE_MONEY, require
+from cases.permissions import APPROVE_MONEY
 from cases.services.assessment import refresh_cases
 from cases.services.audit import audit_event
 from staletrack.limits import MAX_EMAIL, MAX_ORDER_ID, MAX_TEXT, text_problem
+from staletrack.permissions import require
 
 # Owners erase: the Owner role's own permission (a permission of its own would need a migration).
 ERASE_CUSTOMER = APPROVE_MONEY

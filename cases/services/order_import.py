@@ -68,10 +68,11 @@ from cases.imports.orders_csv import (
     scan_file,
 )
 from cases.models import ORDERS_IMPORTED, ImportRun
-from cases.permissions import IMPORT_ORDERS, require
+from cases.permissions import IMPORT_ORDERS
 from cases.services.assessment import queue_reassessment, record_case_backlog
 from cases.services.audit import audit_event
 from cases.services.column_mappings import remember_column_map, remembered_column_map
+from staletrack.permissions import require
 
 logger = logging.getLogger(__name__)
 

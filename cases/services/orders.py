@@ -37,10 +37,10 @@ from cases.models import (
     TrackingEvent,
     TrackingNumber,
 )
-from cases.permissions import require
 from cases.services.assessment import queue_reassessment
 from cases.services.audit import audit_event
 from staletrack import limits
+from staletrack.permissions import require
 
 # The order's facts a person may change: those an import sets, and its number.
 ORDER_FACTS = ("order_id", *ORDER_COLUMNS)

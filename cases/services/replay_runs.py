@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from cases.models import ReplayRun
-from cases.permissions import require
 from cases.replay import Actual, Agreement, CaseTypeRow, Disagreement, ReplayReport
 from cases.selectors.replay import REPLAY_PERMISSION, replay_all
 from policies.models import Policy
-from policies.whatif_runs import default_processes
+from staletrack.permissions import require
+from staletrack.processes import default_processes
 from staletrack.runs import queue_run_after_commit, take_turns
 
 logger = logging.getLogger(__name__)

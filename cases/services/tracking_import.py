@@ -38,13 +38,14 @@ from cases.imports.tracking_csv import (
     scan_tracking_numbers,
 )
 from cases.models import Order, OrderTracking, TrackingNumber
-from cases.permissions import IMPORT_ORDERS, require
-from cases.selectors.rows import chunked
+from cases.permissions import IMPORT_ORDERS
 from cases.services import tracking
 from cases.services.assessment import queue_reassessment
 from cases.services.audit import audit_event
 from cases.services.column_mappings import remember_column_map, remembered_column_map
+from staletrack.batches import chunked
 from staletrack.limits import MAX_FILE_BYTES
+from staletrack.permissions import require
 
 # cases.permissions names no constant for it (yet); the permission is ImportRun's (cases.models).
 AUDITED_ORDER_IDS = 1000  # the audit event lists this many order ids and counts the rest

@@ -1,6 +1,6 @@
 """The case actions of the admin workbench, as services the admin views, commands and tests share.
 
-Every action checks its permission on the server (`cases.permissions.require`; `actor=None` is the
+Every action checks its permission on the server (`staletrack.permissions.require`; `actor=None` is the
 operator at the shell), writes an `Outcome` on the case and an `AuditEvent`, in one transaction. Actions
 that change the facts (a chase, supplier proof, an outbound message) re-assess the case in the same
 transaction, so the packet the page shows next already knows.
@@ -51,17 +51,18 @@ from cases.choices import (
 )
 from cases.currencies import currency_code
 from cases.models import Case, CustomerMessage, MoneyDecision, Outcome, SupplierChase, SupplierEvidence
-from cases.permissions import APPROVE_MONEY, PAUSE_PRODUCT, require
+from cases.permissions import APPROVE_MONEY
 from cases.selectors.facts import facts_for_orders
 from cases.services.assessment import refresh_cases
 from cases.services.audit import audit_event
 from staletrack.limits import MAX_AMOUNT_DECIMALS, MAX_AMOUNT_DIGITS, MAX_TEXT, text_problem, time_problem
+from staletrack.permissions import require
 from suppliers import services as supplier_services
 from suppliers.models import Product
+from suppliers.permissions import FLAG_SUPPLIER, PAUSE_PRODUCT
 
 WORK_CASE = "cases.change_case"
 REQUEST_MONEY = "cases.add_moneydecision"
-FLAG_SUPPLIER = "suppliers.flag_supplier"
 
 # The workbench's own steps on a case's timeline (cases.choices.OutcomeKind, after the seed's outcomes).
 PROOF_RECORDED = OutcomeKind.PROOF_RECORDED

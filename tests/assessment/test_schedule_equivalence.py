@@ -42,7 +42,7 @@ from cases.assessment.vocabulary import (
     PICKUP_PROOF,
     REFUNDED,
 )
-from tests.assessment.test_properties import SETTINGS, case_facts, minutes, populations
+from tests.assessment.strategies import SETTINGS, case_facts, minutes, populations
 
 
 def _unnumbered(facts: CaseFacts) -> CaseFacts:

@@ -6,7 +6,7 @@ import pytest
 from suppliers.services import build_weekly_rollups
 from tests.browser.conftest import save_screenshot
 from tests.factories import ProductFactory, SupplierFactory, UserFactory
-from tests.test_rollups import WEEK, at, make_order
+from tests.helpers.known_week import WEEK, at, make_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -35,8 +35,8 @@ class Command(BaseCommand):
         owner = User.objects.filter(username=DEMO_OWNER, groups__name="Owner").first()
         authenticator = ""
         if owner is not None and not TOTPDevice.objects.filter(user=owner, confirmed=True).exists():
-            # The owner's actions need a second factor (cases.permissions): without one the demo owner could
-            # look but not decide. A random secret, like the password: only this machine knows it.
+            # The owner's actions need a second factor (staletrack.permissions): without one the demo owner
+            # could look but not decide. A random secret, like the password: only this machine knows it.
             device = TOTPDevice.objects.create(user=owner, name="demo authenticator", confirmed=True)
             logins.record_second_factor_set_up(
                 user=owner, ip_address=None, replaced=0, via="create_demo_users"

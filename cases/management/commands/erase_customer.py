@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.management.importing import actor_named
-from cases.permissions import at_the_shell
 from cases.services.erasure import erase_customer
+from staletrack.permissions import at_the_shell
 
 
 class Command(BaseCommand):

@@ -9,7 +9,6 @@ from django.core.management.base import BaseCommand, CommandError
 from cases.bundles.files import read_bundle_file
 from cases.bundles.reader import BundleError, read_bundle
 from cases.management.importing import actor_named
-from cases.permissions import require
 from cases.replay import KEEP, render_report
 from cases.selectors.replay import (
     REPLAY_PERMISSION,
@@ -19,7 +18,8 @@ from cases.selectors.replay import (
     replay_bundle,
     replay_order_ids,
 )
-from policies.whatif_runs import default_processes
+from staletrack.permissions import require
+from staletrack.processes import default_processes
 
 
 class Command(BaseCommand):

@@ -1,35 +1,21 @@
-"""Running the pure rules over large batches.
+"""Splitting a batch over forked processes (what-if and replay): how many, whether one may fork, and how.
 
-They run without the cyclic garbage collector's pauses, and split
-over forked processes on PostgreSQL."""
+Each forked child opens its own database connection: PostgreSQL only."""
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
-from collections.abc import Iterator
-from contextlib import contextmanager
+import os
 
 from django.db import connection, connections
 
 
-@contextmanager
-def without_gc_pauses() -> Iterator[None]:
-    """A batch allocates tens of thousands of small objects (facts, timelines, packets) that live until
-    the batch ends and are freed by reference counting. Each allocation burst would set off collections
-    that walk all of them again, which measured at about half of a batch's time (benchmarks/bench_sweep).
-    So collection waits until the batch is done; it then runs as usual."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-# Splitting batches over forked processes (policies.whatif, cases.selectors.replay) ------------------
+def default_processes() -> int:
+    """Forked processes for a run: one per core, up to four, on PostgreSQL; one elsewhere (SQLite has one
+    file and one writer, and its runs are small)."""
+    if connection.vendor != "postgresql":
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
 
 
 def can_fork() -> bool:
