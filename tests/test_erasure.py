@@ -40,8 +40,10 @@ POSTAL = "SW1A 1AA"
 REASON = "Customer's erasure request of 2026-12-01 (ticket 881)"
 
 
-def bundle(email_e1: str) -> str:
-    now = timezone.now().replace(microsecond=0)
+def bundle(email_e1: str, now) -> str:
+    """Ana's and Bob's cases as of `now` (one instant for every import of them, so that the same
+    message or event has the same time each time: a second boundary between two imports would make
+    them new facts)."""
 
     def at(days):
         return (now - timedelta(days=days)).isoformat()
@@ -110,8 +112,9 @@ def bundle(email_e1: str) -> str:
 def customer(staff, settings, tmp_path):
     """Ana's two orders and Bob's, with what staff and imports wrote about them over time."""
     settings.MEDIA_ROOT = tmp_path
-    import_bundle(read_bundle(bundle("ana.old@example.com")))
-    import_bundle(read_bundle(bundle(EMAIL)))  # the email changed: audited with old and new values
+    now = timezone.now().replace(microsecond=0)
+    import_bundle(read_bundle(bundle("ana.old@example.com", now)))
+    import_bundle(read_bundle(bundle(EMAIL, now)))  # the email changed: audited with old and new values
     case = Case.objects.get(order__order_id="#E1")
     workbench.save_draft(case, actor=staff, text=f"Dear {NAME}, we are looking into it.")
     workbench.mark_customer_updated(case, actor=staff, note=f"Phoned {NAME} at the number she gave")
