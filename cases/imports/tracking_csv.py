@@ -33,13 +33,6 @@ from cases.imports.column_maps import check_column_map, with_column_map
 from staletrack import limits
 from staletrack.limits import time_problem
 
-# Limits of the columns the rows are stored in (staletrack.limits); longer is refused, never cut.
-MAX_ORDER_ID = limits.MAX_ORDER_ID
-MAX_NUMBER = limits.MAX_TRACKING_NUMBER
-MAX_RAW_STATUS = limits.MAX_RAW_STATUS
-MAX_DESCRIPTION = limits.MAX_DESCRIPTION
-MAX_LOCATION = limits.MAX_LOCATION
-MAX_POSTAL_CODE = limits.MAX_POSTAL_CODE
 # A carrier's local time is read in its country's zone; a year this far out cannot be (nor stored).
 _LOCAL_YEARS = range(limits.EARLIEST.year - 1, limits.LATEST.year + 1)
 
@@ -301,9 +294,9 @@ def scan_tracking_events(
         texts = {
             name: reader.text(row, name, limit)
             for name, limit in (
-                ("description", MAX_DESCRIPTION),
-                ("location", MAX_LOCATION),
-                ("postal_code", MAX_POSTAL_CODE),
+                ("description", limits.MAX_DESCRIPTION),
+                ("location", limits.MAX_LOCATION),
+                ("postal_code", limits.MAX_POSTAL_CODE),
             )
         }
         status, raw_status = reader.status(row)
@@ -400,7 +393,7 @@ class _Reader:
             if required:
                 self.fail(row, "order_id", "is empty; every row needs the order it belongs to")
             return ""
-        problem = limits.text_problem(value, MAX_ORDER_ID)
+        problem = limits.text_problem(value, limits.MAX_ORDER_ID)
         if problem:
             self.fail(row, "order_id", problem)
             return ""
@@ -417,9 +410,13 @@ class _Reader:
         if len(parts) > 1 and not several:
             self.fail(row, "tracking_number", "holds several numbers; an event belongs to one number")
             return []
-        too_long = [part for part in parts if len(part) > MAX_NUMBER]
+        too_long = [part for part in parts if len(part) > limits.MAX_TRACKING_NUMBER]
         if too_long:
-            self.fail(row, "tracking_number", f"{too_long[0][:20]!r}… is longer than {MAX_NUMBER} characters")
+            self.fail(
+                row,
+                "tracking_number",
+                f"{too_long[0][:20]!r}… is longer than {limits.MAX_TRACKING_NUMBER} characters",
+            )
             return []
         too_short = [part for part in parts if not is_tracking_number(part)]
         if too_short:
@@ -490,7 +487,7 @@ class _Reader:
         long_words = [
             (name, problem)
             for name, word in (("status", status), ("raw_status", raw_status))
-            if (problem := limits.text_problem(word, MAX_RAW_STATUS))
+            if (problem := limits.text_problem(word, limits.MAX_RAW_STATUS))
         ]
         for name, problem in long_words:
             self.fail(row, name, problem)
