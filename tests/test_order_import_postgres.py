@@ -11,6 +11,7 @@ from unittest import mock
 
 import pytest
 
+from cases.imports import orders_copy
 from cases.imports.orders_copy import CopyEngine
 from cases.imports.orders_csv import Msg, OrderTimesError, decide_times
 from cases.models import AuditEvent, Case, ImportRun, Order
@@ -21,6 +22,14 @@ from tests.helpers.order_files import SHOPIFY_HEADER, STALETRACK, item_row, orde
 from tests.helpers.stored_rows import NOTHING, stored
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+@pytest.fixture(params=["whole", "halves"], autouse=True)
+def staging(request, monkeypatch):
+    """Every test here runs twice: the file staged whole, and (however small) in two halves at once, on
+    two connections, wherever an order ends near its middle."""
+    monkeypatch.setattr(orders_copy, "HALVES_MIN_BYTES", None if request.param == "whole" else 0)
+    return request.param
 
 
 def both(raw: bytes, **kwargs):
@@ -377,3 +386,89 @@ def test_both_engines_agree_on_what_version_2_reads():
     preview = {row.order_id: row for row in copy.preview}
     assert preview["#11"].sku == "KNOWN" and preview["#11"].country == "DE"
     assert preview["#12"].action == "update" and preview["#12"].changed
+
+
+# --- two halves at once ---------------------------------------------------------------------------------
+
+
+def halves_spy(monkeypatch) -> list:
+    """Force two halves for any file; the list gets what each check in halves returned (None: an order
+    had rows in both halves and the file was staged again, whole)."""
+    monkeypatch.setattr(orders_copy, "HALVES_MIN_BYTES", 0)
+    outcomes = []
+    original = CopyEngine._check_in_halves
+
+    def spy(self):
+        outcome = original(self)
+        outcomes.append(outcome)
+        return outcome
+
+    monkeypatch.setattr(CopyEngine, "_check_in_halves", spy)
+    return outcomes
+
+
+def many_orders(count: int = 40, **per_order) -> list[dict]:
+    rows = []
+    for n in range(1, count + 1):
+        name = f"#{n}"
+        rows.append(order_row(name, **per_order.get(name, {})))
+        if n % 3 == 0:
+            rows.append(item_row(name))
+        if n % 7 == 0:
+            rows.append(item_row(name, sku="", item="Gift wrap", Email="other@example.com"))
+    return rows
+
+
+def test_a_file_checked_in_two_halves_reads_as_the_whole_file(monkeypatch):
+    ProductFactory(sku="LAMP-01", supplier__name="Bright Home Supply")
+    broken = {
+        "#2": {"Total": "-5.00"},
+        "#5": {"Shipping Country": "XX"},
+        "#31": {"Total": "abc"},
+        "#38": {"Created at": "2026-02-30 09:15:11 +0100"},
+        "#39": {"Financial Status": "pending"},
+    }
+    raw = shopify(*many_orders(**broken))
+    outcomes = halves_spy(monkeypatch)
+    copy, batched = both(raw)
+    assert len(outcomes) == 1 and outcomes[0] is not None  # checked in halves
+    assert summary(copy) == summary(batched)
+    assert copy.summary == batched.summary
+    lines = {issue.line for issue in copy.issues}
+    assert min(lines) < 30 < max(lines)  # issues from both halves, on their file lines
+    written = import_orders(raw, file_name="orders.csv", engine="copy", only_valid_rows=True)
+    # 4 orders with a bad cell, 5 whose gift wrap row gives another email, 1 pending (left out)
+    assert written.created == Order.objects.count() == 40 - 4 - 5 - 1
+
+
+def test_an_order_whose_rows_are_in_both_halves_is_checked_whole(monkeypatch):
+    rows = many_orders()
+    rows.append(item_row("#1", sku="", item="Gift wrap", Email="late@example.com"))  # #1 again, at the end
+    raw = shopify(*rows)
+    outcomes = halves_spy(monkeypatch)
+    copy, batched = both(raw)
+    assert outcomes == [None]  # found, then staged whole
+    assert summary(copy) == summary(batched)
+    assert any("#1" in str(issue) for issue in copy.issues)  # the late row disagrees with #1's first
+
+
+def test_the_times_of_both_halves_are_read_as_one_file(monkeypatch):
+    header = [*SHOPIFY_HEADER]
+    rows = many_orders(**{f"#{n}": {"Created at": f"0{1 + n % 9}/02/2024 10:{n:02d}"} for n in range(1, 41)})
+    rows[0]["Created at"] = "31/12/2023 22:36"  # only the first half says that days come first
+    raw = shopify(*rows, header=header)
+    outcomes = halves_spy(monkeypatch)
+    copy, batched = both(raw, time_zone="Europe/Paris")
+    assert outcomes and outcomes[0] is not None
+    assert summary(copy) == summary(batched)
+    assert copy.summary["times"]["date_order"] == "day_first"
+    assert copy.summary["times"]["date_order_from"] == "file"
+
+
+def test_a_cell_over_two_lines_stages_the_file_whole(monkeypatch):
+    rows = many_orders(**{"#3": {"Lineitem name": "Sunset\nlamp"}, "#35": {"Total": "abc"}})
+    raw = shopify(*rows)
+    halves_spy(monkeypatch)
+    copy, batched = both(raw)
+    assert summary(copy) == summary(batched)
+    assert [issue.line for issue in copy.issues] == [issue.line for issue in batched.issues]

@@ -29,6 +29,7 @@ The rules are those of `cases.imports.orders_csv`; the tests run the same files 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from datetime import UTC
 from itertools import islice
@@ -87,6 +88,7 @@ from cases.imports.orders_csv import (
     record_lines,
     scan_records,
 )
+from cases.imports.orders_split import SharedStream, find_cut
 from cases.models import AuditEvent, Case, Order, OrderTracking
 from staletrack import limits
 from suppliers.models import Product, Supplier
@@ -105,6 +107,9 @@ TABLES = (
     "st_order_times",
     "st_order_vendors",
 )
+# A file this large is staged and checked in two halves at once, one per connection (CopyEngine.stage):
+# below it, a second connection costs more than it saves. None: never.
+HALVES_MIN_BYTES: int | None = 8 << 20
 BLANK_SQL = "E'" + BLANK.encode("unicode_escape").decode() + "'"  # E' \\t\\r\\n'
 # Byte sets for btrim(convert_to(text, 'UTF8'), set) = '': "every character is one of these" in one pass over
 # the bytes (translate() and regular expressions decode every character, several times slower).
@@ -154,6 +159,11 @@ class CopyEngine:
         self.without_id: int | None = None  # rows without an order number, when counted while staging
         # field -> its trimmed cell in st_order_raw, when the file was copied as it is
         self.raw_cells: dict[str, str] = {}
+        self.source: OrdersCsv | None = None
+        # A large file is staged and checked in two halves at once: the second by `partner`, a CopyEngine
+        # whose statements run on the one thread of `pool` (so on that thread's own connection).
+        self.partner: CopyEngine | None = None
+        self.pool: ThreadPoolExecutor | None = None
 
     # --- helpers ------------------------------------------------------------------------------------
 
@@ -179,12 +189,21 @@ class CopyEngine:
         a table of the rows Python read.
 
         First choice: the file's bytes go straight into COPY ... (FORMAT csv), PostgreSQL's own CSV parser
-        (as fast as loading a file gets). PostgreSQL refuses what Python's csv module reports row by row
-        (a ragged or blank row, bytes that are not UTF-8): then the rows are read in Python
+        (as fast as loading a file gets); a file of HALVES_MIN_BYTES or more in two halves at once, each
+        on its own connection (`_stage_in_halves`). PostgreSQL refuses what Python's csv module reports row
+        by row (a ragged or blank row, bytes that are not UTF-8): then the rows are read in Python
         (`OrdersCsv.rows`, exact lines and every issue) and copied in chunks, with progress between them.
         """
         connection.ensure_connection()
+        self.source = source
         self.stream = source.stream
+        self._open_session()
+        if not self._stage_in_halves(source):
+            self._stage_whole(source, progress)
+        progress(self.records)
+        return self.records
+
+    def _open_session(self) -> None:
         self._drop()
         # Sorts of a few hundred thousand rows stay in memory; compiling plans (JIT) costs more than it saves.
         # The staging tables have no statistics (temp tables are never analyzed, and analyzing them costs
@@ -197,29 +216,159 @@ class CopyEngine:
             "CREATE TEMP TABLE st_order_issues (line integer, order_id text, field text, message text, "
             "ref_line integer, ref_value text)"
         )
+
+    def _stage_whole(self, source: OrdersCsv, progress: Callable[[int], None]) -> None:
         if not self._stage_server_side(source):
             self._stage_rows(source.reopen(), progress)
-        progress(self.records)
-        return self.records
+
+    # --- two halves at once ---------------------------------------------------------------------------
+
+    def _stage_in_halves(self, source: OrdersCsv) -> bool:
+        """Copy the two halves of a large file at once, this connection the first and the partner's the
+        second, cut where an order ends (`orders_split.find_cut`). Only for a file whose every record is
+        one line of at most MAX_CELL bytes (its lines are then its records, numbered without a look at
+        the file, and no cell needs measuring); anything else, or a half PostgreSQL refuses, and the file
+        is staged whole."""
+        position = self.layout.positions.get("order_id")
+        if position is None or HALVES_MIN_BYTES is None:
+            return False
+        cut = find_cut(source.stream, order_column=position, min_bytes=HALVES_MIN_BYTES)
+        if cut is None:
+            return False
+        partner = CopyEngine(self.layout, options=self.options, chunk_rows=self.chunk_rows)
+        partner.source, partner.stream = source, source.stream
+        self.partner = partner
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orders-second-half")
+        shared = SharedStream(source.stream)
+        theirs = self._beside(partner._stage_half, shared, cut.offset, None, cut.lines_before)
+        mine = self._stage_half(shared, 0, cut.offset, 0)
+        if not (theirs.result() and mine):
+            self._part()
+            self._execute("DROP TABLE IF EXISTS st_order_raw CASCADE")
+            return False
+        self.records += partner.records
+        self.without_id += partner.without_id
+        return True
+
+    def _beside(self, function, *args):
+        """Run `function` on the partner's thread (its connection) while this thread goes on."""
+        return self.pool.submit(function, *args)
+
+    def _stage_half(self, shared: SharedStream, begin: int, end: int | None, lines_before: int) -> bool:
+        """Copy bytes `begin`..`end` (the first half has the header) into st_order_raw. False: PostgreSQL
+        refused them, or a record is not one short line."""
+        if begin:
+            self._open_session()
+        copied = self._copy_raw(shared.chunks(begin, end), header=begin == 0, lines_before=lines_before)
+        if copied is None:
+            return False
+        records, lines, long_line = copied
+        if long_line or lines != records + (1 if begin == 0 else 0):
+            return False
+        self._rows_view()
+        return True
+
+    def _part(self) -> None:
+        """The partner drops its tables and closes its connection; its thread ends."""
+        partner, pool = self.partner, self.pool
+        self.partner = self.pool = None
+        if pool is None:
+            return
+
+        def finish() -> None:
+            try:
+                partner.close()
+            finally:
+                connection.close()
+
+        with suppress(Exception):  # its connection may be gone already: its temp tables went with it
+            pool.submit(finish).result()
+        pool.shutdown(wait=True)
+
+    def _order_ids(self) -> set[str]:
+        return {order_id for (order_id,) in self._fetch("SELECT order_id FROM st_order_heads")}
+
+    def _dump(self, table: str) -> bytes:
+        with connection.cursor() as cursor, cursor.copy(f"COPY {table} TO STDOUT") as copy:
+            return b"".join(bytes(data) for data in copy)
+
+    def _load(self, table: str, data: bytes) -> None:
+        if data:
+            with connection.cursor() as cursor, cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                copy.write(data)
+
+    def _check_in_halves(self) -> Checked | None:
+        """`check` with the partner checking the second half at the same time. The file's times are read
+        once for the whole file (a day-first date in one half settles the other's). None: an order has
+        rows in both halves (its rows are not together in the file); the caller stages the file again,
+        whole."""
+        partner = self.partner
+        found = self._beside(lambda: (partner._find_orders(), partner._order_ids())[1])
+        self._find_orders()
+        their_orders = found.result()
+        if not self._order_ids().isdisjoint(their_orders):
+            return None
+        their_samples = self._beside(partner._time_samples)
+        samples = _merged_samples(self._time_samples(), their_samples.result())
+        self.times = partner.times = self._decide_times(samples)
+        checking = self._beside(lambda: (partner._store_times(samples), partner._check_cells()))
+        self._store_times(samples)
+        self._check_cells()
+        checking.result()
+        for table in ("st_order_checked", "st_order_issues", "st_order_skips"):
+            self._load(table, self._beside(partner._dump, table).result())
+        self.skips += partner.skips
+        self.later_items += partner.later_items
+        self.cod_methods = sorted({*self.cod_methods, *partner.cod_methods})
+        return self._checked(more_orders=len(their_orders))
 
     def _stage_server_side(self, source: OrdersCsv) -> bool:
-        layout = source.layout
-        raw = [f"c{i}" for i in range(layout.width)]
+        source.stream.seek(0)
+        copied = self._copy_raw(read_chunks(source.stream), header=True, lines_before=0)
+        if copied is None:
+            return False  # rolled back; read the rows in Python, which names the problem by line
+        records, lines, long_line = copied
+        self._rows_view()
+        # Without quoted line breaks, record n of the file is on line n + 1; else lines are looked up.
+        self.exact_lines = lines == records + 1
+        if self.exact_lines and not long_line:
+            return True  # every line is short: no cell is longer than MAX_CELL, none to measure
+        # Python reads the file once: how many records, and which hold a cell longer than MAX_CELL (a
+        # cell over several lines, or on a line that long); the statements never measure every cell.
+        found, long_cells = scan_records(source.stream, source.layout, every_row=long_line)
+        if not self.exact_lines and found != records:
+            # PostgreSQL read the file otherwise than Python would (a line "\." ends its input): trust Python.
+            self._execute("DROP TABLE st_order_raw CASCADE")  # and the view st_order_rows
+            self.raw_cells = {}
+            return False
+        if long_cells:
+            self._long_cells((record + 1, order_id, column) for record, order_id, column in long_cells)
+        return True
+
+    def _copy_raw(self, chunks, *, header: bool, lines_before: int) -> tuple[int, int, bool] | None:
+        """COPY the bytes of `chunks` into st_order_raw (one text column per column of the file), numbered
+        so that `rec + 1` is a record's line when every record is one line (`lines_before`: the file's
+        lines before the first byte). (records COPY read, lines the bytes hold, whether a line is longer
+        than MAX_CELL bytes), or None: PostgreSQL refused them (and nothing is left)."""
+        raw = [f"c{i}" for i in range(self.layout.width)]
         newlines, last = 0, b""
-        watch = LineWatch()  # a line longer than MAX_CELL bytes: the cells are measured (below)
+        watch = LineWatch()  # a line longer than MAX_CELL bytes: the cells are measured
+        first = f" (START WITH {lines_before})" if lines_before else ""
         try:
             with transaction.atomic():
                 self._execute(
-                    "CREATE TEMP TABLE st_order_raw (rec bigint GENERATED ALWAYS AS IDENTITY, "
+                    f"CREATE TEMP TABLE st_order_raw (rec bigint GENERATED ALWAYS AS IDENTITY{first}, "
                     + ", ".join(f"{c} text" for c in raw)
                     + ")"
                 )
-                source.stream.seek(0)
-                sql = f"COPY st_order_raw ({', '.join(raw)}) FROM STDIN (FORMAT csv, HEADER true)"
+                sql = (
+                    f"COPY st_order_raw ({', '.join(raw)}) FROM STDIN "
+                    f"(FORMAT csv, HEADER {'true' if header else 'false'})"
+                )
                 with connection.cursor() as cursor:
                     with cursor.copy(sql) as copy:
-                        for number, chunk in enumerate(read_chunks(source.stream)):
-                            if number == 0 and chunk.startswith(b"\xef\xbb\xbf"):
+                        for number, chunk in enumerate(chunks):
+                            if number == 0 and header and chunk.startswith(b"\xef\xbb\xbf"):
                                 chunk = chunk[3:]
                             newlines += chunk.count(b"\n")
                             watch.feed(chunk)
@@ -227,7 +376,14 @@ class CopyEngine:
                             copy.write(chunk)
                     copied = cursor.rowcount  # COPY's own count of the records it read
         except (DatabaseError, psycopg.Error):
-            return False  # rolled back; read the rows in Python, which names the problem by line
+            return None
+        return copied, newlines + (1 if last and not last.endswith(b"\n") else 0), watch.long_line
+
+    def _rows_view(self) -> None:
+        """`st_order_rows` over st_order_raw, and the count of its rows (with and without an order
+        number)."""
+        layout = self.layout
+        raw = [f"c{i}" for i in range(layout.width)]
 
         def cell(name: str) -> str:
             if name not in layout.positions:
@@ -251,22 +407,6 @@ class CopyEngine:
         ((self.records, self.without_id),) = self._fetch(
             "SELECT count(*), count(*) FILTER (WHERE order_id = '') FROM st_order_rows"
         )
-        lines = newlines + (1 if last and not last.endswith(b"\n") else 0)
-        # Without quoted line breaks, record n of the file is on line n + 1; else lines are looked up.
-        self.exact_lines = lines == copied + 1
-        if self.exact_lines and not watch.long_line:
-            return True  # every line is short: no cell is longer than MAX_CELL, none to measure
-        # Python reads the file once: how many records, and which hold a cell longer than MAX_CELL (a
-        # cell over several lines, or on a line that long); the statements never measure every cell.
-        records, long_cells = scan_records(source.stream, layout, every_row=watch.long_line)
-        if not self.exact_lines and records != copied:
-            # PostgreSQL read the file otherwise than Python would (a line "\." ends its input): trust Python.
-            self._execute("DROP TABLE st_order_raw CASCADE")  # and the view st_order_rows
-            self.raw_cells = {}
-            return False
-        if long_cells:
-            self._long_cells((record + 1, order_id, column) for record, order_id, column in long_cells)
-        return True
 
     def _long_cells(self, cells) -> None:
         """Issues for cells longer than MAX_CELL: (staged line, order id, column name) each."""
@@ -339,10 +479,26 @@ class CopyEngine:
 
     def check(self) -> Checked:
         """Every issue at once, in the order of the Python engine: the orders left out (st_order_skips;
-        they get no issue at all), how the file's times read (`_read_times`, which may raise
-        OrderTimesError), then the cells of every other order."""
+        they get no issue at all), how the file's times read (`_time_samples`, `_decide_times`, which may
+        raise OrderTimesError), then the cells of every other order."""
+        if self.partner is not None:
+            checked = self._check_in_halves()
+            if checked is not None:
+                return checked
+            self._part()  # an order has rows in both halves: the file is staged again, whole
+            self._open_session()
+            self._stage_whole(self.source.reopen(), lambda done: None)
+        self._find_orders()
+        samples = self._time_samples()
+        self.times = self._decide_times(samples)
+        self._store_times(samples)
+        self._check_cells()
+        return self._checked()
+
+    def _find_orders(self) -> None:
+        """st_order_heads (each order's first row), st_order_products (the row an order is tracked
+        under, when not its first) and st_order_skips (the orders left out)."""
         layout = self.layout
-        present = layout.present
         # Each order's first row, and how many rows the order has: one hashed grouping of the (line,
         # order) pairs joined back to the rows by line (a sort of every row, all columns, cost more).
         if self.raw_cells:
@@ -383,8 +539,13 @@ class CopyEngine:
                 "WHERE false"
             )
         self.skips = self._execute(*self._skips_sql())
-        self.times = self._read_times()
-        self._execute(*self._checked_sql(present))
+
+    def _check_cells(self) -> None:
+        """st_order_checked (the orders not left out, checked and typed) and every issue of their cells,
+        of rows without an order number, of later rows that disagree with their order's first, and of
+        the item each order is tracked under."""
+        layout = self.layout
+        self._execute(*self._checked_sql(layout.present))
         self._execute(*self._issues_sql())
         if self.without_id != 0:  # counted while staging: no pass over the rows when there are none
             self._execute(
@@ -415,10 +576,15 @@ class CopyEngine:
                 "long_supplier": Msg.too_long(MAX_LENGTH["supplier"]),
             },
         )
+
+    def _checked(self, *, more_orders: int = 0) -> Checked:
+        """What the checks found (`more_orders`: orders the partner's half holds)."""
+        layout = self.layout
         ((issue_count, error_rows, invalid_orders),) = self._fetch(
             "SELECT count(*), count(DISTINCT line), count(DISTINCT order_id) FROM st_order_issues"
         )
         ((orders,),) = self._fetch("SELECT count(*) FROM st_order_heads")
+        orders += more_orders
         detail = self._fetch(
             "SELECT line, order_id, field, message, ref_line, ref_value FROM st_order_issues "
             'ORDER BY line, coalesce(array_position(%(fields)s::text[], field), 0), message COLLATE "C" '
@@ -481,16 +647,17 @@ class CopyEngine:
             },
         )
 
-    def _read_times(self) -> TimeReading:
-        """How the file's times read: every cell of a time column (of the orders not left out) that is not
-        a plain ISO time with an offset goes to Python once per distinct value (orders_csv.decide_times,
-        TimeReading.read); `st_order_times` holds what each became (an ISO time in UTC, or its message).
-        A file whose times all carry an offset sends nothing."""
+    def _time_samples(self) -> list[tuple[str, str, int]] | None:
+        """How the file's times read, part one: every cell of a time column (of the orders not left out)
+        that is not a plain ISO time with an offset, once per distinct value: (field, value, file line of
+        its first order). None: the file has no time column. `_decide_times` then decides how they read
+        (orders_csv.decide_times) and `_store_times` keeps what each became in `st_order_times` (an ISO
+        time in UTC, or its message). A file whose times all carry an offset sends nothing."""
         present = self.layout.present
         names = [name for name in TIME_FIELDS if name in present]
         self.timed = False
         if not names:
-            return decide_times([], column=self.layout.column)
+            return None
         # One scan of the orders for every time column; only the cells not in Shopify's own shape are
         # unfolded, grouped by value (each distinct value looked at once) and matched by the regular
         # expression. Shopify's shape ("2026-11-02 09:15:11 -0500") with every part in range is a plain time
@@ -526,26 +693,36 @@ class CopyEngine:
             {"real_dt_re": REAL_DATETIME_RE},
         )
         lines = self._lines({line for _, _, line in samples})
+        return [(name, value, lines[line]) for name, value, line in samples]
+
+    def _decide_times(self, samples: list[tuple[str, str, int]] | None) -> TimeReading:
+        """How the file's times read, part two (may raise OrderTimesError: the person's word is needed)."""
+        if samples is None:
+            return decide_times([], column=self.layout.column)
         options = self.options
-        reading = decide_times(
-            [(name, value, lines[line]) for name, value, line in samples],
+        return decide_times(
+            samples,
             column=self.layout.column,
             time_zone=options.time_zone,
             date_order=options.date_order,
             store_zone=options.store_zone,
         )
-        if samples:
-            self._execute("CREATE TEMP TABLE st_order_times (raw text PRIMARY KEY, iso text, message text)")
-            with (
-                connection.cursor() as cursor,
-                cursor.copy("COPY st_order_times (raw, iso, message) FROM STDIN") as copy,
-            ):
-                for value in sorted({value for _, value, _ in samples}):
-                    parsed, problem = reading.read(value)
-                    iso = parsed.astimezone(UTC).isoformat() if parsed is not None else None
-                    copy.write_row((value, iso, problem))
-            self.timed = True
-        return reading
+
+    def _store_times(self, samples: list[tuple[str, str, int]] | None) -> None:
+        """How the file's times read, part three: `st_order_times`, by `self.times`."""
+        if not samples:
+            return
+        reading = self.times
+        self._execute("CREATE TEMP TABLE st_order_times (raw text PRIMARY KEY, iso text, message text)")
+        with (
+            connection.cursor() as cursor,
+            cursor.copy("COPY st_order_times (raw, iso, message) FROM STDIN") as copy,
+        ):
+            for value in sorted({value for _, value, _ in samples}):
+                parsed, problem = reading.read(value)
+                iso = parsed.astimezone(UTC).isoformat() if parsed is not None else None
+                copy.write_row((value, iso, problem))
+        self.timed = True
 
     def _checked_sql(self, present) -> tuple[str, dict]:
         """One row per order not left out: its first row's cells, an error column per field, and the
@@ -1092,6 +1269,20 @@ class CopyEngine:
         return [pk for (pk,) in rows]
 
     def close(self) -> None:
+        self._part()
         with suppress(DatabaseError):  # the connection is gone or its transaction broken: the tables go too
             self._drop()
             self._execute("RESET work_mem; RESET jit; RESET enable_mergejoin")
+
+
+def _merged_samples(first, second):
+    """The time samples of two halves as one file's: each distinct (field, value) once, at its first
+    line."""
+    if first is None and second is None:
+        return None
+    earliest: dict[tuple[str, str], int] = {}
+    for name, value, line in (*(first or ()), *(second or ())):
+        key = (name, value)
+        if key not in earliest or line < earliest[key]:
+            earliest[key] = line
+    return sorted(((name, value, line) for (name, value), line in earliest.items()), key=lambda s: s[2])
