@@ -1,4 +1,4 @@
-"""The demo data: the pure generator (cases.demo) and the `seed_demo` command."""
+"""The demo data: the pure generator (cases.demo.scenarios) and the `seed_demo` command."""
 
 import json
 import random
@@ -14,7 +14,7 @@ from cases.carriers.detect import best_carrier, checksum_invalid
 from cases.carriers.local_times import carrier_local_time, zone_for_country
 from cases.carriers.statuses import status_from_description
 from cases.choices import CaseType
-from cases.demo import KINDS, generate, plan_kinds
+from cases.demo.scenarios import KINDS, generate, plan_kinds
 from cases.models import (
     Case,
     CustomerMessage,

@@ -1,7 +1,7 @@
 """`python manage.py seed_demo [--orders 2000] [--seed 7]`: load demo data once, placed relative to now.
 
-What the orders look like is decided by the pure `cases.demo`; this command only writes it (bulk inserts,
-one transaction), assesses every case once and prints what came out.
+What the orders look like is decided by the pure `cases.demo.scenarios`; this command only writes it
+(bulk inserts, one transaction), assesses every case once and prints what came out.
 """
 
 import time
@@ -13,10 +13,10 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from cases import demo
 from cases.carriers.detect import best_carrier, tracking_url
 from cases.carriers.normalize import normalize_number
 from cases.choices import CaseType, EventSource, RiskLevel
+from cases.demo import scenarios as demo
 from cases.models import (
     Case,
     CustomerMessage,

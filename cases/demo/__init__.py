@@ -1,0 +1,1 @@
+"""The demo data of `make run`: suppliers, products and orders whose facts tell every case type."""
