@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.management.commands.create_demo_users import DEMO_OWNER
+from cases.demo.users import DEMO_OWNER
 from staletrack.second_factor import confirmed_devices, current_code
 
 

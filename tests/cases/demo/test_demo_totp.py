@@ -13,25 +13,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cases.models import AuditEvent
 from cases.permissions import APPROVE_MONEY
 from tests.factories import UserFactory
+from tests.helpers.demo import create_demo_users, passwords
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("var_dir")]  # var_dir: tests/conftest.py
-
-
-def create_demo_users() -> str:
-    out = StringIO()
-    call_command("create_demo_users", stdout=out)
-    return out.getvalue()
 
 
 def demo_totp(*args) -> str:
     out, err = StringIO(), StringIO()
     call_command("demo_totp", *args, stdout=out, stderr=err)
     return out.getvalue().strip()
-
-
-def passwords(output: str) -> dict[str, str]:
-    pairs = [line.split("(")[0].split(" / ") for line in output.splitlines() if line.startswith("  ")]
-    return {user.strip(): password.strip() for user, password in pairs}
 
 
 def test_the_demo_owner_gets_an_authenticator_and_staff_none(tmp_path):

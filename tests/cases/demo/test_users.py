@@ -1,10 +1,11 @@
-from io import StringIO
+"""The demo users of `make run` (cases.demo.users, `manage.py create_demo_users`): created once, with
+printed passwords that log in and the roles' permissions."""
 
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import call_command
 from django.test import RequestFactory
 
+from tests.helpers.demo import create_demo_users, passwords
 from tests.otp_helpers import verified
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("var_dir")]  # var_dir: tests/conftest.py
@@ -16,10 +17,7 @@ def login_request():
 
 
 def created_credentials() -> dict[str, str]:
-    out = StringIO()
-    call_command("create_demo_users", stdout=out)
-    pairs = [line.split("(")[0].split(" / ") for line in out.getvalue().splitlines() if line.startswith("  ")]
-    return {user.strip(): password.strip() for user, password in pairs}
+    return passwords(create_demo_users())
 
 
 def test_demo_owner_and_staff_are_created_with_printed_passwords_that_log_in():

@@ -1,54 +1,19 @@
-"""The demo data: the pure generator (cases.demo) and the `seed_demo` command."""
+"""The demo generator (cases.demo): every scenario kind and case type, plausible and reproducible facts,
+numbers the carrier detector knows, and tracker words the status vocabularies read back."""
 
-import json
 import random
 from collections import Counter
-from datetime import UTC, datetime, timedelta
-from io import StringIO
+from datetime import timedelta
 
-import pytest
-from django.core.management import call_command
-from django.utils import timezone
-
+from cases.assessment import vocabulary as v
 from cases.carriers.detect import best_carrier, checksum_invalid
 from cases.carriers.local_times import carrier_local_time, zone_for_country
-from cases.carriers.statuses import status_from_description
-from cases.choices import CaseType
-from cases.demo import KINDS, generate, plan_kinds
-from cases.models import (
-    Case,
-    CustomerMessage,
-    Order,
-    PastDecision,
-    SupplierChase,
-    SupplierEvidence,
-    TrackingEvent,
-    TrackingNumber,
-)
-
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-SPEC_CASE_TYPES = {
-    "cancelled",
-    "refunded",
-    "fulfilled_no_tracking",
-    "wrong_destination",
-    "wrong_tracking",
-    "unclear",
-    "delivered_conflict",
-    "delivered",
-    "carrier_exception",
-    "supplier_blocked",
-    "supplier_silence",
-    "awaiting_tracking",
-    "label_created_only",
-    "accepted_no_movement",
-    "stale_in_transit",
-    "in_transit",
-}
-
-
-def test_the_spec_case_types_are_the_models_case_types():
-    assert set(CaseType.values) == SPEC_CASE_TYPES
+from cases.carriers.statuses import STATUS_SOURCES, normalize_status, status_from_description
+from cases.demo import events
+from cases.demo.generator import generate
+from cases.demo.scenarios import SCENARIOS
+from cases.demo.stories import KINDS, KINDS_BY_NAME, plan_kinds
+from tests.helpers.demo import NOW, SPEC_CASE_TYPES
 
 
 def test_every_scenario_kind_and_case_type_is_generated_even_for_a_small_demo():
@@ -147,41 +112,18 @@ def _wall_time(at, country):
     return at.astimezone(zone_for_country(country)).replace(tzinfo=None)
 
 
-@pytest.mark.django_db
-def test_seed_demo_loads_every_case_type_once_and_only_once():
-    out = StringIO()
-    call_command("seed_demo", orders=300, stdout=out)
-    assert Order.objects.count() == 300
-    assert set(Case.objects.values_list("case_type", flat=True)) == SPEC_CASE_TYPES
-    # Order by order, the rules engine reached the case type each scenario was built for. Which order
-    # id gets which scenario does not depend on the clock, so regenerating at another `now` tells.
-    expected = {o.order_id: o.expected_case_type for o in generate(NOW, orders=300, seed=7).orders}
-    assert dict(Case.objects.values_list("order__order_id", "case_type")) == expected
-    assert not Case.objects.filter(assessed_at__isnull=True).exists()
-    assert SupplierEvidence.objects.filter(kind="pickup_proof").exists()
-    assert SupplierEvidence.objects.filter(kind="restock_note").exists()
-    assert SupplierChase.objects.exists() and CustomerMessage.objects.exists()
-    assert Order.objects.filter(payment_state="cash_on_delivery").exists()
-    assert Order.objects.filter(cancelled_at__isnull=False).exists()
-    assert Order.objects.filter(fulfilled_at__isnull=False).exists()
-    assert TrackingEvent.objects.filter(approximate=True, raw_status="").exists()
-    undetected = TrackingNumber.objects.filter(carrier="").values_list("normalized", flat=True)
-    assert undetected and all(checksum_invalid(number) for number in undetected)
-    text = out.getvalue()
-    assert "Loaded 300 demo orders" in text and "case types: " in text and "risk levels: " in text
-
-    again = StringIO()
-    call_command("seed_demo", orders=300, stdout=again)
-    assert Order.objects.count() == 300
-    assert "Demo data already loaded (300 orders); nothing changed." in again.getvalue()
+def test_every_scenario_kind_has_one_way_of_being_drawn():
+    assert set(SCENARIOS) == set(KINDS_BY_NAME)
+    assert {case_type for kind in KINDS for case_type in kind.case_types} == set(v.CASE_TYPES)
 
 
-@pytest.mark.django_db
-def test_seed_demo_leaves_ten_past_decisions_that_the_replay_scores():
-    out = StringIO()
-    call_command("seed_demo", orders=300, stdout=out)
-    assert PastDecision.objects.count() == 10 and "10 past decisions to replay" in out.getvalue()
-    assert all(d.order.ordered_at <= d.decided_at <= timezone.now() for d in PastDecision.objects.all())
-    report = StringIO()
-    call_command("replay", "--all", "--format", "json", stdout=report)
-    assert json.loads(report.getvalue())["next_move"]["compared"] == 10
+def test_the_tracker_words_of_the_demo_read_back_as_the_statuses_they_stand_for():
+    """raw_status words are the trackers' own (cases.carriers.statuses), so an import would read them so."""
+    assert set(events.TRACKERS) <= set(STATUS_SOURCES)
+    for tracker in events.TRACKERS:
+        for status, word in events.RAW[tracker].items():
+            assert normalize_status(word, source=tracker) == status, (tracker, word)
+        assert normalize_status(events.CUSTOMS_RAW[tracker], source=tracker) == v.IN_TRANSIT
+        assert normalize_status(events.ATTEMPT_RAW[tracker], source=tracker) == v.EXCEPTION
+    for word, _ in events.UNKNOWN_RAW:
+        assert normalize_status(word) == v.UNKNOWN, word

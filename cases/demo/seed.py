@@ -1,0 +1,242 @@
+"""Writing the demo into the database: `load_demo`, the service `manage.py seed_demo` calls.
+
+What the orders look like is decided by the pure `cases.demo.generator`; this only writes it, in one
+transaction, into a database without orders (it writes nothing into one that has any, so running it
+again changes nothing). Orders, tracking numbers (normalized and detected by `cases.carriers`, as the
+tracking service does) and every record go in with bulk inserts: the tracking service writes one number
+at a time, which would about double the time the demo takes to load. The cases are created and assessed by
+the assessment service (`refresh_cases`), and one audit event says the demo was loaded.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from cases.carriers.detect import best_carrier, tracking_url
+from cases.carriers.normalize import normalize_number
+from cases.choices import EventSource
+from cases.demo.catalogue import DemoProduct, DemoSupplier
+from cases.demo.generator import generate
+from cases.demo.records import DemoData, DemoTracking
+from cases.demo.stories import past_decisions
+from cases.models import (
+    Case,
+    CustomerMessage,
+    Order,
+    OrderTracking,
+    PastDecision,
+    SupplierChase,
+    SupplierEvidence,
+    TrackingEvent,
+    TrackingNumber,
+)
+from cases.selectors.replay import replayed_orders
+from cases.services.assessment import refresh_cases
+from cases.services.audit import audit_event
+from policies.selectors import active_policy_book
+from suppliers.models import Product, Supplier
+
+BATCH = 1000
+VIA = "seed_demo"
+
+
+@dataclass(frozen=True)
+class LoadedDemo:
+    """What `load_demo` did: nothing when the database had orders already (`existing` says how many)."""
+
+    existing: int = 0
+    orders: int = 0
+    case_types: Counter = field(default_factory=Counter)
+    risk_levels: Counter = field(default_factory=Counter)
+    past_decisions: int = 0
+
+
+def load_demo(*, orders: int = 2000, seed: int = 7, now: datetime | None = None) -> LoadedDemo:
+    """Load `orders` demo orders (the same seed gives the same shape of data), placed relative to `now`
+    (default now), with ten past decisions to replay, and assess them; only into a database without
+    orders."""
+    if orders < 1:
+        raise ValueError("orders must be at least 1")
+    existing = Order.objects.count()
+    if existing:
+        return LoadedDemo(existing=existing)
+    now = now or timezone.now()
+    with transaction.atomic():
+        book = active_policy_book()
+        data = generate(now, orders=orders, seed=seed, policy=book.default)
+        order_pks = _write(data)
+        past = _write_past_decisions(data, now)
+        refresh_cases(order_pks, as_of=now, via=VIA)
+        case_types, risks = _summary(order_pks)
+        audit_event(
+            action="demo_data_loaded",
+            via=VIA,
+            changes={"orders": len(order_pks), "seed": seed, "case_types": dict(case_types)},
+            reason=f"seed_demo --orders {orders} --seed {seed}",
+            at=now,
+        )
+    return LoadedDemo(orders=len(order_pks), case_types=case_types, risk_levels=risks, past_decisions=past)
+
+
+def _write(data: DemoData) -> list[int]:
+    """Store everything `data` holds; return the new orders' primary keys."""
+    suppliers = _suppliers(data.suppliers)
+    products = _products(data.products, suppliers)
+
+    Order.objects.bulk_create(
+        [
+            Order(
+                order_id=o.order_id,
+                ordered_at=o.ordered_at,
+                customer_email=o.customer_email,
+                country=o.country,
+                postal_code=o.postal_code,
+                product_id=products[o.sku],
+                value=o.value,
+                currency=o.currency,
+                payment_state=o.payment_state,
+                promise_text=o.promise_text,
+                cancelled_at=o.cancelled_at,
+                fulfilled_at=o.fulfilled_at,
+            )
+            for o in data.orders
+        ],
+        batch_size=BATCH,
+    )
+    order_pk = dict(
+        Order.objects.filter(order_id__in=[o.order_id for o in data.orders]).values_list("order_id", "pk")
+    )
+
+    trackings = data.trackings()
+    numbers = []
+    for tracking in trackings:
+        normalized = normalize_number(tracking.number)
+        carrier = best_carrier(normalized) or ""
+        url = (tracking_url(carrier, normalized) if carrier else None) or ""
+        numbers.append(
+            TrackingNumber(number=tracking.number, normalized=normalized, carrier=carrier, url=url)
+        )
+    TrackingNumber.objects.bulk_create(numbers, batch_size=BATCH)
+    number_pk = dict(
+        TrackingNumber.objects.filter(normalized__in=[n.normalized for n in numbers]).values_list(
+            "normalized", "pk"
+        )
+    )
+
+    def pk_of(tracking: DemoTracking) -> int:
+        return number_pk[normalize_number(tracking.number)]
+
+    OrderTracking.objects.bulk_create(
+        [
+            OrderTracking(order_id=order_pk[o.order_id], tracking_number_id=pk_of(o.tracking))
+            for o in data.orders
+            if o.tracking is not None
+        ],
+        batch_size=BATCH,
+    )
+    TrackingEvent.objects.bulk_create(
+        [
+            TrackingEvent(
+                tracking_number_id=pk_of(tracking),
+                at=e.at,
+                status=e.status,
+                raw_status=e.raw_status,
+                description=e.description,
+                location=e.location,
+                country=e.country,
+                postal_code=e.postal_code,
+                source=EventSource.DEMO,
+                approximate=e.approximate,
+            )
+            for tracking in trackings
+            for e in tracking.events
+        ],
+        batch_size=BATCH,
+    )
+
+    evidence, chases, messages = [], [], []
+    for o in data.orders:
+        pk = order_pk[o.order_id]
+        evidence += [SupplierEvidence(order_id=pk, at=e.at, kind=e.kind, text=e.text) for e in o.evidence]
+        chases += [SupplierChase(order_id=pk, at=c.at, channel=c.channel, text=c.text) for c in o.chases]
+        messages += [
+            CustomerMessage(order_id=pk, at=m.at, direction=m.direction, text=m.text) for m in o.messages
+        ]
+    for model, rows in ((SupplierEvidence, evidence), (SupplierChase, chases), (CustomerMessage, messages)):
+        # bulk_create skips save(), which sets the fingerprint
+        model.objects.bulk_create([row.with_fingerprint() for row in rows], batch_size=BATCH)
+    return list(order_pk.values())
+
+
+def _suppliers(wanted: list[DemoSupplier]) -> dict[str, Supplier]:
+    """The demo suppliers by name; ones that already exist are used as they are."""
+    names = [s.name for s in wanted]
+    known = set(Supplier.objects.filter(name__in=names).values_list("name", flat=True))
+    Supplier.objects.bulk_create(
+        [
+            Supplier(
+                name=s.name, contact_email=s.contact_email, processing_window_days=s.processing_window_days
+            )
+            for s in wanted
+            if s.name not in known
+        ]
+    )
+    return {s.name: s for s in Supplier.objects.filter(name__in=names)}
+
+
+def _products(wanted: list[DemoProduct], suppliers: dict[str, Supplier]) -> dict[str, int]:
+    """Product primary keys by SKU; SKUs that already exist are used as they are."""
+    skus = [p.sku for p in wanted]
+    known = set(Product.objects.filter(sku__in=skus).values_list("sku", flat=True))
+    Product.objects.bulk_create(
+        [
+            Product(
+                sku=p.sku,
+                title=p.title,
+                supplier=suppliers[p.supplier],
+                promise_text=p.promise_text,
+                promised_delivery_days=p.promised_delivery_days,
+            )
+            for p in wanted
+            if p.sku not in known
+        ]
+    )
+    return dict(Product.objects.filter(sku__in=skus).values_list("sku", "pk"))
+
+
+def _write_past_decisions(data: DemoData, now: datetime) -> int:
+    """The demo's past decisions (`cases.demo.stories.PAST_DECISIONS`), a day before `now`; a next move
+    or risk level the story leaves to the packet is the one the replay of that moment gives."""
+    decided_at = now - timedelta(days=1)
+    chosen = past_decisions(data, decided_at)
+    pks = dict(Order.objects.filter(order_id__in=[c.order_id for c in chosen]).values_list("order_id", "pk"))
+    decisions = PastDecision.objects.bulk_create(
+        PastDecision(
+            order_id=pks[c.order_id], decided_at=decided_at, actual_outcome=c.outcome, source=EventSource.DEMO
+        )
+        for c in chosen
+    )
+    packets = {
+        r.packet["order_id"]: r.packet for r in replayed_orders([d.order_id for d in decisions]).replayed
+    }
+    for decision, choice in zip(decisions, chosen, strict=True):
+        decision.actual_next_move = choice.next_move or packets[choice.order_id]["next_move"]
+        decision.actual_risk_level = choice.risk_level or packets[choice.order_id]["risk_level"]
+    PastDecision.objects.bulk_update(decisions, ["actual_next_move", "actual_risk_level"])
+    return len(chosen)
+
+
+def _summary(order_pks: list[int]) -> tuple[Counter, Counter]:
+    """How many of these orders' cases have each case type, and each risk level (as stored)."""
+    cases = Case.objects.filter(order_id__in=order_pks)
+
+    def count(field: str) -> Counter:
+        return Counter(dict(cases.values_list(field).annotate(n=Count("pk")).order_by()))
+
+    return count("case_type"), count("risk_level")
