@@ -184,7 +184,7 @@ def test_beat_runs_the_task_every_ten_minutes():
 @pytest.mark.parametrize(
     "kind, task, work",
     [
-        ("import", import_orders_task, "cases.tasks_imports.run_import"),
+        ("import", import_orders_task, "cases.services.order_import.import_orders"),
         ("replay", replay_past_cases_task, "cases.services.replay_runs.replay_all"),
         ("what-if", what_if_policy_task, "policies.whatif_runs.what_if"),
     ],

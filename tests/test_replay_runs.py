@@ -19,7 +19,7 @@ from cases.admin.replay import ALL_SOURCE, RUN_TEMPLATE, UNDER_WAY, _view
 from cases.models import ReplayRun
 from cases.selectors.replay import replay_all
 from cases.services import replay_runs
-from cases.services.replay_runs import report_from_dict, run_replay, start_replay_run
+from cases.services.replay_runs import ReplayRunner, report_from_dict, start_replay_run
 from cases.tasks import replay_past_cases_task
 from policies.models import Policy
 from staletrack.runs import LOST_RUN_MESSAGE
@@ -226,7 +226,7 @@ def test_a_redelivered_task_on_a_done_run_changes_nothing(imported, staff):
     before = stored(run)
     with mock.patch.object(replay_runs, "replay_all") as replayed_again:
         assert replay_past_cases_task.run(run.pk) == {"run": run.pk, "status": "done"}
-        run_replay(run)  # the service refuses too, whoever calls it
+        ReplayRunner().execute(run)  # the runner refuses too, whoever calls it
     replayed_again.assert_not_called()
     assert stored(run) == before
 

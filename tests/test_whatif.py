@@ -22,7 +22,7 @@ from policies.services import activate, create_draft, mark_affected_cases_due
 from policies.tasks import reassess_after_activation_task, what_if_policy_task
 from policies.whatif import what_if
 from policies.whatif_diff import Change, WhatIfResult
-from policies.whatif_runs import run_what_if, start_what_if
+from policies.whatif_runs import WhatIfRunner, start_what_if
 from staletrack import processes
 from staletrack.runs import LOST_RUN_MESSAGE
 from tests.assessment.strategies import SETTINGS, minutes, populations
@@ -208,7 +208,7 @@ def test_a_run_stores_the_counts_and_the_changes(parcels, longer_transit, owner)
 def test_a_failing_run_says_why(parcels, longer_transit, owner):
     run = WhatIfRun.objects.create(draft=longer_transit, as_of=AS_OF)
     with mock.patch("policies.whatif_runs.what_if", side_effect=RuntimeError("database went away")):
-        run = run_what_if(run)
+        WhatIfRunner().execute(run)
     assert (run.status, run.error) == ("failed", "RuntimeError: database went away")
 
 
