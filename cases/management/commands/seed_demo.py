@@ -247,7 +247,7 @@ PAST_DECISIONS = (
 
 def write_past_decisions(data: demo.DemoData, now) -> int:
     """A past decision, a day before `now`, on the first orders of the kinds PAST_DECISIONS names."""
-    from cases.selectors.replay import replayed_orders
+    from cases.replay.engine import replayed_orders
 
     decided_at = now - timedelta(days=1)
     candidates = sorted((o for o in data.orders if o.ordered_at <= decided_at), key=lambda o: o.order_id)

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from cases.models import ReplayRun
-from cases.replay import Actual, Agreement, CaseTypeRow, Disagreement, ReplayReport
-from cases.selectors.replay import REPLAY_PERMISSION, replay_all
+from cases.replay.engine import REPLAY_PERMISSION, replay_all
+from cases.replay.scoring import Actual, Agreement, CaseTypeRow, Disagreement, ReplayReport
 from policies.models import Policy
 from staletrack.permissions import require
 from staletrack.processes import default_processes
