@@ -20,8 +20,8 @@ from cases.models import Case
 from policies.models import Policy, WhatIfRun
 from policies.permissions import EDIT_POLICY
 from policies.selectors import active_policy, policy_book
-from policies.whatif import book_digest, what_if
-from policies.whatif_diff import WhatIfResult
+from policies.whatif.diff import WhatIfResult
+from policies.whatif.engine import book_digest, what_if
 from staletrack.permissions import require
 from staletrack.processes import default_processes
 from staletrack.runners import StoredRunner
