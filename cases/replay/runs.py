@@ -3,8 +3,8 @@
 A million past decisions take 80-90 s, too long for a web request. The admin's button records a
 `ReplayRun` and queues `replay_past_cases_task` after commit; the task runs it with `ReplayRunner`, which
 stores the report (`ReplayReport.to_dict()`) on the row, and the admin's run page renders it again with
-`report_from_dict`. A click while a run with the same policy is
-queued or running joins that run instead of replaying everything a second time.
+`report_from_dict`. A click while a run with the same policy is queued or running joins that run instead
+of replaying everything a second time.
 
 A replay writes nothing but its run row, so seeing cases (REPLAY_PERMISSION) is enough to start one.
 """

@@ -506,8 +506,9 @@ def run_import(
     column_map: dict[str, str] | None = None,
 ) -> OrderImportResult | None:
     """Run `run` now (the import_orders command, the admin's import of a small file): `OrderImportRunner`.
-    The answers are those stored by create_run unless given here. Returns the import's result (None when
-    the file could not be imported whole, or the run could not be claimed)."""
+    The answers are those stored by create_run unless given here. Never raises for a bad file or a crash:
+    the run says what happened. Returns the import's result (None when the file could not be imported
+    whole, or the run could not be claimed)."""
     runner = OrderImportRunner(
         source,
         via=via,

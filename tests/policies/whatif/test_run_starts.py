@@ -18,9 +18,8 @@ from policies.whatif.tasks import what_if_policy_task
 from policies.whatif.views import WHAT_IF_UNDER_WAY
 from tests.concurrent_starts import start_twice_at_once
 from tests.factories import UserFactory
+from tests.helpers.what_if_parcels import AS_OF
 from tests.otp_helpers import verified, verified_login
-
-AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
