@@ -151,7 +151,7 @@ def main() -> None:
     with throwaway_database(BENCH_URL):
         from django.db import connection
 
-        from cases.selectors.replay import replay_all
+        from cases.replay.engine import replay_all
         from policies.models import Policy
         from policies.services import create_draft
 

@@ -1,7 +1,7 @@
 """What-if at scale: 1,000,000 open cases on PostgreSQL, a draft that lengthens the in-transit
 window from 7 to 10 days (rules.md section 2, stale_in_transit_days).
 
-Prints, from one run: the time of `policies.whatif.what_if` over every open case with two processes
+Prints, from one run: the time of `policies.whatif.engine.what_if` over every open case with two processes
 (target: under 60 s), open cases per second, how many cases would change, and where the time went
 (reading the stored decisions, loading facts, the rules; summed over the processes).
 
@@ -157,7 +157,7 @@ def main() -> None:
         from policies.models import Policy
         from policies.selectors import active_policy_book
         from policies.services import create_draft
-        from policies.whatif import Timings, what_if
+        from policies.whatif.engine import Timings, what_if
 
         v1 = Policy.objects.get(is_active=True)
         started = time.perf_counter()

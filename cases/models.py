@@ -359,11 +359,11 @@ class PastDecision(models.Model):
 
 class ReplayRun(StoredRunMixin, models.Model):
     """A replay of every stored past case, run by the Celery task `replay_past_cases_task`
-    (cases.services.replay_runs) because a million past decisions take longer than a web request should.
+    (cases.replay.runs) because a million past decisions take longer than a web request should.
     The admin's run page follows it and renders the stored report (`ReplayReport.to_dict()`)."""
 
     Status = ReplayRunStatus
-    WAITING, RUNNING, TASK = Status.QUEUED, Status.RUNNING, "cases.tasks.replay_past_cases_task"
+    WAITING, RUNNING, TASK = Status.QUEUED, Status.RUNNING, "cases.replay.tasks.replay_past_cases_task"
 
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     policy = models.ForeignKey(

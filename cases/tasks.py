@@ -8,9 +8,8 @@ is redelivered only when its worker died, never while it still runs.
 from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
-from cases.models import ReplayRun
+from cases.replay.tasks import replay_past_cases_task  # noqa: F401  (so that autodiscovery registers it)
 from cases.services.assessment import refresh_cases, sweep_due_cases, work_case_backlog
-from cases.services.replay_runs import run_replay
 from cases.tasks_imports import import_orders_task  # noqa: F401  (so that autodiscovery registers it)
 from staletrack.runs import fail_lost_runs
 
@@ -47,19 +46,6 @@ def sweep_due_cases_task(as_of: str | None = None) -> dict:
     if run.unassessable:  # each recorded on its case (and audited); the others were assessed
         result["unassessable"] = run.unassessable
     return result
-
-
-# Below the broker's visibility timeout (settings: 3600 s), like the what-if task: a long replay is never
-# redelivered while it still runs. A million past decisions take a minute or two.
-@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1750)
-def replay_past_cases_task(run_id: int) -> dict:
-    """Replay every stored past case for ReplayRun `run_id`. A finished run is left alone; one left running
-    by a worker that died is replayed again."""
-    run = ReplayRun.objects.select_related("policy").filter(pk=run_id).first()
-    if run is None or run.finished:
-        return {"run": run_id, "status": run.status if run else "missing"}
-    run = run_replay(run)
-    return {"run": run_id, "status": run.status, "cases": run.cases_replayed, "agreed": run.agreed}
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=270)

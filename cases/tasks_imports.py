@@ -6,7 +6,7 @@ that Celery's autodiscovery (which looks at `tasks.py` only) registers it."""
 from celery import shared_task
 
 from cases.models import ImportRun
-from cases.services.order_import import run_import
+from cases.services.order_import import OrderImportRunner
 from staletrack.runs import queue_run_after_commit
 
 
@@ -14,17 +14,8 @@ from staletrack.runs import queue_run_after_commit
 # it still runs. A worker that dies mid-way rolls the import back; the redelivered task runs it again.
 @shared_task(acks_late=True, time_limit=1800, soft_time_limit=1750)
 def import_orders_task(run_id: int) -> dict:
-    """Import the orders file stored on ImportRun `run_id`. A run that already finished (among them one
-    that beat failed as lost while this task waited) is left alone; one left running by a worker that died
-    is imported again (the import rolled back)."""
-    run = ImportRun.objects.select_related("created_by").filter(pk=run_id, kind=ImportRun.Kind.ORDERS).first()
-    if run is None:
-        return {"run": run_id, "status": "missing"}
-    if not run.claim():  # finished (run_import marks its run running whatever its status)
-        run.refresh_from_db(fields=["status"])
-        return {"run": run_id, "status": run.status}
-    run_import(run, via="import_orders_task")
-    return {"run": run_id, "status": run.status, "created": run.created_rows, "updated": run.updated_rows}
+    """Import the orders file stored on ImportRun `run_id` (`OrderImportRunner`)."""
+    return OrderImportRunner(via="import_orders_task").handle(run_id)
 
 
 def queue_import(run: ImportRun) -> None:

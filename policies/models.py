@@ -122,7 +122,7 @@ _declare_fields(SupplierOverride, override=True)
 
 
 class WhatIfRun(StoredRunMixin, models.Model):
-    """One what-if of a draft (policies.whatif): how many open cases its numbers would change
+    """One what-if of a draft (policies.whatif.engine): how many open cases its numbers would change
     and the first of them, computed by a Celery task (or at once when there are few open cases)."""
 
     class Status(models.TextChoices):
@@ -131,7 +131,7 @@ class WhatIfRun(StoredRunMixin, models.Model):
         SUCCEEDED = "succeeded"
         FAILED = "failed"
 
-    WAITING, RUNNING, TASK = Status.PENDING, Status.RUNNING, "policies.tasks.what_if_policy_task"
+    WAITING, RUNNING, TASK = Status.PENDING, Status.RUNNING, "policies.whatif.tasks.what_if_policy_task"
 
     draft = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="what_if_runs")
     baseline = models.ForeignKey(

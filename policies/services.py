@@ -15,8 +15,8 @@ from policies.models import CountryOverride, Policy, SupplierOverride
 from policies.permissions import EDIT_POLICY
 from policies.selectors import policy_book
 from policies.values import POLICY_FIELDS
-from policies.whatif_diff import same_numbers
-from policies.whatif_runs import latest_run, run_summary
+from policies.whatif.diff import same_numbers
+from policies.whatif.runs import latest_run, run_summary
 from staletrack.batches import chunked
 from staletrack.celery import queue_after_commit
 from staletrack.permissions import require

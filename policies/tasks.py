@@ -1,26 +1,16 @@
 """Celery tasks of the policy.
 
-Thin, taking ids, calling services (see cases/tasks.py for the conventions:
-acks_late, time limits under the broker's visibility timeout, safe to run twice)."""
+Thin, taking ids, calling services (see cases/tasks.py for the conventions: acks_late, time limits under
+the broker's visibility timeout, safe to run twice). The what-if task lives in its feature
+(`policies.whatif.tasks`) and is imported here so that Celery's autodiscovery registers it."""
 
 from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
 from cases.tasks import sweep_due_cases_task
-from policies.models import Policy, WhatIfRun
+from policies.models import Policy
 from policies.services import mark_affected_cases_due
-from policies.whatif_runs import run_what_if
-
-
-@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1750)
-def what_if_policy_task(run_id: int) -> dict:
-    """Compute what-if run `run_id`. A finished run is left alone; one left running by a worker that died
-    is computed again."""
-    run = WhatIfRun.objects.select_related("draft").filter(pk=run_id).first()
-    if run is None or run.finished:
-        return {"run": run_id, "status": run.status if run else "missing"}
-    run = run_what_if(run)
-    return {"run": run_id, "status": run.status, "changed": run.changed_any, "seconds": run.seconds}
+from policies.whatif.tasks import what_if_policy_task  # noqa: F401  (so that autodiscovery registers it)
 
 
 @shared_task(acks_late=True, time_limit=1800, soft_time_limit=1750)

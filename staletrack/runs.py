@@ -4,7 +4,7 @@ A run's model
 names its task (`StoredRunMixin`); a start queues it after commit (`queue_run_after_commit`), starts take
 turns (`take_turns`), a run whose task can no longer finish is `lost` (`run_is_lost`, and `lost_runs` for
 the same rule in SQL), a run outside a worker shows it is alive (`keeps_heartbeat`), and beat ends lost
-runs (`fail_lost_runs`)."""
+runs (`fail_lost_runs`). How a claimed run is run, finished or failed is `staletrack.runners`."""
 
 import logging
 import threading
@@ -209,12 +209,13 @@ class StoredRunMixin:
         """Mark this run RUNNING (`started_at` now, and `fields`) if it is still unfinished, in one
         conditional UPDATE: the task that runs it starts with this, so a run that finished meanwhile, or
         that beat ended as lost after the task read it (`fail_lost_runs`), is not run under a row that
-        already says otherwise. False: it was not claimed."""
-        return bool(
-            type(self)
-            .objects.filter(pk=self.pk, status__in=self.UNFINISHED)
-            .update(status=self.RUNNING, **{"started_at": timezone.now(), **fields})
-        )
+        already says otherwise. False: it was not claimed. A claimed instance says what its row says."""
+        fields = {"status": self.RUNNING, "started_at": timezone.now(), **fields}
+        claimed = bool(type(self).objects.filter(pk=self.pk, status__in=self.UNFINISHED).update(**fields))
+        if claimed:
+            for name, value in fields.items():
+                setattr(self, name, value)
+        return claimed
 
     def lost_outcome(self) -> tuple[str, str]:
         """(status, message) a lost run ends with (`fail_lost_runs`), and whose message its page shows."""

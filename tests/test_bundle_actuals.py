@@ -10,7 +10,7 @@ from django.core.management import call_command
 from cases.bundles.reader import read_bundle
 from cases.models import AuditEvent, Case, Order, PastDecision
 from tests.helpers.bundle_documents import GOOD_CASE, bundle, errors_of
-from tests.replay_bundles import basic_with_actuals, write_bundle
+from tests.helpers.replay_bundles import basic_with_actuals, write_bundle
 
 DECIDED = "2026-11-16T10:00:00+01:00"
 

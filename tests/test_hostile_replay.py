@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from cases.models import Order, ReplayRun
 from staletrack import limits
-from tests.replay_bundles import basic_with_actuals
+from tests.helpers.replay_bundles import basic_with_actuals
 
 pytestmark = pytest.mark.django_db
 

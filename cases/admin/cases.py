@@ -33,7 +33,6 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from cases.admin.filters import AgeFilter, AssigneeFilter, FlagFilter, SkuFilter, UnassessableFilter
-from cases.admin.replay import MAX_CASES, replay_page, replay_run_page
 from cases.assessment.text import render_text
 from cases.bundles.reader import BundleError, read_bundle
 from cases.choices import ChaseChannel, EvidenceKind, MoneyKind, MoneyState
@@ -41,9 +40,10 @@ from cases.currencies import currency_code
 from cases.forms import BundleUploadForm
 from cases.models import Case, MoneyDecision, Order, OrderTracking
 from cases.permissions import APPROVE_MONEY, IMPORT_CASES
+from cases.replay.engine import REPLAY_PERMISSION
+from cases.replay.views import MAX_CASES, replay_page, replay_run_page
 from cases.resources import CaseResource
 from cases.selectors.queue import SAVED_VIEWS, EstimatedCountPaginator, clock_exceeded, key_clock
-from cases.selectors.replay import REPLAY_PERMISSION
 from cases.selectors.timeline import case_timeline, proved, unreadable_facts
 from cases.services import workbench
 from cases.services.assessment import unassessable_reason

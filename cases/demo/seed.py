@@ -36,7 +36,7 @@ from cases.models import (
     TrackingEvent,
     TrackingNumber,
 )
-from cases.selectors.replay import replayed_orders
+from cases.replay.engine import replayed_orders
 from cases.services.assessment import refresh_cases
 from cases.services.audit import audit_event
 from policies.selectors import active_policy_book

@@ -22,7 +22,8 @@ The result's `summary` (stored on ImportRun.summary) says what the import read b
 skipped orders by reason, orders left fulfilled without a tracking number, vendor names the vendor map
 does not know, how times were read, the column map used.
 
-`run_import` wraps it for an `ImportRun` row: status, progress while it runs, counts and errors after.
+`OrderImportRunner` runs it for an `ImportRun` row (status, progress while it runs, counts and errors after):
+the Celery task through `handle`, the command and the admin through `run_import`.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models.functions import Greatest
-from django.utils import timezone
 
 from cases.choices import ImportKind
 from cases.csvfiles import CsvError, CsvIssue
@@ -73,6 +73,7 @@ from cases.services.assessment import queue_reassessment, record_case_backlog
 from cases.services.audit import audit_event
 from cases.services.column_mappings import remember_column_map, remembered_column_map
 from staletrack.permissions import require
+from staletrack.runners import StoredRunner
 
 logger = logging.getLogger(__name__)
 
@@ -504,81 +505,150 @@ def run_import(
     date_order: str | None = None,
     column_map: dict[str, str] | None = None,
 ) -> OrderImportResult | None:
-    """Run `run` (its stored file unless `source` is given) through `import_orders`, keeping the row up to
-    date: status and progress while it runs, counts, errors and message after (and the result's summary
-    in `run.summary`, beside the answers it ran with in `summary["options"]`). The answers are those
-    stored by create_run unless given here. Never raises for a bad file or a crash: the run says what
-    happened (and a crash is logged)."""
-    stored = (run.summary or {}).get("options") or {}
-    options = run_options(
-        time_zone=time_zone or stored.get("time_zone"),
-        date_order=date_order or stored.get("date_order"),
-        column_map=column_map if column_map is not None else stored.get("column_map"),
+    """Run `run` now (the import_orders command, the admin's import of a small file): `OrderImportRunner`.
+    The answers are those stored by create_run unless given here. Never raises for a bad file or a crash:
+    the run says what happened. Returns the import's result (None when the file could not be imported
+    whole, or the run could not be claimed)."""
+    runner = OrderImportRunner(
+        source,
+        via=via,
+        engine=engine,
+        echo=echo,
+        time_zone=time_zone,
+        date_order=date_order,
+        column_map=column_map,
     )
-    run.summary = {**(run.summary or {}), "options": options}
-    started = timezone.now()
-    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, started_at=started)
-    run.status, run.started_at = ImportRun.Status.RUNNING, started
-    last = [0.0, ""]
+    return runner.execute(run)
 
-    def report(phase: str, done: int, total: int) -> None:
-        if echo is not None:
-            echo(phase, done, total)
-        now = time.monotonic()
-        if phase == last[1] and now - last[0] < PROGRESS_SECONDS:
-            return
-        last[0], last[1] = now, phase
-        # The bar moves with the work, not only with the rows read: reading is the first 40 %, checking
-        # and writing (one transaction, nothing to report from inside it) the next steps, commit 100 %.
-        start, share = PHASE_SHARES.get(phase, (0.0, 0.0))
-        fraction = start + share * (done / total if total else 1.0)
-        ImportRun.objects.filter(pk=run.pk).update(
-            processed_rows=round(max(total, done) * min(fraction, 1.0)),
-            total_rows=Greatest(total, done),
-            message=PHASES.get(phase, phase),
+
+class OrderImportRunner(StoredRunner):
+    """An `ImportRun` of an orders file through `import_orders` (its stored file unless `source` is
+    given), the row kept up to date: progress while it runs, counts, errors and message after (and the
+    result's summary in `run.summary`, beside the answers it ran with in `summary["options"]`). A file
+    that cannot be imported, or a person who may not import, fails the run saying so; a crash fails it
+    too (and is logged). The upload is deleted once it is no longer needed."""
+
+    model = ImportRun
+    label = "Order import"
+    expected = (CsvError, PermissionDenied)
+
+    def __init__(
+        self,
+        source=None,
+        *,
+        via: str = "import_orders",
+        engine: str | None = None,
+        echo: Callable[[str, int, int], None] | None = None,
+        time_zone: str | None = None,
+        date_order: str | None = None,
+        column_map: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.source, self.via, self.engine, self.echo = source, via, engine, echo
+        self.answers = {"time_zone": time_zone, "date_order": date_order, "column_map": column_map}
+
+    def queryset(self):
+        return ImportRun.objects.select_related("created_by").filter(kind=ImportRun.Kind.ORDERS)
+
+    def run(self, run: ImportRun) -> OrderImportResult:
+        stored = (run.summary or {}).get("options") or {}
+        options = run_options(
+            time_zone=self.answers["time_zone"] or stored.get("time_zone"),
+            date_order=self.answers["date_order"] or stored.get("date_order"),
+            column_map=self.answers["column_map"]
+            if self.answers["column_map"] is not None
+            else stored.get("column_map"),
         )
-
-    result = None
-    try:
+        run.summary = {**(run.summary or {}), "options": options}
+        source = self.source
         if source is None:
             if not run.file:
                 raise CsvError([CsvIssue(None, None, "is no longer stored; upload it again")])
             source = run.file
-        result = import_orders(
+        return import_orders(
             source,
             file_name=run.file_name,
             actor=run.created_by,
-            via=via,
+            via=self.via,
             only_valid_rows=run.only_valid_rows,
-            report=report,
-            engine=engine,
+            report=self._reporter(run),
+            engine=self.engine,
             import_run=run,
             **options,
         )
-    except OrderTimesError as exc:
-        run.summary = {"options": options, "questions": exc.questions}
-        _finish(run, ImportRun.Status.FAILED, issues=exc.issues, message=_file_message(run, exc.issues))
-    except CsvError as exc:
-        _finish(run, ImportRun.Status.FAILED, issues=exc.issues, message=_file_message(run, exc.issues))
-    except PermissionDenied as exc:
-        _finish(run, ImportRun.Status.FAILED, message=f"Refused: {exc} Nothing was imported.")
-    except Exception as exc:  # a crash: the transaction rolled back; say so on the run, keep the traceback
-        logger.exception("Order import %s crashed", run.pk)
-        first_line = (str(exc).splitlines() or [""])[0]
-        _finish(
-            run,
-            ImportRun.Status.FAILED,
-            message=f"The import stopped with an error ({type(exc).__name__}: {first_line}). "
-            "Nothing was written.",
-        )
-    else:
+
+    def _reporter(self, run: ImportRun) -> Callable[[str, int, int], None]:
+        """The progress callback of `import_orders`: the row's bar and message, at most every
+        PROGRESS_SECONDS per phase (and `echo`, the command's own line, every time)."""
+        last = [0.0, ""]
+
+        def report(phase: str, done: int, total: int) -> None:
+            if self.echo is not None:
+                self.echo(phase, done, total)
+            now = time.monotonic()
+            if phase == last[1] and now - last[0] < PROGRESS_SECONDS:
+                return
+            last[0], last[1] = now, phase
+            # The bar moves with the work, not only with the rows read: reading is the first 40 %,
+            # checking and writing (one transaction, nothing to report from inside it) the next steps,
+            # commit 100 %.
+            start, share = PHASE_SHARES.get(phase, (0.0, 0.0))
+            fraction = start + share * (done / total if total else 1.0)
+            ImportRun.objects.filter(pk=run.pk).update(
+                processed_rows=round(max(total, done) * min(fraction, 1.0)),
+                total_rows=Greatest(total, done),
+                message=PHASES.get(phase, phase),
+            )
+
+        return report
+
+    def finished(self, run: ImportRun, result: OrderImportResult) -> dict:
+        # Row errors without "import only the valid rows": the file was read, and nothing was written.
         status = ImportRun.Status.SUCCEEDED if result.written is not None else ImportRun.Status.FAILED
-        _finish(run, status, result=result, issues=result.issues, message=result.describe())
-    # Customer data: the upload is kept only while "import only the valid rows" may need it.
-    retry_possible = result is not None and result.written is None and result.valid_orders > 0
-    if run.file and not (retry_possible and not run.only_valid_rows):
-        run.file.delete(save=True)
-    return result
+        return {
+            "status": status,
+            "message": result.describe(),
+            "errors": [issue.as_dict() for issue in result.issues],
+            "summary": {**result.summary, "options": (run.summary or {}).get("options", {})},
+            "total_rows": result.records,
+            "processed_rows": result.records,
+            "created_rows": result.created,
+            "updated_rows": result.updated,
+            "unchanged_rows": result.unchanged,
+            "error_rows": result.error_rows,
+        }
+
+    def failed(self, run: ImportRun, error: Exception) -> dict:
+        summary, issues = run.summary, error.issues if isinstance(error, CsvError) else []
+        if isinstance(error, OrderTimesError):
+            summary = {"options": (run.summary or {}).get("options", {}), "questions": error.questions}
+        if isinstance(error, CsvError):
+            message = _file_message(run, issues)
+        elif isinstance(error, PermissionDenied):
+            message = f"Refused: {error} Nothing was imported."
+        else:  # a crash: the transaction rolled back
+            first_line = (str(error).splitlines() or [""])[0]
+            message = (
+                f"The import stopped with an error ({type(error).__name__}: {first_line}). "
+                "Nothing was written."
+            )
+        return {
+            "message": message,
+            "errors": [issue.as_dict() for issue in issues],
+            "summary": summary,
+            "total_rows": 0,
+            "processed_rows": 0,
+            "error_rows": 0,
+        }
+
+    def task_result(self, run: ImportRun) -> dict:
+        return {"created": run.created_rows, "updated": run.updated_rows}
+
+    def after(self, run: ImportRun, result: OrderImportResult | None) -> None:
+        # Customer data: the upload is kept only while "import only the valid rows" may need it.
+        retry_possible = result is not None and result.written is None and result.valid_orders > 0
+        if run.file and not (retry_possible and not run.only_valid_rows):
+            run.file.delete(save=True)
 
 
 PHASES = {"reading": "Reading rows…", "checking": "Checking rows…", "writing": "Writing orders…"}
@@ -587,20 +657,3 @@ PHASE_SHARES = {"reading": (0.0, 0.4), "checking": (0.4, 0.0), "writing": (0.6, 
 
 def _file_message(run: ImportRun, issues: list[CsvIssue]) -> str:
     return f"{run.file_name or 'The file'} cannot be imported: {issues[0]}. Nothing was imported."
-
-
-def _finish(run: ImportRun, status: str, *, result=None, issues=(), message: str = "") -> None:
-    run.status = status
-    run.finished_at = timezone.now()
-    run.message = message
-    run.errors = [issue.as_dict() for issue in issues]
-    if result is not None:
-        run.summary = {**result.summary, "options": (run.summary or {}).get("options", {})}
-        run.total_rows = run.processed_rows = result.records
-        run.created_rows, run.updated_rows = result.created, result.updated
-        run.unchanged_rows = result.unchanged
-        run.error_rows = result.error_rows
-    else:
-        run.error_rows = 0
-        run.processed_rows = run.total_rows = 0
-    run.save()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from cases.bundles.reader import read_bundle
-from cases.selectors.replay import replayed_bundle
+from cases.replay.engine import replayed_bundle
 
 
 def bundle(**order_fields) -> bytes:

@@ -10,7 +10,7 @@ from cases.bundles.files import read_bundle_file
 from cases.bundles.reader import BundleError, read_bundle
 from cases.management.importing import actor_named
 from cases.replay import KEEP, render_report
-from cases.selectors.replay import (
+from cases.replay.engine import (
     REPLAY_PERMISSION,
     ReplayError,
     policy_version,

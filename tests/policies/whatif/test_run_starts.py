@@ -11,23 +11,22 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from policies.admin import WHAT_IF_UNDER_WAY
 from policies.models import CountryOverride, Policy, WhatIfRun
 from policies.services import activate, create_draft
-from policies.tasks import what_if_policy_task
-from policies.whatif_runs import start_what_if
+from policies.whatif.runs import start_what_if
+from policies.whatif.tasks import what_if_policy_task
+from policies.whatif.views import WHAT_IF_UNDER_WAY
 from tests.concurrent_starts import start_twice_at_once
 from tests.factories import UserFactory
+from tests.helpers.what_if_parcels import AS_OF
 from tests.otp_helpers import verified, verified_login
-
-AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
 def in_the_background():
     """No open case is at most -1 open cases: every start queues its run (the broker is not called)."""
     with (
-        mock.patch("policies.whatif_runs.INLINE_CASES", -1),
+        mock.patch("policies.whatif.runs.INLINE_CASES", -1),
         mock.patch.object(what_if_policy_task, "delay") as delay,
     ):
         yield delay

@@ -15,27 +15,20 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
-from cases.admin.replay import ALL_SOURCE, RUN_TEMPLATE, UNDER_WAY, _view
 from cases.models import ReplayRun
-from cases.selectors.replay import replay_all
-from cases.services import replay_runs
-from cases.services.replay_runs import report_from_dict, run_replay, start_replay_run
-from cases.tasks import replay_past_cases_task
+from cases.replay import runs as replay_runs
+from cases.replay.engine import replay_all
+from cases.replay.runs import ReplayRunner, report_from_dict, start_replay_run
+from cases.replay.tasks import replay_past_cases_task
+from cases.replay.views import ALL_SOURCE, RUN_TEMPLATE, UNDER_WAY, _view
 from policies.models import Policy
 from staletrack.runs import LOST_RUN_MESSAGE
 from tests.concurrent_starts import start_twice_at_once
 from tests.factories import UserFactory
-from tests.replay_bundles import basic_with_actuals, write_bundle
+from tests.helpers.replay_bundles import basic_with_actuals, write_bundle
 
 REPLAY_URL = "admin:cases_case_replay"
 RUN_URL = "admin:cases_case_replay_run"
-
-
-@pytest.fixture
-def imported(spec_dir, tmp_path, db):
-    """The spec's basic cases with known actuals (tests/replay_bundles.py), imported: 9 past decisions."""
-    call_command("import_cases", str(write_bundle(tmp_path, basic_with_actuals(spec_dir))), stdout=StringIO())
-    Policy.objects.filter(version=1).update(activated_at=datetime(2026, 1, 1, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -226,7 +219,7 @@ def test_a_redelivered_task_on_a_done_run_changes_nothing(imported, staff):
     before = stored(run)
     with mock.patch.object(replay_runs, "replay_all") as replayed_again:
         assert replay_past_cases_task.run(run.pk) == {"run": run.pk, "status": "done"}
-        run_replay(run)  # the service refuses too, whoever calls it
+        ReplayRunner().execute(run)  # the runner refuses too, whoever calls it
     replayed_again.assert_not_called()
     assert stored(run) == before
 
@@ -318,7 +311,7 @@ def test_the_run_page_shows_the_report_when_done(client, imported, staff):
     assert "delivered 3 days later" in page
     report = replay_all()
     section = render_to_string(
-        "admin/cases/replay_report.html", {"report": report, "view": _view(report), "source": ALL_SOURCE}
+        "admin/cases/replay/report.html", {"report": report, "view": _view(report), "source": ALL_SOURCE}
     )
     assert section in page  # exactly what the page rendered when it replayed in the request
 

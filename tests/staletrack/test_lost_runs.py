@@ -16,12 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import LOST_AFTER_WRITING, LOST_COMMAND_MESSAGE, ORDERS_IMPORTED, ImportRun, ReplayRun
+from cases.replay.tasks import replay_past_cases_task
 from cases.services.audit import audit_event
 from cases.services.order_import import create_run
-from cases.tasks import fail_lost_runs_task, replay_past_cases_task
+from cases.tasks import fail_lost_runs_task
 from cases.tasks_imports import import_orders_task
 from policies.models import Policy, WhatIfRun
-from policies.tasks import what_if_policy_task
+from policies.whatif.tasks import what_if_policy_task
 from staletrack.runs import (
     HEARTBEAT_SECONDS,
     HEARTBEAT_TIMEOUT,
@@ -184,9 +185,9 @@ def test_beat_runs_the_task_every_ten_minutes():
 @pytest.mark.parametrize(
     "kind, task, work",
     [
-        ("import", import_orders_task, "cases.tasks_imports.run_import"),
-        ("replay", replay_past_cases_task, "cases.services.replay_runs.replay_all"),
-        ("what-if", what_if_policy_task, "policies.whatif_runs.what_if"),
+        ("import", import_orders_task, "cases.services.order_import.import_orders"),
+        ("replay", replay_past_cases_task, "cases.replay.runs.replay_all"),
+        ("what-if", what_if_policy_task, "policies.whatif.runs.what_if"),
     ],
 )
 def test_a_task_delivered_after_beat_failed_its_run_does_not_run_it(kind, task, work):

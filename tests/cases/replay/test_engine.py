@@ -1,27 +1,22 @@
-"""Replaying past cases (the seed's rollout, day 2): a bundle file or stored cases, each assessed
-as of its decided_at and compared with what the store really did. Reads only."""
+"""The replay engine (cases.replay.engine; the seed's rollout, day 2): a bundle file or stored cases, each
+assessed as of its decided_at and compared with what the store really did. Reads only."""
 
 import json
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Permission
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from cases.assessment import assess_many
 from cases.assessment import vocabulary as v
 from cases.assessment.standing import assess_standing
 from cases.bundles.reader import read_bundle
-from cases.models import AuditEvent, Case, Order, PastDecision
-from cases.selectors import replay as replay_selector
-from cases.selectors.facts import facts_for_orders
-from cases.selectors.replay import (
+from cases.models import Case, Order, PastDecision
+from cases.replay import engine as replay_engine
+from cases.replay.engine import (
     replay_all,
     replay_bundle,
     replay_cases,
@@ -29,14 +24,20 @@ from cases.selectors.replay import (
     replayed_bundle,
     replayed_orders,
 )
+from cases.selectors.facts import facts_for_orders
 from policies.models import Policy
 from policies.selectors import policy_book, policy_in_force_at
-from tests.factories import UserFactory
-from tests.replay_bundles import basic_with_actuals, lamp_orders, write_bundle
+from tests.helpers.replay_bundles import (
+    basic_with_actuals,
+    lamp_orders,
+    replay_command,
+    stored_counts,
+    write_bundle,
+)
 
 DECIDED = ("case_type", "risk_level", "next_move")  # what the scoring reads of a packet
 
-# The replay of basic_with_actuals (tests/replay_bundles.py has the table it comes from).
+# The replay of basic_with_actuals (tests/helpers/replay_bundles.py has the table it comes from).
 EXPECTED_CONFUSION = {
     ("wait", "wait"): 1,
     ("chase_supplier", "chase_supplier"): 1,
@@ -84,34 +85,6 @@ def assert_expected_report(report):
     ]
 
 
-@pytest.fixture
-def past_bundle(spec_dir, tmp_path):
-    return write_bundle(tmp_path, basic_with_actuals(spec_dir))
-
-
-@pytest.fixture
-def imported(past_bundle, db):
-    call_command("import_cases", str(past_bundle), stdout=StringIO())
-    # v1 was activated when the test database was made (now): the bundle's decisions came before it.
-    Policy.objects.filter(version=1).update(activated_at=datetime(2026, 1, 1, tzinfo=UTC))
-
-
-def stored_counts():
-    return (
-        AuditEvent.objects.count(),
-        Case.objects.count(),
-        Order.objects.count(),
-        PastDecision.objects.count(),
-        list(Case.objects.order_by("pk").values_list("packet_digest", "assessed_at", "next_move")),
-    )
-
-
-def run(*args) -> str:
-    out = StringIO()
-    call_command("replay", *args, stdout=out, stderr=StringIO())
-    return out.getvalue()
-
-
 # The agreement ------------------------------------------------------------------------------------
 
 
@@ -154,7 +127,7 @@ def test_a_chosen_order_without_a_past_decision_is_listed_as_not_replayed(import
 
 
 def test_an_unknown_order_id_is_named(db):
-    with pytest.raises(replay_selector.ReplayError, match="No order with id #nope"):
+    with pytest.raises(replay_engine.ReplayError, match="No order with id #nope"):
         replay_order_ids(["#nope"])
 
 
@@ -180,7 +153,7 @@ def test_a_stored_replay_leaves_out_review_flags_but_decides_as_the_exact_bundle
     assert "SKU LAMP-01 has" in " ".join(exact["#L3"]["reasons"])
     call_command("import_cases", str(write_bundle(tmp_path, bundle)), stdout=StringIO())
     run = replayed_orders(Order.objects.values_list("pk", flat=True))
-    assert replay_selector.REVIEW_NOTE in run.notes
+    assert replay_engine.REVIEW_NOTE in run.notes
     for item in run.replayed:
         packet = exact[item.packet["order_id"]]
         assert [item.packet[key] for key in DECIDED] == [packet[key] for key in DECIDED]
@@ -234,9 +207,9 @@ def test_replaying_many_decision_instants_takes_no_more_queries_than_a_few(spec_
     call_command("import_cases", str(write_bundle(tmp_path, document)), stdout=StringIO())
     pks = list(Order.objects.order_by("ordered_at").values_list("pk", flat=True))
     with CaptureQueriesContext(connection) as few:
-        replay_selector.replay_orders(pks[:2])
+        replay_engine.replay_orders(pks[:2])
     with CaptureQueriesContext(connection) as many:
-        replay_selector.replay_orders(pks)
+        replay_engine.replay_orders(pks)
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
@@ -267,7 +240,7 @@ def test_the_in_force_lookup_agrees_with_policy_in_force_at(db):
     Policy.objects.create(version=2, activated_at=datetime(2026, 6, 1, tzinfo=UTC))
     Policy.objects.create(version=3, activated_at=datetime(2026, 6, 1, tzinfo=UTC))
     Policy.objects.create(version=4)  # a draft, never in force
-    in_force = replay_selector._InForce()
+    in_force = replay_engine._InForce()
     for moment in (
         datetime(2025, 12, 31, tzinfo=UTC),
         datetime(2026, 1, 1, tzinfo=UTC),
@@ -280,13 +253,13 @@ def test_the_in_force_lookup_agrees_with_policy_in_force_at(db):
 
 def test_a_chosen_policy_version_is_used_for_every_case(imported):
     Policy.objects.create(version=2, activated_at=None, stale_in_transit_days=10)
-    report = replay_all(policy=replay_selector.policy_version("v2"))
+    report = replay_all(policy=replay_engine.policy_version("v2"))
     assert report.policies == {"v2": 9}
 
 
 def test_an_unknown_policy_version_is_named(db):
-    with pytest.raises(replay_selector.ReplayError, match="No policy version 'v9'; the versions are v1"):
-        replay_selector.policy_version("v9")
+    with pytest.raises(replay_engine.ReplayError, match="No policy version 'v9'; the versions are v1"):
+        replay_engine.policy_version("v9")
 
 
 # Reads only ----------------------------------------------------------------------------------------
@@ -297,7 +270,7 @@ def test_a_replay_writes_nothing(imported, past_bundle):
     with CaptureQueriesContext(connection) as queries:
         replay_all()
         replay_bundle(read_bundle(past_bundle.read_bytes()), policy=Policy.objects.get(version=1))
-        run("--all", "--format", "json")
+        replay_command("--all", "--format", "json")
     assert stored_counts() == before
     writes = [
         q["sql"]
@@ -311,126 +284,3 @@ def test_a_bundle_replay_needs_no_database(spec_dir):
     # No django_db mark: any query would fail the test.
     report = replay_bundle(read_bundle(json.dumps(basic_with_actuals(spec_dir))))
     assert report.cases == 9
-
-
-# The command ---------------------------------------------------------------------------------------
-
-
-def test_the_command_replays_a_file_as_text(past_bundle):
-    text = run(str(past_bundle))
-    assert "Next move: 5 of 7 agreed (71.4%)" in text
-    assert "Not comparable (no actual next move): 2: #1005, #1009" in text
-    assert "- #1003 (stale_in_transit)" in text
-    assert "outcome: delivered 3 days later" in text
-
-
-def test_the_command_replays_a_file_as_json(past_bundle):
-    data = json.loads(run(str(past_bundle), "--format", "json"))
-    assert data["next_move"] == {"agreed": 5, "compared": 7, "rate": 0.7143}
-    assert data["confusion"]["counts"]["draft_update"]["escalate"] == 1
-    assert [d["order_id"] for d in data["disagreements"]] == ["#1002", "#1003", "#1006"]
-
-
-def test_the_command_replays_stored_cases(imported):
-    data = json.loads(run("--cases", "#1003", "#1006", "--format", "json"))
-    assert data["cases"] == 2
-    assert [d["order_id"] for d in data["disagreements"]] == ["#1003", "#1006"]
-
-
-def test_the_command_replays_every_stored_case(imported):
-    assert "Next move: 5 of 7 agreed" in run("--all")
-
-
-def test_the_command_names_an_unknown_order(imported):
-    with pytest.raises(CommandError, match="No order with id #4242"):
-        run("--cases", "#1001", "#4242")
-
-
-def test_the_command_names_an_unknown_policy_version(imported):
-    with pytest.raises(CommandError, match="No policy version 'v9'"):
-        run("--all", "--policy", "v9")
-
-
-def test_the_command_refuses_a_bad_bundle(spec_dir, tmp_path):
-    document = basic_with_actuals(spec_dir)
-    document["cases"][0]["actual"] = {"next_move": "panic"}
-    with pytest.raises(CommandError, match="1 error"):
-        run(str(write_bundle(tmp_path, document)))
-
-
-def test_the_command_refuses_a_user_who_may_not_view_cases(imported):
-    UserFactory(username="nobody")
-    with pytest.raises(CommandError, match=r"lacks the permission cases\.view_case"):
-        run("--all", "--as-user", "nobody")
-
-
-def test_the_command_needs_exactly_one_source():
-    with pytest.raises(CommandError):
-        run()
-
-
-# The admin -----------------------------------------------------------------------------------------
-
-
-def test_the_replay_action_renders_the_report_for_the_selection(client, imported, staff):
-    client.force_login(staff)
-    pks = list(Case.objects.values_list("pk", flat=True))
-    before = stored_counts()
-    response = client.post(
-        reverse("admin:cases_case_changelist"), {"action": "replay_selected", "_selected_action": pks}
-    )
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert 'id="replay-report"' in page
-    assert "5 of 7</strong>" in page
-    assert "delivered 3 days later" in page
-    assert stored_counts() == before
-
-
-def test_the_replay_page_takes_a_policy_version(client, imported, staff):
-    client.force_login(staff)
-    pks = Case.objects.values_list("pk", flat=True)
-    response = client.post(reverse("admin:cases_case_replay"), {"case": list(pks), "policy": "v1"})
-    assert response.status_code == 200
-    assert "Policy v1 (chosen) for every case." in response.content.decode()
-
-
-def test_the_replay_page_replays_an_uploaded_bundle_without_importing_it(client, past_bundle, staff):
-    client.force_login(staff)
-    upload = SimpleUploadedFile("past.json", past_bundle.read_bytes(), content_type="application/json")
-    response = client.post(reverse("admin:cases_case_replay"), {"file": upload})
-    assert response.status_code == 200
-    assert "5 of 7</strong>" in response.content.decode()
-    assert Order.objects.count() == 0
-
-
-def test_the_replay_page_names_bundle_errors(client, spec_dir, staff):
-    client.force_login(staff)
-    document = basic_with_actuals(spec_dir)
-    document["cases"][0]["actual"] = {"next_move": "panic"}
-    upload = SimpleUploadedFile("bad.json", json.dumps(document).encode())
-    response = client.post(reverse("admin:cases_case_replay"), {"file": upload})
-    assert response.status_code == 400
-    assert "case 0, actual.next_move" in response.content.decode()
-
-
-def test_the_replay_page_renders_for_a_user_with_only_view_permission(client, imported):
-    viewer = UserFactory(username="vera")
-    viewer.user_permissions.add(Permission.objects.get(codename="view_case"))
-    client.force_login(viewer)
-    response = client.get(
-        reverse("admin:cases_case_replay"), {"case": Case.objects.values_list("pk", flat=True)}
-    )
-    assert response.status_code == 200
-    assert 'id="replay-report"' in response.content.decode()
-
-
-def test_the_replay_page_is_403_without_view_permission(client, imported):
-    client.force_login(UserFactory(username="nobody"))
-    response = client.get(reverse("admin:cases_case_replay"), {"all": "1"})
-    assert response.status_code == 403
-
-
-def test_the_queue_links_to_the_replay_page(client, staff):
-    client.force_login(staff)
-    assert 'id="replay-link"' in client.get(reverse("admin:cases_case_changelist")).content.decode()

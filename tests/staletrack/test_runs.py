@@ -1,8 +1,14 @@
 """A stored run whose task cannot be queued (a broker that is down) is marked failed with the reason,
 never left waiting for ever (staletrack.runs.queue_run_after_commit); one whose task was lost later is
-known by the rule all stored runs share (staletrack.runs.run_is_lost)."""
+known by the rule all stored runs share (staletrack.runs.run_is_lost); a worker finds every kind's task
+under the name its runs are queued by."""
 
+import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -120,3 +126,40 @@ def test_a_run_outside_a_worker_that_never_wrote_a_heartbeat_is_lost_the_timeout
     started, expected
 ):
     assert outside_a_worker_lost(started=started, heartbeat=None) is expected
+
+
+# --- the task of each kind, as a worker finds it ----------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+# What a worker does at start (autodiscovery), then the name each kind's task is queued by.
+WORKER = """
+import json, django
+django.setup()
+from django.utils.module_loading import import_string
+from staletrack.celery import app
+from staletrack.runs import stored_run_models
+app.loader.import_default_modules()
+registered = set(app.tasks)
+print(json.dumps({m.__name__: [import_string(m.TASK).name, import_string(m.TASK).name in registered]
+                  for m in stored_run_models()}))
+"""
+
+
+def test_a_worker_registers_every_kinds_task_under_the_name_its_runs_are_queued_by():
+    """The replay and what-if tasks live in their features' packages (cases.replay.tasks,
+    policies.whatif.tasks) but keep the names runs queued before they moved there carry, and the apps'
+    tasks modules import them so that autodiscovery registers them before anything imports a model's
+    TASK."""
+    out = subprocess.run(
+        [sys.executable, "-c", WORKER],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "staletrack.settings"},
+    ).stdout
+    assert json.loads(out.strip().splitlines()[-1]) == {
+        "ImportRun": ["cases.tasks_imports.import_orders_task", True],
+        "ReplayRun": ["cases.tasks.replay_past_cases_task", True],
+        "WhatIfRun": ["policies.tasks.what_if_policy_task", True],
+    }

@@ -1,7 +1,7 @@
-"""What-if: how many open cases a draft policy would change, and which, before it is activated.
+"""The what-if engine: how many open cases a draft policy would change, and which, read in batches.
 
-Read-only: nothing is written to cases (a stored run is policies.whatif_runs). The pure side, what counts
-as a change, how partial results merge and why the shortcuts below are exact, is policies.whatif_diff
+Read-only: nothing is written to cases (a stored run is policies.whatif.runs). The pure side, what counts
+as a change, how partial results merge and why the shortcuts below are exact, is policies.whatif.diff
 (rules.md sections 2, 6 and 9); this module reads the database for it.
 
 The open cases are taken in batches of order primary keys (`what_if_batch`, a function of a list of keys
@@ -37,7 +37,7 @@ from cases.selectors.rows import fetch_by_ids
 from policies.models import Policy
 from policies.selectors import PolicyBook, active_policy_book, policy_book
 from policies.values import PolicyValues
-from policies.whatif_diff import KEEP, WhatIfResult, numbers_digest, same_numbers, stored_is_current
+from policies.whatif.diff import KEEP, WhatIfResult, numbers_digest, same_numbers, stored_is_current
 from staletrack.batches import without_gc_pauses
 from staletrack.processes import can_fork, forget_inherited_connections, fork_context
 

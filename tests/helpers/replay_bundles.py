@@ -1,4 +1,4 @@
-"""Bundles with past decisions for the replay tests.
+"""Bundles with past decisions for the replay tests, and what those tests read back.
 
 `basic_with_actuals` is the spec's basic.json with every case decided at the bundle's as_of (so the packets
 are those of basic.expected.json) and actuals picked so that some agree and some do not:
@@ -14,13 +14,21 @@ are those of basic.expected.json) and actuals picked so that some agree and some
 | #1007 | prepare_refund_review, refund_risk        | prepare_refund_review, refund_risk       |
 | #1008 | request_proof, supplier_chase             | request_proof                            |
 | #1009 | request_proof, supplier_chase             | none (decided_at only)                   |
+
+`stored_counts()` is what a replay must leave as it is; `replay_command(*args)` the output of
+`manage.py replay`.
 """
 
 import copy
 import json
 import random
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 from pathlib import Path
+
+from django.core.management import call_command
+
+from cases.models import AuditEvent, Case, Order, PastDecision
 
 AS_OF = "2026-11-20T12:00:00Z"
 
@@ -138,3 +146,19 @@ def many_past_cases(n: int, seed: int = 9) -> dict:
 
 def _z(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
+
+
+def stored_counts():
+    return (
+        AuditEvent.objects.count(),
+        Case.objects.count(),
+        Order.objects.count(),
+        PastDecision.objects.count(),
+        list(Case.objects.order_by("pk").values_list("packet_digest", "assessed_at", "next_move")),
+    )
+
+
+def replay_command(*args) -> str:
+    out = StringIO()
+    call_command("replay", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()

@@ -9,7 +9,7 @@ from cases.assessment import vocabulary as v
 from cases.replay import Actual, First, Replayed, Scorer, render_report, score
 
 DECIDED = datetime(2026, 11, 20, 12, tzinfo=UTC)
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def replayed(order_id, case_type, next_move, risk_level, actual=None, reasons=("a rule fired",)):

@@ -3,14 +3,13 @@
 An owner asks what a draft would change; the answer is kept on a
 `WhatIfRun` row that the admin page shows, and that activating the draft cites in its audit event.
 
-One code path computes a run, `run_what_if`, called by the Celery task `what_if_policy_task` or, when
+One code path computes a run, `WhatIfRunner`, run by the Celery task `what_if_policy_task` or, when
 there are few open cases, at once by `start_what_if` (a demo on SQLite needs no worker for it). A start
 while a run of the same draft with the same numbers is queued or running joins that run instead.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 
 from django.db import transaction
@@ -21,12 +20,12 @@ from cases.models import Case
 from policies.models import Policy, WhatIfRun
 from policies.permissions import EDIT_POLICY
 from policies.selectors import active_policy, policy_book
-from policies.whatif import book_digest, what_if
+from policies.whatif.diff import WhatIfResult
+from policies.whatif.engine import book_digest, what_if
 from staletrack.permissions import require
 from staletrack.processes import default_processes
+from staletrack.runners import StoredRunner
 from staletrack.runs import queue_run_after_commit, take_turns
-
-logger = logging.getLogger(__name__)
 
 INLINE_CASES = 5000  # up to one batch of open cases: computed in the request, no worker needed
 PROGRESS_SECONDS = 1.0  # how often a running run writes its progress
@@ -68,7 +67,8 @@ def start_what_if(draft: Policy, *, actor=None, as_of=None) -> tuple[WhatIfRun, 
         if total > INLINE_CASES:
             _queue(run)
             return run, True
-    return run_what_if(run, processes=1), True
+    WhatIfRunner(processes=1).execute(run)
+    return run, True
 
 
 def _under_way(draft: Policy, baseline: Policy | None, digest: str) -> WhatIfRun | None:
@@ -98,48 +98,50 @@ def _queue(run: WhatIfRun) -> None:
     )
 
 
-def run_what_if(run: WhatIfRun, *, processes: int | None = None) -> WhatIfRun:
-    """Compute `run` and store its counts and first changes. A finished run is left as it is; a run left
-    `running` by a worker that died is computed again (nothing of it was kept)."""
-    started_at = timezone.now()
-    baseline = active_policy()
-    if not run.claim(started_at=started_at, baseline=baseline, processed_cases=0):
-        run.refresh_from_db()
-        return run
-    last = [0.0]
+class WhatIfRunner(StoredRunner):
+    """A `WhatIfRun`: the draft compared with the active policy (`what_if`, over `processes`, default
+    `default_processes()`) at the run's `as_of`, its progress written while it runs, its counts and first
+    changes stored on the row, and how long it took either way; an error fails the run with its text."""
 
-    def report(done: int, total: int) -> None:
-        if time.monotonic() - last[0] >= PROGRESS_SECONDS or done == total:
-            last[0] = time.monotonic()
-            WhatIfRun.objects.filter(pk=run.pk).update(processed_cases=done, total_cases=total)
+    model = WhatIfRun
+    label = "What-if run"
 
-    clock = time.perf_counter()
-    try:
-        result = what_if(
-            run.draft,
-            as_of=run.as_of,
-            processes=processes or default_processes(),
-            progress=report,
+    def __init__(self, *, processes: int | None = None) -> None:
+        super().__init__()
+        self.processes = processes
+
+    def queryset(self):
+        return WhatIfRun.objects.select_related("draft")
+
+    def claim_fields(self, run: WhatIfRun) -> dict:
+        return {"baseline": active_policy(), "processed_cases": 0}
+
+    def run(self, run: WhatIfRun) -> WhatIfResult:
+        last = [0.0]
+
+        def report(done: int, total: int) -> None:
+            if time.monotonic() - last[0] >= PROGRESS_SECONDS or done == total:
+                last[0] = time.monotonic()
+                WhatIfRun.objects.filter(pk=run.pk).update(processed_cases=done, total_cases=total)
+
+        return what_if(
+            run.draft, as_of=run.as_of, processes=self.processes or default_processes(), progress=report
         )
-    except Exception as exc:  # the run says why; the worker's log has the traceback
-        logger.exception("What-if run %s failed", run.pk)
-        WhatIfRun.objects.filter(pk=run.pk).update(
-            status=WhatIfRun.Status.FAILED,
-            finished_at=timezone.now(),
-            seconds=time.perf_counter() - clock,
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-        )
-    else:
-        WhatIfRun.objects.filter(pk=run.pk).update(
-            status=WhatIfRun.Status.SUCCEEDED,
-            finished_at=timezone.now(),
-            seconds=time.perf_counter() - clock,
-            processed_cases=result.open_cases,
-            changes=[change.to_dict() for change in result.listed],
+
+    def finished(self, run: WhatIfRun, result: WhatIfResult) -> dict:
+        return {
+            "status": WhatIfRun.Status.SUCCEEDED,
+            "seconds": self.seconds,
+            "processed_cases": result.open_cases,
+            "changes": [change.to_dict() for change in result.listed],
             **result.counts(),
-        )
-    run.refresh_from_db()
-    return run
+        }
+
+    def failed(self, run: WhatIfRun, error: Exception) -> dict:
+        return {**super().failed(run, error), "seconds": self.seconds}
+
+    def task_result(self, run: WhatIfRun) -> dict:
+        return {"changed": run.changed_any, "seconds": run.seconds}
 
 
 def latest_run(policy: Policy) -> WhatIfRun | None:

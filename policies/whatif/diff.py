@@ -8,7 +8,7 @@ decisions a person acts on, the case type (section 4), the risk and the next mov
 overlays of section 6), as they stand under the active policy with what they would be under the draft,
 at the same `as_of` and from the same facts.
 
-Three facts make this cheap and exact (policies.whatif does the database side):
+Three facts make this cheap and exact (policies.whatif.engine does the database side):
 
 - rules.md section 2: every number an assessment reads is resolved per order (supplier beats country
   beats default). A case whose resolved numbers are the same under both versions has the same packet

@@ -14,13 +14,13 @@ from django.urls import reverse
 from cases.bundles.reader import read_bundle
 from cases.models import Case, Order, PastDecision, ReplayRun
 from cases.replay import KEEP, render_report
-from cases.selectors import replay as replay_selector
-from cases.selectors.replay import REVIEW_NOTE, replay_all, replay_bundle, replay_orders, replayed_orders
-from cases.services import replay_runs
-from cases.tasks import replay_past_cases_task
+from cases.replay import engine as replay_engine
+from cases.replay import runs as replay_runs
+from cases.replay.engine import REVIEW_NOTE, replay_all, replay_bundle, replay_orders, replayed_orders
+from cases.replay.tasks import replay_past_cases_task
 from policies.models import Policy
 from staletrack.processes import can_fork
-from tests.replay_bundles import many_past_cases, write_bundle
+from tests.helpers.replay_bundles import many_past_cases, write_bundle
 
 CASES = 80
 
@@ -145,7 +145,7 @@ def test_the_page_carries_the_selection_back_in_one_field(client, many, staff):
 def test_the_page_replays_every_stored_case_and_says_how_many_disagreements_are_not_shown(
     client, many, staff
 ):
-    """Every stored case replays in the background (tests/test_replay_runs.py); its run page shows it."""
+    """Every stored case replays in the background (test_runs.py beside this one); its run page shows it."""
     client.force_login(staff)
     full = replay_all()
     response = client.post(reverse("admin:cases_case_replay"), {"all": "1"})
@@ -175,7 +175,7 @@ def test_two_processes_give_the_same_report_as_one(tmp_path):
     capped = replay_orders(pks, batch_size=7, keep=5)
     assert can_fork()  # so processes=2 really forks here
     with mock.patch.object(
-        replay_selector, "_replay_batches", wraps=replay_selector._replay_batches
+        replay_engine, "_replay_batches", wraps=replay_engine._replay_batches
     ) as in_this_process:
         two = replay_orders(pks, batch_size=7, processes=2)
         two_capped = replay_orders(pks, batch_size=7, processes=2, keep=5)

@@ -1,31 +1,28 @@
 """Background replays of every stored past case.
 
-A million past decisions take 80-90 s, too long
-for a web request. The admin's button records a `ReplayRun` and queues `replay_past_cases_task` after
-commit; the task calls `run_replay`, which stores the report (`ReplayReport.to_dict()`) on the row, and
-the admin's run page renders it again with `report_from_dict`. A click while a run with the same policy is
-queued or running joins that run instead of replaying everything a second time.
+A million past decisions take 80-90 s, too long for a web request. The admin's button records a
+`ReplayRun` and queues `replay_past_cases_task` after commit; the task runs it with `ReplayRunner`, which
+stores the report (`ReplayReport.to_dict()`) on the row, and the admin's run page renders it again with
+`report_from_dict`. A click while a run with the same policy is queued or running joins that run instead
+of replaying everything a second time.
 
 A replay writes nothing but its run row, so seeing cases (REPLAY_PERMISSION) is enough to start one.
 """
 
 from __future__ import annotations
 
-import logging
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from cases.models import ReplayRun
-from cases.replay import Actual, Agreement, CaseTypeRow, Disagreement, ReplayReport
-from cases.selectors.replay import REPLAY_PERMISSION, replay_all
+from cases.replay.engine import REPLAY_PERMISSION, replay_all
+from cases.replay.scoring import Actual, Agreement, CaseTypeRow, Disagreement, ReplayReport
 from policies.models import Policy
 from staletrack.permissions import require
 from staletrack.processes import default_processes
+from staletrack.runners import StoredRunner
 from staletrack.runs import queue_run_after_commit, take_turns
-
-logger = logging.getLogger(__name__)
 
 REPLAY_START_LOCK = (0x5252, 0)  # the advisory lock held while a replay run is started ("RR")
 
@@ -73,33 +70,38 @@ def _queue(run: ReplayRun) -> None:
     )
 
 
-def run_replay(run: ReplayRun, *, processes: int | None = None) -> ReplayRun:
-    """Replay every stored past case for `run` and store the report and its counts. A finished run is
-    left as it is; a run left `running` by a worker that died is replayed again (nothing of it was kept).
-    Any error fails the run with its text (the worker's log has the traceback)."""
-    if not run.claim(error=""):
-        run.refresh_from_db()
-        return run
-    try:
-        report = replay_all(policy=run.policy, processes=processes or default_processes())
-    except Exception as exc:
-        logger.exception("Replay run %s failed", run.pk)
-        ReplayRun.objects.filter(pk=run.pk).update(
-            status=ReplayRun.Status.FAILED,
-            finished_at=timezone.now(),
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-        )
-    else:
-        ReplayRun.objects.filter(pk=run.pk).update(
-            status=ReplayRun.Status.DONE,
-            finished_at=timezone.now(),
-            cases_replayed=report.cases,
-            compared=report.next_move.compared,
-            agreed=report.next_move.agreed,
-            report=report.to_dict(),
-        )
-    run.refresh_from_db()
-    return run
+class ReplayRunner(StoredRunner):
+    """A `ReplayRun`: every stored past case replayed (`replay_all`, over `processes`, default
+    `default_processes()`), the report and its counts stored on the row; an error fails the run with
+    its text (the worker's log has the traceback)."""
+
+    model = ReplayRun
+    label = "Replay run"
+
+    def __init__(self, *, processes: int | None = None) -> None:
+        super().__init__()
+        self.processes = processes
+
+    def queryset(self):
+        return ReplayRun.objects.select_related("policy")
+
+    def claim_fields(self, run: ReplayRun) -> dict:
+        return {"error": ""}
+
+    def run(self, run: ReplayRun) -> ReplayReport:
+        return replay_all(policy=run.policy, processes=self.processes or default_processes())
+
+    def finished(self, run: ReplayRun, report: ReplayReport) -> dict:
+        return {
+            "status": ReplayRun.Status.DONE,
+            "cases_replayed": report.cases,
+            "compared": report.next_move.compared,
+            "agreed": report.next_move.agreed,
+            "report": report.to_dict(),
+        }
+
+    def task_result(self, run: ReplayRun) -> dict:
+        return {"cases": run.cases_replayed, "agreed": run.agreed}
 
 
 def report_from_dict(data: dict) -> ReplayReport:

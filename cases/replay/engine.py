@@ -1,7 +1,7 @@
-"""Replaying past cases (the seed's rollout, day 2).
+"""The replay engine: past cases assessed as of their decisions, streamed to the scorer, over processes.
 
-Each case is assessed as of the moment a person
-decided, then scored against what the store really did (`cases.replay`). Reads only: nothing here writes.
+Each case is assessed as of the moment a person decided, then scored against what the store really did
+(`cases.replay.scoring`). Reads only: nothing here writes.
 
 Two sources:
 - `replay_bundle(bundle)`: a bundle file's cases with `decided_at`, without a database (like
@@ -57,7 +57,7 @@ from cases.assessment.standing import assess_standing
 from cases.bundles.facts import bundle_facts
 from cases.bundles.reader import Bundle
 from cases.models import Case, Order
-from cases.replay import KEEP, Actual, First, Replayed, ReplayReport, Scorer
+from cases.replay.scoring import KEEP, Actual, First, Replayed, ReplayReport, Scorer
 from cases.selectors.facts import facts_for_orders
 from cases.selectors.rows import fetch_by_ids
 from policies.models import Policy

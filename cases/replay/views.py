@@ -9,10 +9,10 @@ selection; the page's own forms post back here (the selection can be longer than
 the selection as one comma-separated field (`cases`): one field per case would pass Django's limit on
 form fields (DATA_UPLOAD_MAX_NUMBER_FIELDS, 1,000) and refuse the post.
 
-The replay streams (cases.selectors.replay), and a report lists at most the first KEEP disagreements
+The replay streams (cases.replay.engine), and a report lists at most the first KEEP disagreements
 with their total, so the page shows a report of any size. "Every stored past case" has no limit, so it
 runs in the background (a million past cases take a minute or two): its button starts a `ReplayRun`
-(cases.services.replay_runs), or joins the one with the same policy already under way, and redirects to
+(cases.replay.runs), or joins the one with the same policy already under way, and redirects to
 the run's page (`replay/runs/<id>/`), which refreshes itself until the run is done and then renders the
 stored report like the others; its older address, this page with `?run=<id>`, redirects there. Chosen
 cases and an uploaded bundle replay in the request; a selection is limited only by what the page carries
@@ -31,22 +31,22 @@ from django.urls import reverse
 from cases.bundles.reader import BundleError, read_bundle
 from cases.forms import BundleUploadForm
 from cases.models import ReplayRun
-from cases.replay import ReplayReport
-from cases.replay.text import SHORT_MOVES, percent
-from cases.selectors.replay import (
+from cases.replay.engine import (
     REPLAY_PERMISSION,
     ReplayError,
     policy_version,
     replay_bundle,
     replay_cases,
 )
-from cases.services.replay_runs import report_from_dict, start_replay_run
+from cases.replay.runs import report_from_dict, start_replay_run
+from cases.replay.scoring import ReplayReport
+from cases.replay.text import SHORT_MOVES, percent
 from policies.models import Policy
 from staletrack.permissions import require
 
 MAX_CASES = 100_000  # chosen cases per page (every stored case has no limit, nor has the command)
-TEMPLATE = "admin/cases/replay.html"
-RUN_TEMPLATE = "admin/cases/replay_run.html"
+TEMPLATE = "admin/cases/replay/page.html"
+RUN_TEMPLATE = "admin/cases/replay/run.html"
 ALL_SOURCE = "every stored case with a past decision"
 RECENT_RUNS = 10  # background runs listed on the page
 REFRESH_SECONDS = 3  # how often an unfinished run's page reloads itself
