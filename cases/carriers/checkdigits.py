@@ -34,6 +34,11 @@ def _complement_to_ten(total: int) -> int:
     return (10 - total % 10) % 10
 
 
+def _weighted_sum(digits: str, weights: tuple[int, ...]) -> int:
+    """The digits times the weights, the weights repeated as often as needed, from the first digit on."""
+    return sum(int(digit) * weights[position % len(weights)] for position, digit in enumerate(digits))
+
+
 def s10_check_digit(serial: str) -> int:
     """UPU S10: 8 serial digits weighted 8,6,4,2,3,5,9,7; C = 11 - (S mod 11), 10 -> 0, 11 -> 5."""
     check = 11 - sum(int(digit) * weight for digit, weight in zip(serial, _S10_WEIGHTS, strict=True)) % 11
@@ -46,10 +51,7 @@ def s10_check_digit(serial: str) -> int:
 
 def gs1_mod10_check_digit(digits: str) -> int:
     """GS1 modulo 10: weight 3 on the digit next to the check digit, then 1, 3, 1 ... leftwards."""
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        total += int(digit) * (3 if position % 2 == 0 else 1)
-    return _complement_to_ten(total)
+    return _complement_to_ten(_weighted_sum(digits[::-1], (3, 1)))
 
 
 def ups_character_value(character: str) -> int:
@@ -70,11 +72,7 @@ def ups_check_digit(characters: str) -> int:
 
 def fedex_mod11_check_digit(digits: str) -> int:
     """FedEx Express: weights 1,3,7 repeating from the right, sum mod 11, and 10 becomes 0."""
-    weights = (1, 3, 7)
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        total += int(digit) * weights[position % 3]
-    return total % 11 % 10
+    return _weighted_sum(digits[::-1], (1, 3, 7)) % 11 % 10
 
 
 def dhl_express_mod7_check_digit(digits: str) -> int:
@@ -84,18 +82,12 @@ def dhl_express_mod7_check_digit(digits: str) -> int:
 
 def dhl_identcode_check_digit(digits: str) -> int:
     """DHL Paket 12-digit Identcode: weights 4,9 alternating from the left, modulo 10."""
-    total = 0
-    for position, digit in enumerate(digits):
-        total += int(digit) * (4 if position % 2 == 0 else 9)
-    return _complement_to_ten(total)
+    return _complement_to_ten(_weighted_sum(digits, (4, 9)))
 
 
 def gls_check_digit(digits: str) -> int:
     """GLS parcel number: weights 3,1 from the right, plus one, then the complement to ten."""
-    total = 1
-    for position, digit in enumerate(reversed(digits)):
-        total += int(digit) * (3 if position % 2 == 0 else 1)
-    return _complement_to_ten(total)
+    return _complement_to_ten(_weighted_sum(digits[::-1], (3, 1)) + 1)
 
 
 def iso7064_mod37_36_check_character(characters: str) -> str:
