@@ -25,8 +25,8 @@ from policies.whatif_diff import Change, WhatIfResult
 from policies.whatif_runs import run_what_if, start_what_if
 from staletrack import processes
 from staletrack.runs import LOST_RUN_MESSAGE
-from tests.assessment.strategies import SETTINGS, minutes, populations
 from tests.factories import OrderFactory
+from tests.helpers.case_strategies import SETTINGS, minutes, populations
 from tests.otp_helpers import verified_login
 
 AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)

@@ -25,6 +25,9 @@ Sources, checked against the worked examples and test numbers listed in tests/ca
 
 from __future__ import annotations
 
+from itertools import cycle
+from operator import mul
+
 _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 _ISO7064_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -36,7 +39,7 @@ def _complement_to_ten(total: int) -> int:
 
 def _weighted_sum(digits: str, weights: tuple[int, ...]) -> int:
     """The digits times the weights, the weights repeated as often as needed, from the first digit on."""
-    return sum(int(digit) * weights[position % len(weights)] for position, digit in enumerate(digits))
+    return sum(map(mul, map(int, digits), cycle(weights)))
 
 
 def s10_check_digit(serial: str) -> int:

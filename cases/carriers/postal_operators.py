@@ -23,6 +23,11 @@ _ISO_COUNTRY_CODES_TEXT = """
 """
 ISO_COUNTRY_CODES = frozenset(_ISO_COUNTRY_CODES_TEXT.split())
 
+
+def is_s10_issuer(country: str) -> bool:
+    return country in ISO_COUNTRY_CODES
+
+
 # Any S10 number can be looked up here; used when the operator's own page takes no number in its URL.
 GENERIC_S10_TRACKING_URL = "https://t.17track.net/en#nums={number}"
 
@@ -82,10 +87,6 @@ _OPERATOR_URLS = {
     "JP": "https://trackings.post.japanpost.jp/services/srv/search/direct?reqCodeNo1={number}&locale=en",
     "US": "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}",
 }
-
-
-def is_s10_issuer(country: str) -> bool:
-    return country in ISO_COUNTRY_CODES
 
 
 def postal_operator(country: str) -> PostalOperator:
