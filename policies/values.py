@@ -7,26 +7,37 @@ decides which override wins.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
-# rules.md section 2, in the order the spec lists them.
-DEFAULTS: dict[str, int] = {
-    "processing_window_days": 3,
-    "label_created_max_days": 5,
-    "accepted_no_movement_days": 4,
-    "stale_in_transit_days": 7,
-    "exception_grace_days": 3,
-    "lost_package_days": 20,
-    "supplier_response_days": 2,
-    "review_risk_unanswered": 2,
-    "product_review_threshold": 3,
-    "product_review_days": 14,
-    "supplier_flag_threshold": 3,
-    "supplier_review_days": 30,
-}
 
-POLICY_FIELDS: tuple[str, ...] = tuple(DEFAULTS)
+@dataclass(frozen=True, slots=True)
+class PolicyValues:
+    """Every field of rules.md section 2, with its default, in the order the spec lists them, plus the
+    version label the packet records."""
+
+    processing_window_days: int = 3  # order -> tracking number from the supplier
+    label_created_max_days: int = 5  # label created -> first carrier scan
+    accepted_no_movement_days: int = 4  # carrier acceptance -> next movement
+    stale_in_transit_days: int = 7  # last movement -> next movement
+    exception_grace_days: int = 3  # carrier exception -> next event
+    lost_package_days: int = 20  # last movement -> possibly lost
+    supplier_response_days: int = 2  # supplier chased -> supplier answers
+    review_risk_unanswered: int = 2  # unanswered customer messages that make a public-review risk
+    product_review_threshold: int = 3  # problem cases on one SKU in product_review_days: owner review
+    product_review_days: int = 14
+    supplier_flag_threshold: int = 3  # stuck or silent cases on one supplier in supplier_review_days: flag
+    supplier_review_days: int = 30
+    version: str = "default"
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in POLICY_FIELDS}
+
+
+POLICY_FIELDS: tuple[str, ...] = tuple(
+    field.name for field in fields(PolicyValues) if field.name != "version"
+)
+DEFAULTS: dict[str, int] = PolicyValues().as_dict()
 
 # Counts must be at least one, or every case would trip them; windows may be zero days
 # ("chase the moment a label exists") but never negative.
@@ -36,28 +47,6 @@ MINIMUMS: dict[str, int] = {name: 0 for name in POLICY_FIELDS} | {
     "supplier_flag_threshold": 1,
 }
 MAXIMUM_DAYS = 365
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyValues:
-    """Every field of rules.md section 2 plus the version label the packet records."""
-
-    processing_window_days: int = DEFAULTS["processing_window_days"]
-    label_created_max_days: int = DEFAULTS["label_created_max_days"]
-    accepted_no_movement_days: int = DEFAULTS["accepted_no_movement_days"]
-    stale_in_transit_days: int = DEFAULTS["stale_in_transit_days"]
-    exception_grace_days: int = DEFAULTS["exception_grace_days"]
-    lost_package_days: int = DEFAULTS["lost_package_days"]
-    supplier_response_days: int = DEFAULTS["supplier_response_days"]
-    review_risk_unanswered: int = DEFAULTS["review_risk_unanswered"]
-    product_review_threshold: int = DEFAULTS["product_review_threshold"]
-    product_review_days: int = DEFAULTS["product_review_days"]
-    supplier_flag_threshold: int = DEFAULTS["supplier_flag_threshold"]
-    supplier_review_days: int = DEFAULTS["supplier_review_days"]
-    version: str = "default"
-
-    def as_dict(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in POLICY_FIELDS}
 
 
 def validate_policy_fields(values: dict[str, Any]) -> dict[str, str]:

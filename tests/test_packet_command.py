@@ -7,24 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-PACKET_KEYS = {
-    "order_id",
-    "case_type",
-    "risk_level",
-    "next_move",
-    "also",
-    "route",
-    "window",
-    "clocks",
-    "carrier",
-    "flags",
-    "evidence_gaps",
-    "reasons",
-    "requires_owner_approval",
-    "policy_version",
-    "next_assessment_at",
-    "draft_reply",
-}
+from tests.helpers.spec_tables import SPEC_PACKET_KEYS
+
 AS_OF = "2026-11-20T12:00:00Z"
 
 
@@ -43,7 +27,7 @@ def test_packet_all_prints_one_packet_per_order_with_every_key_of_section_9(impo
     packets = json.loads(packet("--all", "--as-of", AS_OF, "--format", "json"))
     assert len(packets) == 9
     for item in packets:
-        assert set(item) >= PACKET_KEYS
+        assert set(item) >= SPEC_PACKET_KEYS
 
 
 def test_packet_for_one_order(imported):

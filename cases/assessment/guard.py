@@ -27,7 +27,7 @@ text, in the same order. tests/assessment/test_guard_pieces.py checks that again
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import lru_cache
 
@@ -104,12 +104,6 @@ _ANY = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in _ALL), re.IGN
 
 
 @dataclass(frozen=True, slots=True)
-class Violation:
-    code: str
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
 class GuardContext:
     """The three facts the guard needs, got one way for generated and edited text alike."""
 
@@ -118,11 +112,8 @@ class GuardContext:
     refund_requested: bool
 
     def kwargs(self) -> dict[str, bool]:
-        return {
-            "label_only": self.label_only,
-            "has_pickup_proof": self.has_pickup_proof,
-            "refund_requested": self.refund_requested,
-        }
+        """The context as `check_draft`'s keyword arguments."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
 
 
 def _normalize(text: str) -> str:
@@ -146,6 +137,14 @@ def _phrases(text: str) -> list[tuple[int, str]]:
     found = [hit for piece in _CUTS.split(text) for hit in _piece_phrases(piece)]
     found.sort(key=lambda hit: hit[0])  # stable: pieces, and so matches, stay in text order
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One breach of section 8: its code and a sentence that quotes the phrase."""
+
+    code: str
+    message: str
 
 
 def _found(phrases: list[tuple[int, str]], code: str, why: str) -> list[Violation]:

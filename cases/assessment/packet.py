@@ -94,20 +94,9 @@ class Packet:
 
     def decision_key(self) -> tuple:
         """What next_assessment_at watches: the decisions, not the day counts shown beside them."""
-        window = None
-        if self.window is not None:
-            w = self.window
-            window = (w.name, w.days, w.started_at, w.exceeded)
-        return (
-            self.case_type,
-            self.risk_level,
-            self.next_move,
-            self.also,
-            self.route,
-            self.flags,
-            window,
-            self.requires_owner_approval,
-        )
+        decided = (self.case_type, self.risk_level, self.next_move, self.also, self.route, self.flags)
+        window = None if self.window is None else self.window.key()
+        return (*decided, window, self.requires_owner_approval)
 
     def to_dict(self) -> dict[str, Any]:
         return {

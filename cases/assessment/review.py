@@ -115,24 +115,12 @@ class ReviewBook:
         self._tallies: dict[tuple, Tally] = {}
 
     def product(self, case: CaseFacts) -> Tally:
-        policy = case.policy
-        return self._tally(
-            PRODUCT,
-            case,
-            case.order.sku,
-            policy.product_review_days,
-            policy.product_review_threshold,
-        )
+        days, threshold = case.policy.product_review_days, case.policy.product_review_threshold
+        return self._tally(PRODUCT, case, case.order.sku, days, threshold)
 
     def supplier(self, case: CaseFacts) -> Tally:
-        policy = case.policy
-        return self._tally(
-            SUPPLIER,
-            case,
-            case.order.supplier,
-            policy.supplier_review_days,
-            policy.supplier_flag_threshold,
-        )
+        days, threshold = case.policy.supplier_review_days, case.policy.supplier_flag_threshold
+        return self._tally(SUPPLIER, case, case.order.supplier, days, threshold)
 
     def _tally(self, kind: str, case: CaseFacts, name: str, days: int, threshold: int) -> Tally:
         key = (kind, group_key(name, case.order.order_id))

@@ -55,19 +55,15 @@ class Standing:
 
     def key(self) -> tuple:
         """What the packet decides, without display day counts (see schedule.py)."""
-        window = None
-        if self.window is not None:
-            w = self.window
-            window = (w.name, w.days, w.started_at, w.exceeded)
-        return (
+        decided = (
             self.case_type,
             self.risk,
             self.next_move,
             self.also,
             self.route,
             tuple(sorted(self.flags)),
-            window,
         )
+        return (*decided, None if self.window is None else self.window.key())
 
 
 def _flags(case: CaseFacts, d: Derived, c: Classification) -> tuple[frozenset[str], list[str]]:
@@ -132,14 +128,15 @@ def assess_standing(case: CaseFacts, as_of: datetime, history: History | None = 
     return Standing(
         case=case,
         derived=d,
+        flags=flags,
+        evidence_gaps=evidence_gaps(case, d, c),
+        reasons=(*moves.reasons, *flag_reasons),
+        # The case type and its clocks are the classification's; risk, moves and route are the overlays'.
         case_type=c.case_type,
         window=c.window,
+        watched=c.watched,
         risk=moves.risk,
         next_move=moves.next_move,
         also=moves.also,
         route=moves.route,
-        flags=flags,
-        reasons=(*moves.reasons, *flag_reasons),
-        evidence_gaps=evidence_gaps(case, d, c),
-        watched=c.watched,
     )

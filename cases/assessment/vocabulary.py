@@ -6,6 +6,8 @@ lowest first (section 5), so `RISK_LEVELS.index` compares risks.
 
 from __future__ import annotations
 
+# The words, one constant each; the vocabularies that order them follow below.
+
 # Normalized tracking statuses (section 3).
 INFO_RECEIVED = "info_received"
 ACCEPTED = "accepted"
@@ -18,26 +20,7 @@ DELIVERED = "delivered"
 NO_INFORMATION = "no_information"
 UNKNOWN = "unknown"
 
-STATUSES: tuple[str, ...] = (
-    INFO_RECEIVED,
-    ACCEPTED,
-    IN_TRANSIT,
-    OUT_FOR_DELIVERY,
-    AVAILABLE_FOR_PICKUP,
-    EXCEPTION,
-    RETURNED,
-    DELIVERED,
-    NO_INFORMATION,
-    UNKNOWN,
-)
-# Statuses that are not a carrier scan of the parcel: they never start the first-scan or movement clocks.
-NOT_A_SCAN: frozenset[str] = frozenset({INFO_RECEIVED, UNKNOWN, NO_INFORMATION})
-# Statuses that say where the parcel ends up, so they can contradict the order's address.
-AT_DESTINATION: frozenset[str] = frozenset({DELIVERED, OUT_FOR_DELIVERY, AVAILABLE_FOR_PICKUP})
-# Movement that cannot follow a delivery without the tracking contradicting itself.
-MOVEMENT_AFTER_DELIVERY: frozenset[str] = frozenset({ACCEPTED, IN_TRANSIT, OUT_FOR_DELIVERY})
-
-# Case types, in the precedence of section 4 (first that applies wins).
+# Case types (section 4).
 CANCELLED = "cancelled"
 REFUNDED_CASE = "refunded"
 WRONG_DESTINATION = "wrong_destination"
@@ -55,6 +38,89 @@ ACCEPTED_NO_MOVEMENT = "accepted_no_movement"
 STALE_IN_TRANSIT = "stale_in_transit"
 IN_TRANSIT_CASE = "in_transit"
 
+# Risk levels (section 5).
+NORMAL_WATCH = "normal_watch"
+SUPPLIER_CHASE = "supplier_chase"
+CUSTOMER_UPDATE = "customer_update"
+REVIEW_RISK = "review_risk"
+REFUND_RISK = "refund_risk"
+CHARGEBACK_WATCH = "chargeback_watch"
+OWNER_ONLY = "owner_only"
+
+# Next moves (section 5).
+WAIT = "wait"
+CHASE_SUPPLIER = "chase_supplier"
+REQUEST_PROOF = "request_proof"
+DRAFT_UPDATE = "draft_update"
+PREPARE_REFUND_REVIEW = "prepare_refund_review"
+PAUSE_PRODUCT = "pause_product"
+FLAG_SUPPLIER = "flag_supplier"
+ESCALATE = "escalate"
+CLOSE = "close"
+IMPORT_TRACKING = "import_tracking"
+
+# Routes: the workflow the evidence goes to (section 5); "none" is None.
+ROUTE_SUPPLIER_DELAY = "supplier_delay"
+ROUTE_CUSTOMER_SUPPORT = "customer_support"
+ROUTE_LOST_PACKAGE = "lost_package"
+ROUTE_WRONG_ADDRESS = "wrong_address"
+ROUTE_REFUND = "refund"
+
+# Flags (section 7).
+FLAG_RECYCLED_TRACKING = "recycled_tracking"
+FLAG_PREDATES_ORDER = "predates_order"
+FLAG_CHECKSUM_INVALID = "checksum_invalid"
+FLAG_DESTINATION_MISMATCH = "destination_mismatch"
+FLAG_LABEL_ONLY = "label_only"
+FLAG_PROOF_CONFLICT = "proof_conflict"
+FLAG_CUSTOMER_WAITING = "customer_waiting"
+FLAG_PRODUCT_REVIEW = "product_review"
+FLAG_SUPPLIER_REVIEW = "supplier_review"
+
+# Window names (section 9), which are also the policy fields that hold their lengths.
+PROCESSING_WINDOW = "processing_window_days"
+LABEL_WINDOW = "label_created_max_days"
+ACCEPTED_WINDOW = "accepted_no_movement_days"
+IN_TRANSIT_WINDOW = "stale_in_transit_days"
+EXCEPTION_WINDOW = "exception_grace_days"
+
+# Supplier evidence kinds (section 3).
+PICKUP_PROOF = "pickup_proof"
+DISPATCH_CLAIM = "dispatch_claim"
+PROCESSING_NOTE = "processing_note"
+RESTOCK_NOTE = "restock_note"
+REPLACEMENT_SOURCE = "replacement_source"
+
+# Customer message directions and intents (section 3).
+INBOUND = "inbound"
+OUTBOUND = "outbound"
+DISPUTE_THREAT = "dispute_threat"
+REFUND_REQUEST = "refund_request"
+NOT_RECEIVED = "not_received"
+WHERE_IS_ORDER = "where_is_order"
+
+# Payment states (bundle.md); CASH_ON_DELIVERY (version 2) is paid on delivery: every rule reads it as `paid`.
+PAID = "paid"
+REFUNDED = "refunded"
+PARTIALLY_REFUNDED = "partially_refunded"
+DISPUTED = "disputed"
+CASH_ON_DELIVERY = "cash_on_delivery"
+
+# The vocabularies, in the order the spec lists them.
+
+STATUSES: tuple[str, ...] = (
+    INFO_RECEIVED,
+    ACCEPTED,
+    IN_TRANSIT,
+    OUT_FOR_DELIVERY,
+    AVAILABLE_FOR_PICKUP,
+    EXCEPTION,
+    RETURNED,
+    DELIVERED,
+    NO_INFORMATION,
+    UNKNOWN,
+)
+# In the precedence of section 4: the first that applies wins.
 CASE_TYPES: tuple[str, ...] = (
     CANCELLED,
     REFUNDED_CASE,
@@ -73,16 +139,7 @@ CASE_TYPES: tuple[str, ...] = (
     STALE_IN_TRANSIT,
     IN_TRANSIT_CASE,
 )
-
-# Risk levels, lowest first (section 5).
-NORMAL_WATCH = "normal_watch"
-SUPPLIER_CHASE = "supplier_chase"
-CUSTOMER_UPDATE = "customer_update"
-REVIEW_RISK = "review_risk"
-REFUND_RISK = "refund_risk"
-CHARGEBACK_WATCH = "chargeback_watch"
-OWNER_ONLY = "owner_only"
-
+# Lowest first, so that `risk_rank` compares risks.
 RISK_LEVELS: tuple[str, ...] = (
     NORMAL_WATCH,
     SUPPLIER_CHASE,
@@ -92,19 +149,6 @@ RISK_LEVELS: tuple[str, ...] = (
     CHARGEBACK_WATCH,
     OWNER_ONLY,
 )
-
-# Next moves (section 5).
-WAIT = "wait"
-CHASE_SUPPLIER = "chase_supplier"
-REQUEST_PROOF = "request_proof"
-DRAFT_UPDATE = "draft_update"
-PREPARE_REFUND_REVIEW = "prepare_refund_review"
-PAUSE_PRODUCT = "pause_product"
-FLAG_SUPPLIER = "flag_supplier"
-ESCALATE = "escalate"
-CLOSE = "close"
-IMPORT_TRACKING = "import_tracking"
-
 NEXT_MOVES: tuple[str, ...] = (
     WAIT,
     CHASE_SUPPLIER,
@@ -117,16 +161,6 @@ NEXT_MOVES: tuple[str, ...] = (
     CLOSE,
     IMPORT_TRACKING,
 )
-# Moves that ask the supplier for something, so a supplier message is drafted (our addition to section 8).
-SUPPLIER_MOVES: frozenset[str] = frozenset({CHASE_SUPPLIER, REQUEST_PROOF})
-
-# Routes: the workflow the evidence goes to (section 5); "none" is None.
-ROUTE_SUPPLIER_DELAY = "supplier_delay"
-ROUTE_CUSTOMER_SUPPORT = "customer_support"
-ROUTE_LOST_PACKAGE = "lost_package"
-ROUTE_WRONG_ADDRESS = "wrong_address"
-ROUTE_REFUND = "refund"
-
 ROUTES: tuple[str, ...] = (
     ROUTE_SUPPLIER_DELAY,
     ROUTE_CUSTOMER_SUPPORT,
@@ -134,18 +168,7 @@ ROUTES: tuple[str, ...] = (
     ROUTE_WRONG_ADDRESS,
     ROUTE_REFUND,
 )
-
-# Flags (section 7); packets list them sorted.
-FLAG_RECYCLED_TRACKING = "recycled_tracking"
-FLAG_PREDATES_ORDER = "predates_order"
-FLAG_CHECKSUM_INVALID = "checksum_invalid"
-FLAG_DESTINATION_MISMATCH = "destination_mismatch"
-FLAG_LABEL_ONLY = "label_only"
-FLAG_PROOF_CONFLICT = "proof_conflict"
-FLAG_CUSTOMER_WAITING = "customer_waiting"
-FLAG_PRODUCT_REVIEW = "product_review"
-FLAG_SUPPLIER_REVIEW = "supplier_review"
-
+# Packets list them sorted.
 FLAGS: tuple[str, ...] = (
     FLAG_RECYCLED_TRACKING,
     FLAG_PREDATES_ORDER,
@@ -157,14 +180,6 @@ FLAGS: tuple[str, ...] = (
     FLAG_PRODUCT_REVIEW,
     FLAG_SUPPLIER_REVIEW,
 )
-
-# Window names (section 9), which are also the policy fields that hold their lengths.
-PROCESSING_WINDOW = "processing_window_days"
-LABEL_WINDOW = "label_created_max_days"
-ACCEPTED_WINDOW = "accepted_no_movement_days"
-IN_TRANSIT_WINDOW = "stale_in_transit_days"
-EXCEPTION_WINDOW = "exception_grace_days"
-
 WINDOW_NAMES: tuple[str, ...] = (
     PROCESSING_WINDOW,
     LABEL_WINDOW,
@@ -172,14 +187,6 @@ WINDOW_NAMES: tuple[str, ...] = (
     IN_TRANSIT_WINDOW,
     EXCEPTION_WINDOW,
 )
-
-# Supplier evidence kinds (section 3).
-PICKUP_PROOF = "pickup_proof"
-DISPATCH_CLAIM = "dispatch_claim"
-PROCESSING_NOTE = "processing_note"
-RESTOCK_NOTE = "restock_note"
-REPLACEMENT_SOURCE = "replacement_source"
-
 EVIDENCE_KINDS: tuple[str, ...] = (
     PICKUP_PROOF,
     DISPATCH_CLAIM,
@@ -187,26 +194,20 @@ EVIDENCE_KINDS: tuple[str, ...] = (
     RESTOCK_NOTE,
     REPLACEMENT_SOURCE,
 )
-
-# Customer message directions and intents (section 3).
-INBOUND = "inbound"
-OUTBOUND = "outbound"
 DIRECTIONS: tuple[str, ...] = (INBOUND, OUTBOUND)
-
-DISPUTE_THREAT = "dispute_threat"
-REFUND_REQUEST = "refund_request"
-NOT_RECEIVED = "not_received"
-WHERE_IS_ORDER = "where_is_order"
 INTENTS: tuple[str, ...] = (DISPUTE_THREAT, REFUND_REQUEST, NOT_RECEIVED, WHERE_IS_ORDER)
-
-# Payment states (bundle.md).
-PAID = "paid"
-REFUNDED = "refunded"
-PARTIALLY_REFUNDED = "partially_refunded"
-DISPUTED = "disputed"
-# Paid on delivery (bundle.md version 2): every rule reads it as `paid`.
-CASH_ON_DELIVERY = "cash_on_delivery"
 PAYMENT_STATES: tuple[str, ...] = (PAID, REFUNDED, PARTIALLY_REFUNDED, DISPUTED, CASH_ON_DELIVERY)
+
+# Sets of words the rules test membership of.
+
+# Statuses that are not a carrier scan of the parcel: they never start the first-scan or movement clocks.
+NOT_A_SCAN: frozenset[str] = frozenset({INFO_RECEIVED, UNKNOWN, NO_INFORMATION})
+# Statuses that say where the parcel ends up, so they can contradict the order's address.
+AT_DESTINATION: frozenset[str] = frozenset({DELIVERED, OUT_FOR_DELIVERY, AVAILABLE_FOR_PICKUP})
+# Movement that cannot follow a delivery without the tracking contradicting itself.
+MOVEMENT_AFTER_DELIVERY: frozenset[str] = frozenset({ACCEPTED, IN_TRANSIT, OUT_FOR_DELIVERY})
+# Moves that ask the supplier for something, so a supplier message is drafted (our addition to section 8).
+SUPPLIER_MOVES: frozenset[str] = frozenset({CHASE_SUPPLIER, REQUEST_PROOF})
 
 
 def risk_rank(risk: str) -> int:

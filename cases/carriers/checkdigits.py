@@ -25,6 +25,9 @@ Sources, checked against the worked examples and test numbers listed in tests/ca
 
 from __future__ import annotations
 
+from itertools import cycle
+from operator import mul
+
 _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 _ISO7064_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -32,6 +35,11 @@ _ISO7064_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 def _complement_to_ten(total: int) -> int:
     """The digit that brings `total` to the next multiple of ten (0 when it already is one)."""
     return (10 - total % 10) % 10
+
+
+def _weighted_sum(digits: str, weights: tuple[int, ...]) -> int:
+    """The digits times the weights, the weights repeated as often as needed, from the first digit on."""
+    return sum(map(mul, map(int, digits), cycle(weights)))
 
 
 def s10_check_digit(serial: str) -> int:
@@ -46,10 +54,7 @@ def s10_check_digit(serial: str) -> int:
 
 def gs1_mod10_check_digit(digits: str) -> int:
     """GS1 modulo 10: weight 3 on the digit next to the check digit, then 1, 3, 1 ... leftwards."""
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        total += int(digit) * (3 if position % 2 == 0 else 1)
-    return _complement_to_ten(total)
+    return _complement_to_ten(_weighted_sum(digits[::-1], (3, 1)))
 
 
 def ups_character_value(character: str) -> int:
@@ -70,11 +75,7 @@ def ups_check_digit(characters: str) -> int:
 
 def fedex_mod11_check_digit(digits: str) -> int:
     """FedEx Express: weights 1,3,7 repeating from the right, sum mod 11, and 10 becomes 0."""
-    weights = (1, 3, 7)
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        total += int(digit) * weights[position % 3]
-    return total % 11 % 10
+    return _weighted_sum(digits[::-1], (1, 3, 7)) % 11 % 10
 
 
 def dhl_express_mod7_check_digit(digits: str) -> int:
@@ -84,18 +85,12 @@ def dhl_express_mod7_check_digit(digits: str) -> int:
 
 def dhl_identcode_check_digit(digits: str) -> int:
     """DHL Paket 12-digit Identcode: weights 4,9 alternating from the left, modulo 10."""
-    total = 0
-    for position, digit in enumerate(digits):
-        total += int(digit) * (4 if position % 2 == 0 else 9)
-    return _complement_to_ten(total)
+    return _complement_to_ten(_weighted_sum(digits, (4, 9)))
 
 
 def gls_check_digit(digits: str) -> int:
     """GLS parcel number: weights 3,1 from the right, plus one, then the complement to ten."""
-    total = 1
-    for position, digit in enumerate(reversed(digits)):
-        total += int(digit) * (3 if position % 2 == 0 else 1)
-    return _complement_to_ten(total)
+    return _complement_to_ten(_weighted_sum(digits[::-1], (3, 1)) + 1)
 
 
 def iso7064_mod37_36_check_character(characters: str) -> str:

@@ -2,7 +2,7 @@
 
 `detect` returns every format the number fits, best first: a passing check digit beats a format without
 one, which beats a failing check digit; ties go to the more specific format (letter prefix, then digit
-prefix, then bare digits) and then to table order in formats.py. Ambiguous all-digit numbers (a 12-digit
+prefix, then bare digits) and then to table order in formats.csv. Ambiguous all-digit numbers (a 12-digit
 number may be FedEx, DHL Paket or GLS) therefore come back with every candidate.
 
 Speed: formats are indexed by length once at import; for a number only the formats of its length whose
@@ -30,7 +30,7 @@ _STANDING_ORDER = {"valid": 0, "none": 1, "invalid": 2}
 class CarrierMatch:
     carrier: str  # carrier code, e.g. "ups", "s10"
     carrier_name: str  # display name; for S10 the issuing postal operator, e.g. "China Post"
-    format: str  # format name from formats.py, e.g. "UPS 1Z"
+    format: str  # format name from formats.csv, e.g. "UPS 1Z"
     check_digit: CheckDigitStanding  # "none": the format has no check digit
     url: str | None  # tracking page for this number
 

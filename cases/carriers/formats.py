@@ -1,19 +1,32 @@
 """The table of known tracking-number formats: carrier, format name, shape, check digit, tracking URL.
 
-A format with `check=None` is "format only": the number has the carrier's shape but carries no check
+The formats themselves are rows of `formats.csv` beside this module, read once at import; this module
+holds what the rows refer to by name: the carriers (display name and tracking page), the check-digit
+tests (`check`), the extra shape tests (`fits`) and the ranks (`rank`). Columns of `formats.csv`:
+`carrier`, `name`, `pattern` (full-match regex over the normalized number), `lengths` ("18" or "12-24"),
+`prefixes` (literal prefixes separated by spaces; empty: any), `check`, `rank`, `fits` and `source`.
+
+A format without a `check` is "format only": the number has the carrier's shape but carries no check
 digit we can verify (rules.md section 3, `checksum_invalid`, treats those as always fitting).
 
-Each row cites where its shape and check digit come from. "jkeen" is
+Each row cites where its shape and check digit come from in `source`. "jkeen" is
 github.com/jkeen/tracking_number_data (couriers/*.json, test numbers reused in tests/carriers/vectors.json).
 `rank` orders matches of equal check-digit standing: lower is more specific (fixed letter prefix before
-fixed digit prefix before bare digits of a given length).
+fixed digit prefix before bare digits of a given length). Notes on the rows:
+- USPS: the Intelligent Mail package barcode (USPS Publication 199), GS1 mod 10 over the IMpb part.
+- DHL eCommerce, Amazon and the China-origin e-commerce carriers (YunExpress, Cainiao, 4PX, Yanwen, J&T,
+  SF Express) are format only: no published check digit.
+- LaserShip is part of OnTrac; both are tracked on ontrac.com.
+- UPU S10: the carrier name and tracking page come from the issuing operator (postal_operators.py).
 """
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from cases.carriers import checkdigits as cd
 from cases.carriers.postal_operators import GENERIC_S10_TRACKING_URL, is_s10_issuer
@@ -149,476 +162,84 @@ CAINIAO_URL = "https://global.cainiao.com/newDetail.htm?mailNoList={number}"
 FOURPX_URL = "https://track.4px.com/#/result/0/{number}"
 GENERIC_URL = GENERIC_S10_TRACKING_URL  # the multi-carrier tracker, for carriers without a page of their own
 
-_JKEEN = "github.com/jkeen/tracking_number_data couriers/"
-_PAKETDA = "https://www.paketda.de/firmenkunden/paket-pruefziffern.html"
-_CNUSUP = "https://www.cnusup.com/news/package-tracking-numbers-explained"
-_SENDUNGSVERFOLGUNG = "github.com/soult/libsendungsverfolgung "
+# Carrier code: (display name, tracking page). An S10 number's page is its issuer's (postal_operators.py).
+CARRIERS: dict[str, tuple[str, str | None]] = {
+    "ups": ("UPS", UPS_URL),
+    "usps": ("USPS", USPS_URL),
+    "fedex": ("FedEx", FEDEX_URL),
+    "dhl": ("DHL", DHL_URL),
+    "dhl_ecommerce": ("DHL eCommerce", DHL_URL),
+    "amazon": ("Amazon Logistics", AMAZON_URL),
+    "canada_post": ("Canada Post", CANADA_POST_URL),
+    "dpd": ("DPD", DPD_URL),
+    "gls": ("GLS", GLS_URL),
+    "ontrac": ("OnTrac", ONTRAC_URL),
+    "lasership": ("LaserShip", ONTRAC_URL),
+    "s10": ("UPU S10", None),
+    "yunexpress": ("YunExpress", YUNEXPRESS_URL),
+    "cainiao": ("Cainiao", CAINIAO_URL),
+    "4px": ("4PX", FOURPX_URL),
+    "yanwen": ("Yanwen", GENERIC_URL),
+    "jt": ("J&T Express", GENERIC_URL),
+    "sf_express": ("SF Express", GENERIC_URL),
+}
+CARRIER_NAMES: dict[str, str] = {carrier: name for carrier, (name, _) in CARRIERS.items()}
 
-CARRIER_NAMES: dict[str, str] = {
-    "ups": "UPS",
-    "usps": "USPS",
-    "fedex": "FedEx",
-    "dhl": "DHL",
-    "dhl_ecommerce": "DHL eCommerce",
-    "amazon": "Amazon Logistics",
-    "canada_post": "Canada Post",
-    "dpd": "DPD",
-    "gls": "GLS",
-    "ontrac": "OnTrac",
-    "lasership": "LaserShip",
-    "s10": "UPU S10",
-    "yunexpress": "YunExpress",
-    "cainiao": "Cainiao",
-    "4px": "4PX",
-    "yanwen": "Yanwen",
-    "jt": "J&T Express",
-    "sf_express": "SF Express",
+# The check-digit tests the `check` column names.
+_CHECKS: dict[str, Callable[[str], bool]] = {
+    "ups_1z": _ups_1z_valid,
+    "ontrac": _ontrac_valid,
+    "gs1": _gs1_valid,
+    "gs1_last_15": _gs1_over_last(15),
+    "gs1_last_22": _gs1_over_last(22),
+    "gs1_last_26": _gs1_over_last(26),
+    "gs1_91_implied": _gs1_with_implied_prefix("91"),
+    "gs1_92_implied": _gs1_with_implied_prefix("92"),
+    "fedex_12": _fedex12_valid,
+    "fedex_34": _fedex34_valid,
+    "dhl_express": _dhl_express_valid,
+    "dhl_identcode": _dhl_identcode_valid,
+    "gls": _gls_valid,
+    "dpd": _dpd_valid,
+    "s10": _s10_valid,
+}
+# The extra shape tests the `fits` column names.
+_FITS: dict[str, Callable[[str], bool]] = {"s10_issuer": _s10_issuer_known}
+_RANKS: dict[str, int] = {
+    "letter_prefix": LETTER_PREFIX,
+    "s10_shape": S10_SHAPE,
+    "digit_prefix": DIGIT_PREFIX,
+    "digits_with_check": DIGITS_WITH_CHECK,
+    "digits_format_only": DIGITS_FORMAT_ONLY,
 }
 
 
-def _format(
-    carrier: str,
-    name: str,
-    pattern: str,
-    lengths: tuple[int, int],
-    *,
-    source: str,
-    prefixes: tuple[str, ...] = (),
-    check: Callable[[str], bool] | None = None,
-    url: str | None = None,
-    rank: int = DIGITS_WITH_CHECK,
-    fits: Callable[[str], bool] | None = None,
-) -> CarrierFormat:
+def _format(row: dict[str, str]) -> CarrierFormat:
+    """One row of formats.csv as a format; a name the row gives that is not known above raises at import."""
+    shortest, _, longest = row["lengths"].partition("-")
+    name, url = CARRIERS[row["carrier"]]
     return CarrierFormat(
-        carrier=carrier,
-        carrier_name=CARRIER_NAMES[carrier],
-        name=name,
-        pattern=pattern,
-        lengths=lengths,
-        prefixes=prefixes,
-        check=check,
+        carrier=row["carrier"],
+        carrier_name=name,
+        name=row["name"],
+        pattern=row["pattern"],
+        lengths=(int(shortest), int(longest or shortest)),
+        prefixes=tuple(row["prefixes"].split()),
+        check=_CHECKS[row["check"]] if row["check"] else None,
         url=url,
-        rank=rank,
-        source=source,
-        fits=fits,
+        rank=_RANKS[row["rank"]],
+        source=row["source"],
+        fits=_FITS[row["fits"]] if row["fits"] else None,
     )
 
 
-_IMPB_PREFIXES = ("91", "92", "93", "94", "95")
-_DHL_ECOMMERCE_PREFIXES = ("GM", "LX", "RX", "UV", "CN", "SG", "TH", "IN", "HK", "MY")
+def _read_formats(path: Path) -> tuple[CarrierFormat, ...]:
+    with path.open(encoding="utf-8", newline="") as file:
+        return tuple(_format(row) for row in csv.DictReader(file))
 
-FORMATS: tuple[CarrierFormat, ...] = (
-    # UPS
-    _format(
-        "ups",
-        "UPS 1Z",
-        r"1Z[0-9A-Z]{16}",
-        (18, 18),
-        prefixes=("1Z",),
-        check=_ups_1z_valid,
-        url=UPS_URL,
-        rank=LETTER_PREFIX,
-        source=_JKEEN + "ups.json",
-    ),
-    _format(
-        "ups",
-        "UPS T (freight / InfoNotice)",
-        r"T[0-9]{10}",
-        (11, 11),
-        prefixes=("T",),
-        url=UPS_URL,
-        rank=LETTER_PREFIX,
-        source="github.com/niradler/tracking-number-validation src/config/index.js",
-    ),
-    # USPS: Intelligent Mail package barcode (USPS Publication 199), GS1 mod 10 over the IMpb part
-    _format(
-        "usps",
-        "USPS IMpb 420+ZIP5 (30)",
-        r"420[0-9]{5}9[1-5][0-9]{20}",
-        (30, 30),
-        prefixes=("420",),
-        check=_gs1_over_last(22),
-        url=USPS_URL,
-        rank=DIGIT_PREFIX,
-        source=_JKEEN + "usps.json (USPS 91 with routing 420+ZIP)",
-    ),
-    _format(
-        "usps",
-        "USPS IMpb 420+ZIP9 (34)",
-        r"420[0-9]{9}9[1-5][0-9]{20}",
-        (34, 34),
-        prefixes=("420",),
-        check=_gs1_over_last(22),
-        url=USPS_URL,
-        rank=DIGIT_PREFIX,
-        source=_JKEEN + "usps.json (USPS 34v2)",
-    ),
-    _format(
-        "usps",
-        "USPS IMpb 420+ZIP5 (34)",
-        r"420[0-9]{5}9[1-5][0-9]{24}",
-        (34, 34),
-        prefixes=("420",),
-        check=_gs1_over_last(26),
-        url=USPS_URL,
-        rank=DIGIT_PREFIX,
-        source=_JKEEN + "usps.json (USPS 91, 11-digit package id)",
-    ),
-    _format(
-        "usps",
-        "USPS IMpb 22",
-        r"9[1-5][0-9]{20}",
-        (22, 22),
-        prefixes=_IMPB_PREFIXES,
-        check=_gs1_valid,
-        url=USPS_URL,
-        rank=DIGIT_PREFIX,
-        source=_JKEEN + "usps.json (USPS 91); USPS Publication 199",
-    ),
-    _format(
-        "usps",
-        "USPS IMpb 26",
-        r"9[1-5][0-9]{24}",
-        (26, 26),
-        prefixes=_IMPB_PREFIXES,
-        check=_gs1_valid,
-        url=USPS_URL,
-        rank=DIGIT_PREFIX,
-        source=_JKEEN + "usps.json (USPS 91, 11-digit package id)",
-    ),
-    _format(
-        "usps",
-        "USPS 20",
-        r"[0-9]{20}",
-        (20, 20),
-        check=_gs1_valid,
-        url=USPS_URL,
-        source=_JKEEN + "usps.json (USPS 20)",
-    ),
-    _format(
-        "usps",
-        "USPS 20 (IMpb, 91 implied)",
-        r"[0-9]{20}",
-        (20, 20),
-        check=_gs1_with_implied_prefix("91"),
-        url=USPS_URL,
-        source=_JKEEN + "usps.json (USPS 91, serial_number_format prepend 91)",
-    ),
-    # FedEx
-    _format(
-        "fedex",
-        "FedEx Ground 96 (22)",
-        r"96[0-9]{20}",
-        (22, 22),
-        prefixes=("96",),
-        check=_gs1_over_last(15),
-        url=FEDEX_URL,
-        rank=DIGIT_PREFIX,
-        source=_JKEEN + "fedex.json (FedEx Ground 96 (22))",
-    ),
-    _format(
-        "fedex",
-        "FedEx Express (34)",
-        r"100[0-9]{31}",
-        (34, 34),
-        prefixes=("100",),
-        check=_fedex34_valid,
-        url=FEDEX_URL,
-        rank=DIGIT_PREFIX,
-        source=_JKEEN + "fedex.json (FedEx Express (34))",
-    ),
-    _format(
-        "fedex",
-        "FedEx Ground GSN (34)",
-        r"96[0-9]{32}",
-        (34, 34),
-        prefixes=("96",),
-        check=_fedex34_valid,
-        url=FEDEX_URL,
-        rank=DIGIT_PREFIX,
-        source=_JKEEN + "fedex.json (FedEx Ground GSN)",
-    ),
-    _format(
-        "fedex",
-        "FedEx Express (12)",
-        r"[0-9]{12}",
-        (12, 12),
-        check=_fedex12_valid,
-        url=FEDEX_URL,
-        source=_JKEEN + "fedex.json (FedEx Express (12))",
-    ),
-    _format(
-        "fedex",
-        "FedEx Ground (15)",
-        r"[0-9]{15}",
-        (15, 15),
-        check=_gs1_valid,
-        url=FEDEX_URL,
-        source=_JKEEN + "fedex.json (FedEx Ground)",
-    ),
-    _format(
-        "fedex",
-        "FedEx Ground SSCC-18",
-        r"[0-9]{18}",
-        (18, 18),
-        check=_gs1_valid,
-        url=FEDEX_URL,
-        source=_JKEEN + "fedex.json (FedEx Ground (SSCC-18)); GS1 SSCC",
-    ),
-    _format(
-        "fedex",
-        "FedEx SmartPost (20, 92 implied)",
-        r"[0-9]{20}",
-        (20, 20),
-        check=_gs1_with_implied_prefix("92"),
-        url=FEDEX_URL,
-        source=_JKEEN + "fedex.json (FedEx SmartPost, serial_number_format prepend 92)",
-    ),
-    # DHL Express and DHL Paket
-    _format(
-        "dhl",
-        "DHL Paket SSCC (20)",
-        r"00340[0-9]{15}",
-        (20, 20),
-        prefixes=("00340",),
-        check=_gs1_valid,
-        url=DHL_URL,
-        rank=DIGIT_PREFIX,
-        source=_PAKETDA + " (00340433836442636597)",
-    ),
-    _format(
-        "dhl",
-        "DHL piece ID (JJD/JVGL)",
-        r"J[A-Z]{2,3}[0-9]{9,20}",
-        (12, 24),
-        prefixes=("J",),
-        url=DHL_URL,
-        rank=LETTER_PREFIX,
-        source=_JKEEN + "dhl.json (DHL Express (Piece ID)); " + _PAKETDA,
-    ),
-    _format(
-        "dhl",
-        "DHL Express (10)",
-        r"[0-9]{10}",
-        (10, 10),
-        check=_dhl_express_valid,
-        url=DHL_URL,
-        source=_JKEEN + "dhl.json (DHL Express)",
-    ),
-    _format(
-        "dhl",
-        "DHL Express (11)",
-        r"[0-9]{11}",
-        (11, 11),
-        check=_dhl_express_valid,
-        url=DHL_URL,
-        source=_JKEEN + "dhl.json (DHL Express Air)",
-    ),
-    _format(
-        "dhl",
-        "DHL Paket Identcode (12)",
-        r"[0-9]{12}",
-        (12, 12),
-        check=_dhl_identcode_valid,
-        url=DHL_URL,
-        source=_PAKETDA + " (201298452277)",
-    ),
-    # DHL eCommerce (format only)
-    _format(
-        "dhl_ecommerce",
-        "DHL eCommerce",
-        r"(?:GM|LX|RX|UV|CN|SG|TH|IN|HK|MY)[0-9]{10,39}",
-        (12, 41),
-        prefixes=_DHL_ECOMMERCE_PREFIXES,
-        url=DHL_URL,
-        rank=LETTER_PREFIX,
-        source=_JKEEN + "dhl.json (DHL E-Commerce)",
-    ),
-    # Amazon Logistics (format only)
-    _format(
-        "amazon",
-        "Amazon TBA",
-        r"TBA[0-9]{12}",
-        (15, 15),
-        prefixes=("TBA",),
-        url=AMAZON_URL,
-        rank=LETTER_PREFIX,
-        source=_JKEEN + "amazon.json",
-    ),
-    # Canada Post domestic
-    _format(
-        "canada_post",
-        "Canada Post (16)",
-        r"[0-9]{16}",
-        (16, 16),
-        check=_gs1_valid,
-        url=CANADA_POST_URL,
-        source=_JKEEN + "canadapost.json",
-    ),
-    # DPD
-    _format(
-        "dpd",
-        "DPD barcode (28)",
-        r"[0-9]{27}[0-9A-Z]",
-        (28, 28),
-        check=_dpd_valid,
-        url=DPD_URL,
-        source=_JKEEN + "dpd.json (DPD (28), mod_37_36)",
-    ),
-    _format(
-        "dpd",
-        "DPD parcel number with check character (15)",
-        r"[0-9]{14}[0-9A-Z]",
-        (15, 15),
-        check=_dpd_valid,
-        url=DPD_URL,
-        source=_PAKETDA + " (01015026003653c)",
-    ),
-    _format(
-        "dpd",
-        "DPD parcel number (14)",
-        r"[0-9]{14}",
-        (14, 14),
-        url=DPD_URL,
-        rank=DIGITS_FORMAT_ONLY,
-        source=_SENDUNGSVERFOLGUNG + "dpd.py (parcel number = barcode[8:22])",
-    ),
-    # GLS
-    _format(
-        "gls",
-        "GLS parcel number (12)",
-        r"[0-9]{12}",
-        (12, 12),
-        check=_gls_valid,
-        url=GLS_URL,
-        source=_SENDUNGSVERFOLGUNG + "gls.py (GLS Uni-Box TechDoku 2D, section 3.2.1)",
-    ),
-    _format(
-        "gls",
-        "GLS parcel number without check digit (11)",
-        r"[0-9]{11}",
-        (11, 11),
-        url=GLS_URL,
-        rank=DIGITS_FORMAT_ONLY,
-        source=_SENDUNGSVERFOLGUNG + "gls.py (11-digit parcel number)",
-    ),
-    # OnTrac and LaserShip (LaserShip is part of OnTrac; both are tracked on ontrac.com)
-    _format(
-        "ontrac",
-        "OnTrac C/D",
-        r"[CD][0-9]{14}",
-        (15, 15),
-        prefixes=("C", "D"),
-        check=_ontrac_valid,
-        url=ONTRAC_URL,
-        rank=LETTER_PREFIX,
-        source=_JKEEN + "ontrac.json",
-    ),
-    _format(
-        "lasership",
-        "LaserShip 1LS",
-        r"1LS[0-9A-Z]{10,16}",
-        (13, 19),
-        prefixes=("1LS",),
-        url=ONTRAC_URL,
-        rank=LETTER_PREFIX,
-        source=_JKEEN + "lasership.json (LaserShip 1LS7)",
-    ),
-    _format(
-        "lasership",
-        "LaserShip LX",
-        r"LX1[3-8][0-9]{6}",
-        (10, 10),
-        prefixes=("LX",),
-        url=ONTRAC_URL,
-        rank=LETTER_PREFIX,
-        source=_JKEEN + "lasership.json (LaserShip LX)",
-    ),
-    # UPU S10: name and URL come from the issuing operator (postal_operators.py)
-    _format(
-        "s10",
-        "UPU S10",
-        r"[A-Z]{2}[0-9]{9}[A-Z]{2}",
-        (13, 13),
-        check=_s10_valid,
-        rank=S10_SHAPE,
-        fits=_s10_issuer_known,
-        source="UPU S10 standard; " + _JKEEN + "s10.json",
-    ),
-    # China-origin e-commerce logistics: format only, no published check digit
-    _format(
-        "yunexpress",
-        "YunExpress YT",
-        r"YT[0-9]{16}",
-        (18, 18),
-        prefixes=("YT",),
-        url=YUNEXPRESS_URL,
-        rank=LETTER_PREFIX,
-        source=_JKEEN + "yunexpress.json",
-    ),
-    _format(
-        "cainiao",
-        "Cainiao LP",
-        r"LP[0-9]{12,16}",
-        (14, 18),
-        prefixes=("LP",),
-        url=CAINIAO_URL,
-        rank=LETTER_PREFIX,
-        source=_CNUSUP + " (LP format)",
-    ),
-    _format(
-        "cainiao",
-        "Cainiao CN route code",
-        r"CN[A-Z]{4}[0-9]{8,12}",
-        (14, 18),
-        prefixes=("CN",),
-        url=CAINIAO_URL,
-        rank=LETTER_PREFIX,
-        source=_CNUSUP + " (CNUSUP format)",
-    ),
-    _format(
-        "4px",
-        "4PX",
-        r"4PX[0-9A-Z]{8,20}",
-        (11, 23),
-        prefixes=("4PX",),
-        url=FOURPX_URL,
-        rank=LETTER_PREFIX,
-        source="public carrier-detection tables (4PX prefix); no published specification found",
-    ),
-    _format(
-        "yanwen",
-        "Yanwen YP",
-        r"[A-Z]{2}[0-9]{9}YP",
-        (13, 13),
-        url=GENERIC_URL,
-        rank=S10_SHAPE,
-        source="S10-like numbers with Yanwen's private suffix YP; no published specification found",
-    ),
-    _format(
-        "jt",
-        "J&T JT",
-        r"JT[0-9]{13}",
-        (15, 15),
-        prefixes=("JT",),
-        url=GENERIC_URL,
-        rank=LETTER_PREFIX,
-        source="github.com/BF-zh/Courier-Validation src/pattern/JT.ts",
-    ),
-    _format(
-        "sf_express",
-        "SF Express SF",
-        r"SF[0-9]{12,13}",
-        (14, 15),
-        prefixes=("SF",),
-        url=GENERIC_URL,
-        rank=LETTER_PREFIX,
-        source="github.com/BF-zh/Courier-Validation src/pattern/SF.ts",
-    ),
-)
 
-# The page to send a person to when a carrier is known but the number fits none of its formats.
-CARRIER_DEFAULT_URLS: dict[str, str] = {"s10": GENERIC_URL}
-for _carrier_format in FORMATS:
-    if _carrier_format.url is not None:
-        CARRIER_DEFAULT_URLS.setdefault(_carrier_format.carrier, _carrier_format.url)
+FORMATS: tuple[CarrierFormat, ...] = _read_formats(Path(__file__).with_name("formats.csv"))
+
+# The page to send a person to when a carrier is known but the number fits none of its formats; S10 has
+# no page of its own, so the multi-carrier tracker.
+CARRIER_DEFAULT_URLS: dict[str, str] = {carrier: url or GENERIC_URL for carrier, (_, url) in CARRIERS.items()}

@@ -23,6 +23,11 @@ _ISO_COUNTRY_CODES_TEXT = """
 """
 ISO_COUNTRY_CODES = frozenset(_ISO_COUNTRY_CODES_TEXT.split())
 
+
+def is_s10_issuer(country: str) -> bool:
+    return country in ISO_COUNTRY_CODES
+
+
 # Any S10 number can be looked up here; used when the operator's own page takes no number in its URL.
 GENERIC_S10_TRACKING_URL = "https://t.17track.net/en#nums={number}"
 
@@ -34,60 +39,60 @@ class PostalOperator:
     url: str  # template with {number}
 
 
-# URLs for US, CA and DE come from jkeen/tracking_number_data (usps.json, canadapost.json,
-# deutschepost.json); GB, FR, AU and JP are the operators' public tracking pages (not re-verified here).
-# Operators whose page cannot be addressed by URL get the generic tracker.
-_OPERATORS = {
-    "AT": ("Österreichische Post", None),
-    "AU": ("Australia Post", "https://auspost.com.au/mypost/track/#/details/{number}"),
-    "BE": ("bpost", None),
-    "BR": ("Correios", None),
-    "CA": (
-        "Canada Post",
-        "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor={number}",
-    ),
-    "CH": ("Swiss Post", None),
-    "CN": ("China Post", None),
-    "DE": (
-        "Deutsche Post",
-        "https://www.deutschepost.de/de/s/sendungsverfolgung/verfolgen.html?piececode={number}",
-    ),
-    "DK": ("PostNord Denmark", None),
-    "ES": ("Correos", None),
-    "FI": ("Posti", None),
-    "FR": ("La Poste", "https://www.laposte.fr/outils/suivre-vos-envois?code={number}"),
-    "GB": ("Royal Mail", "https://www.royalmail.com/track-your-item#/tracking-results/{number}"),
-    "HK": ("Hongkong Post", None),
-    "IE": ("An Post", None),
-    "IN": ("India Post", None),
-    "IT": ("Poste Italiane", None),
-    "JP": (
-        "Japan Post",
-        "https://trackings.post.japanpost.jp/services/srv/search/direct?reqCodeNo1={number}&locale=en",
-    ),
-    "KR": ("Korea Post", None),
-    "MX": ("Correos de México", None),
-    "MY": ("Pos Malaysia", None),
-    "NL": ("PostNL", None),
-    "NO": ("Posten Norge", None),
-    "NZ": ("NZ Post", None),
-    "PL": ("Poczta Polska", None),
-    "PT": ("CTT Correios de Portugal", None),
-    "RU": ("Russian Post", None),
-    "SE": ("PostNord Sweden", None),
-    "SG": ("Singapore Post", None),
-    "TH": ("Thailand Post", None),
-    "TW": ("Chunghwa Post", None),
-    "UA": ("Ukrposhta", None),
-    "US": ("USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}"),
+_OPERATOR_NAMES = {
+    "AT": "Österreichische Post",
+    "AU": "Australia Post",
+    "BE": "bpost",
+    "BR": "Correios",
+    "CA": "Canada Post",
+    "CH": "Swiss Post",
+    "CN": "China Post",
+    "DE": "Deutsche Post",
+    "DK": "PostNord Denmark",
+    "ES": "Correos",
+    "FI": "Posti",
+    "FR": "La Poste",
+    "GB": "Royal Mail",
+    "HK": "Hongkong Post",
+    "IE": "An Post",
+    "IN": "India Post",
+    "IT": "Poste Italiane",
+    "JP": "Japan Post",
+    "KR": "Korea Post",
+    "MX": "Correos de México",
+    "MY": "Pos Malaysia",
+    "NL": "PostNL",
+    "NO": "Posten Norge",
+    "NZ": "NZ Post",
+    "PL": "Poczta Polska",
+    "PT": "CTT Correios de Portugal",
+    "RU": "Russian Post",
+    "SE": "PostNord Sweden",
+    "SG": "Singapore Post",
+    "TH": "Thailand Post",
+    "TW": "Chunghwa Post",
+    "UA": "Ukrposhta",
+    "US": "USPS",
 }
 
-
-def is_s10_issuer(country: str) -> bool:
-    return country in ISO_COUNTRY_CODES
+# URLs for US, CA and DE come from jkeen/tracking_number_data (usps.json, canadapost.json,
+# deutschepost.json); GB, FR, AU and JP are the operators' public tracking pages (not re-verified here).
+# Operators whose page cannot be addressed by URL are not listed: they get the generic tracker.
+_OPERATOR_URLS = {
+    "AU": "https://auspost.com.au/mypost/track/#/details/{number}",
+    "CA": "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor={number}",
+    "DE": "https://www.deutschepost.de/de/s/sendungsverfolgung/verfolgen.html?piececode={number}",
+    "FR": "https://www.laposte.fr/outils/suivre-vos-envois?code={number}",
+    "GB": "https://www.royalmail.com/track-your-item#/tracking-results/{number}",
+    "JP": "https://trackings.post.japanpost.jp/services/srv/search/direct?reqCodeNo1={number}&locale=en",
+    "US": "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}",
+}
 
 
 def postal_operator(country: str) -> PostalOperator:
     """The designated operator for an S10 suffix; a generic name and tracker when we have none on file."""
-    name, url = _OPERATORS.get(country, (f"Postal operator ({country})", None))
-    return PostalOperator(country=country, name=name, url=url or GENERIC_S10_TRACKING_URL)
+    return PostalOperator(
+        country=country,
+        name=_OPERATOR_NAMES.get(country, f"Postal operator ({country})"),
+        url=_OPERATOR_URLS.get(country, GENERIC_S10_TRACKING_URL),
+    )

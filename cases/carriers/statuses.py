@@ -270,18 +270,11 @@ _SOURCE_OVERRIDES: dict[str, dict[str, str]] = {
 }
 
 # Parent tags a coded subtag falls back to: AfterShip "Tag_NNN", 17TRACK "Tag_Reason",
-# TrackingMore "tagNNN".
+# TrackingMore "tagNNN". AfterShip's tags (its words without a code), and the other vocabularies' tags
+# AfterShip does not have.
 _PARENT_TAGS = _table(
-    {
-        "Pending": "no_information",
-        "InfoReceived": "info_received",
-        "InTransit": "in_transit",
-        "OutForDelivery": "out_for_delivery",
-        "AttemptFail": "exception",
-        "Delivered": "delivered",
-        "AvailableForPickup": "available_for_pickup",
-        "Exception": "exception",
-        "Expired": "no_information",
+    {word: status for word, status in _AFTERSHIP.items() if "_" not in word}
+    | {
         "NotFound": "no_information",
         "DeliveryFailure": "exception",
         "transit": "in_transit",

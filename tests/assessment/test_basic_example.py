@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from cases.assessment import assess_many, check_draft, guard_context
-from tests.assessment.basic_example import AS_OF, CASES, EXPECTED
-from tests.assessment.bundle_loader import load_cases
+from tests.helpers.basic_example import AS_OF, CASES, EXPECTED
+from tests.helpers.bundle_cases import load_cases
 
 COMPARED_AS_SETS = ("flags", "also")
 COMPARED = ("order_id", "case_type", "risk_level", "next_move", "route", "window", "clocks")

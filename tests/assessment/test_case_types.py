@@ -4,18 +4,8 @@ and every window boundary: exactly N days is inside, N days and a minute is exce
 from __future__ import annotations
 
 from cases.assessment import assess
-from tests.assessment.builders import (
-    at,
-    case,
-    chase,
-    ev,
-    evidence,
-    in_transit_case,
-    inbound,
-    label_case,
-    shared,
-    tracking,
-)
+from tests.helpers.case_builders import case, in_transit_case, label_case
+from tests.helpers.case_pieces import at, chase, ev, evidence, inbound, shared, tracking
 
 MINUTE = {"minutes": 1}
 

@@ -6,19 +6,8 @@ from dataclasses import replace
 
 from cases.assessment import assess
 from cases.assessment.derived import derive
-from tests.assessment.builders import (
-    at,
-    case,
-    chase,
-    ev,
-    evidence,
-    in_transit_case,
-    inbound,
-    label_case,
-    outbound,
-    shared,
-    tracking,
-)
+from tests.helpers.case_builders import case, in_transit_case, label_case
+from tests.helpers.case_pieces import at, chase, ev, evidence, inbound, outbound, shared, tracking
 
 # --- ordering and what counts as a scan --------------------------------------------------------
 

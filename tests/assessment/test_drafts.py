@@ -3,19 +3,8 @@
 from __future__ import annotations
 
 from cases.assessment import assess, check_draft, guard_context
-from tests.assessment.builders import (
-    at,
-    case,
-    chase,
-    ev,
-    evidence,
-    in_transit_case,
-    inbound,
-    label_case,
-    outbound,
-    shared,
-    tracking,
-)
+from tests.helpers.case_builders import case, in_transit_case, label_case
+from tests.helpers.case_pieces import at, chase, ev, evidence, inbound, outbound, shared, tracking
 
 
 def passes_guard(packet) -> bool:

@@ -3,18 +3,8 @@
 from __future__ import annotations
 
 from cases.assessment import assess
-from tests.assessment.builders import (
-    at,
-    case,
-    chase,
-    ev,
-    evidence,
-    in_transit_case,
-    inbound,
-    label_case,
-    shared,
-    tracking,
-)
+from tests.helpers.case_builders import case, in_transit_case, label_case
+from tests.helpers.case_pieces import at, chase, ev, evidence, inbound, shared, tracking
 
 
 def test_label_only_flag_when_latest_event_is_info_received():

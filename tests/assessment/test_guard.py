@@ -12,7 +12,8 @@ from cases.assessment.guard import (
     UNPROVEN_SHIPPING,
     GuardContext,
 )
-from tests.assessment.builders import at, evidence, in_transit_case, inbound, label_case
+from tests.helpers.case_builders import in_transit_case, label_case
+from tests.helpers.case_pieces import at, evidence, inbound
 
 PLAIN = {"label_only": False, "has_pickup_proof": False, "refund_requested": False}
 LABEL_ONLY = {"label_only": True, "has_pickup_proof": False, "refund_requested": False}

@@ -6,37 +6,14 @@ import pytest
 
 from cases.assessment import message_intents, read_intents
 from cases.assessment.intents import LEXICON
-from tests.assessment.builders import at, inbound, outbound
+from tests.helpers.case_pieces import at, inbound, outbound
+from tests.helpers.spec_tables import SPEC_INTENT_LEXICON
 
 PHRASES = [(intent, phrase) for intent, phrases in LEXICON.items() for phrase in phrases]
 
 
 def test_lexicon_is_exactly_the_spec_lexicon():
-    assert LEXICON == {
-        "dispute_threat": (
-            "chargeback",
-            "charge back",
-            "dispute",
-            "paypal claim",
-            "open a claim",
-            "my bank",
-            "credit card company",
-        ),
-        "refund_request": ("refund", "money back", "reimburse"),
-        "not_received": (
-            "not received",
-            "never received",
-            "haven't received",
-            "have not received",
-            "didn't receive",
-            "did not receive",
-            "never arrived",
-            "didn't arrive",
-            "did not arrive",
-            "nothing arrived",
-            "no package",
-        ),
-    }
+    assert LEXICON == SPEC_INTENT_LEXICON
 
 
 @pytest.mark.parametrize(("intent", "phrase"), PHRASES, ids=[p for _, p in PHRASES])

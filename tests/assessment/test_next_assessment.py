@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cases.assessment import assess, assess_many
-from tests.assessment.builders import at, case, chase, ev, in_transit_case, inbound, label_case, tracking
+from tests.helpers.case_builders import case, in_transit_case, label_case
+from tests.helpers.case_pieces import at, chase, ev, inbound, tracking
 
 ONE_SECOND = timedelta(seconds=1)
 

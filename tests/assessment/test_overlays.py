@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from cases.assessment import assess
-from tests.assessment.builders import at, case, ev, in_transit_case, inbound, label_case, outbound, tracking
+from tests.helpers.case_builders import case, in_transit_case, label_case
+from tests.helpers.case_pieces import at, ev, inbound, outbound, tracking
 
 
 def moves(packet):

@@ -6,32 +6,15 @@ import json
 
 from cases.assessment import assess, render_text
 from cases.assessment.packet import PACKET_KEYS
-from tests.assessment.builders import at, case, ev, in_transit_case, inbound, label_case, tracking
-
-SPEC_KEYS = {
-    "order_id",
-    "case_type",
-    "risk_level",
-    "next_move",
-    "also",
-    "route",
-    "window",
-    "clocks",
-    "carrier",
-    "flags",
-    "evidence_gaps",
-    "reasons",
-    "requires_owner_approval",
-    "policy_version",
-    "next_assessment_at",
-    "draft_reply",
-}
+from tests.helpers.case_builders import case, in_transit_case, label_case
+from tests.helpers.case_pieces import at, ev, inbound, tracking
+from tests.helpers.spec_tables import SPEC_PACKET_KEYS
 
 
 def test_packet_has_exactly_the_spec_keys_plus_our_three():
     data = assess(in_transit_case(at(3)), at(5)).to_dict()
     assert list(data) == list(PACKET_KEYS)
-    assert set(data) == SPEC_KEYS | {"supplier_draft", "draft_notes", "as_of"}
+    assert set(data) == SPEC_PACKET_KEYS | {"supplier_draft", "draft_notes", "as_of"}
 
 
 def test_packet_is_plain_json():

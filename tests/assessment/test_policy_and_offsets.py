@@ -9,19 +9,9 @@ import pytest
 from cases.assessment import assess
 from cases.assessment.clock import require_aware
 from policies.values import PolicyValues
-from tests.assessment.builders import (
-    at,
-    case,
-    chase,
-    ev,
-    evidence,
-    in_transit_case,
-    inbound,
-    label_case,
-    outbound,
-    tracking,
-    with_policy,
-)
+from tests.helpers.case_builders import case, in_transit_case, label_case, with_policy
+from tests.helpers.case_pieces import at, chase, ev, evidence, inbound, outbound, tracking
+from tests.helpers.spec_tables import SPEC_POLICY_DEFAULTS
 
 
 def test_longer_label_window_turns_a_chase_into_a_wait():
@@ -78,20 +68,7 @@ def test_packet_records_the_policy_version():
 
 
 def test_default_policy_is_the_spec_table():
-    assert PolicyValues().as_dict() == {
-        "processing_window_days": 3,
-        "label_created_max_days": 5,
-        "accepted_no_movement_days": 4,
-        "stale_in_transit_days": 7,
-        "exception_grace_days": 3,
-        "lost_package_days": 20,
-        "supplier_response_days": 2,
-        "review_risk_unanswered": 2,
-        "product_review_threshold": 3,
-        "product_review_days": 14,
-        "supplier_flag_threshold": 3,
-        "supplier_review_days": 30,
-    }
+    assert PolicyValues().as_dict() == SPEC_POLICY_DEFAULTS
 
 
 # --- offsets ----------------------------------------------------------------------------------

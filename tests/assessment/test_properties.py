@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cases.assessment import assess, assess_many, check_draft, guard_context
 from cases.assessment.vocabulary import risk_rank
-from tests.assessment.strategies import ONE_SECOND, SETTINGS, case_facts, minutes, populations
+from tests.helpers.case_strategies import ONE_SECOND, SETTINGS, case_facts, minutes, populations
 
 # --- risk never falls as time passes ------------------------------------------------------------
 #

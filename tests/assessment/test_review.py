@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from cases.assessment import assess, assess_many
-from tests.assessment.builders import at, case, ev, label_case, tracking, with_policy
+from tests.helpers.case_builders import case, label_case, with_policy
+from tests.helpers.case_pieces import at, ev, tracking
 
 AS_OF = at(20)
 

@@ -42,7 +42,7 @@ from cases.assessment.vocabulary import (
     PICKUP_PROOF,
     REFUNDED,
 )
-from tests.assessment.strategies import SETTINGS, case_facts, minutes, populations
+from tests.helpers.case_strategies import SETTINGS, case_facts, minutes, populations
 
 
 def _unnumbered(facts: CaseFacts) -> CaseFacts:
@@ -70,6 +70,7 @@ def definitional_derived(case: CaseFacts, as_of: datetime) -> dict:
     events = tuple(e for e in _visible_sorted(all_events, as_of) if e.status != NO_INFORMATION)
     labels = [e for e in events if e.status == INFO_RECEIVED]
     scans = [e for e in events if e.status not in NOT_A_SCAN]
+    first_scan, last_movement = (scans[0], scans[-1]) if scans else (None, None)
 
     recycled = []
     if tracking is not None:
@@ -134,8 +135,8 @@ def definitional_derived(case: CaseFacts, as_of: datetime) -> dict:
         "has_number": has_number,
         "events": events,
         "label_at": labels[0].at if labels else None,
-        "first_scan": scans[0] if scans else None,
-        "last_movement": scans[-1] if scans else None,
+        "first_scan": first_scan,
+        "last_movement": last_movement,
         "latest": events[-1] if events else None,
         "recycled_with": tuple(recycled),
         "predating_event": next((e for e in events if e.at < cutoff), None),

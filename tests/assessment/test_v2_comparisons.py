@@ -12,19 +12,8 @@ import pytest
 from cases.assessment import assess, assess_many, read_intents
 from cases.assessment.derived import derive
 from cases.assessment.review import group_name
-from tests.assessment.builders import (
-    at,
-    case,
-    chase,
-    ev,
-    evidence,
-    in_transit_case,
-    inbound,
-    label_case,
-    outbound,
-    shared,
-    tracking,
-)
+from tests.helpers.case_builders import case, in_transit_case, label_case
+from tests.helpers.case_pieces import at, chase, ev, evidence, inbound, outbound, shared, tracking
 
 SECOND = timedelta(seconds=1)
 AS_OF = at(20)

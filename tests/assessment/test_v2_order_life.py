@@ -9,19 +9,8 @@ from datetime import timedelta
 import pytest
 
 from cases.assessment import assess, assess_many, check_draft, guard_context
-from tests.assessment.builders import (
-    at,
-    case,
-    chase,
-    ev,
-    evidence,
-    in_transit_case,
-    inbound,
-    label_case,
-    outbound,
-    shared,
-    tracking,
-)
+from tests.helpers.case_builders import case, in_transit_case, label_case
+from tests.helpers.case_pieces import at, chase, ev, evidence, inbound, outbound, shared, tracking
 
 SECOND = timedelta(seconds=1)
 AS_OF = at(10)

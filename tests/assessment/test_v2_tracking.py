@@ -7,7 +7,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from cases.assessment import assess, check_draft, guard_context
-from tests.assessment.builders import at, case, ev, evidence, in_transit_case, inbound, tracking
+from tests.helpers.case_builders import case, in_transit_case
+from tests.helpers.case_pieces import at, ev, evidence, inbound, tracking
 
 SECOND = timedelta(seconds=1)
 LOCAL_TIME = "read as local time"

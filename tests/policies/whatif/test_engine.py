@@ -19,7 +19,7 @@ from policies.whatif import engine as whatif
 from policies.whatif.diff import Change, WhatIfResult
 from policies.whatif.engine import what_if
 from staletrack import processes
-from tests.assessment.strategies import SETTINGS, minutes, populations
+from tests.helpers.case_strategies import SETTINGS, minutes, populations
 from tests.helpers.what_if_parcels import AGES, AS_OF, LOST, MOVING, STALE, decisions, expected_moves, parcel
 
 # --- the what-if -----------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """A tiny JSON-to-facts reader for the spec examples, for tests only.
 
 The product's bundle reader (validation, carriers, raw status mapping) lives elsewhere; this one knows
-just enough of bundle.md to read spec/examples and fills `shared_with` from the bundle's own orders.
+just enough of bundle.md to read spec/examples and fills `shared_with` from the bundle's own orders. It
+builds the facts with the same pieces the other tests build theirs with (`case_pieces`).
 """
 
 from __future__ import annotations
@@ -9,16 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from cases.assessment.facts import (
-    CaseFacts,
-    CustomerMessage,
-    OrderFacts,
-    SharedNumberOrder,
-    SupplierChase,
-    SupplierEvidence,
-    Tracking,
-    TrackingEvent,
-)
+from cases.assessment.facts import CaseFacts, CustomerMessage, OrderFacts
+from tests.helpers.case_pieces import chase, ev, evidence, normalized, shared, tracking
 
 
 def _time(text: str) -> datetime:
@@ -27,52 +20,46 @@ def _time(text: str) -> datetime:
     return moment
 
 
-def _normalized(number: str) -> str:
-    return "".join(number.split()).replace("-", "").upper()
-
-
 def load_cases(bundle: dict) -> list[CaseFacts]:
     raw_cases = bundle["cases"]
     orders = [_order(raw["order"]) for raw in raw_cases]
     numbers = [
-        _normalized(raw["tracking"]["number"]) if (raw.get("tracking") or {}).get("number") else None
+        normalized(raw["tracking"]["number"]) if (raw.get("tracking") or {}).get("number") else None
         for raw in raw_cases
     ]
     facts = []
     for index, raw in enumerate(raw_cases):
-        tracking = None
+        found = None
         raw_tracking = raw.get("tracking") or {}
         if raw_tracking.get("number"):
-            shared = tuple(
-                SharedNumberOrder(o.order_id, o.customer_email, o.postal_code, o.ordered_at)
-                for other, o in enumerate(orders)
-                if other != index and numbers[other] == numbers[index]
-            )
-            tracking = Tracking(
-                number=raw_tracking["number"],
-                normalized=numbers[index],
-                carrier=raw_tracking.get("carrier"),
-                events=tuple(
-                    TrackingEvent(
-                        at=_time(e["at"]),
-                        status=e["status"],
+            found = tracking(
+                *(
+                    ev(
+                        _time(e["at"]),
+                        e["status"],
                         description=e.get("description", ""),
                         country=e.get("country", ""),
                         postal_code=e.get("postal_code", ""),
                     )
                     for e in raw_tracking.get("events", [])
                 ),
-                shared_with=shared,
+                number=raw_tracking["number"],
+                carrier=raw_tracking.get("carrier"),
+                shared_with=tuple(
+                    shared(o.order_id, o.customer_email, o.postal_code, o.ordered_at)
+                    for other, o in enumerate(orders)
+                    if other != index and numbers[other] == numbers[index]
+                ),
             )
         facts.append(
             CaseFacts(
                 order=orders[index],
-                tracking=tracking,
+                tracking=found,
                 supplier_evidence=tuple(
-                    SupplierEvidence(_time(e["at"]), e["kind"], e.get("text", ""))
+                    evidence(_time(e["at"]), e["kind"], e.get("text", ""))
                     for e in raw.get("supplier_evidence", [])
                 ),
-                supplier_chases=tuple(SupplierChase(_time(c["at"])) for c in raw.get("supplier_chases", [])),
+                supplier_chases=tuple(chase(_time(c["at"])) for c in raw.get("supplier_chases", [])),
                 customer_messages=tuple(
                     CustomerMessage(
                         _time(m["at"]),

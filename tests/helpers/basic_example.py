@@ -1,6 +1,7 @@
 """spec/examples/basic.json and basic.expected.json, transcribed by hand so the test needs no file.
 
-`test_basic_example.py` checks the transcription against the spec files when they are reachable.
+`tests/assessment/test_basic_example.py` checks the transcription against the spec files when they are
+reachable.
 """
 
 from __future__ import annotations

@@ -11,17 +11,9 @@ from hypothesis import strategies as st
 
 from cases.assessment.facts import TrackingEvent
 from cases.assessment.vocabulary import EVIDENCE_KINDS, STATUSES
-from policies.values import PolicyValues
-from tests.assessment.builders import (
-    T0,
-    case,
-    chase,
-    evidence,
-    inbound,
-    outbound,
-    shared,
-    tracking,
-)
+from policies.values import POLICY_FIELDS, PolicyValues
+from tests.helpers.case_builders import case
+from tests.helpers.case_pieces import T0, chase, evidence, inbound, outbound, shared, tracking
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ONE_SECOND = timedelta(seconds=1)
@@ -42,22 +34,29 @@ def minutes(low_days: float, high_days: float):
     return st.integers(int(low_days * 1440), int(high_days * 1440)).map(lambda m: T0 + timedelta(minutes=m))
 
 
+# The ranges the policy numbers are drawn from: windows in days (from zero, "at once"), and the counts
+# that trip a review (from one, as the policy requires).
+WINDOW_DAYS: dict[str, tuple[int, int]] = {
+    "processing_window_days": (0, 6),
+    "label_created_max_days": (0, 8),
+    "accepted_no_movement_days": (0, 6),
+    "stale_in_transit_days": (0, 10),
+    "exception_grace_days": (0, 5),
+    "lost_package_days": (0, 25),
+    "supplier_response_days": (0, 4),
+    "product_review_days": (0, 20),
+    "supplier_review_days": (0, 30),
+}
+COUNTS: dict[str, tuple[int, int]] = {
+    "review_risk_unanswered": (1, 3),
+    "product_review_threshold": (1, 3),
+    "supplier_flag_threshold": (1, 3),
+}
+
+
 def policies():
-    return st.builds(
-        PolicyValues,
-        processing_window_days=st.integers(0, 6),
-        label_created_max_days=st.integers(0, 8),
-        accepted_no_movement_days=st.integers(0, 6),
-        stale_in_transit_days=st.integers(0, 10),
-        exception_grace_days=st.integers(0, 5),
-        lost_package_days=st.integers(0, 25),
-        supplier_response_days=st.integers(0, 4),
-        review_risk_unanswered=st.integers(1, 3),
-        product_review_threshold=st.integers(1, 3),
-        product_review_days=st.integers(0, 20),
-        supplier_flag_threshold=st.integers(1, 3),
-        supplier_review_days=st.integers(0, 30),
-    )
+    ranges = WINDOW_DAYS | COUNTS
+    return st.builds(PolicyValues, **{name: st.integers(*ranges[name]) for name in POLICY_FIELDS})
 
 
 @st.composite
