@@ -1,9 +1,9 @@
 """Reading what the scorecard needs: the rows a week's rollups are built from, and the lists beside the table.
 
-The week (a decision the issues left open): an order cohort. The orders placed from Monday 00:00 to the
-next Monday 00:00 in the store's time zone (settings.TIME_ZONE), read with their cases, messages, outcomes
-and money decisions as they are when the rollup is built. A week's rollup therefore answers "how did last
-week's orders go", and rebuilding it later shows the same orders further on.
+The week is an order cohort: the orders placed from Monday 00:00 to the next Monday 00:00 in the store's
+time zone (settings.TIME_ZONE), read with their cases, messages, outcomes and money decisions as they are
+when the rollup is built. A week's rollup therefore answers "how did last week's orders go", and
+rebuilding it later shows the same orders further on.
 
 `load_week` runs seven queries whatever the number of orders: four GROUP BY queries over (product,
 destination country) cells, whose counts add up to any dimension; one query of the tracking instants;
