@@ -20,6 +20,7 @@ from staletrack.exports import SelectedRowsExportMixin
 from suppliers.models import Product, Supplier, VendorMapping, WeeklyRollup, vendor_key
 from suppliers.permissions import MANAGE_VENDOR_MAP, PAUSE_PRODUCT
 from suppliers.resources import ProductResource, SupplierResource
+from suppliers.scorecard import views as scorecard_views
 from suppliers.services import (
     change_product_supplier,
     check_vendor_mapping,
@@ -350,7 +351,7 @@ class VendorMappingAdmin(admin.ModelAdmin):
 @admin.register(WeeklyRollup)
 class WeeklyRollupAdmin(ReadOnlyAdmin):
     """Read-only: the weekly review and `manage.py build_rollups` write these rows. The scorecard page
-    (`suppliers.scorecard`) reads them."""
+    (`suppliers.scorecard.views`) reads them."""
 
     change_list_template = "admin/suppliers/scorecard_rollup_change_list.html"
     list_display = ("week_start", "dimension", "key", "orders", "notes_text", "built_at")
@@ -370,21 +371,19 @@ class WeeklyRollupAdmin(ReadOnlyAdmin):
     )
 
     def get_urls(self):
-        from suppliers import scorecard
-
         def wrap(view):
             return self.admin_site.admin_view(lambda request, **kwargs: view(request, self, **kwargs))
 
         return [
-            path("scorecard/", wrap(scorecard.scorecard_view), name="suppliers_weeklyrollup_scorecard"),
+            path("scorecard/", wrap(scorecard_views.scorecard_view), name="suppliers_weeklyrollup_scorecard"),
             path(
                 "scorecard/export.csv",
-                wrap(scorecard.scorecard_csv_view),
+                wrap(scorecard_views.scorecard_csv_view),
                 name="suppliers_weeklyrollup_scorecard_csv",
             ),
             path(
                 "scorecard/pause/<int:product_id>/",
-                wrap(scorecard.pause_product_view),
+                wrap(scorecard_views.pause_product_view),
                 name="suppliers_weeklyrollup_scorecard_pause",
             ),
             *super().get_urls(),

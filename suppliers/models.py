@@ -133,7 +133,8 @@ class WeeklyRollup(models.Model):
     """One week's figures for one supplier, SKU or destination country, built by the weekly
     review and rebuildable with `manage.py build_rollups`. The week is an order cohort: the orders placed
     from Monday 00:00 to the next Monday 00:00 in the store's time zone, with their cases as they stood
-    when the row was built (`built_at`). `figures` keys and their definitions: `suppliers.rollups`."""
+    when the row was built (`built_at`). `figures` keys and their definitions:
+    `suppliers.scorecard.rollups`."""
 
     class Dimension(models.TextChoices):
         SUPPLIER = "supplier", "Supplier"

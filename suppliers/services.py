@@ -3,8 +3,8 @@
 Pausing a product is the owner's (rules.md section 6, README "Roles"); so
 are the vendor map (which supplier a vendor name in a store's file stands for) and a SKU's supplier.
 
-The weekly review builds the weekly rollups (`suppliers.rollups`) and applies the product-review and
-supplier-flag triggers of rules.md section 6 to the stored cases."""
+The weekly review builds the weekly rollups (`suppliers.scorecard.rollups`) and applies the
+product-review and supplier-flag triggers of rules.md section 6 to the stored cases."""
 
 from __future__ import annotations
 
@@ -20,9 +20,11 @@ from cases.services.assessment import queue_reassessment
 from cases.services.audit import Target, audit_event, audit_events
 from policies.selectors import active_policy_book
 from staletrack.permissions import require
-from suppliers import rollups, selectors
+from suppliers import selectors
 from suppliers.models import Product, Supplier, VendorMapping, WeeklyRollup, vendor_key
 from suppliers.permissions import FLAG_SUPPLIER, MANAGE_VENDOR_MAP, PAUSE_PRODUCT
+from suppliers.scorecard.rollups import DIMENSIONS
+from suppliers.scorecard.selectors import latest_built_week, week_rollups
 from suppliers.vendor_map import read_vendors
 
 
@@ -106,16 +108,7 @@ def require_product_review(product: Product, *, reason: str, cases, via: str = "
 def build_weekly_rollups(week_start: date) -> dict[str, int]:
     """Build (or rebuild: the week's rows are replaced) the supplier, SKU and country rollups of the week
     starting on `week_start` (a Monday). Returns the number of rows per dimension."""
-    week = selectors.load_week(week_start)
-    built = rollups.build(
-        suppliers=week.suppliers,
-        products=week.products,
-        case_cells=week.case_cells,
-        message_cells=week.message_cells,
-        outcome_cells=week.outcome_cells,
-        money_cells=week.money_cells,
-        scans=week.scans,
-    )
+    built = week_rollups(week_start)
     built_at = timezone.now()
     rows = [
         WeeklyRollup(
@@ -141,7 +134,7 @@ def build_weekly_rollups(week_start: date) -> dict[str, int]:
             update_fields=["supplier", "product", "figures", "notes", "built_at"],
         )
         WeeklyRollup.objects.filter(week_start=week_start).exclude(built_at=built_at).delete()
-    counts = dict.fromkeys(rollups.DIMENSIONS, 0)
+    counts = dict.fromkeys(DIMENSIONS, 0)
     for r in built:
         counts[r.dimension] += 1
     return counts
@@ -415,7 +408,7 @@ def _after_products_moved(product_pks: list[int]) -> None:
 
 
 def _rebuild_latest_week() -> None:
-    week = selectors.latest_built_week()
+    week = latest_built_week()
     if week is not None:
         build_weekly_rollups(week)
 

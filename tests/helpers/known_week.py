@@ -16,7 +16,7 @@ from cases.models import (
     TrackingEvent,
     TrackingNumber,
 )
-from suppliers import rollups
+from suppliers.scorecard import rollups
 from tests.factories import ProductFactory, SupplierFactory, UserFactory
 
 WEEK = date(2026, 11, 9)  # a Monday

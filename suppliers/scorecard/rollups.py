@@ -1,7 +1,9 @@
 """Weekly rollup figures and notes from plain rows. Pure: no ORM, no clock.
 
-`suppliers.selectors` loads one week's rows (set-based, a fixed number of queries); `build` folds them
-into one `Rollup` per supplier, SKU and destination country; `suppliers.services` writes them.
+`suppliers.scorecard.selectors` loads one week's rows (set-based, a fixed number of queries); `build` folds
+them into one `Rollup` per supplier, SKU and destination country; `suppliers.services` writes them. How the
+scorecard adds up a figure over weeks, shows, sorts and exports it is its declaration in
+`suppliers.scorecard.figures`.
 
 The week is an order cohort: the orders placed from Monday 00:00 to the next Monday 00:00 in the store's
 time zone, read with their cases, messages, outcomes and money decisions as they stand when the rollup
@@ -38,7 +40,7 @@ Figures (each row holds all of them; a rate or duration with nothing to measure 
 - `outcomes`: per outcome kind, the number of cases with at least one outcome of that kind.
 
 Rates are rounded to 4 places. Percentiles (one definition for every path, including the PostgreSQL
-aggregation in `suppliers.selectors`, which uses the same ranks):
+aggregation in `suppliers.scorecard.selectors`, which uses the same ranks):
 
 - `median`: the middle value of the sorted values; for an even count, the mean of the two middle values.
 - `p90`: nearest rank: the value at 1-based rank ceil(90 x n / 100) of the n sorted values (integer
