@@ -8,7 +8,7 @@ supplier-flag triggers of rules.md section 6 to the stored cases."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -24,6 +24,9 @@ from suppliers import rollups, selectors
 from suppliers.models import Product, Supplier, VendorMapping, WeeklyRollup, vendor_key
 from suppliers.permissions import FLAG_SUPPLIER, MANAGE_VENDOR_MAP, PAUSE_PRODUCT
 from suppliers.vendor_map import read_vendors
+
+# A stored weekly rollup keeps a computed one's fields as they are, in the columns of the same names.
+ROLLUP_FIELDS = tuple(f.name for f in fields(rollups.Rollup))
 
 
 @transaction.atomic
@@ -107,26 +110,11 @@ def build_weekly_rollups(week_start: date) -> dict[str, int]:
     """Build (or rebuild: the week's rows are replaced) the supplier, SKU and country rollups of the week
     starting on `week_start` (a Monday). Returns the number of rows per dimension."""
     week = selectors.load_week(week_start)
-    built = rollups.build(
-        suppliers=week.suppliers,
-        products=week.products,
-        case_cells=week.case_cells,
-        message_cells=week.message_cells,
-        outcome_cells=week.outcome_cells,
-        money_cells=week.money_cells,
-        scans=week.scans,
-    )
+    built = rollups.build(**vars(week))  # the week's rows are what build() takes, by name
     built_at = timezone.now()
     rows = [
         WeeklyRollup(
-            week_start=week_start,
-            dimension=r.dimension,
-            key=r.key,
-            supplier_id=r.supplier_id,
-            product_id=r.product_id,
-            figures=r.figures,
-            notes=r.notes,
-            built_at=built_at,
+            week_start=week_start, built_at=built_at, **{name: getattr(r, name) for name in ROLLUP_FIELDS}
         )
         for r in built
     ]
