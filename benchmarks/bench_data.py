@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
-AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)  # the clock of the benchmarks that load these histories
 SUPPLIERS = 12
 PRODUCTS = 400
 COUNTRIES = ("US", "GB", "DE", "FR", "CA", "AU", "BR")

@@ -1,22 +1,10 @@
 """The throwaway PostgreSQL database every benchmark creates and drops, never touching DATABASE_URL's."""
 
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import psycopg
-
-
-def bench_database_url(default_name: str) -> str:
-    """The benchmark's database (BENCH_DATABASE_URL, else `default_name` on the local server), which Django
-    is pointed at; the project's root goes on the import path so that the script can import its apps."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    url = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{default_name}")
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staletrack.settings")
-    return url
 
 
 def _split(url: str) -> tuple[str, str]:

@@ -20,8 +20,9 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
-from bench_data import AS_OF, SEQUENCES, blank_case_values, copy_orders, reset_sequences, settle
-from bench_database import bench_database_url, throwaway_database
+from bench_common import AS_OF, bench_database_url
+from bench_data import SEQUENCES, blank_case_values, copy_orders, reset_sequences, settle
+from bench_database import throwaway_database
 
 OPEN = int(os.environ.get("BENCH_OPEN", "1000000"))
 DUE = int(os.environ.get("BENCH_DUE", "100000"))
