@@ -305,13 +305,6 @@ def test_the_default_limit_is_the_one_of_staletrack_limits():
 # The admin upload ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def staff(staff, client):
-    """Stan (tests/conftest.py), logged in on the client."""
-    client.force_login(staff)
-    return staff
-
-
 DEEP = b'{"format": "staletrack.bundle/1", "cases": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"
 TWICE = json.dumps(bundle()).replace('"country": "US"', '"country": "US", "country": "CA"').encode()
 
@@ -327,7 +320,7 @@ TWICE = json.dumps(bundle()).replace('"country": "US"', '"country": "US", "count
     ],
     ids=["nul", "deep", "repeated-key", "bc-time", "long-raw-status"],
 )
-def test_the_admin_upload_names_hostile_input_and_writes_nothing(client, staff, raw, named):
+def test_the_admin_upload_names_hostile_input_and_writes_nothing(client, importer, raw, named):
     upload = SimpleUploadedFile("bundle.json", raw, content_type="application/json")
     response = client.post(reverse("admin:cases_case_import_bundle"), {"file": upload})
     assert response.status_code == 200
