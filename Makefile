@@ -46,39 +46,21 @@ format: $(STAMP)
 
 # Benchmarks run with DEBUG off (as in production: no query log) on a throwaway key unless one is set, and
 # the pages they render find their static files collected as in production (hashed names, bench-static).
-BENCH_TARGETS := bench bench-static bench-assess bench-carriers bench-admin bench-import bench-sweep bench-scorecard \
-  bench-whatif bench-replay
+BENCHES := assess carriers admin import sweep scorecard whatif replay
+BENCH_TARGETS := bench bench-static $(addprefix bench-,$(BENCHES))
 $(BENCH_TARGETS): export DJANGO_SECRET_KEY := $(or $(DJANGO_SECRET_KEY),benchmark-only-key-never-used-to-serve-anything-0123456789)
 $(BENCH_TARGETS): export DJANGO_STATIC_ROOT := $(CURDIR)/var/bench-static
 
 bench-static: $(STAMP)
 	$(BIN)/python manage.py collectstatic --noinput -v0
 
-bench: bench-assess bench-carriers bench-admin bench-import bench-sweep bench-scorecard bench-whatif bench-replay
+bench: $(addprefix bench-,$(BENCHES))
 
-bench-assess: $(STAMP)
-	$(BIN)/python benchmarks/bench_assess.py
+# The pages these two render need the collected static files.
+bench-admin bench-scorecard: bench-static
 
-bench-carriers: $(STAMP)
-	$(BIN)/python benchmarks/bench_carriers.py
-
-bench-admin: $(STAMP) bench-static
-	$(BIN)/python benchmarks/bench_admin.py
-
-bench-import: $(STAMP)
-	$(BIN)/python benchmarks/bench_import.py
-
-bench-sweep: $(STAMP)
-	$(BIN)/python benchmarks/bench_sweep.py
-
-bench-scorecard: $(STAMP) bench-static
-	$(BIN)/python benchmarks/bench_scorecard.py
-
-bench-whatif: $(STAMP)
-	$(BIN)/python benchmarks/bench_whatif.py
-
-bench-replay: $(STAMP)
-	$(BIN)/python benchmarks/bench_replay.py
+$(addprefix bench-,$(BENCHES)): bench-%: $(STAMP)
+	$(BIN)/python benchmarks/bench_$*.py
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache .hypothesis test-artifacts

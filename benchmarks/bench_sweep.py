@@ -17,13 +17,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
-import sys
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
+from bench_common import AS_OF, bench_database_url
 from bench_data import SEQUENCES, blank_case_values, copy_orders, reset_sequences, settle
 from bench_database import throwaway_database
 
@@ -31,10 +28,7 @@ OPEN = int(os.environ.get("BENCH_OPEN", "1000000"))
 DUE = int(os.environ.get("BENCH_DUE", "100000"))
 SAMPLE = int(os.environ.get("BENCH_SAMPLE", "300"))
 PROCESSES = int(os.environ.get("BENCH_PROCESSES", "2"))
-AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
-BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/staletrack_bench_sweep")
-os.environ["DATABASE_URL"] = BENCH_URL
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staletrack.settings")
+BENCH_URL = bench_database_url("staletrack_bench_sweep")
 
 
 def history(rng: random.Random, due: bool) -> tuple[datetime, list[tuple[datetime, str]], datetime]:

@@ -18,13 +18,10 @@ from __future__ import annotations
 
 import os
 import random
-import sys
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
+from bench_common import AS_OF, bench_database_url
 from bench_data import SEQUENCES, blank_case_values, copy_orders, reset_sequences, settle
 from bench_database import throwaway_database
 
@@ -32,10 +29,7 @@ CASES = int(os.environ.get("BENCH_CASES", "1000000"))
 DUE_SHARE = float(os.environ.get("BENCH_DUE_SHARE", "0.01"))
 PROCESSES = int(os.environ.get("BENCH_PROCESSES", "2"))
 SAMPLE = int(os.environ.get("BENCH_SAMPLE", "2000"))
-AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
-BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/staletrack_bench_whatif")
-os.environ["DATABASE_URL"] = BENCH_URL
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staletrack.settings")
+BENCH_URL = bench_database_url("staletrack_bench_whatif")
 
 DAY = timedelta(days=1)
 

@@ -68,12 +68,6 @@ class ChaseChannel(models.TextChoices):
     OTHER = "other"
 
 
-class CaseStatus(models.TextChoices):
-    OPEN = "open"
-    HELD = "held"
-    RESOLVED = "resolved"
-
-
 class OutcomeKind(models.TextChoices):
     """The outcomes of the seed workflow's last step, and how a case ended."""
 
@@ -124,3 +118,11 @@ class ImportKind(models.TextChoices):
     ORDERS = "orders", "orders CSV"
     TRACKING_NUMBERS = "tracking_numbers", "tracking numbers CSV"
     TRACKING_EVENTS = "tracking_events", "tracking events CSV"
+
+
+class CaseStatus(models.TextChoices):
+    """Where a case stands in the queue: open, held until a time with a reason, or resolved."""
+
+    OPEN = "open"
+    HELD = "held"
+    RESOLVED = "resolved"

@@ -30,6 +30,7 @@ from cases.choices import (
     Route,
     TrackingStatus,
 )
+from staletrack.fields import done_by, optional_link
 from staletrack.runs import LOST_RUN_MESSAGE, StoredRunMixin
 
 USER = settings.AUTH_USER_MODEL
@@ -163,12 +164,17 @@ class OrderRecord(models.Model):
     at = models.DateTimeField()
     text = models.TextField(blank=True)
     fingerprint = models.CharField(max_length=64, editable=False)
-    recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = done_by()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         abstract = True
         ordering = ["order", "at", "id"]
+
+    def __init_subclass__(cls, *, identity_field: str = "", **kwargs):
+        """`identity_field`: what, besides the time and the text, tells two records of an order apart."""
+        super().__init_subclass__(**kwargs)
+        cls.identity_field = identity_field
 
     def save(self, *args, **kwargs):
         self.with_fingerprint()
@@ -176,7 +182,7 @@ class OrderRecord(models.Model):
 
     def identity(self) -> tuple:
         # The same instant written with another offset is the same record.
-        return (self.at.astimezone(UTC).isoformat(), self.text)
+        return (getattr(self, self.identity_field), self.at.astimezone(UTC).isoformat(), self.text)
 
     def with_fingerprint(self):
         """Set the fingerprint; bulk_create skips save(), so bulk writers call this themselves."""
@@ -184,7 +190,7 @@ class OrderRecord(models.Model):
         return self
 
 
-class SupplierEvidence(OrderRecord):
+class SupplierEvidence(OrderRecord, identity_field="kind"):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="supplier_evidence")
     kind = models.CharField(max_length=24, choices=EvidenceKind.choices)
     attachment = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
@@ -196,11 +202,8 @@ class SupplierEvidence(OrderRecord):
     def __str__(self):
         return f"{self.get_kind_display()} for {self.order} at {self.at:%Y-%m-%d}"
 
-    def identity(self) -> tuple:
-        return (self.kind, *super().identity())
 
-
-class SupplierChase(OrderRecord):
+class SupplierChase(OrderRecord, identity_field="channel"):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="supplier_chases")
     channel = models.CharField(max_length=16, choices=ChaseChannel.choices, default=ChaseChannel.EMAIL)
 
@@ -210,11 +213,8 @@ class SupplierChase(OrderRecord):
     def __str__(self):
         return f"Supplier chased for {self.order} at {self.at:%Y-%m-%d}"
 
-    def identity(self) -> tuple:
-        return (self.channel, *super().identity())
 
-
-class CustomerMessage(OrderRecord):
+class CustomerMessage(OrderRecord, identity_field="direction"):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="customer_messages")
     direction = models.CharField(max_length=8, choices=Direction.choices)
     intents = models.JSONField(
@@ -226,9 +226,6 @@ class CustomerMessage(OrderRecord):
 
     def __str__(self):
         return f"{self.get_direction_display()} message on {self.order} at {self.at:%Y-%m-%d}"
-
-    def identity(self) -> tuple:
-        return (self.direction, *super().identity())
 
 
 class Case(models.Model):
@@ -266,13 +263,11 @@ class Case(models.Model):
     )
     unassessable_reason = models.TextField(blank=True, help_text="Why the last assessment failed.")
     next_assessment_at = models.DateTimeField(null=True, blank=True)
-    policy = models.ForeignKey(
-        "policies.Policy", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
-    )
+    policy = optional_link("policies.Policy", on_delete=models.PROTECT, related_name="cases")
     status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     held_until = models.DateTimeField(null=True, blank=True)
     hold_reason = models.TextField(blank=True)
-    assignee = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    assignee = optional_link(USER, on_delete=models.SET_NULL, related_name="cases")
     draft_text = models.TextField(
         blank=True, help_text="The customer reply as staff edited it; empty means the packet's draft."
     )
@@ -326,7 +321,7 @@ class Outcome(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
     kind = models.CharField(max_length=20, choices=OutcomeKind.choices)
     at = models.DateTimeField()
-    by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by = done_by()
     note = models.TextField(blank=True)
 
     class Meta:
@@ -365,13 +360,10 @@ class ReplayRun(StoredRunMixin, models.Model):
     Status = ReplayRunStatus
     WAITING, RUNNING, TASK = Status.QUEUED, Status.RUNNING, "cases.replay.tasks.replay_past_cases_task"
 
-    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    policy = models.ForeignKey(
+    created_by = done_by()
+    policy = optional_link(
         "policies.Policy",
-        null=True,
-        blank=True,
         on_delete=models.PROTECT,
-        related_name="+",
         help_text="The version chosen for every case; blank: the version in force at each decision.",
     )
     status = models.CharField(max_length=10, choices=ReplayRunStatus.choices, default=ReplayRunStatus.QUEUED)
@@ -408,19 +400,15 @@ class MoneyDecision(models.Model):
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()
     state = models.CharField(max_length=10, choices=MoneyState.choices, default=MoneyState.PENDING)
-    amended_by = models.ForeignKey(
-        USER,
-        null=True,
-        blank=True,
+    amended_by = done_by(
         on_delete=models.PROTECT,
-        related_name="+",
         help_text="The person other than the requester who changed the terms; they cannot decide it.",
     )
     above_value_reason = models.TextField(
         blank=True,
         help_text="An owner's reason for an amount above the order's value (required then, audited).",
     )
-    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = done_by(on_delete=models.PROTECT)
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
     version = models.PositiveIntegerField(
@@ -461,7 +449,7 @@ class AuditEvent(models.Model):
     """Append-only: who did what to which object, when, and why."""
 
     at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = done_by()
     actor_label = models.CharField(max_length=150, help_text="The user, or the process that acted.")
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
     object_id = models.CharField(max_length=64, blank=True)
@@ -532,7 +520,7 @@ class ColumnMapping(models.Model):
     )
     headers = models.JSONField(default=list, help_text="The file's headers as it spells them.")
     mapping = models.JSONField(default=dict, help_text="{field: header} as the person chose them.")
-    updated_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = done_by()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -580,6 +568,9 @@ class ImportRun(StoredRunMixin, models.Model):
         blank=True,
         help_text="A command's import: its last sign of life. Silent for 5 minutes, it is lost.",
     )
+    # Its progress while it runs.
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
     file_name = models.CharField(max_length=255)
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     only_valid_rows = models.BooleanField(
@@ -591,18 +582,16 @@ class ImportRun(StoredRunMixin, models.Model):
         help_text="What the import read besides its counts: skipped orders by reason, orders left "
         "fulfilled without a tracking number, vendor names the map does not know, how times were read.",
     )
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
     created_rows = models.PositiveIntegerField(default=0)
     updated_rows = models.PositiveIntegerField(default=0)
     unchanged_rows = models.PositiveIntegerField(default=0)
     error_rows = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True, help_text="[{line, column, message}], first 1,000.")
-    message = models.TextField(blank=True)
-    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = done_by()
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True)  # the phase while it runs; what came of it once finished
 
     class Meta:
         ordering = ["-created_at"]

@@ -19,6 +19,7 @@ from import_export.results import InvalidRow, Result, RowResult
 
 from cases.csvfiles import CsvError, CsvIssue, decode
 from cases.imports.orders_common import NEW, SKIP, UPDATE
+from cases.imports.orders_csv import FIELDS, INDEX
 from cases.models import Case, Order
 from staletrack.exports import FormulaSafeResource
 
@@ -31,19 +32,8 @@ class OrderResource(FormulaSafeResource):
 
     class Meta:
         model = Order
-        fields = (
-            "order_id",
-            "ordered_at",
-            "customer_email",
-            "country",
-            "postal_code",
-            "sku",
-            "supplier",
-            "value",
-            "currency",
-            "payment_state",
-            "promise_text",
-        )
+        # The staletrack orders CSV's columns up to the promise text, without the product's title.
+        fields = tuple(name for name in FIELDS[: INDEX["promise_text"] + 1] if name != "product_title")
         import_id_fields = ("order_id",)
 
     def get_queryset(self):

@@ -3,14 +3,14 @@
 The numbers mean what rules.md section 2 says; `policies.values` holds them
 as plain values and decides which override wins."""
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from policies.values import DEFAULTS, MAXIMUM_DAYS, MINIMUMS, POLICY_FIELDS
+from staletrack.fields import done_by, optional_link
 from staletrack.runs import StoredRunMixin
 
-HELP = {
+HELP: dict[str, str] = {
     "processing_window_days": "Order → tracking number from the supplier.",
     "label_created_max_days": "Label created → first carrier scan.",
     "accepted_no_movement_days": "Carrier acceptance → next movement.",
@@ -60,9 +60,7 @@ class Policy(PolicyFields):
     is_active = models.BooleanField(default=False, editable=False)
     note = models.TextField(blank=True, help_text="Why this version exists.")
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = done_by()
     activated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -134,13 +132,8 @@ class WhatIfRun(StoredRunMixin, models.Model):
     WAITING, RUNNING, TASK = Status.PENDING, Status.RUNNING, "policies.whatif.tasks.what_if_policy_task"
 
     draft = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="what_if_runs")
-    baseline = models.ForeignKey(
-        Policy,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="The active version the draft was compared with.",
+    baseline = optional_link(
+        Policy, on_delete=models.SET_NULL, help_text="The active version the draft was compared with."
     )
     draft_digest = models.CharField(
         max_length=32, blank=True, help_text="The draft's numbers and overrides when the run started."
@@ -168,9 +161,7 @@ class WhatIfRun(StoredRunMixin, models.Model):
     changes = models.JSONField(default=list, blank=True, help_text="The first 1,000 changed cases.")
     error = models.TextField(blank=True)
     seconds = models.FloatField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = done_by()
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -1,7 +1,8 @@
 """Suppliers, products, the vendor map and the weekly rollups the scorecard reads."""
 
-from django.conf import settings
 from django.db import models
+
+from staletrack.fields import done_by, optional_link, standing
 
 
 class Supplier(models.Model):
@@ -17,12 +18,7 @@ class Supplier(models.Model):
         help_text="The supplier's own processing time. Used as this supplier's processing window "
         "unless a supplier policy override sets one.",
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
-    status_reason = models.TextField(blank=True)
-    status_changed_at = models.DateTimeField(null=True, blank=True)
-    status_changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    status, status_reason, status_changed_at, status_changed_by = standing(Status, max_length=16)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -62,12 +58,7 @@ class Product(models.Model):
         max_length=300, blank=True, help_text="The delivery promise shown on the product page."
     )
     promised_delivery_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    state = models.CharField(max_length=20, choices=State.choices, default=State.ACTIVE)
-    state_reason = models.TextField(blank=True)
-    state_changed_at = models.DateTimeField(null=True, blank=True)
-    state_changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    state, state_reason, state_changed_at, state_changed_by = standing(State, max_length=20)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -96,12 +87,8 @@ class VendorMapping(models.Model):
     vendor = models.CharField(max_length=200, blank=True, help_text="As files write it; empty: the default.")
     key = models.CharField(max_length=200, unique=True, editable=False)
     meaning = models.CharField(max_length=16, choices=Meaning.choices, default=Meaning.SUPPLIER)
-    supplier = models.ForeignKey(
-        Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="vendor_mappings"
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    supplier = optional_link(Supplier, on_delete=models.PROTECT, related_name="vendor_mappings")
+    updated_by = done_by()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -144,12 +131,8 @@ class WeeklyRollup(models.Model):
     week_start = models.DateField(help_text="The Monday the week starts on, in the store's time zone.")
     dimension = models.CharField(max_length=10, choices=Dimension.choices)
     key = models.CharField(max_length=200, help_text="The supplier's name, the SKU or the country code.")
-    supplier = models.ForeignKey(
-        Supplier, null=True, blank=True, on_delete=models.SET_NULL, related_name="weekly_rollups"
-    )
-    product = models.ForeignKey(
-        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="weekly_rollups"
-    )
+    supplier = optional_link(Supplier, on_delete=models.SET_NULL, related_name="weekly_rollups")
+    product = optional_link(Product, on_delete=models.SET_NULL, related_name="weekly_rollups")
     figures = models.JSONField(default=dict, blank=True)
     notes = models.JSONField(
         default=list, blank=True, help_text="Plain-language notes computed from figures."

@@ -8,7 +8,7 @@ product-review and supplier-flag triggers of rules.md section 6 to the stored ca
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -23,9 +23,12 @@ from staletrack.permissions import require
 from suppliers import selectors
 from suppliers.models import Product, Supplier, VendorMapping, WeeklyRollup, vendor_key
 from suppliers.permissions import FLAG_SUPPLIER, MANAGE_VENDOR_MAP, PAUSE_PRODUCT
-from suppliers.scorecard.rollups import DIMENSIONS
+from suppliers.scorecard.rollups import DIMENSIONS, Rollup
 from suppliers.scorecard.selectors import latest_built_week, week_rollups
 from suppliers.vendor_map import read_vendors
+
+# A stored weekly rollup keeps a computed one's fields as they are, in the columns of the same names.
+ROLLUP_FIELDS = tuple(f.name for f in fields(Rollup))
 
 
 @transaction.atomic
@@ -112,14 +115,7 @@ def build_weekly_rollups(week_start: date) -> dict[str, int]:
     built_at = timezone.now()
     rows = [
         WeeklyRollup(
-            week_start=week_start,
-            dimension=r.dimension,
-            key=r.key,
-            supplier_id=r.supplier_id,
-            product_id=r.product_id,
-            figures=r.figures,
-            notes=r.notes,
-            built_at=built_at,
+            week_start=week_start, built_at=built_at, **{name: getattr(r, name) for name in ROLLUP_FIELDS}
         )
         for r in built
     ]

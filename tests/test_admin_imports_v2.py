@@ -16,7 +16,7 @@ from cases.admin.imports import SESSION_KEY, summary_view
 from cases.choices import ImportKind
 from cases.models import ColumnMapping, ImportRun, Order, OrderTracking, TrackingEvent, TrackingNumber
 from cases.services.column_mappings import remember_column_map, remembered_column_map
-from tests.factories import OrderFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("queued")]  # queued: tests/conftest.py
 
@@ -40,11 +40,6 @@ ODD_NUMBERS = f"Shop order,Parcel code\n#1042,{UPS}\n#1043,{USPS}\n"
 
 
 @pytest.fixture
-def orders():
-    return {order_id: OrderFactory(order_id=order_id) for order_id in ("#1042", "#1043")}
-
-
-@pytest.fixture
 def carried(orders):
     """#1042 carries UPS: an events file may name the number alone."""
     from cases.services import tracking
@@ -52,13 +47,6 @@ def carried(orders):
     number, _ = tracking.get_or_create_number(UPS, "ups")
     tracking.link_number(orders["#1042"], number)
     return number
-
-
-@pytest.fixture
-def staff(staff, client):
-    """Stan (tests/conftest.py), logged in on the client."""
-    client.force_login(staff)
-    return staff
 
 
 @pytest.fixture
@@ -98,11 +86,17 @@ def column_data(form, **chosen) -> dict:
     return data
 
 
+def name_number_columns(client, **chosen):
+    """Upload ODD_NUMBERS, then answer the column step it gets with the `chosen` headers."""
+    response = client.post(reverse(NUMBERS_URL), {"file": csv_file(ODD_NUMBERS)})
+    return client.post(reverse(NUMBERS_URL), column_data(response.context["column_form"], **chosen))
+
+
 # --- tracking imports: the column step ----------------------------------------------------------------
 
 
 def test_an_events_file_with_unknown_headers_gets_the_column_step_and_imports_with_the_map(
-    client, staff, carried
+    client, importer, carried
 ):
     response = client.post(reverse(EVENTS_URL), {"file": csv_file(ODD_EVENTS)})
     assert response.status_code == 200
@@ -136,7 +130,7 @@ def test_an_events_file_with_unknown_headers_gets_the_column_step_and_imports_wi
     assert token not in kept_tokens(client)  # the kept upload is gone once imported
 
 
-def test_the_next_file_with_the_same_headers_is_imported_with_the_remembered_map(client, staff, carried):
+def test_the_next_file_with_the_same_headers_is_imported_with_the_remembered_map(client, importer, carried):
     remember_column_map(
         kind=ImportKind.TRACKING_EVENTS, header=ODD_EVENTS.splitlines()[0].split(","), mapping=ODD_EVENTS_MAP
     )
@@ -149,7 +143,7 @@ def test_the_next_file_with_the_same_headers_is_imported_with_the_remembered_map
 
 
 def test_the_column_step_is_prefilled_with_the_remembered_map_else_with_what_the_import_recognises(
-    client, staff, orders
+    client, importer, orders
 ):
     response = client.post(
         reverse(NUMBERS_URL), {"file": csv_file("order_id,Parcel code\n#1042,x\n"), "name_columns": "1"}
@@ -174,38 +168,28 @@ def test_the_column_step_is_prefilled_with_the_remembered_map_else_with_what_the
     assert response.context["remembered"]
 
 
-def test_numbers_with_unknown_headers_are_imported_after_naming_the_columns(client, staff, orders):
-    response = client.post(reverse(NUMBERS_URL), {"file": csv_file(ODD_NUMBERS)})
-    form = response.context["column_form"]
-    response = client.post(
-        reverse(NUMBERS_URL), column_data(form, order_id="Shop order", tracking_number="Parcel code")
-    )
+def test_numbers_with_unknown_headers_are_imported_after_naming_the_columns(client, importer, orders):
+    response = name_number_columns(client, order_id="Shop order", tracking_number="Parcel code")
     assert response.status_code == 302
     assert set(OrderTracking.objects.values_list("order__order_id", flat=True)) == {"#1042", "#1043"}
 
 
-def test_a_column_named_for_two_fields_is_refused_and_nothing_is_written(client, staff, orders):
-    response = client.post(reverse(NUMBERS_URL), {"file": csv_file(ODD_NUMBERS)})
-    form = response.context["column_form"]
-    response = client.post(
-        reverse(NUMBERS_URL), column_data(form, order_id="Shop order", tracking_number="Shop order")
-    )
+def test_a_column_named_for_two_fields_is_refused_and_nothing_is_written(client, importer, orders):
+    response = name_number_columns(client, order_id="Shop order", tracking_number="Shop order")
     assert response.status_code == 200
     assert "already named for order_id" in response.content.decode()
     assert OrderTracking.objects.count() == 0 and not ColumnMapping.objects.exists()
 
 
-def test_a_map_missing_a_required_field_shows_the_error_and_the_step_again(client, staff, orders):
-    response = client.post(reverse(NUMBERS_URL), {"file": csv_file(ODD_NUMBERS)})
-    form = response.context["column_form"]
-    response = client.post(reverse(NUMBERS_URL), column_data(form, order_id="Shop order"))
+def test_a_map_missing_a_required_field_shows_the_error_and_the_step_again(client, importer, orders):
+    response = name_number_columns(client, order_id="Shop order")
     page = response.content.decode()
     assert response.status_code == 200 and "required column is missing" in page
     assert 'id="tracking-import-columns"' in page
     assert OrderTracking.objects.count() == 0 and not ColumnMapping.objects.exists()
 
 
-def test_a_file_with_row_errors_offers_to_name_its_columns(client, staff, orders):
+def test_a_file_with_row_errors_offers_to_name_its_columns(client, importer, orders):
     response = client.post(
         reverse(NUMBERS_URL), {"file": csv_file(f"order_id,tracking_number\n#404,{UPS}\n")}
     )
@@ -216,7 +200,7 @@ def test_a_file_with_row_errors_offers_to_name_its_columns(client, staff, orders
     assert response.context["column_form"]["column__order_id"].value() == "order_id"
 
 
-def test_an_upload_token_another_session_kept_is_refused(client, staff, orders):
+def test_an_upload_token_another_session_kept_is_refused(client, importer, orders):
     response = client.post(reverse(NUMBERS_URL), {"file": csv_file(ODD_NUMBERS)})
     form = response.context["column_form"]
     data = column_data(form, order_id="Shop order", tracking_number="Parcel code")
@@ -231,7 +215,7 @@ def test_an_upload_token_another_session_kept_is_refused(client, staff, orders):
     assert response.status_code == 302
 
 
-def test_an_events_token_is_not_a_numbers_token(client, staff, orders):
+def test_an_events_token_is_not_a_numbers_token(client, importer, orders):
     response = client.post(reverse(EVENTS_URL), {"file": csv_file(ODD_EVENTS)})
     token = response.context["column_form"].initial["upload"]
     response = client.get(reverse(NUMBERS_URL), {"upload": token})
@@ -239,7 +223,7 @@ def test_an_events_token_is_not_a_numbers_token(client, staff, orders):
 
 
 @pytest.mark.parametrize("view", [NUMBERS_URL, EVENTS_URL])
-def test_the_column_step_needs_the_import_permission(client, staff, orders, view):
+def test_the_column_step_needs_the_import_permission(client, importer, orders, view):
     response = client.post(
         reverse(view), {"file": csv_file(ODD_NUMBERS if view == NUMBERS_URL else ODD_EVENTS)}
     )
@@ -263,13 +247,13 @@ def test_the_column_step_needs_the_import_permission(client, staff, orders, view
 # --- the import run page: its summary -------------------------------------------------------------------
 
 
-def test_the_run_page_shows_the_summary_with_links(client, staff):
+def test_the_run_page_shows_the_summary_with_links(client, importer):
     run = ImportRun.objects.create(
         kind=ImportRun.Kind.ORDERS,
         file_name="orders.csv",
         status=ImportRun.Status.SUCCEEDED,
         summary=SUMMARY,
-        created_by=staff,
+        created_by=importer,
     )
     page = client.get(reverse("admin:cases_importrun_change", args=[run.pk])).content.decode()
     assert 'id="import-summary"' in page
@@ -282,8 +266,8 @@ def test_the_run_page_shows_the_summary_with_links(client, staff):
     assert f'href="{vendor_map}"' in page
 
 
-def test_a_run_without_a_summary_shows_none(client, staff):
-    run = ImportRun.objects.create(kind=ImportRun.Kind.ORDERS, file_name="orders.csv", created_by=staff)
+def test_a_run_without_a_summary_shows_none(client, importer):
+    run = ImportRun.objects.create(kind=ImportRun.Kind.ORDERS, file_name="orders.csv", created_by=importer)
     page = client.get(reverse("admin:cases_importrun_change", args=[run.pk])).content.decode()
     assert 'id="import-summary"' not in page
 
@@ -351,14 +335,14 @@ def again(client, response, *, time_zone=None, date_order=None, **columns):
     return client.post(reverse(COLUMNS_URL), data)
 
 
-def test_the_upload_form_offers_the_store_time_zone_and_the_date_order(client, staff, settings):
+def test_the_upload_form_offers_the_store_time_zone_and_the_date_order(client, importer, settings):
     settings.TIME_ZONE = "Europe/Paris"
     page = client.get(reverse(ORDERS_URL)).content.decode()
     assert '<option value="Europe/Paris" selected>Europe/Paris (the store&#x27;s time zone)</option>' in page
     assert 'name="date_order"' in page and "day first" in page and "month first" in page
 
 
-def test_times_without_an_offset_are_read_in_the_chosen_zone_from_preview_to_import(client, staff):
+def test_times_without_an_offset_are_read_in_the_chosen_zone_from_preview_to_import(client, importer):
     response = upload_orders(client, orders_csv("2026-11-02 09:15"), time_zone="Europe/Paris")
     assert response.status_code == 200
     assert "Europe/Paris" in response.context["import_summary"]["times"][0]
@@ -368,7 +352,7 @@ def test_times_without_an_offset_are_read_in_the_chosen_zone_from_preview_to_imp
     assert Order.objects.get(order_id="#1001").ordered_at.isoformat() == "2026-11-02T08:15:00+00:00"
 
 
-def test_times_without_an_offset_and_no_zone_name_the_column_and_ask_for_a_zone(client, staff):
+def test_times_without_an_offset_and_no_zone_name_the_column_and_ask_for_a_zone(client, importer):
     response = upload_orders(client, orders_csv("2026-11-02 09:15"), time_zone="")
     page = response.content.decode()
     outcome = response.context["result"].order_import
@@ -383,7 +367,7 @@ def test_times_without_an_offset_and_no_zone_name_the_column_and_ask_for_a_zone(
     assert Order.objects.get(order_id="#1001").ordered_at.isoformat() == "2026-11-02T14:15:00+00:00"
 
 
-def test_dates_that_read_both_ways_name_the_column_and_ask_for_the_order(client, staff):
+def test_dates_that_read_both_ways_name_the_column_and_ask_for_the_order(client, importer):
     raw = orders_csv("03/04/2026 10:00", second="05/06/2026 11:00")
     response = upload_orders(client, raw)
     outcome = response.context["result"].order_import
@@ -394,7 +378,7 @@ def test_dates_that_read_both_ways_name_the_column_and_ask_for_the_order(client,
     assert Order.objects.get(order_id="#1001").ordered_at.isoformat() == "2026-04-03T10:00:00+00:00"
 
 
-def test_a_time_zone_that_does_not_exist_is_refused_on_upload_and_on_confirm(client, staff):
+def test_a_time_zone_that_does_not_exist_is_refused_on_upload_and_on_confirm(client, importer):
     response = upload_orders(client, orders_csv(), time_zone="Mars/Olympus")
     assert "is not a time zone" in response.content.decode()
     response = upload_orders(client, orders_csv())
@@ -410,7 +394,7 @@ def test_a_time_zone_that_does_not_exist_is_refused_on_upload_and_on_confirm(cli
 ODD_HEADER = HEADER.replace("Name,", "Order number,").replace("Created at", "Placed")
 
 
-def test_an_orders_file_missing_a_column_gets_the_column_step_then_imports_and_remembers(client, staff):
+def test_an_orders_file_missing_a_column_gets_the_column_step_then_imports_and_remembers(client, importer):
     response = upload_orders(client, orders_csv(header=ODD_HEADER))
     page = response.content.decode()
     assert response.context["columns_needed"] and "required column is missing" in page
@@ -432,7 +416,7 @@ def test_an_orders_file_missing_a_column_gets_the_column_step_then_imports_and_r
     assert not response.context["columns_needed"]
 
 
-def test_the_column_step_can_be_asked_for_on_a_good_file(client, staff):
+def test_the_column_step_can_be_asked_for_on_a_good_file(client, importer):
     response = upload_orders(client, orders_csv())
     assert response.context["confirm_form"] is not None
     page = response.content.decode()
@@ -444,7 +428,7 @@ def test_the_column_step_can_be_asked_for_on_a_good_file(client, staff):
     )
 
 
-def test_a_confirm_naming_a_file_this_session_did_not_preview_is_refused(client, staff, tmp_path):
+def test_a_confirm_naming_a_file_this_session_did_not_preview_is_refused(client, importer, tmp_path):
     response = upload_orders(client, orders_csv())
     data = {
         name: response.context["confirm_form"].initial.get(name, "")
@@ -457,7 +441,7 @@ def test_a_confirm_naming_a_file_this_session_did_not_preview_is_refused(client,
     assert not Order.objects.exists()
 
 
-def test_the_column_view_refuses_a_token_this_session_did_not_keep(client, staff):
+def test_the_column_view_refuses_a_token_this_session_did_not_keep(client, importer):
     response = client.post(reverse(COLUMNS_URL), {"upload": "tmpabcdef", "time_zone": "UTC"})
     assert response.status_code == 302 and response.url == reverse(ORDERS_URL)
 
@@ -473,7 +457,7 @@ def test_staff_without_the_import_permission_get_403_on_the_column_view(client, 
 
 
 def test_a_large_file_missing_a_column_gets_the_column_step_before_its_background_run(
-    client, staff, settings, tmp_path, django_capture_on_commit_callbacks
+    client, importer, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path
     settings.ORDER_IMPORT_ASYNC_BYTES = 100
@@ -498,7 +482,7 @@ def test_a_large_file_missing_a_column_gets_the_column_step_before_its_backgroun
 
 
 def test_a_large_file_runs_in_the_background_with_the_chosen_time_zone(
-    client, staff, settings, tmp_path, django_capture_on_commit_callbacks
+    client, importer, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path
     settings.ORDER_IMPORT_ASYNC_BYTES = 100
@@ -517,7 +501,9 @@ def test_a_large_file_runs_in_the_background_with_the_chosen_time_zone(
     assert Order.objects.get(order_id="#1001").ordered_at.isoformat() == "2026-11-02T08:15:00+00:00"
 
 
-def test_a_file_without_offsets_and_no_zone_offers_the_store_zone_to_read_it_again(client, staff, settings):
+def test_a_file_without_offsets_and_no_zone_offers_the_store_zone_to_read_it_again(
+    client, importer, settings
+):
     settings.TIME_ZONE = "Europe/Paris"
     response = upload_orders(client, orders_csv("2026-11-02 09:15"), time_zone="")
     assert response.context["time_questions"]
@@ -527,7 +513,7 @@ def test_a_file_without_offsets_and_no_zone_offers_the_store_zone_to_read_it_aga
 
 
 def test_the_valid_rows_of_a_failed_run_are_imported_with_the_first_runs_choices(
-    client, staff, settings, tmp_path, django_capture_on_commit_callbacks
+    client, importer, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     from cases.services.order_import import create_run
     from cases.tasks_imports import import_orders_task
@@ -536,7 +522,7 @@ def test_the_valid_rows_of_a_failed_run_are_imported_with_the_first_runs_choices
     raw = orders_csv("2026-11-02 09:15").replace(b",DE,", b",XX,")  # #1002: not a country
     run = create_run(
         file_name="big.csv",
-        actor=staff,
+        actor=importer,
         upload=SimpleUploadedFile("big.csv", raw),
         time_zone="Europe/Paris",
     )
@@ -558,13 +544,15 @@ def test_the_valid_rows_of_a_failed_run_are_imported_with_the_first_runs_choices
     assert "read in Europe/Paris" in page
 
 
-def test_a_failed_run_whose_times_need_a_zone_says_so_on_its_page(client, staff, settings, tmp_path):
+def test_a_failed_run_whose_times_need_a_zone_says_so_on_its_page(client, importer, settings, tmp_path):
     from cases.services.order_import import create_run
     from cases.tasks_imports import import_orders_task
 
     settings.MEDIA_ROOT = tmp_path
     run = create_run(
-        file_name="big.csv", actor=staff, upload=SimpleUploadedFile("big.csv", orders_csv("2026-11-02 09:15"))
+        file_name="big.csv",
+        actor=importer,
+        upload=SimpleUploadedFile("big.csv", orders_csv("2026-11-02 09:15")),
     )
     import_orders_task(run.pk)
     page = client.get(reverse("admin:cases_importrun_change", args=[run.pk])).content.decode()

@@ -49,6 +49,13 @@ def crafted_confirm(name: str) -> dict:
     return {"import_file_name": name, "original_file_name": "orders.csv", "format": "0", "resource": "0"}
 
 
+def preview_orders(client, name: str):
+    """The admin's orders import previewing ORDERS uploaded as `name`."""
+    upload = SimpleUploadedFile(name, ORDERS, content_type="text/csv")
+    data = {"resource": "0", "format": "0", "time_zone": "UTC", "import_file": upload}
+    return client.post(reverse(ORDERS_URL), data)
+
+
 def messages_of(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
@@ -78,15 +85,7 @@ def test_a_crafted_confirm_naming_a_file_of_the_temp_folder_imports_nothing_and_
 def test_a_crafted_confirm_is_refused_even_from_a_session_that_previewed_another_file(
     client, importer, planted, upload_dir
 ):
-    preview = client.post(
-        reverse(ORDERS_URL),
-        {
-            "resource": "0",
-            "format": "0",
-            "time_zone": "UTC",
-            "import_file": SimpleUploadedFile("mine.csv", ORDERS, content_type="text/csv"),
-        },
-    )
+    preview = preview_orders(client, "mine.csv")
     assert preview.status_code == 200 and preview.context["confirm_form"] is not None
     response = client.post(reverse(CONFIRM_URL), crafted_confirm(planted.name))
     assert response.status_code == 302 and response.url == reverse(ORDERS_URL)
@@ -98,15 +97,7 @@ def test_a_preview_keeps_the_upload_in_the_project_folder_under_a_name_the_serve
     client, importer, upload_dir
 ):
     before = set(Path(tempfile.gettempdir()).iterdir())
-    preview = client.post(
-        reverse(ORDERS_URL),
-        {
-            "resource": "0",
-            "format": "0",
-            "time_zone": "UTC",
-            "import_file": SimpleUploadedFile("orders.csv", ORDERS, content_type="text/csv"),
-        },
-    )
+    preview = preview_orders(client, "orders.csv")
     form = preview.context["confirm_form"]
     token = form.initial["import_file_name"]
     assert uploads.is_upload_name(token) and token in dict(client.session[SESSION_KEY])

@@ -10,6 +10,7 @@ from cases.services import assessment
 from cases.services.assessment import sweep_due_cases
 from cases.tasks import reassess_cases_task, sweep_due_cases_task
 from tests.clock_helpers import import_label_only_cases
+from tests.helpers.failures import failing_on_call
 
 pytestmark = pytest.mark.django_db
 
@@ -51,15 +52,7 @@ def test_a_case_whose_clock_crossed_nothing_is_not_reassessed():
 def test_a_sweep_that_dies_half_way_loses_nothing_and_the_next_one_picks_up_what_is_still_due():
     cases = import_label_only_cases(3)
     as_of = max(c.next_assessment_at for c in cases)
-    real = assessment.reassess
-    calls = []
-
-    def dies_on_second_batch(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("worker killed")
-        return real(*args, **kwargs)
-
+    dies_on_second_batch = failing_on_call(assessment.reassess, call=2, error=RuntimeError("worker killed"))
     with (
         mock.patch.object(assessment, "reassess", side_effect=dies_on_second_batch),
         pytest.raises(RuntimeError),

@@ -20,6 +20,7 @@ from cases.services.bundle_import import import_bundle
 from staletrack import limits
 from tests.factories import UserFactory
 from tests.helpers.bundle_documents import GOOD_CASE, V2_CASE, bundle, bundle_v2, case_with, v2_with
+from tests.helpers.json_paths import paths, replaced
 from tests.helpers.stored_rows import counts
 
 pytestmark = pytest.mark.django_db
@@ -117,27 +118,6 @@ def test_a_raw_status_that_is_not_a_string_is_named(value):
     ]
 
 
-def _paths(node, prefix=()):
-    yield prefix
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _paths(value, (*prefix, i))
-
-
-def _replaced(document, path, value):
-    if not path:
-        return value
-    document = copy.deepcopy(document)
-    node = document
-    for part in path[:-1]:
-        node = node[part]
-    node[path[-1]] = value
-    return document
-
-
 ODD_VALUES = [5, -1, 1.5, True, None, [], {}, ["x"], {"a": 1}, "", " ", "x" * 20_000]
 
 
@@ -147,10 +127,10 @@ def test_every_field_of_any_type_or_length_is_read_or_named_never_a_crash(docume
     document["policy"] = {"lost_package_days": 30}
     document["cases"][0]["decided_at"] = "2026-11-20T12:00:00Z"
     document["cases"][0]["actual"] = {"next_move": "wait", "risk_level": "normal_watch", "outcome": "x"}
-    for path in list(_paths(document)):
+    for path in list(paths(document)):
         for value in ODD_VALUES:
             with contextlib.suppress(BundleError):
-                read_bundle(dumped(_replaced(document, path, value)))
+                read_bundle(dumped(replaced(document, path, value)))
 
 
 # Times outside 2000..2100 ---------------------------------------------------------------------------
@@ -325,13 +305,6 @@ def test_the_default_limit_is_the_one_of_staletrack_limits():
 # The admin upload ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def staff(staff, client):
-    """Stan (tests/conftest.py), logged in on the client."""
-    client.force_login(staff)
-    return staff
-
-
 DEEP = b'{"format": "staletrack.bundle/1", "cases": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"
 TWICE = json.dumps(bundle()).replace('"country": "US"', '"country": "US", "country": "CA"').encode()
 
@@ -347,7 +320,7 @@ TWICE = json.dumps(bundle()).replace('"country": "US"', '"country": "US", "count
     ],
     ids=["nul", "deep", "repeated-key", "bc-time", "long-raw-status"],
 )
-def test_the_admin_upload_names_hostile_input_and_writes_nothing(client, staff, raw, named):
+def test_the_admin_upload_names_hostile_input_and_writes_nothing(client, importer, raw, named):
     upload = SimpleUploadedFile("bundle.json", raw, content_type="application/json")
     response = client.post(reverse("admin:cases_case_import_bundle"), {"file": upload})
     assert response.status_code == 200

@@ -4,7 +4,6 @@ named 4xx (400 for a body that is not fit to read, 422 for a value that cannot b
 written, the refusal is logged, and the next good delivery for the number is stored as usual. Run on
 SQLite and PostgreSQL (where the long number and the BC time used to answer 500)."""
 
-import copy
 import json
 import logging
 
@@ -14,6 +13,7 @@ from cases.models import TrackingEvent, TrackingNumber, WebhookDelivery
 from cases.webhooks.aftership import PayloadError, Refused, parse
 from cases.webhooks.signature import sign
 from staletrack import limits
+from tests.helpers.json_paths import paths, replaced
 
 SECRET = "whsec-hostile-5b1c"
 NUMBER = "9361289676091361892011"
@@ -228,27 +228,6 @@ def test_a_refusal_is_logged_and_the_next_good_delivery_is_stored(client, caplog
 # The reader alone: a PayloadError or an update, never another exception -----------------------------
 
 
-def _paths(node, prefix=()):
-    yield prefix
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _paths(value, (*prefix, i))
-
-
-def _replaced(document, path, value):
-    if not path:
-        return value
-    document = copy.deepcopy(document)
-    node = document
-    for part in path[:-1]:
-        node = node[part]
-    node[path[-1]] = value
-    return document
-
-
 def test_every_field_of_any_type_or_length_is_read_or_named_never_a_crash():
     body = payload(
         checkpoint(),
@@ -259,10 +238,10 @@ def test_every_field_of_any_type_or_length_is_read_or_named_never_a_crash():
         shipment_delivery_date="2026-11-14",
         destination_country_iso3="USA",
     )
-    for path in list(_paths(body)):
+    for path in list(paths(body)):
         for value in [5, -1, 1.5, True, None, [], {}, ["x"], {"a": 1}, "", "x" * 2_000, "0001-01-01"]:
             try:
-                update = parse(json.dumps(_replaced(body, path, value)).encode())
+                update = parse(json.dumps(replaced(body, path, value)).encode())
             except PayloadError:
                 continue
             for event in (*update.events, *update.tracker_events):

@@ -2,13 +2,11 @@
 tool's export such as FedEx Ship Manager's, read with `--column FIELD=HEADER`; the map remembered after a
 successful import and used for the next file with the same headers; errors naming the option or header."""
 
-import sys
 from io import StringIO
 
 import pytest
-from django.core.management import call_command, execute_from_command_line
+from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connections
 
 from cases.choices import ImportKind
 from cases.csvfiles import CsvError
@@ -17,6 +15,7 @@ from cases.models import ColumnMapping, OrderTracking, TrackingEvent, TrackingNu
 from cases.services.column_mappings import remember_column_map
 from cases.services.tracking_import import choose_columns, import_tracking_numbers
 from tests.factories import OrderFactory, UserFactory
+from tests.helpers.tracking_files import csv, run, run_from_shell, write
 
 FEDEX = "123456789012"
 FEDEX_2 = "771234567801"
@@ -31,10 +30,6 @@ FEDEX_COLUMNS = ["tracking_number=Tracking Numbers Tracking Number", "order_id=P
 FEDEX_MAP = {"tracking_number": "Tracking Numbers Tracking Number", "order_id": "Package P.O. Number"}
 
 
-def csv(text: str) -> bytes:
-    return text.encode()
-
-
 def issues_of(call, *args, **kwargs) -> list[str]:
     with pytest.raises(CsvError) as caught:
         call(*args, **kwargs)
@@ -43,18 +38,6 @@ def issues_of(call, *args, **kwargs) -> list[str]:
 
 # The re-assessment task's delay is mocked for every test here (queued: tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("queued")
-
-
-def run(kind, path, *extra):
-    out, err = StringIO(), StringIO()
-    call_command("import_tracking", kind, str(path), *extra, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
-
-
-def write(tmp_path, text, name="shipments.csv"):
-    path = tmp_path / name
-    path.write_bytes(csv(text))
-    return path
 
 
 def columns(*options):
@@ -275,19 +258,10 @@ def test_a_named_header_the_file_lacks_exits_non_zero_naming_the_header(
     tmp_path, orders, capsys, monkeypatch
 ):
     path = write(tmp_path, SHIP_MANAGER)
-    argv = [
-        "manage.py",
-        "import_tracking",
-        "numbers",
-        str(path),
-        *columns(FEDEX_COLUMNS[0], "order_id=PO Number"),
-    ]
-    monkeypatch.setattr(sys, "argv", argv)
-    monkeypatch.setattr(connections, "close_all", lambda: None)
-    with pytest.raises(SystemExit) as exited:
-        execute_from_command_line(sys.argv)
-    err = capsys.readouterr().err
-    assert exited.value.code == 1
+    code, err = run_from_shell(
+        monkeypatch, capsys, "numbers", str(path), *columns(FEDEX_COLUMNS[0], "order_id=PO Number")
+    )
+    assert code == 1
     assert "error: line 1, column 'PO Number': is not a column of this file (named for order_id)" in err
     assert (stored(), ColumnMapping.objects.count()) == ((0, 0, 0), 0)
 

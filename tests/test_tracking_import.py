@@ -3,7 +3,6 @@ nothing written, idempotent, re-assessment queued after commit, the permission c
 carrier a file names checked against the number, carrier local times (rules.md section 1), statuses read
 from descriptions (section 3b), numbers too short to be one (section 3c), and dry runs."""
 
-import sys
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 from unittest import mock
@@ -12,9 +11,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command, execute_from_command_line
+from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -31,6 +29,7 @@ from cases.models import AuditEvent, Case, OrderTracking, TrackingEvent, Trackin
 from cases.services import tracking
 from cases.services.tracking_import import import_tracking_events, import_tracking_numbers
 from tests.factories import CaseFactory, OrderFactory, UserFactory
+from tests.helpers.tracking_files import csv, run, run_from_shell, write
 
 UPS = "1Z999AA10123456784"
 USPS = "9400111899223818218407"
@@ -49,10 +48,6 @@ EVENTS = (
 )
 
 
-def csv(text: str) -> bytes:
-    return text.encode()
-
-
 def issues_of(call, raw: bytes) -> list[str]:
     with pytest.raises(CsvError) as caught:
         call(raw)
@@ -68,6 +63,11 @@ def stored() -> dict[str, int]:
 
 
 NOTHING = {"numbers": 0, "links": 0, "events": 0}
+
+
+def events_by_order_and_number(*rows: str) -> bytes:
+    """An events file whose rows name their order and their number."""
+    return csv("order_id,tracking_number,time,status\n" + "".join(f"{row}\n" for row in rows))
 
 
 # The re-assessment task's delay is mocked for every test here (queued: tests/conftest.py).
@@ -487,10 +487,8 @@ def test_a_number_nobody_carries_is_named_and_nothing_is_written(carried):
 
 @pytest.mark.django_db
 def test_a_number_alone_is_found_when_another_row_links_it_to_its_order(orders):
-    raw = csv(
-        "order_id,tracking_number,time,status\n"
-        f",{USPS},2026-11-04T08:00:00Z,in_transit\n"
-        f"#1043,{USPS},2026-11-03T08:00:00Z,accepted\n"
+    raw = events_by_order_and_number(
+        f",{USPS},2026-11-04T08:00:00Z,in_transit", f"#1043,{USPS},2026-11-03T08:00:00Z,accepted"
     )
     import_tracking_events(raw)
     assert orders["#1043"].tracking_numbers.get().events.count() == 2
@@ -514,10 +512,8 @@ def test_an_order_without_a_number_and_an_unknown_order_are_both_named_and_nothi
 
 @pytest.mark.django_db
 def test_a_refused_events_file_rolls_back_the_numbers_it_linked(orders):
-    raw = csv(
-        "order_id,tracking_number,time,status\n"
-        f"#1042,{USPS},2026-11-03T08:00:00Z,accepted\n"
-        f"#404,{UPS},2026-11-03T08:00:00Z,accepted\n"
+    raw = events_by_order_and_number(
+        f"#1042,{USPS},2026-11-03T08:00:00Z,accepted", f"#404,{UPS},2026-11-03T08:00:00Z,accepted"
     )
     issues_of(import_tracking_events, raw)
     assert stored() == NOTHING
@@ -535,18 +531,6 @@ def test_events_queue_reassessment_of_the_orders_carrying_their_number(
 # --- the command --------------------------------------------------------------------------------------
 
 
-def run(kind, path, *extra):
-    out, err = StringIO(), StringIO()
-    call_command("import_tracking", kind, str(path), *extra, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
-
-
-def write(tmp_path, text, name="tracking.csv"):
-    path = tmp_path / name
-    path.write_bytes(text if isinstance(text, bytes) else csv(text))
-    return path
-
-
 @pytest.mark.django_db
 def test_the_command_prints_the_summary(tmp_path, orders):
     out, _ = run("numbers", write(tmp_path, WOO))
@@ -558,13 +542,8 @@ def test_the_command_prints_the_summary(tmp_path, orders):
 @pytest.mark.django_db
 def test_the_command_exits_non_zero_with_every_error_on_stderr(tmp_path, orders, capsys, monkeypatch):
     path = write(tmp_path, "order_id,time,status\n#1042,soon,delivered\n#404,2026-11-03T08:00Z,x\n")
-    monkeypatch.setattr(sys, "argv", ["manage.py", "import_tracking", "events", str(path)])
-    # run_from_argv closes every connection when it ends; the test's own transaction must survive it.
-    monkeypatch.setattr(connections, "close_all", lambda: None)
-    with pytest.raises(SystemExit) as exited:
-        execute_from_command_line(sys.argv)
-    err = capsys.readouterr().err
-    assert exited.value.code == 1
+    code, err = run_from_shell(monkeypatch, capsys, "events", str(path))
+    assert code == 1
     assert "error: line 2, column 'time': 'soon' is not an ISO 8601 timestamp" in err
     assert "error: line 3, column 'order_id': no order #404 or 404 is stored" in err  # one pass names both
     assert f"{path}: 2 error(s); nothing was imported." in err
@@ -814,12 +793,8 @@ def test_the_command_dry_run_prints_what_would_change_and_writes_nothing(tmp_pat
 @pytest.mark.django_db
 def test_the_command_dry_run_of_a_file_with_errors_exits_non_zero(tmp_path, orders, capsys, monkeypatch):
     path = write(tmp_path, f"order_id,tracking_number\n9999,{UPS}\n")
-    monkeypatch.setattr(sys, "argv", ["manage.py", "import_tracking", "numbers", str(path), "--dry-run"])
-    monkeypatch.setattr(connections, "close_all", lambda: None)
-    with pytest.raises(SystemExit) as exited:
-        execute_from_command_line(sys.argv)
-    err = capsys.readouterr().err
-    assert exited.value.code == 1
+    code, err = run_from_shell(monkeypatch, capsys, "numbers", str(path), "--dry-run")
+    assert code == 1
     assert "error: line 2, column 'order_id': no order 9999 or #9999 is stored" in err
     assert f"{path}: 1 error(s); an import would be refused." in err
     assert stored() == NOTHING

@@ -24,6 +24,7 @@ from cases.webhooks.aftership import PayloadError, parse, tracker_events_to_stor
 from cases.webhooks.signature import sign, verify
 from tests.clock_helpers import import_label_only_cases
 from tests.factories import OrderFactory
+from tests.helpers.failures import failing_on_call
 from tests.helpers.webhook_bodies import NUMBER, SECRET, URL, body_of, checkpoint
 
 
@@ -155,15 +156,9 @@ def test_another_body_with_an_event_id_that_won_the_race_is_a_duplicate(client, 
 
 @pytest.mark.django_db
 def test_a_concurrent_write_of_the_same_events_is_retried_once(client, order):
-    real_add_events = tracking.add_events
-    calls = []
-
-    def lose_the_race_once(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 1:
-            raise IntegrityError("tracking_event_once")
-        return real_add_events(*args, **kwargs)
-
+    lose_the_race_once = failing_on_call(
+        tracking.add_events, call=1, error=IntegrityError("tracking_event_once")
+    )
     with mock.patch("cases.webhooks.views.tracking.add_events", side_effect=lose_the_race_once):
         response = post(client, body_of(checkpoint()))
     assert response.json()["events_created"] == 1

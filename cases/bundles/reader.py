@@ -18,6 +18,7 @@ time to the years 2000 to 2100 (`staletrack.limits.time_problem`).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -38,14 +39,7 @@ from staletrack.json_input import JsonInputError, format_path, load_json
 FORMAT_V1 = "staletrack.bundle/1"
 FORMAT_V2 = "staletrack.bundle/2"
 FORMATS = {FORMAT_V1: 1, FORMAT_V2: 2}
-PAYMENT_STATES = v.PAYMENT_STATES
 PAYMENT_STATES_V1 = tuple(state for state in v.PAYMENT_STATES if state != v.CASH_ON_DELIVERY)
-EVIDENCE_KINDS = v.EVIDENCE_KINDS
-DIRECTIONS = v.DIRECTIONS
-INTENTS = v.INTENTS
-NORMALIZED_STATUSES = v.STATUSES
-NEXT_MOVES = v.NEXT_MOVES
-RISK_LEVELS = v.RISK_LEVELS
 CHASE_CHANNELS = ("email", "chat", "phone", "portal", "other")
 MAX_TEXT = limits.MAX_TEXT
 MAX_CARRIER = 32  # TrackingNumber.carrier
@@ -212,7 +206,7 @@ class _Reader:
         evidence = tuple(
             SupplierEvidence(at=at, kind=item["kind"], text=self.text(item, f"supplier_evidence[{i}].text"))
             for i, item, at in self.items(raw, "supplier_evidence")
-            if self.choice(item, f"supplier_evidence[{i}].kind", "kind", EVIDENCE_KINDS)
+            if self.choice(item, f"supplier_evidence[{i}].kind", "kind", v.EVIDENCE_KINDS)
         )
         chases = tuple(
             SupplierChase(
@@ -231,7 +225,7 @@ class _Reader:
                 intents=self.intents(item, f"customer_messages[{i}].intents"),
             )
             for i, item, at in self.items(raw, "customer_messages")
-            if self.choice(item, f"customer_messages[{i}].direction", "direction", DIRECTIONS)
+            if self.choice(item, f"customer_messages[{i}].direction", "direction", v.DIRECTIONS)
         )
         decided_at = self.timestamp(raw, "decided_at", "decided_at", required=False)
         actual = self.actual(raw)
@@ -267,8 +261,8 @@ class _Reader:
             self.fail(f"actual.{name}", f"is not a field of actual; known: {', '.join(ACTUAL_FIELDS)}")
         if all(value.get(name) in (None, "") for name in ACTUAL_FIELDS):
             self.fail("actual", f"needs at least one of {', '.join(ACTUAL_FIELDS)}")
-        self.choice(value, "actual.next_move", "next_move", NEXT_MOVES, required=False)
-        self.choice(value, "actual.risk_level", "risk_level", RISK_LEVELS, required=False)
+        self.choice(value, "actual.next_move", "next_move", v.NEXT_MOVES, required=False)
+        self.choice(value, "actual.risk_level", "risk_level", v.RISK_LEVELS, required=False)
         outcome = self.string(value, "actual.outcome", "outcome", required=False, max_length=MAX_OUTCOME)
         if len(self.issues) > before:
             return None
@@ -305,7 +299,7 @@ class _Reader:
             if code is None:
                 self.fail("order.currency", f"{optional['currency']!r} is not an ISO 4217 currency code")
             optional["currency"] = code
-        allowed = PAYMENT_STATES if self.version >= 2 else PAYMENT_STATES_V1
+        allowed = v.PAYMENT_STATES if self.version >= 2 else PAYMENT_STATES_V1
         payment_state = raw.get("payment_state") or "paid"
         if payment_state not in allowed:
             self.fail("order.payment_state", f"must be one of {', '.join(allowed)}")
@@ -358,11 +352,7 @@ class _Reader:
             self.fail("order.line_items", "must be a non-empty list of line items")
             return ()
         items = []
-        for i, item in enumerate(raw):
-            path = f"order.line_items[{i}]"
-            if not isinstance(item, dict):
-                self.fail(path, "must be an object")
-                continue
+        for _, path, item in self.objects(raw, "order.line_items"):
             before = len(self.issues)
             sku = self.string(item, f"{path}.sku", "sku", required=False, max_length=limits.MAX_SKU)
             title = self.string(item, f"{path}.title", "title", required=False, max_length=MAX_PRODUCT_TITLE)
@@ -432,10 +422,9 @@ class _Reader:
             )
 
     def tracking(self, raw: Any, prefix: str) -> BundleTracking | None:
-        if raw is None:
-            return None
         if not isinstance(raw, dict):
-            self.fail(prefix, "must be an object or null")
+            if raw is not None:
+                self.fail(prefix, "must be an object or null")
             return None
         number = raw.get("number")
         if number is None:
@@ -461,18 +450,8 @@ class _Reader:
         return BundleTracking(number=number.strip(), carrier=carrier or None, events=tuple(events))
 
     def events(self, raw: dict, prefix: str) -> list[TrackingEvent]:
-        entries = raw.get("events")
-        if entries is None:
-            return []
-        if not isinstance(entries, list):
-            self.fail(f"{prefix}.events", "must be a list")
-            return []
         events = []
-        for i, item in enumerate(entries):
-            path = f"{prefix}.events[{i}]"
-            if not isinstance(item, dict):
-                self.fail(path, "must be an object")
-                continue
+        for _, path, item in self.entries(raw, "events", f"{prefix}."):
             event = self.event(item, path)
             if event is not None:
                 events.append(event)
@@ -559,20 +538,29 @@ class _Reader:
 
     def items(self, raw: dict, name: str, prefix: str = ""):
         """Yield (index, object, its `at`) for each well-formed entry of the list `name`."""
+        for i, path, item in self.entries(raw, name, prefix):
+            at = self.timestamp(item, "at", f"{path}.at")
+            if at is not None:
+                yield i, item, at
+
+    def entries(self, raw: dict, name: str, prefix: str = "") -> Iterator[tuple[int, str, dict]]:
+        """(index, path, entry) for each object of the optional list `name`; a value that is not a list is
+        named, and so is an entry that is not an object."""
         entries = raw.get(name)
         if entries is None:
             return
         if not isinstance(entries, list):
             self.fail(f"{prefix}{name}", "must be a list")
             return
+        yield from self.objects(entries, f"{prefix}{name}")
+
+    def objects(self, entries: list, path: str) -> Iterator[tuple[int, str, dict]]:
+        """(index, path, entry) for each entry of the list at `path` that is an object; any other is named."""
         for i, item in enumerate(entries):
-            path = f"{prefix}{name}[{i}]"
-            if not isinstance(item, dict):
-                self.fail(path, "must be an object")
-                continue
-            at = self.timestamp(item, "at", f"{path}.at")
-            if at is not None:
-                yield i, item, at
+            if isinstance(item, dict):
+                yield i, f"{path}[{i}]", item
+            else:
+                self.fail(f"{path}[{i}]", "must be an object")
 
     def country(self, raw: dict, path: str, *, required: bool) -> str:
         """An ISO 3166 alpha-2 or alpha-3 code, as the alpha-2 code; "" when absent (or wrong: named)."""
@@ -628,8 +616,8 @@ class _Reader:
         value = raw.get("intents")
         if value is None:
             return None
-        if not isinstance(value, list) or any(intent not in INTENTS for intent in value):
-            self.fail(path, f"must be a list of intents from {', '.join(INTENTS)}")
+        if not isinstance(value, list) or any(intent not in v.INTENTS for intent in value):
+            self.fail(path, f"must be a list of intents from {', '.join(v.INTENTS)}")
             return None
         return frozenset(value)
 

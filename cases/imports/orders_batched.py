@@ -15,23 +15,7 @@ from datetime import UTC
 from django.utils import timezone
 
 from cases.csvfiles import CsvIssue
-from cases.imports.orders_common import (
-    ERASED_ORDER_FIELDS,
-    ISSUE_LIMIT,
-    NEW,
-    PREVIEW_LIMIT,
-    SKIP,
-    UNCHANGED,
-    UPDATE,
-    Checked,
-    ImportOptions,
-    Plan,
-    PreviewRow,
-    Written,
-    plan_summary,
-    read_vendor_names,
-    supplier_name,
-)
+from cases.imports import orders_common as common
 from cases.imports.orders_csv import (
     FIELDS,
     INDEX,
@@ -41,7 +25,6 @@ from cases.imports.orders_csv import (
     HeadCheck,
     Msg,
     OrdersCsv,
-    TimeReading,
     check_head,
     check_product,
     conflicts,
@@ -56,21 +39,10 @@ from cases.imports.orders_csv import (
 from cases.models import Case, Order, OrderTracking
 from cases.services.audit import audit_events
 from suppliers.models import Product, Supplier
-from suppliers.vendor_map import VendorReading
 
 CHUNK = 500  # ids per IN (...) query; SQLite allows 999 parameters
 RANK = {name: i for i, name in enumerate(FIELDS)}
-STORED = (
-    "ordered_at",
-    "customer_email",
-    "country",
-    "postal_code",
-    "value",
-    "currency",
-    "payment_state",
-    "cancelled_at",
-    "fulfilled_at",
-)
+STORED = tuple(name for name in common.ORDER_VALUES if name != "promise_text")
 WRITTEN = (*STORED, "product_id", "promise_text", "updated_at")
 
 Row = tuple[int, tuple[str, ...]]  # (line, cells)
@@ -106,21 +78,17 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[start : start + size]
 
 
-class BatchedEngine:
+class BatchedEngine(common.OrderEngine):
     name = "batched"
 
-    def __init__(self, layout, *, options: ImportOptions | None = None, batch_size: int = 1000):
-        self.layout = layout
-        self.options = options or ImportOptions()
+    def __init__(self, layout, *, options: common.ImportOptions | None = None, batch_size: int = 1000):
+        super().__init__(layout, options=options)
         self.batch_size = batch_size
         self.orders: dict[str, _Order] = {}
         self.issues: list[tuple[int, str | None, str | None, str]] = []  # line, order_id, field, message
-        self.records = 0
         self.known_skus: dict[str, int] = {}
         self.invalid: set[str] = set()
         self.planned: list[_Planned] = []
-        self.times = TimeReading()
-        self.vendors = VendorReading(suppliers={})
 
     # --- stage --------------------------------------------------------------------------------------
 
@@ -162,7 +130,7 @@ class BatchedEngine:
 
     # --- check --------------------------------------------------------------------------------------
 
-    def check(self) -> Checked:
+    def check(self) -> common.Checked:
         """Skipped orders first (they get no issue at all), then how the file's times read (which may
         raise OrderTimesError), then every other order's cells."""
         layout, options = self.layout, self.options
@@ -202,11 +170,12 @@ class BatchedEngine:
         self.issues.sort(key=lambda i: (i[0], RANK.get(i[2], -1), i[3]))
         self.invalid = {order_id for _, order_id, _, _ in self.issues if order_id is not None}
         column = layout.column
-        return Checked(
+        return common.Checked(
             records=self.records,
             orders=len(self.orders),
             issues=[
-                CsvIssue(line, column(name), message) for line, _, name, message in self.issues[:ISSUE_LIMIT]
+                CsvIssue(line, column(name), message)
+                for line, _, name, message in self.issues[: common.ISSUE_LIMIT]
             ],
             issue_count=len(self.issues),
             error_rows=len({line for line, _, _, _ in self.issues}),
@@ -215,7 +184,7 @@ class BatchedEngine:
 
     # --- plan ---------------------------------------------------------------------------------------
 
-    def plan(self) -> Plan:
+    def plan(self) -> common.Plan:
         valid = sorted(
             (o for o in self.orders.values() if o.order_id not in self.invalid), key=lambda o: o.head_line
         )
@@ -238,9 +207,9 @@ class BatchedEngine:
         for order in valid:
             stored = existing.get(order.order_id)
             if order.skip is not None:
-                counts[SKIP] += 1
+                counts[common.SKIP] += 1
                 reasons[order.skip] += 1
-                self.planned.append(_Planned(order, SKIP, {}, "", stored, []))
+                self.planned.append(_Planned(order, common.SKIP, {}, "", stored, []))
                 continue
             v = order.check.values
             sku = product_key(order.product)[0]
@@ -261,32 +230,32 @@ class BatchedEngine:
                 "fulfilled_at": resolve_fulfilled_at(old.get("fulfilled_at"), v, now),
             }
             if old.get("erased_at") is not None:
-                values.update({name: old[name] for name in ERASED_ORDER_FIELDS})
+                values.update({name: old[name] for name in common.ERASED_ORDER_FIELDS})
             if stored is None:
-                action, changed = NEW, []
+                action, changed = common.NEW, []
             else:
                 changed = [
                     "product" if name == "product_id" else name
                     for name, value in values.items()
                     if stored[name] != value or (name == "product_id" and value is None)
                 ]
-                action = UPDATE if changed else UNCHANGED
+                action = common.UPDATE if changed else common.UNCHANGED
             counts[action] += 1
             self.planned.append(_Planned(order, action, values, sku, stored, changed))
-        self.vendors = read_vendor_names(
-            p.order.product[INDEX["supplier"]]
-            for p in self.planned
-            if p.action in (NEW, UPDATE) and p.values["product_id"] is None
-        )
-        return Plan(
-            counts={a: counts[a] for a in (NEW, UPDATE, UNCHANGED, SKIP)},
-            preview=[self._preview(p) for p in self.planned[:PREVIEW_LIMIT]],
+        return self._plan(
+            counts={action: counts[action] for action in common.ACTIONS},
+            preview=[self._preview(p) for p in self.planned[: common.PREVIEW_LIMIT]],
             skipped_reasons=dict(reasons),
-            summary=self._summary(),
+            new_vendors=(
+                p.order.product[INDEX["supplier"]]
+                for p in self.planned
+                if p.action in (common.NEW, common.UPDATE) and p.values["product_id"] is None
+            ),
+            **self._summary_counts(),
         )
 
-    def _summary(self) -> dict:
-        imported = [p for p in self.planned if p.action != SKIP]
+    def _summary_counts(self) -> dict[str, int]:
+        imported = [p for p in self.planned if p.action != common.SKIP]
         fulfilled = [p for p in imported if p.values["fulfilled_at"] is not None]
         tracked: set[int] = set()
         stored_ids = [p.existing["id"] for p in fulfilled if p.existing is not None]
@@ -294,22 +263,21 @@ class BatchedEngine:
             tracked.update(
                 OrderTracking.objects.filter(order_id__in=chunk).values_list("order_id", flat=True)
             )
-        return plan_summary(
-            fulfilled_without_tracking=sum(
+        return {
+            "fulfilled_without_tracking": sum(
                 1 for p in fulfilled if p.existing is None or p.existing["id"] not in tracked
             ),
-            cash_on_delivery=sum(1 for p in imported if p.values["payment_state"] == "cash_on_delivery"),
-            keyed_by_title=sum(1 for p in imported if product_key(p.order.product)[1]),
-            vendors=self.vendors,
-        )
+            "cash_on_delivery": sum(1 for p in imported if p.values["payment_state"] == "cash_on_delivery"),
+            "keyed_by_title": sum(1 for p in imported if product_key(p.order.product)[1]),
+        }
 
     @staticmethod
-    def _preview(p: _Planned) -> PreviewRow:
+    def _preview(p: _Planned) -> common.PreviewRow:
         order = p.order
         v = order.check.values if order.check is not None else None
         stored = p.existing or {}
         if v is None:  # skipped: its cells were not read
-            return PreviewRow(
+            return common.PreviewRow(
                 line=order.head_line,
                 order_id=order.order_id,
                 action=p.action,
@@ -322,7 +290,7 @@ class BatchedEngine:
                 payment_state=stored.get("payment_state") or "",
                 skip_reason=order.skip or "",
             )
-        return PreviewRow(
+        return common.PreviewRow(
             line=order.head_line,
             order_id=order.order_id,
             action=p.action,
@@ -339,20 +307,20 @@ class BatchedEngine:
 
     # --- write --------------------------------------------------------------------------------------
 
-    def write(self, *, actor, via: str, create_cases: bool = True) -> Written:
+    def write(self, *, actor, via: str, create_cases: bool = True) -> common.Written:
         """Write the plan. The caller holds the transaction (and re-plans inside it first).
         `create_cases`: the new orders get their cases here (else the caller has them created later)."""
         now = timezone.now()
-        written = Written()
-        todo = [p for p in self.planned if p.action in (NEW, UPDATE)]
-        written.unchanged = sum(1 for p in self.planned if p.action == UNCHANGED)
-        written.skipped = sum(1 for p in self.planned if p.action == SKIP)
+        written = common.Written()
+        todo = [p for p in self.planned if p.action in (common.NEW, common.UPDATE)]
+        written.unchanged = sum(1 for p in self.planned if p.action == common.UNCHANGED)
+        written.skipped = sum(1 for p in self.planned if p.action == common.SKIP)
         self._create_products(todo, written)
         for p in todo:
             if p.values["product_id"] is None:
                 p.values["product_id"] = self.known_skus[p.sku]
 
-        updates = [p for p in todo if p.action == UPDATE]
+        updates = [p for p in todo if p.action == common.UPDATE]
         skus = {p.existing["product_id"] for p in updates} | {p.values["product_id"] for p in updates}
         sku_of = dict(Product.objects.filter(pk__in=skus).values_list("pk", "sku")) if updates else {}
         audits = []
@@ -375,7 +343,7 @@ class BatchedEngine:
             written.updated_pks.extend(o.pk for o in objects)
         audit_events(audits)
 
-        for batch in _chunks([p for p in todo if p.action == NEW], self.batch_size):
+        for batch in _chunks([p for p in todo if p.action == common.NEW], self.batch_size):
             created = Order.objects.bulk_create(
                 [Order(order_id=p.order.order_id, **p.values) for p in batch], batch_size=self.batch_size
             )
@@ -393,7 +361,7 @@ class BatchedEngine:
             written.created_pks.extend(o.pk for o in created)
         return written
 
-    def _create_products(self, todo: list[_Planned], written: Written) -> None:
+    def _create_products(self, todo: list[_Planned], written: common.Written) -> None:
         """New products: each from the first row naming its key, its supplier through the vendor map."""
         new: dict[str, _Planned] = {}
         for p in sorted(todo, key=lambda p: p.order.product_line):
@@ -402,7 +370,9 @@ class BatchedEngine:
         if not new:
             return
         vendor_at = INDEX["supplier"]
-        supplier_of = {key: supplier_name(self.vendors, p.order.product[vendor_at]) for key, p in new.items()}
+        supplier_of = {
+            key: common.supplier_name(self.vendors, p.order.product[vendor_at]) for key, p in new.items()
+        }
         names = sorted(set(supplier_of.values()))
         suppliers = {}
         for chunk in _chunks(names):

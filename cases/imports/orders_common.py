@@ -1,9 +1,11 @@
-"""What the two order-import engines share: their results, and the column defaults of set-based inserts.
+"""What the two order-import engines share: their base class, their results, and the column defaults of
+set-based inserts.
 
 The engines (`orders_copy` for PostgreSQL, `orders_batched` for everything else) run the same steps:
 `stage` the rows of an `OrdersCsv`, `check` them (row issues, named by line and column), `plan` what each
 valid order would become (new, update, unchanged, skip), and `write` the plan inside the caller's
-transaction. `cases.services.order_import` drives them; nothing here talks to the database.
+transaction. `cases.services.order_import` drives them; nothing here writes to the database (a plan reads
+the vendor map).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.db import models
 from django.utils import timezone
 
 from cases.csvfiles import CsvIssue
-from cases.imports.orders_csv import OrderRules
+from cases.imports.orders_csv import FIELDS, INDEX, OrderRules, TimeReading
 from suppliers.vendor_map import DEFAULT_SUPPLIER_NAME, VendorReading, read_vendors
 
 ISSUE_LIMIT = 1000  # issues kept in detail (ImportRun.errors); all are counted
@@ -28,20 +30,15 @@ ACTIONS = (NEW, UPDATE, UNCHANGED, SKIP)
 # An order whose customer's data was erased on request (Order.erased_at) keeps these as erased: a later file
 # that carries them again does not bring them back.
 ERASED_ORDER_FIELDS = ("customer_email", "postal_code")
-# The Order columns an import sets, in the order the engines compare them.
-ORDER_COLUMNS = (
-    "ordered_at",
-    "customer_email",
-    "country",
-    "postal_code",
-    "product",
-    "value",
-    "currency",
-    "payment_state",
-    "promise_text",
-    "cancelled_at",
-    "fulfilled_at",
+# The Order columns an import sets, in the order the engines compare them: the canonical fields of the
+# order itself, with its product (found from the line item's SKU, title and supplier) where the SKU stands.
+ORDER_COLUMNS = tuple(
+    "product" if name == "sku" else name
+    for name in FIELDS[INDEX["ordered_at"] : INDEX["fulfilled_at"] + 1]
+    if name not in ("product_title", "supplier")
 )
+# The order's own values, which a file or a bundle gives as they are stored.
+ORDER_VALUES = tuple(name for name in ORDER_COLUMNS if name != "product")
 # Orders fulfilled without a tracking number at or above this count: the import points to the tracking
 # import (docs/imports-orders.md). Fewer are said in the summary's count only.
 MANY_WITHOUT_TRACKING = 10
@@ -96,17 +93,6 @@ class Plan:
     summary: dict = field(default_factory=dict)
 
 
-def plan_summary(
-    *, fulfilled_without_tracking: int, cash_on_delivery: int, keyed_by_title: int, vendors: VendorReading
-) -> dict:
-    return {
-        "fulfilled_without_tracking": fulfilled_without_tracking,
-        "cash_on_delivery": cash_on_delivery,
-        "keyed_by_title": keyed_by_title,
-        "vendors": {"unmapped": list(vendors.unmapped), "defaulted": list(vendors.defaulted)},
-    }
-
-
 def read_vendor_names(names: Iterable[str]) -> VendorReading:
     """The vendor names of new products read through the vendor map (suppliers.vendor_map)."""
     names = sorted(set(names))
@@ -116,6 +102,41 @@ def read_vendor_names(names: Iterable[str]) -> VendorReading:
 def supplier_name(reading: VendorReading, vendor: str) -> str:
     """The supplier a new product with this vendor gets (the map's reading; never empty)."""
     return reading.suppliers.get(vendor) or vendor or DEFAULT_SUPPLIER_NAME
+
+
+class OrderEngine:
+    """What both engines hold from `stage` to `write`, and how they hand over a plan; each engine runs the
+    steps its own way."""
+
+    name = ""
+
+    def __init__(self, layout, *, options: ImportOptions | None = None):
+        self.layout = layout
+        self.options = options or ImportOptions()
+        self.records = 0
+        self.times = TimeReading()
+        self.vendors = VendorReading(suppliers={})
+
+    def _plan(
+        self,
+        *,
+        counts: dict[str, int],
+        preview: list[PreviewRow],
+        skipped_reasons: dict[str, int],
+        new_vendors: Iterable[str],
+        fulfilled_without_tracking: int,
+        cash_on_delivery: int,
+        keyed_by_title: int,
+    ) -> Plan:
+        """The plan, once the vendors of its new products are read through the vendor map."""
+        self.vendors = read_vendor_names(new_vendors)
+        summary = {
+            "fulfilled_without_tracking": fulfilled_without_tracking,
+            "cash_on_delivery": cash_on_delivery,
+            "keyed_by_title": keyed_by_title,
+            "vendors": {"unmapped": list(self.vendors.unmapped), "defaulted": list(self.vendors.defaulted)},
+        }
+        return Plan(counts=counts, preview=preview, skipped_reasons=skipped_reasons, summary=summary)
 
 
 @dataclass

@@ -43,24 +43,7 @@ from cases.countries import COUNTRIES
 from cases.countries_iso3 import ISO3_TO_ISO2
 from cases.csvfiles import CsvIssue
 from cases.currencies import CURRENCIES
-from cases.imports.orders_common import (
-    ERASED_ORDER_FIELDS,
-    ISSUE_LIMIT,
-    NEW,
-    PREVIEW_LIMIT,
-    SKIP,
-    UNCHANGED,
-    UPDATE,
-    Checked,
-    ImportOptions,
-    Plan,
-    PreviewRow,
-    Written,
-    insert_defaults,
-    plan_summary,
-    read_vendor_names,
-    supplier_name,
-)
+from cases.imports import orders_common as common
 from cases.imports.orders_csv import (
     BLANK,
     CASH_ON_DELIVERY,
@@ -92,7 +75,6 @@ from cases.imports.orders_split import SharedStream, find_cut
 from cases.models import AuditEvent, Case, Order, OrderTracking
 from staletrack import limits
 from suppliers.models import Product, Supplier
-from suppliers.vendor_map import VendorReading
 
 TABLES = (
     "st_order_raw",
@@ -139,18 +121,14 @@ SHOPIFY_TIME_SQL = (
 )
 
 
-class CopyEngine:
+class CopyEngine(common.OrderEngine):
     name = "copy"
 
-    def __init__(self, layout, *, options: ImportOptions | None = None, chunk_rows: int = 20_000):
-        self.layout = layout
-        self.options = options or ImportOptions()
+    def __init__(self, layout, *, options: common.ImportOptions | None = None, chunk_rows: int = 20_000):
+        super().__init__(layout, options=options)
         self.chunk_rows = chunk_rows
-        self.times = TimeReading()
         self.timed = False  # st_order_times holds the readings of times without a plain offset
         self.cod_methods: list[str] = []
-        self.vendors = VendorReading(suppliers={})
-        self.records = 0
         self.skips = 0  # orders left out (st_order_skips)
         self.counts: dict[str, int] = {}  # the plan's orders by action
         self.later_items = 0  # orders tracked under a later row than their first (st_order_products)
@@ -297,7 +275,7 @@ class CopyEngine:
             with connection.cursor() as cursor, cursor.copy(f"COPY {table} FROM STDIN") as copy:
                 copy.write(data)
 
-    def _check_in_halves(self) -> Checked | None:
+    def _check_in_halves(self) -> common.Checked | None:
         """`check` with the partner checking the second half at the same time. The file's times are read
         once for the whole file (a day-first date in one half settles the other's). None: an order has
         rows in both halves (its rows are not together in the file); the caller stages the file again,
@@ -477,7 +455,7 @@ class CopyEngine:
             f"{t}.sku = '' AS keyed_by_title, {t}.product_title, {t}.supplier"
         )
 
-    def check(self) -> Checked:
+    def check(self) -> common.Checked:
         """Every issue at once, in the order of the Python engine: the orders left out (st_order_skips;
         they get no issue at all), how the file's times read (`_time_samples`, `_decide_times`, which may
         raise OrderTimesError), then the cells of every other order."""
@@ -577,7 +555,7 @@ class CopyEngine:
             },
         )
 
-    def _checked(self, *, more_orders: int = 0) -> Checked:
+    def _checked(self, *, more_orders: int = 0) -> common.Checked:
         """What the checks found (`more_orders`: orders the partner's half holds)."""
         layout = self.layout
         ((issue_count, error_rows, invalid_orders),) = self._fetch(
@@ -589,7 +567,7 @@ class CopyEngine:
             "SELECT line, order_id, field, message, ref_line, ref_value FROM st_order_issues "
             'ORDER BY line, coalesce(array_position(%(fields)s::text[], field), 0), message COLLATE "C" '
             "LIMIT %(limit)s",
-            {"fields": list(FIELDS), "limit": ISSUE_LIMIT},
+            {"fields": list(FIELDS), "limit": common.ISSUE_LIMIT},
         )
         lines = self._lines({row[0] for row in detail} | {row[4] for row in detail if row[4] is not None})
         issues = []
@@ -597,7 +575,7 @@ class CopyEngine:
             if ref_line is not None:
                 message = Msg.conflict(lines[ref_line], order_id, ref_value)
             issues.append(CsvIssue(lines[line], layout.column(name), message))
-        return Checked(
+        return common.Checked(
             records=self.records,
             orders=orders,
             issues=issues,
@@ -917,19 +895,7 @@ class CopyEngine:
         return sql, params
 
     def _issues_sql(self) -> tuple[str, None]:
-        names = [
-            "order_id",
-            "ordered_at",
-            "customer_email",
-            "country",
-            "postal_code",
-            "value",
-            "currency",
-            "payment_state",
-            "promise_text",
-            "cancelled_at",
-            "fulfilled_at",
-        ]
+        names = ["order_id", *common.ORDER_VALUES]
         values = ", ".join(f"('{name}', c.e_{name})" for name in names)
         return (
             f"""
@@ -989,7 +955,7 @@ class CopyEngine:
 
     # --- plan ---------------------------------------------------------------------------------------
 
-    def plan(self) -> Plan:
+    def plan(self) -> common.Plan:
         present = self.layout.present
         order_table = Order._meta.db_table
 
@@ -1015,7 +981,7 @@ class CopyEngine:
             if fulfilled_given
             else "o.fulfilled_at",
         }
-        for name in ERASED_ORDER_FIELDS:
+        for name in common.ERASED_ORDER_FIELDS:
             new_values[name] = f"CASE WHEN o.erased_at IS NOT NULL THEN o.{name} ELSE {new_values[name]} END"
         changed = ", ".join(
             f"CASE WHEN o.{name} IS DISTINCT FROM ({expr}) OR ({expr}) IS NULL THEN 'product' END"
@@ -1029,9 +995,9 @@ class CopyEngine:
             f"""
             CREATE TEMP TABLE st_order_plan AS
             SELECT n.*,
-                CASE WHEN n.existing_id IS NULL THEN '{NEW}'
-                     WHEN cardinality(n.changed) > 0 THEN '{UPDATE}'
-                     ELSE '{UNCHANGED}' END AS action
+                CASE WHEN n.existing_id IS NULL THEN '{common.NEW}'
+                     WHEN cardinality(n.changed) > 0 THEN '{common.UPDATE}'
+                     ELSE '{common.UNCHANGED}' END AS action
             FROM (
                 SELECT c.order_id, c.line AS head_line, c.p_line AS product_line, c.p_sku AS sku,
                     c.p_keyed_by_title AS keyed_by_title, c.p_product_title AS product_title,
@@ -1056,13 +1022,13 @@ class CopyEngine:
         self._execute(
             f"""
             INSERT INTO st_order_plan (order_id, head_line, skip_reason, existing_id, payment_state, action)
-            SELECT s.order_id, s.line, s.skip_reason, o.id, o.payment_state, '{SKIP}'
+            SELECT s.order_id, s.line, s.skip_reason, o.id, o.payment_state, '{common.SKIP}'
             FROM st_order_skips s LEFT JOIN {order_table} o ON o.order_id = s.order_id
             WHERE NOT EXISTS (SELECT 1 FROM st_order_issues i WHERE i.order_id = s.order_id)
             """
         )
         # The counts by action and skip reason and the summary's counts, in one pass over the plan.
-        counts = dict.fromkeys((NEW, UPDATE, UNCHANGED, SKIP), 0)
+        counts = dict.fromkeys(common.ACTIONS, 0)
         reasons: dict[str, int] = {}
         totals = [0, 0, 0]  # fulfilled without tracking, cash on delivery, keyed by title
         for action, reason, n, *more in self._fetch(
@@ -1077,50 +1043,37 @@ class CopyEngine:
             {"cod": str(CASH_ON_DELIVERY)},
         ):
             counts[action] += n
-            if action == SKIP:
+            if action == common.SKIP:
                 reasons[reason] = n
             else:
                 totals = [a + b for a, b in zip(totals, more, strict=True)]
         without_tracking, cod, by_title = totals
         self.counts = counts
-        rows = self._fetch(
+        rows = self._fetch(  # the preview's columns, in the order of PreviewRow's fields
             "SELECT head_line, order_id, action, changed, ordered_at, coalesce(country, ''), "
             "coalesce(sku, ''), value, coalesce(currency, ''), coalesce(payment_state, ''), "
             "coalesce(skip_reason, ''), cancelled_at, fulfilled_at "
             "FROM st_order_plan ORDER BY head_line LIMIT %(limit)s",
-            {"limit": PREVIEW_LIMIT},
+            {"limit": common.PREVIEW_LIMIT},
         )
         lines = self._lines({row[0] for row in rows})
-        preview = [
-            PreviewRow(
-                line=lines[row[0]],
-                order_id=row[1],
-                action=row[2],
-                changed=list(row[3] or []) if row[2] == UPDATE else [],
-                ordered_at=row[4],
-                country=row[5],
-                sku=row[6],
-                value=row[7],
-                currency=row[8],
-                payment_state=row[9],
-                skip_reason=row[10],
-                cancelled_at=row[11],
-                fulfilled_at=row[12],
-            )
-            for row in rows
-        ]
+        preview = []
+        for head_line, order_id, action, changed, *cells in rows:
+            changed = list(changed or []) if action == common.UPDATE else []
+            preview.append(common.PreviewRow(lines[head_line], order_id, action, changed, *cells))
         vendors = self._fetch(
-            f"SELECT DISTINCT supplier FROM st_order_plan WHERE action IN ('{NEW}', '{UPDATE}') "
-            "AND product_id IS NULL"
+            "SELECT DISTINCT supplier FROM st_order_plan "
+            f"WHERE action IN ('{common.NEW}', '{common.UPDATE}') AND product_id IS NULL"
         )
-        self.vendors = read_vendor_names(vendor for (vendor,) in vendors)
-        summary = plan_summary(
+        return self._plan(
+            counts=counts,
+            preview=preview,
+            skipped_reasons=reasons,
+            new_vendors=(vendor for (vendor,) in vendors),
             fulfilled_without_tracking=without_tracking,
             cash_on_delivery=cod,
             keyed_by_title=by_title,
-            vendors=self.vendors,
         )
-        return Plan(counts=counts, preview=preview, skipped_reasons=reasons, summary=summary)
 
     # --- write --------------------------------------------------------------------------------------
 
@@ -1130,20 +1083,20 @@ class CopyEngine:
         no ON CONFLICT (whose speculative insertion costs about a third more per row)."""
         self._execute(f"LOCK TABLE {Order._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
 
-    def write(self, *, actor, via: str, create_cases: bool = True) -> Written:
+    def write(self, *, actor, via: str, create_cases: bool = True) -> common.Written:
         """Write the plan. The caller holds the transaction, took `lock()` and re-planned inside it.
         `create_cases`: the new orders get their cases here (else the caller has them created later)."""
         now = timezone.now()
-        written = Written()
+        written = common.Written()
         counts = self.counts  # of the plan just made
-        written.unchanged, written.skipped = counts.get(UNCHANGED, 0), counts.get(SKIP, 0)
+        written.unchanged, written.skipped = counts.get(common.UNCHANGED, 0), counts.get(common.SKIP, 0)
         self._create_products(now, written)
         written.updated_pks = self._update_orders(now, actor, via)
         written.created_pks = self._insert_orders(now, create_cases=create_cases)
         written.cases_created = len(written.created_pks) if create_cases else 0
         return written
 
-    def _create_products(self, now, written: Written) -> None:
+    def _create_products(self, now, written: common.Written) -> None:
         supplier_table, product_table = Supplier._meta.db_table, Product._meta.db_table
         # Each new SKU's title and vendor come from its first row: grouping the plan's rows by SKU (a few
         # hundred) costs less than sorting all of them.
@@ -1154,7 +1107,7 @@ class CopyEngine:
             FROM st_order_plan p
             JOIN (
                 SELECT min(product_line) AS line FROM st_order_plan
-                WHERE action IN ('{NEW}', '{UPDATE}') AND product_id IS NULL GROUP BY sku
+                WHERE action IN ('{common.NEW}', '{common.UPDATE}') AND product_id IS NULL GROUP BY sku
             ) first ON first.line = p.product_line
             """
         )
@@ -1166,8 +1119,8 @@ class CopyEngine:
             cursor.copy("COPY st_order_vendors (vendor, supplier) FROM STDIN") as copy,
         ):
             for (vendor,) in vendors:
-                copy.write_row((vendor, supplier_name(self.vendors, vendor)))
-        columns, placeholders, values = insert_defaults(Supplier, {"name"}, connection, now)
+                copy.write_row((vendor, common.supplier_name(self.vendors, vendor)))
+        columns, placeholders, values = common.insert_defaults(Supplier, {"name"}, connection, now)
         written.suppliers_created = self._execute(
             f"INSERT INTO {supplier_table} (name, {', '.join(columns)}) "
             f"SELECT s.supplier, {', '.join(placeholders)} "
@@ -1176,7 +1129,7 @@ class CopyEngine:
             values,
         )
         given = {"sku", "keyed_by_title", "title", "vendor", "supplier"}
-        columns, placeholders, values = insert_defaults(Product, given, connection, now)
+        columns, placeholders, values = common.insert_defaults(Product, given, connection, now)
         written.products_created = self._execute(
             f"INSERT INTO {product_table} (sku, keyed_by_title, title, vendor, supplier_id, "
             f"{', '.join(columns)}) "
@@ -1217,7 +1170,7 @@ class CopyEngine:
                 JOIN {order_table} old ON old.id = p.existing_id
                 JOIN {product_table} oldp ON oldp.id = old.product_id
                 JOIN {product_table} newp ON newp.sku = p.sku
-                WHERE p.action = '{UPDATE}' AND o.id = p.existing_id
+                WHERE p.action = '{common.UPDATE}' AND o.id = p.existing_id
                 RETURNING o.id, o.order_id, jsonb_strip_nulls(jsonb_build_object({changes})) AS changes
             ), audited AS (
                 INSERT INTO {AuditEvent._meta.db_table}
@@ -1242,8 +1195,12 @@ class CopyEngine:
         order_table, case_table = Order._meta.db_table, Case._meta.db_table
         given = ("order_id", "ordered_at", "customer_email", "country", "postal_code", "product_id")
         given += ("value", "currency", "payment_state", "promise_text", "cancelled_at", "fulfilled_at")
-        order_columns, order_placeholders, order_values = insert_defaults(Order, set(given), connection, now)
-        case_columns, case_placeholders, case_values = insert_defaults(Case, {"order"}, connection, now)
+        order_columns, order_placeholders, order_values = common.insert_defaults(
+            Order, set(given), connection, now
+        )
+        case_columns, case_placeholders, case_values = common.insert_defaults(
+            Case, {"order"}, connection, now
+        )
         cased = (
             f""", cased AS (
                 INSERT INTO {case_table} (order_id, {", ".join(case_columns)})
@@ -1259,7 +1216,7 @@ class CopyEngine:
                 SELECT {", ".join("pr.id" if name == "product_id" else f"p.{name}" for name in given)},
                     {", ".join(order_placeholders)}
                 FROM st_order_plan p JOIN {Product._meta.db_table} pr ON pr.sku = p.sku
-                WHERE p.action = '{NEW}' ORDER BY p.head_line
+                WHERE p.action = '{common.NEW}' ORDER BY p.head_line
                 RETURNING id
             ){cased}
             SELECT id FROM created

@@ -104,22 +104,8 @@ SHOPIFY_COLUMNS = {
     # Older exports say Payment Method; newer ones and some apps name the gateway.
     "payment_method": ("Payment Method", "Payment Gateway", "Payment Gateway Names", "Gateway"),
 }
-STALETRACK_COLUMNS = {
-    "order_id": ("order_id",),
-    "ordered_at": ("ordered_at",),
-    "customer_email": ("customer_email",),
-    "country": ("country",),
-    "postal_code": ("postal_code",),
-    "sku": ("sku",),
-    "product_title": ("product_title",),
-    "supplier": ("supplier",),
-    "value": ("value",),
-    "currency": ("currency",),
-    "payment_state": ("payment_state",),
-    "promise_text": ("promise_text",),
-    "cancelled_at": ("cancelled_at",),
-    "fulfilled_at": ("fulfilled_at",),
-}
+# The staletrack orders CSV names its columns as the fields, from the order's id to its fulfilment time.
+STALETRACK_COLUMNS = {name: (name,) for name in FIELDS[: INDEX["fulfilled_at"] + 1]}
 COLUMNS = {SHOPIFY: SHOPIFY_COLUMNS, STALETRACK: STALETRACK_COLUMNS}
 REQUIRED = ("order_id", "ordered_at")  # and a SKU or a title column (read_layout)
 # Shopify repeats an order over its line items: these columns belong to the row, not to the order.

@@ -38,14 +38,8 @@ _LOCAL_YEARS = range(limits.EARLIEST.year - 1, limits.LATEST.year + 1)
 
 # Header spellings, compared folded by cases.csvfiles.header_key (case, "_" and "-" ignored).
 ORDER_ID = ("order_id", "order", "name", "order number", "order name", "order no", "order #")
-TRACKING_NUMBER = (
-    "tracking_number",
-    "tracking",
-    "tracking no",
-    "tracking code",
-    "tracking id",
-    "fulfillment: tracking number",
-)
+TRACKING_NUMBER = ("tracking_number", "tracking", "tracking no", "tracking code", "tracking id")
+TRACKING_NUMBER += ("fulfillment: tracking number",)
 PROVIDER = (
     "tracking_provider",
     "tracking company",

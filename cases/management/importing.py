@@ -1,12 +1,24 @@
-"""What every import command shares: `--as-user`, `--column`, and reading the file (or standard input)."""
+"""What the commands that read files share: `--as-user`, `--column`, and reading the file (or standard
+input), a bundle file included."""
 
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 
+from cases.bundles.files import read_bundle_file
+from cases.bundles.reader import Bundle, BundleError, read_bundle
 from staletrack.permissions import at_the_shell
+
+
+def add_import_arguments(parser, *, file: str, dry_run: str) -> None:
+    """The arguments of every import command: the file (`file`: its help), `--dry-run` (`dry_run`: what a
+    dry run does) and `--as-user`."""
+    parser.add_argument("file", help=file)
+    parser.add_argument("--dry-run", action="store_true", help=dry_run)
+    add_as_user_argument(parser)
 
 
 def add_as_user_argument(parser) -> None:
@@ -53,3 +65,18 @@ def read_input(file: str) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
+
+
+def read_bundle_input(command: BaseCommand, file: str) -> Bundle:
+    """The bundle in `file` (standard input for `-`), held to the limit of every bundle path (settings
+    BUNDLE_MAX_BYTES). An unreadable file is a CommandError naming it; a bundle with errors is one that
+    counts them, each written to the command's standard error first."""
+    limit = settings.BUNDLE_MAX_BYTES
+    try:
+        return read_bundle(read_bundle_file(file, max_bytes=limit), max_bytes=limit)
+    except OSError as exc:
+        raise CommandError(f"Cannot read {file}: {exc.strerror}.") from None
+    except BundleError as exc:
+        for issue in exc.issues:
+            command.stderr.write(f"error: {issue}")
+        raise CommandError(f"{file}: {len(exc.issues)} error(s).") from None

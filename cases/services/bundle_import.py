@@ -19,15 +19,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from cases.bundles.reader import Bundle, BundleCase, BundleError, BundleIssue
-from cases.imports.orders_common import ERASED_ORDER_FIELDS
-from cases.models import (
-    Case,
-    CustomerMessage,
-    Order,
-    PastDecision,
-    SupplierChase,
-    SupplierEvidence,
-)
+from cases.imports.orders_common import ERASED_ORDER_FIELDS, ORDER_VALUES
+from cases.models import Case, CustomerMessage, Order, PastDecision, SupplierChase, SupplierEvidence
 from cases.permissions import IMPORT_CASES
 from cases.services import tracking
 from cases.services.assessment import refresh_cases
@@ -36,19 +29,6 @@ from policies import services as policy_services
 from policies.permissions import EDIT_POLICY
 from staletrack.permissions import require
 from suppliers.models import Product, Supplier
-
-ORDER_FIELDS = (
-    "ordered_at",
-    "customer_email",
-    "country",
-    "postal_code",
-    "value",
-    "currency",
-    "payment_state",
-    "promise_text",
-    "cancelled_at",
-    "fulfilled_at",
-)
 
 
 @dataclass
@@ -181,24 +161,22 @@ class _Writer:
 
     def order(self, case: BundleCase, product: Product) -> Order:
         facts = case.order
-        values = {name: getattr(facts, name) for name in ORDER_FIELDS} | {"product": product}
+        values = {name: getattr(facts, name) for name in ORDER_VALUES} | {"product": product}
         order, created = Order.objects.get_or_create(order_id=facts.order_id, defaults=values)
         if created:
             self.summary.created["orders"] += 1
             return order
         if order.erased_at is not None:  # erased on request: a file does not bring the data back
             values = {k: v for k, v in values.items() if k not in ERASED_ORDER_FIELDS}
-        differences = _update(order, values, shown=str)
-        if differences:
-            self.summary.updated["orders"] += 1
-            audit_event(
-                action="order_updated_by_import",
-                obj=order,
-                actor=self.actor,
-                via=self.via,
-                changes=differences,
-                reason="The bundle carries different facts for this order.",
-            )
+        self.update(
+            order,
+            values,
+            order=order,
+            shown=str,
+            counted_as="orders",
+            action="order_updated_by_import",
+            reason="The bundle carries different facts for this order.",
+        )
         return order
 
     def tracking(self, case: BundleCase, order: Order) -> None:
@@ -229,17 +207,15 @@ class _Writer:
             PastDecision.objects.create(order=order, source="bundle", **values)
             self.summary.created["past decisions"] += 1
             return
-        differences = _update(stored, values, shown=_shown)
-        if differences:
-            self.summary.updated["past decisions"] += 1
-            audit_event(
-                action="past_decision_updated_by_import",
-                obj=order,
-                actor=self.actor,
-                via=self.via,
-                changes=differences,
-                reason="The bundle carries a different decided_at or actual for this order.",
-            )
+        self.update(
+            stored,
+            values,
+            order=order,
+            shown=_shown,
+            counted_as="past decisions",
+            action="past_decision_updated_by_import",
+            reason="The bundle carries a different decided_at or actual for this order.",
+        )
 
     def records(self, case: BundleCase, order: Order) -> None:
         batches = (
@@ -285,19 +261,23 @@ class _Writer:
             model.objects.bulk_create(new)
             self.summary.created[label] += len(new)
 
-
-def _update(record, values: dict, *, shown) -> dict[str, list[str]]:
-    """Set `values` on `record` and save it if any differs; the differences, old and new as `shown`."""
-    differences = {
-        name: [shown(getattr(record, name)), shown(value)]
-        for name, value in values.items()
-        if getattr(record, name) != value
-    }
-    if differences:
+    def update(self, record, values: dict, *, order: Order, shown, counted_as: str, action: str, reason: str):
+        """Set `values` on `record` and save it if any differs: counted as updated under `counted_as`, with an
+        audit event on the order (`action`, `reason`) that holds the differences, old and new as `shown`."""
+        differences = {
+            name: [shown(getattr(record, name)), shown(value)]
+            for name, value in values.items()
+            if getattr(record, name) != value
+        }
+        if not differences:
+            return
         for name, value in values.items():
             setattr(record, name, value)
         record.save()
-    return differences
+        self.summary.updated[counted_as] += 1
+        audit_event(
+            action=action, obj=order, actor=self.actor, via=self.via, changes=differences, reason=reason
+        )
 
 
 def _shown(value) -> str:

@@ -7,6 +7,7 @@ same everywhere."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import fields
 from datetime import datetime
 
 from cases.assessment.facts import TrackingEvent as EventFacts
@@ -16,6 +17,8 @@ from cases.choices import TrackingStatus
 from cases.models import Order, OrderTracking, TrackingEvent, TrackingNumber
 from staletrack import limits
 
+# An event's facts are stored as they are, in the columns of the same names.
+EVENT_FIELDS = tuple(f.name for f in fields(EventFacts))
 # The text of an event and the limit of the column it is stored in (staletrack.limits).
 EVENT_TEXTS = (
     ("raw_status", limits.MAX_RAW_STATUS),
@@ -93,20 +96,8 @@ def add_events(number: TrackingNumber, events: Iterable[EventFacts], source: str
         if key in known:
             continue
         known.add(key)
-        new.append(
-            TrackingEvent(
-                tracking_number=number,
-                at=event.at,
-                status=event.status,
-                raw_status=event.raw_status,
-                description=event.description,
-                location=event.location,
-                country=event.country,
-                postal_code=event.postal_code,
-                source=source,
-                approximate=event.approximate,
-            )
-        )
+        stored = {name: getattr(event, name) for name in EVENT_FIELDS}
+        new.append(TrackingEvent(tracking_number=number, source=source, **stored))
     TrackingEvent.objects.bulk_create(new)
     return len(new)
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import transaction
 
@@ -147,90 +148,85 @@ class TrackingImportSummary:
         return text
 
 
-def import_tracking_numbers(
+def import_tracking(
     raw: bytes,
     *,
+    kind: str,
     actor=None,
     via: str = "import_tracking",
     column_map: Mapping[str, str] | None = None,
     dry_run: bool = False,
 ) -> TrackingImportSummary:
-    """Put each row's tracking number on its order, or nothing. Raises CsvError naming every problem
-    (file, named columns and database alike) and PermissionDenied when `actor` lacks
-    cases.import_orders. `column_map`: see `choose_columns`; `dry_run`: check and count, write nothing."""
+    """Import a tracking CSV of `kind`, all or nothing:
+    - "numbers": put each row's tracking number on its order;
+    - "events": store each row's carrier event on its tracking number; events already stored are skipped
+      (cases.services.tracking.add_events). A number not yet stored is created and linked when the row
+      names its order; a number alone must already be on an order.
+
+    Raises CsvError naming every problem (file, named columns and database alike) and PermissionDenied
+    when `actor` lacks cases.import_orders. `column_map`: see `choose_columns`; `dry_run`: check and
+    count, write nothing."""
     require(actor, IMPORT_ORDERS)
     check_size(raw)
-    columns = choose_columns(raw, kind="numbers", column_map=column_map)
-    rows, issues = scan_tracking_numbers(raw, column_map=columns.mapping)
-    summary = _summary("tracking numbers", raw, rows, columns, dry_run)
+    columns = choose_columns(raw, kind=kind, column_map=column_map)
+    label, scan, write = _STEPS[kind]
+    rows, issues = scan(raw, column_map=columns.mapping)
+    summary = _summary(label, raw, rows, columns, dry_run)
+    with transaction.atomic():
+        touched = write(summary, rows, issues)
+        _finish(
+            summary, touched, raw=raw, kind=kind, actor=actor, via=via, action=f"tracking_{kind}_imported"
+        )
+    return summary
+
+
+def _link_numbers(
+    summary: TrackingImportSummary, rows: list[NumberRow], issues: list[CsvIssue]
+) -> Callable[[], list[int]]:
+    """Put each row's number on its order (raising the file's issues and the database's first); the
+    orders the new links touch."""
     summary.unrecognised_providers.update(row.provider for row in rows if row.provider and not row.carrier)
-    with transaction.atomic():
-        orders = find_orders(row.order_id for row in rows)
-        issues += [_unknown_order(row) for row in _unique_lines(rows) if row.order_id not in orders]
-        _raise_if(issues)
-        linked = []
-        for row in rows:
-            number, created = tracking.get_or_create_number(row.number, row.carrier)
-            summary.created["tracking numbers"] += created
-            if created:
-                _note_unfitting(summary, row, number)
-            if tracking.link_number(orders[row.order_id], number):
-                summary.created["order tracking links"] += 1
-                linked.append(number)
-        # A new link touches every order carrying that number: `recycled` (rules.md section 3) compares them.
-        _finish(
-            summary,
-            lambda: tracking.orders_carrying(linked),
-            raw=raw,
-            kind="numbers",
-            actor=actor,
-            via=via,
-            action="tracking_numbers_imported",
-        )
-    return summary
+    orders = find_orders(row.order_id for row in rows)
+    issues += [_unknown_order(row) for row in _unique_lines(rows) if row.order_id not in orders]
+    _raise_if(issues)
+    linked = []
+    for row in rows:
+        number, created = tracking.get_or_create_number(row.number, row.carrier)
+        summary.created["tracking numbers"] += created
+        if created:
+            _note_unfitting(summary, row, number)
+        if tracking.link_number(orders[row.order_id], number):
+            summary.created["order tracking links"] += 1
+            linked.append(number)
+    # A new link touches every order carrying that number: `recycled` (rules.md section 3) compares them.
+    return lambda: tracking.orders_carrying(linked)
 
 
-def import_tracking_events(
-    raw: bytes,
-    *,
-    actor=None,
-    via: str = "import_tracking",
-    column_map: Mapping[str, str] | None = None,
-    dry_run: bool = False,
-) -> TrackingImportSummary:
-    """Store each row's carrier event on its tracking number, or nothing; events already stored are
-    skipped (cases.services.tracking.add_events). A number not yet stored is created and linked when the
-    row names its order; a number alone must already be on an order. Raises CsvError naming every
-    problem and PermissionDenied when `actor` lacks cases.import_orders. `column_map` and `dry_run` as
-    for `import_tracking_numbers`."""
-    require(actor, IMPORT_ORDERS)
-    check_size(raw)
-    columns = choose_columns(raw, kind="events", column_map=column_map)
-    rows, issues = scan_tracking_events(raw, column_map=columns.mapping)
-    summary = _summary("tracking events", raw, rows, columns, dry_run)
-    with transaction.atomic():
-        writer = _EventWriter(summary, rows)
-        writer.link()
-        events = writer.resolve()
-        _raise_if(issues + writer.issues)
-        touched = []
-        for number, facts in events:
-            added = tracking.add_events(number, facts, EventSource.CSV)
-            summary.created["tracking events"] += added
-            if added:
-                touched.append(number)
-        _finish(
-            summary,
-            lambda: tracking.orders_carrying([*touched, *writer.linked]),
-            raw=raw,
-            kind="events",
-            actor=actor,
-            via=via,
-            action="tracking_events_imported",
-        )
-    return summary
+def _store_events(
+    summary: TrackingImportSummary, rows: list[EventRow], issues: list[CsvIssue]
+) -> Callable[[], list[int]]:
+    """Store each row's event on its number (raising the file's issues and the database's first); the
+    orders whose numbers got events or new links."""
+    writer = _EventWriter(summary, rows)
+    writer.link()
+    events = writer.resolve()
+    _raise_if(issues + writer.issues)
+    touched = []
+    for number, facts in events:
+        added = tracking.add_events(number, facts, EventSource.CSV)
+        summary.created["tracking events"] += added
+        if added:
+            touched.append(number)
+    return lambda: tracking.orders_carrying([*touched, *writer.linked])
 
 
+# Each kind: its summary's label, its reader, and what it writes.
+_STEPS = {
+    "numbers": ("tracking numbers", scan_tracking_numbers, _link_numbers),
+    "events": ("tracking events", scan_tracking_events, _store_events),
+}
+import_tracking_numbers = partial(import_tracking, kind="numbers")
+import_tracking_events = partial(import_tracking, kind="events")
 IMPORTERS = {"numbers": import_tracking_numbers, "events": import_tracking_events}
 
 

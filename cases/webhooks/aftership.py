@@ -148,11 +148,11 @@ def parse(body: bytes, *, received_at: datetime | None = None) -> TrackingUpdate
             events.append(event_or_note)
     tracker_event = _tracker_event(msg, events, received_at or datetime.now(UTC))
     return TrackingUpdate(
+        tracking_number=number,
+        carrier=carrier_for_slug(slug),
+        slug=slug,
         event=event,
         event_id=event_id,
-        tracking_number=number,
-        slug=slug,
-        carrier=carrier_for_slug(slug),
         events=tuple(events),
         skipped=tuple(skipped),
         tracker_events=(tracker_event,) if tracker_event is not None else (),

@@ -176,6 +176,21 @@ def durations(count, median, p90):
     return {"count": count, "median": median, "p90": p90}
 
 
+# Bright's figures: three orders, one awaiting tracking, one with wrong tracking.
+BRIGHT = blank_figures(
+    orders=3,
+    cases_by_type={"awaiting_tracking": 1, "wrong_tracking": 1},
+    unassessed=1,
+    label_only_too_long_rate=0.0,
+    order_to_first_scan_days=durations(1, 0.25, 0.25),  # 6 h; the wrong-tracking scans are left out
+    stale_in_transit_rate=0.0,
+    chargeback_watch=1,
+    money_requested={"count": 1, "amount": {"USD": "15.00"}},
+    customer_messages=3,
+    customer_messages_per_order=1.0,
+    outcomes={"case_held": 1},
+)
+
 EXPECTED = {
     ("supplier", "Acme"): blank_figures(
         orders=6,
@@ -207,19 +222,7 @@ EXPECTED = {
             "lost": 1,
         },
     ),
-    ("supplier", "Bright"): blank_figures(
-        orders=3,
-        cases_by_type={"awaiting_tracking": 1, "wrong_tracking": 1},
-        unassessed=1,
-        label_only_too_long_rate=0.0,
-        order_to_first_scan_days=durations(1, 0.25, 0.25),  # 6 h; the wrong-tracking scans are left out
-        stale_in_transit_rate=0.0,
-        chargeback_watch=1,
-        money_requested={"count": 1, "amount": {"USD": "15.00"}},
-        customer_messages=3,
-        customer_messages_per_order=1.0,
-        outcomes={"case_held": 1},
-    ),
+    ("supplier", "Bright"): BRIGHT,
     ("supplier", "Idle"): blank_figures(),
     ("sku", "A-1"): blank_figures(
         orders=4,
@@ -251,19 +254,7 @@ EXPECTED = {
         customer_messages_per_order=0.0,
         outcomes={"lost": 1},
     ),
-    ("sku", "B-1"): blank_figures(
-        orders=3,
-        cases_by_type={"awaiting_tracking": 1, "wrong_tracking": 1},
-        unassessed=1,
-        label_only_too_long_rate=0.0,
-        order_to_first_scan_days=durations(1, 0.25, 0.25),
-        stale_in_transit_rate=0.0,
-        chargeback_watch=1,
-        money_requested={"count": 1, "amount": {"USD": "15.00"}},
-        customer_messages=3,
-        customer_messages_per_order=1.0,
-        outcomes={"case_held": 1},
-    ),
+    ("sku", "B-1"): BRIGHT,  # Bright sells B-1 alone
     ("country", "US"): blank_figures(
         orders=6,
         cases_by_type={"in_transit": 1, "label_created_only": 2, "awaiting_tracking": 1, "wrong_tracking": 1},

@@ -5,24 +5,12 @@ staletrack's own columns."""
 import csv
 import io
 
-SHOPIFY_HEADER = [
-    "Name",
-    "Email",
-    "Financial Status",
-    "Paid at",
-    "Fulfillment Status",
-    "Fulfilled at",
-    "Currency",
-    "Total",
-    "Created at",
-    "Lineitem quantity",
-    "Lineitem name",
-    "Lineitem sku",
-    "Shipping Zip",
-    "Shipping Country",
-    "Vendor",
-    "Id",
-]
+# The header line of the Shopify exports built here: some of the export's columns, in its order.
+SHOPIFY_HEADER_LINE = (
+    "Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Currency,Total,Created at,"
+    "Lineitem quantity,Lineitem name,Lineitem sku,Shipping Zip,Shipping Country,Vendor,Id"
+)
+SHOPIFY_HEADER = next(csv.reader([SHOPIFY_HEADER_LINE]))
 
 
 def order_row(name="#1001", **cells) -> dict:

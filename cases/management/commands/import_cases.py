@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cases.bundles.files import read_bundle_file
 from cases.bundles.reader import BundleError, read_bundle
-from cases.management.importing import actor_named, add_as_user_argument
+from cases.management.importing import actor_named, add_import_arguments
 from cases.services.bundle_import import import_bundle
 
 
@@ -18,13 +18,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="Path to the bundle JSON file, or - for standard input.")
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help="Check the file against the database and say what would change; write nothing.",
+        add_import_arguments(
+            parser,
+            file="Path to the bundle JSON file, or - for standard input.",
+            dry_run="Check the file against the database and say what would change; write nothing.",
         )
-        add_as_user_argument(parser)
 
     def handle(self, *args, file, as_user=None, dry_run=False, **options):
         limit = settings.BUNDLE_MAX_BYTES

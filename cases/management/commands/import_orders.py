@@ -13,7 +13,7 @@ from django.utils import timezone
 from cases.csvfiles import CsvError, CsvIssue
 from cases.imports.column_maps import parse_column_options
 from cases.imports.orders_csv import DAY_FIRST, FIELDS, MONTH_FIRST
-from cases.management.importing import actor_named, add_as_user_argument
+from cases.management.importing import actor_named, add_column_argument, add_import_arguments
 from cases.models import ImportRun
 from cases.services.order_import import create_run, import_orders, run_import
 from staletrack.runs import keeps_heartbeat
@@ -38,14 +38,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="Path to the CSV file.")
+        add_import_arguments(
+            parser,
+            file="Path to the CSV file.",
+            dry_run="Check the file and say what would change; write nothing.",
+        )
         parser.add_argument(
             "--only-valid-rows",
             action="store_true",
             help="Import the valid orders even when other rows have errors (those are listed and left out).",
-        )
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Check the file and say what would change; write nothing."
         )
         parser.add_argument(
             "--time-zone",
@@ -68,51 +69,19 @@ class Command(BaseCommand):
             const=MONTH_FIRST,
             help="Read dates like 03/04/2026 as 4 March, when no date in the file settles it.",
         )
-        parser.add_argument(
-            "--column",
-            metavar="FIELD=HEADER",
-            action="append",
-            default=[],
-            help="The column that holds FIELD (repeatable), e.g. --column order_id='Order Number'. "
-            f"Fields: {', '.join(FIELDS)}. Remembered for files with the same headers.",
-        )
-        add_as_user_argument(parser)
+        add_column_argument(parser, example="order_id='Order Number'", fields=", ".join(FIELDS))
         parser.add_argument("--engine", choices=("copy", "batched"), help="Override the database's engine.")
 
-    def handle(
-        self,
-        *args,
-        file,
-        only_valid_rows=False,
-        dry_run=False,
-        as_user=None,
-        engine=None,
-        time_zone=None,
-        date_order=None,
-        column=(),
-        **options,
-    ):
+    def handle(self, *args, file, dry_run=False, as_user=None, only_valid_rows=False, engine=None, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Cannot read {path}: no such file.")
         actor = actor_named(as_user)
-        try:
-            column_map = parse_column_options(column, FIELDS) if column else None
-        except CsvError as exc:
-            self._errors(exc.issues, len(exc.issues))
-            raise CommandError("Nothing was imported: fix the --column options.") from None
-        answers = {"time_zone": time_zone, "date_order": date_order, "column_map": column_map}
+        given = {"file_name": path.name, "actor": actor, "only_valid_rows": only_valid_rows}
+        given |= self._reading(**options)
         if dry_run:
             try:
-                result = import_orders(
-                    path,
-                    file_name=path.name,
-                    actor=actor,
-                    dry_run=True,
-                    only_valid_rows=only_valid_rows,
-                    engine=engine,
-                    **answers,
-                )
+                result = import_orders(path, dry_run=True, engine=engine, **given)
             except PermissionDenied as exc:
                 raise CommandError(f"Refused: {exc} Nothing was checked.") from None
             except CsvError as exc:
@@ -126,7 +95,7 @@ class Command(BaseCommand):
             self.stdout.write(result.describe())
             return
         try:
-            run = create_run(file_name=path.name, actor=actor, only_valid_rows=only_valid_rows, **answers)
+            run = create_run(**given)
         except PermissionDenied as exc:
             raise CommandError(f"Refused: {exc} Nothing was imported.") from None
         except CsvError as exc:
@@ -153,6 +122,16 @@ class Command(BaseCommand):
         if run.status != run.Status.SUCCEEDED:
             raise CommandError(f"{run.message} (import run {run.pk})")
         self.stdout.write(f"{run.message} (import run {run.pk})")
+
+    def _reading(self, *, time_zone=None, date_order=None, column=(), **options) -> dict:
+        """How the file is read, as the options say: the zone of its times, its date order, the columns
+        named (`--column`, checked here)."""
+        try:
+            column_map = parse_column_options(column, FIELDS) if column else None
+        except CsvError as exc:
+            self._errors(exc.issues, len(exc.issues))
+            raise CommandError("Nothing was imported: fix the --column options.") from None
+        return {"time_zone": time_zone, "date_order": date_order, "column_map": column_map}
 
     def _progress(self, phase: str, done: int, total: int) -> None:
         if self.stdout.isatty():

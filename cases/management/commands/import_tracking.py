@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cases.csvfiles import CsvError
 from cases.imports.column_maps import parse_column_options
-from cases.management.importing import actor_named, add_as_user_argument, add_column_argument, read_input
+from cases.management.importing import actor_named, add_column_argument, add_import_arguments, read_input
 from cases.permissions import IMPORT_ORDERS
 from cases.services.tracking_import import FIELDS, IMPORTERS, choose_columns
 from staletrack.permissions import require
@@ -21,18 +21,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(IMPORTERS), help="numbers or events")
-        parser.add_argument("file", help="Path to the CSV file, or - for standard input.")
+        add_import_arguments(
+            parser,
+            file="Path to the CSV file, or - for standard input.",
+            dry_run="Check the file as the import would and say what would change; write nothing.",
+        )
         add_column_argument(
             parser,
             example="tracking_number='Tracking Numbers Tracking Number'",
             fields="; ".join(f"{kind}: {', '.join(FIELDS[kind])}" for kind in ("numbers", "events")),
         )
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help="Check the file as the import would and say what would change; write nothing.",
-        )
-        add_as_user_argument(parser)
 
     def handle(self, *args, kind, file, column=(), dry_run=False, as_user=None, **options):
         raw = read_input(file)

@@ -3,23 +3,23 @@
 import json
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from cases.assessment import assess_many
 from cases.assessment.text import render_text
 from cases.bundles.facts import bundle_facts
-from cases.bundles.files import read_bundle_file
-from cases.bundles.reader import BundleError, parse_timestamp, read_bundle
+from cases.bundles.reader import parse_timestamp
+from cases.management.importing import read_bundle_input
 from cases.models import Order
 from cases.services.assessment import packets_for_orders
 
 
 class Command(BaseCommand):
     help = (
-        "Print decision packets (spec rules.md section 9) for stored orders, or for a bundle file without "
-        "touching the database. JSON is always a list of packets."
+        "Print decision packets (spec rules.md section 9) "
+        "for stored orders, or for a bundle file without touching the database. "
+        "JSON is always a list of packets."
     )
 
     def add_arguments(self, parser):
@@ -44,7 +44,7 @@ class Command(BaseCommand):
             if isinstance(as_of, str):
                 raise CommandError(f"--as-of {as_of}")
         if options["bundle"]:
-            packets = self._from_bundle(Path(options["bundle"]), as_of)
+            packets = self._from_bundle(str(Path(options["bundle"])), as_of)
         else:
             packets = self._from_database(options["order"], as_of or timezone.now())
         if options["format"] == "json":
@@ -79,15 +79,7 @@ class Command(BaseCommand):
         position = {order_id: i for i, order_id in enumerate(order_ids or [])}
         return sorted(packets, key=lambda p: position.get(p["order_id"], 0)) if order_ids else packets
 
-    def _from_bundle(self, path: Path, as_of) -> list[dict]:
-        try:
-            limit = settings.BUNDLE_MAX_BYTES
-            bundle = read_bundle(read_bundle_file(str(path), max_bytes=limit), max_bytes=limit)
-        except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
-        except BundleError as exc:
-            for issue in exc.issues:
-                self.stderr.write(f"error: {issue}")
-            raise CommandError(f"{path}: {len(exc.issues)} error(s).") from None
+    def _from_bundle(self, file: str, as_of) -> list[dict]:
+        bundle = read_bundle_input(self, file)
         as_of = as_of or bundle.as_of or timezone.now()
         return [packet.to_dict() for packet in assess_many(bundle_facts(bundle), as_of)]

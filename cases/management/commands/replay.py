@@ -2,13 +2,10 @@
 
 import json
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.bundles.files import read_bundle_file
-from cases.bundles.reader import BundleError, read_bundle
-from cases.management.importing import actor_named
+from cases.management.importing import actor_named, read_bundle_input
 from cases.replay import KEEP, render_report
 from cases.replay.engine import (
     REPLAY_PERMISSION,
@@ -86,7 +83,7 @@ class Command(BaseCommand):
             processes = processes or default_processes()
             keep = options["list"]
             if file:
-                report = replay_bundle(self._bundle(file), policy=chosen, keep=keep)
+                report = replay_bundle(read_bundle_input(self, file), policy=chosen, keep=keep)
             elif cases:
                 report = replay_order_ids(cases, policy=chosen, processes=processes, keep=keep)
             else:
@@ -97,15 +94,3 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report.to_dict(), indent=1, ensure_ascii=False))
         else:
             self.stdout.write(render_report(report))
-
-    def _bundle(self, file: str):
-        """The bundle in `file`, held to the limit of every bundle path (settings BUNDLE_MAX_BYTES)."""
-        limit = settings.BUNDLE_MAX_BYTES
-        try:
-            return read_bundle(read_bundle_file(file, max_bytes=limit), max_bytes=limit)
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}.") from None
-        except BundleError as exc:
-            for issue in exc.issues:
-                self.stderr.write(f"error: {issue}")
-            raise CommandError(f"{file}: {len(exc.issues)} error(s).") from None
