@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.choices import Direction, EvidenceKind
 from cases.models import Case, CustomerMessage, SupplierEvidence, TrackingEvent
-from cases.services import workbench
+from cases.workbench import services as workbench
 from tests.clock_helpers import import_label_only_cases
 
 pytestmark = pytest.mark.django_db

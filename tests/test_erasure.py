@@ -28,8 +28,9 @@ from cases.models import (
     TrackingEvent,
 )
 from cases.resources import OrderResource
-from cases.services import erasure, workbench
+from cases.services import erasure
 from cases.services.bundle_import import import_bundle
+from cases.workbench import services as workbench
 from tests.otp_helpers import verified_login
 
 pytestmark = pytest.mark.django_db

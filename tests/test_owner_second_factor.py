@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cases.choices import MoneyState
 from cases.models import AuditEvent, MoneyDecision
 from cases.permissions import APPROVE_MONEY
-from cases.services import workbench
+from cases.workbench import services as workbench
 from policies import services as policy_services
 from policies.models import Policy
 from policies.permissions import EDIT_POLICY

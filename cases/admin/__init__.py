@@ -1,8 +1,10 @@
 """The admin of the cases app, one module per area so each stays small.
 
-Orders and their records, tracking numbers and their imports, the case queue and the case page,
-decisions and the audit trail, import runs, replay, webhook deliveries, erasure."""
+Orders and their records, tracking numbers and their imports, decisions and the audit trail, import runs,
+replay, webhook deliveries, erasure; the case queue and the case page are the workbench's
+(`cases.workbench.admin`), registered from here like the others."""
 
-from cases.admin import cases, decisions, imports, orders, tracking, webhooks
+from cases.admin import decisions, imports, orders, tracking, webhooks
+from cases.workbench import admin as workbench
 
-__all__ = ["cases", "decisions", "imports", "orders", "tracking", "webhooks"]
+__all__ = ["decisions", "imports", "orders", "tracking", "webhooks", "workbench"]

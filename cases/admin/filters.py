@@ -12,7 +12,7 @@ from django.db import connections
 from django.utils import timezone
 
 from cases.assessment import vocabulary as v
-from cases.selectors.queue import AGE_BUCKETS, age_bucket_filter
+from cases.workbench.queue import AGE_BUCKETS, age_bucket_filter
 
 FLAGS = v.FLAGS
 

@@ -80,7 +80,6 @@ from cases.resources import (
     UploadedFile,
     read_header,
 )
-from cases.selectors.timeline import READABLE
 from cases.services import orders as order_facts
 from cases.services.column_mappings import remembered_column_map
 from cases.services.order_import import (
@@ -92,6 +91,7 @@ from cases.services.order_import import (
     store_zone,
 )
 from cases.services.orders import ORDER_FACTS, order_problems
+from cases.workbench.timeline import READABLE
 from staletrack.exports import SelectedRowsExportMixin
 from staletrack.limits import time_problem
 from staletrack.uploads import UploadStorage

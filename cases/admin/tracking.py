@@ -16,8 +16,8 @@ from cases.models import (
     TrackingEvent,
     TrackingNumber,
 )
-from cases.selectors.timeline import READABLE
 from cases.services import orders as order_facts
+from cases.workbench.timeline import READABLE
 
 
 class TrackingEventInline(admin.TabularInline):

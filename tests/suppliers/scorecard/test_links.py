@@ -9,8 +9,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from cases.admin.cases import CaseAdmin
 from cases.models import Case
+from cases.workbench.admin import CaseAdmin
 from suppliers.scorecard.figures import CASE_LOOKUPS
 from tests.helpers.scorecard import ONE_WEEK, cases_behind, cell, page, rows_of
 

@@ -19,7 +19,7 @@ from cases.models import (
     SupplierChase,
     TrackingEvent,
 )
-from cases.services import workbench
+from cases.workbench import services as workbench
 from policies.models import Policy
 from suppliers.models import Product, Supplier
 from tests.clock_helpers import import_label_only_cases

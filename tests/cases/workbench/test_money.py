@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, connections, transaction
 
 from cases.choices import MoneyState
 from cases.models import AuditEvent, MoneyDecision, Outcome
-from cases.services import workbench
+from cases.workbench import services as workbench
 from tests.clock_helpers import import_label_only_cases
 from tests.factories import UserFactory
 from tests.otp_helpers import verified

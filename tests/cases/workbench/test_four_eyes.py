@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cases.choices import MoneyState
 from cases.models import AuditEvent, MoneyDecision, Outcome
-from cases.services import workbench
+from cases.workbench import services as workbench
 from tests.factories import UserFactory
 from tests.otp_helpers import verified, verified_login
 

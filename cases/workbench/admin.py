@@ -43,11 +43,11 @@ from cases.permissions import APPROVE_MONEY, IMPORT_CASES
 from cases.replay.engine import REPLAY_PERMISSION
 from cases.replay.views import MAX_CASES, replay_page, replay_run_page
 from cases.resources import CaseResource
-from cases.selectors.queue import SAVED_VIEWS, EstimatedCountPaginator, clock_exceeded, key_clock
-from cases.selectors.timeline import case_timeline, proved, unreadable_facts
-from cases.services import workbench
 from cases.services.assessment import unassessable_reason
 from cases.services.bundle_import import import_bundle
+from cases.workbench import services as workbench
+from cases.workbench.queue import SAVED_VIEWS, EstimatedCountPaginator, clock_exceeded, key_clock
+from cases.workbench.timeline import case_timeline, proved, unreadable_facts
 from staletrack.exports import SelectedRowsExportMixin
 from staletrack.permissions import require
 from suppliers.models import Product

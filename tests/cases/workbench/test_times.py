@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cases.choices import CaseStatus, EvidenceKind
 from cases.models import AuditEvent, Case, Outcome, SupplierEvidence
-from cases.services import workbench
+from cases.workbench import services as workbench
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cases.choices import MoneyState
 from cases.models import AuditEvent, MoneyDecision
-from cases.services import workbench
+from cases.workbench import services as workbench
 from tests.factories import CaseFactory
 from tests.otp_helpers import verified_login
 
