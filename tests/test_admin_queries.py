@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.choices import Direction, EvidenceKind
 from cases.models import Case, CustomerMessage, SupplierEvidence, TrackingEvent
-from cases.workbench import services as workbench
+from cases.workbench import money, services
 from tests.clock_helpers import import_label_only_cases
 
 pytestmark = pytest.mark.django_db
@@ -61,9 +61,9 @@ def grow(case: Case, staff, n: int) -> None:
             for i in range(n)
         ]
     )
-    workbench.chase_supplier(case, actor=staff)
-    workbench.request_money_decision(case, actor=staff, kind="refund", amount="1", reason="late")
-    workbench.assign(case, actor=staff, assignee=staff)
+    services.chase_supplier(case, actor=staff)
+    money.request_money_decision(case, actor=staff, kind="refund", amount="1", reason="late")
+    services.assign(case, actor=staff, assignee=staff)
 
 
 @pytest.mark.parametrize(
@@ -77,13 +77,13 @@ def grow(case: Case, staff, n: int) -> None:
 def test_the_queue_runs_a_fixed_number_of_queries(client, staff, params):
     cases = import_label_only_cases(2, label_days_ago=7)
     for case in cases:
-        workbench.assign(case, actor=staff, assignee=staff)
+        services.assign(case, actor=staff, assignee=staff)
     client.force_login(staff)
     url = reverse("admin:cases_case_changelist")
     few = queries(client, url, params)
     more = import_label_only_cases(40, label_days_ago=7, first=2)
     for case in more[:10]:
-        workbench.assign(case, actor=staff, assignee=staff)
+        services.assign(case, actor=staff, assignee=staff)
     many = queries(client, url, params)
     assert few == many <= QUEUE_QUERIES_AT_MOST
 

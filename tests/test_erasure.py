@@ -30,7 +30,7 @@ from cases.models import (
 from cases.resources import OrderResource
 from cases.services import erasure
 from cases.services.bundle_import import import_bundle
-from cases.workbench import services as workbench
+from cases.workbench import services
 from tests.otp_helpers import verified_login
 
 pytestmark = pytest.mark.django_db
@@ -117,10 +117,10 @@ def customer(staff, settings, tmp_path):
     import_bundle(read_bundle(bundle("ana.old@example.com", now)))
     import_bundle(read_bundle(bundle(EMAIL, now)))  # the email changed: audited with old and new values
     case = Case.objects.get(order__order_id="#E1")
-    workbench.save_draft(case, actor=staff, text=f"Dear {NAME}, we are looking into it.")
-    workbench.mark_customer_updated(case, actor=staff, note=f"Phoned {NAME} at the number she gave")
-    workbench.record_proof(case, actor=staff, kind="dispatch_claim", text=f"Supplier wrote: sent to {NAME}")
-    workbench.hold(
+    services.save_draft(case, actor=staff, text=f"Dear {NAME}, we are looking into it.")
+    services.mark_customer_updated(case, actor=staff, note=f"Phoned {NAME} at the number she gave")
+    services.record_proof(case, actor=staff, kind="dispatch_claim", text=f"Supplier wrote: sent to {NAME}")
+    services.hold(
         case, actor=staff, reason=f"{EMAIL} asked us to wait", until=timezone.now() + timedelta(days=3)
     )
     ImportRun.objects.create(

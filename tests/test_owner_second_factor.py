@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cases.choices import MoneyState
 from cases.models import AuditEvent, MoneyDecision
 from cases.permissions import APPROVE_MONEY
-from cases.workbench import services as workbench
+from cases.workbench import money, services
 from policies import services as policy_services
 from policies.models import Policy
 from policies.permissions import EDIT_POLICY
@@ -44,7 +44,7 @@ def acme():
 
 @pytest.fixture
 def decision(case, staff):
-    return workbench.request_money_decision(
+    return money.request_money_decision(
         case, actor=staff, kind="refund", amount="29.90", reason="x", currency="USD"
     )
 
@@ -224,7 +224,7 @@ def test_an_unverified_superuser_is_refused_by_the_services():
 
 def test_services_refuse_an_owner_object_no_session_verified(case, decision, owner):
     with pytest.raises(PermissionDenied, match="second factor"):
-        workbench.decide_money_decision(
+        money.decide_money_decision(
             decision,
             actor=owner,
             approve=True,
@@ -233,7 +233,7 @@ def test_services_refuse_an_owner_object_no_session_verified(case, decision, own
             seen_reason="x",
         )
     with pytest.raises(PermissionDenied, match="second factor"):
-        workbench.pause_product(case, actor=owner, reason="x")
+        services.pause_product(case, actor=owner, reason="x")
     with pytest.raises(PermissionDenied, match="second factor"):
         policy_services.create_draft(base=Policy.objects.get(is_active=True), actor=owner)
     assert Product.objects.get().state == Product.State.ACTIVE

@@ -1,10 +1,10 @@
 """The admin of the cases app, one module per area so each stays small.
 
-Orders and their records, tracking numbers and their imports, decisions and the audit trail, import runs,
-replay, webhook deliveries, erasure; the case queue and the case page are the workbench's
-(`cases.workbench.admin`), registered from here like the others."""
+Orders and their records, tracking numbers and their imports, the bundle upload, the audit trail, import
+runs, replay, webhook deliveries, erasure; the case queue, the case page, outcomes and money decisions are
+the workbench's (`cases.workbench.admin`), registered from here like the others."""
 
-from cases.admin import decisions, imports, orders, tracking, webhooks
+from cases.admin import audit, imports, orders, tracking, webhooks
 from cases.workbench import admin as workbench
 
-__all__ = ["decisions", "imports", "orders", "tracking", "webhooks", "workbench"]
+__all__ = ["audit", "imports", "orders", "tracking", "webhooks", "workbench"]

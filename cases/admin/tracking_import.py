@@ -1,7 +1,7 @@
 """Uploading tracking CSVs from the tracking-number list (docs/imports.md), with a step to name the columns.
 
-Same shape as the bundle upload (cases.admin.cases): the permission is checked on the server for GET
-and POST alike (403), the import is all or nothing, and every error is listed (escaped by the template).
+Same shape as the bundle upload (cases.admin.bundle_upload): the permission is checked on the server for
+GET and POST alike (403), the import is all or nothing, and every error is listed (escaped by the template).
 
 Naming the columns: when a file lacks a column the import needs (the service says "required column is
 missing"), or when the person asks for it ("Name the columns"), the page shows one select per field of

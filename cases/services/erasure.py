@@ -77,7 +77,7 @@ ORDER_ERASED_ACTION = "order_personal_data_erased"
 
 # Keys of an audit event's `changes` whose values are personal data on an erased order's objects.
 PERSONAL_KEYS = frozenset({"customer_email", "email", "postal_code", "text", "draft_text"})
-# Audit actions whose `reason` is a customer's or a supplier's text (workbench._record's note).
+# Audit actions whose `reason` is a customer's or a supplier's text (the note of a workbench outcome).
 TEXT_REASONS = frozenset({"supplier_proof_recorded", "customer_updated"})
 # Outcomes whose note is such a text.
 TEXT_NOTES = frozenset({OutcomeKind.PROOF_RECORDED, OutcomeKind.CUSTOMER_UPDATED})

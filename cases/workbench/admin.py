@@ -1,4 +1,5 @@
-"""The case queue and the case page.
+"""The workbench's admin: the case queue, the case page's URLs, and the read-only lists of outcomes and
+money decisions.
 
 Queue: sorted by risk, then by how long the customer has waited; one query for the rows
 (`list_select_related`), no per-row queries, no full-table COUNT when unfiltered (an estimate on
@@ -6,75 +7,36 @@ PostgreSQL), no facet counts, and an index behind every filter. Cases whose last
 (cases.services.assessment.record_unassessable) are counted above the list and have their own filter,
 "Cannot be assessed".
 
-Case page: the decision packet on top (with why the case cannot be assessed, when it cannot, and how many
-of its facts have a stored time that cannot be read: the page answers all the same), then one timeline;
-the forms post back to the same URL with an `action`, and every action checks its permission on the
-server before it reads the form (403, nothing written), then calls `cases.services.workbench`, which
-checks again.
+The case page is `cases.workbench.views`; `CaseAdmin` also serves the replay pages (cases.replay.views)
+and the bundle upload (cases.admin.bundle_upload) under its URL. Outcomes and money decisions are written
+only through the case page (`cases.workbench.services`, `cases.workbench.money`), which checks
+permissions and records the audit event; a crafted POST to their admins' add, change or delete URLs gets
+403.
 """
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime, time
-
-from django.conf import settings
-from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, connections, transaction
+from django.contrib import admin
+from django.db import connections
 from django.db.models import Q
-from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from cases.admin.bundle_upload import import_bundle_page
 from cases.admin.filters import AgeFilter, AssigneeFilter, FlagFilter, SkuFilter, UnassessableFilter
-from cases.assessment.text import render_text
-from cases.bundles.reader import BundleError, read_bundle
-from cases.choices import ChaseChannel, EvidenceKind, MoneyKind, MoneyState
-from cases.currencies import currency_code
-from cases.forms import BundleUploadForm
-from cases.models import Case, MoneyDecision, Order, OrderTracking
-from cases.permissions import APPROVE_MONEY, IMPORT_CASES
+from cases.models import Case, MoneyDecision, Order, OrderTracking, Outcome
+from cases.permissions import IMPORT_CASES
 from cases.replay.engine import REPLAY_PERMISSION
 from cases.replay.views import MAX_CASES, replay_page, replay_run_page
 from cases.resources import CaseResource
-from cases.services.assessment import unassessable_reason
-from cases.services.bundle_import import import_bundle
-from cases.workbench import services as workbench
 from cases.workbench.queue import SAVED_VIEWS, EstimatedCountPaginator, clock_exceeded, key_clock
-from cases.workbench.timeline import case_timeline, proved, unreadable_facts
+from cases.workbench.views import case_page, risk_badge
+from staletrack.admin import ReadOnlyAdmin
 from staletrack.exports import SelectedRowsExportMixin
-from staletrack.permissions import require
 from suppliers.models import Product
-from suppliers.permissions import FLAG_SUPPLIER, PAUSE_PRODUCT
 from suppliers.scorecard.figures import CASE_LOOKUPS
-
-logger = logging.getLogger(__name__)
-
-RISK_COLOURS = {
-    "normal_watch": "#2e7d32",
-    "supplier_chase": "#1565c0",
-    "customer_update": "#6a1b9a",
-    "review_risk": "#ef6c00",
-    "refund_risk": "#c62828",
-    "chargeback_watch": "#b71c1c",
-    "owner_only": "#000000",
-}
-
-
-def risk_badge(risk_level: str, label: str):
-    return format_html(
-        '<span class="risk-badge risk-{}" style="background:{};color:#fff;padding:2px 6px;'
-        'border-radius:3px;white-space:nowrap">{}</span>',
-        risk_level or "none",
-        RISK_COLOURS.get(risk_level, "#555"),
-        label or "not assessed",
-    )
 
 
 class CountryFilter(admin.SimpleListFilter):
@@ -99,25 +61,6 @@ class CountryFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(order__country=self.value()) if self.value() else queryset
-
-
-# The case page's actions: name -> (permission checked before anything is read, handler name).
-ACTIONS = {
-    "chase_supplier": ("cases.change_case", "_chase"),
-    "record_proof": ("cases.change_case", "_proof"),
-    "mark_customer_updated": ("cases.change_case", "_customer_updated"),
-    "hold": ("cases.change_case", "_hold"),
-    "assign": ("cases.change_case", "_assign"),
-    "resolve": ("cases.change_case", "_resolve"),
-    "save_draft": ("cases.change_case", "_save_draft"),
-    "mark_sent": ("cases.change_case", "_mark_sent"),
-    "request_money": ("cases.add_moneydecision", "_request_money"),
-    "approve_money": (APPROVE_MONEY, "_approve_money"),
-    "reject_money": (APPROVE_MONEY, "_reject_money"),
-    "edit_money": ("cases.add_moneydecision", "_edit_money"),
-    "pause_product": (PAUSE_PRODUCT, "_pause_product"),
-    "flag_supplier": (FLAG_SUPPLIER, "_flag_supplier"),
-}
 
 
 @admin.register(Case)
@@ -240,7 +183,7 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
         }
         return super().changelist_view(request, extra_context)
 
-    # -- case page ---------------------------------------------------------------------------------
+    # -- URLs and the case page ----------------------------------------------------------------------
 
     def get_urls(self):
         return [
@@ -259,243 +202,13 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "POST":
-            return self.case_action(request, object_id)
-        if request.method != "GET":
-            return HttpResponseNotAllowed(["GET", "POST"])
-        case = self._case(request, object_id)
-        return self.render_case_page(request, case)
-
-    def _case(self, request, object_id) -> Case:
-        case = (
-            Case.objects.select_related("order__product__supplier", "assignee", "policy")
-            .filter(pk=object_id)
-            .first()
-            if str(object_id).isdigit()
-            else None
-        )
-        if case is None:
-            raise Http404("No such case.")
-        if not self.has_view_or_change_permission(request, case):
-            raise PermissionDenied
-        return case
-
-    def render_case_page(self, request, case: Case, *, draft_text=None, violations=None, status=200):
-        user = request.user
-        packet = case.packet or {}
-        decisions = list(
-            MoneyDecision.objects.filter(case=case).select_related("requested_by", "amended_by", "decided_by")
-        )
-        for decision in decisions:
-            # Whoever set the terms (the requester, the one other person who changed them) never decides;
-            # once two people set them, nobody else changes them (cases.services.workbench).
-            setters = {decision.requested_by_id, decision.amended_by_id} - {None}
-            decision.can_decide = (
-                decision.state == MoneyState.PENDING
-                and user.has_perm(APPROVE_MONEY)
-                and user.pk not in setters
-            )
-            decision.can_edit = (
-                decision.state != MoneyState.REJECTED
-                and (decision.requested_by_id == user.pk or user.has_perm(APPROVE_MONEY))
-                and (len(setters) < 2 or user.pk in setters)
-            )
-        now = timezone.now()
-        timeline, timeline_error = _timeline(case)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Case {case.order.order_id}",
-            "subtitle": None,
-            "opts": self.model._meta,
-            "app_label": self.model._meta.app_label,
-            "original": case,
-            "has_view_permission": True,
-            "case": case,
-            "order": case.order,
-            "packet": packet,
-            "risk_badge": risk_badge(case.risk_level, case.get_risk_level_display()),
-            "key_clock": key_clock(case.window, now),
-            "clock_exceeded": clock_exceeded(case.window, now),
-            "packet_text": render_text(packet) if packet else "",
-            "timeline": timeline,
-            "timeline_error": timeline_error,
-            "unreadable_facts": unreadable_facts(case),
-            "proved": proved(timeline),
-            "draft_text": workbench.current_draft(case) if draft_text is None else draft_text,
-            "violations": violations,
-            "decisions": decisions,
-            "pending_decisions": [d for d in decisions if d.state == MoneyState.PENDING],
-            "can_work": user.has_perm("cases.change_case"),
-            "can_request_money": user.has_perm("cases.add_moneydecision"),
-            "can_pause": user.has_perm(PAUSE_PRODUCT),
-            "can_flag": user.has_perm(FLAG_SUPPLIER),
-            "chase_channels": ChaseChannel.choices,
-            "evidence_kinds": EvidenceKind.choices,
-            "money_kinds": MoneyKind.choices,
-            "order_currency": currency_code(case.order.currency),
-            "is_owner": user.has_perm(APPROVE_MONEY),
-            "endings": [(e, str(e).replace("_", " ")) for e in workbench.ENDINGS],
-            "assignees": list(workbench.assignable_users()),
-            "queue_url": reverse("admin:cases_case_changelist"),
-        }
-        return TemplateResponse(request, self.change_form_template, context, status=status)
-
-    def case_action(self, request, object_id):
-        name = request.POST.get("action", "")
-        if name not in ACTIONS:
-            raise PermissionDenied("Unknown action.")
-        permission, handler = ACTIONS[name]
-        require(request.user, permission)  # before the form is read: a crafted POST writes nothing
-        case = self._case(request, object_id)
-        try:
-            response = getattr(self, handler)(request, case)
-        except ValidationError as exc:
-            if isinstance(exc, workbench.DraftRefused):
-                self.message_user(
-                    request, "The reply was not marked as sent: fix what is listed.", messages.ERROR
-                )
-                return self.render_case_page(
-                    request,
-                    case,
-                    draft_text=request.POST.get("text", ""),
-                    violations=exc.violations,
-                    status=400,
-                )
-            for message in exc.messages:
-                self.message_user(request, message, messages.ERROR)
-            return redirect(request.path)
-        return response or redirect(request.path)
-
-    def _done(self, request, text):
-        self.message_user(request, text, messages.SUCCESS)
-
-    def _chase(self, request, case):
-        channel = request.POST.get("channel") or ChaseChannel.EMAIL
-        workbench.chase_supplier(case, actor=request.user, channel=channel, note=request.POST.get("note", ""))
-        self._done(request, "Supplier chase recorded. The supplier message draft is below.")
-
-    def _proof(self, request, case):
-        at = _parse_datetime(request.POST.get("at"))
-        workbench.record_proof(
-            case,
-            actor=request.user,
-            kind=request.POST.get("kind", ""),
-            text=request.POST.get("text", ""),
-            at=at,
-        )
-        self._done(request, "Supplier proof recorded.")
-
-    def _customer_updated(self, request, case):
-        workbench.mark_customer_updated(case, actor=request.user, note=request.POST.get("note", ""))
-        self._done(request, "Recorded that the customer was updated.")
-
-    def _hold(self, request, case):
-        until = _parse_date(request.POST.get("until"))
-        workbench.hold(case, actor=request.user, reason=request.POST.get("reason", ""), until=until)
-        self._done(request, "Case held.")
-
-    def _assign(self, request, case):
-        raw = request.POST.get("assignee", "")
-        assignee = None
-        if raw:
-            if raw == "me":
-                assignee = request.user
-            else:
-                assignee = get_user_model().objects.filter(pk=raw if raw.isdigit() else None).first()
-                if assignee is None:
-                    raise ValidationError("No such user.")
-        workbench.assign(case, actor=request.user, assignee=assignee)
-        self._done(request, "Assignee changed.")
-
-    def _resolve(self, request, case):
-        workbench.resolve(
-            case,
-            actor=request.user,
-            ending=request.POST.get("ending") or workbench.RESOLVED,
-            note=request.POST.get("note", ""),
-        )
-        self._done(request, "Case resolved.")
-
-    def _save_draft(self, request, case):
-        text = request.POST.get("text", "")
-        check = workbench.save_draft(case, actor=request.user, text=text)
-        if check.ok:
-            self._done(request, "Draft saved; it passes the reply guard.")
-            return None
-        self.message_user(request, "Draft saved, but it cannot be sent as it is.", messages.WARNING)
-        case.refresh_from_db()
-        return self.render_case_page(request, case, draft_text=text, violations=check.violations)
-
-    def _mark_sent(self, request, case):
-        workbench.mark_draft_sent(case, actor=request.user, text=request.POST.get("text", ""))
-        self._done(request, "Reply recorded as sent to the customer.")
-
-    def _request_money(self, request, case):
-        workbench.request_money_decision(
-            case,
-            actor=request.user,
-            kind=request.POST.get("kind", ""),
-            amount=request.POST.get("amount", ""),
-            reason=request.POST.get("reason", ""),
-            currency=request.POST.get("currency", ""),
-            above_value_reason=request.POST.get("above_value_reason", ""),
-        )
-        self._done(request, "Money decision requested; an owner decides.")
-
-    def _decision(self, request, case) -> MoneyDecision:
-        decision = MoneyDecision.objects.filter(case=case, pk=_int(request.POST.get("decision"))).first()
-        if decision is None:
-            raise ValidationError("No such money request on this case.")
-        return decision
-
-    def _decide(self, request, case, approve: bool):
-        decision = self._decision(request, case)
-        try:
-            workbench.decide_money_decision(
-                decision,
-                actor=request.user,
-                approve=approve,
-                seen_version=_int(request.POST.get("version")),
-                seen_amount=request.POST.get("amount", ""),
-                seen_reason=request.POST.get("reason", ""),
-                note=request.POST.get("note", ""),
-            )
-        except workbench.AlreadyDecided as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-            return redirect(request.path)
-        self._done(request, "Money decision approved." if approve else "Money decision rejected.")
-        return None
-
-    def _approve_money(self, request, case):
-        return self._decide(request, case, True)
-
-    def _reject_money(self, request, case):
-        return self._decide(request, case, False)
-
-    def _edit_money(self, request, case):
-        decision = self._decision(request, case)
-        workbench.edit_money_request(
-            decision,
-            actor=request.user,
-            amount=request.POST.get("amount", ""),
-            reason=request.POST.get("reason", ""),
-            above_value_reason=request.POST.get("above_value_reason", ""),
-        )
-        self._done(request, "Money request edited.")
-
-    def _pause_product(self, request, case):
-        workbench.pause_product(case, actor=request.user, reason=request.POST.get("reason", ""))
-        self._done(request, "Product paused.")
-
-    def _flag_supplier(self, request, case):
-        workbench.flag_supplier(case, actor=request.user, reason=request.POST.get("reason", ""))
-        self._done(request, "Supplier flagged.")
+        return case_page(self, request, object_id)
 
     # -- replay --------------------------------------------------------------------------------------
 
     @admin.action(description="Replay the selected cases", permissions=["view"])
     def replay_selected(self, request, queryset):
-        """Render the replay page for the selection (reads only; cases.admin.replay)."""
+        """Render the replay page for the selection (reads only; cases.replay.views)."""
         chosen = list(queryset.values_list("pk", flat=True)[: MAX_CASES + 1])  # more is refused
         return replay_page(self, request, case_pks=chosen)
 
@@ -508,70 +221,54 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
     # -- bundle upload -------------------------------------------------------------------------------
 
     def import_bundle_view(self, request):
-        if not request.user.has_perm(IMPORT_CASES):
-            raise PermissionDenied
-        form = BundleUploadForm(request.POST or None, request.FILES or None)
-        errors = []
-        if request.method == "POST" and form.is_valid():
-            raw = form.cleaned_data["file"].read()
-            try:
-                summary = import_bundle(
-                    read_bundle(raw, max_bytes=settings.BUNDLE_MAX_BYTES),
-                    raw=raw,
-                    actor=request.user,
-                    via="admin upload",
-                )
-            except BundleError as exc:
-                errors = [str(issue) for issue in exc.issues]
-            else:
-                level = messages.SUCCESS if summary.changed else messages.INFO
-                self.message_user(request, summary.describe(), level)
-                return redirect(reverse("admin:cases_case_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Import a case bundle",
-            "opts": self.model._meta,
-            "form": form,
-            "errors": errors,
-            "max_mb": settings.BUNDLE_MAX_BYTES // (1024 * 1024),
-        }
-        return TemplateResponse(request, "admin/cases/case/import_bundle.html", context)
+        return import_bundle_page(self, request)
 
 
-def _timeline(case: Case) -> tuple[list, str]:
-    """The case's timeline, or none and why when a stored fact cannot be read (the page still answers:
-    it is where a person sees what is wrong with the case). Times that cannot be read are left out by
-    the timeline's own queries; this catches what else a broken row may raise."""
-    try:
-        with transaction.atomic():  # a savepoint: a failed read leaves the request's transaction usable
-            return case_timeline(case), ""
-    except (DatabaseError, ValueError, OverflowError, TypeError) as exc:
-        logger.warning("The timeline of case %s cannot be read: %s", case.pk, exc)
-        return [], unassessable_reason(exc)
+@admin.register(Outcome)
+class OutcomeAdmin(ReadOnlyAdmin):
+    list_display = ("case_order", "kind", "at", "by", "note")
+    list_filter = ("kind",)
+    list_select_related = ("case__order", "by")
+    search_fields = ("=case__order__order_id",)
+
+    @admin.display(description="case", ordering="case__order__order_id")
+    def case_order(self, obj):
+        return case_link(obj.case)
 
 
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError(f"{value!r} is not a number.") from exc
+@admin.register(MoneyDecision)
+class MoneyDecisionAdmin(ReadOnlyAdmin):
+    """Requests are made, edited and decided on the case page, where the owner sees the amount and reason
+    the approval is tied to. `amended_by` is the second person who set the terms: like the requester,
+    they cannot decide."""
+
+    list_display = (
+        "case_order",
+        "kind",
+        "amount",
+        "currency",
+        "state",
+        "requested_by",
+        "amended_by",
+        "decided_by",
+        "decided_at",
+        "version",
+        "above_value",
+    )
+    list_filter = ("state", "kind")
+    list_select_related = ("case__order", "requested_by", "amended_by", "decided_by")
+    search_fields = ("=case__order__order_id",)
+
+    @admin.display(description="case", ordering="case__order__order_id")
+    def case_order(self, obj):
+        return case_link(obj.case)
+
+    @admin.display(description="above the order's value because")
+    def above_value(self, obj):
+        return obj.above_value_reason or "-"
 
 
-def _parse_date(value):
-    if not value:
-        raise ValidationError("A review date is required.")
-    try:
-        day = datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError as exc:
-        raise ValidationError("The review date is YYYY-MM-DD.") from exc
-    return timezone.make_aware(datetime.combine(day, time(9)))
-
-
-def _parse_datetime(value):
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationError("The time is YYYY-MM-DDTHH:MM.") from exc
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+def case_link(case):
+    return format_html(
+        '<a href="{}">{}</a>', reverse("admin:cases_case_change", args=[case.pk]), case.order.order_id
+    )

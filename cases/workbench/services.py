@@ -1,27 +1,10 @@
-"""The case actions of the admin workbench, as services the admin views, commands and tests share.
+"""The case actions of the workbench, as services the case page, commands and tests share.
 
 Every action checks its permission on the server (`staletrack.permissions.require`; `actor=None` is the
 operator at the shell), writes an `Outcome` on the case and an `AuditEvent`, in one transaction. Actions
 that change the facts (a chase, supplier proof, an outbound message) re-assess the case in the same
-transaction, so the packet the page shows next already knows.
-
-Money: staff request, a second person with `approve_money_decision` decides. Whoever sets a request's
-terms is one of its requesters: the person who asked (`requested_by`) and the one other person who
-changed the terms (`amended_by`, an owner); neither decides it (here and in the database's constraints),
-and a third person cannot change the terms of a request two people already set. A decision is one
-conditional UPDATE (`... WHERE state = 'pending' AND version = <seen> AND amount = <seen> AND reason =
-<seen>`), so two owners clicking at the same moment get exactly one decision: PostgreSQL makes the second
-UPDATE wait for the first and then re-check its WHERE, which no longer matches.
-
-Editing a request raises its `version`. Editing an approved request voids the approval: the request goes
-back to `pending` with no decider, and a `money_approval_voided` audit event records what the approval
-had seen. A rejected request is final and cannot be edited (request a new one).
-
-Amounts are numbers (never NaN or Infinity), not negative, with at most two decimals and under 10^10
-(staletrack.limits). A request is in its order's currency (ISO 4217, cases.currencies); an order without
-one needs the request to name it: nothing is assumed. A refund or partial refund above the order's value
-is an owner's to request, with a reason of its own (`above_value_reason`, audited); an order whose value
-is unknown puts no ceiling on a request (the owner's approval is still needed).
+transaction, so the packet the page shows next already knows. Money decisions are
+`cases.workbench.money`, which writes its steps through `record_outcome` here.
 
 Every time that enters here (a proof's time, a hold's review date) passes the one time gate,
 `staletrack.limits.time_problem`.
@@ -29,49 +12,31 @@ Every time that enters here (a proof's time, a hold's review date) passes the on
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from cases.assessment import Violation, check_draft, guard_context
-from cases.choices import (
-    CaseStatus,
-    ChaseChannel,
-    Direction,
-    EvidenceKind,
-    MoneyKind,
-    MoneyState,
-    OutcomeKind,
-)
-from cases.currencies import currency_code
-from cases.models import Case, CustomerMessage, MoneyDecision, Outcome, SupplierChase, SupplierEvidence
-from cases.permissions import APPROVE_MONEY
+from cases.choices import CaseStatus, ChaseChannel, Direction, EvidenceKind, OutcomeKind
+from cases.models import Case, CustomerMessage, Outcome, SupplierChase, SupplierEvidence
 from cases.selectors.facts import facts_for_orders
 from cases.services.assessment import refresh_cases
 from cases.services.audit import audit_event
-from staletrack.limits import MAX_AMOUNT_DECIMALS, MAX_AMOUNT_DIGITS, MAX_TEXT, text_problem, time_problem
+from staletrack.limits import MAX_TEXT, text_problem, time_problem
 from staletrack.permissions import require
 from suppliers import services as supplier_services
 from suppliers.models import Product
 from suppliers.permissions import FLAG_SUPPLIER, PAUSE_PRODUCT
 
 WORK_CASE = "cases.change_case"
-REQUEST_MONEY = "cases.add_moneydecision"
 
 # The workbench's own steps on a case's timeline (cases.choices.OutcomeKind, after the seed's outcomes).
 PROOF_RECORDED = OutcomeKind.PROOF_RECORDED
 ASSIGNED = OutcomeKind.ASSIGNED
 RESOLVED = OutcomeKind.RESOLVED
-MONEY_REQUESTED = OutcomeKind.MONEY_REQUESTED
-MONEY_APPROVED = OutcomeKind.MONEY_APPROVED
-MONEY_REJECTED = OutcomeKind.MONEY_REJECTED
-MONEY_EDITED = OutcomeKind.MONEY_EDITED
 ENDINGS = (OutcomeKind.DELIVERED, OutcomeKind.LOST, OutcomeKind.REFUNDED, OutcomeKind.REPLACED, RESOLVED)
 
 
@@ -83,12 +48,10 @@ class DraftRefused(ValidationError):
         super().__init__([f"{v.code}: {v.message}" for v in violations])
 
 
-class AlreadyDecided(ValidationError):
-    pass
-
-
 @dataclass(frozen=True)
 class DraftCheck:
+    """A reply and the breaches of rules.md section 8 the guard found in it (none: it may be sent)."""
+
     text: str
     violations: list[Violation]
 
@@ -97,7 +60,8 @@ class DraftCheck:
         return not self.violations
 
 
-def _record(case: Case, kind: str, actor, note: str, *, action: str, changes=None, obj=None, at=None):
+def record_outcome(case: Case, kind: str, actor, note: str, *, action: str, changes=None, obj=None, at=None):
+    """What every action leaves: an outcome on the case's timeline and its audit event, at one instant."""
     at = at or timezone.now()
     outcome = Outcome.objects.create(case=case, kind=kind, at=at, by=actor, note=note)
     audit_event(
@@ -106,7 +70,8 @@ def _record(case: Case, kind: str, actor, note: str, *, action: str, changes=Non
     return outcome
 
 
-def _locked(case: Case) -> Case:
+def locked_case(case: Case) -> Case:
+    """`case` read again and locked for the rest of the transaction (two people acting at once queue)."""
     return (
         Case.objects.select_related("order__product__supplier")
         .select_for_update(of=("self",))
@@ -114,14 +79,15 @@ def _locked(case: Case) -> Case:
     )
 
 
-def _required_text(value: str, what: str) -> str:
-    value = _text(value, what)
+def required_text(value: str, what: str) -> str:
+    """A free text a person must give (see `typed_text`); blank is refused, naming `what`."""
+    value = typed_text(value, what)
     if not value:
         raise ValidationError(f"{what} is required.")
     return value
 
 
-def _text(value: str, what: str) -> str:
+def typed_text(value: str, what: str) -> str:
     """A free text a person typed, stripped; NUL or more than MAX_TEXT characters is refused, never cut."""
     value = (value or "").strip()
     if problem := text_problem(value, MAX_TEXT):
@@ -147,12 +113,12 @@ def chase_supplier(case: Case, *, actor, channel: str = ChaseChannel.EMAIL, note
     require(actor, WORK_CASE)
     if channel not in ChaseChannel.values:
         raise ValidationError(f"Unknown chase channel {channel!r}.")
-    note = _text(note, "The note")
-    case = _locked(case)
+    note = typed_text(note, "The note")
+    case = locked_case(case)
     text = note or (case.packet or {}).get("supplier_draft") or "Asked the supplier for pickup proof."
     chase = SupplierChase(order=case.order, at=timezone.now(), text=text, channel=channel, recorded_by=actor)
     chase.save()
-    _record(
+    record_outcome(
         case,
         OutcomeKind.SUPPLIER_CHASED,
         actor,
@@ -169,15 +135,15 @@ def record_proof(case: Case, *, actor, kind: str, text: str, at: datetime | None
     require(actor, WORK_CASE)
     if kind not in EvidenceKind.values:
         raise ValidationError(f"Unknown evidence kind {kind!r}.")
-    text = _required_text(text, "What the supplier sent")
+    text = required_text(text, "What the supplier sent")
     at = at or timezone.now()
     if timezone.is_naive(at):
         raise ValidationError("The time of the proof needs a timezone.")
     _time(at, "The time of the proof")
-    case = _locked(case)
+    case = locked_case(case)
     evidence = SupplierEvidence(order=case.order, at=at, text=text, kind=kind, recorded_by=actor)
     evidence.save()
-    _record(
+    record_outcome(
         case,
         PROOF_RECORDED,
         actor,
@@ -197,17 +163,13 @@ def check_reply(case: Case, text: str, *, as_of: datetime | None = None) -> Draf
     return DraftCheck(text=text, violations=check_draft(text, **context.kwargs()))
 
 
-def current_draft(case: Case) -> str:
-    return case.draft_text or (case.packet or {}).get("draft_reply") or ""
-
-
 @transaction.atomic
 def save_draft(case: Case, *, actor, text: str) -> DraftCheck:
     """Store the edited reply and name every breach of section 8; a failing draft is kept, not sendable."""
     require(actor, WORK_CASE)
     if problem := text_problem(text or "", MAX_TEXT):
         raise ValidationError(f"The reply {problem}.")
-    case = _locked(case)
+    case = locked_case(case)
     check = check_reply(case, text)
     previous = case.draft_text
     case.draft_text = text
@@ -230,8 +192,8 @@ def mark_draft_sent(case: Case, *, actor, text: str) -> CustomerMessage:
     """Staff sent `text` to the customer themselves: guard it, then record the outbound message. A reply
     that breaks section 8 raises `DraftRefused` and nothing is written."""
     require(actor, WORK_CASE)
-    text = _required_text(text, "The reply")
-    case = _locked(case)
+    text = required_text(text, "The reply")
+    case = locked_case(case)
     now = timezone.now()
     check = check_reply(case, text, as_of=now)
     if not check.ok:
@@ -242,7 +204,7 @@ def mark_draft_sent(case: Case, *, actor, text: str) -> CustomerMessage:
     message.save()
     case.draft_text = ""
     case.save(update_fields=["draft_text", "updated_at"])
-    _record(
+    record_outcome(
         case,
         OutcomeKind.CUSTOMER_UPDATED,
         actor,
@@ -260,14 +222,14 @@ def mark_customer_updated(case: Case, *, actor, note: str) -> CustomerMessage:
     """The customer was answered outside staletrack (helpdesk, phone): record it as an outbound message
     so the case stops counting them as waiting."""
     require(actor, WORK_CASE)
-    note = _required_text(note, "What the customer was told")
-    case = _locked(case)
+    note = required_text(note, "What the customer was told")
+    case = locked_case(case)
     now = timezone.now()
     message = CustomerMessage(
         order=case.order, at=now, text=note, direction=Direction.OUTBOUND, recorded_by=actor
     )
     message.save()
-    _record(case, OutcomeKind.CUSTOMER_UPDATED, actor, note, action="customer_updated", at=now)
+    record_outcome(case, OutcomeKind.CUSTOMER_UPDATED, actor, note, action="customer_updated", at=now)
     refresh_cases([case.order_id], via="admin")
     return message
 
@@ -275,17 +237,17 @@ def mark_customer_updated(case: Case, *, actor, note: str) -> CustomerMessage:
 @transaction.atomic
 def hold(case: Case, *, actor, reason: str, until: datetime) -> Case:
     require(actor, WORK_CASE)
-    reason = _required_text(reason, "A reason for the hold")
+    reason = required_text(reason, "A reason for the hold")
     if until is None or timezone.is_naive(until):
         raise ValidationError("A review date with a timezone is required.")
     _time(until, "The review date")
     if until <= timezone.now():
         raise ValidationError("The review date must be in the future.")
-    case = _locked(case)
+    case = locked_case(case)
     previous = [case.status, case.held_until.isoformat() if case.held_until else None]
     case.status, case.held_until, case.hold_reason = CaseStatus.HELD, until, reason
     case.save(update_fields=["status", "held_until", "hold_reason", "updated_at"])
-    _record(
+    record_outcome(
         case,
         OutcomeKind.CASE_HELD,
         actor,
@@ -301,12 +263,12 @@ def assign(case: Case, *, actor, assignee) -> Case:
     require(actor, WORK_CASE)
     if assignee is not None and not (assignee.is_active and assignee.is_staff):
         raise ValidationError("Cases are assigned to active staff users.")
-    case = _locked(case)
+    case = locked_case(case)
     previous = case.assignee.get_username() if case.assignee_id else None
     case.assignee = assignee
     case.save(update_fields=["assignee", "updated_at"])
     name = assignee.get_username() if assignee else None
-    _record(
+    record_outcome(
         case,
         ASSIGNED,
         actor,
@@ -322,12 +284,12 @@ def resolve(case: Case, *, actor, ending: str = RESOLVED, note: str = "") -> Cas
     require(actor, WORK_CASE)
     if ending not in ENDINGS:
         raise ValidationError(f"Unknown ending {ending!r}.")
-    note = _text(note, "The note")
-    case = _locked(case)
+    note = typed_text(note, "The note")
+    case = locked_case(case)
     previous = case.status
     case.status, case.held_until = CaseStatus.RESOLVED, None
     case.save(update_fields=["status", "held_until", "updated_at"])
-    _record(
+    record_outcome(
         case,
         ending,
         actor,
@@ -339,350 +301,18 @@ def resolve(case: Case, *, actor, ending: str = RESOLVED, note: str = "") -> Cas
 
 
 # ---------------------------------------------------------------------------------------------------
-# Money: staff request, an owner who set none of the terms decides.
-
-REFUNDS = frozenset({MoneyKind.REFUND, MoneyKind.PARTIAL_REFUND})
-AMOUNT_CEILING = Decimal(10) ** MAX_AMOUNT_DIGITS
-CENT = Decimal(1).scaleb(-MAX_AMOUNT_DECIMALS)
-# How a person writes an amount: digits with an optional decimal point (no exponent, no separators).
-_AMOUNT_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-_NOT_NUMBERS = frozenset({"nan", "snan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity"})
-TERMS_SET_BY_TWO = (
-    "Two people already set the terms of this request ({requester} asked, {amender} changed them): "
-    "a third cannot change them; reject it and request anew."
-)
-
-
-def parse_amount(value, *, what: str = "amount") -> Decimal:
-    """An amount of money, or a ValidationError naming `what`: a number (not NaN or Infinity), not
-    negative, with at most MAX_AMOUNT_DECIMALS decimals (never rounded) and under 10^MAX_AMOUNT_DIGITS."""
-    if isinstance(value, bool):
-        raise ValidationError(f"{what}: {value!r} is not an amount.")
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float | str):
-        text = str(value).strip()
-        if not text:
-            raise ValidationError(f"{what}: an amount is required.")
-        if text.lower() in _NOT_NUMBERS:
-            raise ValidationError(f"{what}: {text!r} is not an amount (NaN and Infinity are not numbers).")
-        if not _AMOUNT_TEXT.fullmatch(text):
-            raise ValidationError(f"{what}: {text[:40]!r} is not an amount (write it like 12.50).")
-        number = Decimal(text)
-    else:
-        raise ValidationError(f"{what}: {type(value).__name__} is not an amount.")
-    if not number.is_finite():
-        raise ValidationError(f"{what}: {value} is not an amount (NaN and Infinity are not numbers).")
-    if number < 0:
-        raise ValidationError(f"{what}: cannot be negative ({value} was given).")
-    if number >= AMOUNT_CEILING:
-        raise ValidationError(f"{what}: must be under {AMOUNT_CEILING:,} ({number} was given).")
-    if number != number.quantize(CENT):
-        raise ValidationError(
-            f"{what}: has more than {MAX_AMOUNT_DECIMALS} decimals ({number} was given); nothing is rounded."
-        )
-    return number.quantize(CENT) + 0  # "+ 0" turns -0.00 into 0.00
-
-
-def request_currency(case: Case, given: str = "") -> str:
-    """The currency of a money request on `case`: its order's. A request that names another is refused;
-    an order without a valid ISO 4217 code needs the request to name one (nothing is assumed)."""
-    order = case.order
-    own = currency_code(order.currency)
-    given = (given or "").strip()
-    if given:
-        code = currency_code(given)
-        if code is None:
-            raise ValidationError(f"currency: {given[:20]!r} is not an ISO 4217 currency code.")
-        if own and code != own:
-            raise ValidationError(
-                f"currency: a money decision is in its order's currency ({own}); {code} was given."
-            )
-        return code
-    if own:
-        return own
-    if order.currency:
-        raise ValidationError(
-            f"currency: order {order.order_id}'s currency {order.currency!r} is not an ISO 4217 code: "
-            "name the currency of this request."
-        )
-    raise ValidationError(
-        f"currency: order {order.order_id} has no currency: name the ISO 4217 currency of this request "
-        "(none is assumed)."
-    )
-
-
-def is_above_value(case: Case, kind: str, amount: Decimal) -> bool:
-    """A refund or partial refund of more than the order's value. An order whose value is unknown puts
-    no ceiling (there is nothing to compare with; the owner who decides sees the amount)."""
-    value = case.order.value
-    return kind in REFUNDS and value is not None and amount > value
-
-
-def _above_value_reason(case: Case, *, actor, kind: str, amount: Decimal, currency: str, given: str) -> str:
-    """The owner's reason for an amount above the order's value, required then; blank otherwise."""
-    if not is_above_value(case, kind, amount):
-        return ""
-    value = case.order.value
-    try:
-        require(actor, APPROVE_MONEY)
-    except PermissionDenied as exc:
-        raise ValidationError(
-            f"amount: {amount} {currency} is more than order {case.order.order_id}'s value ({value} "
-            f"{currency}): only an owner may ask for that, giving a reason for the amount above the value "
-            f"({exc})"
-        ) from exc
-    reason = _text(given, "above_value_reason:")
-    if not reason:
-        raise ValidationError(
-            f"above_value_reason: {amount} {currency} is more than order {case.order.order_id}'s value "
-            f"({value} {currency}): say why the amount is above the order's value."
-        )
-    return reason
-
-
-@transaction.atomic
-def request_money_decision(
-    case: Case,
-    *,
-    actor,
-    kind: str,
-    amount,
-    reason: str,
-    currency: str = "",
-    above_value_reason: str = "",
-) -> MoneyDecision:
-    """Ask for a refund, replacement, discount or store credit; an owner who set none of its terms
-    decides it. `currency`: only for an order without one (else it must be the order's)."""
-    require(actor, REQUEST_MONEY)
-    if actor is None:
-        raise ValidationError("A money request names the person who asks.")
-    if kind not in MoneyKind.values:
-        raise ValidationError(f"Unknown money decision {kind!r}.")
-    amount = parse_amount(amount)
-    reason = _required_text(reason, "A reason")
-    case = _locked(case)
-    currency = request_currency(case, currency)
-    above = _above_value_reason(
-        case, actor=actor, kind=kind, amount=amount, currency=currency, given=above_value_reason
-    )
-    request = MoneyDecision.objects.create(
-        case=case,
-        kind=kind,
-        amount=amount,
-        currency=currency,
-        reason=reason,
-        above_value_reason=above,
-        requested_by=actor,
-        requested_at=timezone.now(),
-    )
-    changes = {"decision": request.pk, "kind": kind, "amount": str(amount), "currency": currency}
-    changes["reason"] = reason
-    if above:
-        changes |= {"above_value_reason": above, "order_value": str(case.order.value)}
-    _record(
-        case,
-        MONEY_REQUESTED,
-        actor,
-        f"{MoneyKind(kind).label} {amount} {currency} requested: {reason}"
-        + (f" (above the order's value of {case.order.value}: {above})" if above else ""),
-        action="money_requested",
-        changes=changes,
-        obj=request,
-    )
-    return request
-
-
-def decide_money_decision(
-    decision: MoneyDecision | int,
-    *,
-    actor,
-    approve: bool,
-    seen_version: int,
-    seen_amount,
-    seen_reason: str,
-    note: str = "",
-) -> MoneyDecision:
-    """Approve or reject, as one conditional UPDATE tied to the version, amount and reason the decider
-    saw. Raises PermissionDenied (no permission, or one of the people who set the terms: the requester
-    or the one who changed them), AlreadyDecided (someone decided first, or the request changed since it
-    was shown)."""
-    require(actor, APPROVE_MONEY)
-    if actor is None:
-        raise PermissionDenied("A money decision names the person who decides.")
-    pk = decision.pk if isinstance(decision, MoneyDecision) else decision
-    seen_amount = parse_amount(seen_amount, what="the amount seen")
-    if problem := text_problem(seen_reason or "", MAX_TEXT):
-        raise ValidationError(f"The reason seen {problem}.")
-    note = _text(note, "The note")
-    with transaction.atomic():
-        current = (
-            MoneyDecision.objects.filter(pk=pk).values("requested_by_id", "amended_by_id", "case_id").first()
-        )
-        if current is None:
-            raise AlreadyDecided("That request does not exist.")
-        if current["requested_by_id"] == actor.pk:
-            raise PermissionDenied("Nobody decides their own money request.")
-        if current["amended_by_id"] == actor.pk:
-            raise PermissionDenied(
-                "You changed the terms of this request, so you are one of its requesters: another decides."
-            )
-        now = timezone.now()
-        state = MoneyState.APPROVED if approve else MoneyState.REJECTED
-        updated = (
-            MoneyDecision.objects.filter(
-                pk=pk,
-                state=MoneyState.PENDING,
-                version=seen_version,
-                amount=seen_amount,
-                reason=seen_reason,
-            )
-            # Re-checked in the UPDATE itself: an edit that committed since the read above counts.
-            .exclude(requested_by=actor)
-            .exclude(amended_by=actor)
-            .update(state=state, decided_by=actor, decided_at=now, decision_note=note)
-        )
-        if updated != 1:
-            raise AlreadyDecided(
-                "This request was already decided, or it changed after you opened it: reload and look again."
-            )
-        decided = MoneyDecision.objects.select_related("case__order").get(pk=pk)
-        _record(
-            decided.case,
-            MONEY_APPROVED if approve else MONEY_REJECTED,
-            actor,
-            f"{decided.get_kind_display()} {decided.amount} {decided.currency} {state}"
-            + (f": {note}" if note else "."),
-            action=f"money_{state}",
-            changes={
-                "decision": pk,
-                "state": [MoneyState.PENDING, state],
-                "version": seen_version,
-                "amount": str(decided.amount),
-                "reason": decided.reason,
-            },
-            obj=decided,
-            at=now,
-        )
-    return decided
-
-
-@transaction.atomic
-def edit_money_request(
-    decision: MoneyDecision,
-    *,
-    actor,
-    amount,
-    reason: str,
-    kind: str | None = None,
-    above_value_reason: str = "",
-) -> MoneyDecision:
-    """Change a request's amount, reason or kind. The requester or an owner may; an owner who is not the
-    requester becomes its second requester (`amended_by`) and cannot decide it; once two people have set
-    the terms, nobody else changes them. A rejected request is final. An approval does not carry over:
-    an approved request goes back to pending."""
-    if actor is None:
-        raise PermissionDenied("An edit of a money request names the person who edits.")
-    decision = (
-        MoneyDecision.objects.select_for_update(of=("self",))
-        .select_related("case__order", "requested_by", "amended_by")
-        .get(pk=decision.pk)
-    )
-    if actor.pk != decision.requested_by_id:
-        require(actor, APPROVE_MONEY)
-    require(actor, REQUEST_MONEY)
-    if decision.state == MoneyState.REJECTED:
-        raise ValidationError("A rejected request is final: request a new one.")
-    if decision.amended_by_id is not None and actor.pk not in (
-        decision.requested_by_id,
-        decision.amended_by_id,
-    ):
-        raise ValidationError(
-            TERMS_SET_BY_TWO.format(
-                requester=decision.requested_by.get_username(), amender=decision.amended_by.get_username()
-            )
-        )
-    kind = kind or decision.kind
-    if kind not in MoneyKind.values:
-        raise ValidationError(f"Unknown money decision {kind!r}.")
-    amount, reason = parse_amount(amount), _required_text(reason, "A reason")
-    above = _above_value_reason(
-        decision.case,
-        actor=actor,
-        kind=kind,
-        amount=amount,
-        currency=decision.currency,
-        given=above_value_reason,
-    )
-    if (amount, reason, kind, above) == (
-        decision.amount,
-        decision.reason,
-        decision.kind,
-        decision.above_value_reason,
-    ):
-        return decision
-    before = {
-        "amount": str(decision.amount),
-        "reason": decision.reason,
-        "kind": decision.kind,
-        "above_value_reason": decision.above_value_reason,
-        "state": decision.state,
-        "version": decision.version,
-    }
-    voided = decision.state == MoneyState.APPROVED
-    if voided:
-        audit_event(
-            action="money_approval_voided",
-            obj=decision,
-            actor=actor,
-            via="admin",
-            changes={"approved_by": decision.decided_by_id, "approved": before},
-            reason="the request was edited after its approval",
-        )
-    amender = decision.amended_by
-    if actor.pk != decision.requested_by_id:
-        amender = actor  # whoever changes another's terms is one of their requesters
-    decision.amount, decision.reason, decision.kind = amount, reason, kind
-    decision.above_value_reason, decision.amended_by = above, amender
-    decision.state, decision.decided_by, decision.decided_at, decision.decision_note = (
-        MoneyState.PENDING,
-        None,
-        None,
-        "",
-    )
-    decision.version += 1
-    decision.save()
-    after = {"amount": str(amount), "reason": reason, "kind": kind, "above_value_reason": above}
-    after["amended_by"] = amender.get_username() if amender is not None else None
-    _record(
-        decision.case,
-        MONEY_EDITED,
-        actor,
-        f"Request edited to {decision.get_kind_display()} {amount} {decision.currency}"
-        + ("; its approval is void." if voided else ".")
-        + (f" {amender.get_username()} changed its terms and cannot decide it." if amender else ""),
-        action="money_request_edited",
-        changes={"before": before, "after": after},
-        obj=decision,
-    )
-    return decision
-
-
-# ---------------------------------------------------------------------------------------------------
 # Owner actions reachable from a case.
 
 
 @transaction.atomic
 def pause_product(case: Case, *, actor, reason: str) -> Product:
     require(actor, PAUSE_PRODUCT)
-    reason = _required_text(reason, "A reason")
-    case = _locked(case)
+    reason = required_text(reason, "A reason")
+    case = locked_case(case)
     product = supplier_services.set_product_state(
         case.order.product, Product.State.PAUSED, actor=actor, reason=reason
     )
-    _record(
+    record_outcome(
         case,
         OutcomeKind.PRODUCT_PAUSED,
         actor,
@@ -695,12 +325,12 @@ def pause_product(case: Case, *, actor, reason: str) -> Product:
 @transaction.atomic
 def flag_supplier(case: Case, *, actor, reason: str):
     require(actor, FLAG_SUPPLIER)
-    reason = _required_text(reason, "A reason")
-    case = _locked(case)
+    reason = required_text(reason, "A reason")
+    case = locked_case(case)
     supplier = supplier_services.flag_supplier(
         case.order.product.supplier, actor=actor, reason=reason, cases=[case.order.order_id], via="admin"
     )
-    _record(
+    record_outcome(
         case,
         OutcomeKind.SUPPLIER_FLAGGED,
         actor,
@@ -708,7 +338,3 @@ def flag_supplier(case: Case, *, actor, reason: str):
         action="supplier_flagged_from_case",
     )
     return supplier
-
-
-def assignable_users():
-    return get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")

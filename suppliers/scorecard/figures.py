@@ -18,7 +18,7 @@ links are wider than their figure, as the case changelist cannot say more: `exce
 an exception or returned event on any of the order's tracking numbers (the figure reads the current number
 only and leaves wrong_tracking out), and `unassessed` lists the cases never assessed (the figure also counts
 orders with no case yet). `CASE_LOOKUPS`, every lookup the links use, comes from the declarations;
-`cases.admin.cases.CaseAdmin` allows them (Django's admin answers a related lookup it does not allow with
+`cases.workbench.admin.CaseAdmin` allows them (Django's admin answers a related lookup it does not allow with
 400, DisallowedModelAdminLookup).
 """
 
@@ -384,7 +384,7 @@ FIGURES: tuple[Figure, ...] = (
 FIGURE: dict[str, Figure] = {figure.key: figure for figure in FIGURES}
 COLUMNS: tuple[Column, ...] = tuple(column for figure in FIGURES for column in figure.columns)
 COLUMN: dict[str, Column] = {column.name: column for column in COLUMNS}
-# Every lookup the links put on the case changelist (cases.admin.cases.CaseAdmin allows them).
+# Every lookup the links put on the case changelist (cases.workbench.admin.CaseAdmin allows them).
 CASE_LOOKUPS: frozenset[str] = frozenset().union(
     GROUP_LOOKUPS, WEEK_LOOKUPS, *(figure.lookups for figure in FIGURES)
 )

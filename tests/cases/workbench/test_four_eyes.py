@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cases.choices import MoneyState
 from cases.models import AuditEvent, MoneyDecision, Outcome
-from cases.workbench import services as workbench
+from cases.workbench import money
 from tests.factories import UserFactory
 from tests.otp_helpers import verified, verified_login
 
@@ -32,14 +32,14 @@ def people():
 @pytest.fixture
 def asked(case, people):
     """Staff ask for a refund of 5."""
-    return workbench.request_money_decision(
+    return money.request_money_decision(
         case, actor=people["staff"], kind="refund", amount="5", reason="Never arrived"
     )
 
 
 def decide(decision, actor, approve=True):
     decision.refresh_from_db()
-    return workbench.decide_money_decision(
+    return money.decide_money_decision(
         decision,
         actor=actor,
         approve=approve,
@@ -52,7 +52,7 @@ def decide(decision, actor, approve=True):
 def written():
     return (
         AuditEvent.objects.filter(action__in=["money_approved", "money_rejected"]).count(),
-        Outcome.objects.filter(kind__in=[workbench.MONEY_APPROVED, workbench.MONEY_REJECTED]).count(),
+        Outcome.objects.filter(kind__in=[money.MONEY_APPROVED, money.MONEY_REJECTED]).count(),
         list(MoneyDecision.objects.values_list("state", "decided_by", "decided_at", "version")),
     )
 
@@ -62,7 +62,7 @@ def written():
 
 @pytest.mark.parametrize("approve", [True, False])
 def test_an_owner_who_changed_the_terms_cannot_decide_them(asked, people, approve):
-    edited = workbench.edit_money_request(asked, actor=people["owner"], amount="5000", reason="Never arrived")
+    edited = money.edit_money_request(asked, actor=people["owner"], amount="5000", reason="Never arrived")
     assert (edited.amended_by, edited.amount) == (people["owner"], Decimal("5000.00"))
     before = written()
     with pytest.raises(PermissionDenied, match="changed the terms"):
@@ -78,21 +78,21 @@ def test_an_owner_who_changed_the_terms_cannot_decide_them(asked, people, approv
 
 def test_an_edit_after_an_approval_makes_the_editor_a_requester_too(asked, people):
     decide(asked, people["owner"])
-    edited = workbench.edit_money_request(asked, actor=people["owner"], amount="50", reason="Never arrived")
+    edited = money.edit_money_request(asked, actor=people["owner"], amount="50", reason="Never arrived")
     assert (edited.state, edited.decided_by, edited.amended_by) == (MoneyState.PENDING, None, people["owner"])
     with pytest.raises(PermissionDenied):
         decide(edited, people["owner"])
 
 
 def test_a_third_person_cannot_change_terms_two_people_set(asked, people):
-    workbench.edit_money_request(asked, actor=people["owner"], amount="6", reason="Never arrived")
+    money.edit_money_request(asked, actor=people["owner"], amount="6", reason="Never arrived")
     before = list(MoneyDecision.objects.values_list("amount", "reason", "version", "amended_by"))
     with pytest.raises(ValidationError, match="reject it and request anew"):
-        workbench.edit_money_request(asked, actor=people["owner2"], amount="7", reason="mine")
+        money.edit_money_request(asked, actor=people["owner2"], amount="7", reason="mine")
     assert list(MoneyDecision.objects.values_list("amount", "reason", "version", "amended_by")) == before
     # The two who set them may still change them, and the third may decide (or reject and start anew).
-    workbench.edit_money_request(asked, actor=people["owner"], amount="8", reason="Never arrived")
-    again = workbench.edit_money_request(asked, actor=people["staff"], amount="9", reason="Never arrived")
+    money.edit_money_request(asked, actor=people["owner"], amount="8", reason="Never arrived")
+    again = money.edit_money_request(asked, actor=people["staff"], amount="9", reason="Never arrived")
     assert (again.amount, again.requested_by, again.amended_by) == (
         Decimal("9.00"),
         people["staff"],
@@ -102,14 +102,14 @@ def test_a_third_person_cannot_change_terms_two_people_set(asked, people):
 
 
 def test_the_requester_editing_their_own_request_stays_its_only_requester(asked, people):
-    edited = workbench.edit_money_request(asked, actor=people["staff"], amount="6", reason="Never arrived")
+    edited = money.edit_money_request(asked, actor=people["staff"], amount="6", reason="Never arrived")
     assert edited.amended_by is None
     assert decide(edited, people["owner"]).decided_by == people["owner"]
 
 
 def test_an_edit_names_its_editor(asked):
     with pytest.raises(PermissionDenied):
-        workbench.edit_money_request(asked, actor=None, amount="6", reason="Never arrived")
+        money.edit_money_request(asked, actor=None, amount="6", reason="Never arrived")
 
 
 # --- the case page: the crafted POSTs ---------------------------------------------------------------
@@ -140,7 +140,7 @@ def test_the_owner_edits_then_approves_through_the_case_page_and_is_refused(clie
 
 
 def test_a_third_owners_edit_posted_to_the_case_page_writes_nothing(client, case, asked, people):
-    workbench.edit_money_request(asked, actor=people["owner"], amount="6", reason="Never arrived")
+    money.edit_money_request(asked, actor=people["owner"], amount="6", reason="Never arrived")
     url = reverse("admin:cases_case_change", args=[case.pk])
     verified_login(client, people["owner2"])
     edits = AuditEvent.objects.filter(action="money_request_edited").count()
@@ -179,15 +179,15 @@ def test_the_database_refuses_to_name_the_decider_as_amender_afterwards(asked, p
 
 
 def test_the_money_decisions_list_names_the_second_requester(client, asked, people):
-    workbench.edit_money_request(asked, actor=people["owner"], amount="6", reason="Never arrived")
+    money.edit_money_request(asked, actor=people["owner"], amount="6", reason="Never arrived")
     verified_login(client, people["owner2"])
     body = client.get(reverse("admin:cases_moneydecision_changelist")).content.decode()
     assert 'class="field-amended_by nowrap">olga<' in body
 
 
 def test_the_case_page_offers_no_approve_button_to_whoever_set_the_terms(client, case, asked, people):
-    """Needs the case page to know `amended_by` (cases/admin/cases.py, render_case_page)."""
-    workbench.edit_money_request(asked, actor=people["owner"], amount="6", reason="Never arrived")
+    """Needs the case page to know `amended_by` (cases.workbench.selectors.case_money_decisions)."""
+    money.edit_money_request(asked, actor=people["owner"], amount="6", reason="Never arrived")
     url = reverse("admin:cases_case_change", args=[case.pk])
     verified_login(client, people["owner"])
     assert f'id="approve-{asked.pk}"' not in client.get(url).content.decode()

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, connections, transaction
 
 from cases.choices import MoneyState
 from cases.models import AuditEvent, MoneyDecision, Outcome
-from cases.workbench import services as workbench
+from cases.workbench import money
 from tests.clock_helpers import import_label_only_cases
 from tests.factories import UserFactory
 from tests.otp_helpers import verified
@@ -28,7 +28,7 @@ def people(db):
 @pytest.fixture
 def request_(people):
     (case,) = import_label_only_cases(1, label_days_ago=7)
-    return workbench.request_money_decision(
+    return money.request_money_decision(
         case, actor=people["staff"], kind="refund", amount="29.90", reason="Never arrived"
     )
 
@@ -40,7 +40,7 @@ def decide(decision, actor, approve=True, **seen):
         "seen_reason": decision.reason,
         **seen,
     }
-    return workbench.decide_money_decision(decision, actor=actor, approve=approve, **args)
+    return money.decide_money_decision(decision, actor=actor, approve=approve, **args)
 
 
 @pytest.mark.django_db
@@ -50,7 +50,7 @@ def test_a_request_is_pending_with_an_outcome_and_an_audit_event(request_, peopl
         people["staff"],
         Decimal("29.90"),
     )
-    assert Outcome.objects.get().kind == workbench.MONEY_REQUESTED
+    assert Outcome.objects.get().kind == money.MONEY_REQUESTED
     assert AuditEvent.objects.filter(action="money_requested").count() == 1
 
 
@@ -64,9 +64,7 @@ def test_staff_cannot_approve(request_, people):
 @pytest.mark.django_db
 def test_an_owner_never_decides_their_own_request(people):
     (case,) = import_label_only_cases(1)
-    own = workbench.request_money_decision(
-        case, actor=people["owner"], kind="discount", amount="5", reason="x"
-    )
+    own = money.request_money_decision(case, actor=people["owner"], kind="discount", amount="5", reason="x")
     with pytest.raises(PermissionDenied):
         decide(own, people["owner"])
     assert MoneyDecision.objects.get().state == MoneyState.PENDING
@@ -84,9 +82,9 @@ def test_the_database_refuses_a_decision_by_the_requester(request_, people):
 def test_an_owner_approves_once_and_a_second_decision_is_refused(request_, people):
     decided = decide(request_, people["owner"])
     assert (decided.state, decided.decided_by) == (MoneyState.APPROVED, people["owner"])
-    with pytest.raises(workbench.AlreadyDecided):
+    with pytest.raises(money.AlreadyDecided):
         decide(request_, people["owner2"])
-    with pytest.raises(workbench.AlreadyDecided):
+    with pytest.raises(money.AlreadyDecided):
         decide(request_, people["owner2"], approve=False)
     assert MoneyDecision.objects.get().decided_by == people["owner"]
     assert AuditEvent.objects.filter(action="money_approved").count() == 1
@@ -98,7 +96,7 @@ def test_an_owner_approves_once_and_a_second_decision_is_refused(request_, peopl
     "seen", [{"seen_amount": "19.90"}, {"seen_reason": "Something else"}, {"seen_version": 2}]
 )
 def test_an_approval_is_tied_to_the_amount_and_reason_seen(request_, people, seen):
-    with pytest.raises(workbench.AlreadyDecided):
+    with pytest.raises(money.AlreadyDecided):
         decide(request_, people["owner"], **seen)
     assert MoneyDecision.objects.get().state == MoneyState.PENDING
 
@@ -106,14 +104,12 @@ def test_an_approval_is_tied_to_the_amount_and_reason_seen(request_, people, see
 @pytest.mark.django_db
 def test_editing_an_approved_request_voids_the_approval(request_, people):
     decide(request_, people["owner"])
-    edited = workbench.edit_money_request(
-        request_, actor=people["staff"], amount="40.00", reason="Never arrived"
-    )
+    edited = money.edit_money_request(request_, actor=people["staff"], amount="40.00", reason="Never arrived")
     assert (edited.state, edited.decided_by, edited.version) == (MoneyState.PENDING, None, 2)
     voided = AuditEvent.objects.get(action="money_approval_voided")
     assert voided.changes["approved"]["amount"] == "29.90"
     # The old approval form (version 1, 29.90) cannot approve the new amount.
-    with pytest.raises(workbench.AlreadyDecided):
+    with pytest.raises(money.AlreadyDecided):
         decide(request_, people["owner"])
     decided = decide(edited, people["owner"])
     assert (decided.state, decided.amount) == (MoneyState.APPROVED, Decimal("40.00"))
@@ -123,14 +119,14 @@ def test_editing_an_approved_request_voids_the_approval(request_, people):
 def test_a_rejected_request_is_final(request_, people):
     decide(request_, people["owner"], approve=False)
     with pytest.raises(ValidationError):
-        workbench.edit_money_request(request_, actor=people["staff"], amount="1", reason="again")
+        money.edit_money_request(request_, actor=people["staff"], amount="1", reason="again")
 
 
 @pytest.mark.django_db
 def test_only_the_requester_or_an_owner_edits_a_request(request_):
     other = UserFactory(username="sam", role="Staff")
     with pytest.raises(PermissionDenied):
-        workbench.edit_money_request(request_, actor=other, amount="1", reason="mine now")
+        money.edit_money_request(request_, actor=other, amount="1", reason="mine now")
     assert MoneyDecision.objects.get().amount == Decimal("29.90")
 
 
@@ -139,9 +135,7 @@ def test_only_the_requester_or_an_owner_edits_a_request(request_):
 def test_a_request_needs_a_real_amount_and_a_reason(people, amount, reason):
     (case,) = import_label_only_cases(1)
     with pytest.raises(ValidationError):
-        workbench.request_money_decision(
-            case, actor=people["staff"], kind="refund", amount=amount, reason=reason
-        )
+        money.request_money_decision(case, actor=people["staff"], kind="refund", amount=amount, reason=reason)
     assert MoneyDecision.objects.count() == 0
 
 
@@ -155,9 +149,7 @@ def test_two_owners_approving_at_the_same_moment_give_exactly_one_decision():
         verified(UserFactory(username="otto", role="Owner")),
     ]
     (case,) = import_label_only_cases(1, label_days_ago=7)
-    request = workbench.request_money_decision(
-        case, actor=staff, kind="refund", amount="29.90", reason="lost"
-    )
+    request = money.request_money_decision(case, actor=staff, kind="refund", amount="29.90", reason="lost")
     barrier = threading.Barrier(2)
     results: dict[str, str] = {}
 
@@ -166,7 +158,7 @@ def test_two_owners_approving_at_the_same_moment_give_exactly_one_decision():
             barrier.wait(timeout=10)
             decide(request, owner)
             results[owner.username] = "approved"
-        except workbench.AlreadyDecided:
+        except money.AlreadyDecided:
             results[owner.username] = "refused"
         except Exception as exc:  # surfaced by the assertion below
             results[owner.username] = repr(exc)
@@ -183,7 +175,7 @@ def test_two_owners_approving_at_the_same_moment_give_exactly_one_decision():
     assert decided.state == MoneyState.APPROVED
     assert decided.decided_by.username == next(name for name, r in results.items() if r == "approved")
     assert AuditEvent.objects.filter(action="money_approved").count() == 1
-    assert Outcome.objects.filter(kind=workbench.MONEY_APPROVED).count() == 1
+    assert Outcome.objects.filter(kind=money.MONEY_APPROVED).count() == 1
 
 
 @pytest.mark.postgres
@@ -197,9 +189,7 @@ def test_two_owners_racing_through_two_open_transactions_on_postgres():
         verified(UserFactory(username="otto", role="Owner")),
     )
     (case,) = import_label_only_cases(1, label_days_ago=7)
-    request = workbench.request_money_decision(
-        case, actor=staff, kind="refund", amount="29.90", reason="lost"
-    )
+    request = money.request_money_decision(case, actor=staff, kind="refund", amount="29.90", reason="lost")
     b_result = {}
     a_holds_lock = threading.Event()
 
@@ -208,7 +198,7 @@ def test_two_owners_racing_through_two_open_transactions_on_postgres():
             a_holds_lock.wait(timeout=10)
             decide(request, b)
             b_result["r"] = "approved"
-        except workbench.AlreadyDecided:
+        except money.AlreadyDecided:
             b_result["r"] = "refused"
         finally:
             connections.close_all()

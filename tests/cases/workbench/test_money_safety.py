@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cases.choices import MoneyState
 from cases.models import AuditEvent, MoneyDecision
-from cases.workbench import services as workbench
+from cases.workbench import money
 from tests.factories import CaseFactory
 from tests.otp_helpers import verified_login
 
@@ -24,7 +24,7 @@ def case():
 
 
 def ask(case, actor, amount, kind="refund", **more):
-    return workbench.request_money_decision(
+    return money.request_money_decision(
         case, actor=actor, kind=kind, amount=amount, reason="Never arrived", **more
     )
 
@@ -134,7 +134,7 @@ def test_an_owner_asks_above_the_value_only_with_a_reason_which_is_audited(case,
     assert event.changes["above_value_reason"] == "Customer also lost a paid courier fee"
     assert event.changes["order_value"] == "24.99"
     # The owner who asked is a requester: another owner decides.
-    decided = workbench.decide_money_decision(
+    decided = money.decide_money_decision(
         request, actor=owner2, approve=True, seen_version=1, seen_amount="4200", seen_reason="Never arrived"
     )
     assert decided.state == MoneyState.APPROVED
@@ -156,11 +156,11 @@ def test_other_kinds_and_orders_without_a_value_have_no_ceiling(staff):
 def test_an_edit_above_the_value_needs_an_owner_and_a_reason(case, staff, owner):
     request = ask(case, staff, "10")
     with pytest.raises(ValidationError, match="only an owner"):
-        workbench.edit_money_request(request, actor=staff, amount="4200", reason="Never arrived")
+        money.edit_money_request(request, actor=staff, amount="4200", reason="Never arrived")
     with pytest.raises(ValidationError, match="above_value_reason: "):
-        workbench.edit_money_request(request, actor=owner, amount="4200", reason="Never arrived")
+        money.edit_money_request(request, actor=owner, amount="4200", reason="Never arrived")
     assert MoneyDecision.objects.get().amount == Decimal("10.00")
-    edited = workbench.edit_money_request(
+    edited = money.edit_money_request(
         request, actor=owner, amount="4200", reason="Never arrived", above_value_reason="courier fee"
     )
     assert (edited.amount, edited.above_value_reason, edited.amended_by) == (
@@ -170,7 +170,7 @@ def test_an_edit_above_the_value_needs_an_owner_and_a_reason(case, staff, owner)
     )
     # The requester cannot keep an amount above the value by editing the reason alone.
     with pytest.raises(ValidationError, match="only an owner"):
-        workbench.edit_money_request(request, actor=staff, amount="4200", reason="other words")
+        money.edit_money_request(request, actor=staff, amount="4200", reason="other words")
 
 
 def test_a_refund_above_the_value_posted_by_staff_is_refused(client, case, staff):
@@ -242,7 +242,7 @@ def test_a_crafted_seen_reason_with_a_nul_is_named_not_a_500(client, case, staff
     assert MoneyDecision.objects.get().state == MoneyState.PENDING
 
 
-# --- the case page's form (needs cases/admin/cases.py to post `currency` and `above_value_reason`) ------
+# --- the case page's form (RequestMoneyForm reads `currency` and `above_value_reason`) -----------------
 
 
 def test_an_owner_posts_a_refund_above_the_value_with_a_reason(client, case, owner):

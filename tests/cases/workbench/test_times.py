@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cases.choices import CaseStatus, EvidenceKind
 from cases.models import AuditEvent, Case, Outcome, SupplierEvidence
-from cases.workbench import services as workbench
+from cases.workbench import services
 
 pytestmark = pytest.mark.django_db
 
@@ -31,22 +31,22 @@ def written():
 def test_a_proof_time_outside_the_gate_is_named_and_nothing_is_written(case, staff, at):
     before = written()
     with pytest.raises(ValidationError, match="The time of the proof must be between 2000-01-01 and 2100"):
-        workbench.record_proof(case, actor=staff, kind=EvidenceKind.PICKUP_PROOF, text="receipt", at=at)
+        services.record_proof(case, actor=staff, kind=EvidenceKind.PICKUP_PROOF, text="receipt", at=at)
     assert written() == before
 
 
 @pytest.mark.parametrize("until", OUT_OF_RANGE[2:], ids=lambda at: at.isoformat())
 def test_a_review_date_outside_the_gate_is_named(case, staff, until):
     with pytest.raises(ValidationError, match="The review date must be between 2000-01-01 and 2100"):
-        workbench.hold(case, actor=staff, reason="supplier away", until=until)
+        services.hold(case, actor=staff, reason="supplier away", until=until)
     assert Case.objects.get().status == CaseStatus.OPEN
 
 
 def test_times_inside_the_gate_are_taken(case, staff):
     at = datetime(2000, 1, 1, tzinfo=UTC)
-    assert workbench.record_proof(case, actor=staff, kind="pickup_proof", text="receipt", at=at).at == at
+    assert services.record_proof(case, actor=staff, kind="pickup_proof", text="receipt", at=at).at == at
     until = datetime(2099, 12, 31, tzinfo=UTC)
-    assert workbench.hold(case, actor=staff, reason="away", until=until).held_until == until
+    assert services.hold(case, actor=staff, reason="away", until=until).held_until == until
 
 
 def test_a_crafted_proof_time_posted_to_the_case_page_writes_nothing(client, case, staff):

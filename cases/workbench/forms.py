@@ -1,0 +1,349 @@
+"""One form per action of the case page: its fields read and checked, then its service called with keyword
+arguments.
+
+The page's forms post back to the case's own URL with the name of the button pressed (`action`); `ACTIONS`
+maps that name to its form. The view checks the form's `permission` before it reads anything (403,
+nothing written); then a field that cannot be read (a number, a date, a time, a choice, the user or the
+money request it names) is an error naming it, and nothing is written. What only the service can judge (a
+text that is required or too long, the reply guard, the time gate, who may decide or change money) the
+service checks and refuses with its own named error; it checks everything again for its other callers.
+
+Texts reach the service as they were posted: it strips them and names a NUL character or an overlong text
+itself, so Django's own text checks are left out (`PostedText`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils import timezone
+
+from cases.choices import ChaseChannel, EvidenceKind, MoneyKind
+from cases.models import Case, MoneyDecision
+from cases.permissions import APPROVE_MONEY
+from cases.workbench import money, services
+from suppliers.permissions import FLAG_SUPPLIER, PAUSE_PRODUCT
+
+# --- fields ---------------------------------------------------------------------------------------------
+
+
+class PostedText(forms.CharField):
+    """A text as posted ("" when absent), neither stripped nor checked here: the service does both."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, strip=False, **kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+
+def choice(choices, unknown: str, *, required: bool = True) -> forms.ChoiceField:
+    """One of `choices`; any other value, or none when `required`, is refused with `unknown`, the service's
+    own words, which name the value posted (`%(value)r`)."""
+    return forms.ChoiceField(
+        choices=choices,
+        required=required,
+        error_messages={"invalid_choice": unknown, "required": unknown % {"value": ""}},
+    )
+
+
+class PostedNumber(forms.Field):
+    """A whole number the page put in a hidden field; anything else is refused, naming what was posted."""
+
+    def to_python(self, value):
+        try:
+            return int(value)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(f"{value!r} is not a number.") from exc
+
+
+class ReviewDateField(forms.Field):
+    """A review date, YYYY-MM-DD, meaning 09:00 that day in the store's time zone."""
+
+    default_error_messages = {
+        "required": "A review date is required.",
+        "invalid": "The review date is YYYY-MM-DD.",
+    }
+
+    def to_python(self, value):
+        if not value:
+            return None
+        try:
+            day = datetime.strptime(value, "%Y-%m-%d").date()
+        except ValueError as exc:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        return timezone.make_aware(datetime.combine(day, time(9)))
+
+
+class MomentField(forms.Field):
+    """An ISO 8601 time (blank: none given); one without an offset is read in the store's time zone."""
+
+    default_error_messages = {"invalid": "The time is YYYY-MM-DDTHH:MM."}
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        if not value:
+            return None
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+# --- the actions ----------------------------------------------------------------------------------------
+
+
+class CaseActionForm(forms.Form):
+    """An action on one case by one person: `permission` is checked before the form is read, `save()` calls
+    the service, and `done` is what the page says when it succeeded."""
+
+    permission = services.WORK_CASE
+    done = ""
+
+    def __init__(self, data, *, case: Case, actor):
+        super().__init__(data)
+        self.case = case
+        self.actor = actor
+
+    def save(self):
+        raise NotImplementedError
+
+
+class ChaseSupplierForm(CaseActionForm):
+    channel = choice(ChaseChannel.choices, "Unknown chase channel %(value)r.", required=False)
+    note = PostedText()
+    done = "Supplier chase recorded. The supplier message draft is below."
+
+    def clean_channel(self):
+        return self.cleaned_data["channel"] or ChaseChannel.EMAIL
+
+    def save(self):
+        data = self.cleaned_data
+        return services.chase_supplier(
+            case=self.case, actor=self.actor, channel=data["channel"], note=data["note"]
+        )
+
+
+class ProofForm(CaseActionForm):
+    kind = choice(EvidenceKind.choices, "Unknown evidence kind %(value)r.")
+    text = PostedText()
+    at = MomentField()
+    done = "Supplier proof recorded."
+
+    def save(self):
+        data = self.cleaned_data
+        return services.record_proof(
+            case=self.case, actor=self.actor, kind=data["kind"], text=data["text"], at=data["at"]
+        )
+
+
+class CustomerUpdatedForm(CaseActionForm):
+    note = PostedText()
+    done = "Recorded that the customer was updated."
+
+    def save(self):
+        return services.mark_customer_updated(
+            case=self.case, actor=self.actor, note=self.cleaned_data["note"]
+        )
+
+
+class HoldForm(CaseActionForm):
+    reason = PostedText()
+    until = ReviewDateField()
+    done = "Case held."
+
+    def save(self):
+        data = self.cleaned_data
+        return services.hold(case=self.case, actor=self.actor, reason=data["reason"], until=data["until"])
+
+
+class AssignForm(CaseActionForm):
+    assignee = PostedText()  # "" for nobody, "me", or a user's id
+    done = "Assignee changed."
+
+    def clean_assignee(self):
+        raw = self.cleaned_data["assignee"]
+        if not raw:
+            return None
+        if raw == "me":
+            return self.actor
+        # Any user the id names: the service says when they cannot take cases (inactive, not staff).
+        assignee = get_user_model().objects.filter(pk=raw if raw.isdigit() else None).first()
+        if assignee is None:
+            raise ValidationError("No such user.")
+        return assignee
+
+    def save(self):
+        return services.assign(case=self.case, actor=self.actor, assignee=self.cleaned_data["assignee"])
+
+
+class ResolveForm(CaseActionForm):
+    ending = choice(
+        [(ending, ending) for ending in services.ENDINGS], "Unknown ending %(value)r.", required=False
+    )
+    note = PostedText()
+    done = "Case resolved."
+
+    def clean_ending(self):
+        return self.cleaned_data["ending"] or services.RESOLVED
+
+    def save(self):
+        data = self.cleaned_data
+        return services.resolve(case=self.case, actor=self.actor, ending=data["ending"], note=data["note"])
+
+
+class SaveDraftForm(CaseActionForm):
+    """Saves the reply even when the guard finds breaches: `save()` returns the check, and the page shows
+    them with `not_sendable`."""
+
+    text = PostedText()
+    done = "Draft saved; it passes the reply guard."
+    not_sendable = "Draft saved, but it cannot be sent as it is."
+
+    def save(self) -> services.DraftCheck:
+        return services.save_draft(case=self.case, actor=self.actor, text=self.cleaned_data["text"])
+
+
+class MarkSentForm(CaseActionForm):
+    text = PostedText()
+    done = "Reply recorded as sent to the customer."
+
+    def save(self):
+        return services.mark_draft_sent(case=self.case, actor=self.actor, text=self.cleaned_data["text"])
+
+
+class RequestMoneyForm(CaseActionForm):
+    permission = money.REQUEST_MONEY
+    kind = choice(MoneyKind.choices, "Unknown money decision %(value)r.")
+    amount = PostedText()
+    reason = PostedText()
+    currency = PostedText()  # only for an order without one (money.request_currency)
+    above_value_reason = PostedText()
+    done = "Money decision requested; an owner decides."
+
+    def clean_amount(self):
+        return money.parse_amount(self.cleaned_data["amount"])
+
+    def save(self):
+        data = self.cleaned_data
+        return money.request_money_decision(
+            case=self.case,
+            actor=self.actor,
+            kind=data["kind"],
+            amount=data["amount"],
+            reason=data["reason"],
+            currency=data["currency"],
+            above_value_reason=data["above_value_reason"],
+        )
+
+
+class ExistingRequestForm(CaseActionForm):
+    """An action on one money request of this case, named by its id."""
+
+    decision = PostedNumber()
+
+    def clean_decision(self):
+        decision = MoneyDecision.objects.filter(case=self.case, pk=self.cleaned_data["decision"]).first()
+        if decision is None:
+            raise ValidationError("No such money request on this case.")
+        return decision
+
+
+class DecideMoneyForm(ExistingRequestForm):
+    """Approve or reject a request as the decider saw it: its version, amount and reason come back in
+    hidden fields, and the decision holds only if the request still has them."""
+
+    permission = APPROVE_MONEY
+    approve: bool
+    version = PostedNumber()
+    amount = PostedText()
+    reason = PostedText()
+    note = PostedText()
+
+    def clean_amount(self):
+        return money.parse_amount(self.cleaned_data["amount"], what="the amount seen")
+
+    def save(self):
+        data = self.cleaned_data
+        return money.decide_money_decision(
+            decision=data["decision"],
+            actor=self.actor,
+            approve=self.approve,
+            seen_version=data["version"],
+            seen_amount=data["amount"],
+            seen_reason=data["reason"],
+            note=data["note"],
+        )
+
+
+class ApproveMoneyForm(DecideMoneyForm):
+    approve = True
+    done = "Money decision approved."
+
+
+class RejectMoneyForm(DecideMoneyForm):
+    approve = False
+    done = "Money decision rejected."
+
+
+class EditMoneyForm(ExistingRequestForm):
+    """The amount is read by the service after it has checked who may edit (the request's requester or an
+    owner): anyone else is refused with 403 whatever they post."""
+
+    permission = money.REQUEST_MONEY
+    amount = PostedText()
+    reason = PostedText()
+    above_value_reason = PostedText()
+    done = "Money request edited."
+
+    def save(self):
+        data = self.cleaned_data
+        return money.edit_money_request(
+            decision=data["decision"],
+            actor=self.actor,
+            amount=data["amount"],
+            reason=data["reason"],
+            above_value_reason=data["above_value_reason"],
+        )
+
+
+class PauseProductForm(CaseActionForm):
+    permission = PAUSE_PRODUCT
+    reason = PostedText()
+    done = "Product paused."
+
+    def save(self):
+        return services.pause_product(case=self.case, actor=self.actor, reason=self.cleaned_data["reason"])
+
+
+class FlagSupplierForm(CaseActionForm):
+    permission = FLAG_SUPPLIER
+    reason = PostedText()
+    done = "Supplier flagged."
+
+    def save(self):
+        return services.flag_supplier(case=self.case, actor=self.actor, reason=self.cleaned_data["reason"])
+
+
+# The case page's actions: the `action` a button posts -> its form.
+ACTIONS: dict[str, type[CaseActionForm]] = {
+    "chase_supplier": ChaseSupplierForm,
+    "record_proof": ProofForm,
+    "mark_customer_updated": CustomerUpdatedForm,
+    "hold": HoldForm,
+    "assign": AssignForm,
+    "resolve": ResolveForm,
+    "save_draft": SaveDraftForm,
+    "mark_sent": MarkSentForm,
+    "request_money": RequestMoneyForm,
+    "approve_money": ApproveMoneyForm,
+    "reject_money": RejectMoneyForm,
+    "edit_money": EditMoneyForm,
+    "pause_product": PauseProductForm,
+    "flag_supplier": FlagSupplierForm,
+}
