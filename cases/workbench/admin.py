@@ -1,5 +1,4 @@
-"""The workbench's admin: the case queue, the case page's URLs, and the read-only lists of outcomes and
-money decisions.
+"""The workbench's admin: the case queue, the case page's URLs, the outcome and money decision lists.
 
 Queue: sorted by risk, then by how long the customer has waited; one query for the rows
 (`list_select_related`), no per-row queries, no full-table COUNT when unfiltered (an estimate on

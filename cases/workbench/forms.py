@@ -1,12 +1,12 @@
-"""One form per action of the case page: its fields read and checked, then its service called with keyword
-arguments.
+"""One form per action of the case page, each reading its fields and calling its service.
 
 The page's forms post back to the case's own URL with the name of the button pressed (`action`); `ACTIONS`
 maps that name to its form. The view checks the form's `permission` before it reads anything (403,
 nothing written); then a field that cannot be read (a number, a date, a time, a choice, the user or the
-money request it names) is an error naming it, and nothing is written. What only the service can judge (a
-text that is required or too long, the reply guard, the time gate, who may decide or change money) the
-service checks and refuses with its own named error; it checks everything again for its other callers.
+money request it names) is an error naming it, and nothing is written; a valid form calls its service
+with keyword arguments. What only the service can judge (a text that is required or too long, the reply
+guard, the time gate, who may decide or change money) the service checks and refuses with its own named
+error; it checks everything again for its other callers.
 
 Texts reach the service as they were posted: it strips them and names a NUL character or an overlong text
 itself, so Django's own text checks are left out (`PostedText`).

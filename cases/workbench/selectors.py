@@ -1,5 +1,7 @@
-"""Reads of the case page beside its packet and timeline: the reply being drafted, who can be assigned,
-and the case's money decisions with what the person looking may do with each."""
+"""Reads of the case page beside its packet and timeline.
+
+The reply being drafted, who can be assigned, and the case's money decisions with what the person looking
+may do with each."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The queue and the workbench's read-only lists, with each role: a refused request gets 403 and writes
-nothing."""
+"""The queue and the workbench's read-only lists, with each role.
+
+A refused request gets 403 and writes nothing."""
 
 import pytest
 from django.urls import reverse

@@ -1,5 +1,6 @@
-"""The case page's forms: one per action, each field read and checked before its service is called; a field
-that cannot be read is an error naming it, and nothing is written."""
+"""The case page's forms: one per action, each field read and checked before its service is called.
+
+A field that cannot be read is an error naming it, and nothing is written."""
 
 import re
 from pathlib import Path

@@ -1,5 +1,6 @@
-"""The case page with each role: every action posted by every role, what each sees, and what the page
-shows. A refused request gets 403 and writes nothing."""
+"""The case page with each role: every action posted by every role, what each sees, what the page shows.
+
+A refused request gets 403 and writes nothing."""
 
 from datetime import timedelta
 
