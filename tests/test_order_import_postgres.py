@@ -10,6 +10,7 @@ import random
 from unittest import mock
 
 import pytest
+from django.db import DatabaseError, transaction
 
 from cases.imports import orders_copy
 from cases.imports.orders_copy import CopyEngine
@@ -472,3 +473,31 @@ def test_a_cell_over_two_lines_stages_the_file_whole(monkeypatch):
     copy, batched = both(raw)
     assert summary(copy) == summary(batched)
     assert [issue.line for issue in copy.issues] == [issue.line for issue in batched.issues]
+
+
+def test_the_second_half_comes_back_as_text_when_its_tables_differ_in_shape(monkeypatch):
+    raw = shopify(*many_orders(**{"#3": {"Total": "abc"}, "#36": {"Shipping Country": "XX"}}))
+    outcomes = halves_spy(monkeypatch)
+    shapes = iter(range(1_000))
+    monkeypatch.setattr(CopyEngine, "_shape", lambda self, table: next(shapes))  # never the same
+    copy, batched = both(raw)
+    assert outcomes and outcomes[0] is not None
+    assert summary(copy) == summary(batched)
+
+
+def test_a_second_half_that_fails_to_come_back_fails_the_import_without_waiting_for_ever(monkeypatch):
+    raw = shopify(*many_orders())
+    halves_spy(monkeypatch)
+    original = CopyEngine._send
+
+    def broken(self, table, form, chunks):
+        if table == "st_order_checked":
+            chunks.put(b"not a row")  # then the partner stops
+            chunks.put(orders_copy.END)
+            raise RuntimeError("the partner's connection went away")
+        return original(self, table, form, chunks)
+
+    monkeypatch.setattr(CopyEngine, "_send", broken)
+    with pytest.raises((RuntimeError, DatabaseError)), transaction.atomic():  # the COPY fails: a savepoint
+        import_orders(raw, file_name="orders.csv", engine="copy")
+    assert Order.objects.count() == 0

@@ -28,6 +28,7 @@ The rules are those of `cases.imports.orders_csv`; the tests run the same files 
 
 from __future__ import annotations
 
+import queue
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
@@ -92,6 +93,7 @@ TABLES = (
 # A file this large is staged and checked in two halves at once, one per connection (CopyEngine.stage):
 # below it, a second connection costs more than it saves. None: never.
 HALVES_MIN_BYTES: int | None = 8 << 20
+END = object()  # the last item a partner's COPY out puts in the queue
 BLANK_SQL = "E'" + BLANK.encode("unicode_escape").decode() + "'"  # E' \\t\\r\\n'
 # Byte sets for btrim(convert_to(text, 'UTF8'), set) = '': "every character is one of these" in one pass over
 # the bytes (translate() and regular expressions decode every character, several times slower).
@@ -266,14 +268,52 @@ class CopyEngine(common.OrderEngine):
     def _order_ids(self) -> set[str]:
         return {order_id for (order_id,) in self._fetch("SELECT order_id FROM st_order_heads")}
 
-    def _dump(self, table: str) -> bytes:
-        with connection.cursor() as cursor, cursor.copy(f"COPY {table} TO STDOUT") as copy:
-            return b"".join(bytes(data) for data in copy)
+    def _shape(self, table: str) -> str:
+        """The column types of one of this session's staging tables, in order."""
+        ((shape,),) = self._fetch(
+            "SELECT string_agg(format_type(atttypid, atttypmod), ',' ORDER BY attnum) FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            [f"pg_temp.{table}"],
+        )
+        return shape
 
-    def _load(self, table: str, data: bytes) -> None:
-        if data:
-            with connection.cursor() as cursor, cursor.copy(f"COPY {table} FROM STDIN") as copy:
-                copy.write(data)
+    def _send(self, table: str, form: str, chunks: queue.Queue) -> None:
+        """COPY `table` out, chunk by chunk into `chunks`, then END (also after a failure)."""
+        try:
+            sql = f"COPY {table} TO STDOUT (FORMAT {form})"
+            with connection.cursor() as cursor, cursor.copy(sql) as copy:
+                batch, size = [], 0  # PostgreSQL sends a row at a time: a queue item per row costs more
+                for data in copy:
+                    batch.append(bytes(data))
+                    size += len(data)
+                    if size >= 1 << 20:
+                        chunks.put(b"".join(batch))
+                        batch, size = [], 0
+                if batch:
+                    chunks.put(b"".join(batch))
+        finally:
+            chunks.put(END)
+
+    def _take(self, table: str) -> None:
+        """The partner's rows of `table` appended to this connection's, streamed from one COPY into the
+        other as they come (both connections at work at once)."""
+        # Binary (no times and numbers written out as text and read back) when both tables have the same
+        # column types, as the same statements make them; else text, which converts.
+        same = self._shape(table) == self._beside(self.partner._shape, table).result()
+        form = "binary" if same else "text"
+        chunks: queue.Queue = queue.Queue(maxsize=16)
+        sending = self._beside(self.partner._send, table, form, chunks)
+        ended = False
+        try:
+            sql = f"COPY {table} FROM STDIN (FORMAT {form})"
+            with connection.cursor() as cursor, cursor.copy(sql) as copy:
+                while (data := chunks.get()) is not END:
+                    copy.write(data)
+                ended = True
+        finally:
+            while not ended:  # this side failed: let the partner finish its COPY, or it would wait for ever
+                ended = chunks.get() is END
+            sending.result()
 
     def _check_in_halves(self) -> common.Checked | None:
         """`check` with the partner checking the second half at the same time. The file's times are read
@@ -294,7 +334,7 @@ class CopyEngine(common.OrderEngine):
         self._check_cells()
         checking.result()
         for table in ("st_order_checked", "st_order_issues", "st_order_skips"):
-            self._load(table, self._beside(partner._dump, table).result())
+            self._take(table)
         self.skips += partner.skips
         self.later_items += partner.later_items
         self.cod_methods = sorted({*self.cod_methods, *partner.cod_methods})
