@@ -1256,7 +1256,7 @@ class CopyEngine(common.OrderEngine):
                 SELECT {", ".join("pr.id" if name == "product_id" else f"p.{name}" for name in given)},
                     {", ".join(order_placeholders)}
                 FROM st_order_plan p JOIN {Product._meta.db_table} pr ON pr.sku = p.sku
-                WHERE p.action = '{common.NEW}' ORDER BY p.head_line
+                WHERE p.action = '{common.NEW}'
                 RETURNING id
             ){cased}
             SELECT id FROM created
