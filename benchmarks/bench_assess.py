@@ -76,7 +76,7 @@ def in_memory_facts(scenarios):
         Tracking,
         TrackingEvent,
     )
-    from cases.carriers.detect import checksum_invalid
+    from cases.tracking.detect import checksum_invalid
 
     facts = []
     for s in scenarios:

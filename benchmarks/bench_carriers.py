@@ -1,4 +1,4 @@
-"""Tracking numbers classified per second by cases.carriers.detect(), against a naive baseline, in one run.
+"""Tracking numbers classified per second by cases.tracking.detect(), against a naive baseline, in one run.
 
     .venv/bin/python benchmarks/bench_carriers.py          # 100,000 numbers, seed 20261120
 
@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cases.carriers import checkdigits as cd
-from cases.carriers.detect import CarrierMatch, _match, checksum_invalid, detect
-from cases.carriers.formats import FORMATS
-from cases.carriers.normalize import normalize_number
+from cases.tracking import checkdigits as cd
+from cases.tracking.detect import CarrierMatch, _match, checksum_invalid, detect
+from cases.tracking.formats import FORMATS
+from cases.tracking.normalize import normalize_number
 
 COUNT = int(os.environ.get("BENCH_NUMBERS", "100000"))
 SEED = int(os.environ.get("BENCH_SEED", "20261120"))

@@ -2,7 +2,7 @@
 
   (a) PostgreSQL COPY of the raw file into an unindexed table of text columns (the floor: parsing and
       storing the bytes, nothing else);
-  (b) staletrack's import (`cases.services.order_import.import_orders`): staging, every check, products,
+  (b) staletrack's import (`cases.intake.order_import.import_orders`): staging, every check, products,
       suppliers, the orders, the audit event and the case backlog row, in one transaction (a file this
       large gets its cases right after commit, from a task: `record_case_backlog`; not part of b: the
       broker is in memory and no worker runs. What that task does is timed apart, for information:
@@ -278,8 +278,8 @@ def bench_raw_copy(path: Path) -> float:
 
 def bench_staletrack(path: Path):
     """(b): the import every path uses (admin, task, command), with its phases timed."""
-    from cases.imports.orders_copy import CopyEngine
-    from cases.services.order_import import import_orders
+    from cases.intake.order_import import import_orders
+    from cases.intake.orders_copy import CopyEngine
 
     phases: dict[str, float] = {}
     originals = {name: getattr(CopyEngine, name) for name in ("stage", "check", "plan", "write")}
@@ -314,9 +314,9 @@ def bench_case_backlog(path: Path) -> float:
     (untimed), so that the writes of 100,000 cases and assessments do not weigh on the floors."""
     from django.db import connection
 
+    from cases.intake.order_import import import_orders
     from cases.models import CaseBacklog
     from cases.services.assessment import work_case_backlog
-    from cases.services.order_import import import_orders
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE cases_case, cases_order, cases_casebacklog CASCADE")
@@ -339,7 +339,7 @@ def bench_write_floor() -> tuple[float, float]:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from cases.imports.orders_common import insert_defaults
+    from cases.intake.orders_common import insert_defaults
     from cases.models import Case, Order
 
     given = ("order_id", "ordered_at", "customer_email", "country", "postal_code", "product_id", "value")
@@ -563,7 +563,7 @@ def main() -> None:
         from django.core.management import call_command
         from django.db import connection, connections
 
-        from cases.services.order_import import import_orders
+        from cases.intake.order_import import import_orders
 
         call_command("migrate", verbosity=0)
         connection.ensure_connection()

@@ -7,7 +7,8 @@ API versions; staletrack stores alpha-2, as cases/countries.py does).
 Deliberately partial: a code not listed here leaves the event's country empty. An empty country is never
 compared (rules.md section 3, `destination_mismatch` compares only when both sides name one), whereas a
 wrong guess would raise a false wrong_destination case, so a missing entry is the safe failure.
-Every alpha-2 value here is checked against cases/countries.py by tests/test_webhook.py.
+Every alpha-2 value here is checked against cases/countries.py by
+tests/cases/intake/webhooks/test_aftership.py.
 """
 
 ISO3_TO_ISO2: dict[str, str] = {

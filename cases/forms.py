@@ -13,9 +13,9 @@ from functools import cache
 from django import forms
 from django.conf import settings
 
-from cases.csvfiles import header_key
-from cases.imports.orders_csv import DAY_FIRST, MONTH_FIRST, is_time_zone
-from cases.services.order_import import store_zone
+from cases.intake.csvfiles import header_key
+from cases.intake.order_import import store_zone
+from cases.intake.orders_csv import DAY_FIRST, MONTH_FIRST, is_time_zone
 from staletrack.json_input import JsonInputError, load_json
 
 
@@ -47,7 +47,7 @@ class TrackingCsvUploadForm(UploadForm):
 
 # --- how an orders file's times are read (rules.md section 1) -------------------------------------------
 
-# The words the orders import takes for `date_order` (cases.imports.orders_csv), with their labels.
+# The words the orders import takes for `date_order` (cases.intake.orders_csv), with their labels.
 DATE_ORDERS = (
     ("", "automatic: ask when a date could be read both ways"),
     (DAY_FIRST, "day first (31/12/2026)"),
@@ -155,7 +155,7 @@ def file_headers(header: Sequence[str]) -> list[str]:
 
 class ColumnMapForm(forms.Form):
     """One select per field of the import listing the file's headers, and the stored upload it names (a
-    token of this session's uploads, never a path: cases.admin.imports.SessionUploads)."""
+    token of this session's uploads, never a path: cases.intake.admin.orders.SessionUploads)."""
 
     upload = forms.CharField(widget=forms.HiddenInput, max_length=100)
 

@@ -548,7 +548,7 @@ class ImportRun(StoredRunMixin, models.Model):
         TASK = "task", "a worker task"
         COMMAND = "command", "the import_orders command"
 
-    WAITING, RUNNING, TASK = Status.PENDING, Status.RUNNING, "cases.tasks_imports.import_orders_task"
+    WAITING, RUNNING, TASK = Status.PENDING, Status.RUNNING, "cases.intake.tasks.import_orders_task"
     FAILURE_FIELD = "message"
     # A command's import runs in the command's own process: the task's time limit does not stop it, so it
     # must not make the run lost; its heartbeat does (staletrack.runs.run_is_lost).

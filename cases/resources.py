@@ -3,7 +3,7 @@
 Every export is formula-safe (`staletrack.exports.FormulaSafeResource`), from the admin or from code.
 
 The import side does not go row by row through a ModelResource: `OrderImportResource.import_data` hands
-the uploaded file to `cases.services.order_import` (COPY and set-based SQL on PostgreSQL) and turns its
+the uploaded file to `cases.intake.order_import` (COPY and set-based SQL on PostgreSQL) and turns its
 answer into django-import-export's Result, so the admin keeps its preview-then-confirm flow. How the file
 is read (`time_zone`, `date_order`, `column_map`) passes through to the import; the Result also carries
 the file's header and the column map given, for the admin's column step.
@@ -17,9 +17,9 @@ from import_export import fields, resources
 from import_export.formats.base_formats import Format
 from import_export.results import InvalidRow, Result, RowResult
 
-from cases.csvfiles import CsvError, CsvIssue, decode
-from cases.imports.orders_common import NEW, SKIP, UPDATE
-from cases.imports.orders_csv import FIELDS, INDEX
+from cases.intake.csvfiles import CsvError, CsvIssue, decode
+from cases.intake.orders_common import NEW, SKIP, UPDATE
+from cases.intake.orders_csv import FIELDS, INDEX
 from cases.models import Case, Order
 from staletrack.exports import FormulaSafeResource
 
@@ -82,7 +82,7 @@ class OrdersCsvFormat(Format):
     byte-order mark, anything else named) and parses it itself, so django-import-export never guesses."""
 
     def __init__(self, encoding=None):
-        self.encoding = None  # bytes stay bytes; see cases.imports.orders_csv.iter_lines
+        self.encoding = None  # bytes stay bytes; see cases.intake.orders_csv.iter_lines
 
     def get_title(self):
         return "csv"
@@ -152,7 +152,7 @@ class OrderImportResource(resources.Resource):
         return cls._meta.name
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
-        from cases.services.order_import import create_run, import_orders, run_import
+        from cases.intake.order_import import create_run, import_orders, run_import
 
         user = kwargs.get("user")
         file_name = kwargs.get("file_name") or "orders.csv"
@@ -176,7 +176,7 @@ class OrderImportResource(resources.Resource):
     @classmethod
     def file_error_result(cls, file_name: str, exc: CsvError, *, header=None, column_map=None, **_) -> Result:
         """The Result of a file that cannot be read as a whole (encoding, empty, a missing column)."""
-        from cases.services.order_import import OrderImportResult
+        from cases.intake.order_import import OrderImportResult
 
         outcome = OrderImportResult(file_name=file_name, dry_run=True, file_error=True)
         outcome.issues, outcome.issue_count = exc.issues, len(exc.issues)

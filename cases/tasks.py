@@ -8,9 +8,9 @@ is redelivered only when its worker died, never while it still runs.
 from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
+from cases.intake.tasks import import_orders_task  # noqa: F401  (so that autodiscovery registers it)
 from cases.replay.tasks import replay_past_cases_task  # noqa: F401  (so that autodiscovery registers it)
 from cases.services.assessment import refresh_cases, sweep_due_cases, work_case_backlog
-from cases.tasks_imports import import_orders_task  # noqa: F401  (so that autodiscovery registers it)
 from staletrack.runs import fail_lost_runs
 
 

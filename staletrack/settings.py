@@ -238,7 +238,7 @@ ORDER_IMPORT_INLINE_CASES = int(os.environ.get("STALETRACK_ORDER_IMPORT_INLINE_C
 # Words of a shipping method that mean the customer collects the order (a store pickup is left out of an
 # orders import), and of a payment method or gateway that mean cash on delivery (a pending order paid on
 # delivery is imported as cash_on_delivery). Comma-separated, compared without regard to case, as words;
-# unset, the import's own lists (cases.imports.orders_csv.DEFAULT_PICKUP_WORDS, DEFAULT_COD_WORDS).
+# unset, the import's own lists (cases.intake.orders_csv.DEFAULT_PICKUP_WORDS, DEFAULT_COD_WORDS).
 ORDER_IMPORT_PICKUP_WORDS = env_list("STALETRACK_PICKUP_WORDS")
 ORDER_IMPORT_COD_WORDS = env_list("STALETRACK_COD_WORDS")
 

@@ -9,7 +9,7 @@ and delete it. Here a kept file lives in `upload_dir()` (settings.UPLOAD_DIR, by
 "uploads"), under a random name (`new_name`: 32 hexadecimal digits from `secrets`), and a name that is
 not of that form is refused before any file is touched (`UploadNameError`), so no name a client sends
 reaches outside the folder or any file the server did not write there. Which session may use which name is
-`cases.admin.imports.SessionUploads`' business.
+`cases.intake.admin.orders.SessionUploads`' business.
 
 Kept files older than `KEEP_FOR` are removed when a new one is kept (an import previewed and never
 confirmed). With several web machines, the folder must be one they share (or sessions must stick to one

@@ -20,5 +20,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/second-factor/", admin.site.admin_view(second_factor_setup), name="second_factor"),
     path("admin/", admin.site.urls),
-    path("webhooks/", include("cases.webhooks.urls")),
+    path("webhooks/", include("cases.intake.webhooks.urls")),
 ]

@@ -14,10 +14,10 @@ from unittest import mock
 import pytest
 from django.conf import settings
 
-from tests.clock_helpers import import_label_only_cases
 from tests.factories import OrderFactory, UserFactory
+from tests.helpers.clock import import_label_only_cases
 from tests.helpers.known_week import build_week
-from tests.otp_helpers import verified
+from tests.helpers.otp import verified
 
 # The spec's example bundles and their expected packets, copied into the project (a clone stands alone).
 SPEC_DIR = Path(__file__).resolve().parent / "spec"

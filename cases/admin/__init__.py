@@ -4,7 +4,10 @@ Orders and their records, tracking numbers and their imports, the bundle upload,
 runs, replay, webhook deliveries, erasure; the case queue, the case page, outcomes and money decisions are
 the workbench's (`cases.workbench.admin`), registered from here like the others."""
 
-from cases.admin import audit, imports, orders, tracking, webhooks
+from cases.admin import audit, orders
+from cases.intake.admin import orders as import_runs
+from cases.intake.admin import webhooks
+from cases.tracking import admin as tracking
 from cases.workbench import admin as workbench
 
-__all__ = ["audit", "imports", "orders", "tracking", "webhooks", "workbench"]
+__all__ = ["audit", "import_runs", "orders", "tracking", "webhooks", "workbench"]

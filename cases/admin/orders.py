@@ -3,7 +3,7 @@
 Orders: the change list with import (django-import-export's preview, then confirm) and export, and the
 records staff add to an order.
 
-The import is staletrack's own (`cases.resources.OrderImportResource` -> `cases.services.order_import`):
+The import is staletrack's own (`cases.resources.OrderImportResource` -> `cases.intake.order_import`):
 - only users with `cases.import_orders` may import (django-import-export lets any staff user who can add
   orders do it): `has_import_permission`, which guards the import and the confirm (process_import) views;
 - a file over ORDER_IMPORT_MAX_BYTES is refused with the limit named; one over ORDER_IMPORT_ASYNC_BYTES
@@ -23,7 +23,8 @@ The import is staletrack's own (`cases.resources.OrderImportResource` -> `cases.
 Between the steps the uploaded file stays in the project's own upload folder, under a random name the
 server chose (`tmp_storage_class = staletrack.uploads.UploadStorage`, never django-import-export's default
 of the system's temporary folder), and this session must hold that name
-(`cases.admin.imports.SessionUploads`): the confirm and the column step refuse a file name the session did
+(`cases.intake.admin.orders.SessionUploads`): the confirm and the column step refuse a file name the
+session did
 not upload, before any file is opened.
 
 Facts changed by hand (the order form and its inlines) go through `cases.services.orders`: checked with
@@ -44,13 +45,6 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
 from cases.admin.erasure import CustomerErasureMixin
-from cases.admin.imports import (
-    SessionUploads,
-    missing_a_column,
-    recognised_columns,
-    summary_view,
-)
-from cases.csvfiles import CsvError, header_key
 from cases.currencies import currency_code
 from cases.forms import (
     DATE_ORDERS,
@@ -60,7 +54,23 @@ from cases.forms import (
     parse_column_map,
     valid_time_zone,
 )
-from cases.imports import orders_csv
+from cases.intake import orders_csv
+from cases.intake.admin.orders import (
+    SessionUploads,
+    missing_a_column,
+    recognised_columns,
+    summary_view,
+)
+from cases.intake.column_mappings import remembered_column_map
+from cases.intake.csvfiles import CsvError, header_key
+from cases.intake.order_import import (
+    async_bytes,
+    create_run,
+    import_orders,
+    max_bytes,
+    megabytes,
+    store_zone,
+)
 from cases.models import (
     Case,
     CaseBacklog,
@@ -81,15 +91,6 @@ from cases.resources import (
     read_header,
 )
 from cases.services import orders as order_facts
-from cases.services.column_mappings import remembered_column_map
-from cases.services.order_import import (
-    async_bytes,
-    create_run,
-    import_orders,
-    max_bytes,
-    megabytes,
-    store_zone,
-)
 from cases.services.orders import ORDER_FACTS, order_problems
 from cases.workbench.timeline import READABLE
 from staletrack.exports import SelectedRowsExportMixin
@@ -215,7 +216,7 @@ def order_fields() -> list[ImportField]:
 
 def recognised_order_columns(header: list[str]) -> dict[str, str]:
     """What the orders import finds by itself in `header`: the columns of the layout whose headers the
-    file has most of (as cases.imports.orders_csv.read_layout chooses)."""
+    file has most of (as cases.intake.orders_csv.read_layout chooses)."""
     keys = {header_key(cell) for cell in header}
     layout = max(
         orders_csv.COLUMNS.values(),
@@ -527,7 +528,7 @@ class OrderAdmin(
         return self._import_in_background(request, upload, upload.name, **choices)
 
     def _import_in_background(self, request, upload, file_name, **choices):
-        from cases.tasks_imports import queue_import
+        from cases.intake.tasks import queue_import
 
         run = create_run(file_name=file_name, actor=request.user, upload=upload, **choices)
         queue_import(run)

@@ -1,6 +1,6 @@
 """The facts one assessment reads (spec rules.md section 3), as plain frozen values.
 
-Built from the database by `cases.selectors.facts` or from a case bundle by `cases.bundles.facts`;
+Built from the database by `cases.selectors.facts` or from a case bundle by `cases.intake.bundles.facts`;
 the rules never see a model. Times are timezone-aware datetimes; statuses are already normalized
 (rules.md section 3) by whoever built the facts.
 """
@@ -65,10 +65,10 @@ class Tracking:
     number: str  # as the supplier gave it
     normalized: str  # upper case, no spaces or dashes
     carrier: str | None = None  # carrier code, given or detected
-    checksum_invalid: bool = False  # rules.md section 3, computed by cases.carriers
+    checksum_invalid: bool = False  # rules.md section 3, computed by cases.tracking
     events: tuple[TrackingEvent, ...] = ()  # in input order; the rules sort them
     shared_with: tuple[SharedNumberOrder, ...] = ()
-    # The number fits no carrier format cases.carriers knows (detect() finds none): with no carrier event
+    # The number fits no carrier format cases.tracking knows (detect() finds none): with no carrier event
     # either, nothing says it is a real parcel's number (classify.py, wrong_tracking).
     fits_no_format: bool = False
 

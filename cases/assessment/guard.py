@@ -21,7 +21,7 @@ Speed: a draft is checked in pieces cut at punctuation that no blocked phrase ca
 each piece's findings are remembered, because generated drafts are the same sentences again and again
 with a different order number or date. A cut character is not a word character, so `\b` reads the edge
 of a piece exactly as it reads the cut, and a phrase never spans one: the findings are those of the whole
-text, in the same order. tests/assessment/test_guard_pieces.py checks that against whole-text matching.
+text, in the same order. tests/cases/assessment/test_guard_pieces.py checks that against whole-text matching.
 """
 
 from __future__ import annotations

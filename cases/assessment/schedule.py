@@ -14,7 +14,7 @@ A crossing of a clock the case is not running against (the accepted window of a 
 processing window of one with a number) cannot change anything, so it is not visited.
 
 `build_timeline` walks those candidate instants from `as_of` on and keeps the instants where the
-standing's decision key really changes. tests/assessment/test_schedule_equivalence.py checks the walk
+standing's decision key really changes. tests/cases/assessment/test_schedule_equivalence.py checks the walk
 against the definitional one, which re-assesses at every crossing of every clock a rule can read.
 
 Day counts (window.elapsed_days, clocks, the numbers in gaps and reasons) change every day; they are

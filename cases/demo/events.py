@@ -3,7 +3,7 @@
 The statuses are `cases.assessment.vocabulary`'s and every event is a `cases.assessment.facts.TrackingEvent`,
 the value the rules read and the tracking service stores, so the demo cannot drift from either. The words
 a tracker would have sent beside a status (`raw_status`) are the trackers' own (spec
-status-vocabularies.md); a test reads each back through `cases.carriers.statuses`.
+status-vocabularies.md); a test reads each back through `cases.tracking.statuses`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from datetime import datetime
 
 from cases.assessment import vocabulary as v
 from cases.assessment.facts import TrackingEvent
-from cases.carriers.local_times import carrier_local_time, zone_for_country
 from cases.demo.catalogue import DemoSupplier
 from cases.demo.customers import GEO
+from cases.tracking.local_times import carrier_local_time, zone_for_country
 
-# Whose vocabulary an event's raw_status uses (`cases.carriers.statuses.STATUS_SOURCES`).
+# Whose vocabulary an event's raw_status uses (`cases.tracking.statuses.STATUS_SOURCES`).
 AFTERSHIP = "aftership"
 SEVENTEEN_TRACK = "17track"
 TRACKERS = (AFTERSHIP, SEVENTEEN_TRACK)

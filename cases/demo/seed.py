@@ -2,7 +2,7 @@
 
 What the orders look like is decided by the pure `cases.demo.generator`; this only writes it, in one
 transaction, into a database without orders (it writes nothing into one that has any, so running it
-again changes nothing). Orders, tracking numbers (normalized and detected by `cases.carriers`, as the
+again changes nothing). Orders, tracking numbers (normalized and detected by `cases.tracking`, as the
 tracking service does) and every record go in with bulk inserts: the tracking service writes one number
 at a time, which would about double the time the demo takes to load. The cases are created and assessed by
 the assessment service (`refresh_cases`), and one audit event says the demo was loaded.
@@ -18,8 +18,6 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from cases.carriers.detect import best_carrier, tracking_url
-from cases.carriers.normalize import normalize_number
 from cases.choices import EventSource
 from cases.demo.catalogue import DemoProduct, DemoSupplier
 from cases.demo.generator import generate
@@ -39,6 +37,8 @@ from cases.models import (
 from cases.replay.engine import replayed_orders
 from cases.services.assessment import refresh_cases
 from cases.services.audit import audit_event
+from cases.tracking.detect import best_carrier, tracking_url
+from cases.tracking.normalize import normalize_number
 from policies.selectors import active_policy_book
 from suppliers.models import Product, Supplier
 

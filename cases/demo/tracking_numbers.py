@@ -1,6 +1,6 @@
-"""Demo tracking numbers in shapes the carrier detector (`cases.carriers`) knows, with their check digits.
+"""Demo tracking numbers in shapes the carrier detector (`cases.tracking`) knows, with their check digits.
 
-The carrier codes are the detector's own (`cases.carriers.formats`), and a test checks that the detector
+The carrier codes are the detector's own (`cases.tracking.formats`), and a test checks that the detector
 names the carrier each number was made for.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import string
 
-from cases.carriers.checkdigits import s10_check_digit, ups_check_digit
+from cases.tracking.checkdigits import s10_check_digit, ups_check_digit
 
 
 def _digits(rng: random.Random, count: int) -> str:

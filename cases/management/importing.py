@@ -8,8 +8,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.bundles.files import read_bundle_file
-from cases.bundles.reader import Bundle, BundleError, read_bundle
+from cases.intake.bundles.files import read_bundle_file
+from cases.intake.bundles.reader import Bundle, BundleError, read_bundle
 from staletrack.permissions import at_the_shell
 
 
@@ -31,7 +31,7 @@ def add_as_user_argument(parser) -> None:
 
 def add_column_argument(parser, *, example: str, fields: str) -> None:
     """`--column FIELD=HEADER`, repeatable: the file's column for a field whose header the import does not
-    know (cases.imports.column_maps.parse_column_options reads the values)."""
+    know (cases.intake.column_maps.parse_column_options reads the values)."""
     parser.add_argument(
         "--column",
         action="append",

@@ -54,8 +54,8 @@ from cases.assessment.clock import DAY, iso_z
 from cases.assessment.facts import CaseFacts
 from cases.assessment.review import group_name
 from cases.assessment.standing import assess_standing
-from cases.bundles.facts import bundle_facts
-from cases.bundles.reader import Bundle
+from cases.intake.bundles.facts import bundle_facts
+from cases.intake.bundles.reader import Bundle
 from cases.models import Case, Order
 from cases.replay.scoring import KEEP, Actual, First, Replayed, ReplayReport, Scorer
 from cases.selectors.facts import facts_for_orders

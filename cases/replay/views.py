@@ -28,8 +28,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from cases.bundles.reader import BundleError, read_bundle
 from cases.forms import BundleUploadForm
+from cases.intake.bundles.reader import BundleError, read_bundle
 from cases.models import ReplayRun
 from cases.replay.engine import (
     REPLAY_PERMISSION,

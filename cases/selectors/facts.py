@@ -37,8 +37,8 @@ from cases.assessment.facts import (
     TrackingEvent,
 )
 from cases.assessment.review import group_name
-from cases.carriers.detect import number_standing
 from cases.selectors.rows import fetch_by_ids
+from cases.tracking.detect import number_standing
 from policies.selectors import PolicyBook, active_policy_book
 from staletrack.batches import chunked
 

@@ -24,9 +24,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from cases.carriers.normalize import normalize_number
 from cases.currencies import currency_code
-from cases.imports.orders_common import ORDER_COLUMNS
+from cases.intake.orders_common import ORDER_COLUMNS
 from cases.models import (
     Case,
     CustomerMessage,
@@ -39,6 +38,7 @@ from cases.models import (
 )
 from cases.services.assessment import queue_reassessment
 from cases.services.audit import audit_event
+from cases.tracking.normalize import normalize_number
 from staletrack import limits
 from staletrack.permissions import require
 

@@ -7,7 +7,7 @@ PostgreSQL), no facet counts, and an index behind every filter. Cases whose last
 "Cannot be assessed".
 
 The case page is `cases.workbench.views`; `CaseAdmin` also serves the replay pages (cases.replay.views)
-and the bundle upload (cases.admin.bundle_upload) under its URL. Outcomes and money decisions are written
+and the bundle upload (cases.intake.admin.bundles) under its URL. Outcomes and money decisions are written
 only through the case page (`cases.workbench.services`, `cases.workbench.money`), which checks
 permissions and records the audit event; a crafted POST to their admins' add, change or delete URLs gets
 403.
@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from cases.admin.bundle_upload import import_bundle_page
 from cases.admin.filters import AgeFilter, AssigneeFilter, FlagFilter, SkuFilter, UnassessableFilter
+from cases.intake.admin.bundles import import_bundle_page
 from cases.models import Case, MoneyDecision, Order, OrderTracking, Outcome
 from cases.permissions import IMPORT_CASES
 from cases.replay.engine import REPLAY_PERMISSION

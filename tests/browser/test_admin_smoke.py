@@ -3,8 +3,8 @@
 import pytest
 
 from tests.browser.conftest import save_screenshot
-from tests.clock_helpers import import_label_only_cases
 from tests.factories import UserFactory
+from tests.helpers.clock import import_label_only_cases
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

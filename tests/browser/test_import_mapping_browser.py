@@ -4,9 +4,9 @@ the live server (docs/imports.md, *Columns a person names*)."""
 import pytest
 
 from cases.choices import ImportKind
+from cases.intake.column_mappings import remembered_column_map
 from cases.models import TrackingEvent
-from cases.services import tracking
-from cases.services.column_mappings import remembered_column_map
+from cases.tracking import services as tracking
 from tests.browser.conftest import save_screenshot
 from tests.factories import OrderFactory, UserFactory
 

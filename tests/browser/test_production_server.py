@@ -7,7 +7,7 @@ violation.
 The production server is a separate process, so it needs the test database to be a real one it can reach:
 PostgreSQL (marked `postgres`; on SQLite the test database lives in this process's memory). It runs without
 the HTTPS settings (the browser speaks plain HTTP to 127.0.0.1); check --deploy covers those
-(tests/test_production_settings.py, .ci/run)."""
+(tests/staletrack/test_settings.py, .ci/run)."""
 
 import os
 import re
@@ -26,8 +26,8 @@ from django.db import connection
 
 from cases.models import ImportRun
 from tests.browser.conftest import save_screenshot
-from tests.clock_helpers import import_label_only_cases
 from tests.factories import UserFactory
+from tests.helpers.clock import import_label_only_cases
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -7,9 +7,9 @@ import pytest
 from cases.choices import Direction, MoneyState
 from cases.models import CustomerMessage, MoneyDecision, SupplierChase
 from tests.browser.conftest import save_screenshot
-from tests.clock_helpers import import_label_only_cases
 from tests.factories import UserFactory
-from tests.otp_helpers import code_now, give_authenticator
+from tests.helpers.clock import import_label_only_cases
+from tests.helpers.otp import code_now, give_authenticator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -1,6 +1,6 @@
 """spec/examples/basic.json and basic.expected.json, transcribed by hand so the test needs no file.
 
-`tests/assessment/test_basic_example.py` checks the transcription against the spec files when they are
+`tests/cases/assessment/test_basic_example.py` checks the transcription against the spec files when they are
 reachable.
 """
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from cases.bundles.reader import BundleError, read_bundle
+from cases.intake.bundles.reader import BundleError, read_bundle
 
 GOOD_CASE = {
     "order": {

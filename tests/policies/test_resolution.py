@@ -7,7 +7,7 @@ from policies.selectors import active_policy_book
 from policies.services import activate, create_draft
 from policies.values import DEFAULTS, PolicyValues, resolve, validate_policy_fields
 from tests.factories import SupplierFactory, UserFactory
-from tests.otp_helpers import verified
+from tests.helpers.otp import verified
 
 
 def test_defaults_are_the_numbers_of_the_spec():

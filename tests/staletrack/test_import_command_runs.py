@@ -17,10 +17,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.intake.order_import import create_run, import_orders, run_import
+from cases.intake.tasks import import_orders_task
 from cases.management.commands import import_orders as command
 from cases.models import ImportRun, Order
-from cases.services.order_import import create_run, import_orders, run_import
-from cases.tasks_imports import import_orders_task
 from staletrack import runs
 from staletrack.runs import LOST_RUN_MESSAGE
 from tests.factories import UserFactory

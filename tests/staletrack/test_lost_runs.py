@@ -15,12 +15,12 @@ from django.db.models.signals import post_init
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.intake.order_import import create_run
+from cases.intake.tasks import import_orders_task
 from cases.models import LOST_AFTER_WRITING, LOST_COMMAND_MESSAGE, ORDERS_IMPORTED, ImportRun, ReplayRun
 from cases.replay.tasks import replay_past_cases_task
 from cases.services.audit import audit_event
-from cases.services.order_import import create_run
 from cases.tasks import fail_lost_runs_task
-from cases.tasks_imports import import_orders_task
 from policies.models import Policy, WhatIfRun
 from policies.whatif.tasks import what_if_policy_task
 from staletrack.runs import (
@@ -185,7 +185,7 @@ def test_beat_runs_the_task_every_ten_minutes():
 @pytest.mark.parametrize(
     "kind, task, work",
     [
-        ("import", import_orders_task, "cases.services.order_import.import_orders"),
+        ("import", import_orders_task, "cases.intake.order_import.import_orders"),
         ("replay", replay_past_cases_task, "cases.replay.runs.replay_all"),
         ("what-if", what_if_policy_task, "policies.whatif.runs.what_if"),
     ],

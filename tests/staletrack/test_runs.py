@@ -14,8 +14,8 @@ from unittest import mock
 import pytest
 from kombu.exceptions import OperationalError
 
+from cases.intake.tasks import queue_import
 from cases.models import ImportRun
-from cases.tasks_imports import queue_import
 from staletrack.runs import HEARTBEAT_TIMEOUT, run_is_lost
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def queue_with_the_broker_down(run: ImportRun, capture_on_commit) -> None:
     with (
-        mock.patch("cases.tasks_imports.import_orders_task.delay", side_effect=OperationalError("down")),
+        mock.patch("cases.intake.tasks.import_orders_task.delay", side_effect=OperationalError("down")),
         mock.patch("staletrack.celery.logger"),
         capture_on_commit(execute=True),
     ):

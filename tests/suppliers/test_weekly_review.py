@@ -14,7 +14,7 @@ from suppliers.models import Product, Supplier, WeeklyRollup
 from suppliers.services import flag_supplier, run_weekly_review
 from suppliers.tasks import weekly_review_task
 from tests.factories import OrderFactory, ProductFactory, SupplierFactory, UserFactory
-from tests.otp_helpers import verified
+from tests.helpers.otp import verified
 
 pytestmark = pytest.mark.django_db
 

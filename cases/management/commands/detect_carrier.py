@@ -5,7 +5,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.carriers.detect import to_json
+from cases.tracking.detect import to_json
 
 VERDICT_WORDS = {"valid": "check digit valid", "invalid": "check digit INVALID", "none": "format only"}
 

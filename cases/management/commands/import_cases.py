@@ -4,10 +4,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.bundles.files import read_bundle_file
-from cases.bundles.reader import BundleError, read_bundle
+from cases.intake.bundle_import import import_bundle
+from cases.intake.bundles.files import read_bundle_file
+from cases.intake.bundles.reader import BundleError, read_bundle
 from cases.management.importing import actor_named, add_import_arguments
-from cases.services.bundle_import import import_bundle
 
 
 class Command(BaseCommand):

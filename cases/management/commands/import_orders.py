@@ -10,12 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from cases.csvfiles import CsvError, CsvIssue
-from cases.imports.column_maps import parse_column_options
-from cases.imports.orders_csv import DAY_FIRST, FIELDS, MONTH_FIRST
+from cases.intake.column_maps import parse_column_options
+from cases.intake.csvfiles import CsvError, CsvIssue
+from cases.intake.order_import import create_run, import_orders, run_import
+from cases.intake.orders_csv import DAY_FIRST, FIELDS, MONTH_FIRST
 from cases.management.importing import actor_named, add_column_argument, add_import_arguments
 from cases.models import ImportRun
-from cases.services.order_import import create_run, import_orders, run_import
 from staletrack.runs import keeps_heartbeat
 
 SHOWN_ERRORS = 50

@@ -3,11 +3,11 @@
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.csvfiles import CsvError
-from cases.imports.column_maps import parse_column_options
+from cases.intake.column_maps import parse_column_options
+from cases.intake.csvfiles import CsvError
+from cases.intake.tracking_import import FIELDS, IMPORTERS, choose_columns
 from cases.management.importing import actor_named, add_column_argument, add_import_arguments, read_input
 from cases.permissions import IMPORT_ORDERS
-from cases.services.tracking_import import FIELDS, IMPORTERS, choose_columns
 from staletrack.permissions import require
 
 SHOWN_ERRORS = 50  # a file with thousands of bad rows should not bury the last line of the output

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from cases.assessment import assess_many
 from cases.assessment.text import render_text
-from cases.bundles.facts import bundle_facts
-from cases.bundles.reader import parse_timestamp
+from cases.intake.bundles.facts import bundle_facts
+from cases.intake.bundles.reader import parse_timestamp
 from cases.management.importing import read_bundle_input
 from cases.models import Order
 from cases.services.assessment import packets_for_orders

@@ -16,7 +16,7 @@ from django.utils import timezone
 from cases.models import AuditEvent, Case, Order, SupplierEvidence, TrackingEvent
 from cases.services import orders as order_facts
 from cases.tasks import reassess_cases_task
-from tests.clock_helpers import import_label_only_cases
+from tests.helpers.clock import import_label_only_cases
 
 pytestmark = pytest.mark.django_db
 

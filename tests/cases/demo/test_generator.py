@@ -6,13 +6,13 @@ from collections import Counter
 from datetime import timedelta
 
 from cases.assessment import vocabulary as v
-from cases.carriers.detect import best_carrier, checksum_invalid
-from cases.carriers.local_times import carrier_local_time, zone_for_country
-from cases.carriers.statuses import STATUS_SOURCES, normalize_status, status_from_description
 from cases.demo import events
 from cases.demo.generator import generate
 from cases.demo.scenarios import SCENARIOS
 from cases.demo.stories import KINDS, KINDS_BY_NAME, plan_kinds
+from cases.tracking.detect import best_carrier, checksum_invalid
+from cases.tracking.local_times import carrier_local_time, zone_for_country
+from cases.tracking.statuses import STATUS_SOURCES, normalize_status, status_from_description
 from tests.helpers.demo import NOW, SPEC_CASE_TYPES
 
 
@@ -118,7 +118,7 @@ def test_every_scenario_kind_has_one_way_of_being_drawn():
 
 
 def test_the_tracker_words_of_the_demo_read_back_as_the_statuses_they_stand_for():
-    """raw_status words are the trackers' own (cases.carriers.statuses), so an import would read them so."""
+    """raw_status words are the trackers' own (cases.tracking.statuses), so an import would read them so."""
     assert set(events.TRACKERS) <= set(STATUS_SOURCES)
     for tracker in events.TRACKERS:
         for status, word in events.RAW[tracker].items():

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 
 from cases import models
-from cases.carriers.detect import checksum_invalid
 from cases.choices import CaseType
 from cases.demo.generator import generate
+from cases.tracking.detect import checksum_invalid
 from tests.helpers.demo import NOW, SPEC_CASE_TYPES
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth import authenticate
 from django.test import RequestFactory
 
 from tests.helpers.demo import create_demo_users, passwords
-from tests.otp_helpers import verified
+from tests.helpers.otp import verified
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("var_dir")]  # var_dir: tests/conftest.py
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from cases.assessment import assess_many
 from cases.assessment import vocabulary as v
 from cases.assessment.standing import assess_standing
-from cases.bundles.reader import read_bundle
+from cases.intake.bundles.reader import read_bundle
 from cases.models import Case, Order, PastDecision
 from cases.replay import engine as replay_engine
 from cases.replay.engine import (

@@ -23,8 +23,8 @@ from cases.replay.tasks import replay_past_cases_task
 from cases.replay.views import ALL_SOURCE, RUN_TEMPLATE, UNDER_WAY, _view
 from policies.models import Policy
 from staletrack.runs import LOST_RUN_MESSAGE
-from tests.concurrent_starts import start_twice_at_once
 from tests.factories import UserFactory
+from tests.helpers.concurrent_starts import start_twice_at_once
 from tests.helpers.replay_bundles import basic_with_actuals, write_bundle
 
 REPLAY_URL = "admin:cases_case_replay"

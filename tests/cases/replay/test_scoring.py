@@ -153,7 +153,7 @@ def test_the_text_report_prints_the_confusion_table_as_an_aligned_grid():
 
 def test_scoring_and_the_bundle_reader_import_without_django():
     code = (
-        "import sys; import cases.replay, cases.bundles.reader; "
+        "import sys; import cases.replay, cases.intake.bundles.reader; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
     )
     out = subprocess.run(

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from cases.bundles.reader import read_bundle
+from cases.intake.bundles.reader import read_bundle
 from cases.models import Case, Order, PastDecision, ReplayRun
 from cases.replay import KEEP, render_report
 from cases.replay import engine as replay_engine

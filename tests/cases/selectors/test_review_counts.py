@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cases.bundles.reader import read_bundle
+from cases.intake.bundle_import import import_bundle
+from cases.intake.bundles.reader import read_bundle
 from cases.models import Case
 from cases.selectors.case_states import case_states
 from cases.selectors.review_counts import stored_review_counts
-from cases.services.bundle_import import import_bundle
 from policies.selectors import active_policy_book
 from tests.factories import CaseFactory, OrderFactory, ProductFactory, SupplierFactory
 

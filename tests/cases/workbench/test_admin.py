@@ -9,9 +9,9 @@ from cases.models import AuditEvent, Case, MoneyDecision, Outcome
 from cases.workbench import money, services
 from policies.models import Policy
 from suppliers.models import Product
-from tests.clock_helpers import import_label_only_cases
+from tests.helpers.clock import import_label_only_cases
+from tests.helpers.otp import verified_login
 from tests.helpers.workbench import counts
-from tests.otp_helpers import verified_login
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from cases.choices import MoneyState
 from cases.models import AuditEvent, MoneyDecision, Outcome
 from cases.workbench import money
 from tests.factories import UserFactory
-from tests.otp_helpers import verified, verified_login
+from tests.helpers.otp import verified, verified_login
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from django.db import IntegrityError, connection, connections, transaction
 from cases.choices import MoneyState
 from cases.models import AuditEvent, MoneyDecision, Outcome
 from cases.workbench import money
-from tests.clock_helpers import import_label_only_cases
 from tests.factories import UserFactory
-from tests.otp_helpers import verified
+from tests.helpers.clock import import_label_only_cases
+from tests.helpers.otp import verified
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from cases.choices import MoneyState
 from cases.models import AuditEvent, MoneyDecision
 from cases.workbench import money
 from tests.factories import CaseFactory
-from tests.otp_helpers import verified_login
+from tests.helpers.otp import verified_login
 
 pytestmark = pytest.mark.django_db
 

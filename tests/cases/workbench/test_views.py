@@ -11,10 +11,10 @@ from django.utils import timezone
 from cases.choices import EvidenceKind, MoneyState
 from cases.models import Case, CustomerMessage, MoneyDecision, TrackingEvent
 from cases.workbench import money, services
-from tests.clock_helpers import import_label_only_cases
 from tests.factories import UserFactory
+from tests.helpers.clock import import_label_only_cases
+from tests.helpers.otp import verified_login
 from tests.helpers.workbench import FINE, FORBIDDEN, counts
-from tests.otp_helpers import verified_login
 
 pytestmark = pytest.mark.django_db
 

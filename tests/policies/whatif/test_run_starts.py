@@ -16,10 +16,10 @@ from policies.services import activate, create_draft
 from policies.whatif.runs import start_what_if
 from policies.whatif.tasks import what_if_policy_task
 from policies.whatif.views import WHAT_IF_UNDER_WAY
-from tests.concurrent_starts import start_twice_at_once
 from tests.factories import UserFactory
+from tests.helpers.concurrent_starts import start_twice_at_once
+from tests.helpers.otp import verified, verified_login
 from tests.helpers.what_if_parcels import AS_OF
-from tests.otp_helpers import verified, verified_login
 
 
 @pytest.fixture(autouse=True)

@@ -14,8 +14,8 @@ from policies.models import Policy, WhatIfRun
 from policies.whatif.runs import start_what_if
 from policies.whatif.tasks import what_if_policy_task
 from staletrack.runs import LOST_RUN_MESSAGE
+from tests.helpers.otp import verified_login
 from tests.helpers.what_if_parcels import AS_OF
-from tests.otp_helpers import verified_login
 
 # --- the admin -----------------------------------------------------------------------------------
 

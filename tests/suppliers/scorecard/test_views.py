@@ -18,8 +18,8 @@ from suppliers.scorecard.cells import Cell
 from suppliers.services import build_weekly_rollups, change_product_supplier, save_vendor_mapping
 from tests.factories import ProductFactory, UserFactory
 from tests.helpers.known_week import EXPECTED, WEEK, at, make_order
+from tests.helpers.otp import verified_login
 from tests.helpers.scorecard import CSV, ONE_WEEK, PAGE, cell, many_suppliers, page, rows_of
-from tests.otp_helpers import verified_login
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,111 @@
+"""Writing tracking numbers and carrier events.
+
+This is the one path every source uses (bundle import, CSV
+imports, the tracker webhook, the admin), so normalisation, the carrier check and de-duplication are the
+same everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import fields
+from datetime import datetime
+
+from cases.assessment.facts import TrackingEvent as EventFacts
+from cases.choices import TrackingStatus
+from cases.models import Order, OrderTracking, TrackingEvent, TrackingNumber
+from cases.tracking.detect import checked_carrier, tracking_url
+from cases.tracking.normalize import normalize_number
+from staletrack import limits
+
+# An event's facts are stored as they are, in the columns of the same names.
+EVENT_FIELDS = tuple(f.name for f in fields(EventFacts))
+# The text of an event and the limit of the column it is stored in (staletrack.limits).
+EVENT_TEXTS = (
+    ("raw_status", limits.MAX_RAW_STATUS),
+    ("description", limits.MAX_DESCRIPTION),
+    ("location", limits.MAX_LOCATION),
+    ("country", 2),
+    ("postal_code", limits.MAX_POSTAL_CODE),
+)
+
+
+class EventRefused(ValueError):
+    """An event that cannot be stored (a time outside staletrack.limits' range, a text over its column's
+    limit or not text at all). Every reader names such a value first, by its line or field; this is the
+    last line of defence of the one write path, so that no source stores one."""
+
+
+def event_problem(event: EventFacts) -> str | None:
+    """Why `event` cannot be stored, or None: the gates of staletrack.limits, with the field named."""
+    if not isinstance(event.at, datetime):
+        return f"at: {str(event.at)[:40]!r} is not a date and time"
+    problem = limits.time_problem(event.at)
+    if problem:
+        return f"at: {event.at.isoformat()} {problem}"
+    if event.status not in TrackingStatus.values:
+        return f"status: {str(event.status)[:30]!r} is not a tracking status"
+    for name, limit in EVENT_TEXTS:
+        value = getattr(event, name)
+        if not isinstance(value, str):
+            return f"{name}: is {type(value).__name__}, not text"
+        problem = limits.text_problem(value, limit)
+        if problem:
+            return f"{name}: {problem}"
+    return None
+
+
+def get_or_create_number(number: str, carrier: str | None = None) -> tuple[TrackingNumber, bool]:
+    """The stored number for `number` in any spelling (rules.md section 3: upper case, no spaces or
+    dashes), created with its carrier (given and fitting the number, else detected: `checked_carrier`)
+    and the carrier's tracking page. A number already stored keeps the carrier it has."""
+    normalized = normalize_number(number)
+    carrier = checked_carrier(carrier, normalized)
+    return TrackingNumber.objects.get_or_create(
+        normalized=normalized,
+        defaults={
+            "number": number.strip(),
+            "carrier": carrier,
+            "url": (tracking_url(carrier, normalized) if carrier else None) or "",
+        },
+    )
+
+
+def link_number(order: Order, number: TrackingNumber) -> bool:
+    """Put `number` on `order` (the newest link is the order's current number). True when new."""
+    _, created = OrderTracking.objects.get_or_create(order=order, tracking_number=number)
+    return created
+
+
+def add_events(number: TrackingNumber, events: Iterable[EventFacts], source: str) -> int:
+    """Store the events `number` does not have yet (same time, status and description is the same
+    event), and return how many were new. Re-delivered or re-imported events add nothing. An event read
+    from a local time without an offset keeps saying so (`approximate`, rules.md section 1).
+
+    Raises EventRefused, before anything is written, when an event cannot be stored (`event_problem`):
+    a time outside 2000..2100, a text longer than its column; nothing is ever cut."""
+    events = list(events)
+    for index, event in enumerate(events):
+        problem = event_problem(event)
+        if problem:
+            where = f"event {index + 1} of {number.normalized}" if len(events) > 1 else number.normalized
+            raise EventRefused(f"tracking event refused ({where}), {problem}")
+    known = set(number.events.values_list("at", "status", "description"))
+    new = []
+    for event in events:
+        key = (event.at, event.status, event.description)
+        if key in known:
+            continue
+        known.add(key)
+        stored = {name: getattr(event, name) for name in EVENT_FIELDS}
+        new.append(TrackingEvent(tracking_number=number, source=source, **stored))
+    TrackingEvent.objects.bulk_create(new)
+    return len(new)
+
+
+def orders_carrying(numbers: Iterable[TrackingNumber]) -> list[int]:
+    """Primary keys of the orders that carry any of these numbers (whose cases the events touch)."""
+    return list(
+        OrderTracking.objects.filter(tracking_number__in=list(numbers))
+        .values_list("order_id", flat=True)
+        .distinct()
+    )
