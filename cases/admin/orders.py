@@ -38,7 +38,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
@@ -92,6 +92,7 @@ from cases.services.order_import import (
 )
 from cases.services.orders import ORDER_FACTS, order_problems
 from cases.workbench.timeline import READABLE
+from staletrack.admin import admin_paths
 from staletrack.exports import SelectedRowsExportMixin
 from staletrack.limits import time_problem
 from staletrack.uploads import UploadStorage
@@ -316,14 +317,8 @@ class OrderAdmin(
         return [OrdersCsvFormat]
 
     def get_urls(self):
-        return [
-            path(
-                "import/columns/",
-                self.admin_site.admin_view(self.import_columns_view),
-                name="cases_order_import_columns",
-            ),
-            *super().get_urls(),
-        ]
+        own = admin_paths(self, ("import/columns/", self.import_columns_view, "cases_order_import_columns"))
+        return [*own, *super().get_urls()]
 
     def get_import_data_kwargs(self, **kwargs):
         form = kwargs.get("form")
