@@ -162,7 +162,19 @@ class OrderTrackingInline(admin.TabularInline):
 
 class FactEditsMixin:
     """Inline facts saved through `cases.services.orders` (audited, their cases re-assessed after
-    commit), never straight to the database: additions, changes and deletions alike."""
+    commit), never straight to the database: additions, changes and deletions alike. The admin's own
+    records are deleted through the service too, one by one also from the list (`delete_record`)."""
+
+    def delete_record(self, record, *, actor) -> None:
+        """Delete `record`, one of this admin's own, through its service."""
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        self.delete_record(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for record in queryset:
+            self.delete_record(record, actor=request.user)
 
     def save_formset(self, request, form, formset, change):
         formset.save(commit=False)
@@ -554,9 +566,5 @@ class OrderAdmin(
         else:
             order_facts.create_order(order=obj, actor=request.user)
 
-    def delete_model(self, request, obj):
-        order_facts.delete_order(order=obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for order in queryset:
-            order_facts.delete_order(order=order, actor=request.user)
+    def delete_record(self, record, *, actor) -> None:
+        order_facts.delete_order(order=record, actor=actor)
