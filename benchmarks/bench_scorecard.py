@@ -79,7 +79,7 @@ OUTCOME_KINDS = ("customer_updated", "supplier_chased", "case_held", "refunded",
 
 class Copier:
     """COPY rows given as dicts into a table, whatever columns other migrations added: a column a row
-    does not name gets NULL when nullable, else an empty value of its type."""
+    does not name gets NULL when nullable, else an empty value of its type (its time stamps: `now`)."""
 
     EMPTY = {
         "character varying": "",
@@ -92,11 +92,15 @@ class Copier:
         "jsonb": "{}",
     }
 
-    def __init__(self, cur):
+    STAMPS = ("created_at", "updated_at")  # Django fills these (auto_now): here they are `now`
+
+    def __init__(self, cur, *, now: datetime):
         self.cur = cur
+        self.now = now
 
     def columns(self, table: str, given: set[str]) -> list[tuple[str, object]]:
-        """The columns to copy: those the rows give, and the others that have no database default."""
+        """The columns to copy: those the rows give, and the others that have no database default (the
+        time stamps `now`)."""
         self.cur.execute(
             "SELECT column_name, data_type, is_nullable, column_default IS NOT NULL OR is_identity = 'YES' "
             "FROM information_schema.columns "
@@ -104,7 +108,10 @@ class Copier:
             [table],
         )
         return [
-            (name, None if nullable == "YES" else self.EMPTY.get(kind, ""))
+            (
+                name,
+                self.now if name in self.STAMPS else None if nullable == "YES" else self.EMPTY.get(kind, ""),
+            )
             for name, kind, nullable, has_default in self.cur.fetchall()
             if name in given or not has_default
         ]
@@ -137,13 +144,10 @@ def load(connection, user_ids: tuple[int, int]) -> dict[str, int]:
     product_supplier = [p % SUPPLIERS for p in range(PRODUCTS)]
     counts: dict[str, int] = {}
     with connection.cursor() as wrapper:
-        c = Copier(wrapper.cursor)
+        c = Copier(wrapper.cursor, now=now)
         counts["suppliers"] = c.copy(
             "suppliers_supplier",
-            (
-                {"id": s + 1, "name": f"Supplier {s:03d}", "status": "active", "created_at": now}
-                for s in range(SUPPLIERS)
-            ),
+            ({"id": s + 1, "name": f"Supplier {s:03d}", "status": "active"} for s in range(SUPPLIERS)),
         )
         counts["products"] = c.copy(
             "suppliers_product",
@@ -154,7 +158,6 @@ def load(connection, user_ids: tuple[int, int]) -> dict[str, int]:
                     "title": f"Product {p}",
                     "supplier_id": product_supplier[p] + 1,
                     "state": "active",
-                    "created_at": now,
                 }
                 for p in range(PRODUCTS)
             ),
@@ -200,8 +203,6 @@ def load(connection, user_ids: tuple[int, int]) -> dict[str, int]:
                     "value": "29.90",
                     "currency": "USD",
                     "payment_state": "paid",
-                    "created_at": now,
-                    "updated_at": now,
                 }
                 for i, p in enumerate(plan)
             ),
@@ -214,7 +215,6 @@ def load(connection, user_ids: tuple[int, int]) -> dict[str, int]:
                     "number": f"YT{2431220000000000 + i:016d}",
                     "normalized": f"YT{2431220000000000 + i:016d}",
                     "carrier": "yunexpress",
-                    "created_at": now,
                 }
                 for i in range(ORDERS)
             ),
@@ -229,7 +229,7 @@ def load(connection, user_ids: tuple[int, int]) -> dict[str, int]:
         counts["events"] = c.copy(
             "cases_trackingevent",
             (
-                {"tracking_number_id": i + 1, "at": at, "status": status, "source": "demo", "created_at": now}
+                {"tracking_number_id": i + 1, "at": at, "status": status, "source": "demo"}
                 for i, p in enumerate(plan)
                 for at, status in p[3]
             ),
@@ -258,8 +258,6 @@ def load(connection, user_ids: tuple[int, int]) -> dict[str, int]:
                     "requires_owner_approval": False,
                     "assessed_at": now,
                     "status": "open",
-                    "created_at": now,
-                    "updated_at": now,
                 }
                 for i, p in enumerate(plan)
             ),
@@ -273,7 +271,6 @@ def load(connection, user_ids: tuple[int, int]) -> dict[str, int]:
                     "text": "where is my parcel?",
                     "fingerprint": f"{i}-{k}",
                     "direction": "inbound",
-                    "created_at": now,
                 }
                 for i, p in enumerate(plan)
                 if p[4] in ("label_created_only", "stale_in_transit", "carrier_exception")

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from policies import services
@@ -14,7 +14,7 @@ from policies.models import CountryOverride, Policy, SupplierOverride
 from policies.permissions import EDIT_POLICY
 from policies.values import POLICY_FIELDS
 from policies.whatif.views import require_edit_policy, what_if_page, what_if_run_page
-from staletrack.admin import RefuseUnpermittedActionsMixin
+from staletrack.admin import RefuseUnpermittedActionsMixin, admin_paths
 
 
 class OverrideInline(admin.TabularInline):
@@ -93,19 +93,13 @@ class PolicyAdmin(RefuseUnpermittedActionsMixin, admin.ModelAdmin):
     # Every view below requires edit_policy on the server (403 otherwise), whatever the page showed.
 
     def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("<int:pk>/what-if/", view(self.what_if_view), name="policies_policy_what_if"),
-            path(
-                "what-if-runs/<int:run_id>/", view(self.what_if_run_view), name="policies_policy_what_if_run"
-            ),
-            path(
-                "<int:pk>/activate/",
-                view(require_POST(self.activate_view)),
-                name="policies_policy_activate",
-            ),
-            *super().get_urls(),
-        ]
+        own = admin_paths(
+            self,
+            ("<int:pk>/what-if/", self.what_if_view, "policies_policy_what_if"),
+            ("what-if-runs/<int:run_id>/", self.what_if_run_view, "policies_policy_what_if_run"),
+            ("<int:pk>/activate/", require_POST(self.activate_view), "policies_policy_activate"),
+        )
+        return [*own, *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         policy = self.get_object(request, unquote(object_id))

@@ -28,6 +28,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from staletrack.processes import default_processes
+
 
 class StoredRunner:
     """The lifecycle of one kind of stored run (the module docstring); a subclass sets `model` and
@@ -116,3 +118,17 @@ class StoredRunner:
         run.refresh_from_db()
         self.after(run, result)
         return result
+
+
+class ForkingRunner(StoredRunner):
+    """A kind of run whose work forks worker processes (replay, what-if): `processes` of them, or
+    `default_processes()` when none is given."""
+
+    def __init__(self, *, processes: int | None = None) -> None:
+        super().__init__()
+        self.chosen_processes = processes
+
+    @property
+    def processes(self) -> int:
+        """Read when the run runs: the database it forks for is known then."""
+        return self.chosen_processes or default_processes()

@@ -40,6 +40,20 @@ def queue_run_after_commit(run, *, failure) -> None:
     queue_after_commit(import_string(run.TASK), run.pk, on_failure=failed)
 
 
+def queue_run_or_fail(run, *, what: str) -> None:
+    """`queue_run_after_commit` for a run whose model stores why it failed in `error` (replay and what-if
+    runs): a broker that cannot be reached finishes the run with that reason, naming it "the background
+    `what`"."""
+    queue_run_after_commit(
+        run,
+        failure=lambda error: {
+            "finished_at": timezone.now(),
+            "error": f"Could not start the background {what} ({error}). Try again, or ask "
+            "whoever runs the server to check the Celery worker and broker.",
+        },
+    )
+
+
 def take_turns(lock: tuple[int, int]) -> None:
     """Wait for, then hold until the transaction ends, the PostgreSQL advisory lock `lock`, so that
     starts of a run take turns (what-if runs, replay runs): row locks

@@ -15,7 +15,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from staletrack.admin import ReadOnlyAdmin, RefuseUnpermittedActionsMixin
+from staletrack.admin import ReadOnlyAdmin, RefuseUnpermittedActionsMixin, admin_paths
 from staletrack.exports import SelectedRowsExportMixin
 from suppliers.models import Product, Supplier, VendorMapping, WeeklyRollup, vendor_key
 from suppliers.permissions import MANAGE_VENDOR_MAP, PAUSE_PRODUCT
@@ -292,14 +292,10 @@ class VendorMappingAdmin(admin.ModelAdmin):
             self.message_user(request, f"{moved} product(s) moved to the supplier the map now gives.")
 
     def get_urls(self):
-        return [
-            path(
-                "default-supplier/",
-                self.admin_site.admin_view(self.default_supplier_view),
-                name="suppliers_vendormapping_default",
-            ),
-            *super().get_urls(),
-        ]
+        own = admin_paths(
+            self, ("default-supplier/", self.default_supplier_view, "suppliers_vendormapping_default")
+        )
+        return [*own, *super().get_urls()]
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "default_supplier": self._default_name()}

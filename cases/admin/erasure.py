@@ -15,10 +15,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template import engines
-from django.urls import path, reverse
+from django.urls import reverse
 
 from cases.models import Order
 from cases.services.erasure import EMAIL_SHAPE, ERASE_CUSTOMER, erase_customer
+from staletrack.admin import admin_paths
 from staletrack.permissions import require
 
 ACTION = "erase_customer_data"
@@ -74,14 +75,10 @@ class CustomerErasureMixin:
         return True
 
     def get_urls(self):
-        return [
-            path(
-                "<int:object_id>/erase-customer/",
-                self.admin_site.admin_view(self.erase_customer_view),
-                name="cases_order_erase_customer",
-            ),
-            *super().get_urls(),
-        ]
+        own = admin_paths(
+            self, ("<int:object_id>/erase-customer/", self.erase_customer_view, "cases_order_erase_customer")
+        )
+        return [*own, *super().get_urls()]
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -39,7 +39,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
@@ -93,6 +93,7 @@ from cases.resources import (
 from cases.services import orders as order_facts
 from cases.services.orders import ORDER_FACTS, order_problems
 from cases.workbench.timeline import READABLE
+from staletrack.admin import admin_paths
 from staletrack.exports import SelectedRowsExportMixin
 from staletrack.limits import time_problem
 from staletrack.uploads import UploadStorage
@@ -162,7 +163,19 @@ class OrderTrackingInline(admin.TabularInline):
 
 class FactEditsMixin:
     """Inline facts saved through `cases.services.orders` (audited, their cases re-assessed after
-    commit), never straight to the database: additions, changes and deletions alike."""
+    commit), never straight to the database: additions, changes and deletions alike. The admin's own
+    records are deleted through the service too, one by one also from the list (`delete_record`)."""
+
+    def delete_record(self, record, *, actor) -> None:
+        """Delete `record`, one of this admin's own, through its service."""
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        self.delete_record(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for record in queryset:
+            self.delete_record(record, actor=request.user)
 
     def save_formset(self, request, form, formset, change):
         formset.save(commit=False)
@@ -317,14 +330,8 @@ class OrderAdmin(
         return [OrdersCsvFormat]
 
     def get_urls(self):
-        return [
-            path(
-                "import/columns/",
-                self.admin_site.admin_view(self.import_columns_view),
-                name="cases_order_import_columns",
-            ),
-            *super().get_urls(),
-        ]
+        own = admin_paths(self, ("import/columns/", self.import_columns_view, "cases_order_import_columns"))
+        return [*own, *super().get_urls()]
 
     def get_import_data_kwargs(self, **kwargs):
         form = kwargs.get("form")
@@ -560,9 +567,5 @@ class OrderAdmin(
         else:
             order_facts.create_order(order=obj, actor=request.user)
 
-    def delete_model(self, request, obj):
-        order_facts.delete_order(order=obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for order in queryset:
-            order_facts.delete_order(order=order, actor=request.user)
+    def delete_record(self, record, *, actor) -> None:
+        order_facts.delete_order(order=record, actor=actor)

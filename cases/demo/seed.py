@@ -37,6 +37,7 @@ from cases.models import (
 from cases.replay.engine import replayed_orders
 from cases.services.assessment import refresh_cases
 from cases.services.audit import audit_event
+from cases.services.orders import ORDER_FACTS, TRACKING_EVENT_FIELDS
 from cases.tracking.detect import best_carrier, tracking_url
 from cases.tracking.normalize import normalize_number
 from policies.selectors import active_policy_book
@@ -84,29 +85,24 @@ def load_demo(*, orders: int = 2000, seed: int = 7, now: datetime | None = None)
     return LoadedDemo(orders=len(order_pks), case_types=case_types, risk_levels=risks, past_decisions=past)
 
 
+# What the demo's records hold as it is stored: an order's facts but its product (a SKU there), a tracking
+# event's but its source (always the demo).
+ORDER_COLUMNS = tuple(name for name in ORDER_FACTS if name != "product")
+EVENT_COLUMNS = tuple(name for name in TRACKING_EVENT_FIELDS if name != "source")
+
+
+def copied(record, names: tuple[str, ...]) -> dict:
+    """`record`'s attributes `names`, as a model's keyword arguments."""
+    return {name: getattr(record, name) for name in names}
+
+
 def _write(data: DemoData) -> list[int]:
     """Store everything `data` holds; return the new orders' primary keys."""
     suppliers = _suppliers(data.suppliers)
     products = _products(data.products, suppliers)
 
     Order.objects.bulk_create(
-        [
-            Order(
-                order_id=o.order_id,
-                ordered_at=o.ordered_at,
-                customer_email=o.customer_email,
-                country=o.country,
-                postal_code=o.postal_code,
-                product_id=products[o.sku],
-                value=o.value,
-                currency=o.currency,
-                payment_state=o.payment_state,
-                promise_text=o.promise_text,
-                cancelled_at=o.cancelled_at,
-                fulfilled_at=o.fulfilled_at,
-            )
-            for o in data.orders
-        ],
+        [Order(**copied(o, ORDER_COLUMNS), product_id=products[o.sku]) for o in data.orders],
         batch_size=BATCH,
     )
     order_pk = dict(
@@ -143,16 +139,7 @@ def _write(data: DemoData) -> list[int]:
     TrackingEvent.objects.bulk_create(
         [
             TrackingEvent(
-                tracking_number_id=pk_of(tracking),
-                at=e.at,
-                status=e.status,
-                raw_status=e.raw_status,
-                description=e.description,
-                location=e.location,
-                country=e.country,
-                postal_code=e.postal_code,
-                source=EventSource.DEMO,
-                approximate=e.approximate,
+                **copied(e, EVENT_COLUMNS), tracking_number_id=pk_of(tracking), source=EventSource.DEMO
             )
             for tracking in trackings
             for e in tracking.events

@@ -227,13 +227,7 @@ class OrderImportResult:
         if remembered:
             named = ", ".join(f"{name}={header}" for name, header in remembered.items())
             notes.append(f"Columns remembered for these headers were used ({named}).")
-        times = s.get("times") or {}
-        if times.get("time_zone"):
-            notes.append(f"Order times without a UTC offset were read in {times['time_zone']}.")
-        if times.get("date_order"):
-            how = "day-first" if times["date_order"] == "day_first" else "month-first"
-            why = "as the file's dates show" if times.get("date_order_from") == "file" else "as chosen"
-            notes.append(f"Dates were read {how}, {why}.")
+        notes += times_notes(s.get("times") or {})
         if s.get("cash_on_delivery"):
             n = s["cash_on_delivery"]
             notes.append(f"{_orders(n)} paid on delivery {'is' if n == 1 else 'are'} cash_on_delivery.")
@@ -494,31 +488,25 @@ def run_options(
     }
 
 
-def run_import(
-    run: ImportRun,
-    source=None,
-    *,
-    via: str = "import_orders",
-    engine: str | None = None,
-    echo: Callable[[str, int, int], None] | None = None,
-    time_zone: str | None = None,
-    date_order: str | None = None,
-    column_map: dict[str, str] | None = None,
-) -> OrderImportResult | None:
-    """Run `run` now (the import_orders command, the admin's import of a small file): `OrderImportRunner`.
-    The answers are those stored by create_run unless given here. Never raises for a bad file or a crash:
-    the run says what happened. Returns the import's result (None when the file could not be imported
-    whole, or the run could not be claimed)."""
-    runner = OrderImportRunner(
-        source,
-        via=via,
-        engine=engine,
-        echo=echo,
-        time_zone=time_zone,
-        date_order=date_order,
-        column_map=column_map,
-    )
-    return runner.execute(run)
+def times_notes(times: dict, *, day_first: str = "day-first", month_first: str = "month-first") -> list[str]:
+    """How the file's order times were read (a summary's `times`), as sentences; `day_first` and
+    `month_first` name the two date orders."""
+    notes = []
+    if times.get("time_zone"):
+        notes.append(f"Order times without a UTC offset were read in {times['time_zone']}.")
+    if times.get("date_order"):
+        how = day_first if times["date_order"] == "day_first" else month_first
+        why = "as the file's dates show" if times.get("date_order_from") == "file" else "as chosen"
+        notes.append(f"Dates were read {how}, {why}.")
+    return notes
+
+
+def run_import(run: ImportRun, source=None, **options) -> OrderImportResult | None:
+    """Run `run` now (the import_orders command, the admin's import of a small file): `OrderImportRunner`
+    with `source` and `options` (its keyword arguments). The answers are those stored by create_run unless
+    given here. Never raises for a bad file or a crash: the run says what happened. Returns the import's
+    result (None when the file could not be imported whole, or the run could not be claimed)."""
+    return OrderImportRunner(source, **options).execute(run)
 
 
 class OrderImportRunner(StoredRunner):

@@ -14,7 +14,7 @@ from staletrack.runs import queue_run_after_commit
 # it still runs. A worker that dies mid-way rolls the import back; the redelivered task runs it again.
 # Its name from before it moved here, so that runs queued then are still found.
 @shared_task(
-    name="cases.tasks_imports.import_orders_task", acks_late=True, time_limit=1800, soft_time_limit=1750
+    name="cases.intake.tasks.import_orders_task", acks_late=True, time_limit=1800, soft_time_limit=1750
 )
 def import_orders_task(run_id: int) -> dict:
     """Import the orders file stored on ImportRun `run_id` (`OrderImportRunner`)."""

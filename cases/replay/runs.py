@@ -12,7 +12,6 @@ A replay writes nothing but its run row, so seeing cases (REPLAY_PERMISSION) is 
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from cases.models import ReplayRun
@@ -20,9 +19,8 @@ from cases.replay.engine import REPLAY_PERMISSION, replay_all
 from cases.replay.scoring import Actual, Agreement, CaseTypeRow, Disagreement, ReplayReport
 from policies.models import Policy
 from staletrack.permissions import require
-from staletrack.processes import default_processes
-from staletrack.runners import StoredRunner
-from staletrack.runs import queue_run_after_commit, take_turns
+from staletrack.runners import ForkingRunner
+from staletrack.runs import queue_run_or_fail, take_turns
 
 REPLAY_START_LOCK = (0x5252, 0)  # the advisory lock held while a replay run is started ("RR")
 
@@ -60,27 +58,16 @@ def _under_way(policy: Policy | None) -> ReplayRun | None:
 
 
 def _queue(run: ReplayRun) -> None:
-    queue_run_after_commit(
-        run,
-        failure=lambda error: {
-            "finished_at": timezone.now(),
-            "error": f"Could not start the background replay ({error}). Try again, or ask "
-            "whoever runs the server to check the Celery worker and broker.",
-        },
-    )
+    queue_run_or_fail(run, what="replay")
 
 
-class ReplayRunner(StoredRunner):
+class ReplayRunner(ForkingRunner):
     """A `ReplayRun`: every stored past case replayed (`replay_all`, over `processes`, default
     `default_processes()`), the report and its counts stored on the row; an error fails the run with
     its text (the worker's log has the traceback)."""
 
     model = ReplayRun
     label = "Replay run"
-
-    def __init__(self, *, processes: int | None = None) -> None:
-        super().__init__()
-        self.processes = processes
 
     def queryset(self):
         return ReplayRun.objects.select_related("policy")
@@ -89,7 +76,7 @@ class ReplayRunner(StoredRunner):
         return {"error": ""}
 
     def run(self, run: ReplayRun) -> ReplayReport:
-        return replay_all(policy=run.policy, processes=self.processes or default_processes())
+        return replay_all(policy=run.policy, processes=self.processes)
 
     def finished(self, run: ReplayRun, report: ReplayReport) -> dict:
         return {

@@ -58,6 +58,20 @@ TEXT_LIMITS = {
 }
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 
+# What a tracking event records, in the order a person reads it (its time, then whether that time is
+# approximate).
+TRACKING_EVENT_FIELDS = (
+    "at",
+    "approximate",
+    "status",
+    "raw_status",
+    "description",
+    "location",
+    "country",
+    "postal_code",
+    "source",
+)
+
 # The facts recorded on an order or a tracking number: the name of their audit actions, and the fields
 # an audit event shows.
 FACTS: dict[type[models.Model], tuple[str, tuple[str, ...]]] = {
@@ -65,20 +79,7 @@ FACTS: dict[type[models.Model], tuple[str, tuple[str, ...]]] = {
     SupplierEvidence: ("supplier_evidence", ("at", "kind", "text", "attachment")),
     SupplierChase: ("supplier_chase", ("at", "channel", "text")),
     CustomerMessage: ("customer_message", ("at", "direction", "text", "intents")),
-    TrackingEvent: (
-        "tracking_event",
-        (
-            "at",
-            "status",
-            "raw_status",
-            "description",
-            "location",
-            "country",
-            "postal_code",
-            "source",
-            "approximate",
-        ),
-    ),
+    TrackingEvent: ("tracking_event", TRACKING_EVENT_FIELDS),
 }
 NUMBER_FACTS = ("number", "carrier", "url")
 

@@ -24,17 +24,7 @@ class TrackingEventInline(admin.TabularInline):
     model = TrackingEvent
     form = FactForm
     extra = 0
-    fields = (
-        "at",
-        "approximate",
-        "status",
-        "raw_status",
-        "description",
-        "location",
-        "country",
-        "postal_code",
-        "source",
-    )
+    fields = order_facts.TRACKING_EVENT_FIELDS
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -131,12 +121,8 @@ class TrackingNumberAdmin(FactEditsMixin, TrackingImportAdminMixin, admin.ModelA
             obj.url = tracking_url(obj.carrier, obj.normalized) or ""
         order_facts.save_tracking_number(number=obj, actor=request.user)
 
-    def delete_model(self, request, obj):
-        order_facts.delete_tracking_number(number=obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for number in queryset:
-            order_facts.delete_tracking_number(number=number, actor=request.user)
+    def delete_record(self, record, *, actor) -> None:
+        order_facts.delete_tracking_number(number=record, actor=actor)
 
 
 def best_match(number: TrackingNumber):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import connections
 from django.db.models import Q
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -32,7 +32,7 @@ from cases.replay.views import MAX_CASES, replay_page, replay_run_page
 from cases.resources import CaseResource
 from cases.workbench.queue import SAVED_VIEWS, EstimatedCountPaginator, clock_exceeded, key_clock
 from cases.workbench.views import case_page, risk_badge
-from staletrack.admin import ReadOnlyAdmin
+from staletrack.admin import ReadOnlyAdmin, admin_paths
 from staletrack.exports import SelectedRowsExportMixin
 from suppliers.models import Product
 from suppliers.scorecard.figures import CASE_LOOKUPS
@@ -185,20 +185,13 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
     # -- URLs and the case page ----------------------------------------------------------------------
 
     def get_urls(self):
-        return [
-            path(
-                "import-bundle/",
-                self.admin_site.admin_view(self.import_bundle_view),
-                name="cases_case_import_bundle",
-            ),
-            path("replay/", self.admin_site.admin_view(self.replay_view), name="cases_case_replay"),
-            path(
-                "replay/runs/<int:pk>/",
-                self.admin_site.admin_view(self.replay_run_view),
-                name="cases_case_replay_run",
-            ),
-            *super().get_urls(),
-        ]
+        own = admin_paths(
+            self,
+            ("import-bundle/", self.import_bundle_view, "cases_case_import_bundle"),
+            ("replay/", self.replay_view, "cases_case_replay"),
+            ("replay/runs/<int:pk>/", self.replay_run_view, "cases_case_replay_run"),
+        )
+        return [*own, *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return case_page(self, request, object_id)

@@ -39,12 +39,13 @@ class PostedText(forms.CharField):
         self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
 
 
-def choice(choices, unknown: str, *, required: bool = True) -> forms.ChoiceField:
-    """One of `choices`; any other value, or none when `required`, is refused with `unknown`, the service's
-    own words, which name the value posted (`%(value)r`)."""
-    return forms.ChoiceField(
+def choice(choices, unknown: str, *, default=None) -> forms.ChoiceField:
+    """One of `choices`; any other value, or none unless there is a `default` (what none means), is refused
+    with `unknown`, the service's own words, which name the value posted (`%(value)r`)."""
+    return forms.TypedChoiceField(
         choices=choices,
-        required=required,
+        required=default is None,
+        empty_value=default,
         error_messages={"invalid_choice": unknown, "required": unknown % {"value": ""}},
     )
 
@@ -100,9 +101,11 @@ class MomentField(forms.Field):
 
 class CaseActionForm(forms.Form):
     """An action on one case by one person: `permission` is checked before the form is read, `save()` calls
-    the service, and `done` is what the page says when it succeeded."""
+    the `service` with the case, the actor and the form's fields by name, and `done` is what the page says
+    when it succeeded."""
 
     permission = services.WORK_CASE
+    service: staticmethod
     done = ""
 
     def __init__(self, data, *, case: Case, actor):
@@ -111,22 +114,14 @@ class CaseActionForm(forms.Form):
         self.actor = actor
 
     def save(self):
-        raise NotImplementedError
+        return self.service(case=self.case, actor=self.actor, **self.cleaned_data)
 
 
 class ChaseSupplierForm(CaseActionForm):
-    channel = choice(ChaseChannel.choices, "Unknown chase channel %(value)r.", required=False)
+    channel = choice(ChaseChannel.choices, "Unknown chase channel %(value)r.", default=ChaseChannel.EMAIL)
     note = PostedText()
     done = "Supplier chase recorded. The supplier message draft is below."
-
-    def clean_channel(self):
-        return self.cleaned_data["channel"] or ChaseChannel.EMAIL
-
-    def save(self):
-        data = self.cleaned_data
-        return services.chase_supplier(
-            case=self.case, actor=self.actor, channel=data["channel"], note=data["note"]
-        )
+    service = staticmethod(services.chase_supplier)
 
 
 class ProofForm(CaseActionForm):
@@ -134,37 +129,26 @@ class ProofForm(CaseActionForm):
     text = PostedText()
     at = MomentField()
     done = "Supplier proof recorded."
-
-    def save(self):
-        data = self.cleaned_data
-        return services.record_proof(
-            case=self.case, actor=self.actor, kind=data["kind"], text=data["text"], at=data["at"]
-        )
+    service = staticmethod(services.record_proof)
 
 
 class CustomerUpdatedForm(CaseActionForm):
     note = PostedText()
     done = "Recorded that the customer was updated."
-
-    def save(self):
-        return services.mark_customer_updated(
-            case=self.case, actor=self.actor, note=self.cleaned_data["note"]
-        )
+    service = staticmethod(services.mark_customer_updated)
 
 
 class HoldForm(CaseActionForm):
     reason = PostedText()
     until = ReviewDateField()
     done = "Case held."
-
-    def save(self):
-        data = self.cleaned_data
-        return services.hold(case=self.case, actor=self.actor, reason=data["reason"], until=data["until"])
+    service = staticmethod(services.hold)
 
 
 class AssignForm(CaseActionForm):
     assignee = PostedText()  # "" for nobody, "me", or a user's id
     done = "Assignee changed."
+    service = staticmethod(services.assign)
 
     def clean_assignee(self):
         raw = self.cleaned_data["assignee"]
@@ -178,23 +162,16 @@ class AssignForm(CaseActionForm):
             raise ValidationError("No such user.")
         return assignee
 
-    def save(self):
-        return services.assign(case=self.case, actor=self.actor, assignee=self.cleaned_data["assignee"])
-
 
 class ResolveForm(CaseActionForm):
     ending = choice(
-        [(ending, ending) for ending in services.ENDINGS], "Unknown ending %(value)r.", required=False
+        [(ending, ending) for ending in services.ENDINGS],
+        "Unknown ending %(value)r.",
+        default=services.RESOLVED,
     )
     note = PostedText()
     done = "Case resolved."
-
-    def clean_ending(self):
-        return self.cleaned_data["ending"] or services.RESOLVED
-
-    def save(self):
-        data = self.cleaned_data
-        return services.resolve(case=self.case, actor=self.actor, ending=data["ending"], note=data["note"])
+    service = staticmethod(services.resolve)
 
 
 class SaveDraftForm(CaseActionForm):
@@ -203,18 +180,14 @@ class SaveDraftForm(CaseActionForm):
 
     text = PostedText()
     done = "Draft saved; it passes the reply guard."
+    service = staticmethod(services.save_draft)
     not_sendable = "Draft saved, but it cannot be sent as it is."
-
-    def save(self) -> services.DraftCheck:
-        return services.save_draft(case=self.case, actor=self.actor, text=self.cleaned_data["text"])
 
 
 class MarkSentForm(CaseActionForm):
     text = PostedText()
     done = "Reply recorded as sent to the customer."
-
-    def save(self):
-        return services.mark_draft_sent(case=self.case, actor=self.actor, text=self.cleaned_data["text"])
+    service = staticmethod(services.mark_draft_sent)
 
 
 class RequestMoneyForm(CaseActionForm):
@@ -225,21 +198,10 @@ class RequestMoneyForm(CaseActionForm):
     currency = PostedText()  # only for an order without one (money.request_currency)
     above_value_reason = PostedText()
     done = "Money decision requested; an owner decides."
+    service = staticmethod(money.request_money_decision)
 
     def clean_amount(self):
         return money.parse_amount(self.cleaned_data["amount"])
-
-    def save(self):
-        data = self.cleaned_data
-        return money.request_money_decision(
-            case=self.case,
-            actor=self.actor,
-            kind=data["kind"],
-            amount=data["amount"],
-            reason=data["reason"],
-            currency=data["currency"],
-            above_value_reason=data["above_value_reason"],
-        )
 
 
 class ExistingRequestForm(CaseActionForm):
@@ -252,6 +214,9 @@ class ExistingRequestForm(CaseActionForm):
         if decision is None:
             raise ValidationError("No such money request on this case.")
         return decision
+
+    def save(self):
+        return self.service(actor=self.actor, **self.cleaned_data)
 
 
 class DecideMoneyForm(ExistingRequestForm):
@@ -300,34 +265,21 @@ class EditMoneyForm(ExistingRequestForm):
     reason = PostedText()
     above_value_reason = PostedText()
     done = "Money request edited."
-
-    def save(self):
-        data = self.cleaned_data
-        return money.edit_money_request(
-            decision=data["decision"],
-            actor=self.actor,
-            amount=data["amount"],
-            reason=data["reason"],
-            above_value_reason=data["above_value_reason"],
-        )
+    service = staticmethod(money.edit_money_request)
 
 
 class PauseProductForm(CaseActionForm):
     permission = PAUSE_PRODUCT
     reason = PostedText()
     done = "Product paused."
-
-    def save(self):
-        return services.pause_product(case=self.case, actor=self.actor, reason=self.cleaned_data["reason"])
+    service = staticmethod(services.pause_product)
 
 
 class FlagSupplierForm(CaseActionForm):
     permission = FLAG_SUPPLIER
     reason = PostedText()
     done = "Supplier flagged."
-
-    def save(self):
-        return services.flag_supplier(case=self.case, actor=self.actor, reason=self.cleaned_data["reason"])
+    service = staticmethod(services.flag_supplier)
 
 
 # The case page's actions: the `action` a button posts -> its form.

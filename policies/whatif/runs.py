@@ -23,9 +23,8 @@ from policies.selectors import active_policy, policy_book
 from policies.whatif.diff import WhatIfResult
 from policies.whatif.engine import book_digest, what_if
 from staletrack.permissions import require
-from staletrack.processes import default_processes
-from staletrack.runners import StoredRunner
-from staletrack.runs import queue_run_after_commit, take_turns
+from staletrack.runners import ForkingRunner
+from staletrack.runs import queue_run_or_fail, take_turns
 
 INLINE_CASES = 5000  # up to one batch of open cases: computed in the request, no worker needed
 PROGRESS_SECONDS = 1.0  # how often a running run writes its progress
@@ -88,27 +87,16 @@ def _under_way(draft: Policy, baseline: Policy | None, digest: str) -> WhatIfRun
 
 
 def _queue(run: WhatIfRun) -> None:
-    queue_run_after_commit(
-        run,
-        failure=lambda error: {
-            "finished_at": timezone.now(),
-            "error": f"Could not start the background run ({error}). Try again, or ask "
-            "whoever runs the server to check the Celery worker and broker.",
-        },
-    )
+    queue_run_or_fail(run, what="run")
 
 
-class WhatIfRunner(StoredRunner):
+class WhatIfRunner(ForkingRunner):
     """A `WhatIfRun`: the draft compared with the active policy (`what_if`, over `processes`, default
     `default_processes()`) at the run's `as_of`, its progress written while it runs, its counts and first
     changes stored on the row, and how long it took either way; an error fails the run with its text."""
 
     model = WhatIfRun
     label = "What-if run"
-
-    def __init__(self, *, processes: int | None = None) -> None:
-        super().__init__()
-        self.processes = processes
 
     def queryset(self):
         return WhatIfRun.objects.select_related("draft")
@@ -124,9 +112,7 @@ class WhatIfRunner(StoredRunner):
                 last[0] = time.monotonic()
                 WhatIfRun.objects.filter(pk=run.pk).update(processed_cases=done, total_cases=total)
 
-        return what_if(
-            run.draft, as_of=run.as_of, processes=self.processes or default_processes(), progress=report
-        )
+        return what_if(run.draft, as_of=run.as_of, processes=self.processes, progress=report)
 
     def finished(self, run: WhatIfRun, result: WhatIfResult) -> dict:
         return {

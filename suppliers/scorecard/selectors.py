@@ -14,7 +14,7 @@ percentiles by rank over ordered arrays); elsewhere it returns one row per order
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 
 from django.db import connection
@@ -52,8 +52,9 @@ class WeekRows:
 
 
 def load_week(week_start: date, *, aggregate_in_sql: bool | None = None) -> WeekRows:
-    """Everything `rollups.build` needs for one week. `aggregate_in_sql` picks the tracking path
-    (default: in SQL on PostgreSQL); the tests run both to check they agree."""
+    """Everything `rollups.build` needs for one week (`WeekRows`' fields are its arguments).
+    `aggregate_in_sql` picks the tracking path (default: in SQL on PostgreSQL); the tests run both to check
+    they agree."""
     start, end = week_bounds(week_start)
     orders = week_orders(week_start)
     in_week = {"order__ordered_at__gte": start, "order__ordered_at__lt": end}
@@ -281,15 +282,7 @@ def week_rollups(week_start: date, *, aggregate_in_sql: bool | None = None) -> l
     """The rollups of the week starting on `week_start` (a Monday), computed from its rows; storing them
     is `suppliers.services.build_weekly_rollups`. `aggregate_in_sql`: as `load_week`."""
     week = load_week(week_start, aggregate_in_sql=aggregate_in_sql)
-    return rollups.build(
-        suppliers=week.suppliers,
-        products=week.products,
-        case_cells=week.case_cells,
-        message_cells=week.message_cells,
-        outcome_cells=week.outcome_cells,
-        money_cells=week.money_cells,
-        scans=week.scans,
-    )
+    return rollups.build(**{part.name: getattr(week, part.name) for part in fields(week)})
 
 
 # ---------------------------------------------------------------------------------------------------

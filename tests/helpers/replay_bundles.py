@@ -29,6 +29,7 @@ from pathlib import Path
 from django.core.management import call_command
 
 from cases.models import AuditEvent, Case, Order, PastDecision
+from tests.helpers.stored_rows import row_counts
 
 AS_OF = "2026-11-20T12:00:00Z"
 
@@ -150,10 +151,7 @@ def _z(moment: datetime) -> str:
 
 def stored_counts():
     return (
-        AuditEvent.objects.count(),
-        Case.objects.count(),
-        Order.objects.count(),
-        PastDecision.objects.count(),
+        *row_counts(AuditEvent, Case, Order, PastDecision),
         list(Case.objects.order_by("pk").values_list("packet_digest", "assessed_at", "next_move")),
     )
 

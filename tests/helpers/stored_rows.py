@@ -1,5 +1,6 @@
 """Row counts of what an import stores, to show that a refused file writes nothing: `stored()` for an orders
-file (NOTHING when the database is empty), `counts()` per model for a bundle."""
+file (NOTHING when the database is empty), `counts()` per model for a bundle, `row_counts(*models)` for
+any models."""
 
 from cases.models import (
     Case,
@@ -39,3 +40,8 @@ STORED = (
 
 def counts():
     return {model.__name__: model.objects.count() for model in STORED}
+
+
+def row_counts(*models) -> tuple[int, ...]:
+    """How many rows each of `models` has, in their order."""
+    return tuple(model.objects.count() for model in models)

@@ -159,7 +159,7 @@ def test_a_worker_registers_every_kinds_task_under_the_name_its_runs_are_queued_
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "staletrack.settings"},
     ).stdout
     assert json.loads(out.strip().splitlines()[-1]) == {
-        "ImportRun": ["cases.tasks_imports.import_orders_task", True],
+        "ImportRun": ["cases.intake.tasks.import_orders_task", True],
         "ReplayRun": ["cases.tasks.replay_past_cases_task", True],
         "WhatIfRun": ["policies.tasks.what_if_policy_task", True],
     }

@@ -73,29 +73,30 @@ def test_the_review_records_an_audit_event_listing_the_cases_behind_it():
     assert "threshold is 3" in trigger.reason
 
 
-def test_cases_at_normal_watch_do_not_count_toward_the_product_review():
+@pytest.mark.parametrize(
+    ("more", "state"),
+    [
+        pytest.param([("#N1", 1, v.NORMAL_WATCH)], Product.State.ACTIVE, id="normal_watch_does_not_count"),
+        pytest.param(
+            [("#OLD", 14 + 1 / 24, v.REFUND_RISK), ("#LATER", -1, v.REFUND_RISK)],
+            Product.State.ACTIVE,
+            id="more_than_fourteen_days_before_or_after_now_does_not_count",
+        ),
+        pytest.param(
+            [("#EDGE", 14, v.REFUND_RISK)],
+            Product.State.REVIEW_REQUIRED,
+            id="exactly_fourteen_days_before_counts",
+        ),
+    ],
+)
+def test_which_cases_count_toward_the_product_review(more, state):
+    """Two problem cases and `more` (order id, days ago, risk): the product is in `state` after the review."""
     product = ProductFactory(sku="LAMP")
     problem_cases(product, 2)
-    case(product, "#N1", 1, risk=v.NORMAL_WATCH)
+    for order_id, days_ago, risk in more:
+        case(product, order_id, days_ago, risk=risk)
     run_weekly_review(NOW)
-    assert Product.objects.get(pk=product.pk).state == Product.State.ACTIVE
-
-
-def test_cases_ordered_more_than_fourteen_days_before_or_after_now_do_not_count():
-    product = ProductFactory(sku="LAMP")
-    problem_cases(product, 2)
-    case(product, "#OLD", 14 + 1 / 24, risk=v.REFUND_RISK)
-    case(product, "#LATER", -1, risk=v.REFUND_RISK)
-    run_weekly_review(NOW)
-    assert Product.objects.get(pk=product.pk).state == Product.State.ACTIVE
-
-
-def test_a_case_ordered_exactly_fourteen_days_before_counts():
-    product = ProductFactory(sku="LAMP")
-    problem_cases(product, 2)
-    case(product, "#EDGE", 14, risk=v.REFUND_RISK)
-    run_weekly_review(NOW)
-    assert Product.objects.get(pk=product.pk).state == Product.State.REVIEW_REQUIRED
+    assert Product.objects.get(pk=product.pk).state == state
 
 
 def test_the_review_never_pauses_a_product_and_leaves_a_paused_one_paused():

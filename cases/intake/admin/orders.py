@@ -22,14 +22,16 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from cases.intake.csvfiles import CsvIssue, header_key
+from cases.intake.order_import import times_notes
 from cases.models import ImportRun
 from cases.permissions import IMPORT_ORDERS
 from staletrack import uploads
+from staletrack.admin import admin_paths
 from staletrack.exports import neutralise
 
 SHOWN_ERRORS = 100
@@ -174,14 +176,7 @@ def summary_view(summary: dict | None) -> dict:
 
 def times_lines(times: dict) -> list[str]:
     """How the file's order times were read (rules.md section 1), as sentences."""
-    lines = []
-    if times.get("time_zone"):
-        lines.append(f"Order times without a UTC offset were read in {times['time_zone']}.")
-    if times.get("date_order"):
-        how = "day first (31/12/2026)" if times["date_order"] == "day_first" else "month first (12/31/2026)"
-        why = "as the file's dates show" if times.get("date_order_from") == "file" else "as chosen"
-        lines.append(f"Dates were read {how}, {why}.")
-    return lines
+    return times_notes(times, day_first="day first (31/12/2026)", month_first="month first (12/31/2026)")
 
 
 QUESTIONS = {
@@ -298,17 +293,17 @@ class ImportRunAdmin(admin.ModelAdmin):
         return progress_bar(obj)
 
     def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("<int:pk>/status/", view(self.status_view), name="cases_importrun_status"),
-            path("<int:pk>/errors.csv", view(self.errors_view), name="cases_importrun_errors"),
-            path(
+        own = admin_paths(
+            self,
+            ("<int:pk>/status/", self.status_view, "cases_importrun_status"),
+            ("<int:pk>/errors.csv", self.errors_view, "cases_importrun_errors"),
+            (
                 "<int:pk>/import-valid-rows/",
-                view(require_POST(self.import_valid_rows_view)),
-                name="cases_importrun_import_valid_rows",
+                require_POST(self.import_valid_rows_view),
+                "cases_importrun_import_valid_rows",
             ),
-            *super().get_urls(),
-        ]
+        )
+        return [*own, *super().get_urls()]
 
     def _run(self, request, pk) -> ImportRun:
         run = get_object_or_404(ImportRun.objects.select_related("created_by"), pk=pk)

@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 
 from cases.forms import ColumnMapForm, ImportField, TrackingCsvUploadForm
 from cases.intake.admin.orders import SessionUploads, missing_a_column, recognised_columns
@@ -36,6 +36,7 @@ from cases.intake.tracking_csv import (
 from cases.intake.tracking_import import FIELDS, IMPORTERS
 from cases.intake.tracking_import import KINDS as IMPORT_KINDS
 from cases.permissions import IMPORT_ORDERS
+from staletrack.admin import admin_paths
 
 SHOWN_ERRORS = 200  # beyond this the page says how many more; the file has to be fixed anyway
 
@@ -74,19 +75,12 @@ class TrackingImportAdminMixin:
 
     def get_urls(self):
         prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
-        return [
-            path(
-                "import-numbers/",
-                self.admin_site.admin_view(self.import_numbers_view),
-                name=f"{prefix}_import_numbers",
-            ),
-            path(
-                "import-events/",
-                self.admin_site.admin_view(self.import_events_view),
-                name=f"{prefix}_import_events",
-            ),
-            *super().get_urls(),
-        ]
+        own = admin_paths(
+            self,
+            ("import-numbers/", self.import_numbers_view, f"{prefix}_import_numbers"),
+            ("import-events/", self.import_events_view, f"{prefix}_import_events"),
+        )
+        return [*own, *super().get_urls()]
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_import_tracking": request.user.has_perm(IMPORT_ORDERS)}

@@ -96,6 +96,20 @@ def order_form(order: Order, **changes) -> dict:
     return data
 
 
+def with_new_fact(order: Order, prefix: str, at: datetime, **fields) -> dict:
+    """The order's change form with one new record on the inline `prefix`: its `fields`, at `at`."""
+    data = order_form(order)
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": "1",
+            f"{prefix}-0-order": str(order.pk),
+            **{f"{prefix}-0-{name}": value for name, value in fields.items()},
+            **split(at, f"{prefix}-0-at"),
+        }
+    )
+    return data
+
+
 def change_url(order: Order) -> str:
     return reverse("admin:cases_order_change", args=[order.pk])
 
@@ -175,16 +189,9 @@ def test_supplier_evidence_added_in_the_admin_is_audited_and_reassesses_the_case
 ):
     order = case.order
     assessed_before = case.assessed_at
-    data = order_form(order)
     at = timezone.now().replace(microsecond=0)
-    data.update(
-        {
-            "supplier_evidence-TOTAL_FORMS": "1",
-            "supplier_evidence-0-order": str(order.pk),
-            "supplier_evidence-0-kind": "pickup_proof",
-            "supplier_evidence-0-text": "Carrier pickup scan sheet",
-            **split(at, "supplier_evidence-0-at"),
-        }
+    data = with_new_fact(
+        order, "supplier_evidence", at, kind="pickup_proof", text="Carrier pickup scan sheet"
     )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(change_url(order), data)
@@ -201,15 +208,8 @@ def test_supplier_evidence_added_in_the_admin_is_audited_and_reassesses_the_case
 
 def test_a_fact_dated_outside_the_range_is_refused_on_its_inline(client, staff, case, reassessed):
     order = case.order
-    data = order_form(order)
-    data.update(
-        {
-            "customer_messages-TOTAL_FORMS": "1",
-            "customer_messages-0-order": str(order.pk),
-            "customer_messages-0-direction": "inbound",
-            "customer_messages-0-text": "Where is it?",
-            **split(datetime(1970, 1, 1, tzinfo=UTC), "customer_messages-0-at"),
-        }
+    data = with_new_fact(
+        order, "customer_messages", datetime(1970, 1, 1, tzinfo=UTC), direction="inbound", text="Where is it?"
     )
     response = client.post(change_url(order), data)
     assert response.status_code == 200
@@ -331,16 +331,7 @@ def test_a_record_the_order_already_has_is_a_named_error_not_a_crash(client, sta
     order = case.order
     at = timezone.now().replace(microsecond=0)
     SupplierEvidence.objects.create(order=order, at=at, kind="pickup_proof", text="Scan sheet")
-    data = order_form(order)
-    data.update(
-        {
-            "supplier_evidence-TOTAL_FORMS": "1",
-            "supplier_evidence-0-order": str(order.pk),
-            "supplier_evidence-0-kind": "pickup_proof",
-            "supplier_evidence-0-text": "Scan sheet",
-            **split(at, "supplier_evidence-0-at"),
-        }
-    )
+    data = with_new_fact(order, "supplier_evidence", at, kind="pickup_proof", text="Scan sheet")
     response = client.post(change_url(order), data)
     assert response.status_code == 200
     assert "already on this order" in response.content.decode()

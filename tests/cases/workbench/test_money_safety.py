@@ -29,6 +29,13 @@ def ask(case, actor, amount, kind="refund", **more):
     )
 
 
+def post_request(client, case, amount: str, *, follow: bool = False, **more):
+    """The case page's refund request for `amount` (reason "lost"), as the browser posts it."""
+    url = reverse("admin:cases_case_change", args=[case.pk])
+    post = {"action": "request_money", "kind": "refund", "amount": amount, "reason": "lost", **more}
+    return client.post(url, post, follow=follow)
+
+
 # --- amounts ---------------------------------------------------------------------------------------
 
 
@@ -87,13 +94,8 @@ def test_an_amount_is_stored_exactly(case, owner, amount, stored):
 
 def test_a_crafted_amount_posted_to_the_case_page_is_named_not_a_500(client, case, staff):
     client.force_login(staff)
-    url = reverse("admin:cases_case_change", args=[case.pk])
     for amount in ("NaN", "1e10", "10000000000", "12.345"):
-        response = client.post(
-            url,
-            {"action": "request_money", "kind": "refund", "amount": amount, "reason": "lost"},
-            follow=True,
-        )
+        response = post_request(client, case, amount, follow=True)
         assert response.status_code == 200
         assert "amount: " in response.content.decode().lower()  # the admin capitalises messages
     assert MoneyDecision.objects.count() == 0
@@ -175,11 +177,7 @@ def test_an_edit_above_the_value_needs_an_owner_and_a_reason(case, staff, owner)
 
 def test_a_refund_above_the_value_posted_by_staff_is_refused(client, case, staff):
     client.force_login(staff)
-    response = client.post(
-        reverse("admin:cases_case_change", args=[case.pk]),
-        {"action": "request_money", "kind": "refund", "amount": "4200", "reason": "lost"},
-        follow=True,
-    )
+    response = post_request(client, case, "4200", follow=True)
     assert "only an owner may ask for that" in response.content.decode()
     assert MoneyDecision.objects.count() == 0
 
@@ -223,11 +221,7 @@ def test_an_order_whose_currency_is_not_iso_4217_needs_the_request_to_name_one(s
 def test_a_request_posted_for_an_order_without_a_currency_is_refused_not_usd(client, staff):
     case = CaseFactory(order__currency="")
     client.force_login(staff)
-    response = client.post(
-        reverse("admin:cases_case_change", args=[case.pk]),
-        {"action": "request_money", "kind": "refund", "amount": "5", "reason": "lost"},
-        follow=True,
-    )
+    response = post_request(client, case, "5", follow=True)
     assert "has no currency" in response.content.decode()
     assert MoneyDecision.objects.count() == 0
 
@@ -247,11 +241,9 @@ def test_a_crafted_seen_reason_with_a_nul_is_named_not_a_500(client, case, staff
 
 def test_an_owner_posts_a_refund_above_the_value_with_a_reason(client, case, owner):
     verified_login(client, owner)
-    url = reverse("admin:cases_case_change", args=[case.pk])
-    post = {"action": "request_money", "kind": "refund", "amount": "4200", "reason": "lost"}
-    assert client.post(url, post).status_code == 302
+    assert post_request(client, case, "4200").status_code == 302
     assert MoneyDecision.objects.count() == 0
-    client.post(url, {**post, "above_value_reason": "courier fee too"})
+    post_request(client, case, "4200", above_value_reason="courier fee too")
     assert MoneyDecision.objects.get().above_value_reason == "courier fee too"
 
 
@@ -260,8 +252,7 @@ def test_a_request_posted_for_an_order_without_a_currency_names_one(client, staf
     client.force_login(staff)
     url = reverse("admin:cases_case_change", args=[case.pk])
     assert 'name="currency"' in client.get(url).content.decode()
-    post = {"action": "request_money", "kind": "refund", "amount": "5", "reason": "lost"}
-    client.post(url, {**post, "currency": "XXX"})
+    post_request(client, case, "5", currency="XXX")
     assert MoneyDecision.objects.count() == 0
-    client.post(url, {**post, "currency": "gbp"})
+    post_request(client, case, "5", currency="gbp")
     assert MoneyDecision.objects.get().currency == "GBP"
