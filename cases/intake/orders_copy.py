@@ -299,7 +299,8 @@ class CopyEngine(common.OrderEngine):
         other as they come (both connections at work at once)."""
         # Binary (no times and numbers written out as text and read back) when both tables have the same
         # column types, as the same statements make them; else text, which converts.
-        same = self._shape(table) == self._beside(self.partner._shape, table).result()
+        theirs = self._beside(self.partner._shape, table)
+        same = self._shape(table) == theirs.result()
         form = "binary" if same else "text"
         chunks: queue.Queue = queue.Queue(maxsize=16)
         sending = self._beside(self.partner._send, table, form, chunks)
@@ -335,9 +336,6 @@ class CopyEngine(common.OrderEngine):
         checking.result()
         for table in ("st_order_checked", "st_order_issues", "st_order_skips"):
             self._take(table)
-        self.skips += partner.skips
-        self.later_items += partner.later_items
-        self.cod_methods = sorted({*self.cod_methods, *partner.cod_methods})
         return self._checked(more_orders=len(their_orders))
 
     def _stage_server_side(self, source: OrdersCsv) -> bool:
