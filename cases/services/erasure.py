@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -68,6 +68,7 @@ from cases.services.assessment import refresh_cases
 from cases.services.audit import audit_event
 from staletrack.limits import MAX_EMAIL, MAX_ORDER_ID, MAX_TEXT, text_problem
 from staletrack.permissions import require
+from staletrack.tallies import Tally
 
 # Owners erase: the Owner role's own permission (a permission of its own would need a migration).
 ERASE_CUSTOMER = APPROVE_MONEY
@@ -158,45 +159,27 @@ def _erase_all(value: Any) -> Any:
 # The service.
 
 
-@dataclass
-class Erasure:
+class Erasure(
+    Tally,
+    counts="customer_messages supplier_evidence attachments supplier_chases drafts packets outcomes"
+    " money_decisions past_decisions tracking_events import_runs uploads_deleted",
+):
     """What an erasure changed (or, in a dry run, would change). Holds no personal data."""
 
-    order_ids: list[str]
-    orders: int = 0
-    customer_messages: int = 0
-    supplier_evidence: int = 0
-    attachments: int = 0
-    supplier_chases: int = 0
-    drafts: int = 0
-    packets: int = 0
-    outcomes: int = 0
-    money_decisions: int = 0
-    past_decisions: int = 0
-    tracking_events: int = 0
-    import_runs: int = 0
-    uploads_deleted: int = 0
-    audit_events_redacted: list[int] = field(default_factory=list)
-    dry_run: bool = False
+    def __init__(self, *, order_ids: list[str], dry_run: bool = False) -> None:
+        super().__init__()
+        self.order_ids = order_ids
+        self.orders = len(order_ids)
+        self.audit_events_redacted: list[int] = []
+        self.dry_run = dry_run
 
     def counts(self) -> dict:
-        return {
-            "orders": self.order_ids,
-            "fields": ["customer_email", "postal_code"],
-            "customer_messages": self.customer_messages,
-            "supplier_evidence": self.supplier_evidence,
-            "attachments": self.attachments,
-            "supplier_chases": self.supplier_chases,
-            "drafts": self.drafts,
-            "packets": self.packets,
-            "outcomes": self.outcomes,
-            "money_decisions": self.money_decisions,
-            "past_decisions": self.past_decisions,
-            "tracking_events": self.tracking_events,
-            "import_runs": self.import_runs,
-            "uploads_deleted": self.uploads_deleted,
-            "audit_events_redacted": self.audit_events_redacted,
-        }
+        """The audited summary: which orders, which fields, then every count (no personal data)."""
+        return (
+            {"orders": self.order_ids, "fields": ["customer_email", "postal_code"]}
+            | super().counts()
+            | {"audit_events_redacted": self.audit_events_redacted}
+        )
 
     def lines(self) -> list[str]:
         """What was (or would be) erased, for people: the confirmation page and the command."""
@@ -278,7 +261,7 @@ def erase_customer(
         personal = _personal(orders, email)
         if Scrubber(personal, with_keys=False).text(reason) != reason:
             raise ValidationError("reason: do not repeat the customer's personal data in the reason.")
-        result = Erasure(order_ids=sorted(o.order_id for o in orders), orders=len(orders), dry_run=dry_run)
+        result = Erasure(order_ids=sorted(o.order_id for o in orders), dry_run=dry_run)
         _erase(orders, personal, result, dry_run=dry_run)
         if dry_run:
             transaction.set_rollback(True)

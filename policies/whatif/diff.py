@@ -28,12 +28,13 @@ import hashlib
 import heapq
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from cases.assessment.vocabulary import RISK_LEVELS
 from policies.values import PolicyValues
+from staletrack.tallies import Tally
 
 KEEP = 1000  # changed cases listed (by order primary key); every one is counted
 FIELDS = ("case_type", "risk_level", "next_move")
@@ -108,40 +109,26 @@ class Change:
         )
 
 
-COUNTS = (
-    "open_cases",
-    "same_numbers",
-    "assessed",
-    "baseline_assessed",
-    "changed_any",
-    "changed_case_type",
-    "changed_risk",
-    "changed_next_move",
-    "risk_raised",
-    "risk_lowered",
-)
-
-
-@dataclass
-class WhatIfResult:
+class WhatIfResult(
+    Tally,
+    counts="open_cases same_numbers assessed baseline_assessed changed_any changed_case_type changed_risk"
+    " changed_next_move risk_raised risk_lowered",
+):
     """Counts over every open case looked at, and the first `keep` changed cases by order primary key.
+
+    `open_cases` are the open cases looked at; `same_numbers` of them have the same resolved numbers
+    under both versions (they cannot change and are not assessed); `assessed` were assessed under the
+    draft, and `baseline_assessed` of those under the active version too (their stored assessment was not
+    current); the `changed_*` and `risk_*` counts say how those assessed differ.
 
     A partial result (one batch, one process) and a whole run have the same shape: `merge` adds counts
     and keeps the first `keep` changes of both, so the outcome does not depend on how the open cases
     were split or in which order the parts arrive."""
 
-    open_cases: int = 0  # open cases looked at
-    same_numbers: int = 0  # same resolved numbers under both versions: cannot change, not assessed
-    assessed: int = 0  # assessed under the draft
-    baseline_assessed: int = 0  # of those, stored assessment not current: assessed under the active too
-    changed_any: int = 0
-    changed_case_type: int = 0
-    changed_risk: int = 0
-    changed_next_move: int = 0
-    risk_raised: int = 0
-    risk_lowered: int = 0
-    changes: list[Change] = field(default_factory=list)
-    keep: int = KEEP
+    def __init__(self, *, keep: int = KEEP, **counts: int) -> None:
+        super().__init__(**counts)
+        self.changes: list[Change] = []
+        self.keep = keep
 
     def record(
         self,
@@ -173,8 +160,7 @@ class WhatIfResult:
         return change
 
     def merge(self, other: WhatIfResult) -> WhatIfResult:
-        for name in COUNTS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        super().merge(other)
         self.changes.extend(other.changes)
         self._trim()
         return self
@@ -194,9 +180,6 @@ class WhatIfResult:
         """The changes kept, by order primary key."""
         self._trim()
         return self.changes
-
-    def counts(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in COUNTS}
 
     def to_dict(self) -> dict[str, Any]:
         return self.counts() | {"changes": [change.to_dict() for change in self.listed]}
