@@ -74,6 +74,26 @@ class Tracking:
 
 
 @dataclass(frozen=True, slots=True)
+class LineItem:
+    """One line item of an order (rules.md section 3a)."""
+
+    key: str  # the SKU, else (the store gave none) the item's title: what parcels name it by
+    supplier: str
+    title: str = ""
+    quantity: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Parcel:
+    """One parcel of an order (rules.md section 3a): a tracking number or none yet, and the items it
+    carries. It stops counting once superseded (`superseded_at` <= as_of); until then it is assessed."""
+
+    tracking: Tracking | None = None  # None: no number yet
+    skus: tuple[str, ...] = ()  # line item keys as given; empty: the parcel does not say
+    superseded_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class OrderFacts:
     order_id: str
     ordered_at: datetime
@@ -89,13 +109,31 @@ class OrderFacts:
     promise_text: str = ""
     cancelled_at: datetime | None = None  # the store cancelled the order (rules.md section 4, row 1)
     fulfilled_at: datetime | None = None  # the store marked it fulfilled (section 4, row 10)
+    # Every line item in input order; empty: the order's one item is `sku` and `supplier`. `sku`,
+    # `supplier` and `product_title` are always the first line item's.
+    line_items: tuple[LineItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class CaseFacts:
+    """An order and all it knows. Its parcels are `parcels` when given; else `tracking` is its one parcel
+    (none when `tracking` is None): a version-1 order, and the one shape the single-parcel rules read."""
+
     order: OrderFacts
     policy: PolicyValues = field(default_factory=PolicyValues)
     tracking: Tracking | None = None
     supplier_evidence: tuple[SupplierEvidence, ...] = ()
     supplier_chases: tuple[SupplierChase, ...] = ()
     customer_messages: tuple[CustomerMessage, ...] = ()
+    parcels: tuple[Parcel, ...] = ()  # in input order; given, `tracking` is None
+
+    def all_parcels(self) -> tuple[Parcel, ...]:
+        """The order's parcels in input order, `tracking` read as the one parcel of a version-1 order."""
+        if self.parcels:
+            return self.parcels
+        return (Parcel(self.tracking),) if self.tracking is not None else ()
+
+    def items(self) -> tuple[LineItem, ...]:
+        """The order's line items, the version-1 `sku` and `supplier` read as its one item."""
+        order = self.order
+        return order.line_items or (LineItem(order.sku, order.supplier, order.product_title),)

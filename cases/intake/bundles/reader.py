@@ -6,8 +6,8 @@ here writes anything; `cases.intake.bundle_import` stores a valid bundle.
 
 Both formats are read: version 1 as it always was, version 2 with line items, an order's cancellation and
 fulfilment, cash on delivery, events whose status is only a description and carrier times without an
-offset (bundle.md, rules.md sections 1 and 3b). Several parcels per order are not read yet: a case gives
-one parcel (or `tracking`), and an order is tracked under its first line item.
+offset (bundle.md, rules.md sections 1 and 3b), and several parcels per order (section 3a), each naming
+the line items it carries and, once replaced, when it was superseded.
 
 Hostile input is refused like any other error, named by case index and field: the file is read by
 `staletrack.json_input` (size, UTF-8, NUL characters, nesting, repeated keys), every field is type-checked,
@@ -25,7 +25,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cases.assessment import vocabulary as v
-from cases.assessment.facts import CustomerMessage, OrderFacts, SupplierChase, SupplierEvidence, TrackingEvent
+from cases.assessment.facts import (
+    CustomerMessage,
+    LineItem,
+    OrderFacts,
+    SupplierChase,
+    SupplierEvidence,
+    TrackingEvent,
+)
 from cases.countries import country_code
 from cases.currencies import currency_code
 from cases.replay.scoring import ACTUAL_FIELDS, MAX_OUTCOME, Actual
@@ -76,6 +83,16 @@ class BundleTracking:
 
 
 @dataclass(frozen=True, slots=True)
+class BundleParcel:
+    """One version-2 parcel: its number (None: none yet) with carrier and events, the line item keys it
+    names (as the line items spell them; empty: not said) and when it was superseded."""
+
+    tracking: BundleTracking | None
+    skus: tuple[str, ...] = ()
+    superseded_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class BundleLineItem:
     """One line item of an order (rules.md section 3a). A version-1 order's sku, product_title and supplier
     are its one line item."""
@@ -108,6 +125,8 @@ class BundleCase:
     actual: Actual | None = None
     # Every line item, in input order; `order.sku`, `product_title` and `supplier` are the first one's.
     line_items: tuple[BundleLineItem, ...] = ()
+    # Version 2 `parcels`, in input order (then `tracking` is None).
+    parcels: tuple[BundleParcel, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +221,7 @@ class _Reader:
             self.fail("case", "must be an object")
             return None
         order, line_items = self.order(raw.get("order"))
-        tracking = self.case_tracking(raw, line_items)
+        tracking, parcels = self.case_parcels(raw, line_items)
         evidence = tuple(
             SupplierEvidence(at=at, kind=item["kind"], text=self.text(item, f"supplier_evidence[{i}].text"))
             for i, item, at in self.items(raw, "supplier_evidence")
@@ -245,6 +264,7 @@ class _Reader:
             decided_at=decided_at,
             actual=actual,
             line_items=line_items,
+            parcels=parcels,
         )
 
     def actual(self, raw: dict) -> Actual | None:
@@ -313,9 +333,8 @@ class _Reader:
                 self.fail(f"order.{name}", f"is before the order was placed ({raw['ordered_at']})")
         if len(self.issues) > before or not line_items:
             return None, ()
-        # Until several parcels are read, an order is tracked under its first line item: its SKU (else its
-        # title) and supplier are the order's for every rule (rules.md section 3a gives the headline
-        # parcel's first line item the same part when no parcel names SKUs).
+        # The first line item's SKU (else title) and supplier are the order's where one is needed (rules.md
+        # section 3a: a parcel that names no SKUs, an order assessed as a whole).
         first = line_items[0]
         facts = OrderFacts(
             order_id=order_id,
@@ -324,6 +343,7 @@ class _Reader:
             sku=first.key,
             supplier=first.supplier,
             product_title=first.title,
+            line_items=tuple(LineItem(i.key, i.supplier, i.title, i.quantity) for i in line_items),
             value=value,
             payment_state=payment_state,
             **{name: text or "" for name, text in optional.items()},
@@ -368,58 +388,60 @@ class _Reader:
                 items.append(BundleLineItem(sku=sku, title=title or "", supplier=supplier, quantity=quantity))
         return tuple(items)
 
-    def case_tracking(self, raw: dict, line_items: tuple[BundleLineItem, ...]) -> BundleTracking | None:
-        """The case's one parcel: `tracking`, or (version 2) `parcels` with one parcel."""
+    def case_parcels(
+        self, raw: dict, line_items: tuple[BundleLineItem, ...]
+    ) -> tuple[BundleTracking | None, tuple[BundleParcel, ...]]:
+        """The case's `tracking` (its one parcel), or (version 2) its `parcels`, in input order."""
         if raw.get("parcels") is None:
-            return self.tracking(raw.get("tracking"), "tracking")
+            return self.tracking(raw.get("tracking"), "tracking"), ()
         if self.version < 2:
             self.fail("parcels", f'is a version-2 field: the format must be "{FORMAT_V2}"')
-            return None
+            return None, ()
         if raw.get("tracking") is not None:
             self.fail("parcels", "a case gives tracking or parcels, not both")
-            return None
+            return None, ()
         parcels = raw["parcels"]
         if not isinstance(parcels, list):
             self.fail("parcels", "must be a list of parcels")
-            return None
+            return None, ()
         read = [self.parcel(i, parcel, line_items) for i, parcel in enumerate(parcels)]
-        if len(parcels) > 1:
-            # Lifted when parcels are assessed one by one (rules.md section 3a); until then one number per
-            # order, never a silent choice between two.
-            self.fail("parcels", "several parcels per order are not read yet; give one")
-            return None
-        return read[0] if read else None
+        return None, tuple(parcel for parcel in read if parcel is not None)
 
-    def parcel(self, i: int, raw: Any, line_items: tuple[BundleLineItem, ...]) -> BundleTracking | None:
+    def parcel(self, i: int, raw: Any, line_items: tuple[BundleLineItem, ...]) -> BundleParcel | None:
         path = f"parcels[{i}]"
         if not isinstance(raw, dict):
             self.fail(path, "must be an object")
             return None
-        if raw.get("superseded_at") is not None:
-            self.timestamp(raw, "superseded_at", f"{path}.superseded_at")
-            self.fail(f"{path}.superseded_at", "superseded parcels are not read yet; give the parcel in use")
+        before = len(self.issues)
+        superseded_at = self.timestamp(raw, "superseded_at", f"{path}.superseded_at", required=False)
         skus = raw.get("skus")
+        named: tuple[str, ...] = ()
         if skus is not None and line_items:  # without readable line items there is nothing to name
-            self.parcel_skus(skus, f"{path}.skus", line_items)
-        return self.tracking(raw, path)
+            named = self.parcel_skus(skus, f"{path}.skus", line_items)
+        tracking = self.tracking(raw, path)
+        if len(self.issues) > before:
+            return None
+        if tracking is None and raw.get("events"):
+            self.fail(f"{path}.events", "a parcel without a number has no carrier events")
+            return None
+        return BundleParcel(tracking=tracking, skus=named, superseded_at=superseded_at)
 
-    def parcel_skus(self, skus: Any, path: str, line_items: tuple[BundleLineItem, ...]) -> None:
-        """`skus` names line items by key (SKU, else title), compared without regard to case or spaces."""
+    def parcel_skus(self, skus: Any, path: str, line_items: tuple[BundleLineItem, ...]) -> tuple[str, ...]:
+        """`skus` names line items by key (SKU, else title), compared without regard to case or spaces;
+        returns them as the line items spell them."""
         if not isinstance(skus, list) or not all(isinstance(sku, str) for sku in skus):
             self.fail(path, "must be a list of the order's line item keys (SKU, else title)")
-            return
+            return ()
         keys = {item.key.strip().casefold(): item.key for item in line_items}
-        named = set()
+        named: list[str] = []
         for j, sku in enumerate(skus):
-            if sku.strip().casefold() not in keys:
+            key = keys.get(sku.strip().casefold())
+            if key is None:
                 known = ", ".join(keys.values()) or "none"
                 self.fail(f"{path}[{j}]", f"{sku!r} is not a line item of this order (line items: {known})")
-            named.add(sku.strip().casefold())
-        if keys and named and not set(keys) <= named:
-            # The items no parcel names would wait for a parcel of their own: a second parcel.
-            self.fail(
-                path, "a parcel that carries only some of the order's items is not read yet; name all or none"
-            )
+            elif key not in named:
+                named.append(key)
+        return tuple(named)
 
     def tracking(self, raw: Any, prefix: str) -> BundleTracking | None:
         if not isinstance(raw, dict):
