@@ -1,8 +1,9 @@
 """The decision packet (rules.md section 9).
 
-`Packet.to_dict()` gives exactly the keys of section 9 plus three of ours: `supplier_draft` (a message to
-the supplier when the next move or `also` asks it for something), `draft_notes` (why a draft that was
-wanted could not be written) and `as_of` (the instant the packet describes). Times are ISO 8601 UTC
+`Packet.to_dict()` gives exactly the keys of section 9 (`parcels` among them) plus three of ours:
+`supplier_draft` (a message to the supplier when the next move or `also` asks it for something),
+`draft_notes` (why a draft that was wanted could not be written) and `as_of` (the instant the packet
+describes). Times are ISO 8601 UTC
 with a "Z". `guard` is kept on the object for `guard.guard_context` and is not serialized.
 """
 
@@ -33,6 +34,7 @@ PACKET_KEYS: tuple[str, ...] = (
     "policy_version",
     "next_assessment_at",
     "draft_reply",
+    "parcels",
     "supplier_draft",
     "draft_notes",
     "as_of",
@@ -70,6 +72,36 @@ def window_dict(window: Window | None) -> dict[str, Any] | None:
 
 
 @dataclass(frozen=True, slots=True)
+class ParcelEntry:
+    """One parcel as the packet lists it (section 9); the decisions are None for a superseded parcel."""
+
+    number: str | None  # normalized
+    carrier: str | None
+    skus: tuple[str, ...]
+    superseded: bool
+    case_type: str | None = None
+    risk_level: str | None = None  # the parcel's base risk (section 5)
+    next_move: str | None = None  # its base move
+    window: Window | None = None
+    clocks: Clocks | None = None
+    flags: tuple[str, ...] = ()  # section 7's parcel flags, sorted
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "carrier": self.carrier,
+            "skus": list(self.skus),
+            "superseded": self.superseded,
+            "case_type": self.case_type,
+            "risk_level": self.risk_level,
+            "next_move": self.next_move,
+            "window": window_dict(self.window),
+            "clocks": None if self.clocks is None else self.clocks.to_dict(),
+            "flags": list(self.flags),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Packet:
     order_id: str
     case_type: str
@@ -91,6 +123,7 @@ class Packet:
     draft_notes: tuple[str, ...]
     as_of: datetime
     guard: GuardContext
+    parcels: tuple[ParcelEntry, ...] = ()  # input order, then the parcel without a number section 3a adds
 
     def decision_key(self) -> tuple:
         """What next_assessment_at watches: the decisions, not the day counts shown beside them."""
@@ -116,6 +149,7 @@ class Packet:
             "policy_version": self.policy_version,
             "next_assessment_at": iso_z(self.next_assessment_at),
             "draft_reply": self.draft_reply,
+            "parcels": [parcel.to_dict() for parcel in self.parcels],
             "supplier_draft": self.supplier_draft,
             "draft_notes": list(self.draft_notes),
             "as_of": iso_z(self.as_of),

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from operator import attrgetter
@@ -107,20 +107,40 @@ class ReviewBook:
         self._outside = outside or {}
         self._timeline_of = timeline_of
         self._groups: dict[tuple[str, tuple[str, str]], list[CaseFacts]] = defaultdict(list)
+        self._names: dict[int, tuple[tuple[str, ...], str]] = {}
         for case in population:
-            order = case.order
-            self._groups[(PRODUCT, group_key(order.sku, order.order_id))].append(case)
-            self._groups[(SUPPLIER, group_key(order.supplier, order.order_id))].append(case)
+            skus, supplier = self.names(case)
+            for sku in skus:
+                self._groups[(PRODUCT, group_key(sku, case.order.order_id))].append(case)
+            self._groups[(SUPPLIER, group_key(supplier, case.order.order_id))].append(case)
         self._steps: dict[tuple, _Steps] = {}
         self._tallies: dict[tuple, Tally] = {}
 
+    def names(self, case: CaseFacts) -> tuple[tuple[str, ...], str]:
+        """The SKUs and supplier a case counts for (section 3a): its headline parcel's at as_of, read from
+        its timeline only when it has parcels (an order of one parcel counts for its own SKU)."""
+        if not case.parcels:
+            return (case.order.sku,), case.order.supplier
+        names = self._names.get(id(case))
+        if names is None:
+            names = self._names[id(case)] = self._timeline_of(case).standings[0].review_names
+        return names
+
     def product(self, case: CaseFacts) -> Tally:
+        """Overlay 5 for `case`: flagged when any SKU it counts for reaches the threshold (the first such
+        SKU's tally; else the first SKU's, changing when the earliest of them would)."""
         days, threshold = case.policy.product_review_days, case.policy.product_review_threshold
-        return self._tally(PRODUCT, case, case.order.sku, days, threshold)
+        skus, _ = self.names(case)
+        tallies = [self._tally(PRODUCT, case, sku, days, threshold) for sku in skus]
+        if len(tallies) == 1:
+            return tallies[0]
+        chosen = next((tally for tally in tallies if tally.flagged), tallies[0])
+        flips = [tally.flips_at for tally in tallies if tally.flips_at is not None]
+        return replace(chosen, flips_at=min(flips) if flips else None)
 
     def supplier(self, case: CaseFacts) -> Tally:
         days, threshold = case.policy.supplier_review_days, case.policy.supplier_flag_threshold
-        return self._tally(SUPPLIER, case, case.order.supplier, days, threshold)
+        return self._tally(SUPPLIER, case, self.names(case)[1], days, threshold)
 
     def _tally(self, kind: str, case: CaseFacts, name: str, days: int, threshold: int) -> Tally:
         key = (kind, group_key(name, case.order.order_id))

@@ -27,9 +27,10 @@ from datetime import datetime
 from cases.assessment import vocabulary as v
 from cases.assessment.clock import ceil_to_second, require_aware, whole_days
 from cases.assessment.drafts import compose_drafts
-from cases.assessment.facts import CaseFacts
+from cases.assessment.facts import CaseFacts, Tracking
 from cases.assessment.guard import context_of
-from cases.assessment.packet import Clocks, Packet
+from cases.assessment.packet import Clocks, Packet, ParcelEntry
+from cases.assessment.parcels import PARCEL_FLAGS
 from cases.assessment.review import ReviewBook, Tally
 from cases.assessment.schedule import Timeline, build_timeline
 from cases.assessment.standing import Standing
@@ -55,6 +56,34 @@ def _clocks(s: Standing) -> Clocks:
         tracking_age_days=days(d.label_at),
         days_since_first_scan=days(d.first_scan_at),
         days_since_last_movement=days(d.last_movement_at),
+    )
+
+
+def _parcel_entries(s: Standing) -> tuple[ParcelEntry, ...]:
+    """Section 9's `parcels`: an order with parcels lists each (standing.py); a version-1 order its one
+    tracking, whose own decisions are the case's before the overlays; an order without any, none."""
+    if not s.parcels:
+        tracking = s.case.tracking
+        return () if tracking is None else (_parcel_entry(tracking, (), s),)
+    return tuple(_parcel_entry(p.parcel.tracking, p.parcel.skus, p.standing) for p in s.parcels)
+
+
+def _parcel_entry(tracking: Tracking | None, skus: tuple[str, ...], s: Standing | None) -> ParcelEntry:
+    number = tracking.normalized if tracking is not None else None
+    carrier = tracking.carrier if tracking is not None else None
+    if s is None:
+        return ParcelEntry(number, carrier, skus, superseded=True)
+    return ParcelEntry(
+        number,
+        carrier,
+        skus,
+        superseded=False,
+        case_type=s.case_type,
+        risk_level=s.base_risk,
+        next_move=s.base_move,
+        window=s.window,
+        clocks=_clocks(s),
+        flags=tuple(sorted(s.flags & PARCEL_FLAGS)),
     )
 
 
@@ -101,6 +130,7 @@ def _packet(timeline: Timeline, product: Tally, supplier: Tally) -> Packet:
         draft_notes=drafts.notes,
         as_of=s.as_of,
         guard=guard,
+        parcels=_parcel_entries(s),
     )
 
 

@@ -29,7 +29,8 @@ from datetime import datetime
 
 from cases.assessment.derived import History
 from cases.assessment.facts import CaseFacts
-from cases.assessment.standing import Standing, assess_standing
+from cases.assessment.parcels import OrderHistory
+from cases.assessment.standing import Standing, assess_standing, history_of
 
 # A case has a handful of facts and seven clocks; this bound only stops a bug from looping forever.
 MAX_STEPS = 10_000
@@ -54,7 +55,7 @@ class Timeline:
         return self.instants[1] if len(self.instants) > 1 else None
 
 
-def next_candidate(standing: Standing, history: History) -> datetime | None:
+def next_candidate(standing: Standing, history: History | OrderHistory) -> datetime | None:
     """The earliest instant after the standing's as_of at which it might change."""
     as_of = standing.as_of
     candidates = [t for t in standing.watched if t > as_of]
@@ -65,7 +66,7 @@ def next_candidate(standing: Standing, history: History) -> datetime | None:
 
 
 def build_timeline(case: CaseFacts, as_of: datetime) -> Timeline:
-    history = History(case)  # sorted once for every instant the walk reads
+    history = history_of(case)  # sorted once for every instant the walk reads
     current = assess_standing(case, as_of, history)
     instants, standings = [as_of], [current]
     key = current.key()

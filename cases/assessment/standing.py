@@ -16,9 +16,10 @@ from cases.assessment import vocabulary as v
 from cases.assessment.classify import Classification, Window, classify, wrong_tracking_reasons
 from cases.assessment.clock import plural, require_aware, utc_date
 from cases.assessment.derived import Derived, History
-from cases.assessment.facts import CaseFacts
+from cases.assessment.facts import CaseFacts, Parcel
 from cases.assessment.gaps import evidence_gaps
 from cases.assessment.overlays import Moves, apply_customer_overlays
+from cases.assessment.parcels import PARCEL_FLAGS, OrderHistory, ParcelPart, has_number, headline_rank
 
 
 @dataclass(slots=True)  # never changed once built; not frozen for speed, like derived.Derived
@@ -36,6 +37,12 @@ class Standing:
     evidence_gaps: tuple[str, ...]
     # When the clocks the decisions read would flip (classify.py); overlays 1-4 and the flags read none.
     watched: tuple[datetime, ...]
+    base_risk: str  # section 5, before the overlays
+    base_move: str
+    # An order with parcels (parcels.py): every parcel's own standing (None: superseded) in input order,
+    # and the SKUs its headline parcel names; the fields above are the headline's and the order's.
+    parcels: tuple[ParcelStanding, ...] = ()
+    skus: tuple[str, ...] = ()
 
     @property
     def as_of(self) -> datetime:
@@ -53,6 +60,12 @@ class Standing:
             return True
         return self.case_type == v.LABEL_CREATED_ONLY and self.window is not None and self.window.exceeded
 
+    @property
+    def review_names(self) -> tuple[tuple[str, ...], str]:
+        """The SKUs and the supplier this case counts for in overlays 5 and 6 (section 3a): its headline
+        parcel's, else the order's first line item's."""
+        return (self.skus or (self.case.order.sku,)), self.case.order.supplier
+
     def key(self) -> tuple:
         """What the packet decides, without display day counts (see schedule.py)."""
         decided = (
@@ -63,7 +76,20 @@ class Standing:
             self.route,
             tuple(sorted(self.flags)),
         )
-        return (*decided, None if self.window is None else self.window.key())
+        window = None if self.window is None else self.window.key()
+        if not self.parcels:
+            return (*decided, window)
+        parcels = tuple(None if p.standing is None else p.standing.key() for p in self.parcels)
+        return (*decided, window, parcels)
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelStanding:
+    """One parcel of an order with parcels: what it is, and its standing when assessed."""
+
+    parcel: Parcel
+    standing: Standing | None  # None: superseded
+    added: bool = False  # carries the items no parcel names (section 3a)
 
 
 def _flags(case: CaseFacts, d: Derived, c: Classification) -> tuple[frozenset[str], list[str]]:
@@ -108,15 +134,29 @@ def _flags(case: CaseFacts, d: Derived, c: Classification) -> tuple[frozenset[st
     return frozenset(flags), reasons
 
 
-def assess_standing(case: CaseFacts, as_of: datetime, history: History | None = None) -> Standing:
-    """Sections 3 to 6 (overlays 1-4) and the single-case flags of section 7, at `as_of`.
+def history_of(case: CaseFacts) -> History | OrderHistory:
+    """The case's facts sorted once, to be read at several instants (schedule.py)."""
+    return OrderHistory(case) if case.parcels else History(case)
 
-    `history` is the case's facts already sorted (derived.History), for callers that read one case
-    at several instants.
+
+def assess_standing(
+    case: CaseFacts, as_of: datetime, history: History | OrderHistory | None = None
+) -> Standing:
+    """Sections 3 to 6 (overlays 1-4) and the single-case flags of section 7, at `as_of`; an order with
+    parcels parcel by parcel, as section 3a says (`_order_standing`).
+
+    `history` is `history_of(case)`, for callers that read one case at several instants.
     """
     require_aware(as_of)
     if history is None:
-        history = History(case)
+        history = history_of(case)
+    if isinstance(history, OrderHistory):
+        return _order_standing(history, as_of)
+    return _parcel_standing(case, as_of, history)
+
+
+def _parcel_standing(case: CaseFacts, as_of: datetime, history: History) -> Standing:
+    """A case with at most one parcel: the rules of sections 3 to 7 as written."""
     d = history.at(as_of)
     c = classify(case, d)
     moves = apply_customer_overlays(
@@ -139,4 +179,68 @@ def assess_standing(case: CaseFacts, as_of: datetime, history: History | None = 
         next_move=moves.next_move,
         also=moves.also,
         route=moves.route,
+        base_risk=c.risk,
+        base_move=c.next_move,
     )
+
+
+def _order_standing(history: OrderHistory, as_of: datetime) -> Standing:
+    """Section 3a: each assessed parcel alone; the order as a whole when it is cancelled or refunded or
+    has no assessed parcel with a number; otherwise the headline parcel's decisions, with the overlays
+    applied once (each parcel's standing applied overlays 1-4 to its own base moves from the same order
+    facts, so the headline's are the order's), the flags of every assessed parcel, and every parcel's
+    clocks watched (another parcel can become the headline when its clock runs out)."""
+    parts = history.parts(as_of)
+    standings = [
+        None if part.superseded else _parcel_standing(part.facts, as_of, history.history(part.facts))
+        for part in parts
+    ]
+    listed = tuple(
+        ParcelStanding(part.parcel, standing, part.added)
+        for part, standing in zip(parts, standings, strict=True)
+    )
+    assessed = [(i, s) for i, s in enumerate(standings) if s is not None]
+    watched = sorted({t for _, s in assessed for t in s.watched})
+    numbered = [i for i, _ in assessed if has_number(parts[i])]
+    if not numbered or assessed[0][1].derived.whole_order:
+        whole_facts = history.whole(parts)
+        whole = _parcel_standing(whole_facts, as_of, history.history(whole_facts))
+        whole.parcels, whole.watched = listed, tuple(sorted({*watched, *whole.watched}))
+        return whole
+
+    def rank(pair: tuple[int, Standing]) -> tuple:
+        i, standing = pair
+        return headline_rank(standing.base_risk, standing.base_move, standing.case_type, i)
+
+    index, headline = min(assessed, key=rank)
+    flags = set(headline.flags)
+    reasons = list(headline.reasons)
+    for i, standing in assessed:
+        flags.update(standing.flags & PARCEL_FLAGS)
+        if i != index:
+            reasons.append(f"{_parcel_words(parts[i])}: {standing.case_type.replace('_', ' ')}")
+    return Standing(
+        case=headline.case,
+        derived=headline.derived,
+        case_type=headline.case_type,
+        window=headline.window,
+        risk=headline.risk,
+        next_move=headline.next_move,
+        also=headline.also,
+        route=headline.route,
+        flags=frozenset(flags),
+        reasons=tuple(reasons),
+        evidence_gaps=headline.evidence_gaps,
+        watched=tuple(watched),
+        base_risk=headline.base_risk,
+        base_move=headline.base_move,
+        parcels=listed,
+        skus=parts[index].parcel.skus,
+    )
+
+
+def _parcel_words(part: ParcelPart) -> str:
+    """How a reason names another parcel: its number, else the items it waits to carry."""
+    if part.parcel.tracking is not None:
+        return f"parcel {part.parcel.tracking.number}"
+    return f"the items without a tracking number ({', '.join(part.parcel.skus)})"

@@ -26,13 +26,22 @@ EXACT = (
     "requires_owner_approval",
 )
 AS_SETS = ("flags", "also")
+# `parcels` is compared where the expected file has it, parcel by parcel in order, on these keys.
+PARCEL_EXACT = ("number", "superseded", "case_type", "risk_level", "next_move", "window", "clocks")
 # basic.json: version 1. real.json: version 2, one tracking per case (cancelled, refunded, fulfilled
 # without tracking, cash on delivery, statuses read from descriptions, carrier local times).
-EXAMPLES = ("basic", "real")
+# parcels.json: several line items and parcels per order (rules.md section 3a).
+EXAMPLES = ("basic", "real", "parcels")
 
 
 def comparable(packet: dict) -> dict:
-    return {key: packet[key] for key in EXACT} | {key: sorted(packet[key]) for key in AS_SETS}
+    compared = {key: packet[key] for key in EXACT} | {key: sorted(packet[key]) for key in AS_SETS}
+    if "parcels" in packet:
+        compared["parcels"] = [
+            {key: parcel[key] for key in PARCEL_EXACT} | {"flags": sorted(parcel["flags"])}
+            for parcel in packet["parcels"]
+        ]
+    return compared
 
 
 def expected_packets(spec_dir, name: str) -> tuple[list[dict], datetime]:

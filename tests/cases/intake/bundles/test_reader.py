@@ -184,7 +184,7 @@ def test_a_version_2_case_reads_line_items_life_and_its_one_parcel():
     assert result.version == 2
     (case,) = result.cases
     order = case.order
-    # Tracked under the first line item until several parcels are read.
+    # The first line item's SKU and supplier are the order's where one is needed (rules.md section 3a).
     assert (order.sku, order.product_title, order.supplier) == (
         "LAMP-01",
         "Sunset lamp",
@@ -197,8 +197,10 @@ def test_a_version_2_case_reads_line_items_life_and_its_one_parcel():
     assert order.payment_state == "cash_on_delivery"
     assert order.fulfilled_at.isoformat() == "2026-11-06T10:00:00-05:00"
     assert order.cancelled_at is None
-    assert case.tracking.number == "LP00123456789012"
-    local, exact = case.tracking.events
+    assert [item.key for item in order.line_items] == ["LAMP-01", "Gift box"]
+    (parcel,) = case.parcels
+    assert case.tracking is None and parcel.tracking.number == "LP00123456789012"
+    local, exact = parcel.tracking.events
     assert (local.status, local.raw_status, local.approximate) == ("in_transit", "", True)
     assert local.at.isoformat() == "2026-11-07T09:12:00+08:00"  # Asia/Shanghai (rules.md section 1)
     assert (exact.approximate, exact.country) == (False, "CN")
@@ -306,17 +308,16 @@ def test_parcels_in_a_version_1_file_are_named():
     ]
 
 
-def test_several_parcels_are_refused_until_parcels_are_read():
+def test_several_parcels_are_read_in_input_order():
     second = {"number": "YT2311021234567890", "carrier": None, "events": []}
     case = copy.deepcopy(V2_CASE)
     case["parcels"].append(second)
-    assert errors_of(bundle_v2(case)) == [
-        "case 0, parcels: several parcels per order are not read yet; give one"
-    ]
+    (read,) = read_v2(case).cases
+    assert [p.tracking.number for p in read.parcels] == ["LP00123456789012", "YT2311021234567890"]
 
 
-def test_the_version_2_example_of_bundle_md_is_refused_for_its_two_parcels():
-    """bundle.md's version-2 case: two parcels, the second superseded. Both are named."""
+def test_the_version_2_example_of_bundle_md_reads_its_two_parcels():
+    """bundle.md's version-2 case: two parcels, each naming its item, the second superseded."""
     case = copy.deepcopy(V2_CASE)
     case["order"]["payment_state"] = "paid"
     case["parcels"][0]["skus"] = ["LAMP-01"]
@@ -329,8 +330,10 @@ def test_the_version_2_example_of_bundle_md_is_refused_for_its_two_parcels():
             "events": [],
         }
     )
-    errors = errors_of(bundle_v2(case))
-    assert "case 0, parcels: several parcels per order are not read yet; give one" in errors
+    (read,) = read_v2(case).cases
+    first, second = read.parcels
+    assert (first.skus, first.superseded_at) == (("LAMP-01",), None)
+    assert (second.skus, second.superseded_at.isoformat()) == (("Gift box",), "2026-11-12T08:00:00+00:00")
 
 
 def test_tracking_and_parcels_together_are_named():
@@ -339,20 +342,29 @@ def test_tracking_and_parcels_together_are_named():
     assert errors_of(bundle_v2(case)) == ["case 0, parcels: a case gives tracking or parcels, not both"]
 
 
-def test_no_parcels_or_a_parcel_without_number_is_no_tracking():
-    assert read_v2(v2_with("parcels", [])).cases[0].tracking is None
-    assert read_v2(v2_with("parcels.0.number", None)).cases[0].tracking is None
+def test_no_parcels_is_none_and_a_parcel_without_number_has_no_tracking():
+    assert read_v2(v2_with("parcels", [])).cases[0].parcels == ()
+    case = v2_with("parcels.0.number", None)
+    case["parcels"][0]["events"] = []
+    (parcel,) = read_v2(case).cases[0].parcels
+    assert parcel.tracking is None
 
 
-def test_a_parcel_naming_every_item_reads_names_compared_without_case():
+def test_a_parcel_without_number_has_no_events():
+    (error,) = errors_of(bundle_v2(v2_with("parcels.0.number", None)))
+    assert error == "case 0, parcels[0].events: a parcel without a number has no carrier events"
+
+
+def test_parcel_skus_are_compared_without_case_and_read_as_the_items_spell_them():
     (case,) = read_v2(v2_with("parcels.0.skus", ["lamp-01 ", "GIFT BOX"])).cases
-    assert case.tracking.number == "LP00123456789012"
+    assert case.parcels[0].skus == ("LAMP-01", "Gift box")
+    (case,) = read_v2(v2_with("parcels.0.skus", ["LAMP-01"])).cases
+    assert case.parcels[0].skus == ("LAMP-01",)  # the gift box waits for a parcel of its own
 
 
 @pytest.mark.parametrize(
     ("skus", "expected"),
     [
-        (["LAMP-01"], "case 0, parcels[0].skus: a parcel that carries only some of the order's items"),
         (["LAMP-9", "LAMP-01", "Gift box"], "case 0, parcels[0].skus[0]: 'LAMP-9' is not a line item"),
         ("LAMP-01", "case 0, parcels[0].skus: must be a list of the order's line item keys"),
     ],
@@ -362,10 +374,9 @@ def test_parcel_skus_that_are_not_the_orders_items_are_named(skus, expected):
     assert error.startswith(expected)
 
 
-def test_a_superseded_parcel_is_refused_until_parcels_are_read():
-    assert errors_of(bundle_v2(v2_with("parcels.0.superseded_at", "2026-11-12T08:00:00Z"))) == [
-        "case 0, parcels[0].superseded_at: superseded parcels are not read yet; give the parcel in use"
-    ]
+def test_a_superseded_at_without_offset_is_named():
+    (error,) = errors_of(bundle_v2(v2_with("parcels.0.superseded_at", "2026-11-12 08:00")))
+    assert error.startswith("case 0, parcels[0].superseded_at:")
 
 
 def test_a_parcel_error_names_the_parcel():
@@ -383,7 +394,7 @@ def test_a_number_with_fewer_than_four_letters_or_digits_is_refused(number):
 
 
 def v2_events(*events):
-    return read_v2(v2_with("parcels.0.events", list(events))).cases[0].tracking.events
+    return read_v2(v2_with("parcels.0.events", list(events))).cases[0].parcels[0].tracking.events
 
 
 def test_an_event_with_only_a_description_takes_its_status_from_it():
