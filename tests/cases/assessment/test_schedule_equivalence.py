@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from cases.assessment.clock import DAY, RESOLUTION, first_exceeded_at
 from cases.assessment.derived import History, normalize_country, normalize_email, normalize_postal
-from cases.assessment.facts import CaseFacts
+from cases.assessment.facts import CaseFacts, LineItem, Parcel
 from cases.assessment.intents import message_intents
 from cases.assessment.review import PRODUCT, SUPPLIER, ReviewBook, group_key
 from cases.assessment.schedule import build_timeline
@@ -291,3 +291,55 @@ def test_review_counts_equal_the_count_taken_instant_by_instant(population, as_o
         for kind, tally in ((PRODUCT, book.product(case)), (SUPPLIER, book.supplier(case))):
             expected = definitional_tally(kind, case, population, as_of, timelines)
             assert (tally.count, tally.flips_at) == expected
+
+
+# --- an order with parcels (rules.md section 3a) ---------------------------------------------------------
+
+
+def _with_parcels(first: CaseFacts, second: CaseFacts, names: int, superseded: datetime | None) -> CaseFacts:
+    """`first`'s order with two parcels: its own tracking and `second`'s, naming SKUs as `names` says (0:
+    none, 1: the first names its item only, 2: each names its own), the second superseded at `superseded`."""
+    order = first.order
+    items = (LineItem(order.sku, order.supplier), LineItem(order.sku + "-B", "Supplier B"))
+    skus = {0: ((), ()), 1: ((items[0].key,), ()), 2: ((items[0].key,), (items[1].key,))}[names]
+    return replace(
+        first,
+        order=replace(order, line_items=items),
+        tracking=None,
+        parcels=(Parcel(first.tracking, skus[0]), Parcel(second.tracking, skus[1], superseded)),
+    )
+
+
+def every_parcel_candidate(case: CaseFacts, as_of: datetime) -> datetime | None:
+    """The earliest instant after as_of at which any parcel's clock or fact, or a supersession, comes."""
+    parts = [replace(case, tracking=p.tracking, parcels=()) for p in case.parcels]
+    candidates = [every_candidate(part, as_of) for part in parts]
+    candidates += [p.superseded_at for p in case.parcels if p.superseded_at is not None]
+    later = [t for t in candidates if t is not None and t > as_of]
+    return min(later) if later else None
+
+
+@SETTINGS
+@given(
+    first=case_facts(),
+    second=case_facts(),
+    names=st.integers(0, 2),
+    superseded=st.one_of(st.none(), minutes(-2, 31)),
+    as_of=minutes(-2, 31),
+)
+def test_an_orders_timeline_equals_the_walk_over_every_parcels_clocks(
+    first, second, names, superseded, as_of
+):
+    facts = _with_parcels(first, second, names, superseded)
+    timeline = build_timeline(facts, as_of)
+    fast = [(m, s.key()) for m, s in zip(timeline.instants, timeline.standings, strict=True)]
+    current = assess_standing(facts, as_of)
+    walk = [(as_of, current.key())]
+    for _ in range(1000):
+        moment = every_parcel_candidate(facts, current.as_of)
+        if moment is None:
+            break
+        current = assess_standing(facts, moment)
+        if current.key() != walk[-1][1]:
+            walk.append((moment, current.key()))
+    assert fast == walk
