@@ -1,7 +1,7 @@
 """Reads of the case page beside its packet and timeline.
 
-The reply being drafted, who can be assigned, and the case's money decisions with what the person looking
-may do with each."""
+The reply being drafted, who can be assigned, the case's parcels side by side, and the case's money
+decisions with what the person looking may do with each."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from cases.choices import MoneyState
 from cases.models import Case, MoneyDecision
 from cases.permissions import APPROVE_MONEY
+from cases.tracking.detect import tracking_url
 
 
 def current_draft(case: Case) -> str:
@@ -41,3 +42,54 @@ def case_money_decisions(case: Case, *, user) -> list[MoneyDecision]:
             and (len(setters) < 2 or user.pk in setters)
         )
     return decisions
+
+
+def parcel_rows(packet: dict) -> list[dict]:
+    """The packet's parcels (rules.md section 9) as the case page shows them: the headline parcel (the one
+    whose case type, window and clocks the packet took, section 3a) first, then the others in input
+    order; each with its carrier's tracking link, its items, its own decisions and clocks."""
+    parcels = packet.get("parcels") or []
+    if len(parcels) < 2:
+        return [_parcel_row(parcel, headline=True) for parcel in parcels]
+    headline = next(
+        (
+            i
+            for i, parcel in enumerate(parcels)
+            if not parcel.get("superseded")
+            and (parcel.get("case_type"), parcel.get("window"), parcel.get("clocks"))
+            == (packet.get("case_type"), packet.get("window"), packet.get("clocks"))
+        ),
+        None,
+    )
+    order = ([headline] if headline is not None else []) + [i for i in range(len(parcels)) if i != headline]
+    return [_parcel_row(parcels[i], headline=i == headline) for i in order]
+
+
+def _parcel_row(parcel: dict, *, headline: bool) -> dict:
+    number, carrier = parcel.get("number"), parcel.get("carrier")
+    clocks = parcel.get("clocks") or {}
+    shown = (
+        ("order", "order_age_days"),
+        ("since first scan", "days_since_first_scan"),
+        ("since last movement", "days_since_last_movement"),
+    )
+    window = parcel.get("window")
+    return {
+        "number": number or "no tracking number yet",
+        "link": tracking_url(carrier, number) if number and carrier else None,
+        "carrier": carrier or "",
+        "items": ", ".join(parcel.get("skus") or ()) or "all the order's items",
+        "superseded": bool(parcel.get("superseded")),
+        "headline": headline,
+        "case_type": (parcel.get("case_type") or "").replace("_", " "),
+        "risk_level": (parcel.get("risk_level") or "").replace("_", " "),
+        "next_move": (parcel.get("next_move") or "").replace("_", " "),
+        "window": ""
+        if not window
+        else f"{window['name']}: {window['elapsed_days']} of {window['days']} d"
+        + (", exceeded" if window["exceeded"] else ""),
+        "clocks": "; ".join(
+            f"{words} {clocks[key]} d" for words, key in shown if clocks.get(key) is not None
+        ),
+        "flags": ", ".join(parcel.get("flags") or ()),
+    }

@@ -32,7 +32,7 @@ from cases.services.assessment import unassessable_reason
 from cases.workbench.forms import ACTIONS
 from cases.workbench.money import REQUEST_MONEY
 from cases.workbench.queue import clock_exceeded, key_clock
-from cases.workbench.selectors import assignable_users, case_money_decisions, current_draft
+from cases.workbench.selectors import assignable_users, case_money_decisions, current_draft, parcel_rows
 from cases.workbench.services import ENDINGS, WORK_CASE, DraftCheck, DraftRefused
 from cases.workbench.timeline import case_timeline, proved, unreadable_facts
 from staletrack.permissions import require
@@ -107,6 +107,7 @@ def render_case_page(model_admin, request, case: Case, *, draft_text=None, viola
         "case": case,
         "order": case.order,
         "packet": packet,
+        "parcels": parcel_rows(packet),
         "risk_badge": risk_badge(case.risk_level, case.get_risk_level_display()),
         "key_clock": key_clock(case.window, now),
         "clock_exceeded": clock_exceeded(case.window, now),
