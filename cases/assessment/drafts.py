@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 
 from cases.assessment import vocabulary as v
 from cases.assessment.guard import GuardContext, check_draft
-from cases.assessment.standing import Standing
+from cases.assessment.standing import ParcelStanding, Standing
 
 MONTHS = (
     "January",
@@ -117,7 +117,7 @@ def _item(s: Standing, with_title: bool) -> str:
     return f"{item} ({title})" if title else item
 
 
-def _carrier_known(s: Standing, with_free_text: bool) -> str:
+def _carrier_known(s: Standing, with_free_text: bool, status_words: dict[str, str] = STATUS_WORDS) -> str:
     d = s.derived
     if d.whole_order:
         return ""  # a closed order: the tracking is no longer what the reply is about
@@ -126,7 +126,7 @@ def _carrier_known(s: Standing, with_free_text: bool) -> str:
         if d.has_number:
             return "The carrier has not recorded any scan of the parcel yet."
         return ""  # no number: the situation sentence says so in its own words
-    words = STATUS_WORDS.get(latest.status, "a status we could not read")
+    words = status_words.get(latest.status, "a status we could not read")
     note = (
         _free_text(latest.description)
         if with_free_text and latest.status in (v.EXCEPTION, v.RETURNED)
@@ -212,15 +212,56 @@ def _not_known(s: Standing) -> str:
     return "We cannot give a delivery date yet, and we will write again as soon as we know more."
 
 
+# In a reply about several parcels, one parcel's status is said in words that a label-only parcel beside it
+# cannot make wrong: the guard of section 8 reads the whole draft, and "in transit" said of one parcel
+# would read as said of all.
+PARCEL_STATUS_WORDS = STATUS_WORDS | {v.IN_TRANSIT: "moving through the carrier's network"}
+
+
+def _parcel_words(ps: ParcelStanding, with_free_text: bool) -> str:
+    """How the reply names a parcel: by its items' titles, else its number, else as the items waiting."""
+    parcel = ps.parcel
+    if with_free_text and parcel.skus:
+        titles = {item.key: item.title for item in ps.standing.case.items()}
+        named = [_free_text(titles.get(sku, "")) for sku in parcel.skus]
+        if all(named):
+            return " and ".join(named)
+    if parcel.tracking is not None and (parcel.tracking.number or "").strip():
+        return f"the parcel with tracking number {parcel.tracking.number.strip()}"
+    return "the items still waiting for a tracking number"
+
+
+def _parcel_paragraphs(s: Standing, with_free_text: bool) -> list[str]:
+    """Section 3a: what is known of each assessed parcel, the headline parcel first (its facts are the
+    case's), each by its items; a superseded parcel is not spoken of."""
+    assessed = [ps for ps in s.parcels if ps.standing is not None]
+    assessed.sort(key=lambda ps: ps.standing.case is not s.case)  # stable: the headline, then input order
+    paragraphs = []
+    for ps in assessed:
+        known = _carrier_known(ps.standing, with_free_text, PARCEL_STATUS_WORDS)
+        words = _parcel_words(ps, with_free_text)
+        paragraphs.append(f"About {words}: {known} {_situation(ps.standing)}".strip())
+    return paragraphs
+
+
 def customer_reply(s: Standing, *, with_free_text: bool) -> str:
     d = s.derived
-    item = _item(s, with_free_text)
+    several = len([ps for ps in s.parcels if ps.standing is not None]) > 1 and not d.whole_order
+    item = _item(s, with_free_text and not several)
     if d.unanswered:
         opening = f"Thank you for your message about {item}."
     else:
         opening = f"We are writing with an update on {item}."
-    known = _carrier_known(s, with_free_text)
-    paragraphs = ["Hello,", opening, f"{known} {_situation(s)}".strip()]
+    if several:
+        paragraphs = [
+            "Hello,",
+            opening,
+            "It travels in more than one parcel.",
+            *_parcel_paragraphs(s, with_free_text),
+        ]
+    else:
+        known = _carrier_known(s, with_free_text)
+        paragraphs = ["Hello,", opening, f"{known} {_situation(s)}".strip()]
     if d.refund_requested and s.case_type == v.REFUNDED_CASE:
         paragraphs.append(
             "You asked about a refund: the store owner reviews every question about refunds, "

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from cases.assessment import assess, assess_many
 from cases.assessment.facts import Parcel
+from cases.assessment.guard import check_draft
 from tests.helpers.case_builders import case, order
 from tests.helpers.case_pieces import at, ev, inbound, shared, tracking
 from tests.helpers.parcel_builders import BOX, LAMP, lamp, moving, rug, with_parcels
@@ -134,3 +135,29 @@ def test_a_version_1_case_lists_its_one_tracking_as_its_parcel():
     assert (parcel["number"], parcel["skus"], parcel["superseded"]) == ("LP00510000000003", [], False)
     assert assess(case(), at(8)).to_dict()["parcels"] == []
     assert order().line_items == ()
+
+
+def test_the_reply_speaks_of_each_parcel_by_its_items_and_passes_the_guard():
+    facts = with_parcels(lamp(), rug(), messages=[inbound(at(13))])
+    packet = assess(facts, at(14))
+    reply = packet.draft_reply
+    assert reply is not None, packet.draft_notes
+    rug_at, lamp_at = reply.index("About Wool rug:"), reply.index("About Sunset lamp:")
+    assert rug_at < lamp_at  # the headline parcel first
+    assert "delivered" in reply[lamp_at:] and "no new carrier update" in reply[rug_at:lamp_at]
+    assert check_draft(reply, **packet.guard.kwargs()) == []
+
+
+def test_a_label_only_parcel_beside_a_moving_one_still_gets_a_reply():
+    label = Parcel(tracking(ev(at(1), "info_received"), number="LP00510000000002"), ("RUG-07",))
+    moving_lamp = lamp(last=3, status="in_transit")
+    packet = assess(with_parcels(moving_lamp, label, messages=[inbound(at(4))]), at(4.5))
+    assert "label_only" in packet.flags
+    assert packet.draft_reply is not None, packet.draft_notes
+    assert "in transit" not in packet.draft_reply and "shipped" not in packet.draft_reply
+
+
+def test_the_supplier_message_goes_to_the_stuck_parcels_supplier():
+    packet = assess(with_parcels(lamp(last=2, status="in_transit"), items=(LAMP, BOX)), at(8))
+    assert packet.next_move == "chase_supplier"
+    assert packet.supplier_draft.startswith("Hello Pack Co,")
