@@ -77,7 +77,7 @@ from cases.models import (
     CustomerMessage,
     ImportRun,
     Order,
-    OrderTracking,
+    Parcel,
     SupplierChase,
     SupplierEvidence,
 )
@@ -154,8 +154,8 @@ class CustomerMessageInline(RecordInline):
     fields = ("at", "direction", "text", "intents", "recorded_by", "created_at")
 
 
-class OrderTrackingInline(admin.TabularInline):
-    model = OrderTracking
+class ParcelInline(admin.TabularInline):
+    model = Parcel
     extra = 0
     autocomplete_fields = ("tracking_number",)
     readonly_fields = ("assigned_at",)
@@ -300,7 +300,7 @@ class OrderAdmin(
     form = OrderForm
     fields = (*ORDER_FACTS, "erased_at", "case_link")
     readonly_fields = ("erased_at", "case_link")
-    inlines = [OrderTrackingInline, SupplierEvidenceInline, SupplierChaseInline, CustomerMessageInline]
+    inlines = [ParcelInline, SupplierEvidenceInline, SupplierChaseInline, CustomerMessageInline]
 
     @admin.display(description="case")
     def case_link(self, obj):

@@ -38,7 +38,7 @@ from cases.intake.tracking_csv import (
     scan_tracking_events,
     scan_tracking_numbers,
 )
-from cases.models import Order, OrderTracking, TrackingNumber
+from cases.models import Order, Parcel, TrackingNumber
 from cases.permissions import IMPORT_ORDERS
 from cases.services.assessment import queue_reassessment
 from cases.services.audit import audit_event
@@ -340,7 +340,7 @@ class _EventWriter:
             number.normalized: number
             for chunk in chunked(wanted)
             for number in TrackingNumber.objects.filter(
-                normalized__in=chunk, order_trackings__isnull=False
+                normalized__in=chunk, parcels__isnull=False
             ).distinct()
         }
 
@@ -355,7 +355,7 @@ class _EventWriter:
         )
         current: dict[int, TrackingNumber] = {}
         for chunk in chunked(order_pks):
-            links = OrderTracking.objects.filter(order_id__in=chunk).select_related("tracking_number")
+            links = Parcel.objects.filter(order_id__in=chunk).select_related("tracking_number")
             for link in links.order_by("order_id", "-assigned_at", "-id"):
                 current.setdefault(link.order_id, link.tracking_number)
         return current

@@ -30,7 +30,7 @@ from cases.models import (
     Case,
     CustomerMessage,
     Order,
-    OrderTracking,
+    Parcel,
     SupplierChase,
     SupplierEvidence,
     TrackingEvent,
@@ -75,7 +75,7 @@ TRACKING_EVENT_FIELDS = (
 # The facts recorded on an order or a tracking number: the name of their audit actions, and the fields
 # an audit event shows.
 FACTS: dict[type[models.Model], tuple[str, tuple[str, ...]]] = {
-    OrderTracking: ("tracking_link", ("tracking_number",)),
+    Parcel: ("tracking_link", ("tracking_number",)),
     SupplierEvidence: ("supplier_evidence", ("at", "kind", "text", "attachment")),
     SupplierChase: ("supplier_chase", ("at", "channel", "text")),
     CustomerMessage: ("customer_message", ("at", "direction", "text", "intents")),
@@ -259,7 +259,7 @@ def _orders_of(record: models.Model) -> list[int]:
     """The orders whose cases a fact touches: its order, or every order carrying its tracking number."""
     if isinstance(record, TrackingEvent):
         return list(
-            OrderTracking.objects.filter(tracking_number_id=record.tracking_number_id)
+            Parcel.objects.filter(tracking_number_id=record.tracking_number_id)
             .values_list("order_id", flat=True)
             .distinct()
         )
@@ -375,7 +375,7 @@ def save_tracking_number(*, number: TrackingNumber, actor, via: str = "admin") -
     number.save()
     audit_event(action="tracking_number_updated", obj=number, actor=actor, via=via, changes=differences)
     queue_reassessment(
-        list(OrderTracking.objects.filter(tracking_number=number).values_list("order_id", flat=True))
+        list(Parcel.objects.filter(tracking_number=number).values_list("order_id", flat=True))
     )
     return differences
 
@@ -385,7 +385,7 @@ def delete_tracking_number(*, number: TrackingNumber, actor, via: str = "admin")
     """Delete a tracking number (its events and links go with it), recorded; the orders that carried it
     are re-assessed after commit."""
     require(actor, "cases.delete_trackingnumber")
-    carrying = list(OrderTracking.objects.filter(tracking_number=number).values_list("order_id", flat=True))
+    carrying = list(Parcel.objects.filter(tracking_number=number).values_list("order_id", flat=True))
     audit_event(
         action="tracking_number_deleted",
         obj=number,

@@ -23,7 +23,7 @@ from django.utils.dateparse import parse_datetime
 
 from cases.assessment import vocabulary as v
 from cases.choices import Direction, MoneyState
-from cases.models import CustomerMessage, MoneyDecision, Order, OrderTracking, Outcome, TrackingEvent
+from cases.models import CustomerMessage, MoneyDecision, Order, Parcel, Outcome, TrackingEvent
 from suppliers.models import Product, Supplier, WeeklyRollup
 from suppliers.scorecard import rollups
 from suppliers.selectors import week_bounds
@@ -133,7 +133,7 @@ def _per_order_sql(orders) -> tuple[str, list]:
         .query.get_compiler(using=orders.db)
         .as_sql()
     )
-    links = OrderTracking._meta.db_table
+    links = Parcel._meta.db_table
     events = TrackingEvent._meta.db_table
     not_a_scan = sorted(v.NOT_A_SCAN)
     sql = f"""

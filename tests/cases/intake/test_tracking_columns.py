@@ -13,7 +13,7 @@ from cases.intake.column_mappings import remember_column_map
 from cases.intake.csvfiles import CsvError
 from cases.intake.tracking_csv import read_header, read_tracking_events, read_tracking_numbers
 from cases.intake.tracking_import import choose_columns, import_tracking_numbers
-from cases.models import ColumnMapping, OrderTracking, TrackingEvent, TrackingNumber
+from cases.models import ColumnMapping, Parcel, TrackingEvent, TrackingNumber
 from tests.factories import OrderFactory, UserFactory
 from tests.helpers.tracking_files import csv, run, run_from_shell, write
 
@@ -45,7 +45,7 @@ def columns(*options):
 
 
 def stored():
-    return (TrackingNumber.objects.count(), OrderTracking.objects.count(), TrackingEvent.objects.count())
+    return (TrackingNumber.objects.count(), Parcel.objects.count(), TrackingEvent.objects.count())
 
 
 # --- reading, without a database ----------------------------------------------------------------------

@@ -26,7 +26,7 @@ from cases.intake.tracking_csv import (
     read_tracking_numbers,
 )
 from cases.intake.tracking_import import import_tracking_events, import_tracking_numbers
-from cases.models import AuditEvent, Case, OrderTracking, TrackingEvent, TrackingNumber
+from cases.models import AuditEvent, Case, Parcel, TrackingEvent, TrackingNumber
 from cases.tracking import services as tracking
 from tests.factories import CaseFactory, OrderFactory, UserFactory
 from tests.helpers.tracking_files import csv, run, run_from_shell, write
@@ -57,7 +57,7 @@ def issues_of(call, raw: bytes) -> list[str]:
 def stored() -> dict[str, int]:
     return {
         "numbers": TrackingNumber.objects.count(),
-        "links": OrderTracking.objects.count(),
+        "links": Parcel.objects.count(),
         "events": TrackingEvent.objects.count(),
     }
 
@@ -646,7 +646,7 @@ def test_a_broker_that_is_down_does_not_fail_the_import_and_leaves_the_cases_due
     queued.side_effect = OperationalError("broker down")
     with mock.patch("staletrack.celery.logger"), django_capture_on_commit_callbacks(execute=True):
         import_tracking_numbers(csv(WOO))
-    assert OrderTracking.objects.count() == 2
+    assert Parcel.objects.count() == 2
     assert all(at <= timezone.now() for at in Case.objects.values_list("next_assessment_at", flat=True))
 
 
