@@ -86,8 +86,9 @@ def get_or_create_number(number: str, carrier: str | None = None) -> tuple[Track
 
 def link_number(order: Order, number: TrackingNumber, skus: Iterable[str] | None = None) -> bool:
     """Put `number` on `order` as a parcel of its own, unless the order already holds it in a parcel that
-    is not superseded (rules.md section 3a). True when a parcel was added. `skus`, when given, are the
-    line item keys the parcel carries; given for a held parcel that says otherwise, they replace its own."""
+    is not superseded (rules.md section 3a). `skus`, when given, are the line item keys the parcel
+    carries; given for a held parcel that says otherwise, they replace its own. True when the order's
+    parcels changed (one added, or its SKUs)."""
     skus = list(skus) if skus is not None else None
     with transaction.atomic():
         # The order's row is locked so that two imports of one number cannot both add its parcel.
@@ -101,6 +102,7 @@ def link_number(order: Order, number: TrackingNumber, skus: Iterable[str] | None
             if skus is not None and held.skus != skus:
                 held.skus = skus
                 held.save(update_fields=["skus"])
+                return True
             return False
         add_parcel(order, number, skus=skus or ())
         return True

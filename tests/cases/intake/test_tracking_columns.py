@@ -270,7 +270,7 @@ def test_a_named_header_the_file_lacks_exits_non_zero_naming_the_header(
 def test_the_command_dry_run_with_columns_remembers_nothing(tmp_path, orders):
     out, _ = run("numbers", write(tmp_path, SHIP_MANAGER), *columns(*FEDEX_COLUMNS), "--dry-run")
     assert out.splitlines() == [
-        "Dry run: importing 1 rows of tracking numbers would create 1 order tracking links, "
+        "Dry run: importing 1 rows of tracking numbers would create 1 parcels, "
         "1 tracking numbers. Nothing was written."
     ]
     assert (stored(), ColumnMapping.objects.count()) == ((0, 0, 0), 0)

@@ -321,7 +321,7 @@ def test_each_number_is_put_on_its_order_with_the_provider_or_detected_carrier(o
     assert orders["#1042"].tracking_numbers.get().carrier == "ups"
     assert orders["#1043"].tracking_numbers.get().carrier == "s10"  # Hermes unknown: detected
     assert summary.describe().startswith(
-        "Imported 2 rows of tracking numbers: 2 order tracking links created, 2 tracking numbers created."
+        "Imported 2 rows of tracking numbers: 2 parcels created, 2 tracking numbers created."
     )
     assert "not recognised: Hermes" in summary.describe()
 
@@ -366,7 +366,7 @@ def test_a_numbers_import_is_audited_with_its_counts(orders, staff):
     import_tracking_numbers(csv(WOO), actor=staff, via="test")
     event = AuditEvent.objects.get(action="tracking_numbers_imported")
     assert (event.actor, event.changes["orders"]) == (staff, ["#1042", "#1043"])
-    assert event.changes["created"] == {"tracking numbers": 2, "order tracking links": 2}
+    assert event.changes["created"] == {"tracking numbers": 2, "parcels": 2}
 
 
 @pytest.mark.django_db
@@ -751,7 +751,7 @@ def test_a_dry_run_counts_what_an_import_would_create_and_writes_nothing(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         summary = import_tracking_numbers(csv(WOO), dry_run=True)
     assert summary.describe().startswith(
-        "Dry run: importing 2 rows of tracking numbers would create 2 order tracking links, "
+        "Dry run: importing 2 rows of tracking numbers would create 2 parcels, "
         "2 tracking numbers. Nothing was written."
     )
     assert stored() == NOTHING
@@ -764,7 +764,7 @@ def test_a_dry_run_counts_what_an_import_would_create_and_writes_nothing(
 def test_a_dry_run_of_events_links_and_adds_nothing(orders):
     raw = csv(f"order_id,tracking_number,time,status\n1043,{USPS},2026-11-03T08:00:00Z,in_transit\n")
     summary = import_tracking_events(raw, dry_run=True)
-    assert dict(summary.created) == {"tracking numbers": 1, "order tracking links": 1, "tracking events": 1}
+    assert dict(summary.created) == {"tracking numbers": 1, "parcels": 1, "tracking events": 1}
     assert stored() == NOTHING
 
 
