@@ -57,8 +57,6 @@ NUMBER_COLUMNS = {
     "tracking_provider": PROVIDER,
     # WooCommerce Shipment Tracking writes the provider's name here when its slug column is empty.
     "custom_tracking_provider": ("custom_tracking_provider", "custom provider"),
-    # The line items the parcel carries (rules.md section 3a), by key: the SKU, else the item's title.
-    "skus": ("skus", "sku", "line item skus", "parcel skus"),
     "date_shipped": (
         "date_shipped",
         "shipped at",
@@ -68,6 +66,8 @@ NUMBER_COLUMNS = {
         "shipping date",
         "fulfilled at",
     ),
+    # The line items the parcel carries (rules.md section 3a), by key: the SKU, else the item's title.
+    "skus": ("skus", "sku", "line item skus", "parcel skus"),
 }
 NUMBER_REQUIRED = ("order_id", "tracking_number")
 NUMBER_FIELDS = tuple(NUMBER_COLUMNS)  # what `--column FIELD=HEADER` may name

@@ -309,5 +309,5 @@ def test_a_user_who_may_not_import_learns_nothing_of_the_remembered_columns(tmp_
 def test_a_map_naming_a_field_the_import_does_not_have_is_refused(orders):
     assert issues_of(import_tracking_numbers, csv(SHIP_MANAGER), column_map={"time": "Ship Date"}) == [
         "file: 'time' is not a field of this import; the fields are order_id, tracking_number, "
-        "tracking_provider, custom_tracking_provider, date_shipped"
+        "tracking_provider, custom_tracking_provider, date_shipped, skus"
     ]

@@ -435,11 +435,25 @@ def test_events_by_order_id_go_on_the_orders_current_number(carried):
 
 
 @pytest.mark.django_db
-def test_events_by_order_id_go_on_the_number_linked_last(carried, orders):
+def test_events_by_order_id_go_on_the_one_parcel_in_force(carried, orders):
     newer, _ = tracking.get_or_create_number(USPS)
     tracking.link_number(orders["#1042"], newer)
+    Parcel.objects.filter(tracking_number=carried).update(superseded_at=timezone.now())
     import_tracking_events(csv(EVENTS))
     assert (newer.events.count(), carried.events.count()) == (2, 0)
+
+
+@pytest.mark.django_db
+def test_events_by_order_id_of_an_order_with_two_parcels_in_force_are_refused(carried, orders):
+    """A second number is a second parcel (rules.md section 3a): which one an event is for, the file says."""
+    newer, _ = tracking.get_or_create_number(USPS)
+    tracking.link_number(orders["#1042"], newer)
+    issues = issues_of(import_tracking_events, csv(EVENTS))
+    assert issues[0] == (
+        f"line 2, column 'order_id': order #1042 has 2 tracking numbers ({UPS}, {USPS}); "
+        "give the tracking_number the event belongs to"
+    )
+    assert (newer.events.count(), carried.events.count()) == (0, 0)
 
 
 @pytest.mark.django_db
