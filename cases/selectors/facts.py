@@ -175,13 +175,14 @@ def _facts(orders: list[tuple], book: PolicyBook) -> list[CaseFacts]:
         *fields, approximate = fields
         events[number_id].append(TrackingEvent(*fields, approximate=bool(approximate)))
     shared = defaultdict(dict)  # number pk -> {order pk: the order}, in the order their parcels were added
-    # Only numbers that more than one order holds in a parcel still in force (a superseded parcel no longer
-    # holds its number: it was the wrong one, or replaced): for most orders this returns nothing.
+    # Only numbers on more than one order (for most orders this returns nothing); of those, the orders
+    # holding them in a parcel still in force: a superseded parcel no longer holds its number (it was the
+    # wrong one, or replaced), though its own listing still shows who does.
     for number_id, order_pk, *other in fetch_by_ids(
         "SELECT pa.tracking_number_id, pa.order_id, o.order_id, o.customer_email, o.postal_code, "
         "o.ordered_at FROM cases_parcel pa JOIN cases_order o ON o.id = pa.order_id "
         "WHERE pa.superseded_at IS NULL AND pa.tracking_number_id IN (SELECT tracking_number_id "
-        "FROM cases_parcel WHERE tracking_number_id IN ({ids}) AND superseded_at IS NULL "
+        "FROM cases_parcel WHERE tracking_number_id IN ({ids}) "
         "GROUP BY tracking_number_id HAVING count(DISTINCT order_id) > 1) ORDER BY pa.id",
         number_ids,
         times=(5,),
