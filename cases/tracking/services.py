@@ -138,7 +138,9 @@ def supersede_parcel(*, actor, parcel: Parcel, reason: str, at: datetime | None 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"superseded_reason": "Say why this parcel no longer counts."})
-    parcel = Parcel.objects.select_for_update().select_related("tracking_number").get(pk=parcel.pk)
+    parcel = (
+        Parcel.objects.select_for_update(of=("self",)).select_related("tracking_number").get(pk=parcel.pk)
+    )
     if parcel.superseded_at is not None:
         raise ValidationError(
             {"superseded_at": f"This parcel was already superseded at {parcel.superseded_at.isoformat()}."}
