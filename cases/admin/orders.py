@@ -155,10 +155,22 @@ class CustomerMessageInline(RecordInline):
 
 
 class ParcelInline(admin.TabularInline):
+    """An order's parcels (rules.md section 3a). Superseding one is `cases.tracking.services.supersede_parcel`
+    (who, when and why), never an edit here."""
+
     model = Parcel
     extra = 0
     autocomplete_fields = ("tracking_number",)
-    readonly_fields = ("assigned_at",)
+    fields = (
+        "tracking_number",
+        "skus",
+        "position",
+        "assigned_at",
+        "superseded_at",
+        "superseded_by",
+        "superseded_reason",
+    )
+    readonly_fields = ("position", "assigned_at", "superseded_at", "superseded_by", "superseded_reason")
 
 
 class FactEditsMixin:

@@ -25,7 +25,7 @@ from django.utils.http import urlencode
 
 from cases.admin.filters import AgeFilter, AssigneeFilter, FlagFilter, SkuFilter, UnassessableFilter
 from cases.intake.admin.bundles import import_bundle_page
-from cases.models import Case, MoneyDecision, Order, Parcel, Outcome
+from cases.models import Case, MoneyDecision, Order, Outcome, Parcel
 from cases.permissions import IMPORT_CASES
 from cases.replay.engine import REPLAY_PERMISSION
 from cases.replay.views import MAX_CASES, replay_page, replay_run_page

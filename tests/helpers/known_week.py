@@ -11,8 +11,8 @@ from cases.models import (
     CustomerMessage,
     MoneyDecision,
     Order,
-    Parcel,
     Outcome,
+    Parcel,
     TrackingEvent,
     TrackingNumber,
 )
