@@ -260,9 +260,7 @@ class BatchedEngine(common.OrderEngine):
         tracked: set[int] = set()
         stored_ids = [p.existing["id"] for p in fulfilled if p.existing is not None]
         for chunk in _chunks(stored_ids):
-            tracked.update(
-                Parcel.objects.filter(order_id__in=chunk).values_list("order_id", flat=True)
-            )
+            tracked.update(Parcel.objects.filter(order_id__in=chunk).values_list("order_id", flat=True))
         return {
             "fulfilled_without_tracking": sum(
                 1 for p in fulfilled if p.existing is None or p.existing["id"] not in tracked
