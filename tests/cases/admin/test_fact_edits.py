@@ -231,7 +231,7 @@ def test_removing_a_tracking_link_in_the_admin_is_audited_and_reassessed(
     assert response.status_code == 302
     assert not order.parcels.exists()
     event = AuditEvent.objects.get(action="tracking_link_removed")
-    assert event.changes == {"tracking_number": [link.tracking_number.number, None]}
+    assert event.changes == {"tracking_number": [link.tracking_number.number, None], "skus": [[], None]}
     reassessed.assert_called_once_with([order.pk])
     case.refresh_from_db()
     assert case.case_type != "label_created_only"
