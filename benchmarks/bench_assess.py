@@ -126,7 +126,7 @@ def load_database(scenarios) -> list[int]:
         Case,
         CustomerMessage,
         Order,
-        OrderTracking,
+        Parcel,
         SupplierEvidence,
         TrackingEvent,
         TrackingNumber,
@@ -168,7 +168,7 @@ def load_database(scenarios) -> list[int]:
     for order, s in zip(orders, scenarios, strict=True):
         if s["number"]:
             number = by_number[s["number"]]
-            links.append(OrderTracking(order=order, tracking_number=number))
+            links.append(Parcel(order=order, tracking_number=number))
             events += [
                 TrackingEvent(tracking_number=number, at=at, status=status) for at, status in s["events"]
             ]
@@ -178,7 +178,7 @@ def load_database(scenarios) -> list[int]:
             )
         for at, kind in s["evidence"]:
             evidence.append(SupplierEvidence(order=order, at=at, kind=kind).with_fingerprint())
-    OrderTracking.objects.bulk_create(links, batch_size=2000)
+    Parcel.objects.bulk_create(links, batch_size=2000)
     TrackingEvent.objects.bulk_create(events, batch_size=5000)
     CustomerMessage.objects.bulk_create(messages, batch_size=2000)
     SupplierEvidence.objects.bulk_create(evidence, batch_size=2000)

@@ -17,7 +17,7 @@ SEQUENCES = (
     "suppliers_product",
     "cases_order",
     "cases_trackingnumber",
-    "cases_ordertracking",
+    "cases_parcel",
 )
 History = tuple[datetime, list[tuple[datetime, str]]]  # ordered_at, [(at, normalized status)]
 
@@ -94,10 +94,11 @@ def copy_orders(cur, rng: random.Random, histories: list[History], now: datetime
             number = f"YT{2431220000000000 + i:016d}"
             copy.write_row((i + 1, number, number, "yunexpress", "", now))
     with cur.copy(
-        "COPY cases_ordertracking (id, order_id, tracking_number_id, assigned_at) FROM STDIN"
+        "COPY cases_parcel (id, order_id, tracking_number_id, assigned_at, position, skus, "
+        "superseded_reason) FROM STDIN"
     ) as copy:
         for i in range(len(histories)):
-            copy.write_row((i + 1, i + 1, i + 1, now))
+            copy.write_row((i + 1, i + 1, i + 1, now, 0, "[]", ""))
     event_columns = (
         "tracking_number_id, at, status, raw_status, description, location, country, postal_code, source, "
         "approximate, created_at"

@@ -220,9 +220,17 @@ def load(connection, user_ids: tuple[int, int]) -> dict[str, int]:
             ),
         )
         counts["links"] = c.copy(
-            "cases_ordertracking",
+            "cases_parcel",
             (
-                {"id": i + 1, "order_id": i + 1, "tracking_number_id": i + 1, "assigned_at": p[0]}
+                {
+                    "id": i + 1,
+                    "order_id": i + 1,
+                    "tracking_number_id": i + 1,
+                    "assigned_at": p[0],
+                    "position": 0,
+                    "skus": "[]",
+                    "superseded_reason": "",
+                }
                 for i, p in enumerate(plan)
             ),
         )
@@ -316,7 +324,7 @@ def load(connection, user_ids: tuple[int, int]) -> dict[str, int]:
             "suppliers_product",
             "cases_order",
             "cases_trackingnumber",
-            "cases_ordertracking",
+            "cases_parcel",
             "cases_trackingevent",
             "cases_case",
             "cases_customermessage",

@@ -91,15 +91,34 @@ class Order(models.Model):
         return self.order_id
 
 
+class LineItem(models.Model):
+    """One line item of an order (rules.md section 3a): its product (keyed by SKU, else by title) and
+    quantity. `Order.product` stays the first line item's product, which most queries read."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="line_items")
+    product = models.ForeignKey("suppliers.Product", on_delete=models.PROTECT, related_name="line_items")
+    title = models.CharField(max_length=300, blank=True, help_text="The item's title as the store gave it.")
+    quantity = models.PositiveIntegerField(default=1)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Input order within the order.")
+
+    class Meta:
+        ordering = ["order", "position"]
+        constraints = [models.UniqueConstraint(fields=["order", "position"], name="line_item_position_once")]
+
+    def __str__(self):
+        return f"{self.order} #{self.position + 1}: {self.quantity} of {self.product}"
+
+
 class TrackingNumber(models.Model):
     """One carrier number. Carriers recycle numbers and combined shipments share one, so a number may
-    sit on several orders; an order may get a new number over time (`OrderTracking`)."""
+    sit on several orders, and even twice on one order (two parcels); an order may have several parcels
+    (`Parcel`)."""
 
     number = models.CharField(max_length=64, help_text="As the supplier gave it.")
     normalized = models.CharField(max_length=64, unique=True, help_text="Upper case, no spaces or dashes.")
     carrier = models.CharField(max_length=32, blank=True, help_text="Carrier code, given or detected.")
     url = models.URLField(max_length=500, blank=True)
-    orders = models.ManyToManyField(Order, through="OrderTracking", related_name="tracking_numbers")
+    orders = models.ManyToManyField(Order, through="Parcel", related_name="tracking_numbers")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -109,21 +128,37 @@ class TrackingNumber(models.Model):
         return self.number
 
 
-class OrderTracking(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="order_trackings")
+class Parcel(models.Model):
+    """One parcel of an order (rules.md section 3a): its tracking number (none yet: null) and the line item
+    keys it carries (empty: not said). A second number is a second parcel; a parcel stops counting only
+    once superseded (a wrong number replaced, a reship), and is never deleted for it."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="parcels")
     tracking_number = models.ForeignKey(
-        TrackingNumber, on_delete=models.CASCADE, related_name="order_trackings"
+        TrackingNumber,
+        on_delete=models.CASCADE,
+        related_name="parcels",
+        null=True,
+        blank=True,
+        db_index=False,  # the (tracking_number, order) index below serves every lookup by number
     )
+    skus = models.JSONField(
+        default=list, blank=True, help_text="The line item keys (SKU, else title) this parcel carries."
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Input order within the order.")
     assigned_at = models.DateTimeField(auto_now_add=True)
+    superseded_at = models.DateTimeField(
+        null=True, blank=True, help_text="From then on the parcel no longer counts (listed, not assessed)."
+    )
+    superseded_by = done_by()
+    superseded_reason = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["order", "-assigned_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["order", "tracking_number"], name="tracking_once_per_order")
-        ]
+        ordering = ["order", "position", "id"]
+        indexes = [models.Index(fields=["tracking_number", "order"], name="parcel_by_number")]
 
     def __str__(self):
-        return f"{self.order} ↔ {self.tracking_number}"
+        return f"{self.order} ↔ {self.tracking_number or 'no number yet'}"
 
 
 class TrackingEvent(models.Model):

@@ -72,11 +72,14 @@ def pytest_runtest_setup(item):
 
 
 # The rows data migrations load (roles, the default policy). A transactional test flushes the database
-# when it ends; pytest-django's serialized rollback does not bring them back for every later test.
+# when it ends; pytest-django's serialized rollback does not bring them back for every later test. The
+# roles run with the models of their own migration: they grant permissions of a model renamed since
+# (OrderTracking, now Parcel), which the parcels migration hands on.
 DATA_MIGRATIONS = (
-    ("cases.migrations.0003_roles", "create_roles"),
-    ("suppliers.migrations.0002_weeklyrollup", "grant_view"),
-    ("policies.migrations.0002_default_policy", "load_defaults"),
+    ("cases.migrations.0003_roles", "create_roles", True),
+    ("suppliers.migrations.0002_weeklyrollup", "grant_view", False),
+    ("policies.migrations.0002_default_policy", "load_defaults", False),
+    ("cases.migrations.0019_line_items_and_parcels_of_stored_orders", "parcel_permissions", False),
 )
 
 
@@ -110,8 +113,11 @@ def migration_data(request):
     ContentType.objects.clear_cache()
     if Group.objects.filter(name="Owner").exists():
         return
-    state_apps = MigrationLoader(connection).project_state().apps
-    for module, function in DATA_MIGRATIONS:
+    loader = MigrationLoader(connection)
+    latest = loader.project_state().apps
+    for module, function, own_state in DATA_MIGRATIONS:
+        app_label, _, name = module.split(".")
+        state_apps = loader.project_state((app_label, name)).apps if own_state else latest
         getattr(import_module(module), function)(state_apps, None)
 
 

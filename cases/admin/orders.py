@@ -77,7 +77,7 @@ from cases.models import (
     CustomerMessage,
     ImportRun,
     Order,
-    OrderTracking,
+    Parcel,
     SupplierChase,
     SupplierEvidence,
 )
@@ -154,11 +154,23 @@ class CustomerMessageInline(RecordInline):
     fields = ("at", "direction", "text", "intents", "recorded_by", "created_at")
 
 
-class OrderTrackingInline(admin.TabularInline):
-    model = OrderTracking
+class ParcelInline(admin.TabularInline):
+    """An order's parcels (rules.md section 3a). Superseding one is `cases.tracking.services.supersede_parcel`
+    (who, when and why), never an edit here."""
+
+    model = Parcel
     extra = 0
     autocomplete_fields = ("tracking_number",)
-    readonly_fields = ("assigned_at",)
+    fields = (
+        "tracking_number",
+        "skus",
+        "position",
+        "assigned_at",
+        "superseded_at",
+        "superseded_by",
+        "superseded_reason",
+    )
+    readonly_fields = ("position", "assigned_at", "superseded_at", "superseded_by", "superseded_reason")
 
 
 class FactEditsMixin:
@@ -300,7 +312,7 @@ class OrderAdmin(
     form = OrderForm
     fields = (*ORDER_FACTS, "erased_at", "case_link")
     readonly_fields = ("erased_at", "case_link")
-    inlines = [OrderTrackingInline, SupplierEvidenceInline, SupplierChaseInline, CustomerMessageInline]
+    inlines = [ParcelInline, SupplierEvidenceInline, SupplierChaseInline, CustomerMessageInline]
 
     @admin.display(description="case")
     def case_link(self, obj):

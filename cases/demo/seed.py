@@ -27,7 +27,7 @@ from cases.models import (
     Case,
     CustomerMessage,
     Order,
-    OrderTracking,
+    Parcel,
     PastDecision,
     SupplierChase,
     SupplierEvidence,
@@ -128,9 +128,9 @@ def _write(data: DemoData) -> list[int]:
     def pk_of(tracking: DemoTracking) -> int:
         return number_pk[normalize_number(tracking.number)]
 
-    OrderTracking.objects.bulk_create(
+    Parcel.objects.bulk_create(
         [
-            OrderTracking(order_id=order_pk[o.order_id], tracking_number_id=pk_of(o.tracking))
+            Parcel(order_id=order_pk[o.order_id], tracking_number_id=pk_of(o.tracking))
             for o in data.orders
             if o.tracking is not None
         ],

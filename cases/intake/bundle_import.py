@@ -5,8 +5,11 @@ that belongs to another supplier). Those conflicts are collected, named by case 
 the reader's, and the whole import is rolled back. Importing the same file twice writes nothing the
 second time and says so. A dry run does all of it, reports what would change, and writes nothing.
 
-A version-2 order is stored under its first line item (its SKU, else its title: a product keyed by title)
-until orders hold several line items; its cancellation, fulfilment and the events' approximate times are
+A version-2 order's line items are stored in input order, each with its product (its SKU, else its title:
+a product keyed by title), the first one's product being the order's; its parcels are stored in input
+order with the line item keys they name and when they were superseded (rules.md section 3a). A parcel of
+the bundle is the stored parcel of the same number (or the same place among those without one), so
+importing the bundle again adds none. Its cancellation, fulfilment and the events' approximate times are
 stored as read.
 """
 
@@ -18,9 +21,26 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from cases.intake.bundles.reader import Bundle, BundleCase, BundleError, BundleIssue
+from cases.intake.bundles.reader import (
+    Bundle,
+    BundleCase,
+    BundleError,
+    BundleIssue,
+    BundleLineItem,
+    BundleParcel,
+    BundleTracking,
+)
 from cases.intake.orders_common import ERASED_ORDER_FIELDS, ORDER_VALUES
-from cases.models import Case, CustomerMessage, Order, PastDecision, SupplierChase, SupplierEvidence
+from cases.models import (
+    Case,
+    CustomerMessage,
+    LineItem,
+    Order,
+    Parcel,
+    PastDecision,
+    SupplierChase,
+    SupplierEvidence,
+)
 from cases.permissions import IMPORT_CASES
 from cases.services.assessment import refresh_cases
 from cases.services.audit import audit_event
@@ -29,6 +49,8 @@ from policies import services as policy_services
 from policies.permissions import EDIT_POLICY
 from staletrack.permissions import require
 from suppliers.models import Product, Supplier
+
+SUPERSEDED_IN_BUNDLE = "superseded in an imported bundle"
 
 
 @dataclass
@@ -127,11 +149,17 @@ class _Writer:
     def case(self, case: BundleCase) -> tuple[int | None, bool]:
         """Write one case; return (order pk, whether anything about it changed)."""
         before = sum(self.summary.created.values()) + sum(self.summary.updated.values())
-        product = self.product(case)
-        if product is None:
+        items = case.line_items or (
+            BundleLineItem(case.order.sku, case.order.product_title, case.order.supplier),
+        )
+        products = [self.product(case, item, i) for i, item in enumerate(items)]
+        if None in products:
             return None, False
-        order = self.order(case, product)
-        if case.tracking is not None:
+        order = self.order(case, products[0])
+        self.line_items(case, order, items, products)
+        if case.parcels:
+            self.parcels(case, order)
+        elif case.tracking is not None:
             self.tracking(case, order)
         self.records(case, order)
         _, created = Case.objects.get_or_create(order=order)
@@ -140,24 +168,57 @@ class _Writer:
         self.past_decision(case, order)  # not a fact: the case needs no re-assessment for it
         return order.pk, after > before
 
-    def product(self, case: BundleCase) -> Product | None:
-        facts = case.order
-        supplier = self.suppliers.get(facts.supplier)
+    def product(self, case: BundleCase, item: BundleLineItem, index: int) -> Product | None:
+        """The line item's product: by its SKU, else (the store gave none) by its title; created when new."""
+        supplier = self.suppliers.get(item.supplier)
         if supplier is None:
-            supplier, created = Supplier.objects.get_or_create(name=facts.supplier)
-            self.suppliers[facts.supplier] = supplier
+            supplier, created = Supplier.objects.get_or_create(name=item.supplier)
+            self.suppliers[item.supplier] = supplier
             self.summary.created["suppliers"] += created
-        # An item the store gave no SKU is its product by title (bundle.md, version 2).
-        keyed_by_title = bool(case.line_items) and case.line_items[0].keyed_by_title
         product, created = Product.objects.select_related("supplier").get_or_create(
-            sku=facts.sku,
-            defaults={"supplier": supplier, "title": facts.product_title, "keyed_by_title": keyed_by_title},
+            sku=item.key,
+            defaults={"supplier": supplier, "title": item.title, "keyed_by_title": item.keyed_by_title},
         )
         self.summary.created["products"] += created
         if product.supplier_id != supplier.pk:
-            self.fail(case, "order.supplier", f"SKU {facts.sku} belongs to supplier {product.supplier.name}")
+            path = f"order.line_items[{index}].supplier" if len(case.line_items) > 1 else "order.supplier"
+            self.fail(case, path, f"SKU {item.key} belongs to supplier {product.supplier.name}")
             return None
         return product
+
+    def line_items(
+        self, case: BundleCase, order: Order, items: tuple[BundleLineItem, ...], products: list[Product]
+    ) -> None:
+        """The order's line items as the bundle gives them: one changed is updated (audited), one the bundle
+        no longer gives is removed with it."""
+        stored = {item.position: item for item in LineItem.objects.filter(order=order)}
+        for position, (item, product) in enumerate(zip(items, products, strict=True)):
+            values = {"product": product, "title": item.title, "quantity": item.quantity}
+            held = stored.pop(position, None)
+            if held is None:
+                LineItem.objects.create(order=order, position=position, **values)
+                self.summary.created["line items"] += 1
+                continue
+            self.update(
+                held,
+                values,
+                order=order,
+                shown=str,
+                counted_as="line items",
+                action="line_item_updated_by_import",
+                reason="The bundle carries a different line item for this order.",
+            )
+        if stored:
+            LineItem.objects.filter(pk__in=[item.pk for item in stored.values()]).delete()
+            self.summary.updated["line items"] += len(stored)
+            audit_event(
+                action="line_items_removed_by_import",
+                obj=order,
+                actor=self.actor,
+                via=self.via,
+                changes={"positions": sorted(stored)},
+                reason="The bundle gives this order fewer line items.",
+            )
 
     def order(self, case: BundleCase, product: Product) -> Order:
         facts = case.order
@@ -180,15 +241,69 @@ class _Writer:
         return order
 
     def tracking(self, case: BundleCase, order: Order) -> None:
-        number, created = tracking.get_or_create_number(case.tracking.number, case.tracking.carrier)
+        number = self.number(case, case.tracking, "tracking")
+        if number is not None:
+            self.summary.created["parcels"] += tracking.link_number(order, number)
+
+    def number(self, case: BundleCase, given: BundleTracking, path: str):
+        """The stored number of `given`, created when new, with its events."""
+        number, created = tracking.get_or_create_number(given.number, given.carrier)
         self.summary.created["tracking numbers"] += created
-        self.summary.created["order tracking links"] += tracking.link_number(order, number)
         try:
-            added = tracking.add_events(number, case.tracking.events, "bundle")
+            added = tracking.add_events(number, given.events, "bundle")
         except tracking.EventRefused as refused:  # the reader refuses first; the writing path's own gate
-            self.fail(case, "tracking.events", str(refused))
-            return
+            self.fail(case, f"{path}.events", str(refused))
+            return None
         self.summary.created["tracking events"] += added
+        return number
+
+    def parcels(self, case: BundleCase, order: Order) -> None:
+        """Version-2 parcels, in input order. Each is matched to a stored parcel of the order: the same
+        number (none: the next stored one without a number), else it is added after the stored ones. A
+        matched parcel takes the bundle's SKUs and superseded_at (updated, audited)."""
+        unmatched = list(Parcel.objects.filter(order=order).order_by("position", "id"))
+        for i, given in enumerate(case.parcels):
+            number = None
+            if given.tracking is not None:
+                number = self.number(case, given.tracking, f"parcels[{i}]")
+                if number is None:
+                    continue
+            held = self.matching(unmatched, number, given)
+            if held is None:
+                tracking.add_parcel(
+                    order,
+                    number,
+                    skus=given.skus,
+                    superseded_at=given.superseded_at,
+                    superseded_reason=SUPERSEDED_IN_BUNDLE if given.superseded_at else "",
+                )
+                self.summary.created["parcels"] += 1
+                continue
+            unmatched.remove(held)
+            values = {"skus": list(given.skus)}
+            # A bundle supersedes a parcel, never brings one back: staff may have superseded it since.
+            if given.superseded_at is not None and held.superseded_at != given.superseded_at:
+                values |= {"superseded_at": given.superseded_at, "superseded_reason": SUPERSEDED_IN_BUNDLE}
+            self.update(
+                held,
+                values,
+                order=order,
+                shown=_shown,
+                counted_as="parcels",
+                action="parcel_updated_by_import",
+                reason="The bundle carries different SKUs or a different superseded_at for this parcel.",
+            )
+
+    @staticmethod
+    def matching(stored: list[Parcel], number, given: BundleParcel) -> Parcel | None:
+        """The first stored parcel of the same number (or none), an exact match of SKUs and superseded_at
+        first: the same number may be on two parcels of one order."""
+        number_pk = number.pk if number is not None else None
+        same = [parcel for parcel in stored if parcel.tracking_number_id == number_pk]
+        for parcel in same:
+            if list(given.skus) == parcel.skus and given.superseded_at == parcel.superseded_at:
+                return parcel
+        return same[0] if same else None
 
     def past_decision(self, case: BundleCase, order: Order) -> None:
         """Keep `decided_at` and `actual` for replays. A changed one replaces the stored one (audited); a

@@ -36,7 +36,7 @@ from cases.intake.orders_csv import (
     resolve_payment_state,
     skip_reason,
 )
-from cases.models import Case, Order, OrderTracking
+from cases.models import Case, Order, Parcel
 from cases.services.audit import audit_events
 from suppliers.models import Product, Supplier
 
@@ -260,9 +260,7 @@ class BatchedEngine(common.OrderEngine):
         tracked: set[int] = set()
         stored_ids = [p.existing["id"] for p in fulfilled if p.existing is not None]
         for chunk in _chunks(stored_ids):
-            tracked.update(
-                OrderTracking.objects.filter(order_id__in=chunk).values_list("order_id", flat=True)
-            )
+            tracked.update(Parcel.objects.filter(order_id__in=chunk).values_list("order_id", flat=True))
         return {
             "fulfilled_without_tracking": sum(
                 1 for p in fulfilled if p.existing is None or p.existing["id"] not in tracked

@@ -73,7 +73,7 @@ from cases.intake.orders_csv import (
     scan_records,
 )
 from cases.intake.orders_split import SharedStream, find_cut
-from cases.models import AuditEvent, Case, Order, OrderTracking
+from cases.models import AuditEvent, Case, Order, Parcel
 from staletrack import limits
 from suppliers.models import Product, Supplier
 
@@ -1073,7 +1073,7 @@ class CopyEngine(common.OrderEngine):
             f"""
             SELECT p.action, p.skip_reason, count(*),
                 count(*) FILTER (WHERE p.fulfilled_at IS NOT NULL AND (p.existing_id IS NULL OR NOT EXISTS (
-                    SELECT 1 FROM {OrderTracking._meta.db_table} t WHERE t.order_id = p.existing_id))),
+                    SELECT 1 FROM {Parcel._meta.db_table} t WHERE t.order_id = p.existing_id))),
                 count(*) FILTER (WHERE p.payment_state = %(cod)s),
                 count(*) FILTER (WHERE p.keyed_by_title)
             FROM st_order_plan p GROUP BY p.action, p.skip_reason

@@ -66,6 +66,8 @@ NUMBER_COLUMNS = {
         "shipping date",
         "fulfilled at",
     ),
+    # The line items the parcel carries (rules.md section 3a), by key: the SKU, else the item's title.
+    "skus": ("skus", "sku", "line item skus", "parcel skus"),
 }
 NUMBER_REQUIRED = ("order_id", "tracking_number")
 NUMBER_FIELDS = tuple(NUMBER_COLUMNS)  # what `--column FIELD=HEADER` may name
@@ -113,6 +115,9 @@ class NumberRow:
     number: str  # as written, stripped
     carrier: str | None  # our carrier code when the provider's name was recognised; else detected later
     provider: str  # the provider as written ("" when none)
+    # The line item keys the parcel carries, as written; None: the row does not say (the importer checks
+    # them against the order's line items).
+    skus: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,8 +255,11 @@ def scan_tracking_numbers(
         numbers = reader.numbers(row, several=True)
         provider = row.values.get("tracking_provider") or row.values.get("custom_tracking_provider", "")
         reader.date_shipped(row)
+        skus = reader.skus(row)
         if reader.clean(row):
-            rows.extend(NumberRow(row.line, order_id, n, carrier_code(provider), provider) for n in numbers)
+            rows.extend(
+                NumberRow(row.line, order_id, n, carrier_code(provider), provider, skus) for n in numbers
+            )
     return rows, reader.found_issues()
 
 
@@ -422,6 +430,17 @@ class _Reader:
             )
             return []
         return parts
+
+    def skus(self, row: CsvRow) -> tuple[str, ...] | None:
+        """The SKUs cell: line item keys separated by ";" or ","; None when empty or absent."""
+        value = row.values.get("skus", "")
+        keys = tuple(dict.fromkeys(key.strip() for key in _SEVERAL_NUMBERS.split(value) if key.strip()))
+        for key in keys:
+            problem = limits.text_problem(key, limits.MAX_SKU)
+            if problem:
+                self.fail(row, "skus", f"{key[:20]!r}: {problem}")
+                return None
+        return keys or None
 
     def date_shipped(self, row: CsvRow) -> None:
         # Validated, never stored: no rule reads a ship date (rules.md sections 3-4 start their clocks at

@@ -38,7 +38,7 @@ from cases.intake.tracking_csv import (
     scan_tracking_events,
     scan_tracking_numbers,
 )
-from cases.models import Order, OrderTracking, TrackingNumber
+from cases.models import LineItem, Order, Parcel, TrackingNumber
 from cases.permissions import IMPORT_ORDERS
 from cases.services.assessment import queue_reassessment
 from cases.services.audit import audit_event
@@ -188,6 +188,11 @@ def _link_numbers(
     summary.unrecognised_providers.update(row.provider for row in rows if row.provider and not row.carrier)
     orders = find_orders(row.order_id for row in rows)
     issues += [_unknown_order(row) for row in _unique_lines(rows) if row.order_id not in orders]
+    keys = line_item_keys([orders[row.order_id] for row in rows if row.skus and row.order_id in orders])
+    named = {}  # line -> the SKUs as the order's line items spell them
+    for row in _unique_lines(rows):
+        if row.skus and row.order_id in orders:
+            named[row.line] = _named_skus(row, orders[row.order_id], keys, issues)
     _raise_if(issues)
     linked = []
     for row in rows:
@@ -195,8 +200,9 @@ def _link_numbers(
         summary.created["tracking numbers"] += created
         if created:
             _note_unfitting(summary, row, number)
-        if tracking.link_number(orders[row.order_id], number):
-            summary.created["order tracking links"] += 1
+        # Each number is a parcel of its own (rules.md section 3a), carrying the SKUs its row names.
+        if tracking.link_number(orders[row.order_id], number, named.get(row.line)):
+            summary.created["parcels"] += 1
             linked.append(number)
     # A new link touches every order carrying that number: `recycled` (rules.md section 3) compares them.
     return lambda: tracking.orders_carrying(linked)
@@ -289,7 +295,7 @@ class _EventWriter:
             if created:
                 _note_unfitting(self.summary, row, number)
             if tracking.link_number(order, number):
-                self.summary.created["order tracking links"] += 1
+                self.summary.created["parcels"] += 1
                 self.linked.append(number)
 
     def resolve(self) -> list[tuple[TrackingNumber, list[EventFacts]]]:
@@ -315,17 +321,23 @@ class _EventWriter:
                     )
                     continue
             else:
-                number = current.get(self.orders[row.order_id].pk)
-                if number is None:
+                order = self.orders[row.order_id]
+                numbers = current.get(order.pk, [])
+                if len(numbers) != 1:
+                    held = (
+                        f"has {len(numbers)} tracking numbers ({', '.join(n.number for n in numbers)})"
+                        if numbers
+                        else "has no tracking number"
+                    )
                     self.issues.append(
                         CsvIssue(
                             row.line,
                             "order_id",
-                            f"order {self.orders[row.order_id].order_id} has no tracking number; "
-                            "give the tracking_number the event belongs to",
+                            f"order {order.order_id} {held}; give the tracking_number the event belongs to",
                         )
                     )
                     continue
+                (number,) = numbers
             first = first_of.setdefault((number.pk, row.event.at, row.event.description), row)
             if first.event.status != row.event.status:
                 self.issues.append(_two_statuses(row, first, number))
@@ -340,12 +352,13 @@ class _EventWriter:
             number.normalized: number
             for chunk in chunked(wanted)
             for number in TrackingNumber.objects.filter(
-                normalized__in=chunk, order_trackings__isnull=False
+                normalized__in=chunk, parcels__isnull=False
             ).distinct()
         }
 
-    def _current_numbers(self) -> dict[int, TrackingNumber]:
-        """For orders named without a number: the number linked last (the order's current one)."""
+    def _current_numbers(self) -> dict[int, list[TrackingNumber]]:
+        """For orders named without a number: the numbers of their parcels in force (not superseded), in
+        parcel order. An event names its number when the order has several."""
         order_pks = sorted(
             {
                 self.orders[row.order_id].pk
@@ -353,12 +366,55 @@ class _EventWriter:
                 if not row.number and row.order_id in self.orders
             }
         )
-        current: dict[int, TrackingNumber] = {}
+        current: dict[int, list[TrackingNumber]] = {}
         for chunk in chunked(order_pks):
-            links = OrderTracking.objects.filter(order_id__in=chunk).select_related("tracking_number")
-            for link in links.order_by("order_id", "-assigned_at", "-id"):
-                current.setdefault(link.order_id, link.tracking_number)
+            parcels = Parcel.objects.filter(
+                order_id__in=chunk, superseded_at__isnull=True, tracking_number__isnull=False
+            ).select_related("tracking_number")
+            for parcel in parcels.order_by("order_id", "position", "id"):
+                held = current.setdefault(parcel.order_id, [])
+                if parcel.tracking_number not in held:
+                    held.append(parcel.tracking_number)
         return current
+
+
+def line_item_keys(orders: Iterable[Order]) -> dict[int, list[str]]:
+    """Each order's line item keys (the product's SKU, else its title), in line item order; an order
+    stored without line items has its product as its one item."""
+    orders = {order.pk: order for order in orders}
+    keys: dict[int, list[str]] = {}
+    for chunk in chunked(sorted(orders)):
+        items = LineItem.objects.filter(order_id__in=chunk).order_by("order_id", "position")
+        for order_pk, sku in items.values_list("order_id", "product__sku"):
+            keys.setdefault(order_pk, []).append(sku)
+    missing = sorted(set(orders) - set(keys))
+    for chunk in chunked(missing):
+        for order_pk, sku in Order.objects.filter(pk__in=chunk).values_list("pk", "product__sku"):
+            keys[order_pk] = [sku]
+    return keys
+
+
+def _named_skus(
+    row: NumberRow, order: Order, keys: dict[int, list[str]], issues: list[CsvIssue]
+) -> list[str]:
+    """The row's SKUs as the order's line items spell them (compared without regard to case or spaces,
+    as the bundle reader does); a key the order has no line item for is the row's issue."""
+    known = {key.strip().casefold(): key for key in keys.get(order.pk, [])}
+    named = []
+    for sku in row.skus:
+        key = known.get(sku.strip().casefold())
+        if key is None:
+            issues.append(
+                CsvIssue(
+                    row.line,
+                    "skus",
+                    f"{sku!r} is not a line item of order {order.order_id} "
+                    f"(line items: {', '.join(known.values()) or 'none'})",
+                )
+            )
+        elif key not in named:
+            named.append(key)
+    return named
 
 
 def _summary(

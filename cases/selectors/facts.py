@@ -1,10 +1,10 @@
 """Building assessment facts from the database in a bounded number of queries.
 
 For a set of orders this loads, in one query each per 5,000 orders: the orders with product and
-supplier, their tracking links and numbers, those numbers' events, the other orders sharing those
-numbers, supplier evidence, chases and customer messages; then the same once more for the peers (other
-orders on the same SKU or supplier inside the review windows) that rules.md section 6 counts. The query
-count does not grow with the number of orders.
+supplier, their line items, their parcels and numbers, those numbers' events, the other orders sharing
+those numbers (through a parcel not superseded), supplier evidence, chases and customer messages; then
+the same once more for the peers (other orders on the same SKU or supplier inside the review windows)
+that rules.md section 6 counts. The query count does not grow with the number of orders.
 
 The queries are plain SQL returning tuples (`cases.selectors.rows`), not model instances: a sweep or a
 what-if reads millions of these rows, and building models costs several times the query itself.
@@ -29,7 +29,9 @@ from django.db import connection
 from cases.assessment.facts import (
     CaseFacts,
     CustomerMessage,
+    LineItem,
     OrderFacts,
+    Parcel,
     SharedNumberOrder,
     SupplierChase,
     SupplierEvidence,
@@ -139,19 +141,29 @@ def _facts(orders: list[tuple], book: PolicyBook) -> list[CaseFacts]:
     if not orders:
         return []
     ids = [row[0] for row in orders]
-    current = {}  # order pk -> (assigned_at, link pk, number pk, number, normalized, carrier)
-    links = fetch_by_ids(
-        "SELECT ot.order_id, ot.assigned_at, ot.id, tn.id, tn.number, tn.normalized, tn.carrier "
-        "FROM cases_ordertracking ot JOIN cases_trackingnumber tn ON tn.id = ot.tracking_number_id "
-        "WHERE ot.order_id IN ({ids})",
+    parcels = defaultdict(list)  # order pk -> [(position, pk, number pk, number, normalized, carrier, skus,
+    # superseded_at)], in the order they were given
+    for order_pk, *parcel in sorted(
+        fetch_by_ids(
+            "SELECT pa.order_id, pa.position, pa.id, tn.id, tn.number, tn.normalized, tn.carrier, pa.skus, "
+            "pa.superseded_at FROM cases_parcel pa "
+            "LEFT JOIN cases_trackingnumber tn ON tn.id = pa.tracking_number_id WHERE pa.order_id IN ({ids})",
+            ids,
+            times=(8,),
+        ),
+        key=lambda row: (row[0], row[1], row[2]),
+    ):
+        parcels[order_pk].append(parcel)
+    number_ids = sorted({p[2] for held in parcels.values() for p in held if p[2] is not None})
+
+    line_items = defaultdict(list)
+    for order_pk, sku, supplier, title, quantity in fetch_by_ids(
+        "SELECT li.order_id, p.sku, s.name, li.title, li.quantity FROM cases_lineitem li "
+        "JOIN suppliers_product p ON p.id = li.product_id JOIN suppliers_supplier s ON s.id = p.supplier_id "
+        "WHERE li.order_id IN ({ids}) ORDER BY li.order_id, li.position",
         ids,
-        times=(1,),
-    )
-    for order_pk, *link in links:
-        held = current.get(order_pk)
-        if held is None or (link[0], link[1]) > (held[0], held[1]):
-            current[order_pk] = link
-    number_ids = sorted({link[2] for link in current.values()})
+    ):
+        line_items[order_pk].append(LineItem(sku, supplier, title, quantity))
 
     events = defaultdict(list)
     for number_id, *fields in fetch_by_ids(
@@ -162,18 +174,34 @@ def _facts(orders: list[tuple], book: PolicyBook) -> list[CaseFacts]:
     ):
         *fields, approximate = fields
         events[number_id].append(TrackingEvent(*fields, approximate=bool(approximate)))
-    shared = defaultdict(list)
-    # Only numbers that more than one order carries: for most orders this returns nothing.
+    shared = defaultdict(dict)  # number pk -> {order pk: the order}, in the order their parcels were added
+    # Only numbers on more than one order (for most orders this returns nothing); of those, the orders
+    # holding them in a parcel still in force: a superseded parcel no longer holds its number (it was the
+    # wrong one, or replaced), though its own listing still shows who does.
     for number_id, order_pk, *other in fetch_by_ids(
-        "SELECT ot.tracking_number_id, ot.order_id, o.order_id, o.customer_email, o.postal_code, "
-        "o.ordered_at FROM cases_ordertracking ot JOIN cases_order o ON o.id = ot.order_id "
-        "WHERE ot.tracking_number_id IN (SELECT tracking_number_id FROM cases_ordertracking "
-        "WHERE tracking_number_id IN ({ids}) GROUP BY tracking_number_id "
-        "HAVING count(DISTINCT order_id) > 1) ORDER BY ot.id",
+        "SELECT pa.tracking_number_id, pa.order_id, o.order_id, o.customer_email, o.postal_code, "
+        "o.ordered_at FROM cases_parcel pa JOIN cases_order o ON o.id = pa.order_id "
+        "WHERE pa.superseded_at IS NULL AND pa.tracking_number_id IN (SELECT tracking_number_id "
+        "FROM cases_parcel WHERE tracking_number_id IN ({ids}) "
+        "GROUP BY tracking_number_id HAVING count(DISTINCT order_id) > 1) ORDER BY pa.id",
         number_ids,
         times=(5,),
     ):
-        shared[number_id].append((order_pk, SharedNumberOrder(*other)))
+        shared[number_id].setdefault(order_pk, SharedNumberOrder(*other))
+
+    def tracking(order_pk: int, number_pk: int | None, number: str, normalized: str, carrier: str):
+        if number_pk is None:
+            return None
+        invalid, no_format = number_standing(normalized)
+        return Tracking(
+            number=number,
+            normalized=normalized,
+            carrier=carrier or None,
+            checksum_invalid=invalid,
+            events=tuple(events[number_pk]),
+            shared_with=tuple(other for pk, other in shared[number_pk].items() if pk != order_pk),
+            fits_no_format=no_format,
+        )
 
     evidence, chases, messages = defaultdict(list), defaultdict(list), defaultdict(list)
     records = (
@@ -206,25 +234,22 @@ def _facts(orders: list[tuple], book: PolicyBook) -> list[CaseFacts]:
     for row in orders:
         pk = row[0]
         key = (row[3], row[13], row[15])
-        link = current.get(pk)
-        tracking = None
-        if link is not None:
-            number_pk, number, normalized, carrier = link[2:]
-            invalid, no_format = number_standing(normalized)
-            tracking = Tracking(
-                number=number,
-                normalized=normalized,
-                carrier=carrier or None,
-                checksum_invalid=invalid,
-                events=tuple(events[number_pk]),
-                shared_with=tuple(other for order_pk, other in shared[number_pk] if order_pk != pk),
-                fits_no_format=no_format,
+        single, given = None, ()
+        held = parcels.get(pk, ())
+        # One parcel in force, with a number and naming no SKUs, is the one shape the single-parcel rules
+        # read (`tracking`); any other set of parcels is given as it is (rules.md section 3a).
+        if len(held) == 1 and held[0][2] is not None and held[0][7] is None and not _skus(held[0][6]):
+            single = tracking(pk, *held[0][2:6])
+        else:
+            given = tuple(
+                Parcel(tracking(pk, *parcel[2:6]), tuple(_skus(parcel[6])), parcel[7]) for parcel in held
             )
         result.append(
             CaseFacts(
-                order=_order_facts(row),
+                order=_order_facts(row, line_items.get(pk)),
                 policy=policies.get(key) or policies.setdefault(key, book.for_order(*key)),
-                tracking=tracking,
+                tracking=single,
+                parcels=given,
                 supplier_evidence=tuple(evidence[pk]),
                 supplier_chases=tuple(chases[pk]),
                 customer_messages=tuple(messages[pk]),
@@ -233,7 +258,16 @@ def _facts(orders: list[tuple], book: PolicyBook) -> list[CaseFacts]:
     return result
 
 
-def _order_facts(row: tuple) -> OrderFacts:
+def _skus(value) -> list[str]:
+    """A parcel's line item keys: SQLite (and Django's JSON loader on PostgreSQL) return the text."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value or []
+
+
+def _order_facts(row: tuple, line_items: list[LineItem] | None = None) -> OrderFacts:
+    """An order's facts; without stored line items (an order stored before it had them, or by an import
+    that writes none) its product is its one line item."""
     value = row[6]
     if value is not None and not isinstance(value, Decimal):
         value = Decimal(str(value)).quantize(Decimal("0.01"))  # SQLite stores decimals as numbers
@@ -252,4 +286,5 @@ def _order_facts(row: tuple) -> OrderFacts:
         promise_text=row[9] or row[12],
         cancelled_at=row[17],
         fulfilled_at=row[18],
+        line_items=tuple(line_items or (LineItem(row[10], row[14], row[11] or "", 1),)),
     )

@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Max
 
 from cases.currencies import currency_code
 from cases.intake.orders_common import ORDER_COLUMNS
@@ -30,7 +31,7 @@ from cases.models import (
     Case,
     CustomerMessage,
     Order,
-    OrderTracking,
+    Parcel,
     SupplierChase,
     SupplierEvidence,
     TrackingEvent,
@@ -75,7 +76,7 @@ TRACKING_EVENT_FIELDS = (
 # The facts recorded on an order or a tracking number: the name of their audit actions, and the fields
 # an audit event shows.
 FACTS: dict[type[models.Model], tuple[str, tuple[str, ...]]] = {
-    OrderTracking: ("tracking_link", ("tracking_number",)),
+    Parcel: ("tracking_link", ("tracking_number", "skus")),
     SupplierEvidence: ("supplier_evidence", ("at", "kind", "text", "attachment")),
     SupplierChase: ("supplier_chase", ("at", "channel", "text")),
     CustomerMessage: ("customer_message", ("at", "direction", "text", "intents")),
@@ -259,7 +260,7 @@ def _orders_of(record: models.Model) -> list[int]:
     """The orders whose cases a fact touches: its order, or every order carrying its tracking number."""
     if isinstance(record, TrackingEvent):
         return list(
-            OrderTracking.objects.filter(tracking_number_id=record.tracking_number_id)
+            Parcel.objects.filter(tracking_number_id=record.tracking_number_id)
             .values_list("order_id", flat=True)
             .distinct()
         )
@@ -290,6 +291,10 @@ def add_fact(*, record: models.Model, actor, via: str = "admin") -> models.Model
     name, fields = FACTS[type(record)]
     require(actor, _permission(record, "add"))
     _check(record)
+    if isinstance(record, Parcel):
+        # After the order's other parcels: a parcel added is the newest (rules.md section 3a).
+        last = Parcel.objects.filter(order_id=record.order_id).aggregate(last=Max("position"))["last"]
+        record.position = 0 if last is None else last + 1
     record.save()
     audit_event(
         action=f"{name}_added",
@@ -374,9 +379,7 @@ def save_tracking_number(*, number: TrackingNumber, actor, via: str = "admin") -
         return {}
     number.save()
     audit_event(action="tracking_number_updated", obj=number, actor=actor, via=via, changes=differences)
-    queue_reassessment(
-        list(OrderTracking.objects.filter(tracking_number=number).values_list("order_id", flat=True))
-    )
+    queue_reassessment(list(Parcel.objects.filter(tracking_number=number).values_list("order_id", flat=True)))
     return differences
 
 
@@ -385,7 +388,7 @@ def delete_tracking_number(*, number: TrackingNumber, actor, via: str = "admin")
     """Delete a tracking number (its events and links go with it), recorded; the orders that carried it
     are re-assessed after commit."""
     require(actor, "cases.delete_trackingnumber")
-    carrying = list(OrderTracking.objects.filter(tracking_number=number).values_list("order_id", flat=True))
+    carrying = list(Parcel.objects.filter(tracking_number=number).values_list("order_id", flat=True))
     audit_event(
         action="tracking_number_deleted",
         obj=number,

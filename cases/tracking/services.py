@@ -2,7 +2,11 @@
 
 This is the one path every source uses (bundle import, CSV
 imports, the tracker webhook, the admin), so normalisation, the carrier check and de-duplication are the
-same everywhere."""
+same everywhere.
+
+An order's numbers are its parcels (rules.md section 3a): a second number is a second parcel, never a
+silent replacement. A parcel stops counting only once superseded (`supersede_parcel`: staff replaced a
+wrong number, or a reship replaced it); nothing is deleted for it."""
 
 from __future__ import annotations
 
@@ -10,12 +14,22 @@ from collections.abc import Iterable
 from dataclasses import fields
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
 from cases.assessment.facts import TrackingEvent as EventFacts
 from cases.choices import TrackingStatus
-from cases.models import Order, OrderTracking, TrackingEvent, TrackingNumber
+from cases.models import Order, Parcel, TrackingEvent, TrackingNumber
+from cases.services.assessment import queue_reassessment
+from cases.services.audit import audit_event
 from cases.tracking.detect import checked_carrier, tracking_url
 from cases.tracking.normalize import normalize_number
 from staletrack import limits
+from staletrack.permissions import require
+
+SUPERSEDE_PARCEL = "cases.change_parcel"
 
 # An event's facts are stored as they are, in the columns of the same names.
 EVENT_FIELDS = tuple(f.name for f in fields(EventFacts))
@@ -70,10 +84,85 @@ def get_or_create_number(number: str, carrier: str | None = None) -> tuple[Track
     )
 
 
-def link_number(order: Order, number: TrackingNumber) -> bool:
-    """Put `number` on `order` (the newest link is the order's current number). True when new."""
-    _, created = OrderTracking.objects.get_or_create(order=order, tracking_number=number)
-    return created
+def link_number(order: Order, number: TrackingNumber, skus: Iterable[str] | None = None) -> bool:
+    """Put `number` on `order` as a parcel of its own, unless the order already holds it in a parcel that
+    is not superseded (rules.md section 3a). `skus`, when given, are the line item keys the parcel
+    carries; given for a held parcel that says otherwise, they replace its own. True when the order's
+    parcels changed (one added, or its SKUs)."""
+    skus = list(skus) if skus is not None else None
+    with transaction.atomic():
+        # The order's row is locked so that two imports of one number cannot both add its parcel.
+        Order.objects.select_for_update().filter(pk=order.pk).exists()
+        held = (
+            Parcel.objects.filter(order=order, tracking_number=number, superseded_at__isnull=True)
+            .order_by("position", "id")
+            .first()
+        )
+        if held is not None:
+            if skus is not None and held.skus != skus:
+                held.skus = skus
+                held.save(update_fields=["skus"])
+                return True
+            return False
+        add_parcel(order, number, skus=skus or ())
+        return True
+
+
+def add_parcel(
+    order: Order,
+    number: TrackingNumber | None,
+    *,
+    skus: Iterable[str] = (),
+    superseded_at: datetime | None = None,
+    superseded_reason: str = "",
+) -> Parcel:
+    """A new parcel of `order`, after its others (`position`: the order parcels were given in)."""
+    last = Parcel.objects.filter(order=order).aggregate(last=Max("position"))["last"]
+    return Parcel.objects.create(
+        order=order,
+        tracking_number=number,
+        skus=list(skus),
+        position=0 if last is None else last + 1,
+        superseded_at=superseded_at,
+        superseded_reason=superseded_reason,
+    )
+
+
+@transaction.atomic
+def supersede_parcel(*, actor, parcel: Parcel, reason: str, at: datetime | None = None, via: str = "admin"):
+    """Staff say `parcel` no longer counts from `at` (default now): its number was wrong and replaced, or
+    a reship replaced it (rules.md section 3a). The parcel stays, listed but no longer assessed; who, when
+    and why are kept and audited, and the order is re-assessed after commit. ValidationError without a
+    reason or for a parcel already superseded."""
+    require(actor, SUPERSEDE_PARCEL)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"superseded_reason": "Say why this parcel no longer counts."})
+    parcel = (
+        Parcel.objects.select_for_update(of=("self",)).select_related("tracking_number").get(pk=parcel.pk)
+    )
+    if parcel.superseded_at is not None:
+        raise ValidationError(
+            {"superseded_at": f"This parcel was already superseded at {parcel.superseded_at.isoformat()}."}
+        )
+    parcel.superseded_at = at or timezone.now()
+    parcel.superseded_by = actor
+    parcel.superseded_reason = reason
+    parcel.save(update_fields=["superseded_at", "superseded_by", "superseded_reason"])
+    audit_event(
+        action="parcel_superseded",
+        obj=parcel.order,
+        actor=actor,
+        via=via,
+        changes={
+            "parcel": parcel.pk,
+            "tracking_number": parcel.tracking_number.number if parcel.tracking_number else None,
+            "superseded_at": [None, parcel.superseded_at.isoformat()],
+        },
+        reason=reason,
+    )
+    queue_reassessment([parcel.order_id])
+    return parcel
 
 
 def add_events(number: TrackingNumber, events: Iterable[EventFacts], source: str) -> int:
@@ -105,7 +194,5 @@ def add_events(number: TrackingNumber, events: Iterable[EventFacts], source: str
 def orders_carrying(numbers: Iterable[TrackingNumber]) -> list[int]:
     """Primary keys of the orders that carry any of these numbers (whose cases the events touch)."""
     return list(
-        OrderTracking.objects.filter(tracking_number__in=list(numbers))
-        .values_list("order_id", flat=True)
-        .distinct()
+        Parcel.objects.filter(tracking_number__in=list(numbers)).values_list("order_id", flat=True).distinct()
     )

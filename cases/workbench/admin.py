@@ -25,7 +25,7 @@ from django.utils.http import urlencode
 
 from cases.admin.filters import AgeFilter, AssigneeFilter, FlagFilter, SkuFilter, UnassessableFilter
 from cases.intake.admin.bundles import import_bundle_page
-from cases.models import Case, MoneyDecision, Order, OrderTracking, Outcome
+from cases.models import Case, MoneyDecision, Order, Outcome, Parcel
 from cases.permissions import IMPORT_CASES
 from cases.replay.engine import REPLAY_PERMISSION
 from cases.replay.views import MAX_CASES, replay_page, replay_run_page
@@ -128,7 +128,7 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
         if "@" in term:
             matches |= Q(customer_email__in={term, term.lower()})
         order_pks = set(Order.objects.filter(matches).values_list("pk", flat=True)[:1000])
-        carrying = OrderTracking.objects.filter(tracking_number__normalized=normalized)
+        carrying = Parcel.objects.filter(tracking_number__normalized=normalized)
         order_pks.update(carrying.values_list("order_id", flat=True)[:1000])
         return queryset.filter(order_id__in=order_pks), False
 

@@ -22,8 +22,8 @@ from cases.models import (
     Case,
     CustomerMessage,
     MoneyDecision,
-    OrderTracking,
     Outcome,
+    Parcel,
     SupplierChase,
     SupplierEvidence,
     TrackingEvent,
@@ -49,7 +49,7 @@ class Entry:
 def case_timeline(case: Case) -> list[Entry]:
     order_id = case.order_id
     entries: list[Entry] = []
-    numbers = OrderTracking.objects.filter(order_id=order_id).values("tracking_number_id")
+    numbers = Parcel.objects.filter(order_id=order_id).values("tracking_number_id")
     for event in TrackingEvent.objects.filter(READABLE, tracking_number_id__in=numbers).select_related(
         "tracking_number"
     ):
@@ -137,7 +137,7 @@ def unreadable_facts(case: Case) -> dict[str, int]:
     """How many of the case's facts have a stored time that cannot be read back (left out of its
     timeline), by kind; empty when every time reads. One query, counted in SQL: no such time is fetched."""
     order_id = case.order_id
-    numbers = OrderTracking.objects.filter(order_id=order_id).values("tracking_number_id")
+    numbers = Parcel.objects.filter(order_id=order_id).values("tracking_number_id")
     sources = {
         "tracking events": TrackingEvent.objects.filter(tracking_number_id__in=numbers),
         "supplier evidence": SupplierEvidence.objects.filter(order_id=order_id),

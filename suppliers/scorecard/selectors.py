@@ -23,7 +23,7 @@ from django.utils.dateparse import parse_datetime
 
 from cases.assessment import vocabulary as v
 from cases.choices import Direction, MoneyState
-from cases.models import CustomerMessage, MoneyDecision, Order, OrderTracking, Outcome, TrackingEvent
+from cases.models import CustomerMessage, MoneyDecision, Order, Outcome, Parcel, TrackingEvent
 from suppliers.models import Product, Supplier, WeeklyRollup
 from suppliers.scorecard import rollups
 from suppliers.selectors import week_bounds
@@ -124,8 +124,8 @@ def load_week(week_start: date, *, aggregate_in_sql: bool | None = None) -> Week
 def _per_order_sql(orders) -> tuple[str, list]:
     """Common table expressions ending in `per_order`: one row per order of `orders` with its product,
     supplier, country, ordered_at, label_at, first_scan_at and had_exception (0/1), read from the order's
-    current tracking number (the last assigned, as the assessment reads it). A wrong_tracking case's
-    number is not this parcel's: its label, first scan and exceptions are left out."""
+    current tracking number (the last assigned of its parcels not superseded, rules.md section 3a). A
+    wrong_tracking case's number is not this parcel's: its label, first scan and exceptions are left out."""
     week_sql, week_params = (
         orders.values_list(
             "pk", "product_id", "product__supplier_id", "country", "ordered_at", "case__case_type"
@@ -133,7 +133,7 @@ def _per_order_sql(orders) -> tuple[str, list]:
         .query.get_compiler(using=orders.db)
         .as_sql()
     )
-    links = OrderTracking._meta.db_table
+    links = Parcel._meta.db_table
     events = TrackingEvent._meta.db_table
     not_a_scan = sorted(v.NOT_A_SCAN)
     sql = f"""
@@ -144,6 +144,7 @@ def _per_order_sql(orders) -> tuple[str, list]:
                        PARTITION BY link.order_id ORDER BY link.assigned_at DESC, link.id DESC
                    ) AS position
             FROM {links} link JOIN week_orders w ON w.id = link.order_id
+            WHERE link.superseded_at IS NULL AND link.tracking_number_id IS NOT NULL
         ),
         scans AS (
             SELECT r.order_id,

@@ -11,8 +11,8 @@ from cases.models import (
     CustomerMessage,
     MoneyDecision,
     Order,
-    OrderTracking,
     Outcome,
+    Parcel,
     TrackingEvent,
     TrackingNumber,
 )
@@ -83,9 +83,9 @@ def track(order, *events, assigned_at=None):
         number=f"N{order.order_id}{TrackingNumber.objects.count()}",
         normalized=f"N{order.order_id}{TrackingNumber.objects.count()}".replace("#", ""),
     )
-    link = OrderTracking.objects.create(order=order, tracking_number=number)
+    link = Parcel.objects.create(order=order, tracking_number=number)
     if assigned_at is not None:
-        OrderTracking.objects.filter(pk=link.pk).update(assigned_at=assigned_at)
+        Parcel.objects.filter(pk=link.pk).update(assigned_at=assigned_at)
     for moment, status in events:
         TrackingEvent.objects.create(tracking_number=number, at=moment, status=status)
     return number

@@ -7,7 +7,7 @@ case's case type, risk level and next move; `expected_moves()` is what that draf
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from cases.models import Case, OrderTracking, TrackingEvent, TrackingNumber
+from cases.models import Case, Parcel, TrackingEvent, TrackingNumber
 from tests.factories import OrderFactory
 
 AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -37,7 +37,7 @@ def parcel(order_id: str, moved_days_ago: float, *, country: str = "US"):
     order = OrderFactory(order_id=order_id, ordered_at=moved - timedelta(days=4), country=country)
     normalized = f"YT{2431220000000000 + next(_numbers):016d}"
     number = TrackingNumber.objects.create(number=normalized, normalized=normalized, carrier="yunexpress")
-    OrderTracking.objects.create(order=order, tracking_number=number)
+    Parcel.objects.create(order=order, tracking_number=number)
     for at, status in ((moved - timedelta(days=3), "info_received"), (moved - timedelta(days=2), "accepted")):
         TrackingEvent.objects.create(tracking_number=number, at=at, status=status)
     TrackingEvent.objects.create(tracking_number=number, at=moved, status="in_transit")

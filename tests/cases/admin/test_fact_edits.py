@@ -20,7 +20,7 @@ from tests.helpers.clock import import_label_only_cases
 
 pytestmark = pytest.mark.django_db
 
-INLINES = ("order_trackings", "supplier_evidence", "supplier_chases", "customer_messages")
+INLINES = ("parcels", "supplier_evidence", "supplier_chases", "customer_messages")
 
 
 @pytest.fixture
@@ -74,9 +74,9 @@ def order_form(order: Order, **changes) -> dict:
             data.update(split(value, name))
         else:
             data[name] = value
-    links = list(order.order_trackings.all())
+    links = list(order.parcels.all())
     for prefix in INLINES:
-        initial = len(links) if prefix == "order_trackings" else 0
+        initial = len(links) if prefix == "parcels" else 0
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": str(initial),
@@ -88,9 +88,9 @@ def order_form(order: Order, **changes) -> dict:
     for i, link in enumerate(links):
         data.update(
             {
-                f"order_trackings-{i}-id": str(link.pk),
-                f"order_trackings-{i}-order": str(order.pk),
-                f"order_trackings-{i}-tracking_number": str(link.tracking_number_id),
+                f"parcels-{i}-id": str(link.pk),
+                f"parcels-{i}-order": str(order.pk),
+                f"parcels-{i}-tracking_number": str(link.tracking_number_id),
             }
         )
     return data
@@ -221,17 +221,17 @@ def test_a_fact_dated_outside_the_range_is_refused_on_its_inline(client, staff, 
 def test_removing_a_tracking_link_in_the_admin_is_audited_and_reassessed(
     client, staff, case, reassessed, django_capture_on_commit_callbacks
 ):
-    staff.user_permissions.add(Permission.objects.get(codename="delete_ordertracking"))
+    staff.user_permissions.add(Permission.objects.get(codename="delete_parcel"))
     order = case.order
-    link = order.order_trackings.get()
+    link = order.parcels.get()
     data = order_form(order)
-    data["order_trackings-0-DELETE"] = "on"
+    data["parcels-0-DELETE"] = "on"
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(change_url(order), data)
     assert response.status_code == 302
-    assert not order.order_trackings.exists()
+    assert not order.parcels.exists()
     event = AuditEvent.objects.get(action="tracking_link_removed")
-    assert event.changes == {"tracking_number": [link.tracking_number.number, None]}
+    assert event.changes == {"tracking_number": [link.tracking_number.number, None], "skus": [[], None]}
     reassessed.assert_called_once_with([order.pk])
     case.refresh_from_db()
     assert case.case_type != "label_created_only"

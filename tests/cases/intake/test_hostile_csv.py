@@ -23,7 +23,7 @@ from django.urls import reverse
 from cases.intake.csvfiles import CsvError
 from cases.intake.tracking_csv import read_tracking_events, read_tracking_numbers
 from cases.intake.tracking_import import import_tracking_events, import_tracking_numbers
-from cases.models import OrderTracking, TrackingEvent, TrackingNumber
+from cases.models import Parcel, TrackingEvent, TrackingNumber
 from staletrack.limits import MAX_CELL, MAX_RAW_STATUS, TIME_RANGE_MESSAGE
 from tests.factories import OrderFactory
 
@@ -67,7 +67,7 @@ def issues_of(call, raw: bytes, **kwargs) -> list[str]:
 
 
 def stored() -> tuple[int, int, int]:
-    return TrackingNumber.objects.count(), OrderTracking.objects.count(), TrackingEvent.objects.count()
+    return TrackingNumber.objects.count(), Parcel.objects.count(), TrackingEvent.objects.count()
 
 
 # The re-assessment task's delay is mocked for every test here (queued: tests/conftest.py).

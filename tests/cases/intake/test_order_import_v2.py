@@ -32,7 +32,7 @@ from cases.intake.orders_csv import (
     decide_times,
 )
 from cases.intake.tasks import import_orders_task
-from cases.models import ColumnMapping, ImportRun, Order, OrderTracking, TrackingNumber
+from cases.models import ColumnMapping, ImportRun, Order, Parcel, TrackingNumber
 from suppliers.models import Product, Supplier, VendorMapping
 from tests.factories import OrderFactory, SupplierFactory
 from tests.helpers.order_files import SHOPIFY_HEADER, item_row, order_row, shopify
@@ -339,7 +339,7 @@ def test_many_orders_fulfilled_without_tracking_point_to_the_tracking_import(eng
     # An order that has its tracking number is not counted.
     run(csv_of(*rows), engine)
     number = TrackingNumber.objects.create(number="LP00123456789012", normalized="LP00123456789012")
-    OrderTracking.objects.create(order=Order.objects.get(order_id="#0"), tracking_number=number)
+    Parcel.objects.create(order=Order.objects.get(order_id="#0"), tracking_number=number)
     result = dry(csv_of(*rows), engine)
     assert result.summary["fulfilled_without_tracking"] == 11
 

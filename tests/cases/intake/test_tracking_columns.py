@@ -13,7 +13,7 @@ from cases.intake.column_mappings import remember_column_map
 from cases.intake.csvfiles import CsvError
 from cases.intake.tracking_csv import read_header, read_tracking_events, read_tracking_numbers
 from cases.intake.tracking_import import choose_columns, import_tracking_numbers
-from cases.models import ColumnMapping, OrderTracking, TrackingEvent, TrackingNumber
+from cases.models import ColumnMapping, Parcel, TrackingEvent, TrackingNumber
 from tests.factories import OrderFactory, UserFactory
 from tests.helpers.tracking_files import csv, run, run_from_shell, write
 
@@ -45,7 +45,7 @@ def columns(*options):
 
 
 def stored():
-    return (TrackingNumber.objects.count(), OrderTracking.objects.count(), TrackingEvent.objects.count())
+    return (TrackingNumber.objects.count(), Parcel.objects.count(), TrackingEvent.objects.count())
 
 
 # --- reading, without a database ----------------------------------------------------------------------
@@ -270,7 +270,7 @@ def test_a_named_header_the_file_lacks_exits_non_zero_naming_the_header(
 def test_the_command_dry_run_with_columns_remembers_nothing(tmp_path, orders):
     out, _ = run("numbers", write(tmp_path, SHIP_MANAGER), *columns(*FEDEX_COLUMNS), "--dry-run")
     assert out.splitlines() == [
-        "Dry run: importing 1 rows of tracking numbers would create 1 order tracking links, "
+        "Dry run: importing 1 rows of tracking numbers would create 1 parcels, "
         "1 tracking numbers. Nothing was written."
     ]
     assert (stored(), ColumnMapping.objects.count()) == ((0, 0, 0), 0)
@@ -309,5 +309,5 @@ def test_a_user_who_may_not_import_learns_nothing_of_the_remembered_columns(tmp_
 def test_a_map_naming_a_field_the_import_does_not_have_is_refused(orders):
     assert issues_of(import_tracking_numbers, csv(SHIP_MANAGER), column_map={"time": "Ship Date"}) == [
         "file: 'time' is not a field of this import; the fields are order_id, tracking_number, "
-        "tracking_provider, custom_tracking_provider, date_shipped"
+        "tracking_provider, custom_tracking_provider, date_shipped, skus"
     ]

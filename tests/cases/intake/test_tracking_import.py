@@ -26,7 +26,7 @@ from cases.intake.tracking_csv import (
     read_tracking_numbers,
 )
 from cases.intake.tracking_import import import_tracking_events, import_tracking_numbers
-from cases.models import AuditEvent, Case, OrderTracking, TrackingEvent, TrackingNumber
+from cases.models import AuditEvent, Case, Parcel, TrackingEvent, TrackingNumber
 from cases.tracking import services as tracking
 from tests.factories import CaseFactory, OrderFactory, UserFactory
 from tests.helpers.tracking_files import csv, run, run_from_shell, write
@@ -57,7 +57,7 @@ def issues_of(call, raw: bytes) -> list[str]:
 def stored() -> dict[str, int]:
     return {
         "numbers": TrackingNumber.objects.count(),
-        "links": OrderTracking.objects.count(),
+        "links": Parcel.objects.count(),
         "events": TrackingEvent.objects.count(),
     }
 
@@ -321,7 +321,7 @@ def test_each_number_is_put_on_its_order_with_the_provider_or_detected_carrier(o
     assert orders["#1042"].tracking_numbers.get().carrier == "ups"
     assert orders["#1043"].tracking_numbers.get().carrier == "s10"  # Hermes unknown: detected
     assert summary.describe().startswith(
-        "Imported 2 rows of tracking numbers: 2 order tracking links created, 2 tracking numbers created."
+        "Imported 2 rows of tracking numbers: 2 parcels created, 2 tracking numbers created."
     )
     assert "not recognised: Hermes" in summary.describe()
 
@@ -366,7 +366,7 @@ def test_a_numbers_import_is_audited_with_its_counts(orders, staff):
     import_tracking_numbers(csv(WOO), actor=staff, via="test")
     event = AuditEvent.objects.get(action="tracking_numbers_imported")
     assert (event.actor, event.changes["orders"]) == (staff, ["#1042", "#1043"])
-    assert event.changes["created"] == {"tracking numbers": 2, "order tracking links": 2}
+    assert event.changes["created"] == {"tracking numbers": 2, "parcels": 2}
 
 
 @pytest.mark.django_db
@@ -435,11 +435,25 @@ def test_events_by_order_id_go_on_the_orders_current_number(carried):
 
 
 @pytest.mark.django_db
-def test_events_by_order_id_go_on_the_number_linked_last(carried, orders):
+def test_events_by_order_id_go_on_the_one_parcel_in_force(carried, orders):
     newer, _ = tracking.get_or_create_number(USPS)
     tracking.link_number(orders["#1042"], newer)
+    Parcel.objects.filter(tracking_number=carried).update(superseded_at=timezone.now())
     import_tracking_events(csv(EVENTS))
     assert (newer.events.count(), carried.events.count()) == (2, 0)
+
+
+@pytest.mark.django_db
+def test_events_by_order_id_of_an_order_with_two_parcels_in_force_are_refused(carried, orders):
+    """A second number is a second parcel (rules.md section 3a): which one an event is for, the file says."""
+    newer, _ = tracking.get_or_create_number(USPS)
+    tracking.link_number(orders["#1042"], newer)
+    issues = issues_of(import_tracking_events, csv(EVENTS))
+    assert issues[0] == (
+        f"line 2, column 'order_id': order #1042 has 2 tracking numbers ({UPS}, {USPS}); "
+        "give the tracking_number the event belongs to"
+    )
+    assert (newer.events.count(), carried.events.count()) == (0, 0)
 
 
 @pytest.mark.django_db
@@ -646,7 +660,7 @@ def test_a_broker_that_is_down_does_not_fail_the_import_and_leaves_the_cases_due
     queued.side_effect = OperationalError("broker down")
     with mock.patch("staletrack.celery.logger"), django_capture_on_commit_callbacks(execute=True):
         import_tracking_numbers(csv(WOO))
-    assert OrderTracking.objects.count() == 2
+    assert Parcel.objects.count() == 2
     assert all(at <= timezone.now() for at in Case.objects.values_list("next_assessment_at", flat=True))
 
 
@@ -751,7 +765,7 @@ def test_a_dry_run_counts_what_an_import_would_create_and_writes_nothing(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         summary = import_tracking_numbers(csv(WOO), dry_run=True)
     assert summary.describe().startswith(
-        "Dry run: importing 2 rows of tracking numbers would create 2 order tracking links, "
+        "Dry run: importing 2 rows of tracking numbers would create 2 parcels, "
         "2 tracking numbers. Nothing was written."
     )
     assert stored() == NOTHING
@@ -764,7 +778,7 @@ def test_a_dry_run_counts_what_an_import_would_create_and_writes_nothing(
 def test_a_dry_run_of_events_links_and_adds_nothing(orders):
     raw = csv(f"order_id,tracking_number,time,status\n1043,{USPS},2026-11-03T08:00:00Z,in_transit\n")
     summary = import_tracking_events(raw, dry_run=True)
-    assert dict(summary.created) == {"tracking numbers": 1, "order tracking links": 1, "tracking events": 1}
+    assert dict(summary.created) == {"tracking numbers": 1, "parcels": 1, "tracking events": 1}
     assert stored() == NOTHING
 
 

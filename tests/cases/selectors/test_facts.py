@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases.models import Order, OrderTracking, TrackingEvent, TrackingNumber
+from cases.models import Order, Parcel, TrackingEvent, TrackingNumber
 from cases.selectors.facts import facts_for_orders
 from cases.services.assessment import packets_for_orders
 from cases.tracking.detect import checksum_invalid, detect, number_standing
@@ -25,7 +25,7 @@ def orders_with_history(count: int, product) -> list[int]:
         order = OrderFactory(product=product, ordered_at=AS_OF - timedelta(days=5))
         serial = f"YT{TrackingNumber.objects.count():016d}"
         number = TrackingNumber.objects.create(number=serial, normalized=serial)
-        OrderTracking.objects.create(order=order, tracking_number=number)
+        Parcel.objects.create(order=order, tracking_number=number)
         TrackingEvent.objects.create(
             tracking_number=number, at=AS_OF - timedelta(days=4), status="info_received"
         )
@@ -67,7 +67,7 @@ def test_peers_on_the_same_sku_are_loaded_for_the_review_count():
 def with_number(order, number: str) -> TrackingNumber:
     normalized = number.replace("-", "").upper()
     tracking = TrackingNumber.objects.create(number=number, normalized=normalized)
-    OrderTracking.objects.create(order=order, tracking_number=tracking)
+    Parcel.objects.create(order=order, tracking_number=tracking)
     return tracking
 
 

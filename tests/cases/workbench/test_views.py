@@ -147,7 +147,7 @@ def test_the_case_page_shows_under_proved_the_latest_carrier_event_and_the_suppl
 
 def test_the_case_page_says_when_nothing_is_on_record_and_no_window_applies(client, staff):
     (case,) = import_label_only_cases(1, label_days_ago=7)
-    case.order.order_trackings.all().delete()
+    case.order.parcels.all().delete()
     from cases.services.assessment import refresh_cases
 
     refresh_cases([case.order_id])

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from cases.assessment import vocabulary as v
-from cases.models import Case, Order, OrderTracking, TrackingEvent, TrackingNumber
+from cases.models import Case, Order, Parcel, TrackingEvent, TrackingNumber
 from suppliers.models import WeeklyRollup
 from suppliers.scorecard import rollups
 from suppliers.scorecard.selectors import load_week, week_rollups
@@ -70,7 +70,7 @@ def scanned_orders(db):
             order_id=f"#D{i}", ordered_at=ordered, product=product, country="US", currency="USD"
         )
         number = TrackingNumber.objects.create(number=f"YT{i:016d}", normalized=f"YT{i:016d}")
-        OrderTracking.objects.create(order=order, tracking_number=number)
+        Parcel.objects.create(order=order, tracking_number=number)
         TrackingEvent.objects.create(tracking_number=number, at=label, status="info_received")
         TrackingEvent.objects.create(tracking_number=number, at=scan, status="in_transit")
         cases.append(Case.objects.create(order=order, case_type="in_transit", risk_level="normal_watch"))

@@ -15,7 +15,7 @@ from django.urls import reverse
 from cases.choices import ImportKind
 from cases.intake.admin.orders import SESSION_KEY, summary_view
 from cases.intake.column_mappings import remember_column_map, remembered_column_map
-from cases.models import ColumnMapping, ImportRun, Order, OrderTracking, TrackingEvent, TrackingNumber
+from cases.models import ColumnMapping, ImportRun, Order, Parcel, TrackingEvent, TrackingNumber
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("queued")]  # queued: tests/conftest.py
@@ -151,7 +151,7 @@ def test_the_column_step_is_prefilled_with_the_remembered_map_else_with_what_the
     form = response.context["column_form"]
     assert form["column__order_id"].value() == "order_id"  # recognised
     assert form["column__tracking_number"].value() == ""  # not recognised: "not in this file"
-    assert OrderTracking.objects.count() == 0  # asked to name the columns: nothing imported yet
+    assert Parcel.objects.count() == 0  # asked to name the columns: nothing imported yet
 
     header = ["Shop order", "Parcel code"]
     remember_column_map(
@@ -171,14 +171,14 @@ def test_the_column_step_is_prefilled_with_the_remembered_map_else_with_what_the
 def test_numbers_with_unknown_headers_are_imported_after_naming_the_columns(client, importer, orders):
     response = name_number_columns(client, order_id="Shop order", tracking_number="Parcel code")
     assert response.status_code == 302
-    assert set(OrderTracking.objects.values_list("order__order_id", flat=True)) == {"#1042", "#1043"}
+    assert set(Parcel.objects.values_list("order__order_id", flat=True)) == {"#1042", "#1043"}
 
 
 def test_a_column_named_for_two_fields_is_refused_and_nothing_is_written(client, importer, orders):
     response = name_number_columns(client, order_id="Shop order", tracking_number="Shop order")
     assert response.status_code == 200
     assert "already named for order_id" in response.content.decode()
-    assert OrderTracking.objects.count() == 0 and not ColumnMapping.objects.exists()
+    assert Parcel.objects.count() == 0 and not ColumnMapping.objects.exists()
 
 
 def test_a_map_missing_a_required_field_shows_the_error_and_the_step_again(client, importer, orders):
@@ -186,7 +186,7 @@ def test_a_map_missing_a_required_field_shows_the_error_and_the_step_again(clien
     page = response.content.decode()
     assert response.status_code == 200 and "required column is missing" in page
     assert 'id="tracking-import-columns"' in page
-    assert OrderTracking.objects.count() == 0 and not ColumnMapping.objects.exists()
+    assert Parcel.objects.count() == 0 and not ColumnMapping.objects.exists()
 
 
 def test_a_file_with_row_errors_offers_to_name_its_columns(client, importer, orders):
@@ -209,7 +209,7 @@ def test_an_upload_token_another_session_kept_is_refused(client, importer, order
     client.force_login(UserFactory(username="other", role="Staff"))
     response = client.post(reverse(NUMBERS_URL), data)
     assert response.status_code == 302 and response.url == reverse(NUMBERS_URL)
-    assert OrderTracking.objects.count() == 0
+    assert Parcel.objects.count() == 0
     # nor a kept upload of one import used for the other
     response = client.get(reverse(EVENTS_URL), {"upload": "../../etc/passwd"})
     assert response.status_code == 302
@@ -241,7 +241,7 @@ def test_the_column_step_needs_the_import_permission(client, importer, orders, v
     session.save()
     assert client.get(reverse(view), {"upload": token}).status_code == 403
     assert client.post(reverse(view), data).status_code == 403
-    assert OrderTracking.objects.count() == 0 and TrackingNumber.objects.count() == 0
+    assert Parcel.objects.count() == 0 and TrackingNumber.objects.count() == 0
 
 
 # --- the import run page: its summary -------------------------------------------------------------------
