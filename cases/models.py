@@ -276,6 +276,12 @@ class Case(models.Model):
     also = models.JSONField(default=list, blank=True)
     route = models.CharField(max_length=20, choices=Route.choices, blank=True)
     flags = models.JSONField(default=list, blank=True)
+    parcel_case_types = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="An order in several parcels: each assessed parcel's own case type (rules.md section 3a), "
+        "so the queue finds the order by any of them; empty for an order of one parcel.",
+    )
     window = models.JSONField(null=True, blank=True)
     clocks = models.JSONField(default=dict, blank=True)
     packet = models.JSONField(default=dict, blank=True, help_text="The last decision packet, as assessed.")

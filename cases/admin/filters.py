@@ -1,6 +1,6 @@
 """Queue filters that Django's field filters do not give.
 
-The assignee (with "mine"), flags, order age buckets and
+The assignee (with "mine"), flags, the case type of any parcel, order age buckets and
 cases that cannot be assessed. Each filter narrows on an indexed column (flags: a GIN index on
 PostgreSQL; cannot be assessed: the partial index on `unassessable_since`)."""
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import connections
+from django.db.models import Q
 from django.utils import timezone
 
 from cases.assessment import vocabulary as v
@@ -50,6 +51,26 @@ class FlagFilter(admin.SimpleListFilter):
         if connections[queryset.db].vendor == "postgresql":
             return queryset.filter(flags__contains=[flag])  # jsonb @>, the GIN index of migration 0006
         return queryset.filter(flags__icontains=f'"{flag}"')
+
+
+class ParcelCaseTypeFilter(admin.SimpleListFilter):
+    """A case type the order's headline or any other of its parcels has (rules.md section 3a): a delivered
+    lamp's order is found under "delivered" even while its stuck rug makes it stale in transit."""
+
+    title = "case type of any parcel"
+    parameter_name = "parcel_case_type"
+
+    def lookups(self, request, model_admin):
+        return [(case_type, case_type.replace("_", " ")) for case_type in v.CASE_TYPES]
+
+    def queryset(self, request, queryset):
+        case_type = self.value()
+        if case_type not in v.CASE_TYPES:
+            return queryset
+        if connections[queryset.db].vendor == "postgresql":
+            # jsonb @>, the GIN index of migration 0020, or'd with the case type's own index
+            return queryset.filter(Q(case_type=case_type) | Q(parcel_case_types__contains=[case_type]))
+        return queryset.filter(Q(case_type=case_type) | Q(parcel_case_types__icontains=f'"{case_type}"'))
 
 
 class AgeFilter(admin.SimpleListFilter):

@@ -65,6 +65,7 @@ MAX_REASON = 1000  # characters of an exception's text kept as the reason
 NOT_THE_CASE = (OperationalError, InterfaceError, SoftTimeLimitExceeded, TimeLimitExceeded)
 STORED = (
     "case_type",
+    "parcel_case_types",
     "risk_level",
     "risk_rank",
     "next_move",
@@ -546,6 +547,7 @@ def stored_values(data: dict, as_of: datetime, waiting: datetime | None, policy_
         "also": data["also"],
         "route": data["route"] or "",
         "flags": data["flags"],
+        "parcel_case_types": parcel_case_types(data),
         "window": data["window"],
         "clocks": data["clocks"],
         "packet": data,
@@ -559,6 +561,15 @@ def stored_values(data: dict, as_of: datetime, waiting: datetime | None, policy_
         ),
         "policy_id": policy_id,
     }
+
+
+def parcel_case_types(data: dict) -> list[str]:
+    """The case types of an order's assessed parcels when it has several (rules.md section 3a), sorted;
+    none for an order of one parcel, whose case type is the case's."""
+    parcels = data.get("parcels") or []
+    if len(parcels) < 2:
+        return []
+    return sorted({parcel["case_type"] for parcel in parcels if parcel.get("case_type")})
 
 
 def write_cases(rows: list[dict]) -> None:
@@ -592,6 +603,7 @@ def write_cases(rows: list[dict]) -> None:
                 case_type = v.packet->>'case_type', risk_level = v.packet->>'risk_level',
                 risk_rank = v.risk_rank, next_move = v.packet->>'next_move', also = v.packet->'also',
                 route = coalesce(v.packet->>'route', ''), flags = v.packet->'flags',
+                parcel_case_types = v.parcel_case_types,
                 "window" = nullif(v.packet->'window', 'null'::jsonb), clocks = v.packet->'clocks',
                 packet = v.packet, packet_digest = v.packet_digest,
                 requires_owner_approval = (v.packet->>'requires_owner_approval')::boolean,
@@ -601,7 +613,7 @@ def write_cases(rows: list[dict]) -> None:
                 updated_at = now()
             FROM jsonb_to_recordset(%s::jsonb) AS v(
                 id bigint, packet jsonb, packet_digest text, risk_rank smallint, waiting_since timestamptz,
-                assessed_at timestamptz, policy_id bigint
+                assessed_at timestamptz, policy_id bigint, parcel_case_types jsonb
             )
             WHERE c.id = v.id
             """,
@@ -614,5 +626,6 @@ def _document_row(row: dict) -> str:
     return (
         f'{{"id":{int(row["id"])},"packet":{row["packet_json"]},"packet_digest":"{row["packet_digest"]}",'
         f'"risk_rank":{int(row["risk_rank"])},"waiting_since":{waiting},'
-        f'"assessed_at":"{row["assessed_at"].isoformat()}","policy_id":{json.dumps(row["policy_id"])}}}'
+        f'"assessed_at":"{row["assessed_at"].isoformat()}","policy_id":{json.dumps(row["policy_id"])},'
+        f'"parcel_case_types":{json.dumps(row["parcel_case_types"])}}}'
     )

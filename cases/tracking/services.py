@@ -138,30 +138,34 @@ def supersede_parcel(*, actor, parcel: Parcel, reason: str, at: datetime | None 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"superseded_reason": "Say why this parcel no longer counts."})
-    parcel = (
-        Parcel.objects.select_for_update(of=("self",)).select_related("tracking_number").get(pk=parcel.pk)
-    )
-    if parcel.superseded_at is not None:
-        raise ValidationError(
-            {"superseded_at": f"This parcel was already superseded at {parcel.superseded_at.isoformat()}."}
+    if problem := limits.text_problem(reason, limits.MAX_TEXT):
+        raise ValidationError({"superseded_reason": f"The reason {problem}."})
+    with transaction.atomic():
+        parcel = (
+            Parcel.objects.select_for_update(of=("self",))
+            .select_related("tracking_number", "order")
+            .get(pk=parcel.pk)
         )
-    parcel.superseded_at = at or timezone.now()
-    parcel.superseded_by = actor
-    parcel.superseded_reason = reason
-    parcel.save(update_fields=["superseded_at", "superseded_by", "superseded_reason"])
-    audit_event(
-        action="parcel_superseded",
-        obj=parcel.order,
-        actor=actor,
-        via=via,
-        changes={
-            "parcel": parcel.pk,
-            "tracking_number": parcel.tracking_number.number if parcel.tracking_number else None,
-            "superseded_at": [None, parcel.superseded_at.isoformat()],
-        },
-        reason=reason,
-    )
-    queue_reassessment([parcel.order_id])
+        if parcel.superseded_at is not None:
+            when = parcel.superseded_at.isoformat()
+            raise ValidationError({"superseded_at": f"This parcel was already superseded at {when}."})
+        parcel.superseded_at = at or timezone.now()
+        parcel.superseded_by = actor
+        parcel.superseded_reason = reason
+        parcel.save(update_fields=["superseded_at", "superseded_by", "superseded_reason"])
+        audit_event(
+            action="parcel_superseded",
+            obj=parcel.order,
+            actor=actor,
+            via=via,
+            changes={
+                "parcel": parcel.pk,
+                "tracking_number": parcel.tracking_number.number if parcel.tracking_number else None,
+                "superseded_at": [None, parcel.superseded_at.isoformat()],
+            },
+            reason=reason,
+        )
+        queue_reassessment([parcel.order_id])
     return parcel
 
 

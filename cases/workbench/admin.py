@@ -23,7 +23,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from cases.admin.filters import AgeFilter, AssigneeFilter, FlagFilter, SkuFilter, UnassessableFilter
+from cases.admin.filters import (
+    AgeFilter,
+    AssigneeFilter,
+    FlagFilter,
+    ParcelCaseTypeFilter,
+    SkuFilter,
+    UnassessableFilter,
+)
 from cases.intake.admin.bundles import import_bundle_page
 from cases.models import Case, MoneyDecision, Order, Outcome, Parcel
 from cases.permissions import IMPORT_CASES
@@ -82,6 +89,7 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
     )
     list_filter = (
         "case_type",
+        ParcelCaseTypeFilter,
         "risk_level",
         "next_move",
         "route",

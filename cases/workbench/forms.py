@@ -23,8 +23,9 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 
 from cases.choices import ChaseChannel, EvidenceKind, MoneyKind
-from cases.models import Case, MoneyDecision
+from cases.models import Case, MoneyDecision, Parcel
 from cases.permissions import APPROVE_MONEY
+from cases.tracking import services as tracking
 from cases.workbench import money, services
 from suppliers.permissions import FLAG_SUPPLIER, PAUSE_PRODUCT
 
@@ -282,6 +283,25 @@ class FlagSupplierForm(CaseActionForm):
     service = staticmethod(services.flag_supplier)
 
 
+class SupersedeParcelForm(CaseActionForm):
+    """A parcel of this case's order no longer counts: its number was wrong and replaced, or a reship
+    replaced it (rules.md section 3a). It stays listed; the reason is kept and audited."""
+
+    permission = tracking.SUPERSEDE_PARCEL
+    parcel = PostedNumber()
+    reason = PostedText()
+    done = "Parcel marked superseded: it stays listed and is no longer assessed."
+
+    def clean_parcel(self):
+        parcel = Parcel.objects.filter(order_id=self.case.order_id, pk=self.cleaned_data["parcel"]).first()
+        if parcel is None:
+            raise ValidationError("No such parcel on this order.")
+        return parcel
+
+    def save(self):
+        return tracking.supersede_parcel(actor=self.actor, via="case page", **self.cleaned_data)
+
+
 # The case page's actions: the `action` a button posts -> its form.
 ACTIONS: dict[str, type[CaseActionForm]] = {
     "chase_supplier": ChaseSupplierForm,
@@ -298,4 +318,5 @@ ACTIONS: dict[str, type[CaseActionForm]] = {
     "edit_money": EditMoneyForm,
     "pause_product": PauseProductForm,
     "flag_supplier": FlagSupplierForm,
+    "supersede_parcel": SupersedeParcelForm,
 }

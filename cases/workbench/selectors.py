@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 
 from cases.choices import MoneyState
-from cases.models import Case, MoneyDecision
+from cases.models import Case, MoneyDecision, Order
 from cases.permissions import APPROVE_MONEY
 from cases.tracking.detect import tracking_url
 
@@ -93,3 +93,21 @@ def _parcel_row(parcel: dict, *, headline: bool) -> dict:
         ),
         "flags": ", ".join(parcel.get("flags") or ()),
     }
+
+
+def parcels_in_force(order: Order) -> list[dict]:
+    """The order's parcels not superseded, as the page offers them to be marked superseded: each by its
+    number (else "no number yet") and the items it names."""
+    rows = order.parcels.filter(superseded_at__isnull=True).select_related("tracking_number")
+    return [
+        {
+            "pk": parcel.pk,
+            "label": " ".join(
+                [
+                    parcel.tracking_number.number if parcel.tracking_number else "no number yet",
+                    f"({', '.join(parcel.skus)})" if parcel.skus else "",
+                ]
+            ).strip(),
+        }
+        for parcel in rows
+    ]

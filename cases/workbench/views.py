@@ -29,10 +29,17 @@ from cases.currencies import currency_code
 from cases.models import Case
 from cases.permissions import APPROVE_MONEY
 from cases.services.assessment import unassessable_reason
+from cases.tracking.services import SUPERSEDE_PARCEL
 from cases.workbench.forms import ACTIONS
 from cases.workbench.money import REQUEST_MONEY
 from cases.workbench.queue import clock_exceeded, key_clock
-from cases.workbench.selectors import assignable_users, case_money_decisions, current_draft, parcel_rows
+from cases.workbench.selectors import (
+    assignable_users,
+    case_money_decisions,
+    current_draft,
+    parcel_rows,
+    parcels_in_force,
+)
 from cases.workbench.services import ENDINGS, WORK_CASE, DraftCheck, DraftRefused
 from cases.workbench.timeline import case_timeline, proved, unreadable_facts
 from staletrack.permissions import require
@@ -124,6 +131,8 @@ def render_case_page(model_admin, request, case: Case, *, draft_text=None, viola
         "can_request_money": user.has_perm(REQUEST_MONEY),
         "can_pause": user.has_perm(PAUSE_PRODUCT),
         "can_flag": user.has_perm(FLAG_SUPPLIER),
+        "can_supersede": user.has_perm(SUPERSEDE_PARCEL),
+        "parcels_in_force": parcels_in_force(case.order),
         "chase_channels": ChaseChannel.choices,
         "evidence_kinds": EvidenceKind.choices,
         "money_kinds": MoneyKind.choices,

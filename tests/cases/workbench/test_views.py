@@ -33,6 +33,7 @@ def action_posts(case, decision=None):
         "request_money": {"kind": "refund", "amount": "29.90", "reason": "never arrived"},
         "pause_product": {"reason": "stale"},
         "flag_supplier": {"reason": "stale"},
+        "supersede_parcel": {"parcel": case.order.parcels.get().pk, "reason": "wrong number"},
     }
     if decision is not None:
         seen = {"decision": decision.pk, "version": decision.version, "amount": decision.amount}
@@ -52,6 +53,7 @@ STAFF_ALLOWED = {
     "save_draft",
     "mark_sent",
     "request_money",
+    "supersede_parcel",
 }
 # The request in these tests is another staff member's: only its requester or an owner edits it.
 OWNER_ONLY = {"approve_money", "reject_money", "pause_product", "flag_supplier", "edit_money"}
@@ -83,6 +85,37 @@ def test_every_case_action_with_every_role(client, case, role, action, request):
         assert response.status_code == 403
         assert counts() == before
         assert MoneyDecision.objects.get().state == MoneyState.PENDING
+
+
+def test_staff_mark_a_parcel_superseded_from_the_case_page(client, case, staff):
+    verified_login(client, staff)
+    parcel = case.order.parcels.get()
+    url = reverse("admin:cases_case_change", args=[case.pk])
+    page = client.get(url).content.decode()
+    assert 'value="supersede_parcel"' in page and f'<option value="{parcel.pk}">' in page
+    response = client.post(url, {"action": "supersede_parcel", "parcel": parcel.pk, "reason": "  "})
+    assert response.status_code == 302
+    parcel.refresh_from_db()
+    assert parcel.superseded_at is None  # no reason, nothing written
+    client.post(
+        url, {"action": "supersede_parcel", "parcel": parcel.pk, "reason": "supplier sent a wrong number"}
+    )
+    parcel.refresh_from_db()
+    assert (parcel.superseded_by, parcel.superseded_reason) == (staff, "supplier sent a wrong number")
+    assert 'value="supersede_parcel"' not in client.get(url).content.decode()  # none left in force
+
+
+def test_a_parcel_of_another_order_is_named_not_superseded(client, case, staff):
+    other = import_label_only_cases(1, label_days_ago=7, first=2)[-1]
+    verified_login(client, staff)
+    url = reverse("admin:cases_case_change", args=[case.pk])
+    foreign = other.order.parcels.get()
+    response = client.post(
+        url, {"action": "supersede_parcel", "parcel": foreign.pk, "reason": "x"}, follow=True
+    )
+    assert "No such parcel on this order." in response.content.decode()
+    foreign.refresh_from_db()
+    assert foreign.superseded_at is None
 
 
 def test_an_unknown_action_is_403(client, case, staff):
