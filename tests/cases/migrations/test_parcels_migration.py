@@ -2,6 +2,7 @@
 product as its one line item; every stored number is a parcel, the newest in force and each older one
 superseded when the next newer one was assigned (version 1 replaced an order's number by the next)."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -100,3 +101,51 @@ def test_the_facts_of_a_migrated_order_read_its_current_number_as_version_1_did(
     assert facts["#2"].tracking.number == NUMBERS[2] and facts["#2"].parcels == ()
     assert facts["#3"].all_parcels() == ()
     assert Order.objects.get(pk=orders["#1"]).product.sku == "LAMP-01"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_every_packet_is_the_same_after_the_migration_but_for_its_parcels(back_to_version_1):
+    """Version 1 read an order's newest number as its tracking; after the migration the order lists every
+    number as a parcel, the older ones superseded: the packets (at any instant after the newest number
+    was assigned) are the version-1 packets plus `parcels`."""
+    from cases.assessment import assess_many
+    from cases.selectors.facts import facts_for_orders
+
+    orders = version_1_data(back_to_version_1)
+    Event = back_to_version_1.get_model("cases", "TrackingEvent")
+    Number = back_to_version_1.get_model("cases", "TrackingNumber")
+    for number, status, hours in ((NUMBERS[1], "exception", 12), (NUMBERS[2], "in_transit", 30)):
+        Event.objects.create(
+            tracking_number=Number.objects.get(number=number), at=T0 + timedelta(hours=hours), status=status
+        )
+    migrate()
+    as_of = T0 + timedelta(days=9)
+    loaded = facts_for_orders(list(orders.values()), as_of, with_peers=False).facts
+    newest = {
+        facts.order.order_id: max(
+            (p for p in facts.all_parcels() if p.tracking is not None),
+            key=lambda p: p.superseded_at is None,
+            default=None,
+        )
+        for facts in loaded
+    }
+    version_1 = [
+        replace(
+            facts,
+            parcels=(),
+            tracking=newest[facts.order.order_id].tracking if newest[facts.order.order_id] else None,
+        )
+        for facts in loaded
+    ]
+    after = [p.to_dict() for p in assess_many(loaded, as_of)]
+    before = [p.to_dict() for p in assess_many(version_1, as_of)]
+    assert len(after[0]["parcels"]) == 3 and [p["superseded"] for p in after[0]["parcels"]] == [
+        True,
+        True,
+        False,
+    ]
+
+    def without_parcels(packet: dict) -> dict:
+        return {key: value for key, value in packet.items() if key != "parcels"}
+
+    assert [without_parcels(p) for p in after] == [without_parcels(p) for p in before]
