@@ -16,7 +16,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from cases.assessment.facts import TrackingEvent as EventFacts
@@ -196,7 +196,11 @@ def add_events(number: TrackingNumber, events: Iterable[EventFacts], source: str
 
 
 def orders_carrying(numbers: Iterable[TrackingNumber]) -> list[int]:
-    """Primary keys of the orders that carry any of these numbers (whose cases the events touch)."""
+    """Primary keys of the orders that carry any of these numbers in a parcel still in force (whose cases
+    the events touch); a superseded parcel is not assessed, so its events change nothing."""
+    in_force = Q(superseded_at__isnull=True) | Q(superseded_at__gt=timezone.now())
     return list(
-        Parcel.objects.filter(tracking_number__in=list(numbers)).values_list("order_id", flat=True).distinct()
+        Parcel.objects.filter(in_force, tracking_number__in=list(numbers))
+        .values_list("order_id", flat=True)
+        .distinct()
     )

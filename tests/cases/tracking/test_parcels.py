@@ -112,3 +112,13 @@ def test_owners_may_supersede_too(two_numbers, owner, queued):
     parcel = Parcel.objects.get(order=two_numbers, position=1)
     tracking.supersede_parcel(actor=owner, parcel=parcel, reason="Reshipped under another number")
     assert Parcel.objects.get(pk=parcel.pk).superseded_by == owner
+
+
+def test_events_of_a_number_reassess_only_the_orders_whose_parcel_is_in_force(staff):
+    number = tracking.get_or_create_number("LP00510000000077", None)[0]
+    first, second = OrderFactory(order_id="#A"), OrderFactory(order_id="#B")
+    tracking.link_number(first, number)
+    tracking.link_number(second, number)
+    assert sorted(tracking.orders_carrying([number])) == sorted([first.pk, second.pk])
+    tracking.supersede_parcel(actor=staff, parcel=Parcel.objects.get(order=first), reason="wrong number")
+    assert tracking.orders_carrying([number]) == [second.pk]
