@@ -43,6 +43,10 @@ class DemoOrder:
     cancelled_at: datetime | None = None
     fulfilled_at: datetime | None = None
     tracking: DemoTracking | None = None
+    # A second item shipped in a parcel of its own (rules.md section 3a): its SKU and that parcel's number;
+    # then the first parcel carries `sku` only.
+    second_sku: str = ""
+    second_tracking: DemoTracking | None = None
     evidence: list[SupplierEvidence] = field(default_factory=list)
     chases: list[SupplierChase] = field(default_factory=list)
     messages: list[CustomerMessage] = field(default_factory=list)
@@ -60,6 +64,7 @@ class DemoData:
         """Every distinct tracking number, once, in first-use order."""
         seen: dict[str, DemoTracking] = {}
         for order in self.orders:
-            if order.tracking is not None:
-                seen.setdefault(order.tracking.number, order.tracking)
+            for tracking in (order.tracking, order.second_tracking):
+                if tracking is not None:
+                    seen.setdefault(tracking.number, tracking)
         return list(seen.values())

@@ -122,6 +122,27 @@ def _stale_in_transit(b: Builder, kind: Kind) -> list[DemoOrder]:
     return [order]
 
 
+def _two_parcels(b: Builder, kind: Kind) -> list[DemoOrder]:
+    """Two items from two suppliers in two parcels: the first delivered, the second stuck past the
+    in-transit window. The order reads stale in transit, not delivered (rules.md section 3a)."""
+    p = b.policy
+    order, road = b.start(kind, v.STALE_IN_TRANSIT)
+    supplier = b.by_sku[order.sku].supplier
+    order.second_sku = b.rng.choice([x for x in b.products if x.supplier != supplier]).sku
+    last_age = b.u(p.stale_in_transit_days + MARGIN, p.lost_package_days - MARGIN)
+    steps = b.transit_prefix(road, b.rng.randint(FIRST_TRANSIT, LAST_TRANSIT - 1))
+    label_age = last_age + b.u(1.0, 2.0) + len(steps) * b.u(0.3, 0.7)
+    order_age = b.set_age(order, label_age + b.u(0.3, 2.0))
+    order.second_tracking = b.tracking()
+    b.journey(order.second_tracking, steps, label_age, last_age)
+    delivered_age = b.u(0.5, last_age - MARGIN)
+    delivered = [*b.transit_prefix(road, LAST_TRANSIT), road[OFD], road[DELIVERY]]
+    order.tracking = b.tracking()
+    b.journey(order.tracking, delivered, b.u(label_age, order_age - 0.2), delivered_age)
+    b.maybe_talk(order, kind, last_age - 1, 0.02)
+    return [order]
+
+
 def _lost_in_transit(b: Builder, kind: Kind) -> list[DemoOrder]:
     """A parcel whose scans stopped early on its road, past the lost-package window."""
     p = b.policy
@@ -568,6 +589,7 @@ SCENARIOS: dict[str, Callable[[Builder, Kind], list[DemoOrder]]] = {
     "delivered": _delivered,
     "combined_shipment": _combined_shipment,
     "stale_in_transit": _stale_in_transit,
+    "two_parcels": _two_parcels,
     "lost_in_transit": _lost_in_transit,
     "accepted_waiting": _accepted_waiting,
     "accepted_stuck": _accepted_stuck,

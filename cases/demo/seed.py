@@ -26,6 +26,7 @@ from cases.demo.stories import past_decisions
 from cases.models import (
     Case,
     CustomerMessage,
+    LineItem,
     Order,
     Parcel,
     PastDecision,
@@ -128,11 +129,31 @@ def _write(data: DemoData) -> list[int]:
     def pk_of(tracking: DemoTracking) -> int:
         return number_pk[normalize_number(tracking.number)]
 
+    titles = {product.sku: product.title for product in data.products}
+    LineItem.objects.bulk_create(
+        [
+            LineItem(
+                order_id=order_pk[o.order_id], product_id=products[sku], title=titles[sku], position=position
+            )
+            for o in data.orders
+            for position, sku in enumerate(filter(None, (o.sku, o.second_sku)))
+        ],
+        batch_size=BATCH,
+    )
     Parcel.objects.bulk_create(
         [
-            Parcel(order_id=order_pk[o.order_id], tracking_number_id=pk_of(o.tracking))
+            Parcel(
+                order_id=order_pk[o.order_id],
+                tracking_number_id=pk_of(tracking),
+                skus=[sku] if o.second_sku else [],
+                position=position,
+            )
             for o in data.orders
-            if o.tracking is not None
+            for position, (tracking, sku) in enumerate(
+                pair
+                for pair in ((o.tracking, o.sku), (o.second_tracking, o.second_sku))
+                if pair[0] is not None
+            )
         ],
         batch_size=BATCH,
     )

@@ -35,6 +35,11 @@ def test_seed_demo_loads_every_case_type_once_and_only_once():
     assert models.Order.objects.filter(cancelled_at__isnull=False).exists()
     assert models.Order.objects.filter(fulfilled_at__isnull=False).exists()
     assert models.TrackingEvent.objects.filter(approximate=True, raw_status="").exists()
+    # An order in two parcels: its delivered item does not hide the stuck one (rules.md section 3a).
+    two = models.Case.objects.exclude(parcel_case_types=[]).select_related("order").first()
+    assert two is not None and two.case_type == "stale_in_transit"
+    assert two.parcel_case_types == ["delivered", "stale_in_transit"]
+    assert two.order.line_items.count() == 2 and two.order.parcels.count() == 2
     undetected = models.TrackingNumber.objects.filter(carrier="").values_list("normalized", flat=True)
     assert undetected and all(checksum_invalid(number) for number in undetected)
     text = out.getvalue()
