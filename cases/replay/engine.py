@@ -461,7 +461,12 @@ class _BundlePeers:
         )
         self._groups: dict[tuple[str, str], list[tuple[datetime, int]]] = defaultdict(list)
         for i, f in enumerate(facts):
-            for kind, name in (("sku", f.order.sku), ("supplier", f.order.supplier)):
+            # Every item's SKU and supplier: an order counts for its headline parcel's (rules.md section
+            # 3a), which may be any of its items; a peer more is one the counts group apart.
+            names = {("sku", item.key) for item in f.items()} | {
+                ("supplier", item.supplier) for item in f.items()
+            }
+            for kind, name in names:
                 if group_name(name):  # a blank name is a group of its own: never anyone's peer
                     self._groups[(kind, group_name(name))].append((f.order.ordered_at, i))
         for members in self._groups.values():
