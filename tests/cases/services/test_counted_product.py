@@ -51,3 +51,16 @@ def test_the_headline_item_is_matched_as_the_engine_matches_it(tmp_path):
     assert counted_products([{"id": case.pk, "counted_item": "NOPE"}]) == {}
     assert counted_products([{"id": case.pk, "counted_item": "lamp-1"}]) == {}
     assert counted_products([{"id": case.pk, "counted_item": None}]) == {}
+
+
+def test_the_migration_sets_it_on_cases_already_assessed(tmp_path):
+    """A stored packet that does not change is not written again: the migration that adds the column
+    sets it from the packets already stored."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_and_assess(tmp_path)
+    Case.objects.update(counted_product=None)
+    import_module("cases.migrations.0021_case_counted_product").set_counted_products(apps, None)
+    assert Case.objects.get(order__order_id=ORDER).counted_product.sku == "RUG-1"

@@ -17,7 +17,7 @@ def figures_of(rollups, dimension, key) -> dict:
     return next(r.figures for r in rollups if (r.dimension, r.key) == (dimension, key))
 
 
-@pytest.mark.parametrize("in_sql", [True, False])
+@pytest.mark.parametrize("in_sql", [pytest.param(True, marks=pytest.mark.postgres), False])
 def test_the_stuck_rug_counts_for_its_supplier_and_sku_not_the_lamps(tmp_path, in_sql):
     import_and_assess(tmp_path)
     rollups = week_rollups(WEEK, aggregate_in_sql=in_sql)
