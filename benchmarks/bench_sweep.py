@@ -147,7 +147,7 @@ def one_at_a_time(pks: list[int]) -> float:
         data = packet.to_dict()
         waiting = waiting_since(loaded.facts[0], AS_OF)
         values = stored_values(data, AS_OF, waiting, book.policy.pk)
-        del values["packet_json"]
+        del values["packet_json"], values["counted_item"]
         for name, value in values.items():
             setattr(case, name, value)
         case.save()

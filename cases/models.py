@@ -282,6 +282,15 @@ class Case(models.Model):
         help_text="An order in several parcels: each assessed parcel's own case type (rules.md section 3a), "
         "so the queue finds the order by any of them; empty for an order of one parcel.",
     )
+    # Set with the packet (cases.services.assessment.write_cases); the scorecard groups a case by it.
+    counted_product = optional_link(
+        "suppliers.Product",
+        on_delete=models.SET_NULL,
+        # Only the few orders in several parcels have one: a partial index, not one entry per case.
+        db_index=False,
+        help_text="An order in several parcels: the product its case counts for, that of its headline "
+        "parcel's first item (rules.md section 3a); empty: the order's product (its first item's).",
+    )
     window = models.JSONField(null=True, blank=True)
     clocks = models.JSONField(default=dict, blank=True)
     packet = models.JSONField(default=dict, blank=True, help_text="The last decision packet, as assessed.")
@@ -325,6 +334,11 @@ class Case(models.Model):
                 fields=["unassessable_since"],
                 condition=Q(unassessable_since__isnull=False),
                 name="case_unassessable",
+            ),
+            models.Index(
+                fields=["counted_product"],
+                condition=Q(counted_product__isnull=False),
+                name="case_counted_product",
             ),
             models.Index(fields=["case_type"]),
             models.Index(fields=["next_move"]),

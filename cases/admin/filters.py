@@ -1,11 +1,13 @@
 """Queue filters that Django's field filters do not give.
 
-The assignee (with "mine"), flags, the case type of any parcel, order age buckets and
-cases that cannot be assessed. Each filter narrows on an indexed column (flags: a GIN index on
-PostgreSQL; cannot be assessed: the partial index on `unassessable_since`)."""
+The assignee (with "mine"), flags, the case type of any parcel, order age buckets, the supplier or SKU a
+case counts for (the scorecard's links) and cases that cannot be assessed. Each filter narrows on an
+indexed column (flags: a GIN index on PostgreSQL; cannot be assessed: the partial index on
+`unassessable_since`; counts for: the partial index on `counted_product`, or'd with the order's product)."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import connections
@@ -108,6 +110,48 @@ class SkuFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value() or ""
         return queryset.filter(order__product_id=int(value)) if value.isdigit() else queryset
+
+
+class CountsForFilter(admin.SimpleListFilter):
+    """The cases that count for one supplier or product (rules.md section 3a), as the supplier scorecard
+    counts them and links to them: an order in several parcels for its headline parcel's first item's
+    product (`Case.counted_product`), any other for the order's own product. Shown only when chosen (the
+    scorecard's links choose it). A subclass names `counted`, the path from the counted product to the id
+    compared, and `model`, what the id is of."""
+
+    counted = ""
+    model = ""
+
+    @classmethod
+    def condition(cls, pk: int) -> Q:
+        return Q(**{f"counted_product__{cls.counted}": pk}) | Q(
+            counted_product__isnull=True, **{f"order__product__{cls.counted}": pk}
+        )
+
+    def lookups(self, request, model_admin):
+        value = self.value() or ""
+        if not value.isdigit():
+            return []
+        found = apps.get_model(self.model).objects.filter(pk=int(value)).first()
+        return [(value, str(found) if found else value)]
+
+    def queryset(self, request, queryset):
+        value = self.value() or ""
+        return queryset.filter(self.condition(int(value))) if value.isdigit() else queryset
+
+
+class CountsForSupplierFilter(CountsForFilter):
+    title = "counts for supplier"
+    parameter_name = "counts_for_supplier"  # suppliers.scorecard.links.SUPPLIER_PARAMETER
+    counted = "supplier_id"
+    model = "suppliers.Supplier"
+
+
+class CountsForProductFilter(CountsForFilter):
+    title = "counts for SKU"
+    parameter_name = "counts_for_sku"  # suppliers.scorecard.links.PRODUCT_PARAMETER
+    counted = "id"
+    model = "suppliers.Product"
 
 
 class UnassessableFilter(admin.SimpleListFilter):

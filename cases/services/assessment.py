@@ -37,7 +37,8 @@ from django.utils import timezone
 from cases.assessment import assess_many
 from cases.assessment.facts import CaseFacts
 from cases.choices import CaseStatus, RiskLevel
-from cases.models import Case, CaseBacklog, Order
+from cases.models import Case, CaseBacklog, LineItem, Order
+from cases.packets import counted_item, item_key
 from cases.selectors.case_states import CaseState, case_states
 from cases.selectors.facts import facts_for_orders
 from cases.selectors.review_counts import StoredReviewCounts, stored_review_counts
@@ -66,6 +67,7 @@ NOT_THE_CASE = (OperationalError, InterfaceError, SoftTimeLimitExceeded, TimeLim
 STORED = (
     "case_type",
     "parcel_case_types",
+    "counted_product",
     "risk_level",
     "risk_rank",
     "next_move",
@@ -537,7 +539,8 @@ def encode_packet(data: dict) -> tuple[str, str]:
 
 def stored_values(data: dict, as_of: datetime, waiting: datetime | None, policy_id: int) -> dict:
     """The Case columns a packet sets (the queue sorts and filters on them without reading the packet),
-    plus "packet_json", the packet as the PostgreSQL writer sends it."""
+    plus "packet_json", the packet as the PostgreSQL writer sends it, and "counted_item", the item key
+    `write_cases` resolves to `Case.counted_product`."""
     packet_json, digest = encode_packet(data)
     return {
         "case_type": data["case_type"],
@@ -548,6 +551,7 @@ def stored_values(data: dict, as_of: datetime, waiting: datetime | None, policy_
         "route": data["route"] or "",
         "flags": data["flags"],
         "parcel_case_types": parcel_case_types(data),
+        "counted_item": counted_item(data),
         "window": data["window"],
         "clocks": data["clocks"],
         "packet": data,
@@ -572,12 +576,38 @@ def parcel_case_types(data: dict) -> list[str]:
     return sorted({parcel["case_type"] for parcel in parcels if parcel.get("case_type")})
 
 
+def counted_products(rows: list[dict]) -> dict[int, int]:
+    """Case id -> the product its case counts for (`Case.counted_product`, rules.md section 3a), for the
+    rows whose headline parcel names an item other than the order's first: the product of the order's
+    line item with that key. One query for the batch, only when some order of it is in several parcels.
+    A key no line item has counts for the first item (as the engine's `_item` does): no entry."""
+    wanted = {row["id"]: item_key(row["counted_item"]) for row in rows if row.get("counted_item")}
+    if not wanted:
+        return {}
+    items: dict[int, list[tuple[str, int]]] = {}
+    for case_pk, sku, product_pk in (
+        LineItem.objects.filter(order__case__id__in=list(wanted))
+        .order_by("order_id", "position")
+        .values_list("order__case__id", "product__sku", "product_id")
+    ):
+        items.setdefault(case_pk, []).append((item_key(sku), product_pk))
+    counted = {}
+    for case_pk, key in wanted.items():
+        found = next((i for i, (sku, _) in enumerate(items.get(case_pk, ())) if sku == key), None)
+        if found:  # not the first item (the order's product), nor none
+            counted[case_pk] = items[case_pk][found][1]
+    return counted
+
+
 def write_cases(rows: list[dict]) -> None:
     """One UPDATE per batch of `stored_values` rows (with "id"). On PostgreSQL the rows travel as one
     JSON document joined with jsonb_to_recordset; Django's bulk_update does the same on SQLite. A case
-    written was assessed: a failure recorded before is cleared (`CLEARED`)."""
+    written was assessed: a failure recorded before is cleared (`CLEARED`). The product each case counts
+    for is set with it (`counted_products`: one more query when an order of the batch is in several
+    parcels)."""
     if not rows:
         return
+    counted = counted_products(rows)
     if connection.vendor != "postgresql":
         now = timezone.now()
         cases = [
@@ -586,7 +616,8 @@ def write_cases(rows: list[dict]) -> None:
                 updated_at=now,
                 unassessable_since=None,
                 unassessable_reason="",
-                **{k: v for k, v in row.items() if k not in ("id", "packet_json")},
+                counted_product_id=counted.get(row["id"]),
+                **{k: v for k, v in row.items() if k not in ("id", "packet_json", "counted_item")},
             )
             for row in rows
         ]
@@ -594,7 +625,7 @@ def write_cases(rows: list[dict]) -> None:
         return
     # The queue's columns are read out of the packet by the server: each packet is sent and parsed once,
     # as encoded for its digest.
-    document = "[" + ",".join(map(_document_row, rows)) + "]"
+    document = "[" + ",".join(_document_row(row, counted.get(row["id"])) for row in rows) + "]"
     table = Case._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -603,7 +634,7 @@ def write_cases(rows: list[dict]) -> None:
                 case_type = v.packet->>'case_type', risk_level = v.packet->>'risk_level',
                 risk_rank = v.risk_rank, next_move = v.packet->>'next_move', also = v.packet->'also',
                 route = coalesce(v.packet->>'route', ''), flags = v.packet->'flags',
-                parcel_case_types = v.parcel_case_types,
+                parcel_case_types = v.parcel_case_types, counted_product_id = v.counted_product_id,
                 "window" = nullif(v.packet->'window', 'null'::jsonb), clocks = v.packet->'clocks',
                 packet = v.packet, packet_digest = v.packet_digest,
                 requires_owner_approval = (v.packet->>'requires_owner_approval')::boolean,
@@ -613,7 +644,7 @@ def write_cases(rows: list[dict]) -> None:
                 updated_at = now()
             FROM jsonb_to_recordset(%s::jsonb) AS v(
                 id bigint, packet jsonb, packet_digest text, risk_rank smallint, waiting_since timestamptz,
-                assessed_at timestamptz, policy_id bigint, parcel_case_types jsonb
+                assessed_at timestamptz, policy_id bigint, parcel_case_types jsonb, counted_product_id bigint
             )
             WHERE c.id = v.id
             """,
@@ -621,11 +652,12 @@ def write_cases(rows: list[dict]) -> None:
         )
 
 
-def _document_row(row: dict) -> str:
+def _document_row(row: dict, counted_product_id: int | None) -> str:
     waiting = json.dumps(row["waiting_since"].isoformat()) if row["waiting_since"] else "null"
     return (
         f'{{"id":{int(row["id"])},"packet":{row["packet_json"]},"packet_digest":"{row["packet_digest"]}",'
         f'"risk_rank":{int(row["risk_rank"])},"waiting_since":{waiting},'
         f'"assessed_at":"{row["assessed_at"].isoformat()}","policy_id":{json.dumps(row["policy_id"])},'
-        f'"parcel_case_types":{json.dumps(row["parcel_case_types"])}}}'
+        f'"parcel_case_types":{json.dumps(row["parcel_case_types"])},'
+        f'"counted_product_id":{json.dumps(counted_product_id)}}}'
     )

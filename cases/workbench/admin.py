@@ -26,6 +26,8 @@ from django.utils.http import urlencode
 from cases.admin.filters import (
     AgeFilter,
     AssigneeFilter,
+    CountsForProductFilter,
+    CountsForSupplierFilter,
     FlagFilter,
     ParcelCaseTypeFilter,
     SkuFilter,
@@ -95,6 +97,8 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
         "route",
         ("order__product__supplier", admin.RelatedFieldListFilter),
         SkuFilter,
+        CountsForSupplierFilter,
+        CountsForProductFilter,
         CountryFilter,
         "status",
         AssigneeFilter,

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from cases.choices import MoneyState
 from cases.models import Case, MoneyDecision, Order
+from cases.packets import headline_index
 from cases.permissions import APPROVE_MONEY
 from cases.tracking.detect import tracking_url
 
@@ -46,21 +47,13 @@ def case_money_decisions(case: Case, *, user) -> list[MoneyDecision]:
 
 def parcel_rows(packet: dict) -> list[dict]:
     """The packet's parcels (rules.md section 9) as the case page shows them: the headline parcel (the one
-    whose case type, window and clocks the packet took, section 3a) first, then the others in input
-    order; each with its carrier's tracking link, its items, its own decisions and clocks."""
+    whose case type, window and clocks the packet took, section 3a: `cases.packets.headline_index`) first,
+    then the others in input order; each with its carrier's tracking link, its items, its own decisions and
+    clocks."""
     parcels = packet.get("parcels") or []
     if len(parcels) < 2:
         return [_parcel_row(parcel, headline=True) for parcel in parcels]
-    headline = next(
-        (
-            i
-            for i, parcel in enumerate(parcels)
-            if not parcel.get("superseded")
-            and (parcel.get("case_type"), parcel.get("window"), parcel.get("clocks"))
-            == (packet.get("case_type"), packet.get("window"), packet.get("clocks"))
-        ),
-        None,
-    )
+    headline = headline_index(packet)
     order = ([headline] if headline is not None else []) + [i for i in range(len(parcels)) if i != headline]
     return [_parcel_row(parcels[i], headline=i == headline) for i in order]
 

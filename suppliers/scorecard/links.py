@@ -1,8 +1,11 @@
 """The case changelist URLs of one scorecard row: the row's own cases, ordered in a range of weeks.
 
 A row's group is its supplier, SKU or destination country; its weeks bound when the orders were placed, in
-the store's time zone. A figure adds its own condition (`figures.Figure.condition`) to those; the lookups
-all of them use are `figures.CASE_LOOKUPS`, which the case admin allows.
+the store's time zone. A supplier's or SKU's cases are those that count for it, as the figures count them
+(rules.md section 3a: an order in several parcels for its headline parcel's first item; see
+`suppliers.scorecard.selectors.counted_product`): the case admin's "counts for" filters. A figure adds
+its own condition (`figures.Figure.condition`) to those; the lookups all of them use are
+`figures.CASE_LOOKUPS`, which the case admin allows.
 """
 
 from __future__ import annotations
@@ -13,20 +16,20 @@ from urllib.parse import urlencode
 from suppliers.scorecard.filters import SKU, SUPPLIER
 from suppliers.selectors import week_bounds
 
-# The lookup that narrows the case changelist to a row's group, per dimension.
-SUPPLIER_LOOKUP = "order__product__supplier__id__exact"
-PRODUCT_LOOKUP = "order__product__id__exact"
+# The parameter that narrows the case changelist to a row's group, per dimension.
+SUPPLIER_PARAMETER = "counts_for_supplier"  # CaseAdmin's CountsForSupplierFilter
+PRODUCT_PARAMETER = "counts_for_sku"  # CaseAdmin's CountsForProductFilter
 COUNTRY_PARAMETER = "country"  # CaseAdmin's CountryFilter
-GROUP_LOOKUPS = frozenset({SUPPLIER_LOOKUP, PRODUCT_LOOKUP, COUNTRY_PARAMETER})
+GROUP_LOOKUPS = frozenset({SUPPLIER_PARAMETER, PRODUCT_PARAMETER, COUNTRY_PARAMETER})
 WEEK_LOOKUPS = frozenset({"order__ordered_at__gte", "order__ordered_at__lt"})
 
 
 def group(*, dimension: str, key: str, supplier_id: int | None, product_id: int | None) -> dict | None:
     """The changelist parameters of a row's group; None when the row has no supplier or product left."""
     if dimension == SUPPLIER:
-        return None if supplier_id is None else {SUPPLIER_LOOKUP: supplier_id}
+        return None if supplier_id is None else {SUPPLIER_PARAMETER: supplier_id}
     if dimension == SKU:
-        return None if product_id is None else {PRODUCT_LOOKUP: product_id}
+        return None if product_id is None else {PRODUCT_PARAMETER: product_id}
     return {COUNTRY_PARAMETER: key}
 
 

@@ -10,7 +10,9 @@ time zone, read with their cases, messages, outcomes and money decisions as they
 is built (a rebuild later shows the same orders further on).
 
 Rows: every supplier gets one (a supplier without orders that week shows zeros, so the scorecard lists it);
-SKUs and countries get one when they had an order that week.
+SKUs and countries get one when they had an order that week. An order counts once, with all its figures,
+for one SKU and its supplier: the product its case counts for (rules.md section 3a: an order in several
+parcels, for its headline parcel's first item; `selectors.counted_product`).
 
 Figures (each row holds all of them; a rate or duration with nothing to measure is null):
 
@@ -99,8 +101,9 @@ GroupKey = tuple[str, object]  # (dimension, supplier id | product id | country 
 
 
 # ---------------------------------------------------------------------------------------------------
-# Plain rows, as the selectors load them. A "cell" is one (product, destination country) pair: every
-# order sits in exactly one, so cell counts add up to supplier, SKU and country counts.
+# Plain rows, as the selectors load them. A "cell" is one (product, destination country) pair, the product
+# being the one the order counts for (its headline parcel's, rules.md section 3a: selectors.counted_product):
+# every order sits in exactly one, so cell counts add up to supplier, SKU and country counts.
 
 
 @dataclass(frozen=True, slots=True)

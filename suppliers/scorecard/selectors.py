@@ -5,7 +5,15 @@ time zone (settings.TIME_ZONE), read with their cases, messages, outcomes and mo
 when the rollup is built. A week's rollup therefore answers "how did last week's orders go", and
 rebuilding it later shows the same orders further on.
 
-`load_week` runs seven queries whatever the number of orders: four GROUP BY queries over (product,
+Each order counts for one product, its case's (rules.md section 3a): `Case.counted_product`, the product of
+its headline parcel's first item when it is in several parcels, else (and for an order with no case yet)
+the order's product, its first item's. An order with a delivered lamp and a stuck rug counts, with all of
+its figures (the order itself, its case type, risk, outcomes, money decisions and messages), for the
+rug's SKU and supplier, once (`counted_product`); the case changelist links filter the same way
+(`suppliers.scorecard.links`). The tracking durations and exceptions still read the order's current
+tracking number (below), which for an order in several parcels need not be its headline parcel's.
+
+`load_week` runs seven queries whatever the number of orders: four GROUP BY queries over (counted product,
 destination country) cells, whose counts add up to any dimension; one query of the tracking instants;
 the week's products; all suppliers. On PostgreSQL the tracking query aggregates in SQL (GROUPING SETS,
 percentiles by rank over ordered arrays); elsewhere it returns one row per order and
@@ -18,7 +26,8 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 
 from django.db import connection
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 
 from cases.assessment import vocabulary as v
@@ -29,6 +38,18 @@ from suppliers.scorecard import rollups
 from suppliers.selectors import week_bounds
 
 TRIGGERS_SHOWN = 50
+
+
+def counted_product(case: str = "case__", order: str = "") -> Coalesce:
+    """The product an order counts for: its case's counted product, else the order's own. `case` and
+    `order` are the paths to the case and the order from the rows queried (orders: the defaults)."""
+    return Coalesce(F(f"{case}counted_product_id"), F(f"{order}product_id"))
+
+
+def counted_supplier() -> Coalesce:
+    """The supplier of the product an order counts for, on a query on orders (a counted product always has
+    a supplier, so the order's own is taken only when its product is)."""
+    return Coalesce(F("case__counted_product__supplier_id"), F("product__supplier_id"))
 
 
 def week_orders(week_start: date):
@@ -63,36 +84,36 @@ def load_week(week_start: date, *, aggregate_in_sql: bool | None = None) -> Week
     too_long = Q(case__case_type=v.LABEL_CREATED_ONLY, case__window__exceeded=True)
     case_cells = [
         rollups.CaseCell(
-            row["product_id"],
+            row["counted"],
             row["country"],
             row["case__case_type"],
             row["case__risk_level"],
             row["n"],
             row["m"],
         )
-        for row in orders.values("product_id", "country", "case__case_type", "case__risk_level").annotate(
-            n=Count("pk"), m=Count("pk", filter=too_long)
-        )
+        for row in orders.annotate(counted=counted_product())
+        .values("counted", "country", "case__case_type", "case__risk_level")
+        .annotate(n=Count("pk"), m=Count("pk", filter=too_long))
     ]
     message_cells = [
-        rollups.MessageCell(row["order__product_id"], row["order__country"], row["n"])
+        rollups.MessageCell(row["counted"], row["order__country"], row["n"])
         for row in CustomerMessage.objects.filter(direction=Direction.INBOUND, **in_week)
         .order_by()
-        .values("order__product_id", "order__country")
+        .annotate(counted=counted_product("order__case__", "order__"))
+        .values("counted", "order__country")
         .annotate(n=Count("pk"))
     ]
     outcome_cells = [
-        rollups.OutcomeCell(
-            row["case__order__product_id"], row["case__order__country"], row["kind"], row["n"]
-        )
+        rollups.OutcomeCell(row["counted"], row["case__order__country"], row["kind"], row["n"])
         for row in Outcome.objects.filter(**case_in_week)
         .order_by()
-        .values("case__order__product_id", "case__order__country", "kind")
+        .annotate(counted=counted_product("case__", "case__order__"))
+        .values("counted", "case__order__country", "kind")
         .annotate(n=Count("case_id", distinct=True))
     ]
     money_cells = [
         rollups.MoneyCell(
-            row["case__order__product_id"],
+            row["counted"],
             row["case__order__country"],
             row["state"] == MoneyState.APPROVED,
             row["currency"],
@@ -101,12 +122,13 @@ def load_week(week_start: date, *, aggregate_in_sql: bool | None = None) -> Week
         )
         for row in MoneyDecision.objects.filter(**case_in_week)
         .order_by()
-        .values("case__order__product_id", "case__order__country", "state", "currency")
+        .annotate(counted=counted_product("case__", "case__order__"))
+        .values("counted", "case__order__country", "state", "currency")
         .annotate(n=Count("pk"), amount=Sum("amount"))
     ]
     products = {
         pk: rollups.ProductInfo(sku, supplier_id)
-        for pk, sku, supplier_id in Product.objects.filter(pk__in=orders.values("product_id"))
+        for pk, sku, supplier_id in Product.objects.filter(pk__in={cell.product_id for cell in case_cells})
         .order_by()
         .values_list("pk", "sku", "supplier_id")
     }
@@ -122,14 +144,14 @@ def load_week(week_start: date, *, aggregate_in_sql: bool | None = None) -> Week
 
 
 def _per_order_sql(orders) -> tuple[str, list]:
-    """Common table expressions ending in `per_order`: one row per order of `orders` with its product,
-    supplier, country, ordered_at, label_at, first_scan_at and had_exception (0/1), read from the order's
-    current tracking number (the last assigned of its parcels not superseded, rules.md section 3a). A
-    wrong_tracking case's number is not this parcel's: its label, first scan and exceptions are left out."""
+    """Common table expressions ending in `per_order`: one row per order of `orders` with the product it
+    counts for and that product's supplier, country, ordered_at, label_at, first_scan_at and had_exception
+    (0/1), read from the order's current tracking number (the last assigned of its parcels not superseded,
+    rules.md section 3a). A wrong_tracking case's number is not this parcel's: its label, first scan and
+    exceptions are left out."""
     week_sql, week_params = (
-        orders.values_list(
-            "pk", "product_id", "product__supplier_id", "country", "ordered_at", "case__case_type"
-        )
+        orders.annotate(counted=counted_product(), supplier=counted_supplier())
+        .values_list("pk", "counted", "supplier", "country", "ordered_at", "case__case_type")
         .query.get_compiler(using=orders.db)
         .as_sql()
     )

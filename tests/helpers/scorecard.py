@@ -8,8 +8,10 @@ import io
 from urllib.parse import parse_qsl, urlsplit
 
 from django.contrib.admin.utils import build_q_object_from_lookup_parameters, prepare_lookup_value
+from django.db.models import Q
 from django.urls import reverse
 
+from cases.admin.filters import CountsForProductFilter, CountsForSupplierFilter
 from cases.models import Case
 from suppliers.models import WeeklyRollup
 from suppliers.scorecard.cells import Cell
@@ -35,17 +37,25 @@ def cell(line, name) -> Cell:
     return dict(line["cells"])[name]
 
 
-# The case admin's own list filters the links use, and the lookup each applies.
+# The case admin's own list filters the links use, and the lookup each applies; or the condition.
 LIST_FILTER_PARAMETERS = {"country": "order__country"}
+LIST_FILTER_CONDITIONS = {
+    CountsForSupplierFilter.parameter_name: CountsForSupplierFilter.condition,
+    CountsForProductFilter.parameter_name: CountsForProductFilter.condition,
+}
 
 
 def cases_behind(url: str) -> set[str]:
     """The order ids of the cases a link's query selects, filtered as the admin changelist filters."""
     params: dict[str, list] = {}
+    conditions = Q()
     for key, value in parse_qsl(urlsplit(url).query, keep_blank_values=True):
+        if key in LIST_FILTER_CONDITIONS:
+            conditions &= LIST_FILTER_CONDITIONS[key](int(value))
+            continue
         key = LIST_FILTER_PARAMETERS.get(key, key)
         params.setdefault(key, []).append(prepare_lookup_value(key, value))
-    cases = Case.objects.filter(build_q_object_from_lookup_parameters(params)).distinct()
+    cases = Case.objects.filter(conditions, build_q_object_from_lookup_parameters(params)).distinct()
     return set(cases.values_list("order__order_id", flat=True))
 
 
