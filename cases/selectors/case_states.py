@@ -62,7 +62,10 @@ def case_states(order_pks: Sequence[int], *, due_at: datetime | None = None) -> 
         "c.policy_id, c.assessed_at, c.next_assessment_at, c.waiting_since, c.packet_digest, o.ordered_at, "
         "p.sku, s.name, c.unassessable_since IS NOT NULL "
         "FROM cases_case c JOIN cases_order o ON o.id = c.order_id "
-        "JOIN suppliers_product p ON p.id = o.product_id JOIN suppliers_supplier s ON s.id = p.supplier_id "
+        # The product the case counts for in overlays 5 and 6 (rules.md section 3a): its headline parcel's,
+        # stored when not the order's first item's.
+        "JOIN suppliers_product p ON p.id = COALESCE(c.counted_product_id, o.product_id) "
+        "JOIN suppliers_supplier s ON s.id = p.supplier_id "
         "WHERE "
     )
     params = []

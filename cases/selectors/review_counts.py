@@ -71,19 +71,36 @@ def stored_review_counts(
         window, risk_rank__gt=0, order__ordered_at__gte=as_of - timedelta(days=counts.product_days)
     )
     if product_ids is not None:
-        products = products.filter(order__product_id__in=_spelled_alike(Product, "sku", product_ids))
-    for row in products.values("order__product__sku").annotate(n=Count("id")).order_by():
-        counts.products[group_name(row["order__product__sku"])] += row["n"]
+        products = products.filter(_counted_for(_spelled_alike(Product, "sku", product_ids), "id"))
+    for name, n in _grouped(products, "sku"):
+        counts.products[group_name(name)] += n
     suppliers = Case.objects.filter(
         window, STUCK, order__ordered_at__gte=as_of - timedelta(days=counts.supplier_days)
     )
     if supplier_ids is not None:
         suppliers = suppliers.filter(
-            order__product__supplier_id__in=_spelled_alike(Supplier, "name", supplier_ids)
+            _counted_for(_spelled_alike(Supplier, "name", supplier_ids), "supplier_id")
         )
-    for row in suppliers.values("order__product__supplier__name").annotate(n=Count("id")).order_by():
-        counts.suppliers[group_name(row["order__product__supplier__name"])] += row["n"]
+    for name, n in _grouped(suppliers, "supplier__name"):
+        counts.suppliers[group_name(name)] += n
     return counts
+
+
+def _counted_for(ids: list[int], column: str) -> Q:
+    """Cases that count for a product (or supplier) of `ids`: through the product they count for (rules.md
+    section 3a: the headline parcel's), stored when it is not the order's first item's."""
+    return Q(**{f"counted_product__{column}__in": ids}) | Q(
+        counted_product__isnull=True, **{f"order__product__{column}__in": ids}
+    )
+
+
+def _grouped(cases, column: str) -> list[tuple[str, int]]:
+    """(name, cases) per `column` of the product each case counts for (one grouped query)."""
+    rows = cases.values(f"counted_product__{column}", f"order__product__{column}").annotate(n=Count("id"))
+    return [
+        (row[f"counted_product__{column}"] or row[f"order__product__{column}"], row["n"])
+        for row in rows.order_by()
+    ]
 
 
 def _spelled_alike(model, column: str, ids: Iterable[int]) -> list[int]:

@@ -1,7 +1,7 @@
 """Overlays 5-6 on writes: the counts of other orders come from their stored assessments."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -92,3 +92,23 @@ def test_stored_cases_of_orders_placed_after_as_of_are_not_counted():
     late = stored_case(lamp, days_ago=3)
     as_of = late.order.ordered_at - timedelta(seconds=1)
     assert stored_review_counts(as_of, active_policy_book()).products["lamp-02"] == 1
+
+
+@pytest.mark.django_db
+def test_an_order_in_parcels_counts_for_its_headline_parcels_sku_and_supplier(tmp_path):
+    """The lamp (the first item) is delivered and the rug stuck: the stored case counts for the rug's SKU
+    (rules.md section 3a), in the counts and in the case's stored state alike."""
+    from suppliers.models import Product, Supplier
+    from tests.helpers.parcel_orders import import_and_assess
+
+    as_of = datetime.fromisoformat("2026-11-22T12:00:00+00:00")  # inside the 14-day review window
+    import_and_assess(tmp_path, as_of=as_of)
+    assert Case.objects.get().case_type == "stale_in_transit"
+    counts = stored_review_counts(as_of, active_policy_book())
+    assert counts.products == {"rug-1": 1}
+    rug = Product.objects.get(sku="RUG-1")
+    assert stored_review_counts(as_of, active_policy_book(), product_ids=[rug.pk]).products == {"rug-1": 1}
+    lamp = Product.objects.get(sku="LAMP-1")
+    assert stored_review_counts(as_of, active_policy_book(), product_ids=[lamp.pk]).products == {}
+    (state,) = case_states(list(Case.objects.values_list("order_id", flat=True))).values()
+    assert (state.sku, state.supplier) == ("RUG-1", Supplier.objects.get(name="Rug Works").name)
