@@ -6,20 +6,22 @@
    rows of an `OrdersCsv` (decoded and split by Python's csv module, so every row keeps its exact line
    number) go into a TEMP table `st_order_rows` with psycopg 3's `cursor.copy()`, in chunks so that
    progress can be reported between them.
-2. `check`: a handful of statements find every issue at once: each order's first row (`st_order_heads`,
-   with the order's number of rows) is parsed and checked column by column (`st_order_checked`, which
-   also holds the row each order is tracked under: its first row when that needs shipping and has a SKU,
-   else the one `st_order_products` found among its later rows), and the later rows of orders with more
-   than one are compared with their first. Issues keep their line and column. What costs is kept off the
+2. `check`: a handful of statements find every issue at once: each order's first row (`st_order_heads`, with
+   the order's number of rows) is parsed and checked column by column (`st_order_checked`, which also holds
+   the row each order is tracked under: its first row when that needs shipping and has a SKU or a name, else
+   `st_order_products` found among its later rows), and the later rows of orders with more than one are
+   compared with their first; `st_order_lines` holds every order's line items (rules.md section 3a), in file
+   order, each checked (key, vendor, quantity). Issues keep their line and column. What costs is kept off the
    common case: Shopify's own time shape is told cell by cell by byte tests (only the other time cells are
-   grouped and looked at once per distinct value), amounts without regular expressions, a join to an
-   empty table (no order left out, none tracked under a later row) is not made, and merge joins are off
-   (the staging tables have no statistics).
+   grouped and looked at once per distinct value), amounts without regular expressions, a join to an empty
+   table (no order left out, none tracked under a later row) is not made, and merge joins are off (the staging
+   tables have no statistics).
 3. `plan`: one statement resolves what each valid order becomes, next to what is stored (new, update,
    unchanged, skip), with `IS DISTINCT FROM` on every stored column.
 4. `write` (inside the caller's transaction, after `lock`): missing suppliers and products, `UPDATE ...
-   FROM` the plan for changed orders (with an audit event each, old and new values side by side), `INSERT`
-   for new orders, and for their cases unless the caller has them created after commit (a large import:
+   FROM` the plan for changed orders (with an audit event each, old and new values side by side; an order
+   whose line items changed has them replaced), `INSERT` for new orders and their line items, and for their
+   cases unless the caller has them created after commit (a large import:
    `cases.services.assessment.record_case_backlog`). Unchanged rows are not touched, so re-importing a
    file writes nothing.
 
