@@ -20,7 +20,6 @@ from cases.intake.orders_csv import (
     FIELDS,
     INDEX,
     MAX_TITLE,
-    SHOPIFY,
     TIME_FIELDS,
     HeadCheck,
     Msg,
@@ -29,14 +28,16 @@ from cases.intake.orders_csv import (
     check_product,
     conflicts,
     decide_times,
+    is_line_item,
     needs_reading,
     product_key,
+    read_quantity,
     requires_shipping,
     resolve_fulfilled_at,
     resolve_payment_state,
     skip_reason,
 )
-from cases.models import Case, Order, Parcel
+from cases.models import Case, LineItem, Order, Parcel
 from cases.services.audit import audit_events
 from suppliers.models import Product, Supplier
 
@@ -54,8 +55,7 @@ class _Order:
     head_line: int
     head: tuple[str, ...]
     row_issues: list[tuple[int, str, str]] = field(default_factory=list)  # later rows: (line, field, msg)
-    sku_row: Row | None = None  # its first line item that needs shipping and has a SKU
-    title_row: Row | None = None  # else its first one that needs shipping and has a name
+    items: list[Row] = field(default_factory=list)  # its line items (orders_csv.is_line_item), in file order
     ships: bool = False  # some line item needs shipping
     skip: str | None = None
     check: HeadCheck | None = None
@@ -71,6 +71,8 @@ class _Planned:
     sku: str
     existing: dict | None
     changed: list[str]
+    lines: list[common.Line] = field(default_factory=list)
+    stored_lines: list[common.Line] = field(default_factory=list)
 
 
 def _chunks(items: list, size: int = CHUNK):
@@ -95,8 +97,7 @@ class BatchedEngine(common.OrderEngine):
     def stage(self, source: OrdersCsv, progress: Callable[[int], None]) -> int:
         layout = self.layout
         order_fields = layout.order_fields
-        shopify = layout.format == SHOPIFY
-        sku_at, title_at, ships_at = INDEX["sku"], INDEX["product_title"], INDEX["requires_shipping"]
+        ships_at = INDEX["requires_shipping"]
         orders, issues = self.orders, self.issues
         for count, (line, cells) in enumerate(source.rows(), 1):
             if count % 5000 == 0:
@@ -113,13 +114,11 @@ class BatchedEngine(common.OrderEngine):
                     (line, name, message)
                     for name, message in conflicts(cells, order.head, order.head_line, order_fields)
                 )
-            if (shopify or line == order.head_line) and requires_shipping(cells[ships_at]):
+            # Every row of an order is one of its line items (rules.md section 3a), in file order.
+            if requires_shipping(cells[ships_at]):
                 order.ships = True
-                if cells[sku_at]:
-                    if order.sku_row is None:
-                        order.sku_row = (line, cells)
-                elif cells[title_at] and order.title_row is None:
-                    order.title_row = (line, cells)
+                if is_line_item(cells):
+                    order.items.append((line, cells))
         issues.extend((issue.line, None, None, issue.message) for issue in source.issues)
         issues.extend(
             (line, order_id or None, column, Msg.CELL) for line, order_id, column in source.long_cells
@@ -161,12 +160,13 @@ class BatchedEngine(common.OrderEngine):
             )
             self.issues.extend((order.head_line, order.order_id, n, m) for n, m in order.check.issues)
             self.issues.extend((line, order.order_id, n, m) for line, n, m in order.row_issues)
-            row = order.sku_row or order.title_row
-            if row is None:
+            if not order.items:
                 self.issues.append((order.head_line, order.order_id, "sku", Msg.NO_ITEM))
                 continue
-            order.product_line, order.product = row
-            self.issues.extend((row[0], order.order_id, n, m) for n, m in check_product(row[1]))
+            # The order's product is its first line item's (Order.product).
+            order.product_line, order.product = order.items[0]
+            for line, cells in order.items:
+                self.issues.extend((line, order.order_id, n, m) for n, m in check_product(cells))
         self.issues.sort(key=lambda i: (i[0], RANK.get(i[2], -1), i[3]))
         self.invalid = {order_id for _, order_id, _, _ in self.issues if order_id is not None}
         column = layout.column
@@ -195,10 +195,11 @@ class BatchedEngine(common.OrderEngine):
                 "id", "order_id", "product_id", "promise_text", "erased_at", *STORED
             ):
                 existing[row["order_id"]] = row
-        keys = sorted({product_key(o.product)[0] for o in valid if o.skip is None})
+        keys = sorted({product_key(cells)[0] for o in valid if o.skip is None for _, cells in o.items})
         self.known_skus = {}
         for chunk in _chunks(keys):
             self.known_skus.update(Product.objects.filter(sku__in=chunk).values_list("sku", "id"))
+        stored_lines = self._stored_lines([row["id"] for row in existing.values()])
         present = self.layout.present
         now = self.options.now
         counts: Counter = Counter()
@@ -231,6 +232,8 @@ class BatchedEngine(common.OrderEngine):
             }
             if old.get("erased_at") is not None:
                 values.update({name: old[name] for name in common.ERASED_ORDER_FIELDS})
+            lines = [_line(cells, position) for position, (_, cells) in enumerate(order.items)]
+            held: list[common.Line] = []
             if stored is None:
                 action, changed = common.NEW, []
             else:
@@ -239,20 +242,38 @@ class BatchedEngine(common.OrderEngine):
                     for name, value in values.items()
                     if stored[name] != value or (name == "product_id" and value is None)
                 ]
+                held = stored_lines.get(stored["id"], [])
+                if held != lines:
+                    changed.append("line_items")
                 action = common.UPDATE if changed else common.UNCHANGED
             counts[action] += 1
-            self.planned.append(_Planned(order, action, values, sku, stored, changed))
+            self.planned.append(_Planned(order, action, values, sku, stored, changed, lines, held))
         return self._plan(
             counts={action: counts[action] for action in common.ACTIONS},
             preview=[self._preview(p) for p in self.planned[: common.PREVIEW_LIMIT]],
             skipped_reasons=dict(reasons),
             new_vendors=(
-                p.order.product[INDEX["supplier"]]
+                cells[INDEX["supplier"]]
                 for p in self.planned
-                if p.action in (common.NEW, common.UPDATE) and p.values["product_id"] is None
+                if p.action in (common.NEW, common.UPDATE)
+                for _, cells in p.order.items
+                if product_key(cells)[0] not in self.known_skus
             ),
             **self._summary_counts(),
         )
+
+    @staticmethod
+    def _stored_lines(order_pks: list[int]) -> dict[int, list[common.Line]]:
+        """The stored line items of these orders, by order, as the plan compares them."""
+        out: dict[int, list[common.Line]] = {}
+        for chunk in _chunks(order_pks):
+            for order_pk, position, sku, title, quantity in (
+                LineItem.objects.filter(order_id__in=chunk)
+                .order_by("order_id", "position")
+                .values_list("order_id", "position", "product__sku", "title", "quantity")
+            ):
+                out.setdefault(order_pk, []).append(common.Line(position, sku, title, quantity))
+        return out
 
     def _summary_counts(self) -> dict[str, int]:
         imported = [p for p in self.planned if p.action != common.SKIP]
@@ -357,19 +378,41 @@ class BatchedEngine(common.OrderEngine):
                 Case.objects.bulk_create([Case(order_id=o.pk) for o in created], batch_size=self.batch_size)
                 written.cases_created += len(created)
             written.created_pks.extend(o.pk for o in created)
+            for o, p in zip(created, batch, strict=True):
+                p.existing = {"id": o.pk}
+
+        # Line items: a new order's all; an updated order whose lines changed has them replaced.
+        relined = [p for p in todo if p.action == common.NEW or "line_items" in p.changed]
+        for batch in _chunks([p for p in relined if p.action == common.UPDATE]):
+            LineItem.objects.filter(order_id__in=[p.existing["id"] for p in batch]).delete()
+        LineItem.objects.bulk_create(
+            [
+                LineItem(
+                    order_id=p.existing["id"],
+                    product_id=self.known_skus[line.sku],
+                    title=line.title,
+                    quantity=line.quantity,
+                    position=line.position,
+                )
+                for p in relined
+                for line in p.lines
+            ],
+            batch_size=self.batch_size,
+        )
         return written
 
     def _create_products(self, todo: list[_Planned], written: common.Written) -> None:
         """New products: each from the first row naming its key, its supplier through the vendor map."""
-        new: dict[str, _Planned] = {}
-        for p in sorted(todo, key=lambda p: p.order.product_line):
-            if p.values["product_id"] is None and p.sku not in self.known_skus:
-                new.setdefault(p.sku, p)
+        new: dict[str, tuple[str, ...]] = {}
+        for _, cells in sorted((item for p in todo for item in p.order.items), key=lambda item: item[0]):
+            key = product_key(cells)[0]
+            if key not in self.known_skus:
+                new.setdefault(key, cells)
         if not new:
             return
         vendor_at = INDEX["supplier"]
         supplier_of = {
-            key: common.supplier_name(self.vendors, p.order.product[vendor_at]) for key, p in new.items()
+            key: common.supplier_name(self.vendors, cells[vendor_at]) for key, cells in new.items()
         }
         names = sorted(set(supplier_of.values()))
         suppliers = {}
@@ -384,12 +427,12 @@ class BatchedEngine(common.OrderEngine):
             [
                 Product(
                     sku=sku,
-                    keyed_by_title=product_key(p.order.product)[1],
-                    title=p.order.product[INDEX["product_title"]][:MAX_TITLE],
-                    vendor=p.order.product[vendor_at],
+                    keyed_by_title=product_key(cells)[1],
+                    title=cells[INDEX["product_title"]][:MAX_TITLE],
+                    vendor=cells[vendor_at],
                     supplier_id=suppliers[supplier_of[sku]],
                 )
-                for sku, p in new.items()
+                for sku, cells in new.items()
             ],
             ignore_conflicts=True,
             batch_size=self.batch_size,
@@ -403,7 +446,16 @@ class BatchedEngine(common.OrderEngine):
         self.planned = []
 
 
+def _line(cells: tuple[str, ...], position: int) -> common.Line:
+    """A row's line item (checked: its quantity reads) as the plan compares and writes it."""
+    key = product_key(cells)[0]
+    title = cells[INDEX["product_title"]][:MAX_TITLE]
+    return common.Line(position, key, title, read_quantity(cells[INDEX["quantity"]]))
+
+
 def _change(name: str, p: _Planned, sku_of: dict) -> list:
+    if name == "line_items":
+        return [[line.text() for line in p.stored_lines], [line.text() for line in p.lines]]
     if name == "product":
         return [sku_of.get(p.existing["product_id"], ""), sku_of.get(p.values["product_id"], p.sku)]
     return [_text(p.existing[name]), _text(p.values[name])]

@@ -139,6 +139,27 @@ class OrderEngine:
         return Plan(counts=counts, preview=preview, skipped_reasons=skipped_reasons, summary=summary)
 
 
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line item of an order as an import compares, writes and audits it (rules.md section 3a): its
+    position in the order, its product's key (SKU, else title), its title and its quantity."""
+
+    position: int
+    sku: str
+    title: str
+    quantity: int
+
+    def text(self) -> str:
+        """How the audit trail shows it: `2 x LAMP-01`, with the title when it is not the key."""
+        return line_text(self.quantity, self.sku, self.title)
+
+
+def line_text(quantity: int, sku: str, title: str) -> str:
+    # The COPY engine builds the same text in SQL (orders_copy, LINE_TEXT_SQL).
+    shown = f"{quantity} x {sku}"
+    return f"{shown} ({title})" if title and title != sku else shown
+
+
 @dataclass
 class Written:
     created_pks: list[int] = field(default_factory=list)

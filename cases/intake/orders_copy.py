@@ -6,20 +6,22 @@
    rows of an `OrdersCsv` (decoded and split by Python's csv module, so every row keeps its exact line
    number) go into a TEMP table `st_order_rows` with psycopg 3's `cursor.copy()`, in chunks so that
    progress can be reported between them.
-2. `check`: a handful of statements find every issue at once: each order's first row (`st_order_heads`,
-   with the order's number of rows) is parsed and checked column by column (`st_order_checked`, which
-   also holds the row each order is tracked under: its first row when that needs shipping and has a SKU,
-   else the one `st_order_products` found among its later rows), and the later rows of orders with more
-   than one are compared with their first. Issues keep their line and column. What costs is kept off the
+2. `check`: a handful of statements find every issue at once: each order's first row (`st_order_heads`, with
+   the order's number of rows) is parsed and checked column by column (`st_order_checked`, which also holds
+   the row each order is tracked under: its first row when that needs shipping and has a SKU or a name, else
+   `st_order_products` found among its later rows), and the later rows of orders with more than one are
+   compared with their first; `st_order_lines` holds every order's line items (rules.md section 3a), in file
+   order, each checked (key, vendor, quantity). Issues keep their line and column. What costs is kept off the
    common case: Shopify's own time shape is told cell by cell by byte tests (only the other time cells are
-   grouped and looked at once per distinct value), amounts without regular expressions, a join to an
-   empty table (no order left out, none tracked under a later row) is not made, and merge joins are off
-   (the staging tables have no statistics).
+   grouped and looked at once per distinct value), amounts without regular expressions, a join to an empty
+   table (no order left out, none tracked under a later row) is not made, and merge joins are off (the staging
+   tables have no statistics).
 3. `plan`: one statement resolves what each valid order becomes, next to what is stored (new, update,
    unchanged, skip), with `IS DISTINCT FROM` on every stored column.
 4. `write` (inside the caller's transaction, after `lock`): missing suppliers and products, `UPDATE ...
-   FROM` the plan for changed orders (with an audit event each, old and new values side by side), `INSERT`
-   for new orders, and for their cases unless the caller has them created after commit (a large import:
+   FROM` the plan for changed orders (with an audit event each, old and new values side by side; an order
+   whose line items changed has them replaced), `INSERT` for new orders and their line items, and for their
+   cases unless the caller has them created after commit (a large import:
    `cases.services.assessment.record_case_backlog`). Unchanged rows are not touched, so re-importing a
    file writes nothing.
 
@@ -53,6 +55,7 @@ from cases.intake.orders_csv import (
     FIELDS,
     FULFILLED,
     MAX_LENGTH,
+    MAX_QUANTITY_DIGITS,
     MAX_TITLE,
     NO_SHIPPING,
     NOT_REQUIRED,
@@ -60,7 +63,6 @@ from cases.intake.orders_csv import (
     PENDING,
     PICKUP,
     REAL_DATETIME_RE,
-    SHOPIFY,
     SKIPPED_PAYMENT,
     TIME_FIELDS,
     LineWatch,
@@ -73,7 +75,7 @@ from cases.intake.orders_csv import (
     scan_records,
 )
 from cases.intake.orders_split import SharedStream, find_cut
-from cases.models import AuditEvent, Case, Order, Parcel
+from cases.models import AuditEvent, Case, LineItem, Order, Parcel
 from staletrack import limits
 from suppliers.models import Product, Supplier
 
@@ -83,6 +85,7 @@ TABLES = (
     "st_order_heads",
     "st_order_products",
     "st_order_checked",
+    "st_order_lines",
     "st_order_issues",
     "st_order_plan",
     "st_order_new_products",
@@ -98,6 +101,7 @@ BLANK_SQL = "E'" + BLANK.encode("unicode_escape").decode() + "'"  # E' \\t\\r\\n
 # Byte sets for btrim(convert_to(text, 'UTF8'), set) = '': "every character is one of these" in one pass over
 # the bytes (translate() and regular expressions decode every character, several times slower).
 DIGITS_POINT = "'\\x" + b"0123456789.".hex() + "'::bytea"
+DIGITS = "'\\x" + b"0123456789".hex() + "'::bytea"
 LETTERS = "'\\x" + bytes(range(65, 91)).hex() + bytes(range(97, 123)).hex() + "'::bytea"
 # A time in Shopify's own shape, "2026-11-02 09:15:11 -0500", with every part in range: a plain time with
 # an offset (it matches REAL_DATETIME_RE). {value} is the cell, {b} its UTF-8 bytes (convert_to, computed
@@ -120,6 +124,10 @@ SHOPIFY_TIME_SQL = (
     "AND get_byte({b}, 21) * 10 + get_byte({b}, 22) <= 542 "  # offset hours 00-14
     "AND get_byte({b}, 23) <= 53 "  # offset minutes 00-59
     "ELSE false END"
+)
+# orders_common.line_text in SQL: how the audit trail shows a line item ({q} quantity, {k} key, {t} title).
+LINE_TEXT_SQL = (
+    "{q} || ' x ' || {k} || CASE WHEN {t} <> '' AND {t} <> {k} THEN ' (' || {t} || ')' ELSE '' END"
 )
 
 
@@ -334,7 +342,7 @@ class CopyEngine(common.OrderEngine):
         self._store_times(samples)
         self._check_cells()
         checking.result()
-        for table in ("st_order_checked", "st_order_issues", "st_order_skips"):
+        for table in ("st_order_checked", "st_order_lines", "st_order_issues", "st_order_skips"):
             self._take(table)
         return self._checked(more_orders=len(their_orders))
 
@@ -473,10 +481,9 @@ class CopyEngine(common.OrderEngine):
         return f"lower({t}.requires_shipping) NOT IN ({', '.join(repr(w) for w in NOT_REQUIRED)})"
 
     def _head_tracked(self, t: str) -> str:
-        """First row `t` is its order's tracked item (else st_order_products holds it, if any)."""
-        if self.layout.format == SHOPIFY:
-            return f"({self._ships(t)} AND {t}.sku <> '')"
-        return f"({self._ships(t)})"
+        """First row `t` is its order's first line item (orders_csv.is_line_item; else st_order_products
+        holds the row the order is tracked under, if any)."""
+        return f"({self._ships(t)} AND ({t}.sku <> '' OR {t}.product_title <> ''))"
 
     def _not_skipped(self, t: str) -> str:
         """A condition (after AND) that row `t`'s order is not left out; nothing when none is (a join to an
@@ -514,7 +521,6 @@ class CopyEngine(common.OrderEngine):
     def _find_orders(self) -> None:
         """st_order_heads (each order's first row), st_order_products (the row an order is tracked
         under, when not its first) and st_order_skips (the orders left out)."""
-        layout = self.layout
         # Each order's first row, and how many rows the order has: one hashed grouping of the (line,
         # order) pairs joined back to the rows by line (a sort of every row, all columns, cost more).
         if self.raw_cells:
@@ -533,27 +539,21 @@ class CopyEngine(common.OrderEngine):
                 "g.row_count FROM st_order_rows r JOIN (SELECT min(line) AS line, count(*) AS row_count "
                 "FROM st_order_rows WHERE order_id <> '' GROUP BY order_id) g ON g.line = r.line"
             )
-        # The line item each order is tracked under: its first that needs shipping with a SKU, else its
-        # first that needs shipping with a name (the product is then known by that name). No row at all:
-        # nothing in the order needs shipping. A first row that needs shipping and has a SKU is its order's
-        # (nothing sorts before it): only the other orders' rows are sorted, into st_order_products (most
-        # files have none). A staletrack CSV has one row per order: its first, if it needs shipping.
-        if layout.format == SHOPIFY:
-            self.later_items = self._execute(
-                f"""
-                CREATE TEMP TABLE st_order_products AS
-                SELECT DISTINCT ON (order_id) {self._item("r")} FROM st_order_rows r
-                WHERE {self._ships("r")} AND order_id IN (
-                    SELECT order_id FROM st_order_heads h WHERE NOT {self._head_tracked("h")}
-                )
-                ORDER BY order_id, sku = '', product_title = '', line
-                """
+        # The line item each order is tracked under (Order.product): its first line item, the first row
+        # that needs shipping and has a SKU or a name (the product is then known by that name); else a row
+        # that needs shipping without either (an error). No row at all: nothing in the order needs
+        # shipping. A first row that is a line item is its order's (nothing sorts before it): only the
+        # other orders' rows are sorted, into st_order_products (most files have none).
+        self.later_items = self._execute(
+            f"""
+            CREATE TEMP TABLE st_order_products AS
+            SELECT DISTINCT ON (order_id) {self._item("r")} FROM st_order_rows r
+            WHERE {self._ships("r")} AND order_id IN (
+                SELECT order_id FROM st_order_heads h WHERE NOT {self._head_tracked("h")}
             )
-        else:
-            self.later_items = self._execute(
-                f"CREATE TEMP TABLE st_order_products AS SELECT {self._item('h')} FROM st_order_heads h "
-                "WHERE false"
-            )
+            ORDER BY order_id, sku = '' AND product_title = '', line
+            """
+        )
         self.skips = self._execute(*self._skips_sql())
 
     def _check_cells(self) -> None:
@@ -571,27 +571,81 @@ class CopyEngine(common.OrderEngine):
             )
         if layout.order_fields:
             self._execute(self._conflicts_sql(layout.order_fields))
+        self._execute(self._lines_sql())
         # Filtered scans, not a VALUES list joined to every row: nearly every row has no issue here.
         self._execute(
             """
             INSERT INTO st_order_issues (line, order_id, field, message)
             SELECT p_line, order_id, 'sku', %(no_item)s FROM st_order_checked WHERE p_sku = ''
             UNION ALL
-            SELECT p_line, order_id, CASE WHEN p_keyed_by_title THEN 'product_title' ELSE 'sku' END,
+            SELECT line, order_id, CASE WHEN keyed_by_title THEN 'product_title' ELSE 'sku' END,
                 %(long_sku)s
-            FROM st_order_checked WHERE length(p_sku) > %(max_sku)s
+            FROM st_order_lines WHERE length(sku) > %(max_sku)s
             UNION ALL
-            SELECT p_line, order_id, 'supplier', %(long_supplier)s
-            FROM st_order_checked WHERE length(p_supplier) > %(max_supplier)s
+            SELECT line, order_id, 'supplier', %(long_supplier)s
+            FROM st_order_lines WHERE length(supplier) > %(max_supplier)s
+            UNION ALL
+            SELECT line, order_id, 'quantity', %(quantity)s FROM st_order_lines WHERE quantity IS NULL
             """,
             {
                 "no_item": Msg.NO_ITEM,
+                "quantity": Msg.QUANTITY,
                 "max_sku": MAX_LENGTH["sku"],
                 "long_sku": Msg.too_long(MAX_LENGTH["sku"]),
                 "max_supplier": MAX_LENGTH["supplier"],
                 "long_supplier": Msg.too_long(MAX_LENGTH["supplier"]),
             },
         )
+
+    def _lines_sql(self) -> str:
+        """st_order_lines: the line items of the orders not left out (orders_csv.is_line_item), each with
+        its position in its order (file order), key, title, vendor and quantity (NULL: not a quantity, an
+        issue). An order of one row is its first row (st_order_heads); only the rows of orders with
+        several are numbered (a sort of those rows alone)."""
+        shipping = lambda t: f"{self._ships(t)} AND ({t}.sku <> '' OR {t}.product_title <> '')"  # noqa: E731
+        if self.raw_cells:
+            # Straight from the copied file: the rows of orders with several, each cell trimmed once.
+            cells = self.raw_cells
+            trimmed = ", ".join(
+                f"{cells[name]} AS {name}"
+                for name in ("sku", "product_title", "supplier", "quantity", "requires_shipping")
+            )
+            rows = (
+                f"SELECT r.rec + 1 AS line, h.order_id, {trimmed} FROM st_order_raw r "
+                f"JOIN {{heads}} h ON h.order_id = {cells['order_id']}"
+            )
+        else:
+            rows = (
+                "SELECT r.line, r.order_id, r.sku, r.product_title, r.supplier, r.quantity, "
+                "r.requires_shipping FROM st_order_rows r JOIN {heads} h ON h.order_id = r.order_id"
+            )
+        heads = (
+            f"(SELECT h0.order_id FROM st_order_heads h0 WHERE h0.row_count > 1 {self._not_skipped('h0')})"
+        )
+        rows = rows.format(heads=heads)
+        item = (
+            "CASE WHEN {t}.sku <> '' THEN {t}.sku ELSE {t}.product_title END AS sku, {t}.sku = '' AS "
+            "keyed_by_title, {t}.product_title, {t}.supplier, {t}.quantity"
+        )
+        return f"""
+            CREATE TEMP TABLE st_order_lines AS
+            SELECT l.order_id, l.line, l.position::integer AS position, l.sku, l.keyed_by_title,
+                l.product_title, l.supplier,
+                CASE WHEN l.quantity = '' THEN 1
+                    WHEN length(l.quantity) <= {MAX_QUANTITY_DIGITS}
+                        AND btrim(convert_to(l.quantity, 'UTF8'), {DIGITS}) = ''::bytea
+                    THEN nullif(l.quantity::integer, 0) END AS quantity
+            FROM (
+                SELECT h.order_id, h.line, 0 AS position, {item.format(t="h")}
+                FROM st_order_heads h
+                WHERE h.row_count = 1 AND {shipping("h")} {self._not_skipped("h")}
+                UNION ALL
+                SELECT m.order_id, m.line, row_number() OVER (PARTITION BY m.order_id ORDER BY m.line) - 1,
+                    {item.format(t="m")}
+                FROM ({rows} OFFSET 0) m
+                WHERE {shipping("m")}
+            ) l
+            """
 
     def _checked(self, *, more_orders: int = 0) -> common.Checked:
         """What the checks found (`more_orders`: orders the partner's half holds)."""
@@ -1065,6 +1119,7 @@ class CopyEngine(common.OrderEngine):
             WHERE NOT EXISTS (SELECT 1 FROM st_order_issues i WHERE i.order_id = s.order_id)
             """
         )
+        self._plan_line_changes()
         # The counts by action and skip reason and the summary's counts, in one pass over the plan.
         counts = dict.fromkeys(common.ACTIONS, 0)
         reasons: dict[str, int] = {}
@@ -1099,10 +1154,7 @@ class CopyEngine(common.OrderEngine):
         for head_line, order_id, action, changed, *cells in rows:
             changed = list(changed or []) if action == common.UPDATE else []
             preview.append(common.PreviewRow(lines[head_line], order_id, action, changed, *cells))
-        vendors = self._fetch(
-            "SELECT DISTINCT supplier FROM st_order_plan "
-            f"WHERE action IN ('{common.NEW}', '{common.UPDATE}') AND product_id IS NULL"
-        )
+        vendors = self._fetch(f"SELECT DISTINCT l.supplier FROM ({self._new_product_lines()}) l")
         return self._plan(
             counts=counts,
             preview=preview,
@@ -1112,6 +1164,51 @@ class CopyEngine(common.OrderEngine):
             cash_on_delivery=cod,
             keyed_by_title=by_title,
         )
+
+    def _plan_line_changes(self) -> None:
+        """A stored order whose line items differ from the file's (by position: key, title, quantity) is
+        to update, with `line_items` among its changes. Nothing is compared when every order is new."""
+        ((stored,),) = self._fetch(
+            "SELECT EXISTS (SELECT 1 FROM st_order_plan WHERE existing_id IS NOT NULL "
+            f"AND action <> '{common.SKIP}')"
+        )
+        if not stored:
+            return
+        item_table, product_table = LineItem._meta.db_table, Product._meta.db_table
+        self._execute(
+            f"""
+            UPDATE st_order_plan p SET action = '{common.UPDATE}', changed = p.changed || ARRAY['line_items']
+            FROM (
+                SELECT DISTINCT coalesce(n.order_pk, s.order_pk) AS order_pk
+                FROM (
+                    SELECT p0.existing_id AS order_pk, l.position, l.sku,
+                        left(l.product_title, {MAX_TITLE}) AS title, l.quantity
+                    FROM st_order_lines l JOIN st_order_plan p0 ON p0.order_id = l.order_id
+                    WHERE p0.existing_id IS NOT NULL AND p0.action <> '{common.SKIP}'
+                ) n
+                FULL JOIN (
+                    SELECT li.order_id AS order_pk, li.position, pr.sku, li.title, li.quantity
+                    FROM {item_table} li JOIN {product_table} pr ON pr.id = li.product_id
+                    WHERE li.order_id IN (
+                        SELECT existing_id FROM st_order_plan
+                        WHERE existing_id IS NOT NULL AND action <> '{common.SKIP}'
+                    )
+                ) s ON s.order_pk = n.order_pk AND s.position = n.position
+                WHERE n.order_pk IS NULL OR s.order_pk IS NULL OR n.sku <> s.sku OR n.title <> s.title
+                    OR n.quantity <> s.quantity
+            ) d
+            WHERE p.existing_id = d.order_pk AND p.action <> '{common.SKIP}'
+            """
+        )
+
+    @staticmethod
+    def _new_product_lines() -> str:
+        """The line items of orders to create or update whose product is not stored (a query)."""
+        return f"""
+            SELECT l.* FROM st_order_lines l JOIN st_order_plan p ON p.order_id = l.order_id
+            WHERE p.action IN ('{common.NEW}', '{common.UPDATE}')
+                AND NOT EXISTS (SELECT 1 FROM {Product._meta.db_table} pr WHERE pr.sku = l.sku)
+            """
 
     # --- write --------------------------------------------------------------------------------------
 
@@ -1129,24 +1226,24 @@ class CopyEngine(common.OrderEngine):
         counts = self.counts  # of the plan just made
         written.unchanged, written.skipped = counts.get(common.UNCHANGED, 0), counts.get(common.SKIP, 0)
         self._create_products(now, written)
-        written.updated_pks = self._update_orders(now, actor, via)
+        written.updated_pks = self._update_orders(now, actor, via) if counts.get(common.UPDATE) else []
+        if written.updated_pks:
+            self._replace_lines()
         written.created_pks = self._insert_orders(now, create_cases=create_cases)
         written.cases_created = len(written.created_pks) if create_cases else 0
         return written
 
     def _create_products(self, now, written: common.Written) -> None:
         supplier_table, product_table = Supplier._meta.db_table, Product._meta.db_table
-        # Each new SKU's title and vendor come from its first row: grouping the plan's rows by SKU (a few
-        # hundred) costs less than sorting all of them.
+        # Each new SKU's title and vendor come from its first row: grouping the new products' line items
+        # by SKU (a few hundred) costs less than sorting all of them.
         self._execute(
             f"""
             CREATE TEMP TABLE st_order_new_products AS
-            SELECT p.sku, p.keyed_by_title, left(p.product_title, {MAX_TITLE}) AS title, p.supplier AS vendor
-            FROM st_order_plan p
-            JOIN (
-                SELECT min(product_line) AS line FROM st_order_plan
-                WHERE action IN ('{common.NEW}', '{common.UPDATE}') AND product_id IS NULL GROUP BY sku
-            ) first ON first.line = p.product_line
+            SELECT l.sku, l.keyed_by_title, left(l.product_title, {MAX_TITLE}) AS title, l.supplier AS vendor
+            FROM st_order_lines l
+            JOIN (SELECT min(n.line) AS line FROM ({self._new_product_lines()}) n GROUP BY n.sku) first
+                ON first.line = l.line
             """
         )
         # The supplier of each vendor name, as the vendor map reads it (suppliers.vendor_map).
@@ -1200,6 +1297,17 @@ class CopyEngine(common.OrderEngine):
             ", 'product', CASE WHEN old.product_id IS DISTINCT FROM newp.id "
             "THEN jsonb_build_array(oldp.sku, newp.sku) END"
         )
+        # Line items replaced: the stored ones and the file's, as orders_common.Line.text shows them.
+        stored_text = LINE_TEXT_SQL.format(q="li.quantity", k="lp.sku", t="li.title")
+        new_text = LINE_TEXT_SQL.format(q="l.quantity", k="l.sku", t=f"left(l.product_title, {MAX_TITLE})")
+        changes += (
+            ", 'line_items', CASE WHEN 'line_items' = ANY(p.changed) THEN jsonb_build_array("
+            f"(SELECT coalesce(jsonb_agg({stored_text} ORDER BY li.position), '[]'::jsonb) "
+            f"FROM {LineItem._meta.db_table} li JOIN {product_table} lp ON lp.id = li.product_id "
+            "WHERE li.order_id = p.existing_id), "
+            f"(SELECT coalesce(jsonb_agg({new_text} ORDER BY l.position), '[]'::jsonb) "
+            "FROM st_order_lines l WHERE l.order_id = p.order_id)) END"
+        )
         rows = self._fetch(
             f"""
             WITH changed AS (
@@ -1229,6 +1337,36 @@ class CopyEngine(common.OrderEngine):
         )
         return [pk for (pk,) in rows]
 
+    def _line_columns(self) -> tuple[str, list[str], list]:
+        """The INSERT's column list of LineItem rows (order, product, title, quantity, position, then any
+        column with a default), the placeholders and values of the defaulted ones."""
+        given = {"order", "product", "title", "quantity", "position"}
+        columns, placeholders, values = common.insert_defaults(LineItem, given, connection, timezone.now())
+        names = ", ".join(["order_id", "product_id", "title", "quantity", "position", *columns])
+        return names, placeholders, values
+
+    def _line_values(self, order_pk: str) -> str:
+        """The SELECT list of `_line_columns` from st_order_lines `l` joined to its product `lpr`."""
+        return f"{order_pk}, lpr.id, left(l.product_title, {MAX_TITLE}), l.quantity, l.position"
+
+    def _replace_lines(self) -> None:
+        """The updated orders whose line items changed get the file's instead (one DELETE, one INSERT ...
+        SELECT); their update's audit event says what they were and became."""
+        item_table, product_table = LineItem._meta.db_table, Product._meta.db_table
+        relined = f"p.action = '{common.UPDATE}' AND 'line_items' = ANY(p.changed)"
+        self._execute(
+            f"DELETE FROM {item_table} WHERE order_id IN (SELECT p.existing_id FROM st_order_plan p "
+            f"WHERE {relined})"
+        )
+        names, placeholders, values = self._line_columns()
+        self._execute(
+            f"INSERT INTO {item_table} ({names}) "
+            f"SELECT {', '.join([self._line_values('p.existing_id'), *placeholders])} "
+            "FROM st_order_plan p JOIN st_order_lines l ON l.order_id = p.order_id "
+            f"JOIN {product_table} lpr ON lpr.sku = l.sku WHERE {relined}",
+            values,
+        )
+
     def _insert_orders(self, now, *, create_cases: bool) -> list[int]:
         order_table, case_table = Order._meta.db_table, Case._meta.db_table
         given = ("order_id", "ordered_at", "customer_email", "country", "postal_code", "product_id")
@@ -1247,6 +1385,14 @@ class CopyEngine(common.OrderEngine):
             if create_cases
             else ""
         )
+        # Every new order's line items, in the same statement (the orders' ids come from RETURNING).
+        line_names, line_placeholders, line_values = self._line_columns()
+        lined = f""", lined AS (
+                INSERT INTO {LineItem._meta.db_table} ({line_names})
+                SELECT {", ".join([self._line_values("created.id"), *line_placeholders])}
+                FROM created JOIN st_order_lines l ON l.order_id = created.order_id
+                JOIN {Product._meta.db_table} lpr ON lpr.sku = l.sku
+            )"""
         rows = self._fetch(
             f"""
             WITH created AS (
@@ -1255,11 +1401,11 @@ class CopyEngine(common.OrderEngine):
                     {", ".join(order_placeholders)}
                 FROM st_order_plan p JOIN {Product._meta.db_table} pr ON pr.sku = p.sku
                 WHERE p.action = '{common.NEW}'
-                RETURNING id
-            ){cased}
+                RETURNING id, order_id
+            ){cased}{lined}
             SELECT id FROM created
             """,
-            [*order_values, *case_values] if create_cases else order_values,
+            [*order_values, *(case_values if create_cases else []), *line_values],
         )
         return [pk for (pk,) in rows]
 

@@ -5,7 +5,7 @@ Two layouts, told apart by their header:
   generation of it: with or without `Payment ID`, `Duties`, `Risk Level`, ...): one row per line item; a
   multi-item order repeats `Name` on its following rows, with the order columns left empty.
 - the plain staletrack orders CSV (`order_id, ordered_at, country, sku, supplier, ...`;
-  docs/imports-orders.md).
+  docs/imports-orders.md): one row per order, and a further row of the same order_id per further line item.
 
 Both map onto the same canonical fields (`FIELDS`); a person may name the column of a field
 (`read_layout(header, column_map)`, cases.intake.column_maps). This module streams the file (never
@@ -13,7 +13,8 @@ holding it twice), names each encoding fault, empty file, missing column and rag
 as `cases.intake.csvfiles` does, and holds the rules every import engine applies: which orders are skipped
 and why
 (`skip_reason`), the cells of an order's first row (`check_head`), a later row of the same order that says
-something else (`conflicts`), the line item an order is tracked under (`product_key`), how the file's
+something else (`conflicts`), which rows are line items (`is_line_item`, `product_key`, `read_quantity`;
+rules.md section 3a), how the file's
 order times are read (`decide_times`, `TimeReading`: rules.md section 1) and `resolve_*`. The PostgreSQL
 engine (`cases.intake.orders_copy`) applies the same rules in SQL; the tests hold both to the same messages.
 
@@ -80,6 +81,7 @@ FIELDS = (
     "requires_shipping",
     "shipping_method",
     "payment_method",
+    "quantity",
 )
 INDEX = {name: i for i, name in enumerate(FIELDS)}
 # The order's own times: with an offset, or read as the person says (decide_times; rules.md section 1).
@@ -104,13 +106,20 @@ SHOPIFY_COLUMNS = {
     "shipping_method": ("Shipping Method",),
     # Older exports say Payment Method; newer ones and some apps name the gateway.
     "payment_method": ("Payment Method", "Payment Gateway", "Payment Gateway Names", "Gateway"),
+    "quantity": ("Lineitem quantity",),
 }
-# The staletrack orders CSV names its columns as the fields, from the order's id to its fulfilment time.
-STALETRACK_COLUMNS = {name: (name,) for name in FIELDS[: INDEX["fulfilled_at"] + 1]}
+# The staletrack orders CSV names its columns as the fields, from the order's id to its fulfilment time,
+# and a line item's quantity.
+STALETRACK_COLUMNS = {name: (name,) for name in (*FIELDS[: INDEX["fulfilled_at"] + 1], "quantity")}
 COLUMNS = {SHOPIFY: SHOPIFY_COLUMNS, STALETRACK: STALETRACK_COLUMNS}
 REQUIRED = ("order_id", "ordered_at")  # and a SKU or a title column (read_layout)
-# Shopify repeats an order over its line items: these columns belong to the row, not to the order.
-LINE_FIELDS = {SHOPIFY: ("sku", "product_title", "supplier", "requires_shipping"), STALETRACK: ()}
+# An order spans one row per line item (rules.md section 3a; Shopify repeats the order over its line items,
+# the staletrack CSV may add rows that carry only a line item): these columns belong to the row, not to the
+# order.
+LINE_ITEM_FIELDS = ("sku", "product_title", "supplier", "requires_shipping", "quantity")
+LINE_FIELDS = {SHOPIFY: LINE_ITEM_FIELDS, STALETRACK: LINE_ITEM_FIELDS}
+# A line item's quantity: a whole number from 1, at most this many digits (it fits Postgres' integer).
+MAX_QUANTITY_DIGITS = 9
 
 # Limits of the columns the values are stored in (staletrack.limits); any other cell is held to MAX_CELL.
 MAX_LENGTH = {
@@ -202,6 +211,7 @@ class Msg:
 
     REQUIRED = "is required"
     NO_ITEM = "is required: no line item of this order that needs shipping has a SKU or a name"
+    QUANTITY = "is not a quantity: a whole number from 1 (empty: 1)"
     DATETIME = "is not a date and time like 2026-11-02 09:15:11 -0500"
     NO_OFFSET = "has no UTC offset, and no time zone was given to read it in"
     NO_DATE_ORDER = "could be day-first or month-first, and neither was chosen"
@@ -1032,15 +1042,34 @@ def product_key(cells: tuple[str, ...]) -> tuple[str, bool]:
     return (sku, False) if sku else (cells[INDEX["product_title"]], True)
 
 
+def is_line_item(cells: tuple[str, ...]) -> bool:
+    """A row that is a line item of its order (rules.md section 3a): it needs shipping and has a key (SKU or
+    name). Others (gift cards, digital goods, a row without either) are passed over."""
+    return requires_shipping(cells[INDEX["requires_shipping"]]) and bool(
+        cells[INDEX["sku"]] or cells[INDEX["product_title"]]
+    )
+
+
+def read_quantity(text: str) -> int | None:
+    """A line item's quantity: empty is 1; else a whole number from 1 (None: not one)."""
+    if not text:
+        return 1
+    if len(text) <= MAX_QUANTITY_DIGITS and text.isascii() and text.isdigit():
+        return int(text) or None
+    return None
+
+
 def check_product(cells: tuple[str, ...]) -> list[tuple[str, str]]:
-    """The line item an order is tracked under: its key (SKU or name) and vendor fit their columns. An
-    empty vendor is fine: the vendor map's default supplier takes a new product (suppliers.vendor_map)."""
+    """A line item: its key (SKU or name) and vendor fit their columns, its quantity is one. An empty
+    vendor is fine: the vendor map's default supplier takes a new product (suppliers.vendor_map)."""
     issues = []
     key, by_title = product_key(cells)
     if len(key) > MAX_LENGTH["sku"]:
         issues.append(("product_title" if by_title else "sku", Msg.too_long(MAX_LENGTH["sku"])))
     if len(cells[INDEX["supplier"]]) > MAX_LENGTH["supplier"]:
         issues.append(("supplier", Msg.too_long(MAX_LENGTH["supplier"])))
+    if read_quantity(cells[INDEX["quantity"]]) is None:
+        issues.append(("quantity", Msg.QUANTITY))
     return issues
 
 

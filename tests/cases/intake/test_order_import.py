@@ -61,7 +61,7 @@ def test_shopify_header_variants_are_recognised():
     assert reader.layout.format == orders_csv.SHOPIFY
     assert reader.layout.headers["sku"] == "Lineitem SKU"
     assert list(reader.rows()) == [
-        (2, ("#1", "2026-11-02 09:15 -0500", "a@b.c", "US", "", "S", "", "V") + ("",) * 10)
+        (2, ("#1", "2026-11-02 09:15 -0500", "a@b.c", "US", "", "S", "", "V") + ("",) * 11)
     ]
 
 
@@ -127,7 +127,7 @@ pytestmark = pytest.mark.django_db
 def test_shopify_export_creates_orders_products_suppliers_and_cases():
     result = import_orders(three_orders(), file_name="orders_export.csv")
     assert (result.format, result.records, result.orders, result.created) == ("shopify", 4, 3, 3)
-    assert stored() == {"orders": 3, "cases": 3, "products": 2, "suppliers": 2}
+    assert stored() == {"orders": 3, "cases": 3, "products": 3, "suppliers": 2}  # BULB-01: a line item
     lamp = Order.objects.get(order_id="#1001")
     assert lamp.ordered_at == datetime(2026, 11, 2, 14, 15, 11, tzinfo=UTC)
     assert (lamp.customer_email, lamp.country, lamp.postal_code) == ("ana@example.com", "US", "02134")
@@ -137,9 +137,9 @@ def test_shopify_export_creates_orders_products_suppliers_and_cases():
         "paid",
         "",
     )
-    # A multi-item order is tracked under its first line item with a SKU; the bulb is not a product here.
+    # A multi-item order has every line item; its product is its first line item's.
     assert lamp.product.sku == "LAMP-01" and lamp.product.supplier.name == "Bright Home Supply"
-    assert not Product.objects.filter(sku="BULB-01").exists()
+    assert [(i.product.sku, i.quantity) for i in lamp.line_items.all()] == [("LAMP-01", 1), ("BULB-01", 1)]
     assert Order.objects.get(order_id="#1002").payment_state == "refunded"
     assert Order.objects.get(order_id="#1003").payment_state == "partially_refunded"
     assert Product.objects.get(sku="MUG-01").title == "Mug"
@@ -184,7 +184,7 @@ def test_reimporting_the_same_file_changes_nothing():
     assert again.describe().startswith("Nothing changed")
     assert dict(Order.objects.values_list("order_id", "updated_at")) == before
     assert AuditEvent.objects.count() == events
-    assert stored() == {"orders": 3, "cases": 3, "products": 2, "suppliers": 2}
+    assert stored() == {"orders": 3, "cases": 3, "products": 3, "suppliers": 2}  # BULB-01: a line item
 
 
 def test_an_updated_file_updates_only_what_changed():

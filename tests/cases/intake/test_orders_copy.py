@@ -211,7 +211,7 @@ def test_the_copy_engine_loads_the_file_with_postgresqls_own_csv_parser():
         result = import_orders(three_orders(), file_name="orders.csv")
     assert not python_rows.called
     assert (result.engine, result.created) == ("copy", 3)
-    assert stored() == {"orders": 3, "cases": 3, "products": 2, "suppliers": 2}
+    assert stored() == {"orders": 3, "cases": 3, "products": 3, "suppliers": 2}  # BULB-01: a line item
 
 
 def test_lines_stay_exact_when_a_quoted_cell_spans_lines():
@@ -262,7 +262,11 @@ def test_reimport_touches_no_row_and_an_update_is_audited_with_old_and_new_value
     assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
     assert result.written.products_created == 1
     event = AuditEvent.objects.get(action="order_updated_by_import")
-    assert event.changes == {"value": ["12.00", "14.50"], "product": ["MUG-01", "MUG-02"]}
+    assert event.changes == {
+        "value": ["12.00", "14.50"],
+        "product": ["MUG-01", "MUG-02"],
+        "line_items": [["1 x MUG-01 (Mug)"], ["1 x MUG-02 (Mug)"]],
+    }
     assert event.object_repr == "#1002"
 
 
