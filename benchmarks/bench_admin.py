@@ -28,18 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_data import (
-    SEQUENCES,
-    Variant,
-    announce,
-    blank_case_values,
-    copy_catalogue,
-    copy_order_rows,
-    copy_parcels,
-    reset_sequences,
-    variants,
-    verdict,
-)
+import bench_data
 from bench_database import throwaway_database
 
 CASES = int(os.environ.get("BENCH_CASES", "1000000"))
@@ -84,53 +73,23 @@ SHAPES = (
 )
 
 
-def load(connection, assignee_id: int, variant: Variant) -> None:
+def load(connection, assignee_id: int, variant: bench_data.Variant) -> None:
     rng = random.Random(20261124)
     shapes = [shape for shape in SHAPES for _ in range(shape[-1])]
     with connection.cursor() as wrapper:
         cur = wrapper.cursor
-        copy_catalogue(cur, NOW, suppliers=SUPPLIERS, products=PRODUCTS)
+        bench_data.copy_catalogue(cur, NOW, suppliers=SUPPLIERS, products=PRODUCTS)
         # a generator: each time is drawn just before its order's product, as the rows were always drawn
         order_times = (NOW - timedelta(days=rng.uniform(0.5, 60)) for _ in range(CASES))
-        orders = copy_order_rows(
+        orders = bench_data.copy_order_rows(
             cur, rng, order_times, NOW, products=PRODUCTS, countries=COUNTRIES, variant=variant
         )
         ordered = orders.ordered_at
         if variant.line_items:
             second = {i: (ordered[i], []) for i in range(CASES) if variant.two_parcels(i)}
-            copy_parcels(cur, orders, [[] for _ in range(CASES)], second, NOW)
-        named_columns = [
-            "id",
-            "order_id",
-            "case_type",
-            "risk_level",
-            "risk_rank",
-            "next_move",
-            "also",
-            "route",
-            "flags",
-            "window",
-            "clocks",
-            "packet",
-            "packet_digest",
-            "requires_owner_approval",
-            "waiting_since",
-            "assessed_at",
-            "next_assessment_at",
-            "status",
-            "held_until",
-            "hold_reason",
-            "assignee_id",
-            "draft_text",
-            "created_at",
-            "updated_at",
-        ]
-        # Every other column of the case blank (NULL, empty JSON or text), so that a column added later
-        # never breaks the load.
-        blank = blank_case_values()
-        columns = list(blank)
-        quoted = ", ".join(f'"{column}"' for column in columns)
-        with cur.copy(f"COPY cases_case ({quoted}) FROM STDIN") as copy:
+            bench_data.copy_parcels(cur, orders, [[] for _ in range(CASES)], second, NOW)
+
+        def case_rows():
             for i in range(CASES):
                 case_type, risk, rank, move, route, window_name, days, _ = rng.choice(shapes)
                 ordered_at = ordered[i]
@@ -156,35 +115,34 @@ def load(connection, assignee_id: int, variant: Variant) -> None:
                     "resolved" if case_type == "delivered" else ("held" if rng.random() < 0.03 else "open")
                 )
                 assignee = assignee_id if rng.random() < 0.05 else None
-                values = (
-                    i + 1,
-                    i + 1,
-                    case_type,
-                    risk,
-                    rank,
-                    move,
-                    "[]",
-                    route,
-                    json.dumps(sorted(flags)),
-                    window,
-                    "{}",
-                    "{}",
-                    "",
-                    rank >= 4,
-                    waiting,
-                    NOW,
-                    NOW + timedelta(days=1),
-                    status,
-                    None,
-                    "",
-                    assignee,
-                    "",
-                    NOW,
-                    NOW,
-                )
-                named = dict(zip(named_columns, values, strict=True))
-                copy.write_row(tuple(named.get(column, blank[column]) for column in columns))
-        reset_sequences(cur, (*SEQUENCES, "cases_case"))
+                yield {
+                    "id": i + 1,
+                    "order_id": i + 1,
+                    "case_type": case_type,
+                    "risk_level": risk,
+                    "risk_rank": rank,
+                    "next_move": move,
+                    "also": "[]",
+                    "route": route,
+                    "flags": json.dumps(sorted(flags)),
+                    "window": window,
+                    "clocks": "{}",
+                    "packet": "{}",
+                    "packet_digest": "",
+                    "requires_owner_approval": rank >= 4,
+                    "waiting_since": waiting,
+                    "assessed_at": NOW,
+                    "next_assessment_at": NOW + timedelta(days=1),
+                    "status": status,
+                    "held_until": None,
+                    "hold_reason": "",
+                    "assignee_id": assignee,
+                    "draft_text": "",
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                }
+
+        bench_data.copy_cases(cur, case_rows())
         cur.execute("VACUUM ANALYZE")  # Django autocommits, so VACUUM may run here
 
 
@@ -214,20 +172,18 @@ def measure(client, url: str, params: dict, name: str, queries: dict[str, int]):
     print(
         f"  {name:<38} {median_ms:7.1f} ms  {len(captured):2d} queries "
         f"({sql_ms:6.1f} ms in SQL)  count shown: {cl.result_count:,}  "
-        f"(under {TARGET_MS} ms: {verdict(median_ms < TARGET_MS)}; queries as in the first dataset: "
-        f"{verdict(fixed)})"
+        f"(under {TARGET_MS} ms: {bench_data.verdict(median_ms < TARGET_MS)}; "
+        f"queries as in the first dataset: {bench_data.verdict(fixed)})"
     )
     return cl
 
 
 def main() -> None:
     queries: dict[str, int] = {}  # page -> its query count in the first dataset measured
-    for variant in variants():
-        announce(variant)
-        measure_queue(variant, queries)
+    bench_data.each_variant(lambda variant: measure_queue(variant, queries))
 
 
-def measure_queue(variant: Variant, queries: dict[str, int]) -> None:
+def measure_queue(variant: bench_data.Variant, queries: dict[str, int]) -> None:
     with throwaway_database(BENCH_URL):
         from django.db import connection
         from django.test import Client

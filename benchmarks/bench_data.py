@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bench_common import AS_OF
+
 SUPPLIERS = 12
 PRODUCTS = 400
 COUNTRIES = ("US", "GB", "DE", "FR", "CA", "AU", "BR")
@@ -68,6 +70,13 @@ def variants() -> tuple[Variant, ...]:
 def announce(variant: Variant) -> None:
     """The heading the figures of one dataset are printed under."""
     print(f"== {variant.name} ==", flush=True)
+
+
+def each_variant(measure: Callable[[Variant], None]) -> None:
+    """`measure` each dataset of `variants()` in turn, under its heading."""
+    for variant in variants():
+        announce(variant)
+        measure(variant)
 
 
 def verdict(met: bool) -> str:
@@ -307,6 +316,18 @@ def blank_case_values() -> dict[str, object]:
     return blank
 
 
+def copy_cases(cur, rows: Iterable[dict]) -> None:
+    """COPY cases_case from `rows` (column -> value, every other column blank, so that a column added
+    later never breaks a load), then move the id sequences past what was loaded."""
+    blank = blank_case_values()
+    columns = list(blank)
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    with cur.copy(f"COPY cases_case ({quoted}) FROM STDIN") as copy:
+        for named in rows:
+            copy.write_row(tuple(named.get(column, blank[column]) for column in columns))
+    reset_sequences(cur, (*SEQUENCES, "cases_case"))
+
+
 def reset_sequences(cur, tables: tuple[str, ...]) -> None:
     for table in tables:
         cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
@@ -320,3 +341,27 @@ def settle(connection) -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE, FREEZE)")
         cursor.execute("CHECKPOINT")
+
+
+def parcel_history(rng: random.Random) -> tuple[datetime, Events]:
+    """(ordered_at, events) of one parcel of bench_whatif and bench_replay, before AS_OF: labelled,
+    accepted, moving or delivered, no messages, no supplier records, so that rules.md sections 4 and 5
+    decide it from one clock (`decided`). A parcel changes under the what-if's draft exactly when it last
+    moved between 7 and 10 days before AS_OF."""
+    shape = rng.random()
+    if shape < 0.15:  # label only
+        label = AS_OF - rng.uniform(0, 12) * DAY
+        return label - rng.uniform(0.2, 2) * DAY, [(label, "info_received")]
+    if shape < 0.3:  # accepted, no movement since
+        accepted = AS_OF - rng.uniform(0, 10) * DAY
+        label = accepted - rng.uniform(0.5, 3) * DAY
+        return label - DAY, [(label, "info_received"), (accepted, "accepted")]
+    if shape < 0.85:  # moving, last movement up to 30 days ago
+        moved = AS_OF - rng.uniform(0, 30) * DAY
+        accepted = moved - rng.uniform(0.5, 4) * DAY
+        label = accepted - rng.uniform(0.5, 3) * DAY
+        return label - DAY, [(label, "info_received"), (accepted, "accepted"), (moved, "in_transit")]
+    delivered = AS_OF - rng.uniform(0, 10) * DAY
+    label = delivered - rng.uniform(4, 12) * DAY
+    events = [(label, "info_received"), (label + 2 * DAY, "in_transit"), (delivered, "delivered")]
+    return label - DAY, events

@@ -32,19 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_data import (
-    SEQUENCES,
-    Events,
-    Variant,
-    announce,
-    copy_orders,
-    order_decided,
-    reset_sequences,
-    second_parcels,
-    settle,
-    variants,
-    verdict,
-)
+import bench_data
 from bench_database import throwaway_database
 
 CASES = int(os.environ.get("BENCH_CASES", "1000000"))
@@ -62,27 +50,6 @@ MOVES = ("wait", "chase_supplier", "request_proof", "draft_update", "escalate", 
 RISKS = ("normal_watch", "supplier_chase", "customer_update", "refund_risk")
 
 
-def history(rng: random.Random) -> tuple[datetime, list[tuple[datetime, str]]]:
-    """(ordered_at, events): as benchmarks/bench_whatif.py's shapes, each event before AS_OF."""
-    shape = rng.random()
-    if shape < 0.15:  # label only
-        label = AS_OF - rng.uniform(0, 12) * DAY
-        return label - rng.uniform(0.2, 2) * DAY, [(label, "info_received")]
-    if shape < 0.3:  # accepted, no movement since
-        accepted = AS_OF - rng.uniform(0, 10) * DAY
-        label = accepted - rng.uniform(0.5, 3) * DAY
-        return label - DAY, [(label, "info_received"), (accepted, "accepted")]
-    if shape < 0.85:  # moving
-        moved = AS_OF - rng.uniform(0, 30) * DAY
-        accepted = moved - rng.uniform(0.5, 4) * DAY
-        label = accepted - rng.uniform(0.5, 3) * DAY
-        return label - DAY, [(label, "info_received"), (accepted, "accepted"), (moved, "in_transit")]
-    delivered = AS_OF - rng.uniform(0, 10) * DAY
-    label = delivered - rng.uniform(4, 12) * DAY
-    events = [(label, "info_received"), (label + 2 * DAY, "in_transit"), (delivered, "delivered")]
-    return label - DAY, events
-
-
 class Expected:
     """What the report should say, counted while generating."""
 
@@ -94,13 +61,15 @@ class Expected:
         self.policies: Counter[str] = Counter()
 
 
-def decision(rng: random.Random, events: Events, other: Events | None, expected: Expected) -> tuple:
+def decision(
+    rng: random.Random, events: bench_data.Events, other: bench_data.Events | None, expected: Expected
+) -> tuple:
     """(decided_at, actual next move, actual risk level) for one order, counted into `expected`: decided
     after its parcels' labels (the packet then follows from the last carrier event of each, with v1's
     numbers, and from the headline parcel of two)."""
     label = max(events[0][0], other[0][0]) if other is not None else events[0][0]
     decided_at = label + rng.random() * (AS_OF - label)
-    case_type, risk, move = order_decided(events, other, decided_at)
+    case_type, risk, move = bench_data.order_decided(events, other, decided_at)
     expected.case_types[case_type] += 1
     expected.policies["v2" if decided_at >= MIDDLE else "v1"] += 1
     roll = rng.random()
@@ -121,7 +90,7 @@ def decision(rng: random.Random, events: Events, other: Events | None, expected:
     return decided_at, actual_move, actual_risk
 
 
-def load(connection, variant: Variant) -> Expected:
+def load(connection, variant: bench_data.Variant) -> Expected:
     """Bulk load with COPY: suppliers, products, orders, line items, numbers, parcels, events and past
     decisions."""
     rng = random.Random(20261124)
@@ -129,9 +98,9 @@ def load(connection, variant: Variant) -> Expected:
     expected = Expected()
     with connection.cursor() as wrapper:
         cur = wrapper.cursor
-        histories = [history(rng) for _ in range(CASES)]
-        second = second_parcels(variant, CASES, history)
-        copy_orders(cur, rng, histories, now, variant=variant, second=second)
+        histories = [bench_data.parcel_history(rng) for _ in range(CASES)]
+        second = bench_data.second_parcels(variant, CASES, bench_data.parcel_history)
+        bench_data.copy_orders(cur, rng, histories, now, variant=variant, second=second)
         decision_columns = (
             "id, order_id, decided_at, actual_next_move, actual_risk_level, actual_outcome, source, "
             "created_at, updated_at"
@@ -141,18 +110,16 @@ def load(connection, variant: Variant) -> Expected:
                 other = second[i][1] if i in second else None
                 decided_at, move, risk = decision(rng, events, other, expected)
                 copy.write_row((i + 1, i + 1, decided_at, move, risk, "", "bench", now, now))
-        reset_sequences(cur, (*SEQUENCES, "cases_pastdecision"))
-    settle(connection)
+        bench_data.reset_sequences(cur, (*bench_data.SEQUENCES, "cases_pastdecision"))
+    bench_data.settle(connection)
     return expected
 
 
 def main() -> None:
-    for variant in variants():
-        announce(variant)
-        measure(variant)
+    bench_data.each_variant(measure)
 
 
-def measure(variant: Variant) -> None:
+def measure(variant: bench_data.Variant) -> None:
     with throwaway_database(BENCH_URL):
         from django.db import connection
 
@@ -174,7 +141,7 @@ def measure(variant: Variant) -> None:
         rate = report.cases / elapsed
         print(
             f"replay of {report.cases:,} past cases, {PROCESSES} processes: {elapsed:.1f} s, "
-            f"{rate:,.0f} cases/s (target: 1,000,000 in 60 s: {verdict(rate >= 1_000_000 / 60)})"
+            f"{rate:,.0f} cases/s (target: 1,000,000 in 60 s: {bench_data.verdict(rate >= 1_000_000 / 60)})"
         )
         found = (
             (report.next_move.agreed, report.next_move.compared),

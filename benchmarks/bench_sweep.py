@@ -23,19 +23,8 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
+import bench_data
 from bench_common import AS_OF, bench_database_url
-from bench_data import (
-    SEQUENCES,
-    Variant,
-    announce,
-    blank_case_values,
-    copy_orders,
-    reset_sequences,
-    second_parcels,
-    settle,
-    variants,
-    verdict,
-)
 from bench_database import throwaway_database
 
 OPEN = int(os.environ.get("BENCH_OPEN", "1000000"))
@@ -65,7 +54,7 @@ def history(rng: random.Random, due: bool) -> tuple[datetime, list[tuple[datetim
     return ordered_at, events, next_at
 
 
-def load(connection, variant: Variant) -> None:
+def load(connection, variant: bench_data.Variant) -> None:
     """Bulk load with COPY: suppliers, products, orders, line items, numbers, parcels, events and cases.
     A second parcel's history is drawn as a first one not due (the case's time is the first's)."""
     rng = random.Random(20261120)
@@ -74,17 +63,17 @@ def load(connection, variant: Variant) -> None:
     with connection.cursor() as wrapper:
         cur = wrapper.cursor
         generated = [history(rng, i in due_ids) for i in range(OPEN)]
-        second = second_parcels(variant, OPEN, lambda r: history(r, False)[:2])
+        second = bench_data.second_parcels(variant, OPEN, lambda r: history(r, False)[:2])
         histories = [(ordered_at, events) for ordered_at, events, _ in generated]
-        copy_orders(cur, rng, histories, now, variant=variant, second=second)
+        bench_data.copy_orders(cur, rng, histories, now, variant=variant, second=second)
         histories = [(events, next_at) for _, events, next_at in generated]
-        columns, blank = case_columns(), blank_case_values()
+        columns, blank = case_columns(), bench_data.blank_case_values()
         with cur.copy(f"COPY cases_case ({', '.join(columns)}) FROM STDIN") as copy:
             for i, (_, next_at) in enumerate(histories):
                 values = case_row(i + 1, next_at, now, blank)
                 copy.write_row(tuple(values[name] for name in columns))
-        reset_sequences(cur, (*SEQUENCES, "cases_case"))
-    settle(connection)
+        bench_data.reset_sequences(cur, (*bench_data.SEQUENCES, "cases_case"))
+    bench_data.settle(connection)
 
 
 def case_columns() -> list[str]:
@@ -155,12 +144,10 @@ def one_at_a_time(pks: list[int]) -> float:
 
 
 def main() -> None:
-    for variant in variants():
-        announce(variant)
-        measure(variant)
+    bench_data.each_variant(measure)
 
 
-def measure(variant: Variant) -> None:
+def measure(variant: bench_data.Variant) -> None:
     with throwaway_database(BENCH_URL):
         from django.db import connection, connections, transaction
         from django.test.utils import CaptureQueriesContext
@@ -179,7 +166,7 @@ def measure(variant: Variant) -> None:
             idle.append(time.perf_counter() - t)
         print(
             f"sweep with nothing due: {min(idle) * 1000:.1f} ms (best of 5), {max(idle) * 1000:.1f} ms worst "
-            f"(target: under 50 ms: {verdict(min(idle) < 0.05)})"
+            f"(target: under 50 ms: {bench_data.verdict(min(idle) < 0.05)})"
         )
 
         due = list(
@@ -206,12 +193,12 @@ def measure(variant: Variant) -> None:
         left = Case.objects.filter(next_assessment_at__lte=AS_OF, status="open").count()
         print(
             f"sweep of {assessed:,} due cases, {PROCESSES} processes: {elapsed:.1f} s, {rate:,.0f} cases/s "
-            f"(target: 10,000 cases/s: {verdict(rate >= 10_000)})"
+            f"(target: 10,000 cases/s: {bench_data.verdict(rate >= 10_000)})"
         )
         print(f"queries per batch of {SWEEP_BATCH}: {queries_per_batch}; still due afterwards: {left}")
         print(f"one save() at a time on a sample of {len(due)}: {baseline:,.1f} cases/s")
         ratio = rate / baseline
-        print(f"ratio sweep / one-at-a-time: {ratio:.0f}x (target: 30x: {verdict(ratio >= 30)})")
+        print(f"ratio sweep / one-at-a-time: {ratio:.0f}x (target: 30x: {bench_data.verdict(ratio >= 30)})")
 
 
 if __name__ == "__main__":

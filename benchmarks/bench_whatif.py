@@ -24,21 +24,8 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
+import bench_data
 from bench_common import AS_OF, bench_database_url
-from bench_data import (
-    SEQUENCES,
-    Events,
-    Variant,
-    announce,
-    blank_case_values,
-    copy_orders,
-    order_decided,
-    reset_sequences,
-    second_parcels,
-    settle,
-    variants,
-    verdict,
-)
 from bench_database import throwaway_database
 
 CASES = int(os.environ.get("BENCH_CASES", "1000000"))
@@ -50,30 +37,7 @@ BENCH_URL = bench_database_url("staletrack_bench_whatif")
 DAY = timedelta(days=1)
 
 
-def history(rng: random.Random) -> tuple[datetime, Events]:
-    """(ordered_at, events) of one parcel: labelled, accepted, moving or delivered, no messages, no
-    supplier records, so that rules.md sections 4 and 5 decide it from one clock (bench_data.decided). A
-    parcel changes under the draft exactly when it last moved between 7 and 10 days before AS_OF."""
-    shape = rng.random()
-    if shape < 0.15:  # label only
-        label = AS_OF - rng.uniform(0, 12) * DAY
-        return label - rng.uniform(0.2, 2) * DAY, [(label, "info_received")]
-    if shape < 0.3:  # accepted, no movement since
-        accepted = AS_OF - rng.uniform(0, 10) * DAY
-        label = accepted - rng.uniform(0.5, 3) * DAY
-        return label - DAY, [(label, "info_received"), (accepted, "accepted")]
-    if shape < 0.85:  # moving, last movement up to 30 days ago
-        moved = AS_OF - rng.uniform(0, 30) * DAY
-        accepted = moved - rng.uniform(0.5, 4) * DAY
-        label = accepted - rng.uniform(0.5, 3) * DAY
-        return label - DAY, [(label, "info_received"), (accepted, "accepted"), (moved, "in_transit")]
-    delivered = AS_OF - rng.uniform(0, 10) * DAY
-    label = delivered - rng.uniform(4, 12) * DAY
-    events = [(label, "info_received"), (label + 2 * DAY, "in_transit"), (delivered, "delivered")]
-    return label - DAY, events
-
-
-def clock_left(events: Events) -> bool:
+def clock_left(events: bench_data.Events) -> bool:
     """Whether a clock of v1 can still change the parcel's decision after AS_OF (the case then has a next
     assessment): a label, an acceptance within 4 days, a movement within 20; never once delivered."""
     at, status = events[-1]
@@ -87,33 +51,30 @@ def clock_left(events: Events) -> bool:
     return False
 
 
-def load(connection, policy_id: int, variant: Variant) -> int:
+def load(connection, policy_id: int, variant: bench_data.Variant) -> int:
     """Bulk load with COPY: suppliers, products, orders, line items, numbers, parcels, events and assessed
     cases. Returns how many of them the draft should change (the order's decision under 10 days in transit
     is not v1's)."""
-    from cases.models import Case
 
     rng = random.Random(20261120)
     now = datetime.now(UTC)
     risk_ranks = {"normal_watch": 0, "supplier_chase": 1, "customer_update": 2, "refund_risk": 4}
-    columns = [f.column for f in Case._meta.concrete_fields]
     with connection.cursor() as wrapper:
         cur = wrapper.cursor
-        histories = [history(rng) for _ in range(CASES)]
-        second = second_parcels(variant, CASES, history)
-        copy_orders(cur, rng, histories, now, variant=variant, second=second)
+        histories = [bench_data.parcel_history(rng) for _ in range(CASES)]
+        second = bench_data.second_parcels(variant, CASES, bench_data.parcel_history)
+        bench_data.copy_orders(cur, rng, histories, now, variant=variant, second=second)
         parcels = [(events, second[i][1] if i in second else None) for i, (_, events) in enumerate(histories)]
-        blank = blank_case_values()
-        quoted = ", ".join(f'"{c}"' for c in columns)
-        with cur.copy(f"COPY cases_case ({quoted}) FROM STDIN") as copy:
+
+        def case_rows():
             for i, (events, other) in enumerate(parcels):
-                decided = order_decided(events, other, AS_OF)
+                decided = bench_data.order_decided(events, other, AS_OF)
                 moves = clock_left(events) or (other is not None and clock_left(other))
                 if rng.random() < DUE_SHARE:
                     next_at = AS_OF - rng.uniform(1, 300) * timedelta(minutes=1)
                 else:
                     next_at = AS_OF + rng.uniform(1, 240) * timedelta(hours=1) if moves else None
-                named = {
+                yield {
                     "id": i + 1,
                     "order_id": i + 1,
                     "case_type": decided[0],
@@ -128,11 +89,12 @@ def load(connection, policy_id: int, variant: Variant) -> int:
                     "created_at": now,
                     "updated_at": now,
                 }
-                copy.write_row(tuple(named.get(c, blank[c]) for c in columns))
-        reset_sequences(cur, (*SEQUENCES, "cases_case"))
-    settle(connection)
+
+        bench_data.copy_cases(cur, case_rows())
+    bench_data.settle(connection)
     return sum(
-        order_decided(events, other, AS_OF) != order_decided(events, other, AS_OF, in_transit_days=10)
+        bench_data.order_decided(events, other, AS_OF)
+        != bench_data.order_decided(events, other, AS_OF, in_transit_days=10)
         for events, other in parcels
     )
 
@@ -159,12 +121,10 @@ def check_sample(book) -> int:
 
 
 def main() -> None:
-    for variant in variants():
-        announce(variant)
-        measure(variant)
+    bench_data.each_variant(measure)
 
 
-def measure(variant: Variant) -> None:
+def measure(variant: bench_data.Variant) -> None:
     with throwaway_database(BENCH_URL):
         from django.db import connection
 
@@ -191,7 +151,7 @@ def measure(variant: Variant) -> None:
         rate = result.open_cases / elapsed
         print(
             f"what-if of {result.open_cases:,} open cases, {PROCESSES} processes: {elapsed:.1f} s, "
-            f"{rate:,.0f} cases/s (target: 1,000,000 in 60 s: {verdict(rate >= 1_000_000 / 60)})"
+            f"{rate:,.0f} cases/s (target: 1,000,000 in 60 s: {bench_data.verdict(rate >= 1_000_000 / 60)})"
         )
         print(
             f"would change: {result.changed_any:,} (case type {result.changed_case_type:,}, risk "

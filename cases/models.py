@@ -279,8 +279,7 @@ class Case(models.Model):
     parcel_case_types = models.JSONField(
         default=list,
         blank=True,
-        help_text="An order in several parcels: each assessed parcel's own case type (rules.md section 3a), "
-        "so the queue finds the order by any of them; empty for an order of one parcel.",
+        help_text="An order in several parcels: its parcels' own case types (rules.md section 3a).",
     )
     # Set with the packet (cases.services.assessment.write_cases); the scorecard groups a case by it.
     counted_product = optional_link(

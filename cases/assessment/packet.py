@@ -87,18 +87,11 @@ class ParcelEntry:
     flags: tuple[str, ...] = ()  # section 7's parcel flags, sorted
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "number": self.number,
-            "carrier": self.carrier,
-            "skus": list(self.skus),
-            "superseded": self.superseded,
-            "case_type": self.case_type,
-            "risk_level": self.risk_level,
-            "next_move": self.next_move,
-            "window": window_dict(self.window),
-            "clocks": None if self.clocks is None else self.clocks.to_dict(),
-            "flags": list(self.flags),
-        }
+        """Section 9's keys in the order of the fields, the window and clocks as in the packet."""
+        data = {name: getattr(self, name) for name in self.__slots__}
+        data.update(skus=list(self.skus), flags=list(self.flags), window=window_dict(self.window))
+        data["clocks"] = None if self.clocks is None else self.clocks.to_dict()
+        return data
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ and what the scheduler compares over time. `assess_standing` is a pure function 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from cases.assessment import vocabulary as v
@@ -205,8 +205,7 @@ def _order_standing(history: OrderHistory, as_of: datetime) -> Standing:
     if not numbered or assessed[0][1].derived.whole_order:
         whole_facts = history.whole(parts)
         whole = _parcel_standing(whole_facts, as_of, history.history(whole_facts))
-        whole.parcels, whole.watched = listed, tuple(sorted({*watched, *whole.watched}))
-        return whole
+        return replace(whole, parcels=listed, watched=tuple(sorted({*watched, *whole.watched})))
 
     def rank(pair: tuple[int, Standing]) -> tuple:
         i, standing = pair
@@ -219,21 +218,13 @@ def _order_standing(history: OrderHistory, as_of: datetime) -> Standing:
         flags.update(standing.flags & PARCEL_FLAGS)
         if i != index:
             reasons.append(f"{_parcel_words(parts[i])}: {standing.case_type.replace('_', ' ')}")
-    return Standing(
-        case=headline.case,
-        derived=headline.derived,
-        case_type=headline.case_type,
-        window=headline.window,
-        risk=headline.risk,
-        next_move=headline.next_move,
-        also=headline.also,
-        route=headline.route,
+    # The headline's decisions are the order's; what the other parcels add is the flags, the reasons, the
+    # clocks watched and the list of parcels.
+    return replace(
+        headline,
         flags=frozenset(flags),
         reasons=tuple(reasons),
-        evidence_gaps=headline.evidence_gaps,
         watched=tuple(watched),
-        base_risk=headline.base_risk,
-        base_move=headline.base_move,
         parcels=listed,
         skus=parts[index].parcel.skus,
     )

@@ -18,23 +18,12 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from cases import models
 from cases.choices import EventSource
 from cases.demo.catalogue import DemoProduct, DemoSupplier
 from cases.demo.generator import generate
 from cases.demo.records import DemoData, DemoTracking
 from cases.demo.stories import past_decisions
-from cases.models import (
-    Case,
-    CustomerMessage,
-    LineItem,
-    Order,
-    Parcel,
-    PastDecision,
-    SupplierChase,
-    SupplierEvidence,
-    TrackingEvent,
-    TrackingNumber,
-)
 from cases.replay.engine import replayed_orders
 from cases.services.assessment import refresh_cases
 from cases.services.audit import audit_event
@@ -65,7 +54,7 @@ def load_demo(*, orders: int = 2000, seed: int = 7, now: datetime | None = None)
     orders."""
     if orders < 1:
         raise ValueError("orders must be at least 1")
-    existing = Order.objects.count()
+    existing = models.Order.objects.count()
     if existing:
         return LoadedDemo(existing=existing)
     now = now or timezone.now()
@@ -102,12 +91,14 @@ def _write(data: DemoData) -> list[int]:
     suppliers = _suppliers(data.suppliers)
     products = _products(data.products, suppliers)
 
-    Order.objects.bulk_create(
-        [Order(**copied(o, ORDER_COLUMNS), product_id=products[o.sku]) for o in data.orders],
+    models.Order.objects.bulk_create(
+        [models.Order(**copied(o, ORDER_COLUMNS), product_id=products[o.sku]) for o in data.orders],
         batch_size=BATCH,
     )
     order_pk = dict(
-        Order.objects.filter(order_id__in=[o.order_id for o in data.orders]).values_list("order_id", "pk")
+        models.Order.objects.filter(order_id__in=[o.order_id for o in data.orders]).values_list(
+            "order_id", "pk"
+        )
     )
 
     trackings = data.trackings()
@@ -117,11 +108,11 @@ def _write(data: DemoData) -> list[int]:
         carrier = best_carrier(normalized) or ""
         url = (tracking_url(carrier, normalized) if carrier else None) or ""
         numbers.append(
-            TrackingNumber(number=tracking.number, normalized=normalized, carrier=carrier, url=url)
+            models.TrackingNumber(number=tracking.number, normalized=normalized, carrier=carrier, url=url)
         )
-    TrackingNumber.objects.bulk_create(numbers, batch_size=BATCH)
+    models.TrackingNumber.objects.bulk_create(numbers, batch_size=BATCH)
     number_pk = dict(
-        TrackingNumber.objects.filter(normalized__in=[n.normalized for n in numbers]).values_list(
+        models.TrackingNumber.objects.filter(normalized__in=[n.normalized for n in numbers]).values_list(
             "normalized", "pk"
         )
     )
@@ -130,9 +121,9 @@ def _write(data: DemoData) -> list[int]:
         return number_pk[normalize_number(tracking.number)]
 
     titles = {product.sku: product.title for product in data.products}
-    LineItem.objects.bulk_create(
+    models.LineItem.objects.bulk_create(
         [
-            LineItem(
+            models.LineItem(
                 order_id=order_pk[o.order_id], product_id=products[sku], title=titles[sku], position=position
             )
             for o in data.orders
@@ -140,9 +131,9 @@ def _write(data: DemoData) -> list[int]:
         ],
         batch_size=BATCH,
     )
-    Parcel.objects.bulk_create(
+    models.Parcel.objects.bulk_create(
         [
-            Parcel(
+            models.Parcel(
                 order_id=order_pk[o.order_id],
                 tracking_number_id=pk_of(tracking),
                 skus=[sku] if o.second_sku else [],
@@ -157,9 +148,9 @@ def _write(data: DemoData) -> list[int]:
         ],
         batch_size=BATCH,
     )
-    TrackingEvent.objects.bulk_create(
+    models.TrackingEvent.objects.bulk_create(
         [
-            TrackingEvent(
+            models.TrackingEvent(
                 **copied(e, EVENT_COLUMNS), tracking_number_id=pk_of(tracking), source=EventSource.DEMO
             )
             for tracking in trackings
@@ -171,12 +162,21 @@ def _write(data: DemoData) -> list[int]:
     evidence, chases, messages = [], [], []
     for o in data.orders:
         pk = order_pk[o.order_id]
-        evidence += [SupplierEvidence(order_id=pk, at=e.at, kind=e.kind, text=e.text) for e in o.evidence]
-        chases += [SupplierChase(order_id=pk, at=c.at, channel=c.channel, text=c.text) for c in o.chases]
-        messages += [
-            CustomerMessage(order_id=pk, at=m.at, direction=m.direction, text=m.text) for m in o.messages
+        evidence += [
+            models.SupplierEvidence(order_id=pk, at=e.at, kind=e.kind, text=e.text) for e in o.evidence
         ]
-    for model, rows in ((SupplierEvidence, evidence), (SupplierChase, chases), (CustomerMessage, messages)):
+        chases += [
+            models.SupplierChase(order_id=pk, at=c.at, channel=c.channel, text=c.text) for c in o.chases
+        ]
+        messages += [
+            models.CustomerMessage(order_id=pk, at=m.at, direction=m.direction, text=m.text)
+            for m in o.messages
+        ]
+    for model, rows in (
+        (models.SupplierEvidence, evidence),
+        (models.SupplierChase, chases),
+        (models.CustomerMessage, messages),
+    ):
         # bulk_create skips save(), which sets the fingerprint
         model.objects.bulk_create([row.with_fingerprint() for row in rows], batch_size=BATCH)
     return list(order_pk.values())
@@ -223,9 +223,11 @@ def _write_past_decisions(data: DemoData, now: datetime) -> int:
     or risk level the story leaves to the packet is the one the replay of that moment gives."""
     decided_at = now - timedelta(days=1)
     chosen = past_decisions(data, decided_at)
-    pks = dict(Order.objects.filter(order_id__in=[c.order_id for c in chosen]).values_list("order_id", "pk"))
-    decisions = PastDecision.objects.bulk_create(
-        PastDecision(
+    pks = dict(
+        models.Order.objects.filter(order_id__in=[c.order_id for c in chosen]).values_list("order_id", "pk")
+    )
+    decisions = models.PastDecision.objects.bulk_create(
+        models.PastDecision(
             order_id=pks[c.order_id], decided_at=decided_at, actual_outcome=c.outcome, source=EventSource.DEMO
         )
         for c in chosen
@@ -236,13 +238,13 @@ def _write_past_decisions(data: DemoData, now: datetime) -> int:
     for decision, choice in zip(decisions, chosen, strict=True):
         decision.actual_next_move = choice.next_move or packets[choice.order_id]["next_move"]
         decision.actual_risk_level = choice.risk_level or packets[choice.order_id]["risk_level"]
-    PastDecision.objects.bulk_update(decisions, ["actual_next_move", "actual_risk_level"])
+    models.PastDecision.objects.bulk_update(decisions, ["actual_next_move", "actual_risk_level"])
     return len(chosen)
 
 
 def _summary(order_pks: list[int]) -> tuple[Counter, Counter]:
     """How many of these orders' cases have each case type, and each risk level (as stored)."""
-    cases = Case.objects.filter(order_id__in=order_pks)
+    cases = models.Case.objects.filter(order_id__in=order_pks)
 
     def count(field: str) -> Counter:
         return Counter(dict(cases.values_list(field).annotate(n=Count("pk")).order_by()))

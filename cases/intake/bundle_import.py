@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -199,15 +200,7 @@ class _Writer:
                 LineItem.objects.create(order=order, position=position, **values)
                 self.summary.created["line items"] += 1
                 continue
-            self.update(
-                held,
-                values,
-                order=order,
-                shown=str,
-                counted_as="line items",
-                action="line_item_updated_by_import",
-                reason="The bundle carries a different line item for this order.",
-            )
+            self.update(held, values, order=order, kept=LINE_ITEMS)
         if stored:
             LineItem.objects.filter(pk__in=[item.pk for item in stored.values()]).delete()
             self.summary.updated["line items"] += len(stored)
@@ -229,15 +222,7 @@ class _Writer:
             return order
         if order.erased_at is not None:  # erased on request: a file does not bring the data back
             values = {k: v for k, v in values.items() if k not in ERASED_ORDER_FIELDS}
-        self.update(
-            order,
-            values,
-            order=order,
-            shown=str,
-            counted_as="orders",
-            action="order_updated_by_import",
-            reason="The bundle carries different facts for this order.",
-        )
+        self.update(order, values, order=order, kept=ORDERS)
         return order
 
     def tracking(self, case: BundleCase, order: Order) -> None:
@@ -284,15 +269,7 @@ class _Writer:
             # A bundle supersedes a parcel, never brings one back: staff may have superseded it since.
             if given.superseded_at is not None and held.superseded_at != given.superseded_at:
                 values |= {"superseded_at": given.superseded_at, "superseded_reason": SUPERSEDED_IN_BUNDLE}
-            self.update(
-                held,
-                values,
-                order=order,
-                shown=_shown,
-                counted_as="parcels",
-                action="parcel_updated_by_import",
-                reason="The bundle carries different SKUs or a different superseded_at for this parcel.",
-            )
+            self.update(held, values, order=order, kept=PARCELS)
 
     @staticmethod
     def matching(stored: list[Parcel], number, given: BundleParcel) -> Parcel | None:
@@ -322,15 +299,7 @@ class _Writer:
             PastDecision.objects.create(order=order, source="bundle", **values)
             self.summary.created["past decisions"] += 1
             return
-        self.update(
-            stored,
-            values,
-            order=order,
-            shown=_shown,
-            counted_as="past decisions",
-            action="past_decision_updated_by_import",
-            reason="The bundle carries a different decided_at or actual for this order.",
-        )
+        self.update(stored, values, order=order, kept=PAST_DECISIONS)
 
     def records(self, case: BundleCase, order: Order) -> None:
         batches = (
@@ -376,9 +345,11 @@ class _Writer:
             model.objects.bulk_create(new)
             self.summary.created[label] += len(new)
 
-    def update(self, record, values: dict, *, order: Order, shown, counted_as: str, action: str, reason: str):
-        """Set `values` on `record` and save it if any differs: counted as updated under `counted_as`, with an
-        audit event on the order (`action`, `reason`) that holds the differences, old and new as `shown`."""
+    def update(self, record, values: dict, *, order: Order, kept: Kept):
+        """Set `values` on `record` and save it if any differs: counted as updated under `kept.counted_as`,
+        with an audit event on the order (`kept.action`, `kept.reason`) that holds the differences, old and
+        new as `kept.shown` writes them."""
+        shown = kept.shown
         differences = {
             name: [shown(getattr(record, name)), shown(value)]
             for name, value in values.items()
@@ -389,11 +360,45 @@ class _Writer:
         for name, value in values.items():
             setattr(record, name, value)
         record.save()
-        self.summary.updated[counted_as] += 1
+        self.summary.updated[kept.counted_as] += 1
         audit_event(
-            action=action, obj=order, actor=self.actor, via=self.via, changes=differences, reason=reason
+            action=kept.action,
+            obj=order,
+            actor=self.actor,
+            via=self.via,
+            changes=differences,
+            reason=kept.reason,
         )
 
 
 def _shown(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """How the import keeps one kind of stored record up to date: what it counts an update as, the audit
+    event it writes (action and reason) and how old and new values are shown in it."""
+
+    counted_as: str
+    action: str
+    reason: str
+    shown: Callable[[object], str] = str
+
+
+LINE_ITEMS = Kept(
+    "line items", "line_item_updated_by_import", "The bundle carries a different line item for this order."
+)
+ORDERS = Kept("orders", "order_updated_by_import", "The bundle carries different facts for this order.")
+PARCELS = Kept(
+    "parcels",
+    "parcel_updated_by_import",
+    "The bundle carries different SKUs or a different superseded_at for this parcel.",
+    _shown,
+)
+PAST_DECISIONS = Kept(
+    "past decisions",
+    "past_decision_updated_by_import",
+    "The bundle carries a different decided_at or actual for this order.",
+    _shown,
+)

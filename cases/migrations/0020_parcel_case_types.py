@@ -25,8 +25,7 @@ class Migration(migrations.Migration):
             field=models.JSONField(
                 blank=True,
                 default=list,
-                help_text="An order in several parcels: each assessed parcel's own case type (rules.md section "
-                "3a), so the queue finds the order by any of them; empty for an order of one parcel.",
+                help_text="An order in several parcels: its parcels' own case types (rules.md section 3a).",
             ),
         ),
         migrations.RunPython(postgres_only(GIN), postgres_only(DROP_GIN)),
