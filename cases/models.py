@@ -95,7 +95,8 @@ class LineItem(models.Model):
     """One line item of an order (rules.md section 3a): its product (keyed by SKU, else by title) and
     quantity. `Order.product` stays the first line item's product, which most queries read."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="line_items")
+    # No index of its own: the unique (order, position) constraint below serves every lookup by order.
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="line_items", db_index=False)
     product = models.ForeignKey("suppliers.Product", on_delete=models.PROTECT, related_name="line_items")
     title = models.CharField(max_length=300, blank=True, help_text="The item's title as the store gave it.")
     quantity = models.PositiveIntegerField(default=1)
