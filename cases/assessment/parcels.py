@@ -58,11 +58,27 @@ class OrderHistory:
     """An order with parcels, read at any instant: each parcel's facts sorted once (derived.History), and
     the instants at which a parcel is superseded, which change what is assessed (for the scheduler)."""
 
-    __slots__ = ("_facts", "_histories", "_items", "_names_skus", "_supersessions", "case")
+    __slots__ = (
+        "_by_key",
+        "_facts",
+        "_histories",
+        "_item_keys",
+        "_items",
+        "_names_skus",
+        "_parcel_keys",
+        "_supersessions",
+        "case",
+    )
 
     def __init__(self, case: CaseFacts) -> None:
         self.case = case
         self._items = case.items()
+        # Keys compared as section 3a says, once per order rather than at every instant read.
+        self._item_keys = tuple((_key(item.key), item) for item in self._items)
+        self._by_key: dict[str, LineItem] = {}
+        for key, item in self._item_keys:
+            self._by_key.setdefault(key, item)
+        self._parcel_keys = tuple(frozenset(_key(sku) for sku in parcel.skus) for parcel in case.parcels)
         # "A superseded parcel that names SKUs still counts as naming them."
         self._names_skus = any(parcel.skus for parcel in case.parcels)
         self._supersessions = sorted(p.superseded_at for p in case.parcels if p.superseded_at is not None)
@@ -93,10 +109,10 @@ class OrderHistory:
             if parcel.superseded_at is not None and parcel.superseded_at <= as_of:
                 parts.append(ParcelPart(parcel, None))
                 continue
-            named.update(_key(sku) for sku in parcel.skus)
+            named |= self._parcel_keys[index]
             parts.append(ParcelPart(parcel, self._parcel_facts(("parcel", index), parcel)))
         if self._names_skus:
-            unnamed = tuple(item.key for item in self._items if _key(item.key) not in named)
+            unnamed = tuple(item.key for key, item in self._item_keys if key not in named)
             if unnamed:
                 added = Parcel(None, unnamed)
                 parts.append(ParcelPart(added, self._parcel_facts(("added", unnamed), added), added=True))
@@ -114,15 +130,21 @@ class OrderHistory:
 
     def _parcel_facts(self, key: tuple, parcel: Parcel) -> CaseFacts:
         def build() -> CaseFacts:
-            item = self._item(parcel.skus[0]) if parcel.skus else self._items[0]
-            first = self._items[0]
-            order = replace(
-                self.case.order,
-                sku=item.key if parcel.skus else first.key,
-                supplier=item.supplier,
-                product_title=item.title if parcel.skus else first.title,
+            case, order = self.case, self.case.order
+            if parcel.skus:
+                item = self._item(parcel.skus[0])
+                if (item.key, item.supplier) != (order.sku, order.supplier):
+                    order = replace(order, sku=item.key, supplier=item.supplier, product_title=item.title)
+            # Built field by field (a parcel view is made on every assessment of the order): the order's
+            # facts with this parcel as its one tracking.
+            return CaseFacts(
+                order,
+                case.policy,
+                parcel.tracking,
+                case.supplier_evidence,
+                case.supplier_chases,
+                case.customer_messages,
             )
-            return replace(self.case, order=order, tracking=parcel.tracking, parcels=())
 
         return self._cached(key, build)
 
@@ -134,8 +156,7 @@ class OrderHistory:
 
     def _item(self, sku: str) -> LineItem:
         """The line item a parcel names (its supplier is the parcel's); the order's first if none is."""
-        wanted = _key(sku)
-        return next((item for item in self._items if _key(item.key) == wanted), self._items[0])
+        return self._by_key.get(_key(sku), self._items[0])
 
 
 def has_number(part: ParcelPart) -> bool:

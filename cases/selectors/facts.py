@@ -156,11 +156,16 @@ def _facts(orders: list[tuple], book: PolicyBook) -> list[CaseFacts]:
         parcels[order_pk].append(parcel)
     number_ids = sorted({p[2] for held in parcels.values() for p in held if p[2] is not None})
 
+    # Only orders with a second line item: an order's first item is its product (Order.product), which the
+    # order row already carries, so most orders need no line item read (the unique (order, position) index
+    # answers which have a second).
     line_items = defaultdict(list)
     for order_pk, sku, supplier, title, quantity in fetch_by_ids(
         "SELECT li.order_id, p.sku, s.name, li.title, li.quantity FROM cases_lineitem li "
         "JOIN suppliers_product p ON p.id = li.product_id JOIN suppliers_supplier s ON s.id = p.supplier_id "
-        "WHERE li.order_id IN ({ids}) ORDER BY li.order_id, li.position",
+        "WHERE li.order_id IN "
+        "(SELECT order_id FROM cases_lineitem WHERE order_id IN ({ids}) AND position = 1) "
+        "ORDER BY li.order_id, li.position",
         ids,
     ):
         line_items[order_pk].append(LineItem(sku, supplier, title, quantity))
@@ -266,8 +271,8 @@ def _skus(value) -> list[str]:
 
 
 def _order_facts(row: tuple, line_items: list[LineItem] | None = None) -> OrderFacts:
-    """An order's facts; without stored line items (an order stored before it had them, or by an import
-    that writes none) its product is its one line item."""
+    """An order's facts; its line items when it has several, else its product is its one line item (as
+    stored, or for an order stored before it had line items)."""
     value = row[6]
     if value is not None and not isinstance(value, Decimal):
         value = Decimal(str(value)).quantize(Decimal("0.01"))  # SQLite stores decimals as numbers
