@@ -16,7 +16,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from cases.assessment.facts import TrackingEvent as EventFacts
@@ -140,32 +140,31 @@ def supersede_parcel(*, actor, parcel: Parcel, reason: str, at: datetime | None 
         raise ValidationError({"superseded_reason": "Say why this parcel no longer counts."})
     if problem := limits.text_problem(reason, limits.MAX_TEXT):
         raise ValidationError({"superseded_reason": f"The reason {problem}."})
-    with transaction.atomic():
-        parcel = (
-            Parcel.objects.select_for_update(of=("self",))
-            .select_related("tracking_number", "order")
-            .get(pk=parcel.pk)
-        )
-        if parcel.superseded_at is not None:
-            when = parcel.superseded_at.isoformat()
-            raise ValidationError({"superseded_at": f"This parcel was already superseded at {when}."})
-        parcel.superseded_at = at or timezone.now()
-        parcel.superseded_by = actor
-        parcel.superseded_reason = reason
-        parcel.save(update_fields=["superseded_at", "superseded_by", "superseded_reason"])
-        audit_event(
-            action="parcel_superseded",
-            obj=parcel.order,
-            actor=actor,
-            via=via,
-            changes={
-                "parcel": parcel.pk,
-                "tracking_number": parcel.tracking_number.number if parcel.tracking_number else None,
-                "superseded_at": [None, parcel.superseded_at.isoformat()],
-            },
-            reason=reason,
-        )
-        queue_reassessment([parcel.order_id])
+    parcel = (
+        Parcel.objects.select_for_update(of=("self",))
+        .select_related("tracking_number", "order")
+        .get(pk=parcel.pk)
+    )
+    if parcel.superseded_at is not None:
+        when = parcel.superseded_at.isoformat()
+        raise ValidationError({"superseded_at": f"This parcel was already superseded at {when}."})
+    parcel.superseded_at = at or timezone.now()
+    parcel.superseded_by = actor
+    parcel.superseded_reason = reason
+    parcel.save(update_fields=["superseded_at", "superseded_by", "superseded_reason"])
+    audit_event(
+        action="parcel_superseded",
+        obj=parcel.order,
+        actor=actor,
+        via=via,
+        changes={
+            "parcel": parcel.pk,
+            "tracking_number": parcel.tracking_number.number if parcel.tracking_number else None,
+            "superseded_at": [None, parcel.superseded_at.isoformat()],
+        },
+        reason=reason,
+    )
+    queue_reassessment([parcel.order_id])
     return parcel
 
 
@@ -198,9 +197,8 @@ def add_events(number: TrackingNumber, events: Iterable[EventFacts], source: str
 def orders_carrying(numbers: Iterable[TrackingNumber]) -> list[int]:
     """Primary keys of the orders that carry any of these numbers in a parcel still in force (whose cases
     the events touch); a superseded parcel is not assessed, so its events change nothing."""
-    in_force = Q(superseded_at__isnull=True) | Q(superseded_at__gt=timezone.now())
     return list(
-        Parcel.objects.filter(in_force, tracking_number__in=list(numbers))
+        Parcel.objects.filter(superseded_at__isnull=True, tracking_number__in=list(numbers))
         .values_list("order_id", flat=True)
         .distinct()
     )
