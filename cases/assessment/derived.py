@@ -247,10 +247,9 @@ def _contradiction(events: tuple[TrackingEvent, ...]) -> tuple[TrackingEvent, Tr
     return None
 
 
-def _by_time(items) -> tuple:
+def _by_time(items: tuple | list) -> tuple:
     """`items` sorted by time; sorted() is stable, so equal times keep input order (section 3)."""
-    items = tuple(items)
-    return tuple(sorted(items, key=_time_of)) if len(items) > 1 else items
+    return tuple(sorted(items, key=_time_of)) if len(items) > 1 else tuple(items)
 
 
 class History:
@@ -271,23 +270,27 @@ class History:
         # no_information events are dropped here, because section 3 says every rule ignores them;
         # callers that display events use the facts.
         events = tracking.events if tracking is not None else ()
-        self._events = _by_time(e for e in events if e.status != NO_INFORMATION)
-        self._evidence = _by_time(case.supplier_evidence)
-        self._chases = _by_time(case.supplier_chases)
-        self._messages = _by_time(case.customer_messages)
+        # Most orders have no evidence, chases or messages: an empty tuple needs no sorting (a what-if
+        # builds a history for each of a million cases).
+        self._events = _by_time([e for e in events if e.status != NO_INFORMATION]) if events else ()
+        self._evidence = _by_time(case.supplier_evidence) if case.supplier_evidence else ()
+        self._chases = _by_time(case.supplier_chases) if case.supplier_chases else ()
+        self._messages = _by_time(case.customer_messages) if case.customer_messages else ()
         # Every instant at which a fact a rule reads becomes visible; an order sharing the tracking number
         # becomes one when it is placed, and the order's own cancellation and fulfilment when they are dated.
-        shared_with = tracking.shared_with if tracking is not None else ()
+        times = [item.at for item in self._events]
+        for facts in (self._evidence, self._chases, self._messages):
+            if facts:
+                times.extend(item.at for item in facts)
+        if tracking is not None and tracking.shared_with:
+            times.extend(shared.ordered_at for shared in tracking.shared_with)
         order = case.order
-        self._fact_times = sorted(
-            [
-                item.at
-                for facts in (self._events, self._evidence, self._chases, self._messages)
-                for item in facts
-            ]
-            + [shared.ordered_at for shared in shared_with]
-            + [moment for moment in (order.cancelled_at, order.fulfilled_at) if moment is not None]
-        )
+        if order.cancelled_at is not None:
+            times.append(order.cancelled_at)
+        if order.fulfilled_at is not None:
+            times.append(order.fulfilled_at)
+        times.sort()
+        self._fact_times = times
         self._seen: dict[int, _Seen] = {}
 
     def next_fact_after(self, moment: datetime) -> datetime | None:
@@ -323,7 +326,7 @@ class History:
         has_number = tracking is not None and bool((tracking.number or "").strip())
 
         def visible(items: tuple) -> tuple:
-            return items[: bisect_right(items, as_of, key=_time_of)]
+            return items[: bisect_right(items, as_of, key=_time_of)] if items else items
 
         events = visible(self._events)
         labels = [e for e in events if e.status == INFO_RECEIVED]
@@ -339,14 +342,18 @@ class History:
         chase_open = last_chase is not None and not any(item.at > last_chase.at for item in evidence)
 
         messages = visible(self._messages)
-        readings = tuple(MessageReading(m, message_intents(m)) for m in messages if m.direction == INBOUND)
+        readings, unanswered = (), ()
         by_intent: dict[str, tuple[CustomerMessage, ...]] = {}
-        for reading in readings:
-            for intent in reading.intents:
-                by_intent[intent] = (*by_intent.get(intent, ()), reading.message)
-        outbound_times = [m.at for m in messages if m.direction == OUTBOUND]
-        last_reply = max(outbound_times) if outbound_times else None
-        unanswered = tuple(r.message for r in readings if last_reply is None or r.message.at > last_reply)
+        if messages:
+            readings = tuple(
+                MessageReading(m, message_intents(m)) for m in messages if m.direction == INBOUND
+            )
+            for reading in readings:
+                for intent in reading.intents:
+                    by_intent[intent] = (*by_intent.get(intent, ()), reading.message)
+            outbound_times = [m.at for m in messages if m.direction == OUTBOUND]
+            last_reply = max(outbound_times) if outbound_times else None
+            unanswered = tuple(r.message for r in readings if last_reply is None or r.message.at > last_reply)
 
         payment = payment_reading(order.payment_state)
         fields = {

@@ -1,4 +1,9 @@
-"""The facts one assessment reads (spec rules.md section 3), as plain frozen values.
+"""The facts one assessment reads (spec rules.md section 3), as plain values never changed once built.
+
+The values loaders build by the million (orders, parcels, numbers, events, line items) are not frozen
+dataclasses: a frozen one's constructor costs about three times a plain one's, and a what-if of a million
+cases builds several million. They hash and compare by value all the same, and nothing assigns to them
+(`dataclasses.replace` makes a new one).
 
 Built from the database by `cases.selectors.facts` or from a case bundle by `cases.intake.bundles.facts`;
 the rules never see a model. Times are timezone-aware datetimes; statuses are already normalized
@@ -14,7 +19,7 @@ from decimal import Decimal
 from policies.values import PolicyValues
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # never changed once built (see above)
 class TrackingEvent:
     at: datetime
     status: str
@@ -60,7 +65,7 @@ class SharedNumberOrder:
     ordered_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # never changed once built (see above)
 class Tracking:
     number: str  # as the supplier gave it
     normalized: str  # upper case, no spaces or dashes
@@ -73,7 +78,7 @@ class Tracking:
     fits_no_format: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # never changed once built (see above)
 class LineItem:
     """One line item of an order (rules.md section 3a)."""
 
@@ -83,7 +88,7 @@ class LineItem:
     quantity: int = 1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # never changed once built (see above)
 class Parcel:
     """One parcel of an order (rules.md section 3a): a tracking number or none yet, and the items it
     carries. It stops counting once superseded (`superseded_at` <= as_of); until then it is assessed."""
@@ -93,7 +98,7 @@ class Parcel:
     superseded_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # never changed once built (see above)
 class OrderFacts:
     order_id: str
     ordered_at: datetime
@@ -114,7 +119,7 @@ class OrderFacts:
     line_items: tuple[LineItem, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # never changed once built (see above)
 class CaseFacts:
     """An order and all it knows. Its parcels are `parcels` when given; else `tracking` is its one parcel
     (none when `tracking` is None): a version-1 order, and the one shape the single-parcel rules read."""

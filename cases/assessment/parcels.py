@@ -41,7 +41,7 @@ def _key(text: str) -> str:
     return text.strip().casefold()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # never changed once built; plain for speed, like facts.py
 class ParcelPart:
     """One parcel of an order at one instant: what it is and the case as it alone is assessed."""
 

@@ -83,7 +83,7 @@ class Standing:
         return (*decided, window, parcels)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # never changed once built; plain for speed, like facts.py
 class ParcelStanding:
     """One parcel of an order with parcels: what it is, and its standing when assessed."""
 

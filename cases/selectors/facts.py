@@ -203,8 +203,10 @@ def _facts(orders: list[tuple], book: PolicyBook) -> list[CaseFacts]:
             normalized=normalized,
             carrier=carrier or None,
             checksum_invalid=invalid,
-            events=tuple(events[number_pk]),
-            shared_with=tuple(other for pk, other in shared[number_pk].items() if pk != order_pk),
+            events=tuple(events.get(number_pk, ())),
+            shared_with=tuple(other for pk, other in holders.items() if pk != order_pk)
+            if (holders := shared.get(number_pk))
+            else (),
             fits_no_format=no_format,
         )
 
@@ -265,9 +267,11 @@ def _facts(orders: list[tuple], book: PolicyBook) -> list[CaseFacts]:
 
 def _skus(value) -> list[str]:
     """A parcel's line item keys: SQLite (and Django's JSON loader on PostgreSQL) return the text."""
+    if not value or value == "[]":  # most parcels name nothing: no JSON to parse
+        return []
     if isinstance(value, str):
         value = json.loads(value)
-    return value or []
+    return value
 
 
 def _order_facts(row: tuple, line_items: list[LineItem] | None = None) -> OrderFacts:

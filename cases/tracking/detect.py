@@ -45,6 +45,21 @@ def _index_by_length(formats: tuple[CarrierFormat, ...]) -> dict[int, tuple[tupl
 
 
 _FORMATS_BY_LENGTH = _index_by_length(FORMATS)
+_CANDIDATES: dict[tuple[int, str], tuple[tuple[int, CarrierFormat], ...]] = {}
+
+
+def _candidates(number: str) -> tuple[tuple[int, CarrierFormat], ...]:
+    """The formats of the number's length that a number with its first character can fit, in table order:
+    remembered per (length, first character), as every facts load asks this of every number."""
+    key = (len(number), number[:1])
+    found = _CANDIDATES.get(key)
+    if found is None:
+        found = _CANDIDATES[key] = tuple(
+            (position, carrier_format)
+            for position, carrier_format in _FORMATS_BY_LENGTH.get(key[0], ())
+            if not carrier_format.prefixes or any(p.startswith(key[1]) for p in carrier_format.prefixes)
+        )
+    return found
 
 
 def _url(template: str | None, number: str) -> str | None:
@@ -70,7 +85,7 @@ def _match(carrier_format: CarrierFormat, number: str) -> CarrierMatch:
 
 def _detect_normalized(number: str) -> list[CarrierMatch]:
     found: list[tuple[tuple[int, int, int], CarrierMatch]] = []
-    for position, carrier_format in _FORMATS_BY_LENGTH.get(len(number), ()):
+    for position, carrier_format in _candidates(number):
         if carrier_format.prefixes and not number.startswith(carrier_format.prefixes):
             continue
         if not carrier_format.matches_shape(number):
@@ -100,7 +115,7 @@ def number_standing(number: str) -> tuple[bool, bool]:
     if not number:
         return False, False
     fits = False
-    for _, carrier_format in _FORMATS_BY_LENGTH.get(len(number), ()):
+    for _, carrier_format in _candidates(number):
         if carrier_format.prefixes and not number.startswith(carrier_format.prefixes):
             continue
         if not carrier_format.matches_shape(number):
