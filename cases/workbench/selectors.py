@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from cases.choices import MoneyState
-from cases.models import Case, MoneyDecision, Order
+from cases.choices import MoneyState, TrackingStatus
+from cases.models import Case, MoneyDecision, Order, TrackingEvent
 from cases.packets import headline_index
 from cases.permissions import APPROVE_MONEY
 from cases.tracking.detect import tracking_url
@@ -45,20 +45,45 @@ def case_money_decisions(case: Case, *, user) -> list[MoneyDecision]:
     return decisions
 
 
-def parcel_rows(packet: dict) -> list[dict]:
+def parcel_rows(packet: dict, last_events: dict[str, str] | None = None) -> list[dict]:
     """The packet's parcels (rules.md section 9) as the case page shows them: the headline parcel (the one
     whose case type, window and clocks the packet took, section 3a: `cases.packets.headline_index`) first,
-    then the others in input order; each with its carrier's tracking link, its items, its own decisions and
-    clocks."""
+    then the others in input order; each with its carrier's tracking link, its items, its own decisions,
+    clocks and last carrier event (`last_events`, by number: `last_carrier_events`)."""
     parcels = packet.get("parcels") or []
+    last_events = last_events or {}
     if len(parcels) < 2:
-        return [_parcel_row(parcel, headline=True) for parcel in parcels]
+        return [_parcel_row(parcel, headline=True, last_events=last_events) for parcel in parcels]
     headline = headline_index(packet)
     order = ([headline] if headline is not None else []) + [i for i in range(len(parcels)) if i != headline]
-    return [_parcel_row(parcels[i], headline=i == headline) for i in order]
+    return [_parcel_row(parcels[i], headline=i == headline, last_events=last_events) for i in order]
 
 
-def _parcel_row(parcel: dict, *, headline: bool) -> dict:
+def last_carrier_events(order: Order) -> dict[str, str]:
+    """Each of the order's numbers (as given) with its latest carrier event in words: status, date, place
+    and the carrier's description. A tracker's "no information" is no carrier event (rules.md section 3)
+    and is left out; a number with no event is absent."""
+    events = (
+        TrackingEvent.objects.filter(tracking_number__parcels__order=order)
+        .exclude(status=TrackingStatus.NO_INFORMATION)
+        .select_related("tracking_number")
+        .order_by("at", "pk")
+        .distinct()
+    )
+    latest = {event.tracking_number.number: event for event in events}
+    return {number: _event_words(event) for number, event in latest.items()}
+
+
+def _event_words(event: TrackingEvent) -> str:
+    place = ", ".join(part for part in (event.location, event.country) if part)
+    words = [event.get_status_display(), event.at.strftime("%Y-%m-%d %H:%M UTC")]
+    if place:
+        words.append(place)
+    text = "; ".join(words)
+    return f"{text}: {event.description}" if event.description else text
+
+
+def _parcel_row(parcel: dict, *, headline: bool, last_events: dict[str, str]) -> dict:
     number, carrier = parcel.get("number"), parcel.get("carrier")
     clocks = parcel.get("clocks") or {}
     shown = (
@@ -85,6 +110,7 @@ def _parcel_row(parcel: dict, *, headline: bool) -> dict:
             f"{words} {clocks[key]} d" for words, key in shown if clocks.get(key) is not None
         ),
         "flags": ", ".join(parcel.get("flags") or ()),
+        "last_event": (last_events.get(number) or "none yet") if number else "",
     }
 
 

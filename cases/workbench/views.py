@@ -37,6 +37,7 @@ from cases.workbench.selectors import (
     assignable_users,
     case_money_decisions,
     current_draft,
+    last_carrier_events,
     parcel_rows,
     parcels_in_force,
 )
@@ -114,7 +115,7 @@ def render_case_page(model_admin, request, case: Case, *, draft_text=None, viola
         "case": case,
         "order": case.order,
         "packet": packet,
-        "parcels": parcel_rows(packet),
+        "parcels": parcel_rows(packet, last_carrier_events(case.order)),
         "risk_badge": risk_badge(case.risk_level, case.get_risk_level_display()),
         "key_clock": key_clock(case.window, now),
         "clock_exceeded": clock_exceeded(case.window, now),
