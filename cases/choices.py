@@ -126,3 +126,26 @@ class CaseStatus(models.TextChoices):
     OPEN = "open"
     HELD = "held"
     RESOLVED = "resolved"
+
+
+class ConnectionSource(models.TextChoices):
+    """The sources that push facts in (cases.intake.webhooks.sources): each one's URL segment and name."""
+
+    SHOPIFY = "shopify", "Shopify"
+    SEVENTEEN_TRACK = "17track", "17TRACK"
+    EASYPOST = "easypost", "EasyPost"
+    PARCELPANEL = "parcelpanel", "ParcelPanel"
+    TRACK123 = "track123", "Track123"
+    CJDROPSHIPPING = "cjdropshipping", "CJdropshipping"
+    AFTERSHIP = "aftership", "AfterShip"
+    TRACKINGMORE = "trackingmore", "TrackingMore (token in the URL)"
+    SHIPPO = "shippo", "Shippo (token in the URL)"
+
+
+class DeliveryVerdict(models.TextChoices):
+    """What became of a verified delivery (cases.models.WebhookDelivery)."""
+
+    APPLIED = "applied", "applied"
+    IGNORED = "ignored", "ignored (nothing staletrack reads)"
+    REFUSED = "refused", "refused (a value cannot be read or stored)"
+    FAILED = "failed", "failed (an error while writing)"

@@ -16,6 +16,8 @@ from cases.choices import (
     CaseStatus,
     CaseType,
     ChaseChannel,
+    ConnectionSource,
+    DeliveryVerdict,
     Direction,
     EventSource,
     EvidenceKind,
@@ -532,19 +534,50 @@ class AuditEvent(models.Model):
         raise ValueError("Audit events are append-only and cannot be deleted.")
 
 
+class Connection(models.Model):
+    """One source that pushes facts in (docs/connections.md): its secret, whether it is on, and how long its
+    deliveries are kept. A source without a row, or with one switched off, refuses every delivery."""
+
+    source = models.CharField(max_length=32, unique=True, choices=ConnectionSource.choices)
+    # What the source signs with (an app secret, an API key, an openId); for a source without a signature,
+    # the token its URL carries. Never shown back whole (admin and `connection list` show its last four).
+    secret = models.CharField(max_length=500, blank=True)
+    secret_set_at = models.DateTimeField(null=True, blank=True)
+    enabled = models.BooleanField(default=True)
+    retention_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Deliveries older than this many days are deleted (1 to 3650)."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source"]
+
+    def __str__(self):
+        return self.get_source_display()
+
+
 class WebhookDelivery(models.Model):
-    """One accepted tracker webhook delivery. The body digest makes a re-delivery a no-op."""
+    """One verified delivery of a pushed source, kept whole (its raw body) for its connection's retention
+    period, with what it changed; the body digest and the sender's id make a re-delivery a no-op."""
 
     source = models.CharField(max_length=32, default="aftership")
+    topic = models.CharField(max_length=100, blank=True, help_text="The source's event or topic.")
     delivery_id = models.CharField(max_length=200, blank=True, help_text="The sender's event id, if any.")
     body_sha256 = models.CharField(max_length=64, unique=True)
+    body = models.BinaryField(blank=True, default=b"", editable=False)
     received_at = models.DateTimeField(auto_now_add=True)
+    verdict = models.CharField(max_length=16, choices=DeliveryVerdict.choices, default=DeliveryVerdict.APPLIED)
+    reason = models.TextField(blank=True, help_text="Why it was ignored, refused or failed.")
     tracking_numbers = models.JSONField(default=list, blank=True)
+    order_ids = models.JSONField(default=list, blank=True)
     events_created = models.PositiveIntegerField(default=0)
+    changes = models.JSONField(default=dict, blank=True, help_text="What applying it changed.")
+    applied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
         verbose_name_plural = "webhook deliveries"
+        indexes = [models.Index(fields=["source", "received_at"], name="delivery_by_source")]
         constraints = [
             # Two bodies with one event id (a sender that re-signs a re-delivery) are one delivery.
             models.UniqueConstraint(
@@ -554,6 +587,24 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.source} delivery {self.delivery_id or self.body_sha256[:12]}"
+
+
+class WebhookRefusal(models.Model):
+    """A delivery refused before anything of it was kept (no connection, wrong or missing signature, too
+    large): when, from where and why, never its body."""
+
+    source = models.CharField(max_length=32)
+    at = models.DateTimeField(auto_now_add=True)
+    status_code = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=200)
+    remote_addr = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["source", "at"], name="refusal_by_source")]
+
+    def __str__(self):
+        return f"{self.source} refused {self.status_code}: {self.reason}"
 
 
 ORDERS_IMPORTED = "orders_imported"  # the audit action of an order import, written in its transaction

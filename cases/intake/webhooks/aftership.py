@@ -49,12 +49,19 @@ Pure: no Django, no ORM.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cases.assessment.facts import TrackingEvent
 from cases.countries import country_code
+from cases.intake.webhooks import signature
+from cases.intake.webhooks.pushed import (
+    NumberUpdate,
+    PayloadError,
+    Pushed,
+    Refused,
+    ignored,
+)
 from cases.tracking import normalize_number, normalize_status, read_event_status
 from cases.tracking.formats import CARRIER_DEFAULT_URLS
 from cases.tracking.local_times import carrier_local_time
@@ -76,15 +83,6 @@ TRACKER_DESCRIPTIONS = {
 # Where the tracking object gives the time of a status (AfterShip tracking model: the recipient's
 # local time, with or without an offset).
 _TRACKER_TIMES = {"delivered": "shipment_delivery_date"}
-
-
-class PayloadError(ValueError):
-    """The body is not an AfterShip webhook we can read; the message says what is wrong."""
-
-
-class Refused(PayloadError):
-    """The body is a webhook we can read, but a value in it cannot be stored: the message names the
-    field and says why (a text over its limit, a time outside 2000..2100)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +157,40 @@ def parse(body: bytes, *, received_at: datetime | None = None) -> TrackingUpdate
     )
 
 
+def read(body: bytes, headers, received_at: datetime) -> Pushed:
+    """The delivery as the intake framework reads every source's (cases.intake.webhooks.sources)."""
+    update = parse(body, received_at=received_at)
+    if not update.is_tracking_update:
+        return ignored(
+            update.event, f"AfterShip event {update.event!r} carries no checkpoints", update.event_id
+        )
+    return Pushed(
+        topic=update.event,
+        delivery_id=update.event_id,
+        numbers=(
+            NumberUpdate(
+                number=update.tracking_number,
+                carrier=update.carrier,
+                events=update.events,
+                tracker_events=update.tracker_events,
+                skipped=update.skipped,
+            ),
+        ),
+    )
+
+
+def verify_delivery(secret: str, body: bytes, headers, now: datetime) -> str:
+    """ "" when the `aftership-hmac-sha256` header signs `body` under `secret`, else why not."""
+    given = headers.get(signature.HEADER)
+    if not given:
+        return "signature missing"
+    return "" if signature.verify(secret, body, given) else "signature wrong"
+
+
+def sign_delivery(secret: str, body: bytes, now: datetime) -> dict[str, str]:
+    return {signature.HEADER: signature.sign(secret, body)}
+
+
 def carrier_for_slug(slug: str) -> str | None:
     """staletrack's carrier code for an AfterShip slug where the two agree ("ups", "canada-post" ->
     "canada_post"); None otherwise, so the number's own format decides (cases.tracking.detect)."""
@@ -193,24 +225,6 @@ def tracker_status(msg: dict) -> tuple[str, str] | None:
     if tag.lower() == "expired":
         return "no_information", tag
     return None
-
-
-def tracker_events_to_store(
-    tracker_events: Iterable[TrackingEvent], stored: Iterable[tuple[str, str]]
-) -> list[TrackingEvent]:
-    """The tracker-status events to store, given the (status, description) of the number's stored events.
-
-    One is left out when a stored event already says it: the same status and description (this tracker
-    status, stored from an earlier delivery, whatever time it was given then), or, for a status the rules
-    read (not no_information), any event with that status (a dated event is behind it after all)."""
-    stored = set(stored)
-    statuses = {status for status, _ in stored}
-    return [
-        event
-        for event in tracker_events
-        if (event.status, event.description) not in stored
-        and (event.status == "no_information" or event.status not in statuses)
-    ]
 
 
 def _tracker_event(msg: dict, checkpoint_events: list[TrackingEvent], received_at: datetime):

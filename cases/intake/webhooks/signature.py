@@ -1,9 +1,13 @@
-"""Checking the signature of an AfterShip-style tracking webhook (docs/webhook.md).
+"""Checking the signatures pushed sources put on their deliveries (docs/connections.md).
 
-AfterShip signs every delivery: the `aftership-hmac-sha256` header holds the base64-encoded HMAC-SHA256 of
-the raw request body, keyed with the account's webhook secret
-(https://www.aftership.com/docs/tracking/webhook/webhook-signature). The digest is computed over the bytes
-exactly as received: parsing and re-serialising the JSON first would change them and break the check.
+Every scheme signs the raw request body, the bytes exactly as received: parsing and re-serialising the
+JSON first would change them and break the check. The schemes differ in what else is hashed, the key and
+the encoding; each source's reader names its own (cases.intake.webhooks.sources). Comparisons are constant
+time over bytes: a header is attacker-controlled, and `hmac.compare_digest` on str refuses non-ASCII.
+
+AfterShip (`sign`, `verify`, `HEADER`): the `aftership-hmac-sha256` header holds the base64-encoded
+HMAC-SHA256 of the raw body, keyed with the account's webhook secret
+(https://www.aftership.com/docs/tracking/webhook/webhook-signature).
 
 Pure: no Django, no ORM.
 """
@@ -17,21 +21,35 @@ import hmac
 HEADER = "aftership-hmac-sha256"
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The header value AfterShip sends for `body` (also what the tests sign their bodies with)."""
-    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).digest()
+def hmac_sha256(key: str | bytes, message: bytes) -> bytes:
+    if isinstance(key, str):
+        key = key.encode("utf-8")
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+def base64_of(digest: bytes) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
+def same(expected: str, given: str | None) -> bool:
+    """Whether `given` (a header's value, surrounding blanks aside) is `expected`, in constant time. An
+    empty expected value never matches: a secret that is not set must refuse everything."""
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(expected.encode("ascii"), given.strip().encode("utf-8", "replace"))
+
+
+def sign(secret: str, body: bytes) -> str:
+    """The header value AfterShip sends for `body` (also what the tests sign their bodies with)."""
+    return base64_of(hmac_sha256(secret, body))
+
+
 def verify(secret: str, body: bytes, signature_header: str | None) -> bool:
-    """True when `signature_header` is the signature of `body` under `secret`.
+    """True when `signature_header` is AfterShip's signature of `body` under `secret`.
 
     An empty secret never verifies: an unconfigured endpoint must refuse everything rather than accept
     bodies signed with the empty key, which anyone can compute.
     """
-    if not secret or not signature_header:
+    if not secret:
         return False
-    expected = sign(secret, body).encode("ascii")
-    # Bytes on both sides: compare_digest on str refuses non-ASCII input with a TypeError, and a header
-    # is attacker-controlled. Constant time, so the comparison leaks nothing about the expected value.
-    return hmac.compare_digest(expected, signature_header.strip().encode("utf-8", "replace"))
+    return same(sign(secret, body), signature_header)

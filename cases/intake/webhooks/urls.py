@@ -1,4 +1,4 @@
-"""Tracker webhooks, mounted under /webhooks/ by staletrack/urls.py (see docs/webhook.md)."""
+"""Pushed sources' webhooks, mounted under /webhooks/ by staletrack/urls.py (docs/connections.md)."""
 
 from django.urls import path
 
@@ -8,4 +8,6 @@ app_name = "webhooks"
 
 urlpatterns = [
     path("aftership/", views.aftership, name="aftership"),
+    path("token/<str:token>/", views.by_token, name="by_token"),
+    path("<str:source>/", views.pushed, name="pushed"),
 ]

@@ -15,9 +15,11 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from cases.assessment.facts import TrackingEvent as EventFacts
+from cases.choices import DeliveryVerdict
 from cases.countries import COUNTRIES
 from cases.countries_iso3 import ISO3_TO_ISO2
-from cases.intake.webhooks.aftership import PayloadError, parse, tracker_events_to_store
+from cases.intake.webhooks.aftership import PayloadError, parse
+from cases.intake.webhooks.pushed import tracker_events_to_store
 from cases.intake.webhooks.signature import sign, verify
 from cases.models import TrackingEvent, TrackingNumber, WebhookDelivery
 from cases.services.assessment import sweep_due_cases
@@ -38,7 +40,10 @@ def post(client, body: bytes, signature: str | None = "sign"):
 
 
 def stored():
-    return (WebhookDelivery.objects.count(), TrackingNumber.objects.count(), TrackingEvent.objects.count())
+    """Applied deliveries, numbers and events: a refused delivery is kept (refused, its body for a replay)
+    and writes none of these."""
+    applied = WebhookDelivery.objects.filter(verdict=DeliveryVerdict.APPLIED).count()
+    return (applied, TrackingNumber.objects.count(), TrackingEvent.objects.count())
 
 
 @pytest.fixture(autouse=True)
@@ -159,7 +164,7 @@ def test_a_concurrent_write_of_the_same_events_is_retried_once(client, order):
     lose_the_race_once = failing_on_call(
         tracking.add_events, call=1, error=IntegrityError("tracking_event_once")
     )
-    with mock.patch("cases.intake.webhooks.views.tracking.add_events", side_effect=lose_the_race_once):
+    with mock.patch("cases.intake.webhooks.services.tracking.add_events", side_effect=lose_the_race_once):
         response = post(client, body_of(checkpoint()))
     assert response.json()["events_created"] == 1
     assert (WebhookDelivery.objects.count(), TrackingEvent.objects.count()) == (1, 1)
@@ -304,7 +309,7 @@ def test_an_oversized_body_is_refused_with_413_and_nothing_stored(client, order,
 def test_a_refusal_is_logged_without_the_secret_the_signature_or_the_body(client, caplog):
     body = body_of(checkpoint(message="Parcel for Jane Doe, 12 Secret Lane"))
     wrong = sign("another secret", body)
-    with caplog.at_level(logging.WARNING, logger="cases.intake.webhooks.views"):
+    with caplog.at_level(logging.WARNING, logger="cases.intake.webhooks.services"):
         post(client, body, signature=wrong)
     assert "refused with 401" in caplog.text
     for leaked in (SECRET, wrong, "Secret Lane", NUMBER):
@@ -611,7 +616,7 @@ def test_a_delivered_tag_without_checkpoints_is_stored_once_across_redeliveries(
     )
     assert first.approximate is True
     # AfterShip sends the status again later (another event id, another arrival time): nothing new.
-    with mock.patch("cases.intake.webhooks.views.timezone.now", return_value=first.at + timedelta(hours=5)):
+    with mock.patch("cases.intake.webhooks.services.timezone.now", return_value=first.at + timedelta(hours=5)):
         again = post(client, tracker_body("Delivered", "Delivered_001", event_id="tracker-2"))
     assert again.json()["events_created"] == 0
     # Even once it gives the delivery date: the status is already stored.

@@ -9,6 +9,7 @@ import logging
 
 import pytest
 
+from cases.choices import DeliveryVerdict
 from cases.intake.webhooks.aftership import PayloadError, Refused, parse
 from cases.intake.webhooks.signature import sign
 from cases.models import TrackingEvent, TrackingNumber, WebhookDelivery
@@ -66,7 +67,10 @@ def post(client, body: bytes | dict):
 
 
 def stored():
-    return (WebhookDelivery.objects.count(), TrackingNumber.objects.count(), TrackingEvent.objects.count())
+    """Applied deliveries, numbers and events: a refused delivery is kept (refused, its body for a replay)
+    and writes none of these."""
+    applied = WebhookDelivery.objects.filter(verdict=DeliveryVerdict.APPLIED).count()
+    return (applied, TrackingNumber.objects.count(), TrackingEvent.objects.count())
 
 
 def refused(client, body, status: int) -> str:
@@ -213,7 +217,7 @@ def test_a_tracker_status_word_over_the_raw_status_limit_is_refused(client):
 
 
 def test_a_refusal_is_logged_and_the_next_good_delivery_is_stored(client, caplog):
-    with caplog.at_level(logging.WARNING, logger="cases.intake.webhooks.views"):
+    with caplog.at_level(logging.WARNING, logger="cases.intake.webhooks.services"):
         refused(client, payload(checkpoint(checkpoint_time="0001-01-01T00:00:00+14:00")), 422)
     assert "refused with 422" in caplog.text
     assert "checkpoint_time" in caplog.text

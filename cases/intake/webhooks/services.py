@@ -1,0 +1,325 @@
+"""Receiving a pushed delivery and writing what it says (docs/connections.md).
+
+`receive` is the one path of every source: the connection's secret (a source without one, or switched off,
+refuses everything), the source's own verification, then its reader (cases.intake.webhooks.sources). A
+delivery refused before verification leaves only a `WebhookRefusal` (when, from where, why), never its
+body. A verified delivery is kept whole (`WebhookDelivery`: raw body, verdict, what it changed) for its
+connection's retention period, also when its body cannot be read or stored, so it can be replayed
+(`replay`) once the reader is fixed; a re-delivery of a kept one (same body, or the same id from the
+sender) answers "duplicate" and writes nothing.
+
+Writing goes through the services the file imports use (one writing path): numbers and their events
+through cases.tracking.services (a number and its events stored once, whatever the order deliveries
+arrive in: an older update only adds the events it has that are not stored), a number the source ties to
+an order onto that order as a parcel (`link_number`, rules.md section 3a), orders through the orders
+import (cases.intake.order_import, which audits and creates cases). The touched orders' cases are
+re-assessed after commit (`queue_reassessment`: due at once in the transaction, so a broker that is down
+costs a sweep's delay, never the re-assessment).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cases.choices import ConnectionSource, DeliveryVerdict, EventSource
+from cases.intake.csvfiles import CsvError
+from cases.intake.tracking_import import find_orders
+from cases.intake.webhooks.pushed import PayloadError, Pushed, Refused, tracker_events_to_store
+from cases.intake.webhooks.sources import Source
+from cases.models import Connection, WebhookDelivery, WebhookRefusal
+from cases.services.assessment import queue_reassessment
+from cases.tracking import services as tracking
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Answer:
+    """What the endpoint answers: an HTTP status and a JSON body."""
+
+    status: int
+    body: dict
+    delivery: WebhookDelivery | None = None
+
+
+@dataclass
+class Written:
+    events_created: int = 0
+    order_pks: set[int] = field(default_factory=set)
+    changes: dict = field(default_factory=dict)
+
+
+class Duplicate(Exception):
+    """This delivery was already kept (same body or same sender id): roll back and answer 200."""
+
+
+# --- secrets -------------------------------------------------------------------------------------------
+
+
+def secret_for(source: str) -> str:
+    """The secret a source's deliveries are checked with: its connection's when it has one and it is on;
+    "" (refuse everything) otherwise. AfterShip without a connection row keeps the secret of the
+    environment (STALETRACK_WEBHOOK_SECRET), as before connections existed."""
+    connection = Connection.objects.filter(source=source).first()
+    if connection is not None:
+        return connection.secret if connection.enabled else ""
+    if source == ConnectionSource.AFTERSHIP:
+        return settings.TRACKING_WEBHOOK_SECRET
+    return ""
+
+
+def source_for_token(token: str) -> str:
+    """The token source whose connection's secret is `token` (compared in constant time), else ""."""
+    import hmac
+
+    if not token:
+        return ""
+    for connection in Connection.objects.filter(enabled=True).exclude(secret=""):
+        if hmac.compare_digest(connection.secret.encode("utf-8"), token.encode("utf-8", "replace")):
+            return connection.source
+    return ""
+
+
+# --- receiving -----------------------------------------------------------------------------------------
+
+
+def refuse(*, source: str, status: int, reason: str, remote_addr: str = "", error: str = "") -> Answer:
+    """A delivery refused before anything of it is kept: a `WebhookRefusal` row and a log line, never the
+    secret, the signature or the body."""
+    WebhookRefusal.objects.create(
+        source=source[:32], status_code=status, reason=reason[:200], remote_addr=remote_addr[:64]
+    )
+    logger.warning("%s webhook refused with %d: %s (from %s)", source, status, reason, remote_addr or "?")
+    return Answer(status, {"error": error or reason})
+
+
+def receive(
+    *,
+    source: Source,
+    body: bytes,
+    headers,
+    remote_addr: str = "",
+    now: datetime | None = None,
+    secret: str | None = None,
+) -> Answer:
+    """Verify, keep and apply one delivery of `source` (the body already read within the size limit).
+    `secret`: a token source's, already matched by its URL."""
+    now = now or timezone.now()
+    if not source.by_token:
+        secret = secret_for(source.name)
+        if not secret:
+            return refuse(
+                source=source.name,
+                status=401,
+                reason="no secret set for this source, or its connection is off",
+                remote_addr=remote_addr,
+                error="invalid signature",
+            )
+        why = source.verify(secret, body, headers, now)
+        if why:
+            return refuse(
+                source=source.name, status=401, reason=why, remote_addr=remote_addr, error="invalid signature"
+            )
+    digest = hashlib.sha256(body).hexdigest()
+    try:
+        pushed = source.read(body, headers, now)
+    except Refused as error:
+        return _keep_unread(source, body, digest, 422, f"refused: {error}")
+    except PayloadError as error:
+        return _keep_unread(source, body, digest, 400, f"malformed payload: {error}")
+    try:
+        delivery, written = _apply_with_retry(source.name, pushed, body, digest)
+    except Duplicate:
+        logger.info("%s webhook: duplicate delivery %s", source.name, pushed.delivery_id or digest[:12])
+        return Answer(200, {"status": "duplicate"})
+    except tracking.EventRefused as refused:  # the reader refuses first; the writing path's own gate
+        return _keep_unread(source, body, digest, 422, f"refused: {refused}", pushed=pushed)
+    except CsvError as error:
+        return _keep_unread(source, body, digest, 422, f"refused: {_csv_error_text(error)}", pushed=pushed)
+    if pushed.ignored:
+        return Answer(200, {"status": "ignored", "event": pushed.topic}, delivery)
+    if pushed.skipped:
+        logger.info(
+            "%s webhook %s: %d event(s) skipped: %s",
+            source.name,
+            pushed.delivery_id or digest[:12],
+            len(pushed.skipped),
+            "; ".join(pushed.skipped),
+        )
+    answer = {
+        "status": "ok",
+        "events_created": written.events_created,
+        "checkpoints_skipped": len(pushed.skipped),
+    }
+    if pushed.orders:
+        answer["orders"] = len(pushed.orders)
+    return Answer(200, answer, delivery)
+
+
+def _keep_unread(source: Source, body, digest, status, error, *, pushed: Pushed | None = None) -> Answer:
+    """A verified body that cannot be read or stored: kept (refused, with why) so that it can be replayed
+    once the reader is fixed, and answered with the error. Its re-delivery is a duplicate."""
+    try:
+        with transaction.atomic():
+            WebhookDelivery.objects.create(
+                source=source.name,
+                topic=(pushed.topic if pushed else "")[:100],
+                delivery_id=pushed.delivery_id if pushed else "",
+                body_sha256=digest,
+                body=body,
+                verdict=DeliveryVerdict.REFUSED,
+                reason=error,
+            )
+    except IntegrityError:
+        return Answer(200, {"status": "duplicate"})
+    logger.warning("%s webhook refused with %d, kept for a replay: %s", source.name, status, error)
+    return Answer(status, {"error": error})
+
+
+def _csv_error_text(error: CsvError) -> str:
+    return (
+        "; ".join(str(issue) for issue in error.issues[:5]) if getattr(error, "issues", None) else str(error)
+    )
+
+
+def _apply_with_retry(
+    source: str, pushed: Pushed, body: bytes, digest: str
+) -> tuple[WebhookDelivery, Written]:
+    """_apply, tried a second time when a concurrent delivery of overlapping events wins the race on the
+    one-event-once constraint: the retry's fresh transaction sees those events and skips them."""
+    try:
+        return _apply(source, pushed, body, digest)
+    except IntegrityError:
+        logger.info("%s webhook: concurrent write on %s, retrying once", source, pushed.tracking_numbers)
+        return _apply(source, pushed, body, digest)
+
+
+def _apply(source: str, pushed: Pushed, body: bytes, digest: str) -> tuple[WebhookDelivery, Written]:
+    """Keep the delivery and write what it says, in one transaction. Raises Duplicate (after rolling back)
+    when this delivery was already kept."""
+    with transaction.atomic():
+        delivery_id = pushed.delivery_id
+        if delivery_id and WebhookDelivery.objects.filter(source=source, delivery_id=delivery_id).exists():
+            raise Duplicate
+        try:
+            # A savepoint: two identical deliveries at once both pass any "exists" check; the unique
+            # body digest lets exactly one insert succeed and the loser is a duplicate, not a 500.
+            with transaction.atomic():
+                delivery = WebhookDelivery.objects.create(
+                    source=source,
+                    topic=pushed.topic[:100],
+                    delivery_id=delivery_id,
+                    body_sha256=digest,
+                    body=body,
+                    verdict=DeliveryVerdict.IGNORED if pushed.ignored else DeliveryVerdict.APPLIED,
+                    reason=pushed.ignored,
+                    tracking_numbers=pushed.tracking_numbers,
+                    order_ids=[order.order_id for order in pushed.orders],
+                )
+        except IntegrityError as error:
+            raise Duplicate from error
+        written = write(pushed, via=f"webhook:{source}")
+        delivery.events_created = written.events_created
+        delivery.changes = written.changes
+        delivery.applied_at = timezone.now()
+        delivery.save(update_fields=["events_created", "changes", "applied_at"])
+        return delivery, written
+
+
+def write(pushed: Pushed, *, via: str) -> Written:
+    """Write what `pushed` says through the import services, in the caller's transaction, and queue the
+    touched orders' re-assessment after commit."""
+    written = Written()
+    if pushed.orders:
+        _write_orders(pushed, written, via=via)
+    linked_orders = find_orders(update.order_id for update in pushed.numbers if update.order_id)
+    for update in pushed.numbers:
+        # An unknown number is stored with its events all the same: the order may be linked later (an
+        # import, the admin, another source), and the events must be there when it is.
+        number, _ = tracking.get_or_create_number(update.number, update.carrier)
+        events = list(update.events)
+        if update.tracker_events:
+            stored = number.events.values_list("status", "description")
+            events += tracker_events_to_store(update.tracker_events, stored)
+        added = tracking.add_events(number, events, source=EventSource.WEBHOOK)
+        written.events_created += added
+        order = linked_orders.get(update.order_id) if update.order_id else None
+        linked = order is not None and tracking.link_number(order, number, update.skus)
+        if linked:
+            written.changes.setdefault("parcels_added_or_changed", []).append(
+                {"order": order.order_id, "number": number.number}
+            )
+            written.order_pks.add(order.pk)
+        elif update.order_id and order is None:
+            written.changes.setdefault("orders_not_found", []).append(update.order_id)
+        if added or linked:
+            written.order_pks.update(tracking.orders_carrying([number]))
+        if added:
+            written.changes.setdefault("events_added", {})[number.number] = added
+    if written.order_pks:
+        # After commit: the worker must see the facts, and a rollback must queue nothing.
+        queue_reassessment(sorted(written.order_pks))
+    return written
+
+
+def _write_orders(pushed: Pushed, written: Written, *, via: str) -> None:
+    """The orders of a delivery through the orders import, as rows of a Shopify export."""
+    from cases.intake.order_import import import_orders
+
+    header: list[str] = []
+    for order in pushed.orders:
+        for row in order.rows:
+            header.extend(column for column in row if column not in header)
+    text = io.StringIO()
+    out = csv.DictWriter(text, fieldnames=header, lineterminator="\n")
+    out.writeheader()
+    for order in pushed.orders:
+        out.writerows(order.rows)
+    result = import_orders(text.getvalue().encode("utf-8"), file_name=f"{via} {pushed.topic}", via=via)
+    if result.has_errors:
+        raise CsvError(result.issues)
+    done = result.written
+    if done is not None:
+        written.changes["orders_created"] = len(done.created_pks)
+        written.changes["orders_updated"] = len(done.updated_pks)
+        written.order_pks.update(done.touched_pks)
+
+
+# --- replay --------------------------------------------------------------------------------------------
+
+
+def replay(*, delivery: WebhookDelivery, source: Source, actor=None) -> WebhookDelivery:
+    """Read and apply a kept delivery again (after a reader was fixed): its body was verified when it
+    arrived. What it writes is written once: numbers, events and orders are idempotent."""
+    now = timezone.now()
+    try:
+        pushed = source.read(bytes(delivery.body), {}, now)
+    except PayloadError as error:
+        delivery.verdict, delivery.reason = DeliveryVerdict.REFUSED, f"replayed {now:%Y-%m-%d %H:%M}: {error}"
+        delivery.save(update_fields=["verdict", "reason"])
+        return delivery
+    try:
+        with transaction.atomic():
+            written = write(pushed, via=f"webhook:{source.name}:replay")
+    except (tracking.EventRefused, CsvError) as error:
+        delivery.verdict, delivery.reason = DeliveryVerdict.REFUSED, f"replayed {now:%Y-%m-%d %H:%M}: {error}"
+        delivery.save(update_fields=["verdict", "reason"])
+        return delivery
+    delivery.verdict = DeliveryVerdict.IGNORED if pushed.ignored else DeliveryVerdict.APPLIED
+    delivery.reason = pushed.ignored
+    delivery.topic = pushed.topic[:100]
+    delivery.tracking_numbers = pushed.tracking_numbers
+    delivery.events_created += written.events_created
+    delivery.changes = {**delivery.changes, "replayed_at": now.isoformat(), **written.changes}
+    delivery.applied_at = now
+    delivery.save()
+    return delivery

@@ -1,0 +1,57 @@
+"""The sources that push facts in, each with how its deliveries are verified and read (docs/connections.md).
+
+A `Source` is a reader module's three functions: `read(body, headers, received_at) -> Pushed` (only reads;
+cases.intake.webhooks.services writes), `verify(secret, body, headers, now) -> str` ("" when the delivery
+is the source's, else why not) and `sign(secret, body, now) -> {header: value}` (what the source would
+send: the admin's test delivery, the tests and the benchmark sign with it). A source that signs nothing
+(`verify` None) is reached at /webhooks/token/<token>/, its connection's secret being the token.
+
+Pure: no Django models, no ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from cases.intake.webhooks import aftership
+from cases.intake.webhooks.pushed import Pushed
+
+Headers = Mapping[str, str]  # case-insensitive names (Django's request.headers)
+SAMPLES = Path(__file__).resolve().parent / "samples"
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str  # the URL segment, the connection's and the deliveries' `source`
+    read: Callable[[bytes, Headers, datetime], Pushed]
+    verify: Callable[[str, bytes, Headers, datetime], str] | None  # None: the URL's token authenticates
+    sign: Callable[[str, bytes, datetime], dict[str, str]] | None
+    sample: str  # a body as the source sends it, under samples/: the admin's test delivery
+
+    @property
+    def by_token(self) -> bool:
+        return self.verify is None
+
+    def sample_body(self) -> bytes:
+        return (SAMPLES / self.sample).read_bytes()
+
+
+SOURCES: dict[str, Source] = {
+    source.name: source
+    for source in (
+        Source(
+            name=aftership.SOURCE,
+            read=aftership.read,
+            verify=aftership.verify_delivery,
+            sign=aftership.sign_delivery,
+            sample="aftership.json",
+        ),
+    )
+}
+
+
+def source_named(name: str) -> Source | None:
+    return SOURCES.get(name)
