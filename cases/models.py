@@ -551,6 +551,7 @@ class Connection(models.Model):
 
     class Meta:
         ordering = ["source"]
+        permissions = [("manage_connections", "Can set connections' secrets and replay their deliveries")]
 
     def __str__(self):
         return self.get_source_display()
@@ -566,7 +567,9 @@ class WebhookDelivery(models.Model):
     body_sha256 = models.CharField(max_length=64, unique=True)
     body = models.BinaryField(blank=True, default=b"", editable=False)
     received_at = models.DateTimeField(auto_now_add=True)
-    verdict = models.CharField(max_length=16, choices=DeliveryVerdict.choices, default=DeliveryVerdict.APPLIED)
+    verdict = models.CharField(
+        max_length=16, choices=DeliveryVerdict.choices, default=DeliveryVerdict.APPLIED
+    )
     reason = models.TextField(blank=True, help_text="Why it was ignored, refused or failed.")
     tracking_numbers = models.JSONField(default=list, blank=True)
     order_ids = models.JSONField(default=list, blank=True)

@@ -219,6 +219,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.fail_lost_runs_task",
         "schedule": float(os.environ.get("STALETRACK_LOST_RUNS_SECONDS", "600")),
     },
+    # Pushed deliveries past their connection's retention (cases.intake.webhooks.services).
+    "delete-expired-deliveries": {
+        "task": "cases.tasks.delete_expired_deliveries_task",
+        "schedule": float(os.environ.get("STALETRACK_DELIVERY_RETENTION_SECONDS", "3600")),
+    },
     # Monday morning in the store's time zone (CELERY_TIMEZONE): the week that ended on Sunday.
     "weekly-review": {
         "task": "suppliers.tasks.weekly_review_task",

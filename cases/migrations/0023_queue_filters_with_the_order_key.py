@@ -5,53 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0022_line_items_by_order_and_position'),
-        ('policies', '0004_whatifrun_as_of_explicit'),
-        ('suppliers', '0005_vendor_map_names'),
+        ("cases", "0022_line_items_by_order_and_position"),
+        ("policies", "0004_whatifrun_as_of_explicit"),
+        ("suppliers", "0005_vendor_map_names"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='case',
-            name='cases_case_case_ty_2efb82_idx',
+            model_name="case",
+            name="cases_case_case_ty_2efb82_idx",
         ),
         migrations.RemoveIndex(
-            model_name='case',
-            name='cases_case_next_mo_9aa22e_idx',
+            model_name="case",
+            name="cases_case_next_mo_9aa22e_idx",
         ),
         migrations.RemoveIndex(
-            model_name='case',
-            name='cases_case_route_21c002_idx',
+            model_name="case",
+            name="cases_case_route_21c002_idx",
         ),
         migrations.RemoveIndex(
-            model_name='case',
-            name='cases_case_risk_le_46914b_idx',
+            model_name="case",
+            name="cases_case_risk_le_46914b_idx",
         ),
         migrations.RemoveIndex(
-            model_name='order',
-            name='cases_order_country_6a924f_idx',
+            model_name="order",
+            name="cases_order_country_6a924f_idx",
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['case_type', 'order'], name='case_by_type'),
+            model_name="case",
+            index=models.Index(fields=["case_type", "order"], name="case_by_type"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['next_move', 'order'], name='case_by_next_move'),
+            model_name="case",
+            index=models.Index(fields=["next_move", "order"], name="case_by_next_move"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['route', 'order'], name='case_by_route'),
+            model_name="case",
+            index=models.Index(fields=["route", "order"], name="case_by_route"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['risk_level', 'order'], name='case_by_risk'),
+            model_name="case",
+            index=models.Index(fields=["risk_level", "order"], name="case_by_risk"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['country', 'id'], name='order_by_country'),
+            model_name="order",
+            index=models.Index(fields=["country", "id"], name="order_by_country"),
         ),
     ]

@@ -28,6 +28,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.choices import ConnectionSource, DeliveryVerdict, EventSource
@@ -323,3 +324,117 @@ def replay(*, delivery: WebhookDelivery, source: Source, actor=None) -> WebhookD
     delivery.applied_at = now
     delivery.save()
     return delivery
+
+
+# --- connections ---------------------------------------------------------------------------------------
+
+MAX_RETENTION_DAYS = 3650
+
+
+@transaction.atomic
+def set_connection(
+    *,
+    source: str,
+    actor,
+    secret: str | None = None,
+    enabled: bool | None = None,
+    retention_days: int | None = None,
+    via: str = "admin",
+) -> Connection:
+    """Set a source's connection: its secret (None: unchanged; surrounding blanks are a copy-paste's, not
+    the secret's), whether it is on, its deliveries' retention. Owner-only (a second factor); audited
+    without the secret (its last four characters only). ValueError names what cannot be set."""
+    from cases.permissions import MANAGE_CONNECTIONS
+    from cases.services.audit import audit_event
+    from staletrack.permissions import require
+
+    require(actor, MANAGE_CONNECTIONS)
+    if source not in ConnectionSource.values:
+        raise ValueError(f"source: {source!r} is not one of {', '.join(ConnectionSource.values)}")
+    if retention_days is not None and not 1 <= retention_days <= MAX_RETENTION_DAYS:
+        raise ValueError(f"retention_days: {retention_days} is not between 1 and {MAX_RETENTION_DAYS}")
+    connection, created = Connection.objects.select_for_update().get_or_create(source=source)
+    changes: dict[str, list] = {}
+    if secret is not None:
+        secret = secret.strip()
+        if not secret:
+            raise ValueError("secret: is empty")
+        if len(secret) > Connection._meta.get_field("secret").max_length:
+            raise ValueError("secret: is longer than 500 characters")
+        if secret != connection.secret:
+            changes["secret"] = [secret_hint(connection.secret), secret_hint(secret)]
+            connection.secret, connection.secret_set_at = secret, timezone.now()
+    for name, value in (("enabled", enabled), ("retention_days", retention_days)):
+        if value is not None and getattr(connection, name) != value:
+            changes[name] = [getattr(connection, name), value]
+            setattr(connection, name, value)
+    if changes or created:
+        connection.save()
+        audit_event(
+            action="connection_set", obj=connection, actor=actor, via=via, changes=changes, reason=source
+        )
+    return connection
+
+
+def secret_hint(secret: str) -> str:
+    """How a secret is shown: its last four characters, never more (a short one not at all)."""
+    if not secret:
+        return ""
+    return f"…{secret[-4:]}" if len(secret) >= 12 else "(set)"
+
+
+def delete_expired_deliveries(*, now: datetime | None = None) -> int:
+    """Deliveries older than their connection's retention (30 days for a source without one), and
+    refusals older than the longest retention: deleted. Returns how many rows went."""
+    now = now or timezone.now()
+    from datetime import timedelta
+
+    retention = dict(Connection.objects.values_list("source", "retention_days"))
+    deleted = 0
+    for source in set(WebhookDelivery.objects.values_list("source", flat=True).distinct()):
+        days = retention.get(source, DEFAULT_RETENTION_DAYS)
+        deleted += WebhookDelivery.objects.filter(
+            source=source, received_at__lt=now - timedelta(days=days)
+        ).delete()[0]
+    longest = max([DEFAULT_RETENTION_DAYS, *retention.values()])
+    deleted += WebhookRefusal.objects.filter(at__lt=now - timedelta(days=longest)).delete()[0]
+    return deleted
+
+
+DEFAULT_RETENTION_DAYS = 30
+
+
+class _RolledBack(Exception):
+    """Raised to undo a test delivery's writes once its answer is known."""
+
+
+def send_test_delivery(*, source: Source, host: str, secure: bool = False) -> tuple[int, dict]:
+    """Post the source's sample body, signed with its connection's secret as the source would sign it,
+    through the real endpoint (URL routing, middleware, view, verification, reader, writing), inside a
+    transaction rolled back afterwards: the answer proves the address and the secret; nothing stays (no
+    delivery, no number, no event, no task queued). Returns (status, answer)."""
+    from django.test import Client
+
+    secret = secret_for(source.name)
+    if not secret:
+        return 401, {"error": "no secret set for this source, or its connection is off"}
+    body = source.sample_body()
+    if source.by_token:
+        url, headers = reverse("webhooks:by_token", args=[secret]), {}
+    else:
+        url, headers = (
+            reverse("webhooks:pushed", args=[source.name]),
+            source.sign(secret, body, timezone.now()),
+        )
+    client = Client(HTTP_HOST=host)
+    result: dict = {}
+    try:
+        with transaction.atomic():
+            response = client.post(
+                url, data=body, content_type="application/json", headers=headers, secure=secure
+            )
+            result["status"], result["answer"] = response.status_code, response.json()
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    return result["status"], result["answer"]

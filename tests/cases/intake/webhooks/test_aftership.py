@@ -616,7 +616,9 @@ def test_a_delivered_tag_without_checkpoints_is_stored_once_across_redeliveries(
     )
     assert first.approximate is True
     # AfterShip sends the status again later (another event id, another arrival time): nothing new.
-    with mock.patch("cases.intake.webhooks.services.timezone.now", return_value=first.at + timedelta(hours=5)):
+    with mock.patch(
+        "cases.intake.webhooks.services.timezone.now", return_value=first.at + timedelta(hours=5)
+    ):
         again = post(client, tracker_body("Delivered", "Delivered_001", event_id="tracker-2"))
     assert again.json()["events_created"] == 0
     # Even once it gives the delivery date: the status is already stored.
