@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from cases.intake.webhooks import aftership
+from cases.intake.webhooks import aftership, shopify
 from cases.intake.webhooks.pushed import Pushed
 
 Headers = Mapping[str, str]  # case-insensitive names (Django's request.headers)
@@ -48,6 +48,13 @@ SOURCES: dict[str, Source] = {
             verify=aftership.verify_delivery,
             sign=aftership.sign_delivery,
             sample="aftership.json",
+        ),
+        Source(
+            name=shopify.SOURCE,
+            read=shopify.read,
+            verify=shopify.verify,
+            sign=shopify.sign,
+            sample="shopify.json",
         ),
     )
 }
