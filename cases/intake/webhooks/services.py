@@ -32,7 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.choices import ConnectionSource, DeliveryVerdict, EventSource
-from cases.intake.csvfiles import CsvError
+from cases.intake.csvfiles import CsvError, CsvIssue
 from cases.intake.tracking_import import find_orders
 from cases.intake.webhooks.pushed import PayloadError, Pushed, Refused, tracker_events_to_store
 from cases.intake.webhooks.sources import Source
@@ -57,6 +57,21 @@ class Written:
     events_created: int = 0
     order_pks: set[int] = field(default_factory=set)
     changes: dict = field(default_factory=dict)
+
+
+class OrdersRefused(CsvError):
+    """The orders import refused orders of a delivery: each problem by the order it is in (the file the
+    import read is built here, so its lines mean nothing to the sender)."""
+
+    def __init__(self, problems: list[tuple[str, CsvIssue]]):
+        self.problems = problems
+        super().__init__([issue for _, issue in problems])
+
+    def __str__(self) -> str:
+        return "; ".join(
+            f"order {order_id or '?'}: " + (f"{issue.column}: " if issue.column else "") + issue.message
+            for order_id, issue in self.problems[:5]
+        )
 
 
 class Duplicate(Exception):
@@ -145,7 +160,7 @@ def receive(
     except tracking.EventRefused as refused:  # the reader refuses first; the writing path's own gate
         return _keep_unread(source, body, digest, 422, f"refused: {refused}", pushed=pushed)
     except CsvError as error:
-        return _keep_unread(source, body, digest, 422, f"refused: {_csv_error_text(error)}", pushed=pushed)
+        return _keep_unread(source, body, digest, 422, f"refused: {error}", pushed=pushed)
     if pushed.ignored:
         return Answer(200, {"status": "ignored", "event": pushed.topic}, delivery)
     if pushed.skipped:
@@ -184,12 +199,6 @@ def _keep_unread(source: Source, body, digest, status, error, *, pushed: Pushed 
         return Answer(200, {"status": "duplicate"})
     logger.warning("%s webhook refused with %d, kept for a replay: %s", source.name, status, error)
     return Answer(status, {"error": error})
-
-
-def _csv_error_text(error: CsvError) -> str:
-    return (
-        "; ".join(str(issue) for issue in error.issues[:5]) if getattr(error, "issues", None) else str(error)
-    )
 
 
 def _apply_with_retry(
@@ -283,11 +292,18 @@ def _write_orders(pushed: Pushed, written: Written, *, via: str) -> None:
     text = io.StringIO()
     out = csv.DictWriter(text, fieldnames=header, lineterminator="\n")
     out.writeheader()
+    line_orders = [""]  # the order of each line of the file built here (line 1: the header)
     for order in pushed.orders:
         out.writerows(order.rows)
+        line_orders += [order.order_id] * len(order.rows)
     result = import_orders(text.getvalue().encode("utf-8"), file_name=f"{via} {pushed.topic}", via=via)
     if result.has_errors:
-        raise CsvError(result.issues)
+        raise OrdersRefused(
+            [
+                (line_orders[issue.line - 1] if issue.line and issue.line <= len(line_orders) else "", issue)
+                for issue in result.issues
+            ]
+        )
     done = result.written
     if done is not None:
         written.changes["orders_created"] = len(done.created_pks)
