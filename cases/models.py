@@ -592,6 +592,23 @@ class WebhookDelivery(models.Model):
         return f"{self.source} delivery {self.delivery_id or self.body_sha256[:12]}"
 
 
+class SourceOrderVersion(models.Model):
+    """The newest version of an order a source has pushed and staletrack applied (the source's own
+    `updated_at`): an older one arriving late (a retry, deliveries out of order) changes nothing."""
+
+    source = models.CharField(max_length=32)
+    order_id = models.CharField(max_length=64)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "order_id"], name="one_version_per_source_order")
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.order_id} as of {self.updated_at:%Y-%m-%d %H:%M}"
+
+
 class WebhookRefusal(models.Model):
     """A delivery refused before anything of it was kept (no connection, wrong or missing signature, too
     large): when, from where and why, never its body."""

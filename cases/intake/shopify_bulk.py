@@ -149,7 +149,15 @@ def _order(line: int, node: dict, items: list[tuple[int, dict]]) -> BulkOrder:
             }
         )
         rows.append(row)
-    return BulkOrder(line, OrderRows(order_id=name, rows=tuple(rows)), _numbers(name, fulfillments))
+    raw = text(node, "updatedAt")
+    try:
+        updated = datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None
+    except ValueError:
+        updated = None
+    if updated is not None and (updated.utcoffset() is None or limits.time_problem(updated)):
+        updated = None
+    order = OrderRows(order_id=name, rows=tuple(rows), updated_at=updated)
+    return BulkOrder(line, order, _numbers(name, fulfillments))
 
 
 def _numbers(order_id: str, fulfillments: list[dict]) -> tuple[NumberUpdate, ...]:

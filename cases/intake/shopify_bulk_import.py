@@ -48,7 +48,7 @@ def import_shopify_bulk(stream, *, actor=None, via: str = "import_shopify_bulk")
                 numbers=tuple(number for bulk in chunk for number in bulk.numbers),
             )
             try:
-                written = write(pushed, via=via)
+                written = write(pushed, source="shopify", via=via)
             except OrdersRefused as refused:
                 raise BulkError(
                     [

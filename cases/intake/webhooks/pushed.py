@@ -62,6 +62,9 @@ class OrderRows:
 
     order_id: str
     rows: tuple[Mapping[str, str], ...]
+    # The source's own time of this version of the order: an older version than one already applied
+    # changes nothing (deliveries arrive out of order and retried). None: the source does not say.
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ from cases.intake.csvfiles import CsvError, CsvIssue
 from cases.intake.tracking_import import find_orders
 from cases.intake.webhooks.pushed import PayloadError, Pushed, Refused, tracker_events_to_store
 from cases.intake.webhooks.sources import Source
-from cases.models import Connection, WebhookDelivery, WebhookRefusal
+from cases.models import Connection, SourceOrderVersion, WebhookDelivery, WebhookRefusal
 from cases.services.assessment import queue_reassessment
 from cases.tracking import services as tracking
 
@@ -237,7 +237,7 @@ def _apply(source: str, pushed: Pushed, body: bytes, digest: str) -> tuple[Webho
                 )
         except IntegrityError as error:
             raise Duplicate from error
-        written = write(pushed, via=f"webhook:{source}")
+        written = write(pushed, source=source, via=f"webhook:{source}")
         delivery.events_created = written.events_created
         delivery.changes = written.changes
         delivery.applied_at = timezone.now()
@@ -245,12 +245,12 @@ def _apply(source: str, pushed: Pushed, body: bytes, digest: str) -> tuple[Webho
         return delivery, written
 
 
-def write(pushed: Pushed, *, via: str) -> Written:
+def write(pushed: Pushed, *, source: str, via: str) -> Written:
     """Write what `pushed` says through the import services, in the caller's transaction, and queue the
     touched orders' re-assessment after commit."""
     written = Written()
     if pushed.orders:
-        _write_orders(pushed, written, via=via)
+        _write_orders(pushed, written, source=source, via=via)
     linked_orders = find_orders(update.order_id for update in pushed.numbers if update.order_id)
     for update in pushed.numbers:
         # An unknown number is stored with its events all the same: the order may be linked later (an
@@ -281,19 +281,49 @@ def write(pushed: Pushed, *, via: str) -> Written:
     return written
 
 
-def _write_orders(pushed: Pushed, written: Written, *, via: str) -> None:
+def _newer_orders(pushed: Pushed, source: str, written: Written) -> list:
+    """The delivery's orders newer than the version of each already applied (SourceOrderVersion, locked
+    for this transaction), recorded as applied; an older or the same version is left out, and said."""
+    orders = []
+    for order in pushed.orders:
+        if order.updated_at is None:
+            orders.append(order)
+            continue
+        version = (
+            SourceOrderVersion.objects.select_for_update()
+            .filter(source=source, order_id=order.order_id)
+            .first()
+        )
+        if version is not None and version.updated_at >= order.updated_at:
+            written.changes.setdefault("orders_not_newer", []).append(order.order_id)
+            continue
+        if version is None:
+            SourceOrderVersion.objects.create(
+                source=source, order_id=order.order_id, updated_at=order.updated_at
+            )
+        else:
+            version.updated_at = order.updated_at
+            version.save(update_fields=["updated_at"])
+        orders.append(order)
+    return orders
+
+
+def _write_orders(pushed: Pushed, written: Written, *, source: str, via: str) -> None:
     """The orders of a delivery through the orders import, as rows of a Shopify export."""
     from cases.intake.order_import import import_orders
 
+    orders = _newer_orders(pushed, source, written)
+    if not orders:
+        return
     header: list[str] = []
-    for order in pushed.orders:
+    for order in orders:
         for row in order.rows:
             header.extend(column for column in row if column not in header)
     text = io.StringIO()
     out = csv.DictWriter(text, fieldnames=header, lineterminator="\n")
     out.writeheader()
     line_orders = [""]  # the order of each line of the file built here (line 1: the header)
-    for order in pushed.orders:
+    for order in orders:
         out.writerows(order.rows)
         line_orders += [order.order_id] * len(order.rows)
     result = import_orders(text.getvalue().encode("utf-8"), file_name=f"{via} {pushed.topic}", via=via)
@@ -326,7 +356,7 @@ def replay(*, delivery: WebhookDelivery, source: Source, actor=None) -> WebhookD
         return delivery
     try:
         with transaction.atomic():
-            written = write(pushed, via=f"webhook:{source.name}:replay")
+            written = write(pushed, source=source.name, via=f"webhook:{source.name}:replay")
     except (tracking.EventRefused, CsvError) as error:
         delivery.verdict, delivery.reason = DeliveryVerdict.REFUSED, f"replayed {now:%Y-%m-%d %H:%M}: {error}"
         delivery.save(update_fields=["verdict", "reason"])

@@ -168,7 +168,16 @@ def read_order(payload: dict, path: str = "") -> OrderRows:
             }
         )
         rows.append(row)
-    return OrderRows(order_id=name, rows=tuple(rows))
+    return OrderRows(order_id=name, rows=tuple(rows), updated_at=_updated_at(payload))
+
+
+def _updated_at(payload: dict) -> datetime | None:
+    raw = text(payload, "updated_at")
+    try:
+        at = datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+    return at if at is not None and at.utcoffset() is not None and not limits.time_problem(at) else None
 
 
 def _fulfilled_at(payload: dict) -> str:

@@ -177,7 +177,12 @@ def test_an_order_then_its_fulfillment_land_in_the_case_once(client, connection)
 @pytest.mark.django_db
 def test_a_cancellation_updates_the_order(client, connection):
     cancelled = json.loads(body("orders_cancelled.json"))
-    created = {**cancelled, "cancelled_at": None, "financial_status": "paid"}
+    created = {
+        **cancelled,
+        "cancelled_at": None,
+        "financial_status": "paid",
+        "updated_at": "2026-07-01T10:05:01-04:00",
+    }
     raw = json.dumps(created).encode()
     sent = shopify.sign(SECRET, raw, NOW, topic="orders/create")
     client.post(URL, data=raw, content_type="application/json", headers=sent)
@@ -208,3 +213,17 @@ def test_a_fulfillment_for_an_order_not_yet_here_keeps_the_number_for_later(clie
     assert TrackingNumber.objects.filter(normalized="1Z999AA10123456784").exists()
     assert WebhookDelivery.objects.get().changes == {"orders_not_found": ["#1001"]}
     assert not TrackingEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_older_version_of_an_order_arriving_late_changes_nothing(client, connection):
+    newer = json.loads(body("orders_create.json")) | {
+        "updated_at": "2026-07-02T10:00:00-04:00",
+        "email": "new.address@example.com",
+    }
+    raw = json.dumps(newer).encode()
+    client.post(URL, data=raw, content_type="application/json", headers=shopify.sign(SECRET, raw, NOW))
+    assert deliver(client, "orders_create.json").status_code == 200  # updated_at 2026-07-01: older
+    assert Order.objects.get(order_id="#1001").customer_email == "new.address@example.com"
+    late = WebhookDelivery.objects.get(delivery_id=headers("orders_create.json")["X-Shopify-Webhook-Id"])
+    assert late.changes == {"orders_not_newer": ["#1001"]}
