@@ -543,6 +543,10 @@ class Connection(models.Model):
     # the token its URL carries. Never shown back whole (admin and `connection list` show its last four).
     secret = models.CharField(max_length=500, blank=True)
     secret_set_at = models.DateTimeField(null=True, blank=True)
+    # The secret before the last change, still accepted for a while: a source keeps signing with the old
+    # one for some time after a rotation (Shopify: up to an hour).
+    previous_secret = models.CharField(max_length=500, blank=True)
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
     enabled = models.BooleanField(default=True)
     retention_days = models.PositiveSmallIntegerField(
         default=30, help_text="Deliveries older than this many days are deleted (1 to 3650)."

@@ -24,7 +24,7 @@ import hashlib
 import io
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -81,16 +81,31 @@ class Duplicate(Exception):
 # --- secrets -------------------------------------------------------------------------------------------
 
 
+ROTATION_GRACE = timedelta(hours=1)
+
+
 def secret_for(source: str) -> str:
     """The secret a source's deliveries are checked with: its connection's when it has one and it is on;
     "" (refuse everything) otherwise. AfterShip without a connection row keeps the secret of the
     environment (STALETRACK_WEBHOOK_SECRET), as before connections existed."""
+    found = secrets_for(source)
+    return found[0] if found else ""
+
+
+def secrets_for(source: str, now: datetime | None = None) -> list[str]:
+    """The secrets a delivery may be signed with now: the connection's, then the one it replaced while
+    the rotation's grace lasts (`ROTATION_GRACE`); none when the connection is off or has no secret."""
     connection = Connection.objects.filter(source=source).first()
-    if connection is not None:
-        return connection.secret if connection.enabled else ""
-    if source == ConnectionSource.AFTERSHIP:
-        return settings.TRACKING_WEBHOOK_SECRET
-    return ""
+    if connection is None:
+        environment = settings.TRACKING_WEBHOOK_SECRET if source == ConnectionSource.AFTERSHIP else ""
+        return [environment] if environment else []
+    if not connection.enabled or not connection.secret:
+        return []
+    found = [connection.secret]
+    until = connection.previous_secret_until
+    if connection.previous_secret and until is not None and (now or timezone.now()) <= until:
+        found.append(connection.previous_secret)
+    return found
 
 
 def source_for_token(token: str) -> str:
@@ -131,8 +146,8 @@ def receive(
     `secret`: a token source's, already matched by its URL."""
     now = now or timezone.now()
     if not source.by_token:
-        secret = secret_for(source.name)
-        if not secret:
+        candidates = secrets_for(source.name, now)
+        if not candidates:
             return refuse(
                 source=source.name,
                 status=401,
@@ -140,7 +155,9 @@ def receive(
                 remote_addr=remote_addr,
                 error="invalid signature",
             )
-        why = source.verify(secret, body, headers, now)
+        why = source.verify(candidates[0], body, headers, now)
+        if why and len(candidates) > 1 and not source.verify(candidates[1], body, headers, now):
+            why = ""  # signed with the secret just replaced, within the rotation's grace
         if why:
             return refuse(
                 source=source.name, status=401, reason=why, remote_addr=remote_addr, error="invalid signature"
@@ -409,7 +426,11 @@ def set_connection(
             raise ValueError("secret: is longer than 500 characters")
         if secret != connection.secret:
             changes["secret"] = [secret_hint(connection.secret), secret_hint(secret)]
-            connection.secret, connection.secret_set_at = secret, timezone.now()
+            now = timezone.now()
+            if connection.secret:
+                connection.previous_secret = connection.secret
+                connection.previous_secret_until = now + ROTATION_GRACE
+            connection.secret, connection.secret_set_at = secret, now
     for name, value in (("enabled", enabled), ("retention_days", retention_days)):
         if value is not None and getattr(connection, name) != value:
             changes[name] = [getattr(connection, name), value]
@@ -433,8 +454,6 @@ def delete_expired_deliveries(*, now: datetime | None = None) -> int:
     """Deliveries older than their connection's retention (30 days for a source without one), and
     refusals older than the longest retention: deleted. Returns how many rows went."""
     now = now or timezone.now()
-    from datetime import timedelta
-
     retention = dict(Connection.objects.values_list("source", "retention_days"))
     deleted = 0
     for source in set(WebhookDelivery.objects.values_list("source", flat=True).distinct()):

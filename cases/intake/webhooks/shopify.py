@@ -3,7 +3,11 @@
 Shopify signs every delivery: `X-Shopify-Hmac-Sha256` is the base64 HMAC-SHA256 of the raw body keyed
 with the app's client secret (shopify.dev, "Verify webhooks"; Shopify's own libraries compute the same).
 `X-Shopify-Topic` names the topic and `X-Shopify-Webhook-Id` the delivery: a retry of the same webhook
-keeps it, so it is the de-duplication id. Bodies are the REST resources (tests/data/webhooks/shopify/).
+keeps it, so it is the de-duplication id (not `X-Shopify-Event-Id`, which every delivery of one merchant
+action shares). Newer deliveries may name these headers without the `X-` (`Shopify-Hmac-Sha256`); both are
+read. Webhooks a merchant creates in the store's notification settings are not signed with the app's
+secret and are refused: the app's subscriptions are the ones to use. Bodies are the REST resources
+(tests/data/webhooks/shopify/).
 
 - `orders/create`, `orders/updated`, `orders/cancelled`: the order as the rows of Shopify's own orders export
   (one per line item; `OrderRows`), read by the orders import exactly like an exported file: the vendor map
@@ -83,8 +87,14 @@ CARRIERS = {
 }
 
 
+def header(headers, name: str) -> str | None:
+    """A Shopify header by its `X-Shopify-` name or the newer name without `X-` (Shopify sends either)."""
+    value = headers.get(name)
+    return value if value is not None else headers.get(name.removeprefix("X-"))
+
+
 def verify(secret: str, body: bytes, headers, now: datetime) -> str:
-    given = headers.get(HMAC_HEADER)
+    given = header(headers, HMAC_HEADER)
     if not given:
         return "signature missing"
     expected = signature.base64_of(signature.hmac_sha256(secret, body))
@@ -99,10 +109,10 @@ def sign(secret: str, body: bytes, now: datetime, topic: str = "orders/create") 
 
 
 def read(body: bytes, headers, received_at: datetime) -> Pushed:
-    topic = (headers.get(TOPIC_HEADER) or "").strip()
+    topic = (header(headers, TOPIC_HEADER) or "").strip()
     if not topic:
         raise PayloadError(f"the {TOPIC_HEADER} header is missing")
-    webhook_id = delivery_id(headers.get(ID_HEADER), ID_HEADER)
+    webhook_id = delivery_id(header(headers, ID_HEADER), ID_HEADER)
     payload = json_object(body)
     if topic in ORDER_TOPICS:
         order = read_order(payload)

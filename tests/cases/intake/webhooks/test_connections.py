@@ -182,3 +182,12 @@ def test_deliveries_past_their_retention_are_deleted(owner, aftership):
     WebhookDelivery.objects.create(source="aftership", body_sha256="b" * 64)
     assert services.delete_expired_deliveries() == 1
     assert list(WebhookDelivery.objects.values_list("body_sha256", flat=True)) == ["b" * 64]
+
+
+def test_after_a_rotation_the_old_secret_still_verifies_for_an_hour_then_not(client, owner, aftership):
+    services.set_connection(source="aftership", actor=owner, secret="whsec-the-new-one-0000")
+    assert post(client, body_of(checkpoint()), secret=SECRET).status_code == 200  # signed with the old one
+    Connection.objects.update(previous_secret_until=timezone.now() - timedelta(seconds=1))
+    later = body_of(checkpoint("2026-11-13T09:30:00+08:00"), event_id="later")
+    assert post(client, later, secret=SECRET).status_code == 401
+    assert post(client, later, secret="whsec-the-new-one-0000").status_code == 200

@@ -227,3 +227,10 @@ def test_an_older_version_of_an_order_arriving_late_changes_nothing(client, conn
     assert Order.objects.get(order_id="#1001").customer_email == "new.address@example.com"
     late = WebhookDelivery.objects.get(delivery_id=headers("orders_create.json")["X-Shopify-Webhook-Id"])
     assert late.changes == {"orders_not_newer": ["#1001"]}
+
+
+def test_the_newer_header_names_without_x_are_read_too():
+    sent = {name.removeprefix("X-"): value for name, value in headers("fulfillments_create.json").items()}
+    assert shopify.verify(SECRET, body("fulfillments_create.json"), sent, NOW) == ""
+    pushed = shopify.read(body("fulfillments_create.json"), sent, NOW)
+    assert (pushed.topic, pushed.delivery_id) == ("fulfillments/create", sent["Shopify-Webhook-Id"])
