@@ -40,9 +40,12 @@ def by_token(request: HttpRequest, token: str) -> JsonResponse:
     return _receive(request, found, secret=token)
 
 
+@csrf_exempt
+@require_POST
 def aftership(request: HttpRequest) -> JsonResponse:
-    """The address AfterShip was given before connections existed; the same as /webhooks/aftership/."""
-    return pushed(request, source="aftership")
+    """The address AfterShip was given before connections existed; the same as /webhooks/<source>/."""
+    found = source_named("aftership")
+    return _receive(request, found)
 
 
 def _receive(request: HttpRequest, source, secret: str | None = None) -> JsonResponse:

@@ -191,3 +191,11 @@ def test_after_a_rotation_the_old_secret_still_verifies_for_an_hour_then_not(cli
     later = body_of(checkpoint("2026-11-13T09:30:00+08:00"), event_id="later")
     assert post(client, later, secret=SECRET).status_code == 401
     assert post(client, later, secret="whsec-the-new-one-0000").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/webhooks/aftership/", "/webhooks/shopify/", "/webhooks/token/abc/"])
+def test_no_endpoint_asks_for_a_csrf_token(url, aftership):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(url, data=b"{}", content_type="application/json")
+    assert response.status_code in (401, 404)  # refused by its own checks, not by CSRF (403)

@@ -1,0 +1,414 @@
+"""Pushed deliveries under load: the production server on loopback, a burst of signed deliveries from every
+source with a reader, from many concurrent clients, with the broker stopped for part of the burst.
+
+Prints, from one run: deliveries accepted per second over the burst, p50 and p99 latency, how many events
+were lost or doubled (counted in the database afterwards against what the deliveries carried), and whether
+every case the burst touched was re-assessed within one sweep after the broker came back.
+
+Targets on 2 cores: at least 300 deliveries/s, p99 under 250 ms, none lost, none doubled, every touched
+case re-assessed.
+
+    make bench-webhooks                        # BENCH_DATABASE_URL, default .../staletrack_bench_webhooks
+    BENCH_DELIVERIES=2000 make bench-webhooks        # a smaller run
+
+Set-up, all on this machine: its own PostgreSQL database (5,000 orders, each with a tracking number, a
+parcel and an assessed case), its own Redis (the broker, on a free port, so that stopping it stops nothing
+else), gunicorn with deploy/gunicorn.conf.py (DEBUG off, WEB_CONCURRENCY workers) and one Celery worker.
+Each delivery adds one new carrier event to one order's number (a checkpoint never sent before), one in
+twenty is sent twice (a source's retry: a duplicate, not a second event), and Shopify's deliveries tie
+the number to its order again (nothing new). The broker is stopped from a third of the burst to two
+thirds, then started again; the worker catches up, then one sweep runs.
+
+The benchmark creates its own database and drops it afterwards (BENCH_KEEP=1 keeps it).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import random
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import bench_data
+from bench_common import bench_database_url
+from bench_database import throwaway_database
+
+ROOT = Path(__file__).resolve().parent.parent
+DELIVERIES = int(os.environ.get("BENCH_DELIVERIES", "10000"))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
+ORDERS = int(os.environ.get("BENCH_ORDERS", "5000"))
+WORKERS = os.environ.get("BENCH_WEB_WORKERS", "4")
+RETRY_SHARE = 0.05
+BENCH_URL = bench_database_url("staletrack_bench_webhooks")
+NOW = datetime.now(UTC).replace(microsecond=0)
+TARGET_RATE, TARGET_P99_MS = 300, 250
+
+
+def number_of(i: int) -> str:
+    return f"YT{2431220000000000 + i:016d}"  # bench_data.copy_parcels: order i + 1's number
+
+
+def order_name(i: int) -> str:
+    return f"#{i:07d}"
+
+
+# --- the deliveries ------------------------------------------------------------------------------------
+
+
+def aftership_body(i: int, k: int) -> tuple[bytes, str]:
+    at = (NOW - timedelta(days=3) + timedelta(seconds=k)).isoformat()
+    checkpoint = {
+        "checkpoint_time": at,
+        "tag": "InTransit",
+        "subtag": "InTransit_001",
+        "message": f"Departed facility {k}",
+        "location": "Shenzhen",
+        "country_iso3": "CHN",
+    }
+    body = {
+        "event": "tracking_update",
+        "event_id": f"bench-{k}",
+        "msg": {
+            "tracking_number": number_of(i),
+            "slug": "yunexpress",
+            "tag": "InTransit",
+            "checkpoints": [checkpoint],
+        },
+    }
+    return json.dumps(body).encode(), "aftership"
+
+
+def shopify_body(i: int, k: int) -> tuple[bytes, str]:
+    fulfillment = {
+        "id": 900000 + k,
+        "order_id": 800000 + i,
+        "status": "success",
+        "name": f"{order_name(i)}.1",
+        "tracking_company": "YunExpress",
+        "tracking_numbers": [number_of(i)],
+        "shipment_status": "in_transit",
+        "updated_at": NOW.isoformat(),
+        "line_items": [],
+    }
+    return json.dumps(fulfillment).encode(), "shopify"
+
+
+BUILDERS = {"aftership": aftership_body, "shopify": shopify_body}
+EVENTS = {"aftership": 1, "shopify": 0}  # new events each delivery carries
+
+
+def signed(source, body: bytes, secret: str, k: int) -> dict[str, str]:
+    headers = source.sign(secret, body, NOW)
+    if source.name == "shopify":
+        headers |= {"X-Shopify-Topic": "fulfillments/update", "X-Shopify-Webhook-Id": f"bench-{k}"}
+    return headers
+
+
+# --- the processes -------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_redis(port: int, folder: Path) -> subprocess.Popen:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        sys.exit("bench-webhooks needs redis-server (Debian: apt-get install redis-server)")
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(port, process, "redis-server")
+    return process
+
+
+def wait_for_port(port: int, process: subprocess.Popen, name: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"{name} stopped at start")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"{name} did not start")
+
+
+def production_env(web_port: int, redis_port: int, var: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_", "STALETRACK_"))}
+    return env | {
+        "DATABASE_URL": BENCH_URL,
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "STALETRACK_ADDR": f"127.0.0.1:{web_port}",
+        "STALETRACK_VAR_DIR": str(var),
+        "WEB_CONCURRENCY": WORKERS,
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+# --- the burst -----------------------------------------------------------------------------------------
+
+
+class Burst:
+    def __init__(self, plan: list[tuple[str, bytes, dict]], port: int):
+        self.plan, self.port = plan, port
+        self.next = 0
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.statuses: dict[int, int] = {}
+        self.errors: list[str] = []
+        self.sent = 0
+
+    def take(self):
+        with self.lock:
+            if self.next >= len(self.plan):
+                return None
+            item = self.plan[self.next]
+            self.next += 1
+            return item
+
+    def client(self) -> None:
+        while (item := self.take()) is not None:
+            path, body, headers = item
+            started = time.perf_counter()
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                connection.request(
+                    "POST", path, body=body, headers={"Content-Type": "application/json", **headers}
+                )
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+                connection.close()
+            except OSError as error:
+                status = 0
+                with self.lock:
+                    self.errors.append(str(error))
+            elapsed = time.perf_counter() - started
+            with self.lock:
+                self.latencies.append(elapsed)
+                self.statuses[status] = self.statuses.get(status, 0) + 1
+                self.sent += 1
+
+
+def main() -> None:
+    with throwaway_database(BENCH_URL):
+        from django.db import connection
+
+        from cases.intake.webhooks.sources import SOURCES
+        from cases.models import Connection
+
+        rng = random.Random(20261204)
+        with connection.cursor() as wrapper:
+            histories = [
+                (NOW - timedelta(days=10), [(NOW - timedelta(days=9), "info_received")])
+                for _ in range(ORDERS)
+            ]
+            bench_data.copy_orders(wrapper.cursor, rng, histories, NOW)
+            bench_data.copy_cases(
+                wrapper.cursor,
+                (
+                    {
+                        "id": i + 1,
+                        "order_id": i + 1,
+                        "case_type": "label_created_only",
+                        "risk_level": "normal_watch",
+                        "risk_rank": 0,
+                        "next_move": "wait",
+                        "status": "open",
+                        "requires_owner_approval": False,
+                        "assessed_at": NOW - timedelta(days=1),
+                        "next_assessment_at": NOW + timedelta(days=5),
+                        "created_at": NOW,
+                        "updated_at": NOW,
+                    }
+                    for i in range(ORDERS)
+                ),
+            )
+        bench_data.settle(connection)
+        sources = [SOURCES[name] for name in BUILDERS if name in SOURCES]
+        keys = {}
+        for source in sources:
+            keys[source.name] = secrets.token_urlsafe(24)
+            Connection.objects.create(source=source.name, secret=keys[source.name])
+
+        plan, expected_events = [], 0
+        for k in range(DELIVERIES):
+            source = sources[k % len(sources)]
+            i = rng.randrange(ORDERS)
+            body, _ = BUILDERS[source.name](i, k)
+            path = f"/webhooks/{source.name}/"
+            item = (path, body, signed(source, body, keys[source.name], k))
+            plan.append(item)
+            expected_events += EVENTS[source.name]
+            if rng.random() < RETRY_SHARE:
+                plan.append(item)
+        print(
+            f"{len(plan):,} deliveries ({len(plan) - DELIVERIES:,} of them retries) from {CLIENTS} clients, "
+            f"sources: {', '.join(s.name for s in sources)}; {ORDERS:,} orders"
+        )
+
+        with tempfile.TemporaryDirectory() as folder:
+            var = Path(folder)
+            redis_port, web_port = free_port(), free_port()
+            redis = start_redis(redis_port, var)
+            env = production_env(web_port, redis_port, var)
+            web_log = (var / "gunicorn.log").open("w")
+            web = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "-c",
+                    str(ROOT / "deploy" / "gunicorn.conf.py"),
+                    "--access-logfile",
+                    "/dev/null",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=web_log,
+                stderr=subprocess.STDOUT,
+            )
+            worker = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "staletrack",
+                    "worker",
+                    "-c",
+                    "1",
+                    "--loglevel",
+                    "WARNING",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                wait_for_port(web_port, web, "gunicorn")
+                burst = Burst(plan, web_port)
+                threads = [threading.Thread(target=burst.client, daemon=True) for _ in range(CLIENTS)]
+                started = time.perf_counter()
+                for thread in threads:
+                    thread.start()
+                stopped_at = restarted_at = None
+                while any(thread.is_alive() for thread in threads):
+                    time.sleep(0.05)
+                    if stopped_at is None and burst.sent >= len(plan) // 3:
+                        redis.send_signal(signal.SIGKILL)
+                        redis.wait()
+                        stopped_at = burst.sent
+                    if stopped_at is not None and restarted_at is None and burst.sent >= 2 * len(plan) // 3:
+                        redis = start_redis(redis_port, var)
+                        restarted_at = burst.sent
+                elapsed = time.perf_counter() - started
+                if restarted_at is None:
+                    redis = start_redis(redis_port, var)
+                report(burst, elapsed, stopped_at, restarted_at, expected_events)
+                settle_and_check(worker)
+            finally:
+                for process in (web, worker, redis):
+                    process.terminate()
+                for process in (web, worker, redis):
+                    try:
+                        process.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
+                web_log.close()
+
+
+def report(burst: Burst, elapsed: float, stopped_at, restarted_at, expected_events: int) -> None:
+    from cases.models import TrackingEvent, WebhookDelivery
+
+    accepted = sum(n for status, n in burst.statuses.items() if 200 <= status < 300)
+    rate = accepted / elapsed
+    latencies = sorted(burst.latencies)
+    p50 = statistics.median(latencies) * 1000
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
+    stored = TrackingEvent.objects.filter(source="webhook").count()
+    doubled = max(0, stored - expected_events)
+    lost = max(0, expected_events - stored)
+    print(
+        f"answers: {dict(sorted(burst.statuses.items()))}; broker stopped after {stopped_at:,} deliveries, "
+        f"started again after {restarted_at:,}"
+    )
+    print(
+        f"accepted {accepted:,} in {elapsed:.1f} s: {rate:,.0f} deliveries/s "
+        f"(target {TARGET_RATE}: {bench_data.verdict(rate >= TARGET_RATE)}); latency p50 {p50:.0f} ms, "
+        f"p99 {p99:.0f} ms (target {TARGET_P99_MS} ms: {bench_data.verdict(p99 < TARGET_P99_MS)})"
+    )
+    print(
+        f"events: expected {expected_events:,}, stored {stored:,}: lost {lost}, doubled {doubled} "
+        f"({bench_data.verdict(lost == 0 and doubled == 0)}); "
+        f"deliveries kept {WebhookDelivery.objects.count():,}"
+    )
+    if burst.errors:
+        print(f"client errors: {len(burst.errors)} (first: {burst.errors[0]})")
+
+
+def settle_and_check(worker: subprocess.Popen) -> None:
+    """Wait for the worker to catch up, run one sweep, then check every touched case was re-assessed
+    after its newest event."""
+    from django.db.models import Max, OuterRef, Subquery
+
+    from cases.models import Case, TrackingEvent
+    from cases.services.assessment import sweep_due_cases
+
+    deadline = time.monotonic() + 120
+    while (
+        time.monotonic() < deadline
+        and Case.objects.filter(next_assessment_at__lte=datetime.now(UTC)).exists()
+    ):
+        time.sleep(1)
+    swept = sweep_due_cases()
+    newest = (
+        TrackingEvent.objects.filter(tracking_number__parcels__order=OuterRef("order_id"), source="webhook")
+        .values("tracking_number__parcels__order")
+        .annotate(newest=Max("created_at"))
+        .values("newest")
+    )
+    touched = Case.objects.annotate(newest=Subquery(newest)).filter(newest__isnull=False)
+    stale = touched.filter(assessed_at__lt=Subquery(newest)).count()
+    print(
+        f"touched cases {touched.count():,}; after one sweep ({swept}) not re-assessed since their newest "
+        f"event: {stale} ({bench_data.verdict(stale == 0)})"
+    )
+
+
+if __name__ == "__main__":
+    main()
