@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from cases.intake.webhooks import aftership, shopify
+from cases.intake.webhooks import aftership, easypost, seventeen_track, shopify
 from cases.intake.webhooks.pushed import Pushed
 
 Headers = Mapping[str, str]  # case-insensitive names (Django's request.headers)
@@ -55,6 +55,20 @@ SOURCES: dict[str, Source] = {
             verify=shopify.verify,
             sign=shopify.sign,
             sample="shopify.json",
+        ),
+        Source(
+            name=seventeen_track.SOURCE,
+            read=seventeen_track.read,
+            verify=seventeen_track.verify,
+            sign=seventeen_track.sign,
+            sample="17track.json",
+        ),
+        Source(
+            name=easypost.SOURCE,
+            read=easypost.read,
+            verify=easypost.verify,
+            sign=easypost.sign,
+            sample="easypost.json",
         ),
     )
 }
