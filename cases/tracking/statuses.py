@@ -2,8 +2,10 @@
 
 Vocabularies (status-vocabularies.md): AfterShip tags and subtags, 17TRACK main and sub-statuses and its
 event stages, TrackingMore statuses and sub-statuses, EasyPost tracker statuses, Shopify fulfillment event
-statuses (GraphQL enum and REST shipment_status) and karrio tracker statuses. The normalized statuses map
-to themselves, so `normalize_status` is idempotent: normalizing twice never changes a result.
+statuses (GraphQL enum and REST shipment_status) and karrio tracker statuses; and, for the pushed sources
+(cases.intake.webhooks), Track123 transit statuses and sub-statuses, Shippo tracking statuses and
+CJdropshipping's numbered logistics statuses. The normalized statuses map to themselves, so
+`normalize_status` is idempotent: normalizing twice never changes a result.
 
 `read_event_status` is the one reading of an event every importer uses: a normalized status is trusted,
 else the tracker's words are mapped, and where they say nothing known the event's description decides
@@ -27,6 +29,18 @@ Words that mean different things in different vocabularies (pass `source` to pic
   it (accepted). Default: accepted, the reading that never closes a case by mistake.
 - TrackingMore "exception001".."exception011" and AfterShip "Exception_001".. collide after separators are
   dropped; both vocabularies agree on every overlapping code (010 and 011 are returned, the rest exception).
+  Track123's two-digit codes ("IN_TRANSIT_02", "DELIVERED_01") are other keys than AfterShip's three-digit
+  ones ("InTransit_002" is an acceptance, Track123's IN_TRANSIT_02 an arrival at a sorting centre).
+- Track123's words are read only with source="track123": its own words ("INIT", "ABNORMAL",
+  "WAITING_DELIVERY" and their numbered sub-statuses) say nothing certain in any other vocabulary, where a
+  word such as "Abnormal" is left to the event's description. Its sub-statuses fall back to their status
+  with that source only (ABNORMAL_09 is ABNORMAL); those whose status another vocabulary shares
+  (IN_TRANSIT_09, DELIVERED_05) fall back to it without a source too.
+- Shippo UNKNOWN, like EasyPost's unknown, means "no tracking information yet": no_information with
+  source="shippo".
+- CJdropshipping numbers its logistics statuses 0..14 (`trackingStatus`, and `status` of each event in
+  `logisticsTrackEvents`). Numbers are read only with source="cjdropshipping": without it they stay unknown,
+  like every carrier's own event code.
 
 Mapping decisions where the vocabularies leave room (each also in the tables below):
 - A failed delivery attempt (AfterShip AttemptFail, 17TRACK DeliveryFailure, TrackingMore undelivered,
@@ -46,6 +60,15 @@ Mapping decisions where the vocabularies leave room (each also in the tables bel
 - 17TRACK's event stage PickedUp is the carrier's pickup (accepted, the default reading of "picked up"),
   Departure and Arrival are movement (in_transit), Returning and Returned are `returned`, Failure is
   `exception`.
+- Track123: INIT ("pending to track") and NO_RECORD are no_information; WAITING_DELIVERY ("out for delivery
+  or arrived at the collection point") is out_for_delivery, refined by its sub-statuses (02 the collection
+  point, 03 a failed attempt waiting for a second one: exception); DELIVERY_FAILED and ABNORMAL are
+  exception, except ABNORMAL_06 (the return received by the sender) and ABNORMAL_07 (on its way back to
+  the sender), which are `returned`; IN_TRANSIT_01..08 are all movement (none is the acceptance scan).
+- CJdropshipping: 1 (out of CJ's warehouse, no carrier scan yet) is info_received, 2 (the forwarder's
+  inbound scan) accepted, 3 (the forwarder sends it back) and 14 (return) returned, 4..9 in_transit (9 is
+  the last-mile carrier taking it over), 10 out_for_delivery, 11 available_for_pickup, 12 delivered, 13
+  exception, 0 no_information.
 """
 
 from __future__ import annotations
@@ -65,7 +88,17 @@ NORMALIZED_STATUSES = (
     "unknown",
 )
 
-STATUS_SOURCES = ("aftership", "17track", "trackingmore", "easypost", "shopify", "karrio")
+STATUS_SOURCES = (
+    "aftership",
+    "17track",
+    "trackingmore",
+    "easypost",
+    "shopify",
+    "karrio",
+    "track123",
+    "shippo",
+    "cjdropshipping",
+)
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
 _CODED_SUBSTATUS = re.compile(r"([a-z]+?)(\d+)")
@@ -240,6 +273,66 @@ _KARRIO = {
     "return_to_sender": "returned",
 }
 
+# Track123 transitStatus and transitSubStatus (track123-api.readme.io/reference/package-status and
+# .../package-status-copy), read only with source="track123" (see the module docstring). Its Shopify app's
+# webhook spells the statuses in title case ("Delivered").
+_TRACK123 = {
+    "INIT": "no_information",  # added, pending to track
+    "NO_RECORD": "no_information",
+    "INFO_RECEIVED": "info_received",
+    "IN_TRANSIT": "in_transit",
+    "WAITING_DELIVERY": "out_for_delivery",  # out for delivery, or at the collection point
+    "DELIVERY_FAILED": "exception",
+    "ABNORMAL": "exception",
+    "DELIVERED": "delivered",
+    "EXPIRED": "no_information",
+    "INFO_RECEIVED_01": "info_received",
+    **{f"IN_TRANSIT_{code:02d}": "in_transit" for code in range(1, 9)},
+    "WAITING_DELIVERY_01": "out_for_delivery",
+    "WAITING_DELIVERY_02": "available_for_pickup",  # at the collection point
+    "WAITING_DELIVERY_03": "exception",  # a failed attempt (or a delay asked for), waiting for a second
+    **{f"DELIVERED_{code:02d}": "delivered" for code in range(1, 5)},
+    **{f"DELIVERY_FAILED_{code:02d}": "exception" for code in range(1, 5)},
+    "ABNORMAL_01": "exception",  # unclaimed
+    "ABNORMAL_02": "exception",  # held by customs
+    "ABNORMAL_03": "exception",  # damaged, lost or discarded
+    "ABNORMAL_04": "exception",  # order cancelled
+    "ABNORMAL_05": "exception",  # refused by the recipient
+    "ABNORMAL_06": "returned",  # the return received by the sender
+    "ABNORMAL_07": "returned",  # on its way back to the sender
+    "ABNORMAL_08": "exception",
+}
+
+# Shippo tracking status (docs.goshippo.com; the SDK's TrackingStatusEnum). UNKNOWN: see source override.
+_SHIPPO = {
+    "UNKNOWN": "unknown",
+    "PRE_TRANSIT": "info_received",
+    "TRANSIT": "in_transit",
+    "DELIVERED": "delivered",
+    "RETURNED": "returned",
+    "FAILURE": "exception",
+}
+
+# CJdropshipping logistics statuses (developers.cjdropshipping.com, webhook "Logistics message",
+# `trackingStatus`): read only with source="cjdropshipping" (see the module docstring).
+_CJDROPSHIPPING = {
+    "0": "no_information",  # no information
+    "1": "info_received",  # out of CJ's warehouse, not scanned by a carrier yet
+    "2": "accepted",  # the forwarder's inbound scan
+    "3": "returned",  # the forwarder sends it back
+    "4": "in_transit",  # the forwarder's outbound scan
+    "5": "in_transit",  # first leg
+    "6": "in_transit",  # arrived in the destination country
+    "7": "in_transit",  # customs clearance started
+    "8": "in_transit",  # customs cleared
+    "9": "in_transit",  # taken over by the last-mile carrier
+    "10": "out_for_delivery",
+    "11": "available_for_pickup",  # arrived, waiting to be collected
+    "12": "delivered",  # signed for
+    "13": "exception",  # failure or abnormality
+    "14": "returned",
+}
+
 # A few spellings seen in the wild for the same meanings.
 _SYNONYMS = {
     "canceled": "exception",
@@ -251,6 +344,7 @@ _SYNONYMS = {
 _DEFAULT: dict[str, str] = {}
 for _vocabulary in (
     _SYNONYMS,
+    _SHIPPO,
     _KARRIO,
     _SHOPIFY,
     _EASYPOST,
@@ -267,11 +361,20 @@ _SOURCE_OVERRIDES: dict[str, dict[str, str]] = {
     "easypost": {"unknown": "no_information"},
     "karrio": {"pending": "info_received", "pickedup": "accepted", "unknown": "unknown"},
     "shopify": {"pickedup": "delivered"},
+    "shippo": {"unknown": "no_information"},
+    "cjdropshipping": _table(_CJDROPSHIPPING),
+    "track123": _table(_TRACK123),
+}
+
+# Parents of the coded sub-statuses of a vocabulary read only with its source: Track123's "TAG_NN" falls
+# back to its TAG (ABNORMAL_09 is ABNORMAL).
+_SOURCE_PARENT_TAGS: dict[str, dict[str, str]] = {
+    "track123": _table({word: status for word, status in _TRACK123.items() if not word[-1].isdigit()}),
 }
 
 # Parent tags a coded subtag falls back to: AfterShip "Tag_NNN", 17TRACK "Tag_Reason",
-# TrackingMore "tagNNN". AfterShip's tags (its words without a code), and the other vocabularies' tags
-# AfterShip does not have.
+# TrackingMore "tagNNN", Track123 "TAG_NN". AfterShip's tags (its words without a code), and the other
+# vocabularies' tags AfterShip does not have.
 _PARENT_TAGS = _table(
     {word: status for word, status in _AFTERSHIP.items() if "_" not in word}
     | {
@@ -286,13 +389,16 @@ _PARENT_TAGS = _table(
 _CODED_PARENT_TAGS = {**_PARENT_TAGS, "pickup": "out_for_delivery"}
 
 
-def _parent_tag_status(raw: str, key: str) -> str | None:
+def _parent_tag_status(raw: str, key: str, source: str = "") -> str | None:
+    own = _SOURCE_PARENT_TAGS.get(source, {})
     coded = _CODED_SUBSTATUS.fullmatch(key)
-    if coded is not None and coded.group(1) in _CODED_PARENT_TAGS:
-        return _CODED_PARENT_TAGS[coded.group(1)]
+    if coded is not None:
+        parent = own.get(coded.group(1)) or _CODED_PARENT_TAGS.get(coded.group(1))
+        if parent is not None:
+            return parent
     head, separator, _ = raw.strip().partition("_")
     if separator:
-        return _PARENT_TAGS.get(_key(head))
+        return own.get(_key(head)) or _PARENT_TAGS.get(_key(head))
     return None
 
 
@@ -307,13 +413,13 @@ def normalize_status(raw: str | None, source: str | None = None) -> str:
     key = _key(raw)
     if not key:
         return "unknown"
-    if isinstance(source, str):
-        override = _SOURCE_OVERRIDES.get(source.strip().lower(), {}).get(key)
-        if override is not None:
-            return override
+    source = source.strip().lower() if isinstance(source, str) else ""
+    override = _SOURCE_OVERRIDES.get(source, {}).get(key)
+    if override is not None:
+        return override
     status = _DEFAULT.get(key)
     if status is None:
-        status = _parent_tag_status(raw, key)
+        status = _parent_tag_status(raw, key, source)
     return status or "unknown"
 
 

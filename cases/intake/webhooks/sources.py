@@ -16,7 +16,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from cases.intake.webhooks import aftership, easypost, seventeen_track, shopify
+from cases.intake.webhooks import (
+    aftership,
+    cjdropshipping,
+    easypost,
+    parcelpanel,
+    seventeen_track,
+    shippo,
+    shopify,
+    track123,
+    trackingmore,
+)
 from cases.intake.webhooks.pushed import Pushed
 
 Headers = Mapping[str, str]  # case-insensitive names (Django's request.headers)
@@ -70,6 +80,37 @@ SOURCES: dict[str, Source] = {
             sign=easypost.sign,
             sample="easypost.json",
         ),
+        Source(
+            name=cjdropshipping.SOURCE,
+            read=cjdropshipping.read,
+            verify=cjdropshipping.verify_delivery,
+            sign=cjdropshipping.sign_delivery,
+            sample="cjdropshipping.json",
+        ),
+        Source(
+            name=track123.SOURCE,
+            read=track123.read,
+            verify=track123.verify_delivery,
+            sign=track123.sign_delivery,
+            sample="track123.json",
+        ),
+        # Provisional: the body's shape and the signature's key are not confirmed (parcelpanel.py).
+        Source(
+            name=parcelpanel.SOURCE,
+            read=parcelpanel.read,
+            verify=parcelpanel.verify_delivery,
+            sign=parcelpanel.sign_delivery,
+            sample="parcelpanel.json",
+        ),
+        # Token sources: no signature that can be checked; the URL's token authenticates.
+        Source(
+            name=trackingmore.SOURCE,
+            read=trackingmore.read,
+            verify=None,
+            sign=None,
+            sample="trackingmore.json",
+        ),
+        Source(name=shippo.SOURCE, read=shippo.read, verify=None, sign=None, sample="shippo.json"),
     )
 }
 

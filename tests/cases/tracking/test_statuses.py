@@ -153,6 +153,70 @@ KARRIO = [
     ("return_to_sender", "returned"),
 ]
 
+# Track123 (track123-api.readme.io/reference/package-status, .../package-status-copy); its Shopify app's
+# webhook spells statuses in title case.
+TRACK123 = [
+    ("INIT", "no_information"),
+    ("NO_RECORD", "no_information"),
+    ("INFO_RECEIVED", "info_received"),
+    ("IN_TRANSIT", "in_transit"),
+    ("WAITING_DELIVERY", "out_for_delivery"),
+    ("DELIVERY_FAILED", "exception"),
+    ("ABNORMAL", "exception"),
+    ("DELIVERED", "delivered"),
+    ("EXPIRED", "no_information"),
+    ("INFO_RECEIVED_01", "info_received"),
+    ("IN_TRANSIT_01", "in_transit"),
+    ("IN_TRANSIT_02", "in_transit"),  # sorting centre: not AfterShip's InTransit_002 acceptance
+    ("IN_TRANSIT_08", "in_transit"),
+    ("WAITING_DELIVERY_01", "out_for_delivery"),
+    ("WAITING_DELIVERY_02", "available_for_pickup"),
+    ("WAITING_DELIVERY_03", "exception"),
+    ("DELIVERED_01", "delivered"),
+    ("DELIVERED_04", "delivered"),
+    ("DELIVERY_FAILED_01", "exception"),
+    ("DELIVERY_FAILED_04", "exception"),
+    ("ABNORMAL_01", "exception"),
+    ("ABNORMAL_02", "exception"),
+    ("ABNORMAL_03", "exception"),
+    ("ABNORMAL_04", "exception"),
+    ("ABNORMAL_05", "exception"),
+    ("ABNORMAL_06", "returned"),
+    ("ABNORMAL_07", "returned"),
+    ("ABNORMAL_08", "exception"),
+    ("Delivered", "delivered"),
+    ("In Transit", "in_transit"),
+]
+
+# Shippo tracking_status.status (the SDK's TrackingStatusEnum).
+SHIPPO = [
+    ("UNKNOWN", "no_information"),
+    ("PRE_TRANSIT", "info_received"),
+    ("TRANSIT", "in_transit"),
+    ("DELIVERED", "delivered"),
+    ("RETURNED", "returned"),
+    ("FAILURE", "exception"),
+]
+
+# CJdropshipping logistics trackingStatus 0..14 (developers.cjdropshipping.com, webhook "Logistics message").
+CJDROPSHIPPING = [
+    ("0", "no_information"),
+    ("1", "info_received"),
+    ("2", "accepted"),
+    ("3", "returned"),
+    ("4", "in_transit"),
+    ("5", "in_transit"),
+    ("6", "in_transit"),
+    ("7", "in_transit"),
+    ("8", "in_transit"),
+    ("9", "in_transit"),
+    ("10", "out_for_delivery"),
+    ("11", "available_for_pickup"),
+    ("12", "delivered"),
+    ("13", "exception"),
+    ("14", "returned"),
+]
+
 VOCABULARIES = {
     "aftership": AFTERSHIP,
     "17track": SEVENTEEN_TRACK,
@@ -160,6 +224,9 @@ VOCABULARIES = {
     "easypost": EASYPOST,
     "shopify": SHOPIFY,
     "karrio": KARRIO,
+    "track123": TRACK123,
+    "shippo": SHIPPO,
+    "cjdropshipping": CJDROPSHIPPING,
 }
 
 EVERY_VALUE = [(source, raw, expected) for source, pairs in VOCABULARIES.items() for raw, expected in pairs]
@@ -170,6 +237,20 @@ COLLISIONS = {
     ("karrio", "pending"): "no_information",
     ("shopify", "PICKED_UP"): "accepted",
     ("shopify", "picked_up"): "accepted",
+    ("shippo", "UNKNOWN"): "unknown",
+    # CJdropshipping's numbers mean nothing without its source, like any carrier's own code.
+    **{("cjdropshipping", raw): "unknown" for raw, _ in CJDROPSHIPPING},
+    # Track123's own words are read only with its source; without it the description decides.
+    ("track123", "INIT"): "unknown",
+    ("track123", "NO_RECORD"): "unknown",
+    ("track123", "WAITING_DELIVERY"): "unknown",
+    ("track123", "ABNORMAL"): "unknown",
+    ("track123", "WAITING_DELIVERY_01"): "unknown",
+    ("track123", "WAITING_DELIVERY_02"): "unknown",
+    ("track123", "WAITING_DELIVERY_03"): "unknown",
+    ("track123", "DELIVERY_FAILED_01"): "unknown",
+    ("track123", "DELIVERY_FAILED_04"): "unknown",
+    **{("track123", f"ABNORMAL_0{code}"): "unknown" for code in range(1, 9)},
 }
 
 
@@ -233,6 +314,8 @@ FALLBACK_SUBTAGS = [
     ("transit006", "in_transit"),
     ("pickup004", "out_for_delivery"),
     ("InTransit_SomethingNew", "in_transit"),
+    ("IN_TRANSIT_09", "in_transit"),  # Track123's, under a status other vocabularies share
+    ("DELIVERED_05", "delivered"),
 ]
 
 
@@ -247,6 +330,26 @@ def test_more_substatuses(raw, expected):
 @pytest.mark.parametrize("source", ["trackingmore", "17track", None])
 def test_an_unlisted_substatus_reads_as_its_parent_whatever_the_source(raw, expected, source):
     assert normalize_status(raw, source) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("IN_TRANSIT_09", "in_transit"),
+        ("WAITING_DELIVERY_04", "out_for_delivery"),
+        ("ABNORMAL_09", "exception"),
+        ("DELIVERY_FAILED_05", "exception"),
+        ("NO_RECORD_01", "no_information"),
+        ("INFO_RECEIVED_02", "info_received"),
+    ],
+)
+def test_an_unlisted_track123_substatus_reads_as_its_status_with_its_source(raw, expected):
+    assert normalize_status(raw, "track123") == expected
+
+
+@pytest.mark.parametrize("raw", ["Abnormal", "ABNORMAL_09", "WAITING_DELIVERY_04", "Init", "NO_RECORD_01"])
+def test_track123s_own_words_mean_nothing_without_its_source(raw):
+    assert normalize_status(raw) == "unknown"
 
 
 def test_pickup_is_a_parent_only_of_trackingmores_coded_substatuses():
