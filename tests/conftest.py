@@ -91,6 +91,17 @@ def upload_dir(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def broker_backoff_reset():
+    """A test whose broker fails makes queue_after_commit skip sends for a few seconds: never the next
+    test's."""
+    import staletrack.celery
+
+    staletrack.celery._broker_down_until = 0.0
+    yield
+    staletrack.celery._broker_down_until = 0.0
+
+
+@pytest.fixture(autouse=True)
 def migration_data(request):
     """Before a transactional test, load the data migrations' rows again when a flush took them, with the
     migrations' own historical models (never the global app registry, which they alter)."""

@@ -85,3 +85,37 @@ def test_orders_are_queued_a_thousand_per_task(delay, django_capture_on_commit_c
     with django_capture_on_commit_callbacks(execute=True):
         queue_reassessment(list(range(1, 2502)), new_cases=True)
     assert [len(call.args[0]) for call in delay.call_args_list] == [1000, 1000, 501]
+
+
+def test_after_a_failed_send_the_next_ones_are_skipped_for_a_while_and_say_so(
+    django_capture_on_commit_callbacks,
+):
+    import staletrack.celery
+
+    failures = []
+    with (
+        mock.patch("cases.tasks.reassess_cases_task.delay", side_effect=OperationalError("down")) as delay,
+        mock.patch("staletrack.celery.logger"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        for pk in (1, 2, 3):
+            staletrack.celery.queue_after_commit(
+                "cases.tasks.reassess_cases_task", [pk], on_failure=failures.append
+            )
+    assert delay.call_count == 1  # the broker was tried once, not once per request
+    assert [type(error).__name__ for error in failures] == [
+        "OperationalError",
+        "BrokerUnavailable",
+        "BrokerUnavailable",
+    ]
+    staletrack.celery._broker_down_until = 0.0  # the back-off over: sent again
+    with (
+        mock.patch("cases.tasks.reassess_cases_task.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        staletrack.celery.queue_after_commit("cases.tasks.reassess_cases_task", [4])
+    delay.assert_called_once_with([4])
+
+
+def test_a_send_is_tried_once_no_publish_retries(settings):
+    assert settings.CELERY_TASK_PUBLISH_RETRY is False
