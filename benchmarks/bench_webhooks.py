@@ -174,6 +174,8 @@ def production_env(web_port: int, redis_port: int, var: Path) -> dict[str, str]:
         "STALETRACK_ADDR": f"127.0.0.1:{web_port}",
         "STALETRACK_VAR_DIR": str(var),
         "WEB_CONCURRENCY": WORKERS,
+        # As deploy/production.env.example: each worker keeps its database connection between requests.
+        "DATABASE_CONN_MAX_AGE": "60",
         "PYTHONPATH": str(ROOT),
     }
 
