@@ -62,6 +62,7 @@ from cases.models import (
     SupplierChase,
     SupplierEvidence,
     TrackingEvent,
+    WebhookDelivery,
 )
 from cases.permissions import APPROVE_MONEY
 from cases.services.assessment import refresh_cases
@@ -162,7 +163,7 @@ def _erase_all(value: Any) -> Any:
 class Erasure(
     Tally,
     counts="customer_messages supplier_evidence attachments supplier_chases drafts packets outcomes"
-    " money_decisions past_decisions tracking_events import_runs uploads_deleted",
+    " money_decisions past_decisions tracking_events import_runs uploads_deleted webhook_bodies",
 ):
     """What an erasure changed (or, in a dry run, would change). Holds no personal data."""
 
@@ -194,6 +195,7 @@ class Erasure(
             f"{self.tracking_events} tracking event postal code(s)",
             f"{self.import_runs} import run(s) whose messages name the email; "
             f"{self.uploads_deleted} kept upload(s) holding it (deleted)",
+            f"{self.webhook_bodies} kept webhook delivery body(ies) naming the orders or the email (emptied)",
             f"{len(self.audit_events_redacted)} older audit event(s): the values inside them replaced by "
             f"{ERASED} (the events stay)",
         ]
@@ -358,6 +360,7 @@ def _erase(orders: list[Order], personal: Personal, result: Erasure, *, dry_run:
     Case.objects.bulk_update(cases, ["packet", "draft_text", "hold_reason"])
 
     _scrub_import_runs(personal, result, dry_run=dry_run)
+    result.webhook_bodies = _scrub_deliveries([o.order_id for o in orders], personal, now)
     result.audit_events_redacted = _redact_audit(orders, cases, personal, dry_run=dry_run)
 
 
@@ -403,6 +406,24 @@ def _scrub_import_runs(personal: Personal, result: Erasure, *, dry_run: bool) ->
     ImportRun.objects.filter(pk__in=[run.pk for run in kept]).update(file="")
     for run in kept:
         transaction.on_commit(partial(run.file.storage.delete, run.file.name))
+
+
+def _scrub_deliveries(order_ids: list[str], personal: Personal, now) -> int:
+    """Kept webhook deliveries (cases.intake.webhooks) whose body names an erased order or holds the
+    email (any case): the body is emptied, the record of the delivery stays (what it changed). Their
+    replay is then impossible, which an erasure accepts."""
+    needles = [email.encode().lower() for email in personal.emails]
+    named = set(order_ids)
+    emptied = []
+    for delivery in WebhookDelivery.objects.exclude(body=b"").only("pk", "body", "order_ids", "reason"):
+        body = bytes(delivery.body).lower()
+        if named & set(delivery.order_ids or ()) or any(needle in body for needle in needles):
+            delivery.body = b""
+            erased = f"(body erased {now:%Y-%m-%d}: it named an erased customer)"
+            delivery.reason = f"{delivery.reason} {erased}".strip()
+            emptied.append(delivery)
+    WebhookDelivery.objects.bulk_update(emptied, ["body", "reason"])
+    return len(emptied)
 
 
 def _holds_email(upload, emails: frozenset[str], chunk: int = 1 << 20) -> bool:

@@ -394,3 +394,17 @@ def test_an_owner_without_a_second_factor_gets_403(client, customer, owner):
     assert client.get(page_url("#E1")).status_code == 403
     assert client.post(page_url("#E1"), {"scope": "all", "reason": REASON}).status_code == 403
     assert dump() == before
+
+
+def test_kept_webhook_bodies_naming_the_customer_are_emptied_and_others_kept(customer, owner):
+    from cases.models import WebhookDelivery
+
+    WebhookDelivery.objects.create(
+        source="shopify", body_sha256="a" * 64, body=b'{"email": "ANA@example.com"}', order_ids=[]
+    )
+    WebhookDelivery.objects.create(source="shopify", body_sha256="b" * 64, body=b"{}", order_ids=["#E2"])
+    WebhookDelivery.objects.create(source="shopify", body_sha256="c" * 64, body=b'{"other": 1}')
+    done = erasure.erase_customer(actor=owner, reason=REASON, email=EMAIL)
+    assert done.webhook_bodies == 2
+    kept = dict(WebhookDelivery.objects.values_list("body_sha256", "body"))
+    assert [bytes(kept[key]) for key in ("a" * 64, "b" * 64, "c" * 64)] == [b"", b"", b'{"other": 1}']
