@@ -12,6 +12,7 @@ from cases.models import Case, MoneyDecision, Order, TrackingEvent
 from cases.packets import headline_index
 from cases.permissions import APPROVE_MONEY
 from cases.tracking.detect import tracking_url
+from cases.workbench.timeline import READABLE
 
 
 def current_draft(case: Case) -> str:
@@ -63,8 +64,10 @@ def last_carrier_events(order: Order) -> dict[str, str]:
     """Each of the order's numbers (as given) with its latest carrier event in words: status, date, place
     and the carrier's description. A tracker's "no information" is no carrier event (rules.md section 3)
     and is left out; a number with no event is absent."""
+    # READABLE: a stored time that cannot be read back (the case page still answers for such a case; its
+    # timeline says what is wrong) is left out here too.
     events = (
-        TrackingEvent.objects.filter(tracking_number__parcels__order=order)
+        TrackingEvent.objects.filter(READABLE, tracking_number__parcels__order=order)
         .exclude(status=TrackingStatus.NO_INFORMATION)
         .select_related("tracking_number")
         .order_by("at", "pk")
