@@ -171,6 +171,17 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     )
     readonly_fields = fields
 
+    def get_fields(self, request, obj=None):
+        # The raw body is the owners': it holds customers' personal data and, for some sources, the
+        # account's own identifiers (a CJdropshipping body carries its openId, the signing key).
+        fields = super().get_fields(request, obj)
+        if request.user.has_perm(MANAGE_CONNECTIONS):
+            return fields
+        return [name for name in fields if name != "body_text"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
     def get_actions(self, request):
         # Shown to owners only; the action itself refuses anyone else on the server.
         if not request.user.has_perm(MANAGE_CONNECTIONS):

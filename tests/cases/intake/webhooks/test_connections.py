@@ -199,3 +199,15 @@ def test_no_endpoint_asks_for_a_csrf_token(url, aftership):
 
     response = Client(enforce_csrf_checks=True).post(url, data=b"{}", content_type="application/json")
     assert response.status_code in (401, 404)  # refused by its own checks, not by CSRF (403)
+
+
+def test_a_kept_body_is_shown_to_owners_only(client, staff, owner):
+    delivery = WebhookDelivery.objects.create(
+        source="cjdropshipping", body_sha256="d" * 64, body=b'{"openId": 123}'
+    )
+    url = reverse("admin:cases_webhookdelivery_change", args=[delivery.pk])
+    client.force_login(staff)
+    page = client.get(url)
+    assert page.status_code == 200 and "openId" not in page.content.decode()
+    verified_login(client, owner)
+    assert "openId" in client.get(url).content.decode()
