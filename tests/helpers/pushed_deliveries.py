@@ -6,6 +6,7 @@ import copy
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from unittest import mock
 
 from django.utils import timezone
 
@@ -132,3 +133,11 @@ def hostile_reading_problems(source: str, name: str, headers=None) -> list[str]:
                     if problem:
                         problems.append(f"{path} = {value!r:.30}: cannot store {problem}")
     return problems
+
+
+def run_on_commit(callbacks) -> list[list[int]]:
+    """The order pks the captured on-commit callbacks queue re-assessment for."""
+    with mock.patch("cases.tasks.reassess_cases_task.delay") as delay:
+        for callback in callbacks:
+            callback()
+    return [call.args[0] for call in delay.call_args_list]

@@ -8,7 +8,6 @@ import json
 import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
-from unittest import mock
 
 import pytest
 
@@ -19,6 +18,7 @@ from cases.intake.webhooks.sources import SOURCES
 from cases.models import Connection, Parcel, TrackingEvent, TrackingNumber, WebhookDelivery
 from cases.tracking import services as tracking
 from tests.factories import CaseFactory, OrderFactory
+from tests.helpers.pushed_deliveries import run_on_commit
 
 DATA = Path(__file__).resolve().parents[3] / "data" / "webhooks" / "easypost"
 SIGNED = json.loads((DATA / "signatures.json").read_text())
@@ -350,14 +350,6 @@ def test_a_body_of_the_wrong_shape_is_named(raw, error):
 
 
 # Through the endpoint
-
-
-def run_on_commit(callbacks) -> list[list[int]]:
-    """The order pks the captured on-commit callbacks queue re-assessment for."""
-    with mock.patch("cases.tasks.reassess_cases_task.delay") as delay:
-        for callback in callbacks:
-            callback()
-    return [call.args[0] for call in delay.call_args_list]
 
 
 @pytest.mark.django_db
