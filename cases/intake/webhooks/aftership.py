@@ -53,14 +53,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cases.assessment.facts import TrackingEvent
-from cases.countries import country_code
 from cases.intake.webhooks import signature
 from cases.intake.webhooks.pushed import (
     NumberUpdate,
     PayloadError,
     Pushed,
-    Refused,
+    Refused,  # noqa: F401  (what parse raises, for its callers)
+    country,
     ignored,
+    in_range,
+    limited,
 )
 from cases.tracking import normalize_number, normalize_status, read_event_status
 from cases.tracking.formats import CARRIER_DEFAULT_URLS
@@ -117,7 +119,7 @@ def parse(body: bytes, *, received_at: datetime | None = None) -> TrackingUpdate
     event = payload.get("event")
     if not isinstance(event, str) or not event:
         raise PayloadError('"event" is missing or not a string')
-    event_id = _limited(_text(payload.get("event_id"), "event_id"), MAX_EVENT_ID, "event_id")
+    event_id = limited(_text(payload.get("event_id"), "event_id"), MAX_EVENT_ID, "event_id")
     if event != TRACKING_UPDATE:
         return TrackingUpdate(event=event, event_id=event_id)
 
@@ -127,7 +129,7 @@ def parse(body: bytes, *, received_at: datetime | None = None) -> TrackingUpdate
     number = _text(msg.get("tracking_number"), "msg.tracking_number")
     if not normalize_number(number):
         raise PayloadError('"msg.tracking_number" is missing or empty')
-    _limited(number, limits.MAX_TRACKING_NUMBER, "msg.tracking_number")
+    limited(number, limits.MAX_TRACKING_NUMBER, "msg.tracking_number")
     slug = _text(msg.get("slug"), "msg.slug")
     checkpoints = msg.get("checkpoints")
     if checkpoints is None:
@@ -181,10 +183,7 @@ def read(body: bytes, headers, received_at: datetime) -> Pushed:
 
 def verify_delivery(secret: str, body: bytes, headers, now: datetime) -> str:
     """ "" when the `aftership-hmac-sha256` header signs `body` under `secret`, else why not."""
-    given = headers.get(signature.HEADER)
-    if not given:
-        return "signature missing"
-    return "" if signature.verify(secret, body, given) else "signature wrong"
+    return signature.check(headers.get(signature.HEADER), secret, lambda: signature.sign(secret, body))
 
 
 def sign_delivery(secret: str, body: bytes, now: datetime) -> dict[str, str]:
@@ -236,7 +235,7 @@ def _tracker_event(msg: dict, checkpoint_events: list[TrackingEvent], received_a
     status, word = reading
     if any(event.status == status for event in checkpoint_events):
         return None
-    _limited(word, limits.MAX_RAW_STATUS, "msg.subtag" if word == _field(msg, "subtag") else "msg.tag")
+    limited(word, limits.MAX_RAW_STATUS, "msg.subtag" if word == _field(msg, "subtag") else "msg.tag")
     at, approximate = received_at, True
     given = _tracker_time(msg, _TRACKER_TIMES.get(status))
     if given is not None:
@@ -264,15 +263,15 @@ def _tracker_time(msg: dict, key: str | None) -> tuple[datetime, bool] | None:
     if at is None:
         return None
     if at.utcoffset() is not None:
-        return _in_range(at, raw, f"msg.{key}"), False
-    destination = _country(
+        return in_range(at, raw, f"msg.{key}"), False
+    destination = _country_of(
         msg,
         "destination_country_iso3",
         "destination_country_region",
         "courier_destination_country_iso3",
         "courier_destination_country_region",
     )
-    return _in_range(_local(at, destination), raw, f"msg.{key}"), True
+    return in_range(_local(at, destination), raw, f"msg.{key}"), True
 
 
 def _event(position: int, checkpoint: dict, path: str) -> TrackingEvent | str:
@@ -285,15 +284,15 @@ def _event(position: int, checkpoint: dict, path: str) -> TrackingEvent | str:
         at = datetime.fromisoformat(raw_time.strip())
     except ValueError:
         return f"checkpoint {position}: checkpoint_time {raw_time[:40]!r} is not a date and time"
-    country = _country(checkpoint, "country_iso3", "country_region")
+    country = _country_of(checkpoint, "country_iso3", "country_region")
     approximate = at.utcoffset() is None
     if approximate:
         # rules.md section 1: the carrier's local time at the checkpoint's place, within a day.
         at = _local(at, country)
-    at = _in_range(at, raw_time.strip(), f"{path}.checkpoint_time")
-    message = _limited(_field(checkpoint, "message"), limits.MAX_DESCRIPTION, f"{path}.message")
-    tag = _limited(_field(checkpoint, "tag"), limits.MAX_RAW_STATUS, f"{path}.tag")
-    subtag = _limited(_field(checkpoint, "subtag"), limits.MAX_RAW_STATUS, f"{path}.subtag")
+    at = in_range(at, raw_time.strip(), f"{path}.checkpoint_time")
+    message = limited(_field(checkpoint, "message"), limits.MAX_DESCRIPTION, f"{path}.message")
+    tag = limited(_field(checkpoint, "tag"), limits.MAX_RAW_STATUS, f"{path}.tag")
+    subtag = limited(_field(checkpoint, "subtag"), limits.MAX_RAW_STATUS, f"{path}.subtag")
     status, raw_status = checkpoint_status(tag, subtag, message)
     postal_key = "zip" if _field(checkpoint, "zip") else "postal_code"
     return TrackingEvent(
@@ -301,13 +300,13 @@ def _event(position: int, checkpoint: dict, path: str) -> TrackingEvent | str:
         status=status,
         raw_status=raw_status,
         description=message,
-        location=_limited(
+        location=limited(
             _location(checkpoint),
             limits.MAX_LOCATION,
             f"{path}.location" if _field(checkpoint, "location") else f"{path}.city and state",
         ),
         country=country,
-        postal_code=_limited(_field(checkpoint, postal_key), limits.MAX_POSTAL_CODE, f"{path}.{postal_key}"),
+        postal_code=limited(_field(checkpoint, postal_key), limits.MAX_POSTAL_CODE, f"{path}.{postal_key}"),
         approximate=approximate,
     )
 
@@ -321,30 +320,9 @@ def _local(naive: datetime, country: str) -> datetime | None:
         return None
 
 
-def _in_range(at: datetime | None, raw: str, name: str) -> datetime:
-    """`at`, or Refused naming the field when it is outside the years every stored time keeps to."""
-    problem = limits.time_problem(at) if at is not None else limits.TIME_RANGE_MESSAGE
-    if problem:
-        raise Refused(f"{name} {raw[:40]!r} {problem}")
-    return at
-
-
-def _limited(value: str, limit: int, name: str) -> str:
-    """`value`, or Refused naming the field when it is over the limit of the column it is stored in
-    (never cut: the same limits and words as every other path, staletrack.limits.text_problem)."""
-    problem = limits.text_problem(value, limit)
-    if problem:
-        raise Refused(f"{name} {problem}")
-    return value
-
-
-def _country(fields: dict, *keys: str) -> str:
+def _country_of(fields: dict, *keys: str) -> str:
     """The alpha-2 code of the first of `keys` that names a country (alpha-3 or alpha-2), else ""."""
-    for key in keys:
-        code = country_code(_field(fields, key))
-        if code:
-            return code
-    return ""
+    return country(*(_field(fields, key) for key in keys))
 
 
 def _location(checkpoint: dict) -> str:

@@ -121,12 +121,7 @@ def signed_digest(secret: str, body: bytes) -> str:
 def verify(secret: str, body: bytes, headers, now: datetime) -> str:
     """ "" when `X-Hmac-Signature` is EasyPost's signature of `body` under `secret`, else why not. An
     empty secret never verifies."""
-    given = headers.get(HMAC_HEADER)
-    if not given:
-        return "signature missing"
-    if not secret:
-        return "no secret set"
-    return "" if signature.same(signed_digest(secret, body), given) else "signature wrong"
+    return signature.check(headers.get(HMAC_HEADER), secret, lambda: signed_digest(secret, body))
 
 
 def sign(secret: str, body: bytes, now: datetime) -> dict[str, str]:

@@ -84,12 +84,7 @@ TRACKER_DESCRIPTIONS = tracker_descriptions(LABEL)
 def verify_delivery(secret: str, body: bytes, headers, now: datetime) -> str:
     """ "" when `X-ParcelPanel-HMAC-SHA256` is the base64 HMAC-SHA256 of `body` keyed with `secret`, else
     why not (the key is provisional: module docstring)."""
-    given = headers.get(HEADER)
-    if not given:
-        return "signature missing"
-    if not secret:
-        return "no secret set"
-    return "" if signature.same(_signature(secret, body), given) else "signature wrong"
+    return signature.check(headers.get(HEADER), secret, lambda: _signature(secret, body))
 
 
 def sign_delivery(secret: str, body: bytes, now: datetime) -> dict[str, str]:

@@ -123,11 +123,7 @@ def verify(secret: str, body: bytes, headers, now: datetime) -> str:
     """ "" when the `sign` header is 17TRACK's signature of `body` under the API key `secret`, else why
     not. Hex compares in any case; an empty key never verifies."""
     given = headers.get(SIGN_HEADER)
-    if not given:
-        return "signature missing"
-    if not secret:
-        return "no secret set"
-    return "" if signature.same(signed_digest(secret, body), given.strip().lower()) else "signature wrong"
+    return signature.check(given and given.strip().lower(), secret, lambda: signed_digest(secret, body))
 
 
 def sign(secret: str, body: bytes, now: datetime) -> dict[str, str]:

@@ -94,11 +94,9 @@ def header(headers, name: str) -> str | None:
 
 
 def verify(secret: str, body: bytes, headers, now: datetime) -> str:
-    given = header(headers, HMAC_HEADER)
-    if not given:
-        return "signature missing"
-    expected = signature.base64_of(signature.hmac_sha256(secret, body))
-    return "" if signature.same(expected, given) else "signature wrong"
+    return signature.check(
+        header(headers, HMAC_HEADER), secret, lambda: signature.base64_of(signature.hmac_sha256(secret, body))
+    )
 
 
 def sign(secret: str, body: bytes, now: datetime, topic: str = "orders/create") -> dict[str, str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 
 HEADER = "aftership-hmac-sha256"
 
@@ -37,6 +38,17 @@ def same(expected: str, given: str | None) -> bool:
     if not expected or not given:
         return False
     return hmac.compare_digest(expected.encode("ascii"), given.strip().encode("utf-8", "replace"))
+
+
+def check(given: str | None, secret: str, expected: Callable[[], str]) -> str:
+    """The verdict every signed source gives: "" when `given` (a header's value) is `expected()` (the
+    signature the source computes, called only once there is a header and a secret), else why not:
+    "signature missing", "no secret set" (an empty secret verifies nothing) or "signature wrong"."""
+    if not given:
+        return "signature missing"
+    if not secret:
+        return "no secret set"
+    return "" if same(expected(), given) else "signature wrong"
 
 
 def sign(secret: str, body: bytes) -> str:
