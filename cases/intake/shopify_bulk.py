@@ -25,7 +25,8 @@ from datetime import datetime
 
 from cases.assessment.facts import TrackingEvent
 from cases.intake.webhooks.pushed import NumberUpdate, OrderRows, PayloadError, limited, text
-from cases.intake.webhooks.shopify import CARRIERS, DELIVERED_DESCRIPTION
+from cases.intake.webhooks.shopify import DELIVERED_DESCRIPTION
+from cases.intake.webhooks.trackers import carrier_named
 from cases.tracking import normalize_number
 from staletrack import limits
 from staletrack.json_input import JsonInputError, load_json
@@ -178,7 +179,7 @@ def _numbers(order_id: str, fulfillments: list[dict]) -> tuple[NumberUpdate, ...
             numbers.append(
                 NumberUpdate(
                     number=number,
-                    carrier=CARRIERS.get(text(info, "company").lower()),
+                    carrier=carrier_named(text(info, "company")),
                     tracker_events=delivered,
                     order_id=order_id,
                 )

@@ -46,6 +46,7 @@ from cases.intake.webhooks.pushed import (
     member,
     text,
 )
+from cases.intake.webhooks.trackers import carrier_named
 from cases.tracking import normalize_number
 from staletrack import limits
 
@@ -60,31 +61,6 @@ FULFILLMENT_TOPICS = ("fulfillments/create", "fulfillments/update")
 DELIVERED_DESCRIPTION = "Shopify: delivered (fulfillment shipment status, no carrier event)"
 # A fulfillment's name is its order's name, a dot and its sequence number.
 _FULFILLMENT_NAME = re.compile(r"^(?P<order>.+)\.(?P<sequence>\d+)$")
-
-# Shopify's tracking companies (its fulfillment's `tracking_company` list) as staletrack's carrier codes;
-# any other company leaves the carrier to the number's own format (cases.tracking.detect).
-CARRIERS = {
-    "ups": "ups",
-    "usps": "usps",
-    "fedex": "fedex",
-    "dhl": "dhl",
-    "dhl express": "dhl",
-    "dhl ecommerce": "dhl_ecommerce",
-    "dhl ecommerce asia": "dhl_ecommerce",
-    "canada post": "canada_post",
-    "ontrac": "ontrac",
-    "lasership": "lasership",
-    "gls": "gls",
-    "dpd": "dpd",
-    "yunexpress": "yunexpress",
-    "4px": "4px",
-    "cainiao": "cainiao",
-    "sf express": "sf_express",
-    "yanwen": "yanwen",
-    "amazon logistics us": "amazon",
-    "amazon logistics uk": "amazon",
-    "j&t express": "jt",
-}
 
 
 def header(headers, name: str) -> str | None:
@@ -235,7 +211,9 @@ def fulfillment_numbers(
         key = text(item, "sku") or text(item, "name") or text(item, "title")
         if key and key not in skus:
             skus.append(key)
-    carrier = CARRIERS.get(text(fulfillment, "tracking_company").lower())
+    # Shopify's tracking company names ("UPS", "DHL Express", "Canada Post") read as a tracking file's
+    # provider column is; any other leaves the carrier to the number's own format.
+    carrier = carrier_named(text(fulfillment, "tracking_company"))
     delivered = _delivered(fulfillment, path, received_at)
     updates = []
     for position, number in enumerate(numbers):
