@@ -145,6 +145,7 @@ class ConnectionSource(models.TextChoices):
 class DeliveryVerdict(models.TextChoices):
     """What became of a verified delivery (cases.models.WebhookDelivery)."""
 
+    PENDING = "pending", "pending (verified and kept, waiting for the worker)"
     APPLIED = "applied", "applied"
     IGNORED = "ignored", "ignored (nothing staletrack reads)"
     REFUSED = "refused", "refused (a value cannot be read or stored)"

@@ -570,9 +570,12 @@ class WebhookDelivery(models.Model):
     delivery_id = models.CharField(max_length=200, blank=True, help_text="The sender's event id, if any.")
     body_sha256 = models.CharField(max_length=64, unique=True)
     body = models.BinaryField(blank=True, default=b"", editable=False)
+    headers = models.JSONField(
+        default=dict, blank=True, help_text="The headers its source's reader reads (never a signature)."
+    )
     received_at = models.DateTimeField(auto_now_add=True)
     verdict = models.CharField(
-        max_length=16, choices=DeliveryVerdict.choices, default=DeliveryVerdict.APPLIED
+        max_length=16, choices=DeliveryVerdict.choices, default=DeliveryVerdict.PENDING
     )
     reason = models.TextField(blank=True, help_text="Why it was ignored, refused or failed.")
     tracking_numbers = models.JSONField(default=list, blank=True)
@@ -584,7 +587,11 @@ class WebhookDelivery(models.Model):
     class Meta:
         ordering = ["-received_at"]
         verbose_name_plural = "webhook deliveries"
-        indexes = [models.Index(fields=["source", "received_at"], name="delivery_by_source")]
+        indexes = [
+            models.Index(fields=["source", "received_at"], name="delivery_by_source"),
+            # The worker's queue: small, whatever the number of deliveries kept.
+            models.Index(fields=["id"], condition=Q(verdict="pending"), name="delivery_pending"),
+        ]
         constraints = [
             # Two bodies with one event id (a sender that re-signs a re-delivery) are one delivery.
             models.UniqueConstraint(

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
 from cases.intake.tasks import import_orders_task  # noqa: F401  (so that autodiscovery registers it)
-from cases.intake.webhooks.services import delete_expired_deliveries
+from cases.intake.webhooks.services import apply_pending, delete_expired_deliveries
 from cases.replay.tasks import replay_past_cases_task  # noqa: F401  (so that autodiscovery registers it)
 from cases.services.assessment import refresh_cases, sweep_due_cases, work_case_backlog
 from staletrack.runs import fail_lost_runs
@@ -54,6 +54,14 @@ def fail_lost_runs_task() -> dict:
     """Beat, every ten minutes: mark the stored runs (import, replay, what-if) that can no longer finish
     FAILED, so the admin lists stop showing them pending or running (staletrack.runs.fail_lost_runs)."""
     return fail_lost_runs()
+
+
+# A run stops taking batches after four minutes (apply_pending); the next run or beat goes on from there.
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=270)
+def apply_deliveries_task() -> int:
+    """Deliveries were kept (or beat, every minute, in case their task never reached the broker): apply
+    what is pending."""
+    return apply_pending()
 
 
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=540)

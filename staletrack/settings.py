@@ -179,6 +179,9 @@ TRACKING_WEBHOOK_SECRET = os.environ.get("STALETRACK_WEBHOOK_SECRET", "")
 TRACKING_WEBHOOK_MAX_BYTES = int(
     os.environ.get("STALETRACK_WEBHOOK_MAX_BYTES", str(limits.MAX_WEBHOOK_BYTES))
 )
+# A pushed delivery is kept by its request and applied by the worker this many seconds later, with those
+# kept meanwhile (one task per web process and window, however many deliveries arrive).
+WEBHOOK_APPLY_SECONDS = float(os.environ.get("STALETRACK_WEBHOOK_APPLY_SECONDS", "1"))
 
 # Celery: a real worker and beat for every clock. With no broker configured, the filesystem
 # transport under var/ needs no server, so `make run` works on a fresh clone.
@@ -196,8 +199,14 @@ if CELERY_BROKER_URL == "filesystem://":
     for _folder in ("out", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 else:
-    # Longer than the longest task time limit, so a slow task is not redelivered while it still runs.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Longer than the longest task time limit, so a slow task is not redelivered while it still runs.
+        "visibility_timeout": 3600,
+        # A send to a broker that is down fails at once instead of reconnecting for the connect timeout
+        # (4 s, then 6 s a send, measured): a web request queues after commit and must not wait for it
+        # (staletrack.celery.queue_after_commit). The worker reconnects by its own retry settings.
+        "max_retries": 0,
+    }
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 # Tasks report through the database rows they write; results are kept only where a backend is set.
 CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
@@ -221,6 +230,11 @@ CELERY_BEAT_SCHEDULE = {
     "fail-lost-runs": {
         "task": "cases.tasks.fail_lost_runs_task",
         "schedule": float(os.environ.get("STALETRACK_LOST_RUNS_SECONDS", "600")),
+    },
+    # Pushed deliveries kept while the broker was down (each delivery's own task never reached it).
+    "apply-pending-deliveries": {
+        "task": "cases.tasks.apply_deliveries_task",
+        "schedule": float(os.environ.get("STALETRACK_PENDING_DELIVERIES_SECONDS", "60")),
     },
     # Pushed deliveries past their connection's retention (cases.intake.webhooks.services).
     "delete-expired-deliveries": {

@@ -97,8 +97,10 @@ def broker_backoff_reset():
     import staletrack.celery
 
     staletrack.celery._broker_down_until = 0.0
+    staletrack.celery._coalesced_until.clear()
     yield
     staletrack.celery._broker_down_until = 0.0
+    staletrack.celery._coalesced_until.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -207,3 +209,13 @@ def engine(request):
 def var_dir(settings, tmp_path):
     """settings.VAR_DIR (the project's var/ folder) in the test's own folder."""
     settings.VAR_DIR = tmp_path
+
+
+@pytest.fixture
+def deliveries_applied_at_once(monkeypatch):
+    """The worker's half of a pushed delivery (cases.intake.webhooks.services.apply_pending) run in the
+    request that kept it, so a test reads what a delivery wrote right after posting it. The tests of the
+    worker's half itself (tests/cases/intake/webhooks/test_applying.py) go without it."""
+    from cases.intake.webhooks import services
+
+    monkeypatch.setattr(services, "queue_apply", lambda: services.apply_pending())

@@ -55,6 +55,22 @@ def post_signed(client, source: str, secret: str, body: bytes, now: datetime | N
     return post(client, url(source), body, signed(source, secret, body, now))
 
 
+def outcome(response) -> dict:
+    """The answer to a delivery, with what applying it did in place of "accepted" (status "ok", events
+    created, checkpoints skipped), for tests that apply deliveries at once (deliveries_applied_at_once)."""
+    answer = response.json()
+    if answer.get("status") != "accepted":
+        return answer
+    delivery = WebhookDelivery.objects.get(pk=answer["delivery"])
+    if delivery.verdict != DeliveryVerdict.APPLIED:
+        return {"status": delivery.verdict, "reason": delivery.reason}
+    return {
+        "status": "ok",
+        "events_created": delivery.events_created,
+        "checkpoints_skipped": delivery.changes.get("checkpoints_skipped", 0),
+    }
+
+
 def stored() -> tuple[int, int, int]:
     """Applied deliveries, numbers and events: a delivery refused after verification is kept (refused,
     its body for a replay) and writes none of these."""

@@ -139,11 +139,9 @@ def replay_deliveries(modeladmin, request, queryset):
     if not request.user.has_perm(MANAGE_CONNECTIONS):
         raise PermissionDenied
     done = 0
-    for delivery in queryset.exclude(body=b""):
-        source = SOURCES.get(delivery.source)
-        if source is not None:
-            services.replay(delivery=delivery, source=source, actor=request.user)
-            done += 1
+    for delivery in queryset.exclude(body=b"").filter(source__in=list(SOURCES)):
+        services.replay(delivery=delivery, actor=request.user)
+        done += 1
     messages.success(request, f"Replayed {done} deliver{'y' if done == 1 else 'ies'}.")
 
 

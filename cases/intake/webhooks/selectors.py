@@ -11,7 +11,7 @@ from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.choices import ConnectionSource
+from cases.choices import ConnectionSource, DeliveryVerdict
 from cases.intake.webhooks.services import secret_for, secret_hint
 from cases.intake.webhooks.sources import SOURCES
 from cases.models import Connection, WebhookDelivery, WebhookRefusal
@@ -29,6 +29,7 @@ class ConnectionState:
     last_delivery: datetime | None = None
     deliveries_today: int = 0
     refusals_today: int = 0
+    waiting: int = 0  # kept, not yet applied by the worker
     refusal_reasons: dict[str, int] = field(default_factory=dict)
 
 
@@ -51,6 +52,17 @@ def connection_states(*, now: datetime | None = None) -> list[ConnectionState]:
     reasons: dict[str, Counter] = {}
     for source, reason in WebhookRefusal.objects.filter(at__gte=since).values_list("source", "reason"):
         reasons.setdefault(source, Counter())[reason] += 1
+    # Verified and kept, but refused or failed when read or written: replayable, so shown beside the others.
+    for source, reason in WebhookDelivery.objects.filter(
+        received_at__gte=since, verdict__in=[DeliveryVerdict.REFUSED, DeliveryVerdict.FAILED]
+    ).values_list("source", "reason"):
+        reasons.setdefault(source, Counter())[f"kept: {reason[:120]}"] += 1
+    waiting = dict(
+        WebhookDelivery.objects.filter(verdict=DeliveryVerdict.PENDING)
+        .values("source")
+        .annotate(n=Count("id"))
+        .values_list("source", "n")
+    )
     states = []
     for value, label in ConnectionSource.choices:
         connection = rows.get(value)
@@ -78,6 +90,7 @@ def connection_states(*, now: datetime | None = None) -> list[ConnectionState]:
                 deliveries_today=today.get(value, 0),
                 refusals_today=sum(refused.values()),
                 refusal_reasons=dict(refused.most_common()),
+                waiting=waiting.get(value, 0),
             )
         )
     return states

@@ -23,6 +23,7 @@ import csv
 import hashlib
 import io
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -35,10 +36,11 @@ from cases.choices import ConnectionSource, DeliveryVerdict, EventSource
 from cases.intake.csvfiles import CsvError, CsvIssue
 from cases.intake.tracking_import import find_orders
 from cases.intake.webhooks.pushed import PayloadError, Pushed, Refused, tracker_events_to_store
-from cases.intake.webhooks.sources import Source
+from cases.intake.webhooks.sources import Source, source_named
 from cases.models import Connection, SourceOrderVersion, WebhookDelivery, WebhookRefusal
 from cases.services.assessment import queue_reassessment
 from cases.tracking import services as tracking
+from staletrack.celery import queue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -142,8 +144,13 @@ def receive(
     now: datetime | None = None,
     secret: str | None = None,
 ) -> Answer:
-    """Verify, keep and apply one delivery of `source` (the body already read within the size limit).
-    `secret`: a token source's, already matched by its URL."""
+    """Verify, read and keep one delivery of `source` (the body already read within the size limit);
+    the worker applies it (`apply_pending`). `secret`: a token source's, already matched by its URL.
+
+    The request does what the sender must hear about (a wrong signature, a body that cannot be read) and
+    one insert; writing what the delivery says is the worker's, so a burst is answered at the rate rows can
+    be inserted, and a broker that is down delays the writing, never the answer: the delivery waits,
+    kept, until a later delivery's task or beat's (`apply-pending-deliveries`) works it off."""
     now = now or timezone.now()
     if not source.by_token:
         candidates = secrets_for(source.name, now)
@@ -170,43 +177,29 @@ def receive(
     except PayloadError as error:
         return _keep_unread(source, body, digest, 400, f"malformed payload: {error}")
     try:
-        delivery, written = _apply_with_retry(source.name, pushed, body, digest)
+        delivery = _keep(source, pushed, body, digest, headers)
     except Duplicate:
         logger.info("%s webhook: duplicate delivery %s", source.name, pushed.delivery_id or digest[:12])
         return Answer(200, {"status": "duplicate"})
-    except tracking.EventRefused as refused:  # the reader refuses first; the writing path's own gate
-        return _keep_unread(source, body, digest, 422, f"refused: {refused}", pushed=pushed)
-    except CsvError as error:
-        return _keep_unread(source, body, digest, 422, f"refused: {error}", pushed=pushed)
     if pushed.ignored:
         return Answer(200, {"status": "ignored", "event": pushed.topic}, delivery)
-    if pushed.skipped:
-        logger.info(
-            "%s webhook %s: %d event(s) skipped: %s",
-            source.name,
-            pushed.delivery_id or digest[:12],
-            len(pushed.skipped),
-            "; ".join(pushed.skipped),
-        )
-    answer = {
-        "status": "ok",
-        "events_created": written.events_created,
-        "checkpoints_skipped": len(pushed.skipped),
-    }
-    if pushed.orders:
-        answer["orders"] = len(pushed.orders)
-    return Answer(200, answer, delivery)
+    queue_apply()
+    return Answer(200, {"status": "accepted", "delivery": delivery.pk}, delivery)
 
 
-def _keep_unread(source: Source, body, digest, status, error, *, pushed: Pushed | None = None) -> Answer:
-    """A verified body that cannot be read or stored: kept (refused, with why) so that it can be replayed
-    once the reader is fixed, and answered with the error. Its re-delivery is a duplicate."""
+def queue_apply() -> None:
+    """After commit: have the worker apply what is pending, at most once a `WEBHOOK_APPLY_SECONDS` window
+    per process (staletrack.celery.queue_after_commit's `coalesce`)."""
+    queue_after_commit("cases.tasks.apply_deliveries_task", coalesce=settings.WEBHOOK_APPLY_SECONDS)
+
+
+def _keep_unread(source: Source, body, digest, status, error) -> Answer:
+    """A verified body that cannot be read: kept (refused, with why) so that it can be replayed once the
+    reader is fixed, and answered with the error. Its re-delivery is a duplicate."""
     try:
         with transaction.atomic():
             WebhookDelivery.objects.create(
                 source=source.name,
-                topic=(pushed.topic if pushed else "")[:100],
-                delivery_id=pushed.delivery_id if pushed else "",
                 body_sha256=digest,
                 body=body,
                 verdict=DeliveryVerdict.REFUSED,
@@ -218,53 +211,134 @@ def _keep_unread(source: Source, body, digest, status, error, *, pushed: Pushed 
     return Answer(status, {"error": error})
 
 
-def _apply_with_retry(
-    source: str, pushed: Pushed, body: bytes, digest: str
-) -> tuple[WebhookDelivery, Written]:
-    """_apply, tried a second time when a concurrent delivery of overlapping events wins the race on the
-    one-event-once constraint: the retry's fresh transaction sees those events and skips them."""
+def _keep(source: Source, pushed: Pushed, body: bytes, digest: str, headers) -> WebhookDelivery:
+    """One insert: the delivery, pending (ignored when it says nothing staletrack reads). Raises Duplicate
+    when it was kept already: the unique body digest and sender's id let exactly one of two identical
+    deliveries at once be inserted, and the other is a duplicate, not a 500."""
+    ignored = bool(pushed.ignored)
     try:
-        return _apply(source, pushed, body, digest)
-    except IntegrityError:
-        logger.info("%s webhook: concurrent write on %s, retrying once", source, pushed.tracking_numbers)
-        return _apply(source, pushed, body, digest)
+        with transaction.atomic():
+            return WebhookDelivery.objects.create(
+                source=source.name,
+                topic=pushed.topic[:100],
+                delivery_id=pushed.delivery_id,
+                body_sha256=digest,
+                body=body,
+                headers=source.headers_to_keep(headers),
+                verdict=DeliveryVerdict.IGNORED if ignored else DeliveryVerdict.PENDING,
+                reason=pushed.ignored,
+                tracking_numbers=pushed.tracking_numbers,
+                order_ids=[order.order_id for order in pushed.orders],
+                applied_at=timezone.now() if ignored else None,
+            )
+    except IntegrityError as error:
+        raise Duplicate from error
 
 
-def _apply(source: str, pushed: Pushed, body: bytes, digest: str) -> tuple[WebhookDelivery, Written]:
-    """Keep the delivery and write what it says, in one transaction. Raises Duplicate (after rolling back)
-    when this delivery was already kept."""
-    with transaction.atomic():
-        delivery_id = pushed.delivery_id
-        if delivery_id and WebhookDelivery.objects.filter(source=source, delivery_id=delivery_id).exists():
-            raise Duplicate
-        try:
-            # A savepoint: two identical deliveries at once both pass any "exists" check; the unique
-            # body digest lets exactly one insert succeed and the loser is a duplicate, not a 500.
-            with transaction.atomic():
-                delivery = WebhookDelivery.objects.create(
-                    source=source,
-                    topic=pushed.topic[:100],
-                    delivery_id=delivery_id,
-                    body_sha256=digest,
-                    body=body,
-                    verdict=DeliveryVerdict.IGNORED if pushed.ignored else DeliveryVerdict.APPLIED,
-                    reason=pushed.ignored,
-                    tracking_numbers=pushed.tracking_numbers,
-                    order_ids=[order.order_id for order in pushed.orders],
-                )
-        except IntegrityError as error:
-            raise Duplicate from error
-        written = write(pushed, source=source, via=f"webhook:{source}")
-        delivery.events_created = written.events_created
+# --- applying (the worker) -----------------------------------------------------------------------------
+
+APPLY_BATCH = 200  # deliveries per transaction: a worker that dies loses one batch's work, never a delivery
+APPLY_FIELDS = ["verdict", "reason", "topic", "tracking_numbers", "order_ids", "events_created", "changes"]
+
+
+def apply_pending(*, batch_size: int = APPLY_BATCH, max_seconds: float = 240.0) -> int:
+    """Apply the pending deliveries, oldest first, in batches (one transaction each, the touched orders'
+    re-assessment queued once per batch), until none is left or `max_seconds` passed (the next task or
+    beat goes on). Two workers at once take different rows (skip locked). Each delivery is written in its
+    own savepoint: one whose values cannot be stored is kept refused, one whose writing fails is kept
+    failed (both replayable), and the others of its batch are applied all the same. Returns how many were
+    worked."""
+    started, worked = time.monotonic(), 0
+    while time.monotonic() - started < max_seconds:
+        with transaction.atomic():
+            batch = list(
+                WebhookDelivery.objects.select_for_update(skip_locked=True)
+                .filter(verdict=DeliveryVerdict.PENDING)
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                break
+            order_pks: set[int] = set()
+            for delivery in batch:
+                order_pks |= _apply_kept(delivery)
+            WebhookDelivery.objects.bulk_update(batch, [*APPLY_FIELDS, "applied_at"])
+            if order_pks:
+                queue_reassessment(sorted(order_pks))
+        worked += len(batch)
+    return worked
+
+
+def _apply_kept(delivery: WebhookDelivery, *, replayed_at: datetime | None = None) -> set[int]:
+    """Read a kept delivery as it came (its body and kept headers, at its arrival) and write what it says,
+    in a savepoint; set its verdict, reason and changes (the caller saves them). Returns the orders whose
+    cases are to be re-assessed."""
+    now = timezone.now()
+    prefix = f"replayed {replayed_at:%Y-%m-%d %H:%M}: " if replayed_at else ""
+    source = source_named(delivery.source)
+    if source is None:
+        delivery.verdict, delivery.reason = DeliveryVerdict.FAILED, f"{prefix}no reader for {delivery.source}"
+        return set()
+    try:
+        pushed = source.read(bytes(delivery.body), delivery.headers or {}, delivery.received_at or now)
+    except Refused as error:
+        delivery.verdict, delivery.reason = DeliveryVerdict.REFUSED, f"{prefix or 'refused: '}{error}"
+        return set()
+    except PayloadError as error:
+        delivery.verdict, delivery.reason = (
+            DeliveryVerdict.REFUSED,
+            f"{prefix or 'malformed payload: '}{error}",
+        )
+        return set()
+    via = f"webhook:{source.name}" + (":replay" if replayed_at else "")
+    try:
+        written = _write_in_savepoint(pushed, source=source.name, via=via)
+    except (tracking.EventRefused, CsvError) as error:
+        delivery.verdict, delivery.reason = DeliveryVerdict.REFUSED, f"{prefix or 'refused: '}{error}"
+        return set()
+    except Exception as error:  # a bug or a database error in one delivery must not stop the others
+        logger.exception("%s delivery %s failed", source.name, delivery.pk)
+        delivery.verdict = DeliveryVerdict.FAILED
+        delivery.reason = f"{prefix}{type(error).__name__}: {error}"[:2000]
+        return set()
+    if pushed.skipped:
+        logger.info(
+            "%s delivery %s: %d event(s) skipped: %s",
+            source.name,
+            delivery.pk,
+            len(pushed.skipped),
+            "; ".join(pushed.skipped),
+        )
+        written.changes["checkpoints_skipped"] = len(pushed.skipped)
+    delivery.verdict = DeliveryVerdict.IGNORED if pushed.ignored else DeliveryVerdict.APPLIED
+    delivery.reason = pushed.ignored
+    delivery.topic = pushed.topic[:100]
+    delivery.tracking_numbers = pushed.tracking_numbers
+    delivery.order_ids = [order.order_id for order in pushed.orders]
+    delivery.events_created += written.events_created
+    if replayed_at:
+        delivery.changes = {**delivery.changes, "replayed_at": replayed_at.isoformat(), **written.changes}
+    else:
         delivery.changes = written.changes
-        delivery.applied_at = timezone.now()
-        delivery.save(update_fields=["events_created", "changes", "applied_at"])
-        return delivery, written
+    delivery.applied_at = now
+    return written.order_pks
 
 
-def write(pushed: Pushed, *, source: str, via: str) -> Written:
+def _write_in_savepoint(pushed: Pushed, *, source: str, via: str) -> Written:
+    """`write` in a savepoint, tried a second time when a concurrent writer of overlapping events wins the
+    race on the one-event-once constraint: the retry sees those events and skips them."""
+    try:
+        with transaction.atomic():
+            return write(pushed, source=source, via=via, queue=False)
+    except IntegrityError:
+        logger.info("%s delivery: concurrent write on %s, retrying once", source, pushed.tracking_numbers)
+        with transaction.atomic():
+            return write(pushed, source=source, via=via, queue=False)
+
+
+def write(pushed: Pushed, *, source: str, via: str, queue: bool = True) -> Written:
     """Write what `pushed` says through the import services, in the caller's transaction, and queue the
-    touched orders' re-assessment after commit."""
+    touched orders' re-assessment after commit (`queue` False: the caller queues `order_pks`, once for a
+    batch)."""
     written = Written()
     if pushed.orders:
         _write_orders(pushed, written, source=source, via=via)
@@ -292,7 +366,7 @@ def write(pushed: Pushed, *, source: str, via: str) -> Written:
             written.order_pks.update(tracking.orders_carrying([number]))
         if added:
             written.changes.setdefault("events_added", {})[number.number] = added
-    if written.order_pks:
+    if queue and written.order_pks:
         # After commit: the worker must see the facts, and a rollback must queue nothing.
         queue_reassessment(sorted(written.order_pks))
     return written
@@ -361,31 +435,16 @@ def _write_orders(pushed: Pushed, written: Written, *, source: str, via: str) ->
 # --- replay --------------------------------------------------------------------------------------------
 
 
-def replay(*, delivery: WebhookDelivery, source: Source, actor=None) -> WebhookDelivery:
-    """Read and apply a kept delivery again (after a reader was fixed): its body was verified when it
-    arrived. What it writes is written once: numbers, events and orders are idempotent."""
-    now = timezone.now()
-    try:
-        pushed = source.read(bytes(delivery.body), {}, now)
-    except PayloadError as error:
-        delivery.verdict, delivery.reason = DeliveryVerdict.REFUSED, f"replayed {now:%Y-%m-%d %H:%M}: {error}"
-        delivery.save(update_fields=["verdict", "reason"])
-        return delivery
-    try:
-        with transaction.atomic():
-            written = write(pushed, source=source.name, via=f"webhook:{source.name}:replay")
-    except (tracking.EventRefused, CsvError) as error:
-        delivery.verdict, delivery.reason = DeliveryVerdict.REFUSED, f"replayed {now:%Y-%m-%d %H:%M}: {error}"
-        delivery.save(update_fields=["verdict", "reason"])
-        return delivery
-    delivery.verdict = DeliveryVerdict.IGNORED if pushed.ignored else DeliveryVerdict.APPLIED
-    delivery.reason = pushed.ignored
-    delivery.topic = pushed.topic[:100]
-    delivery.tracking_numbers = pushed.tracking_numbers
-    delivery.events_created += written.events_created
-    delivery.changes = {**delivery.changes, "replayed_at": now.isoformat(), **written.changes}
-    delivery.applied_at = now
-    delivery.save()
+def replay(*, delivery: WebhookDelivery, actor=None) -> WebhookDelivery:
+    """Read and apply a kept delivery again (after a reader was fixed), as it came (its kept headers, at
+    its arrival): its body was verified when it arrived. What it writes is written once: numbers, events
+    and orders are idempotent."""
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+        order_pks = _apply_kept(delivery, replayed_at=timezone.now())
+        delivery.save(update_fields=[*APPLY_FIELDS, "applied_at"])
+        if order_pks:
+            queue_reassessment(sorted(order_pks))
     return delivery
 
 
@@ -476,8 +535,9 @@ class _RolledBack(Exception):
 def send_test_delivery(*, source: Source, host: str, secure: bool = False) -> tuple[int, dict]:
     """Post the source's sample body, signed with its connection's secret as the source would sign it,
     through the real endpoint (URL routing, middleware, view, verification, reader, writing), inside a
-    transaction rolled back afterwards: the answer proves the address and the secret; nothing stays (no
-    delivery, no number, no event, no task queued). Returns (status, answer)."""
+    transaction rolled back afterwards, applied there as the worker would apply it: the answer proves the
+    address, the secret, the reader and the writing; nothing stays (no delivery, no number, no event, no
+    task queued). Returns (status, answer)."""
     from django.test import Client
 
     secret = secret_for(source.name)
@@ -499,6 +559,16 @@ def send_test_delivery(*, source: Source, host: str, secure: bool = False) -> tu
                 url, data=body, content_type="application/json", headers=headers, secure=secure
             )
             result["status"], result["answer"] = response.status_code, response.json()
+            if result["answer"].get("status") == "accepted":
+                # What the worker would write, written here too: the answer proves the reader and the
+                # writing path, not only the address and the secret.
+                delivery = WebhookDelivery.objects.get(pk=result["answer"]["delivery"])
+                _apply_kept(delivery)
+                result["answer"] = {
+                    "status": "ok" if delivery.verdict == DeliveryVerdict.APPLIED else delivery.verdict,
+                    "events_created": delivery.events_created,
+                    **({"reason": delivery.reason} if delivery.reason else {}),
+                }
             raise _RolledBack
     except _RolledBack:
         pass

@@ -54,6 +54,8 @@ SOURCE = "shopify"
 HMAC_HEADER = "X-Shopify-Hmac-Sha256"
 TOPIC_HEADER = "X-Shopify-Topic"
 ID_HEADER = "X-Shopify-Webhook-Id"
+# What `read` reads of the headers, under both names: kept with the delivery for the worker and a replay.
+READ_HEADERS = (TOPIC_HEADER, ID_HEADER, TOPIC_HEADER.removeprefix("X-"), ID_HEADER.removeprefix("X-"))
 
 ORDER_TOPICS = ("orders/create", "orders/updated", "orders/cancelled")
 FULFILLMENT_TOPICS = ("fulfillments/create", "fulfillments/update")

@@ -40,10 +40,15 @@ class Source:
     verify: Callable[[str, bytes, Headers, datetime], str] | None  # None: the URL's token authenticates
     sign: Callable[[str, bytes, datetime], dict[str, str]] | None
     sample: str  # a body as the source sends it, under samples/: the admin's test delivery
+    # The headers `read` reads, kept with the delivery so that the worker (and a replay) reads it as it came.
+    read_headers: tuple[str, ...] = ()
 
     @property
     def by_token(self) -> bool:
         return self.verify is None
+
+    def headers_to_keep(self, headers: Headers) -> dict[str, str]:
+        return {name: headers[name] for name in self.read_headers if headers.get(name) is not None}
 
     def sample_body(self) -> bytes:
         return (SAMPLES / self.sample).read_bytes()
@@ -65,6 +70,7 @@ SOURCES: dict[str, Source] = {
             verify=shopify.verify,
             sign=shopify.sign,
             sample="shopify.json",
+            read_headers=shopify.READ_HEADERS,
         ),
         Source(
             name=seventeen_track.SOURCE,

@@ -17,6 +17,7 @@ from cases.services.assessment import refresh_cases, sweep_due_cases, work_case_
 from cases.tasks import create_backlog_cases_task, reassess_cases_task
 from cases.tracking import services as tracking
 from tests.helpers.order_files import three_orders
+from tests.helpers.pushed_deliveries import outcome
 from tests.helpers.webhook_bodies import SECRET, URL, body_of, checkpoint
 
 pytestmark = pytest.mark.django_db
@@ -173,6 +174,7 @@ def linked(settings, large, django_capture_on_commit_callbacks):
     return backlog, order, number
 
 
+@pytest.mark.usefixtures("deliveries_applied_at_once")
 def test_the_webhook_for_a_case_less_order_answers_200_and_the_backlog_assesses_the_event(
     client, linked, django_capture_on_commit_callbacks
 ):
@@ -182,13 +184,14 @@ def test_the_webhook_for_a_case_less_order_answers_200_and_the_backlog_assesses_
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = post_delivered(client, number.number)
-    assert response.status_code == 200 and response.json()["events_created"] == 1
+    assert response.status_code == 200 and outcome(response)["events_created"] == 1
     assert delay.call_args.args[0] == [order.pk]
     assert not Case.objects.exists()
     work_case_backlog(backlog.pk)
     assert Case.objects.get(order=order).case_type == "delivered"
 
 
+@pytest.mark.usefixtures("deliveries_applied_at_once")
 def test_the_webhook_task_creates_the_case_it_needs_and_the_backlog_leaves_it(
     client, linked, django_capture_on_commit_callbacks
 ):

@@ -27,6 +27,7 @@ from cases.tracking import services as tracking
 from tests.factories import OrderFactory
 from tests.helpers.clock import import_label_only_cases
 from tests.helpers.failures import failing_on_call
+from tests.helpers.pushed_deliveries import outcome
 from tests.helpers.webhook_bodies import NUMBER, SECRET, URL, body_of, checkpoint
 
 
@@ -91,7 +92,7 @@ def test_a_signed_delivery_stores_its_events_and_queues_the_order_after_commit(
     with django_capture_on_commit_callbacks() as callbacks:
         response = post(client, body)
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "events_created": 2, "checkpoints_skipped": 0}
+    assert outcome(response) == {"status": "ok", "events_created": 2, "checkpoints_skipped": 0}
     events = list(TrackingEvent.objects.order_by("at"))
     assert [(e.status, e.raw_status, e.source) for e in events] == [
         ("accepted", "InTransit_002", "webhook"),
@@ -166,7 +167,7 @@ def test_a_concurrent_write_of_the_same_events_is_retried_once(client, order):
     )
     with mock.patch("cases.intake.webhooks.services.tracking.add_events", side_effect=lose_the_race_once):
         response = post(client, body_of(checkpoint()))
-    assert response.json()["events_created"] == 1
+    assert outcome(response)["events_created"] == 1
     assert (WebhookDelivery.objects.count(), TrackingEvent.objects.count()) == (1, 1)
 
 
@@ -182,7 +183,7 @@ def test_overlapping_checkpoints_in_two_deliveries_are_stored_once(
     post(client, body_of(first, second, event_id="event-1"))
     with django_capture_on_commit_callbacks() as callbacks:
         response = post(client, body_of(first, second, third, event_id="event-2"))
-    assert response.json()["events_created"] == 1
+    assert outcome(response)["events_created"] == 1
     assert TrackingEvent.objects.count() == 3
     assert queued_order_pks(callbacks) == [[order.pk]]
 
@@ -192,7 +193,7 @@ def test_a_delivery_that_adds_no_new_event_queues_nothing(client, order, django_
     post(client, body_of(checkpoint(), event_id="event-1"))
     with django_capture_on_commit_callbacks() as callbacks:
         response = post(client, body_of(checkpoint(), event_id="event-2"))
-    assert response.json()["events_created"] == 0
+    assert outcome(response)["events_created"] == 0
     assert WebhookDelivery.objects.count() == 2
     assert callbacks == []
 
@@ -203,7 +204,7 @@ def test_an_unknown_number_is_stored_with_its_events_and_queues_nothing(
 ):
     with django_capture_on_commit_callbacks() as callbacks:
         response = post(client, body_of(checkpoint(), number="lx 123-456-785 cn"))
-    assert response.json()["events_created"] == 1
+    assert outcome(response)["events_created"] == 1
     number = TrackingNumber.objects.get()
     assert number.normalized == "LX123456785CN"
     assert number.events.count() == 1
@@ -402,7 +403,7 @@ def test_aftership_documentation_style_checkpoints_without_offsets_are_all_read(
 @pytest.mark.django_db
 def test_local_time_checkpoints_are_stored_and_marked_approximate(client, order):
     response = post(client, body_of(checkpoint("2026-11-12T09:30:00"), checkpoint("2026-11-13T09:30:00Z")))
-    assert response.json() == {"status": "ok", "events_created": 2, "checkpoints_skipped": 0}
+    assert outcome(response) == {"status": "ok", "events_created": 2, "checkpoints_skipped": 0}
     assert [(e.at, e.approximate) for e in TrackingEvent.objects.order_by("at")] == [
         (datetime(2026, 11, 12, 1, 30, tzinfo=UTC), True),
         (datetime(2026, 11, 13, 9, 30, tzinfo=UTC), False),
@@ -412,7 +413,7 @@ def test_local_time_checkpoints_are_stored_and_marked_approximate(client, order)
 @pytest.mark.django_db
 def test_skipped_checkpoints_are_counted_in_the_answer_and_the_rest_stored(client, order):
     response = post(client, body_of(checkpoint(None), checkpoint("2026-11-13T09:30:00Z")))
-    assert response.json() == {"status": "ok", "events_created": 1, "checkpoints_skipped": 1}
+    assert outcome(response) == {"status": "ok", "events_created": 1, "checkpoints_skipped": 1}
     assert TrackingEvent.objects.count() == 1
 
 
@@ -606,7 +607,7 @@ def test_a_tracker_event_is_stored_only_where_no_stored_event_says_it(event, sto
 @pytest.mark.django_db
 def test_a_delivered_tag_without_checkpoints_is_stored_once_across_redeliveries(client, order):
     response = post(client, tracker_body("Delivered", "Delivered_001", event_id="tracker-1"))
-    assert response.json() == {"status": "ok", "events_created": 1, "checkpoints_skipped": 0}
+    assert outcome(response) == {"status": "ok", "events_created": 1, "checkpoints_skipped": 0}
     first = TrackingEvent.objects.get()
     assert (first.status, first.raw_status, first.description, first.source) == (
         "delivered",
@@ -620,13 +621,13 @@ def test_a_delivered_tag_without_checkpoints_is_stored_once_across_redeliveries(
         "cases.intake.webhooks.services.timezone.now", return_value=first.at + timedelta(hours=5)
     ):
         again = post(client, tracker_body("Delivered", "Delivered_001", event_id="tracker-2"))
-    assert again.json()["events_created"] == 0
+    assert outcome(again)["events_created"] == 0
     # Even once it gives the delivery date: the status is already stored.
     dated = post(
         client,
         tracker_body("Delivered", "", event_id="tracker-3", shipment_delivery_date="2026-11-18T14:05:00Z"),
     )
-    assert dated.json()["events_created"] == 0
+    assert outcome(dated)["events_created"] == 0
     assert list(TrackingEvent.objects.values_list("pk", flat=True)) == [first.pk]
 
 
@@ -636,7 +637,7 @@ def test_a_delivered_tag_after_a_stored_carrier_delivery_adds_nothing(client, or
         client, body_of(checkpoint("2026-11-18T14:05:00+01:00", "Delivered", "Delivered_001"), event_id="e-1")
     )
     response = post(client, tracker_body("Delivered", "Delivered_001", event_id="e-2"))
-    assert response.json()["events_created"] == 0
+    assert outcome(response)["events_created"] == 0
     assert TrackingEvent.objects.count() == 1
 
 
@@ -646,9 +647,9 @@ def test_an_expired_tag_is_kept_beside_an_earlier_no_information_event(client, o
         client, body_of(checkpoint("2026-11-10T09:00:00Z", "Pending", "", message="Pending"), event_id="e-1")
     )
     response = post(client, tracker_body("Expired", "", event_id="e-2"))
-    assert response.json()["events_created"] == 1
+    assert outcome(response)["events_created"] == 1
     assert TrackingEvent.objects.filter(status="no_information").count() == 2
-    assert post(client, tracker_body("Expired", "", event_id="e-3")).json()["events_created"] == 0
+    assert outcome(post(client, tracker_body("Expired", "", event_id="e-3")))["events_created"] == 0
 
 
 @pytest.mark.django_db
@@ -665,7 +666,7 @@ def test_a_delivered_tag_without_checkpoints_moves_a_label_only_case_to_delivere
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = post(client, json.dumps(body).encode())
-    assert response.json()["events_created"] == 1
+    assert outcome(response)["events_created"] == 1
     sweep_due_cases()
     case.refresh_from_db()
     assert case.case_type == "delivered"

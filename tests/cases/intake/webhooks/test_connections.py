@@ -15,7 +15,6 @@ from cases.choices import DeliveryVerdict
 from cases.intake.webhooks import services
 from cases.intake.webhooks.selectors import connection_states
 from cases.intake.webhooks.signature import sign
-from cases.intake.webhooks.sources import SOURCES
 from cases.models import (
     AuditEvent,
     Connection,
@@ -115,10 +114,10 @@ def test_a_kept_delivery_is_replayed_once_its_reader_reads_it(client, aftership,
     monkeypatch.undo()
     delivery = WebhookDelivery.objects.get()
     assert delivery.verdict == DeliveryVerdict.REFUSED
-    services.replay(delivery=delivery, source=SOURCES["aftership"])
+    services.replay(delivery=delivery)
     delivery.refresh_from_db()
     assert delivery.verdict == DeliveryVerdict.APPLIED and delivery.events_created == 1
-    services.replay(delivery=delivery, source=SOURCES["aftership"])  # again: nothing more
+    services.replay(delivery=delivery)  # again: nothing more
     assert TrackingEvent.objects.count() == 1
 
 

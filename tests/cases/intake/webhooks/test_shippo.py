@@ -17,6 +17,7 @@ from tests.helpers.pushed_deliveries import (
     body_of,
     hostile_reading_problems,
     nothing_stored,
+    outcome,
     parcels,
     post,
     sample,
@@ -289,7 +290,7 @@ def test_the_right_token_is_accepted_once_and_the_number_becomes_a_parcel_of_the
     OrderFactory(order_id="#1001")
     body = body_of(track(metadata="Order #1001"))
     response = post(client, token_url(TOKEN), body)
-    assert (response.status_code, response.json()) == (
+    assert (response.status_code, outcome(response)) == (
         200,
         {"status": "ok", "events_created": 3, "checkpoints_skipped": 0},
     )
@@ -322,7 +323,7 @@ def test_an_undated_delivered_status_is_stored_once_across_redeliveries(client, 
 @pytest.mark.django_db
 def test_other_events_are_acknowledged_and_write_nothing(client, connection):
     response = post(client, token_url(TOKEN), body_of({"event": "transaction_created", "data": {}}))
-    assert (response.status_code, response.json()) == (
+    assert (response.status_code, outcome(response)) == (
         200,
         {"status": "ignored", "event": "transaction_created"},
     )
