@@ -37,7 +37,7 @@ from cases.intake.csvfiles import CsvError, CsvIssue
 from cases.intake.tracking_import import find_orders
 from cases.intake.webhooks.pushed import PayloadError, Pushed, Refused, tracker_events_to_store
 from cases.intake.webhooks.sources import Source, source_named
-from cases.models import Connection, SourceOrderVersion, WebhookDelivery, WebhookRefusal
+from cases.models import Connection, SourceOrderVersion, TrackingNumber, WebhookDelivery, WebhookRefusal
 from cases.services.assessment import queue_reassessment
 from cases.tracking import services as tracking
 from staletrack.celery import queue_after_commit
@@ -349,6 +349,9 @@ def write(pushed: Pushed, *, source: str, via: str, queue: bool = True) -> Writt
         number, _ = tracking.get_or_create_number(update.number, update.carrier)
         events = list(update.events)
         if update.tracker_events:
+            # The number's row locked first: two workers writing its tracker status at once would each
+            # find it unstored (its time is each delivery's arrival, so no unique key stops the second).
+            list(TrackingNumber.objects.select_for_update().filter(pk=number.pk).values_list("pk"))
             stored = number.events.values_list("status", "description")
             events += tracker_events_to_store(update.tracker_events, stored)
         added = tracking.add_events(number, events, source=EventSource.WEBHOOK)

@@ -3,7 +3,9 @@
 each delivery in its own savepoint; a broker that is down leaves deliveries pending until beat's run."""
 
 import itertools
+import json
 import threading
+import time
 from unittest import mock
 
 import pytest
@@ -229,3 +231,37 @@ def test_two_workers_at_once_apply_each_delivery_once(client, aftership, apply_a
     assert not WebhookDelivery.objects.filter(verdict=DeliveryVerdict.PENDING).exists()
     assert TrackingEvent.objects.count() == 40  # none doubled, none lost
     assert default_connection.vendor == "postgresql"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_at_once_store_a_tracker_status_without_events_once(
+    client, aftership, apply_async, monkeypatch
+):
+    tracking.get_or_create_number(NUMBER)  # stored before: creating it would make the second writer wait
+    to_store = services.tracker_events_to_store
+
+    def slowly(*args):
+        found = to_store(*args)
+        time.sleep(0.3)  # the window between reading what is stored and committing, made wide
+        return found
+
+    monkeypatch.setattr(services, "tracker_events_to_store", slowly)
+    for k in range(4):
+        body = json.loads(aftership_body(number=NUMBER, event_id=f"status-{k}"))
+        body["msg"].update({"tag": "Delivered", "subtag": "Delivered_001"})
+        post_signed(client, "aftership", SECRET, json.dumps(body).encode())
+    threads = [threading.Thread(target=_apply_one_at_a_time) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not WebhookDelivery.objects.filter(verdict=DeliveryVerdict.PENDING).exists()
+    assert list(TrackingEvent.objects.values_list("status", flat=True)) == ["delivered"]
+
+
+def _apply_one_at_a_time():
+    try:
+        services.apply_pending(batch_size=1)
+    finally:
+        connections.close_all()
