@@ -165,6 +165,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
         "events_created",
         "changes",
         "body_sha256",
+        "headers",
         "body_text",
     )
     readonly_fields = fields

@@ -41,6 +41,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{state.source:<15} {on:<4} {secret:<12} {state.path}  last delivery {last}; today "
                 f"{state.deliveries_today} delivered, {state.refusals_today} refused"
+                + (f"; {state.waiting} waiting for the worker" if state.waiting else "")
             )
 
     def _set(

@@ -6,9 +6,11 @@ import itertools
 import json
 import threading
 import time
+from io import StringIO
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from django.db import connection as default_connection
 from django.db import connections
 from kombu.exceptions import OperationalError
@@ -202,6 +204,9 @@ def test_the_connections_page_counts_what_waits_for_the_worker(client, aftership
     deliver(client, checkpoint())
     state = next(state for state in connection_states() if state.source == "aftership")
     assert (state.deliveries_today, state.waiting) == (1, 1)
+    out = StringIO()
+    call_command("connection", "list", stdout=out)
+    assert "1 waiting for the worker" in out.getvalue()
     services.apply_pending()
     state = next(state for state in connection_states() if state.source == "aftership")
     assert state.waiting == 0
