@@ -80,6 +80,7 @@ DATA_MIGRATIONS = (
     ("suppliers.migrations.0002_weeklyrollup", "grant_view", False),
     ("policies.migrations.0002_default_policy", "load_defaults", False),
     ("cases.migrations.0019_line_items_and_parcels_of_stored_orders", "parcel_permissions", False),
+    ("cases.migrations.0025_owner_manages_connections", "grant", False),
 )
 
 
