@@ -142,6 +142,14 @@ class ConnectionSource(models.TextChoices):
     SHIPPO = "shippo", "Shippo (token in the URL)"
 
 
+class ProposalState(models.TextChoices):
+    """Where a proposal read from a message stands: nothing of it is a fact until a person confirms it."""
+
+    PENDING = "pending", "waiting for a person"
+    CONFIRMED = "confirmed", "confirmed (the evidence it made is on the order)"
+    DISMISSED = "dismissed", "dismissed"
+
+
 class DeliveryVerdict(models.TextChoices):
     """What became of a verified delivery (cases.models.WebhookDelivery)."""
 

@@ -27,6 +27,7 @@ from cases.choices import (
     NextMove,
     OutcomeKind,
     PaymentState,
+    ProposalState,
     ReplayRunStatus,
     RiskLevel,
     Route,
@@ -240,6 +241,44 @@ class SupplierEvidence(OrderRecord, identity_field="kind"):
 
     def __str__(self):
         return f"{self.get_kind_display()} for {self.order} at {self.at:%Y-%m-%d}"
+
+
+class EvidenceProposal(models.Model):
+    """What a supplier's email seems to say (cases.intake.messages.supplier_emails), waiting for a person:
+    the kind of evidence, the sentences behind it, the numbers found and the order it would attach to.
+    Nothing of it is a fact (no packet reads it) until staff confirm it, corrected or not; then it becomes
+    one `SupplierEvidence` (and a parcel per tracking number kept), through the one writing path."""
+
+    source = models.CharField(max_length=16, default="email")
+    message_id = models.CharField(max_length=300, blank=True, help_text="The email's Message-ID.")
+    body_sha256 = models.CharField(max_length=64, unique=True)
+    sender = models.CharField(max_length=300, blank=True)
+    subject = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=24, choices=EvidenceKind.choices, blank=True)
+    text = models.TextField(blank=True, help_text="The sentences the kind was read from.")
+    reading = models.JSONField(default=dict, blank=True, help_text="The whole reading, reasons and numbers.")
+    tracking_numbers = models.JSONField(default=list, blank=True)
+    order = optional_link(Order, on_delete=models.SET_NULL, related_name="evidence_proposals")
+    match = models.CharField(max_length=300, blank=True, help_text="How the order was found, or why not.")
+    attachment = models.FileField(upload_to="proposals/%Y/%m/", blank=True)
+    state = models.CharField(max_length=12, choices=ProposalState.choices, default=ProposalState.PENDING)
+    decided_by = done_by()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    evidence = optional_link("SupplierEvidence", on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["state", "received_at"], name="proposal_by_state")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "message_id"], condition=~Q(message_id=""), name="one_proposal_per_message"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display() if self.kind else 'no kind'} from {self.sender or '?'}"
 
 
 class SupplierChase(OrderRecord, identity_field="channel"):

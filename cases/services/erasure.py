@@ -54,6 +54,7 @@ from cases.models import (
     AuditEvent,
     Case,
     CustomerMessage,
+    EvidenceProposal,
     ImportRun,
     MoneyDecision,
     Order,
@@ -335,7 +336,16 @@ def _erase(orders: list[Order], personal: Personal, result: Erasure, *, dry_run:
     for item in evidence:
         item.text, item.attachment = ERASED, ""
     SupplierEvidence.objects.bulk_update(evidence, ["text", "attachment"])
-    result.supplier_evidence, result.attachments = len(evidence), len(attachments)
+    # The supplier emails read for these orders: their texts and proof attachments go the same way.
+    proposed = list(EvidenceProposal.objects.filter(order__in=pks).exclude(text=ERASED, attachment=""))
+    shared = {item.name for item in attachments}
+    attachments += [
+        item.attachment for item in proposed if item.attachment and item.attachment.name not in shared
+    ]
+    for item in proposed:
+        item.text, item.subject, item.reading, item.attachment = ERASED, ERASED, {}, ""
+    EvidenceProposal.objects.bulk_update(proposed, ["text", "subject", "reading", "attachment"])
+    result.supplier_evidence, result.attachments = len(evidence) + len(proposed), len(attachments)
     for attachment in attachments if not dry_run else ():
         transaction.on_commit(partial(attachment.storage.delete, attachment.name))
 

@@ -18,10 +18,12 @@ from django.utils import timezone
 from cases.choices import ImportKind
 from cases.intake.bundle_import import import_bundle
 from cases.intake.bundles.reader import read_bundle
+from cases.intake.messages import proposals
 from cases.models import (
     AuditEvent,
     Case,
     CustomerMessage,
+    EvidenceProposal,
     ImportRun,
     Order,
     SupplierChase,
@@ -123,6 +125,18 @@ def customer(staff, settings, tmp_path):
     services.hold(
         case, actor=staff, reason=f"{EMAIL} asked us to wait", until=timezone.now() + timedelta(days=3)
     )
+    # A supplier's email read for #E1, waiting for a person: its text names her.
+    proposals.propose(
+        reading={
+            "message_id": "<e1@supplier.example>",
+            "subject": f"Parcel for {NAME}",
+            "kind": "dispatch_claim",
+            "reasons": [["dispatch_claim", "shipped", f"The parcel for {NAME} has shipped."]],
+            "order_numbers": [["#E1", f"Order #E1 for {NAME}."]],
+        },
+        raw=f"Subject: Parcel for {NAME}\r\n\r\nshipped".encode(),
+        attachment=proposals.Attachment("receipt.pdf", "application/pdf", b"%PDF-1.4 receipt"),
+    )
     ImportRun.objects.create(
         kind=ImportKind.ORDERS,
         file_name="orders.csv",
@@ -177,6 +191,8 @@ def test_an_owner_erases_every_trace_of_one_customer(customer, owner):
     message = CustomerMessage.objects.get(order__order_id="#E1", direction="inbound")
     assert message.text == erasure.ERASED and "where_is_order" in message.intents
     assert SupplierEvidence.objects.filter(order__order_id="#E1", kind="pickup_proof").exists()
+    proposal = EvidenceProposal.objects.get()
+    assert (proposal.text, proposal.reading, proposal.attachment.name) == (erasure.ERASED, {}, "")
     assert TrackingEvent.objects.filter(status="delivered").get().postal_code == ""
     assert erasure.ERASED in SupplierChase.objects.get(order__order_id="#E1").text
     case = Case.objects.get(order__order_id="#E1")
@@ -214,7 +230,8 @@ def test_only_the_orders_named(customer, owner):
 def test_a_dry_run_writes_nothing(customer, owner):
     before, events = dump(), AuditEvent.objects.count()
     plan = erasure.erase_customer(actor=owner, reason=REASON, email=EMAIL, dry_run=True)
-    assert (plan.orders, plan.customer_messages, plan.supplier_evidence) == (2, 2, 2)
+    # Supplier evidence: two records and the email proposal waiting for #E1.
+    assert (plan.orders, plan.customer_messages, plan.supplier_evidence) == (2, 2, 3)
     assert plan.audit_events_redacted and plan.uploads_deleted == 1
     assert dump() == before and AuditEvent.objects.count() == events
     assert ImportRun.objects.exclude(file="").count() == 2
