@@ -1,9 +1,11 @@
-"""The project's URLs: the admin (with the second-factor login), the webhooks, /healthz."""
+"""The project's URLs: the admin (with the second-factor login), the webhooks, /healthz, the evidence's
+attachments."""
 
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from cases.attachments import attachment
 from staletrack.health import healthz
 from staletrack.second_factor import SecondFactorLoginForm
 from staletrack.second_factor import setup_view as second_factor_setup
@@ -21,4 +23,6 @@ urlpatterns = [
     path("admin/second-factor/", admin.site.admin_view(second_factor_setup), name="second_factor"),
     path("admin/", admin.site.urls),
     path("webhooks/", include("cases.intake.webhooks.urls")),
+    # Files kept with supplier evidence: staff only (the admin's login), never a public media folder.
+    path("media/<path:name>", admin.site.admin_view(attachment), name="attachment"),
 ]
