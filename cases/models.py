@@ -298,6 +298,9 @@ class CustomerMessage(OrderRecord, identity_field="direction"):
     intents = models.JSONField(
         null=True, blank=True, help_text="Given intents; empty means they are read from the text."
     )
+    helpdesk_ticket = models.CharField(
+        max_length=100, blank=True, help_text="The helpdesk ticket it came in on, or that a reply answered."
+    )
 
     class Meta(OrderRecord.Meta):
         constraints = [models.UniqueConstraint(fields=["order", "fingerprint"], name="message_once")]

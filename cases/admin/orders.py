@@ -151,7 +151,7 @@ class SupplierChaseInline(RecordInline):
 
 class CustomerMessageInline(RecordInline):
     model = CustomerMessage
-    fields = ("at", "direction", "text", "intents", "recorded_by", "created_at")
+    fields = ("at", "direction", "text", "intents", "helpdesk_ticket", "recorded_by", "created_at")
 
 
 class ParcelInline(admin.TabularInline):

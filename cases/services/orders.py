@@ -79,7 +79,7 @@ FACTS: dict[type[models.Model], tuple[str, tuple[str, ...]]] = {
     Parcel: ("tracking_link", ("tracking_number", "skus")),
     SupplierEvidence: ("supplier_evidence", ("at", "kind", "text", "attachment")),
     SupplierChase: ("supplier_chase", ("at", "channel", "text")),
-    CustomerMessage: ("customer_message", ("at", "direction", "text", "intents")),
+    CustomerMessage: ("customer_message", ("at", "direction", "text", "intents", "helpdesk_ticket")),
     TrackingEvent: ("tracking_event", TRACKING_EVENT_FIELDS),
 }
 NUMBER_FACTS = ("number", "carrier", "url")

@@ -135,6 +135,7 @@ class ProofForm(CaseActionForm):
 
 class CustomerUpdatedForm(CaseActionForm):
     note = PostedText()
+    ticket = PostedText()
     done = "Recorded that the customer was updated."
     service = staticmethod(services.mark_customer_updated)
 
@@ -187,6 +188,7 @@ class SaveDraftForm(CaseActionForm):
 
 class MarkSentForm(CaseActionForm):
     text = PostedText()
+    ticket = PostedText()
     done = "Reply recorded as sent to the customer."
     service = staticmethod(services.mark_draft_sent)
 

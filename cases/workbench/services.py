@@ -87,6 +87,15 @@ def required_text(value: str, what: str) -> str:
     return value
 
 
+def helpdesk_ticket(value: str) -> str:
+    """The helpdesk ticket a reply answered, as typed (a number or a reference): optional, one line, at most
+    100 characters; anything else is refused, naming the field."""
+    value = typed_text(value, "The helpdesk ticket")
+    if len(value) > 100 or any(character in value for character in "\r\n\t"):
+        raise ValidationError("The helpdesk ticket must be one line of at most 100 characters.")
+    return value
+
+
 def typed_text(value: str, what: str) -> str:
     """A free text a person typed, stripped; NUL or more than MAX_TEXT characters is refused, never cut."""
     value = (value or "").strip()
@@ -188,18 +197,25 @@ def save_draft(case: Case, *, actor, text: str) -> DraftCheck:
 
 
 @transaction.atomic
-def mark_draft_sent(case: Case, *, actor, text: str) -> CustomerMessage:
-    """Staff sent `text` to the customer themselves: guard it, then record the outbound message. A reply
-    that breaks section 8 raises `DraftRefused` and nothing is written."""
+def mark_draft_sent(case: Case, *, actor, text: str, ticket: str = "") -> CustomerMessage:
+    """Staff sent `text` to the customer themselves: guard it, then record the outbound message (with the
+    helpdesk `ticket` it answered, when given). A reply that breaks section 8 raises `DraftRefused` and
+    nothing is written."""
     require(actor, WORK_CASE)
     text = required_text(text, "The reply")
+    ticket = helpdesk_ticket(ticket)
     case = locked_case(case)
     now = timezone.now()
     check = check_reply(case, text, as_of=now)
     if not check.ok:
         raise DraftRefused(check.violations)
     message = CustomerMessage(
-        order=case.order, at=now, text=text, direction=Direction.OUTBOUND, recorded_by=actor
+        order=case.order,
+        at=now,
+        text=text,
+        direction=Direction.OUTBOUND,
+        recorded_by=actor,
+        helpdesk_ticket=ticket,
     )
     message.save()
     case.draft_text = ""
@@ -210,7 +226,7 @@ def mark_draft_sent(case: Case, *, actor, text: str) -> CustomerMessage:
         actor,
         "Reply marked as sent.",
         action="reply_marked_sent",
-        changes={"message": message.pk, "text": text},
+        changes={"message": message.pk, "text": text, **({"helpdesk_ticket": ticket} if ticket else {})},
         at=now,
     )
     refresh_cases([case.order_id], via="admin")
@@ -218,18 +234,32 @@ def mark_draft_sent(case: Case, *, actor, text: str) -> CustomerMessage:
 
 
 @transaction.atomic
-def mark_customer_updated(case: Case, *, actor, note: str) -> CustomerMessage:
+def mark_customer_updated(case: Case, *, actor, note: str, ticket: str = "") -> CustomerMessage:
     """The customer was answered outside staletrack (helpdesk, phone): record it as an outbound message
-    so the case stops counting them as waiting."""
+    (with the helpdesk `ticket`, when given) so the case stops counting them as waiting."""
     require(actor, WORK_CASE)
     note = required_text(note, "What the customer was told")
+    ticket = helpdesk_ticket(ticket)
     case = locked_case(case)
     now = timezone.now()
     message = CustomerMessage(
-        order=case.order, at=now, text=note, direction=Direction.OUTBOUND, recorded_by=actor
+        order=case.order,
+        at=now,
+        text=note,
+        direction=Direction.OUTBOUND,
+        recorded_by=actor,
+        helpdesk_ticket=ticket,
     )
     message.save()
-    record_outcome(case, OutcomeKind.CUSTOMER_UPDATED, actor, note, action="customer_updated", at=now)
+    record_outcome(
+        case,
+        OutcomeKind.CUSTOMER_UPDATED,
+        actor,
+        note,
+        action="customer_updated",
+        at=now,
+        changes={"helpdesk_ticket": ticket} if ticket else None,
+    )
     refresh_cases([case.order_id], via="admin")
     return message
 

@@ -66,6 +66,22 @@ def test_a_clean_reply_marked_sent_records_an_outbound_message(case, staff):
     assert AuditEvent.objects.filter(action="reply_marked_sent").exists()
 
 
+def test_a_reply_marked_sent_records_the_helpdesk_ticket_it_answered(case, staff):
+    message = services.mark_draft_sent(case, actor=staff, text=FINE, ticket=" ZD-48213 ")
+    assert message.helpdesk_ticket == "ZD-48213"
+    assert AuditEvent.objects.get(action="reply_marked_sent").changes["helpdesk_ticket"] == "ZD-48213"
+    services.mark_customer_updated(case, actor=staff, note="Told them by phone.", ticket="4411")
+    assert CustomerMessage.objects.filter(helpdesk_ticket="4411").exists()
+    assert AuditEvent.objects.get(action="customer_updated").changes == {"helpdesk_ticket": "4411"}
+
+
+@pytest.mark.parametrize("ticket", ["x" * 101, "ZD-1\nZD-2", "a\x00b"])
+def test_a_helpdesk_ticket_that_is_not_one_short_line_is_refused_and_nothing_written(case, staff, ticket):
+    with pytest.raises(ValidationError, match="helpdesk ticket"):
+        services.mark_draft_sent(case, actor=staff, text=FINE, ticket=ticket)
+    assert not CustomerMessage.objects.exists()
+
+
 def test_mark_customer_updated_records_an_outbound_message(case, staff):
     services.mark_customer_updated(case, actor=staff, note="Told them by phone.")
     assert CustomerMessage.objects.get().direction == Direction.OUTBOUND

@@ -29,7 +29,7 @@ def action_posts(case, decision=None):
         "assign": {"assignee": "me"},
         "resolve": {"ending": "resolved"},
         "save_draft": {"text": FINE},
-        "mark_sent": {"text": FINE},
+        "mark_sent": {"text": FINE, "ticket": "ZD-7"},
         "request_money": {"kind": "refund", "amount": "29.90", "reason": "never arrived"},
         "pause_product": {"reason": "stale"},
         "flag_supplier": {"reason": "stale"},
@@ -199,3 +199,13 @@ def test_the_timeline_marks_an_event_whose_time_is_approximate(client, case, sta
     assert 'class="approximate"' not in client.get(url).content.decode()
     TrackingEvent.objects.filter(pk=event.pk).update(approximate=True)
     assert 'class="approximate"' in client.get(url).content.decode()
+
+
+def test_the_helpdesk_ticket_a_reply_answered_is_kept_from_the_case_page(client, case, staff):
+    verified_login(client, staff)
+    url = reverse("admin:cases_case_change", args=[case.pk])
+    response = client.post(url, {"action": "mark_sent", "text": FINE, "ticket": "ZD-48213"})
+    assert response.status_code == 302
+    assert CustomerMessage.objects.get(direction="outbound").helpdesk_ticket == "ZD-48213"
+    page = client.get(url).content.decode()
+    assert 'name="ticket"' in page
