@@ -150,6 +150,14 @@ class ProposalState(models.TextChoices):
     DISMISSED = "dismissed", "dismissed"
 
 
+class TicketMessageState(models.TextChoices):
+    """A helpdesk message: on its order's case (a customer message), or waiting for staff to attach it."""
+
+    ATTACHED = "attached", "on its order"
+    UNMATCHED = "unmatched", "waiting for staff: no order, or several"
+    DISMISSED = "dismissed", "dismissed (not about an order)"
+
+
 class DeliveryVerdict(models.TextChoices):
     """What became of a verified delivery (cases.models.WebhookDelivery)."""
 

@@ -31,6 +31,7 @@ from cases.choices import (
     ReplayRunStatus,
     RiskLevel,
     Route,
+    TicketMessageState,
     TrackingStatus,
 )
 from staletrack.fields import done_by, optional_link
@@ -279,6 +280,38 @@ class EvidenceProposal(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display() if self.kind else 'no kind'} from {self.sender or '?'}"
+
+
+class TicketMessage(models.Model):
+    """One message of a helpdesk ticket as it came in (a helpdesk's webhook, its export): put on its order as
+    a customer message when it names exactly one (cases.intake.helpdesk.intake), else kept here, unmatched,
+    until staff attach it to an order or dismiss it. The same message arriving twice is kept once."""
+
+    source = models.CharField(max_length=16)
+    ticket_id = models.CharField(max_length=100, blank=True)
+    helpdesk_id = models.CharField(
+        max_length=200, help_text="The helpdesk's id, else a digest of the message."
+    )
+    at = models.DateTimeField()
+    from_email = models.CharField(max_length=254, blank=True)
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    subject = models.CharField(max_length=500, blank=True)
+    text = models.TextField(blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=12, choices=TicketMessageState.choices)
+    match = models.CharField(max_length=300, blank=True, help_text="How its order was found, or why not.")
+    order = optional_link(Order, on_delete=models.SET_NULL, related_name="ticket_messages")
+    customer_message = optional_link("CustomerMessage", on_delete=models.SET_NULL)
+    decided_by = done_by()
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["state", "at"], name="ticket_message_by_state")]
+        constraints = [models.UniqueConstraint(fields=["source", "helpdesk_id"], name="one_ticket_message")]
+
+    def __str__(self):
+        return f"{self.source} ticket {self.ticket_id or '?'} message of {self.at:%Y-%m-%d %H:%M}"
 
 
 class SupplierChase(OrderRecord, identity_field="channel"):

@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from cases.choices import EvidenceKind, ProposalState
 from cases.models import EvidenceProposal, Order, Parcel, SupplierEvidence
+from cases.selectors.message_orders import order_for_message
 from cases.services.audit import audit_event
 from cases.services.orders import add_fact
 from cases.tracking import services as tracking
-from cases.tracking.normalize import normalize_number
 from staletrack.permissions import require
 
 DECIDE = "cases.change_evidenceproposal"
@@ -43,41 +43,6 @@ class Attachment:
     data: bytes
 
 
-@dataclass(frozen=True)
-class OrderMatch:
-    order: Order | None
-    how: str
-
-
-def match_order(*, order_numbers: list[str], tracking_numbers: list[str]) -> OrderMatch:
-    """The order an email is about: the one order it names (by its number), else the one order carrying
-    a tracking number it gives; none when it names none that exists, or more than one (a person picks)."""
-    named = (
-        list(Order.objects.filter(order_id__in=order_numbers).order_by("order_id")) if order_numbers else []
-    )
-    if len(named) == 1:
-        return OrderMatch(named[0], f"order {named[0].order_id} named in the email")
-    if len(named) > 1:
-        names = ", ".join(order.order_id for order in named)
-        return OrderMatch(None, f"names {len(named)} orders ({names}): pick one")
-    normalized = [normalize_number(number) for number in tracking_numbers]
-    carrying = list(
-        Order.objects.filter(
-            pk__in=Parcel.objects.filter(
-                superseded_at__isnull=True, tracking_number__normalized__in=normalized
-            ).values("order_id")
-        ).order_by("order_id")
-    )
-    if len(carrying) == 1:
-        return OrderMatch(carrying[0], f"order {carrying[0].order_id} carries a tracking number in the email")
-    if len(carrying) > 1:
-        names = ", ".join(order.order_id for order in carrying)
-        return OrderMatch(None, f"its tracking numbers are on {len(carrying)} orders ({names}): pick one")
-    if order_numbers:
-        return OrderMatch(None, f"no stored order is {', '.join(order_numbers)}: pick one")
-    return OrderMatch(None, "no order number, and no tracking number of a stored order: pick one")
-
-
 @transaction.atomic
 def propose(
     *, reading: dict, raw: bytes, attachment: Attachment | None = None, source: str = "email"
@@ -94,7 +59,7 @@ def propose(
         return found, False
     order_numbers = [value for value, _ in reading.get("order_numbers", [])]
     tracking_numbers = [number for number, *_ in reading.get("tracking_numbers", [])]
-    match = match_order(order_numbers=order_numbers, tracking_numbers=tracking_numbers)
+    match = order_for_message(order_numbers=order_numbers, tracking_numbers=tracking_numbers)
     kind = reading.get("kind") or ""
     sentences = [reason[2] for reason in reading.get("reasons", []) if reason[0] == kind]
     proposal = EvidenceProposal(
@@ -109,7 +74,7 @@ def propose(
         reading=_json_ready(reading),
         tracking_numbers=list(dict.fromkeys(tracking_numbers)),
         order=match.order,
-        match=match.how[:300],
+        match=(match.how if match.order else f"{match.how}: pick one")[:300],
     )
     if attachment is not None:
         proposal.attachment.save(attachment.filename, ContentFile(attachment.data), save=False)

@@ -52,7 +52,7 @@ def test_a_proposal_names_its_order_kind_and_sentences_and_writes_no_fact(orders
         ProposalState.PENDING,
     )
     assert proposal.text == "Your parcel was picked up by the courier today."
-    assert proposal.match == "order #1042 named in the email"
+    assert proposal.match == "order #1042 named in the message"
     assert proposal.tracking_numbers == [NUMBER]
     assert not SupplierEvidence.objects.exists() and not Parcel.objects.exists()
 
@@ -85,7 +85,7 @@ def test_an_order_is_found_by_a_tracking_number_it_carries():
     order = OrderFactory(order_id="#2001")
     tracking.link_number(order, tracking.get_or_create_number(NUMBER)[0])
     proposal = propose(orders=())
-    assert (proposal.order, proposal.match) == (order, "order #2001 carries a tracking number in the email")
+    assert (proposal.order, proposal.match) == (order, "order #2001 carries a tracking number in it")
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,7 @@ def test_an_order_is_found_by_a_tracking_number_it_carries():
     [
         (("#1042", "#1043"), "names 2 orders (#1042, #1043): pick one"),
         (("#9999",), "no stored order is #9999: pick one"),
-        ((), "no order number, and no tracking number of a stored order: pick one"),
+        ((), "no order number, tracking number or open case of the sender: pick one"),
     ],
 )
 def test_no_order_or_several_wait_for_a_person_to_pick(orders, names, expected):
