@@ -140,6 +140,8 @@ class ConnectionSource(models.TextChoices):
     AFTERSHIP = "aftership", "AfterShip"
     TRACKINGMORE = "trackingmore", "TrackingMore (token in the URL)"
     SHIPPO = "shippo", "Shippo (token in the URL)"
+    ZENDESK = "zendesk", "Zendesk (customer messages)"
+    GORGIAS = "gorgias", "Gorgias (customer messages; a token header)"
 
 
 class ProposalState(models.TextChoices):

@@ -11,13 +11,14 @@ section 3). The same message arriving twice (the helpdesk's id, else a digest of
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from cases.choices import Direction, TicketMessageState
+from cases.intake.helpdesk.messages import references
 from cases.models import CustomerMessage, Order, TicketMessage
 from cases.selectors.message_orders import order_for_message
 from cases.services.audit import audit_event
@@ -25,9 +26,6 @@ from cases.services.orders import add_fact
 from staletrack.permissions import require
 
 ATTACH = "cases.change_ticketmessage"
-
-# (text, subject) -> (order numbers, tracking numbers) found in them
-References = Callable[[str, str], tuple[list[str], list[str]]]
 
 
 class TicketMessageError(ValueError):
@@ -58,21 +56,20 @@ def helpdesk_id(message) -> str:
     return "sha256:" + hashlib.sha256(said.encode("utf-8", "replace")).hexdigest()
 
 
-def take_messages(*, messages: Iterable, references: References, via: str, actor=None) -> Taken:
-    """Keep each message (a reader's `HelpdeskMessage`: source, ticket_id, message_id, at, from_email,
-    direction, subject, text, tags) once, and put it on its order when it is about exactly one. In the
-    caller's transaction."""
+def take_messages(*, messages: Iterable, via: str, actor=None) -> Taken:
+    """Keep each message (cases.intake.helpdesk.messages.HelpdeskMessage) once, and put it on its order
+    when it is about exactly one. In the caller's transaction."""
     taken = Taken()
     for message in messages:
         key = helpdesk_id(message)
         if TicketMessage.objects.filter(source=message.source, helpdesk_id=key).exists():
             taken.duplicates += 1
             continue
-        order_numbers, tracking_numbers = references(message.text, message.subject or "")
+        found = references(message.text, message.subject or "")
         inbound = message.direction == Direction.INBOUND
         match = order_for_message(
-            order_numbers=order_numbers,
-            tracking_numbers=tracking_numbers,
+            order_numbers=found.order_ids,
+            tracking_numbers=found.numbers,
             customer_email=message.from_email if inbound else "",
         )
         row = TicketMessage(

@@ -73,6 +73,8 @@ class Pushed:
     delivery_id: str = ""  # the source's id of this delivery, for de-duplication ("": none)
     numbers: tuple[NumberUpdate, ...] = ()
     orders: tuple[OrderRows, ...] = ()
+    # Customer messages of a helpdesk's ticket (cases.intake.helpdesk.messages.HelpdeskMessage).
+    messages: tuple = ()
     ignored: str = ""  # non-empty: why this delivery carries nothing staletrack reads (answered 200)
 
     @property

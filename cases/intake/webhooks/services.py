@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from cases.choices import ConnectionSource, DeliveryVerdict, EventSource
 from cases.intake.csvfiles import CsvError, CsvIssue
+from cases.intake.ticket_messages import take_messages
 from cases.intake.tracking_import import find_orders
 from cases.intake.webhooks.pushed import PayloadError, Pushed, Refused, tracker_events_to_store
 from cases.intake.webhooks.sources import Source, source_named
@@ -369,6 +370,12 @@ def write(pushed: Pushed, *, source: str, via: str, queue: bool = True) -> Writt
             written.order_pks.update(tracking.orders_carrying([number]))
         if added:
             written.changes.setdefault("events_added", {})[number.number] = added
+    if pushed.messages:
+        taken = take_messages(messages=pushed.messages, via=via)
+        written.changes["messages_attached"] = taken.attached
+        written.changes["messages_unmatched"] = taken.unmatched
+        if taken.duplicates:
+            written.changes["messages_already_kept"] = taken.duplicates
     if queue and written.order_pks:
         # After commit: the worker must see the facts, and a rollback must queue nothing.
         queue_reassessment(sorted(written.order_pks))

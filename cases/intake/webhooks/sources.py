@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from cases.intake.helpdesk import gorgias, zendesk
 from cases.intake.webhooks import (
     aftership,
     cjdropshipping,
@@ -52,6 +53,19 @@ class Source:
 
     def sample_body(self) -> bytes:
         return (SAMPLES / self.sample).read_bytes()
+
+
+def messages_read(reader) -> Callable[[bytes, Headers, datetime], Pushed]:
+    """A helpdesk reader (it returns the body's customer messages) as a source's `read`."""
+
+    def read(body: bytes, headers: Headers, received_at: datetime) -> Pushed:
+        found = tuple(reader.read(body, headers, received_at))
+        topic = f"{reader.SOURCE} message"
+        if not found:
+            return Pushed(topic=topic, ignored="no customer message in it (a private note, another event)")
+        return Pushed(topic=topic, messages=found)
+
+    return read
 
 
 SOURCES: dict[str, Source] = {
@@ -107,6 +121,22 @@ SOURCES: dict[str, Source] = {
             verify=parcelpanel.verify_delivery,
             sign=parcelpanel.sign_delivery,
             sample="parcelpanel.json",
+        ),
+        # Helpdesks: customer messages (cases.intake.ticket_messages).
+        Source(
+            name=zendesk.SOURCE,
+            read=messages_read(zendesk),
+            verify=zendesk.verify,
+            sign=zendesk.sign,
+            sample="zendesk.json",
+        ),
+        # A shared secret in a header the store sets (Gorgias signs nothing): weaker than a signature.
+        Source(
+            name=gorgias.SOURCE,
+            read=messages_read(gorgias),
+            verify=gorgias.verify,
+            sign=gorgias.sign,
+            sample="gorgias.json",
         ),
         # Token sources: no signature that can be checked; the URL's token authenticates.
         Source(

@@ -1,7 +1,6 @@
 """Helpdesk messages in: kept once, put on the one order they are about (named, by a tracking number it
 carries, the customer's one open case), else waiting unmatched for staff to attach or dismiss."""
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -35,16 +34,8 @@ class Message:
     tags: list = field(default_factory=list)
 
 
-def references(text, subject):
-    """Order numbers and tracking numbers as the helpdesk reader finds them (enough for these tests)."""
-    both = f"{subject} {text}"
-    return re.findall(r"#\d+", both), re.findall(r"\b[A-Z]{2}\d{9}[A-Z]{2}\b", both)
-
-
 def take(*messages, **kwargs):
-    return ticket_messages.take_messages(
-        messages=messages, references=references, via="helpdesk:test", **kwargs
-    )
+    return ticket_messages.take_messages(messages=messages, via="helpdesk:test", **kwargs)
 
 
 def test_a_message_naming_its_order_becomes_a_customer_message_of_it(orders):
