@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from cases.intake.messages import proposals
 from tests.factories import UserFactory
+from tests.helpers.supplier_emails import reading
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ PDF = b"%PDF-1.4 a carrier receipt"
 def kept(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     proposal, _ = proposals.propose(
-        reading={"kind": "pickup_proof", "subject": "receipt"},
+        reading=reading(orders=(), numbers=()),
         raw=b"Subject: receipt\r\n\r\nattached",
         attachment=proposals.Attachment("receipt.pdf", "application/pdf", PDF),
     )

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.choices import EvidenceKind, ProposalState
+from cases.intake.messages.supplier_emails import EmailProposal, proof_attachment
 from cases.models import EvidenceProposal, Order, Parcel, SupplierEvidence
 from cases.selectors.message_orders import order_for_message
 from cases.services.audit import audit_event
@@ -45,34 +46,33 @@ class Attachment:
 
 @transaction.atomic
 def propose(
-    *, reading: dict, raw: bytes, attachment: Attachment | None = None, source: str = "email"
+    *, reading: EmailProposal, raw: bytes, attachment: Attachment | None = None, source: str = "email"
 ) -> tuple[EvidenceProposal, bool]:
-    """Keep what one email seems to say (`reading`: the email reader's proposal as a dict) for a person to
-    decide. The same email again (its Message-ID, else its bytes) is kept once: returns (proposal,
-    created)."""
+    """Keep what one email seems to say (`reading`: the email reader's proposal) for a person to decide.
+    The same email again (its Message-ID, else its bytes) is kept once: returns (proposal, created)."""
     digest = hashlib.sha256(raw).hexdigest()
-    message_id = (reading.get("message_id") or "")[:300]
+    message_id = (reading.message_id or "")[:300]
     found = EvidenceProposal.objects.filter(body_sha256=digest).first()
     if found is None and message_id:
         found = EvidenceProposal.objects.filter(source=source, message_id=message_id).first()
     if found is not None:
         return found, False
-    order_numbers = [value for value, _ in reading.get("order_numbers", [])]
-    tracking_numbers = [number for number, *_ in reading.get("tracking_numbers", [])]
+    order_numbers = list(dict.fromkeys(number.value for number in reading.order_numbers))
+    tracking_numbers = list(dict.fromkeys(number.number for number in reading.tracking_numbers))
     match = order_for_message(order_numbers=order_numbers, tracking_numbers=tracking_numbers)
-    kind = reading.get("kind") or ""
-    sentences = [reason[2] for reason in reading.get("reasons", []) if reason[0] == kind]
+    kind = reading.kind or ""
+    sentences = [reason.sentence for reason in reading.reasons if reason.kind == kind]
     proposal = EvidenceProposal(
         source=source,
         message_id=message_id,
         body_sha256=digest,
-        sender=(reading.get("sender") or "")[:300],
-        subject=(reading.get("subject") or "")[:500],
-        sent_at=reading.get("sent_at"),
+        sender=(reading.sender or "")[:300],
+        subject=(reading.subject or "")[:500],
+        sent_at=reading.sent_at,
         kind=kind if kind in EvidenceKind.values else "",
-        text="\n".join(dict.fromkeys(sentences[:SENTENCES_KEPT])),
-        reading=_json_ready(reading),
-        tracking_numbers=list(dict.fromkeys(tracking_numbers)),
+        text="\n".join(list(dict.fromkeys(sentences))[:SENTENCES_KEPT]),
+        reading=reading.as_dict(),
+        tracking_numbers=tracking_numbers,
         order=match.order,
         match=(match.how if match.order else f"{match.how}: pick one")[:300],
     )
@@ -86,15 +86,14 @@ def propose(
     return proposal, True
 
 
-def _json_ready(value):
-    """The reading with its times as ISO text."""
-    if isinstance(value, dict):
-        return {key: _json_ready(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_ready(item) for item in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+def propose_email(
+    *, raw: bytes, reading: EmailProposal, source: str = "email"
+) -> tuple[EvidenceProposal, bool]:
+    """`propose` for an email's bytes as read (`reading`), with its first image or PDF attachment kept as
+    the proof (supplier_emails.proof_attachment)."""
+    found = proof_attachment(raw, reading)
+    attachment = Attachment(*found) if found else None
+    return propose(reading=reading, raw=raw, attachment=attachment, source=source)
 
 
 @transaction.atomic

@@ -37,6 +37,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
+from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from cases.assessment.vocabulary import (
@@ -1064,3 +1065,48 @@ def read_mbox(data: bytes) -> list[EmailProposal]:
         if isinstance(result, EmailError):
             raise result
     return results  # type: ignore[return-value]  # no error among them
+
+
+MAX_PROOF_BYTES = 10 * 1024 * 1024  # an attachment kept with evidence: a photo or a receipt, not a video
+PROOF_EXTENSIONS = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "application/pdf": ".pdf",
+}
+
+
+def proof_attachment(data: bytes, proposal: EmailProposal) -> tuple[str, str, bytes] | None:
+    """The first attachment of the email `data` (read into `proposal`) whose bytes are an image or a PDF
+    (`sniff`, whatever the email declared) within MAX_PROOF_BYTES: (a safe file name, its type, its bytes)
+    to keep with the evidence; None when there is none."""
+    wanted = {
+        attachment.sha256: attachment
+        for attachment in proposal.attachments
+        if attachment.sniffed in PROOF_EXTENSIONS and attachment.size <= MAX_PROOF_BYTES
+    }
+    if not wanted:
+        return None
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(bytes(data))
+        parts = list(message.walk())
+    except (MessageError, LookupError, ValueError, TypeError, RecursionError):
+        return None
+    for part in parts:
+        if part.is_multipart():
+            continue
+        try:
+            payload = part.get_payload(decode=True)
+        except (LookupError, ValueError, TypeError, AssertionError):
+            continue
+        if not isinstance(payload, bytes):
+            continue
+        found = wanted.get(hashlib.sha256(payload).hexdigest())
+        if found is not None:
+            stem = (
+                re.sub(r"[^A-Za-z0-9._-]+", "-", PurePosixPath(found.filename or "proof").stem)[:60]
+                or "proof"
+            )
+            return f"{stem}{PROOF_EXTENSIONS[found.sniffed]}", found.sniffed, payload
+    return None

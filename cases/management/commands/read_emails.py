@@ -1,15 +1,19 @@
-"""`manage.py read_emails FILE... [--json]`: what supplier emails propose, read from .eml and mbox files.
+"""`manage.py read_emails FILE... [--json] [--propose]`: what supplier emails propose, read from .eml and
+mbox files.
 
 Prints each email's proposal (rules.md section 3's evidence kind with the phrases and sentences behind it,
-order and tracking numbers, dates, attachments); writes nothing: a person confirms a proposal elsewhere.
-How emails are read: docs/messages.md.
+order and tracking numbers, dates, attachments) and writes nothing; `--propose` also keeps the proposals
+for staff to confirm in the admin (Evidence proposals): all of them, or none when any email cannot be
+read. Nothing becomes evidence until a person confirms it. How emails are read: docs/messages.md.
 """
 
 import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from cases.intake.messages.proposals import propose_email
 from cases.intake.messages.supplier_emails import (
     MAX_EMAIL_BYTES,
     MAX_MBOX_BYTES,
@@ -17,6 +21,7 @@ from cases.intake.messages.supplier_emails import (
     EmailProposal,
     read_eml,
     read_mbox_each,
+    split_mbox,
 )
 
 
@@ -31,9 +36,15 @@ class Command(BaseCommand):
             "files", nargs="+", metavar="FILE", help=".eml or .mbox (else told by its content)"
         )
         parser.add_argument("--json", action="store_true", help="One JSON object per email, one per line.")
+        parser.add_argument(
+            "--propose",
+            action="store_true",
+            help="Also keep the proposals for staff to confirm (none when any email cannot be read).",
+        )
 
-    def handle(self, *args, files: list[str], json: bool = False, **options):
+    def handle(self, *args, files: list[str], json: bool = False, propose: bool = False, **options):
         failed = 0
+        readable: list[tuple[bytes, EmailProposal]] = []
         for file in files:
             try:
                 results = _read_file(Path(file))
@@ -43,21 +54,33 @@ class Command(BaseCommand):
                 continue
             mbox = len(results) != 1 or results[0][0] is not None
             file_failed = False
-            for index, result in results:
+            for index, raw, result in results:
                 if isinstance(result, EmailError):
                     file_failed = True
                     self.stderr.write(f"{file}: {result}")
-                elif json:
+                    continue
+                readable.append((raw, result))
+                if json:
                     self.stdout.write(_json_line(file, index, result))
                 else:
                     self.stdout.write(_text(file, index if mbox else None, result))
             failed += file_failed
         if failed:
-            raise CommandError(f"{failed} of {len(files)} file(s) could not be read in full (see above).")
+            kept = " Nothing was proposed." if propose else ""
+            raise CommandError(
+                f"{failed} of {len(files)} file(s) could not be read in full (see above).{kept}"
+            )
+        if propose:
+            with transaction.atomic():
+                created = sum(propose_email(raw=raw, reading=reading)[1] for raw, reading in readable)
+            self.stdout.write(
+                f"Kept {created} proposal(s) for staff to confirm ({len(readable) - created} already kept)."
+            )
 
 
-def _read_file(path: Path) -> list[tuple[int | None, EmailProposal | EmailError]]:
-    """(message index from 1 in an mbox, else None; its proposal or error) for each email of the file."""
+def _read_file(path: Path) -> list[tuple[int | None, bytes, EmailProposal | EmailError]]:
+    """(message index from 1 in an mbox, else None; its bytes; its proposal or error) for each email of
+    the file."""
     try:
         size = path.stat().st_size
         if size > MAX_MBOX_BYTES:
@@ -69,10 +92,14 @@ def _read_file(path: Path) -> list[tuple[int | None, EmailProposal | EmailError]
     # By extension, else by content: an mbox starts with a "From " separator line, an email with headers.
     is_mbox = suffix == ".mbox" or (suffix != ".eml" and data.lstrip(b"\r\n").startswith(b"From "))
     if is_mbox:
-        return list(enumerate(read_mbox_each(data), start=1))
+        raws = split_mbox(data)
+        return [
+            (index, raw, result)
+            for index, (raw, result) in enumerate(zip(raws, read_mbox_each(data), strict=True), start=1)
+        ]
     if len(data) > MAX_EMAIL_BYTES:
         raise EmailError(f"{len(data):,} bytes, more than the {MAX_EMAIL_BYTES:,} an email may have")
-    return [(None, read_eml(data))]
+    return [(None, data, read_eml(data))]
 
 
 def _json_line(file: str, index: int | None, proposal: EmailProposal) -> str:

@@ -92,3 +92,35 @@ def test_reading_writes_nothing():
     run("--json", str(CORPUS / "week46_suppliers.mbox"))
     after = {model.__name__: model.objects.count() for model in apps.get_app_config("cases").get_models()}
     assert after == before
+
+
+@pytest.mark.django_db
+def test_propose_keeps_each_email_once_for_staff_with_its_proof_attachment(settings, tmp_path):
+    from cases.models import EvidenceProposal, SupplierEvidence
+    from tests.factories import OrderFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    order = OrderFactory(order_id="#1002")
+    out, _ = run(
+        "--propose", str(CORPUS / "02_pickup_receipt_attached_png.eml"), str(CORPUS / "week45_suppliers.mbox")
+    )
+    kept = EvidenceProposal.objects.count()
+    assert f"Kept {kept} proposal(s) for staff to confirm (0 already kept)." in out and kept > 2
+    proposal = EvidenceProposal.objects.get(order=order)
+    assert (proposal.kind, proposal.tracking_numbers) == ("pickup_proof", ["YT2430112233445566"])
+    assert proposal.attachment.name.endswith(".png")
+    assert proposal.attachment.read().startswith(b"\x89PNG")
+    assert not SupplierEvidence.objects.exists()  # nothing is evidence until a person confirms it
+    out, _ = run("--propose", str(CORPUS / "02_pickup_receipt_attached_png.eml"))
+    assert "Kept 0 proposal(s) for staff to confirm (1 already kept)." in out
+
+
+@pytest.mark.django_db
+def test_propose_keeps_nothing_when_any_email_cannot_be_read(tmp_path):
+    from cases.models import EvidenceProposal
+
+    empty = tmp_path / "empty.eml"
+    empty.write_bytes(b"")
+    with pytest.raises(CommandError, match="Nothing was proposed"):
+        run("--propose", str(CORPUS / "30_restock_goods_is_out_of_stock.eml"), str(empty))
+    assert not EvidenceProposal.objects.exists()

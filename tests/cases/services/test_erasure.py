@@ -34,6 +34,7 @@ from cases.resources import OrderResource
 from cases.services import erasure
 from cases.workbench import services
 from tests.helpers.otp import verified_login
+from tests.helpers.supplier_emails import reading
 
 pytestmark = pytest.mark.django_db
 
@@ -127,13 +128,14 @@ def customer(staff, settings, tmp_path):
     )
     # A supplier's email read for #E1, waiting for a person: its text names her.
     proposals.propose(
-        reading={
-            "message_id": "<e1@supplier.example>",
-            "subject": f"Parcel for {NAME}",
-            "kind": "dispatch_claim",
-            "reasons": [["dispatch_claim", "shipped", f"The parcel for {NAME} has shipped."]],
-            "order_numbers": [["#E1", f"Order #E1 for {NAME}."]],
-        },
+        reading=reading(
+            message_id="<e1@supplier.example>",
+            subject=f"Parcel for {NAME}",
+            kind="dispatch_claim",
+            orders=("#E1",),
+            numbers=(),
+            sentence=f"The parcel for {NAME} has shipped.",
+        ),
         raw=f"Subject: Parcel for {NAME}\r\n\r\nshipped".encode(),
         attachment=proposals.Attachment("receipt.pdf", "application/pdf", b"%PDF-1.4 receipt"),
     )

@@ -14,27 +14,12 @@ from cases.services.assessment import refresh_cases
 from cases.tracking import services as tracking
 from tests.factories import OrderFactory, UserFactory
 from tests.helpers.clock import import_label_only_cases
+from tests.helpers.supplier_emails import reading
 
 pytestmark = pytest.mark.django_db
 
 SENT = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
 NUMBER = "LX123456785CN"
-
-
-def reading(*, kind="pickup_proof", orders=("#1042",), numbers=(NUMBER,), message_id="<m1@supplier.example>"):
-    return {
-        "message_id": message_id,
-        "sender": "sales@supplier.example",
-        "subject": "Re: order #1042",
-        "sent_at": SENT,
-        "kind": kind,
-        "reasons": [
-            [kind, "picked up by the courier", "Your parcel was picked up by the courier today."],
-            ["dispatch_claim", "shipped", "It has shipped."],
-        ],
-        "order_numbers": [[value, f"About order {value}."] for value in orders],
-        "tracking_numbers": [[value, "upu", f"Tracking {value}."] for value in numbers],
-    }
 
 
 def propose(**kwargs) -> EvidenceProposal:
