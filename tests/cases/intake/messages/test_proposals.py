@@ -165,3 +165,58 @@ def test_the_admin_confirms_and_refuses_a_crafted_post_without_the_permission(cl
     assert response.status_code == 302
     assert EvidenceProposal.objects.get().state == ProposalState.CONFIRMED
     assert SupplierEvidence.objects.filter(order=orders["#1042"], kind="pickup_proof").exists()
+
+
+READ = "admin:cases_evidenceproposal_read"
+
+
+def test_staff_read_an_uploaded_email_into_a_proposal_from_the_admin(client, staff, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.helpers.supplier_emails import CORPUS
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(staff)
+    assert (
+        "Read supplier emails"
+        in client.get(reverse("admin:cases_evidenceproposal_changelist")).content.decode()
+    )
+    data = (CORPUS / "02_pickup_receipt_attached_png.eml").read_bytes()
+    response = client.post(reverse(READ), {"file": SimpleUploadedFile("mail.eml", data)})
+    assert response.status_code == 302
+    proposal = EvidenceProposal.objects.get()
+    assert proposal.kind == "pickup_proof" and proposal.attachment.name.endswith(".png")
+    assert not SupplierEvidence.objects.exists()
+
+
+def test_staff_paste_an_emails_text_and_the_same_text_twice_is_one_proposal(client, staff, orders):
+    client.force_login(staff)
+    post = {
+        "sender": "ops@supplier.example\r\nBcc: x@y",
+        "subject": "Order #1042",
+        "text": "Sorry, the goods is out of stock for order #1042.",
+    }
+    assert client.post(reverse(READ), post).status_code == 302
+    assert client.post(reverse(READ), post).status_code == 302
+    proposal = EvidenceProposal.objects.get()
+    assert (proposal.kind, proposal.order) == ("restock_note", orders["#1042"])
+    assert proposal.sender.startswith("ops@supplier.example")
+
+
+def test_an_unreadable_upload_is_named_and_nothing_is_kept(client, staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(staff)
+    response = client.post(
+        reverse(READ), {"file": SimpleUploadedFile("box.mbox", b"From a@x\n\n\n\nFrom b@x\n\n")}
+    )
+    assert response.status_code == 200
+    assert "message 1 of the mbox" in response.content.decode()
+    assert not EvidenceProposal.objects.exists()
+
+
+def test_reading_emails_in_the_admin_needs_the_permission(client):
+    client.force_login(UserFactory(username="rita", is_staff=True))
+    assert client.get(reverse(READ)).status_code == 403
+    assert client.post(reverse(READ), {"text": "shipped"}).status_code == 403
+    assert not EvidenceProposal.objects.exists()
