@@ -23,7 +23,7 @@ from cases.intake.messages.supplier_emails import (
     read_mbox_each,
     split_mbox,
 )
-from cases.models import EvidenceProposal
+from cases.models import EvidenceProposal, Order
 
 
 def _decide(request, queryset, decide) -> None:
@@ -116,9 +116,13 @@ class EvidenceProposalAdmin(admin.ModelAdmin):
                 errors = [str(result) for _, result in emails if isinstance(result, EmailError)]
                 if not emails:
                     errors = ["Choose a file or paste an email's text."]
+            order = _posted_order(request)
             if not errors:
                 with transaction.atomic():
-                    created = sum(proposals.propose_email(raw=raw, reading=read)[1] for raw, read in emails)
+                    kept = [proposals.propose_email(raw=raw, reading=read) for raw, read in emails]
+                    if order is not None:  # pasted on a case page: that case's order, unless it names one
+                        proposals.default_order(proposals=[proposal for proposal, _ in kept], order=order)
+                created = sum(new for _, new in kept)
                 messages.success(
                     request,
                     f"{created} proposal(s) kept for you to confirm ({len(emails) - created} already kept).",
@@ -126,6 +130,11 @@ class EvidenceProposalAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(reverse("admin:cases_evidenceproposal_changelist"))
         context = {**self.admin_site.each_context(request), "title": "Read supplier emails", "errors": errors}
         return TemplateResponse(request, "admin/cases/evidenceproposal/read.html", context)
+
+
+def _posted_order(request) -> Order | None:
+    value = request.POST.get("order", "")
+    return Order.objects.filter(pk=int(value)).first() if value.isdigit() and len(value) < 19 else None
 
 
 def _posted_emails(request) -> list[tuple[bytes, object]]:

@@ -96,6 +96,16 @@ def propose_email(
     return propose(reading=reading, raw=raw, attachment=attachment, source=source)
 
 
+def default_order(*, proposals: list[EvidenceProposal], order: Order) -> None:
+    """Proposals read where their order is known (an email pasted on its case page): those that found no
+    order of their own take `order`; one that names another keeps it (a person sees both)."""
+    for proposal in proposals:
+        if proposal.order_id is None and proposal.state == ProposalState.PENDING:
+            proposal.order = order
+            proposal.match = f"pasted on the case page of {order.order_id}"
+            proposal.save(update_fields=["order", "match"])
+
+
 @transaction.atomic
 def confirm(
     *,

@@ -220,3 +220,16 @@ def test_reading_emails_in_the_admin_needs_the_permission(client):
     assert client.get(reverse(READ)).status_code == 403
     assert client.post(reverse(READ), {"text": "shipped"}).status_code == 403
     assert not EvidenceProposal.objects.exists()
+
+
+def test_an_email_pasted_on_a_case_page_proposes_for_that_cases_order(client, staff):
+    (case,) = import_label_only_cases()
+    client.force_login(staff)
+    page = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+    assert 'id="supplier-email-form"' in page
+    post = {"order": case.order.pk, "text": "Courier has picked up the parcel this morning."}
+    assert client.post(reverse(READ), post).status_code == 302
+    proposal = EvidenceProposal.objects.get()
+    assert (proposal.order, proposal.kind) == (case.order, "pickup_proof")
+    assert proposal.match == f"pasted on the case page of {case.order.order_id}"
+    assert not SupplierEvidence.objects.exists()
