@@ -6,9 +6,15 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
 from cases.choices import TicketMessageState
 from cases.intake import ticket_messages
+from cases.intake.csvfiles import CsvError
+from cases.intake.helpdesk.ticket_csv import read_ticket_messages
 from cases.models import TicketMessage
 
 
@@ -85,3 +91,48 @@ class TicketMessageAdmin(admin.ModelAdmin):
             ticket_messages.attach(ticket_message=obj, order=obj.order, actor=request.user)
         except ticket_messages.TicketMessageError as error:
             messages.error(request, str(error))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="cases_ticketmessage_import"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        can_import = request.user.has_perm(IMPORT)
+        return super().changelist_view(request, {**(extra_context or {}), "can_import_tickets": can_import})
+
+    def import_view(self, request):
+        """A helpdesk's CSV export: every message taken, or none with every problem by line and column."""
+        if not request.user.has_perm(IMPORT):
+            raise PermissionDenied
+        errors: list[str] = []
+        if request.method == "POST":
+            upload = request.FILES.get("file")
+            source = " ".join(request.POST.get("source", "").split())[:16] or "csv"
+            if upload is None:
+                errors = ["Choose a CSV file."]
+            elif upload.size > MAX_TICKETS_BYTES:
+                errors = [f"{upload.name}: {upload.size:,} bytes, more than {MAX_TICKETS_BYTES:,}"]
+            else:
+                try:
+                    found = read_ticket_messages(upload.read(), source=source)
+                except CsvError as error:
+                    errors = [str(issue) for issue in error.issues[:50]]
+                else:
+                    with transaction.atomic():
+                        taken = ticket_messages.take_messages(
+                            messages=found, via=f"admin:import_tickets:{source}", actor=request.user
+                        )
+                    messages.success(
+                        request,
+                        f"{len(found)} messages: {taken.attached} put on their orders, {taken.unmatched} "
+                        f"waiting for you, {taken.duplicates} already kept.",
+                    )
+                    return HttpResponseRedirect(reverse("admin:cases_ticketmessage_changelist"))
+        context = {**self.admin_site.each_context(request), "title": "Import a helpdesk's messages"}
+        return TemplateResponse(
+            request, "admin/cases/ticketmessage/import.html", {**context, "errors": errors}
+        )
+
+
+IMPORT = "cases.add_customermessage"
+MAX_TICKETS_BYTES = 50 * 1024 * 1024  # a year of a small store's messages, read in memory

@@ -152,3 +152,35 @@ def test_the_admin_refuses_a_crafted_attach_without_the_permission(client, order
     url = reverse("admin:cases_ticketmessage_change", args=[row.pk])
     assert client.post(url, {"order": orders["#1043"].pk}).status_code == 403
     assert TicketMessage.objects.get().state == TicketMessageState.UNMATCHED
+
+
+IMPORT = "admin:cases_ticketmessage_import"
+CSV = "tests/data/helpdesk/csv/messages.csv"
+
+
+def test_staff_import_a_helpdesks_csv_from_the_admin(client, staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    order = OrderFactory(order_id="#1001")
+    client.force_login(staff)
+    assert "Import a helpdesk" in client.get(reverse("admin:cases_ticketmessage_changelist")).content.decode()
+    with open(CSV, "rb") as handle:
+        upload = SimpleUploadedFile("export.csv", handle.read())
+    assert client.post(reverse(IMPORT), {"file": upload, "source": "helpscout"}).status_code == 302
+    assert CustomerMessage.objects.filter(order=order).count() == 2
+    assert TicketMessage.objects.filter(state=TicketMessageState.UNMATCHED, source="helpscout").count() == 1
+
+
+def test_a_csv_with_a_problem_is_named_by_line_and_nothing_imported(client, staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(staff)
+    bad = b"Ticket ID,Created At,From,Direction,Body\n1,2025-03-10 09:15,a@example.com,inbound,hi\n"
+    response = client.post(reverse(IMPORT), {"file": SimpleUploadedFile("bad.csv", bad)})
+    assert response.status_code == 200 and "line 2" in response.content.decode()
+    assert not TicketMessage.objects.exists()
+
+
+def test_importing_a_helpdesks_csv_needs_the_permission(client):
+    client.force_login(UserFactory(username="rita", is_staff=True))
+    assert client.get(reverse(IMPORT)).status_code == 403
