@@ -81,8 +81,7 @@ DATA_MIGRATIONS = (
     ("policies.migrations.0002_default_policy", "load_defaults", False),
     ("cases.migrations.0019_line_items_and_parcels_of_stored_orders", "parcel_permissions", False),
     ("cases.migrations.0025_owner_manages_connections", "grant", False),
-    ("cases.migrations.0028_staff_decide_evidence_proposals", "grant", False),
-    ("cases.migrations.0031_staff_attach_ticket_messages", "grant", False),
+    ("cases.migrations.0030_staff_decide_what_messages_propose", "grant", False),
 )
 
 

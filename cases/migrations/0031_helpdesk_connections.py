@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0031_staff_attach_ticket_messages"),
+        ("cases", "0030_staff_decide_what_messages_propose"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0028_staff_decide_evidence_proposals"),
+        ("cases", "0027_evidence_proposals"),
     ]
 
     operations = [

@@ -1,10 +1,17 @@
-"""Both roles see the helpdesk messages that came in and attach an unmatched one to its order (or dismiss
-it): what they attach becomes a customer message, which both roles may already add."""
+"""Both roles decide what messages propose: the proposals read from supplier emails (confirm, correct,
+dismiss: what they confirm becomes supplier evidence) and the helpdesk messages that matched no order
+(attach one to its order, or dismiss it: what they attach becomes a customer message). Both roles may
+already add evidence and customer messages."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-BOTH = [("cases", "view_ticketmessage"), ("cases", "change_ticketmessage")]
+BOTH = [
+    ("cases", "view_evidenceproposal"),
+    ("cases", "change_evidenceproposal"),
+    ("cases", "view_ticketmessage"),
+    ("cases", "change_ticketmessage"),
+]
 
 
 def _permissions(apps):
@@ -31,5 +38,5 @@ def revoke(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0030_ticket_messages")]
+    dependencies = [("cases", "0029_ticket_messages")]
     operations = [migrations.RunPython(grant, revoke)]

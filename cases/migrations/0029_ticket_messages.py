@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0029_helpdesk_ticket_of_a_message"),
+        ("cases", "0028_helpdesk_ticket_of_a_message"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
