@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 
 from cases.choices import Direction, TicketMessageState
 from cases.intake.helpdesk.messages import references
+from cases.intake.helpdesk.ticket_csv import read_ticket_messages
 from cases.models import CustomerMessage, Order, TicketMessage
 from cases.selectors.message_orders import order_for_message
 from cases.services.audit import audit_event
@@ -122,6 +123,16 @@ def _on_order(row: TicketMessage, order: Order, *, actor, via: str) -> CustomerM
         if same is None:
             raise
         return same
+
+
+@transaction.atomic
+def import_ticket_file(
+    *, raw: bytes, source: str, via: str, actor=None, column_map: dict[str, str] | None = None
+) -> tuple[int, Taken]:
+    """A helpdesk's CSV export (cases.intake.helpdesk.ticket_csv): every message taken, in one transaction,
+    or CsvError naming every problem and nothing taken. Returns (messages read, what became of them)."""
+    found = read_ticket_messages(raw, column_map=column_map, source=source)
+    return len(found), take_messages(messages=found, via=via, actor=actor)
 
 
 @transaction.atomic

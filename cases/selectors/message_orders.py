@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cases.choices import CaseStatus
-from cases.models import Order, Parcel
+from cases.models import Order, TrackingNumber
 from cases.tracking.normalize import normalize_number
+from cases.tracking.services import orders_carrying
 
 
 @dataclass(frozen=True)
@@ -34,13 +35,8 @@ def order_for_message(
         return OrderMatch(None, f"names {len(named)} orders ({_names(named)})")
     if tracking_numbers:
         normalized = [normalize_number(number) for number in tracking_numbers]
-        carrying = list(
-            Order.objects.filter(
-                pk__in=Parcel.objects.filter(
-                    superseded_at__isnull=True, tracking_number__normalized__in=normalized
-                ).values("order_id")
-            ).order_by("order_id")
-        )
+        numbers = TrackingNumber.objects.filter(normalized__in=normalized)
+        carrying = list(Order.objects.filter(pk__in=orders_carrying(numbers)).order_by("order_id"))
         if len(carrying) == 1:
             return OrderMatch(carrying[0], f"order {carrying[0].order_id} carries a tracking number in it")
         if len(carrying) > 1:

@@ -9,7 +9,6 @@ from email.message import EmailMessage
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -118,10 +117,7 @@ class EvidenceProposalAdmin(admin.ModelAdmin):
                     errors = ["Choose a file or paste an email's text."]
             order = _posted_order(request)
             if not errors:
-                with transaction.atomic():
-                    kept = [proposals.propose_email(raw=raw, reading=read) for raw, read in emails]
-                    if order is not None:  # pasted on a case page: that case's order, unless it names one
-                        proposals.default_order(proposals=[proposal for proposal, _ in kept], order=order)
+                kept = proposals.propose_emails(emails=emails, order=order)
                 created = sum(new for _, new in kept)
                 messages.success(
                     request,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,7 +13,6 @@ from django.urls import path, reverse
 from cases.choices import TicketMessageState
 from cases.intake import ticket_messages
 from cases.intake.csvfiles import CsvError
-from cases.intake.helpdesk.ticket_csv import read_ticket_messages
 from cases.models import TicketMessage
 
 
@@ -114,17 +112,18 @@ class TicketMessageAdmin(admin.ModelAdmin):
                 errors = [f"{upload.name}: {upload.size:,} bytes, more than {MAX_TICKETS_BYTES:,}"]
             else:
                 try:
-                    found = read_ticket_messages(upload.read(), source=source)
+                    count, taken = ticket_messages.import_ticket_file(
+                        raw=upload.read(),
+                        source=source,
+                        via=f"admin:import_tickets:{source}",
+                        actor=request.user,
+                    )
                 except CsvError as error:
                     errors = [str(issue) for issue in error.issues[:50]]
                 else:
-                    with transaction.atomic():
-                        taken = ticket_messages.take_messages(
-                            messages=found, via=f"admin:import_tickets:{source}", actor=request.user
-                        )
                     messages.success(
                         request,
-                        f"{len(found)} messages: {taken.attached} put on their orders, {taken.unmatched} "
+                        f"{count} messages: {taken.attached} put on their orders, {taken.unmatched} "
                         f"waiting for you, {taken.duplicates} already kept.",
                     )
                     return HttpResponseRedirect(reverse("admin:cases_ticketmessage_changelist"))

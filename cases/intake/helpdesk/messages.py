@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from cases.intake.webhooks.pushed import MAX_DELIVERY_ID, PayloadError, Refused
+from cases.intake.webhooks.pushed import MAX_DELIVERY_ID, PayloadError, Refused, limited
 from cases.tracking.detect import best_carrier, detect
 from cases.tracking.normalize import normalize_number
 from staletrack import limits
@@ -93,25 +93,18 @@ def message(
     if len(tags) > MAX_TAGS:
         raise Refused(f"{name('tags')} has {len(tags)} tags; at most {MAX_TAGS} are kept")
     for tag in tags:
-        _limited(tag, MAX_TAG, name("tags"))
+        limited(tag, MAX_TAG, name("tags"))
     return HelpdeskMessage(
         source=source,
-        ticket_id=_limited(ticket_id, MAX_ID, name("ticket_id")),
-        message_id=_limited(message_id.strip(), MAX_ID, name("message_id")),
+        ticket_id=limited(ticket_id, MAX_ID, name("ticket_id")),
+        message_id=limited(message_id.strip(), MAX_ID, name("message_id")),
         at=at,
-        from_email=_limited(from_email, limits.MAX_EMAIL, name("from_email")),
+        from_email=limited(from_email, limits.MAX_EMAIL, name("from_email")),
         direction=direction,
-        subject=_limited(subject.strip(), limits.MAX_TEXT, name("subject")),
-        text=_limited(text.strip(), limits.MAX_TEXT, name("text")),
+        subject=limited(subject.strip(), limits.MAX_TEXT, name("subject")),
+        text=limited(text.strip(), limits.MAX_TEXT, name("text")),
         tags=tags,
     )
-
-
-def _limited(value: str, limit: int, name: str) -> str:
-    problem = limits.text_problem(value, limit)
-    if problem:
-        raise Refused(f"{name} {problem}")
-    return value
 
 
 # --- reading values of a body ------------------------------------------------------------------------

@@ -96,14 +96,20 @@ def propose_email(
     return propose(reading=reading, raw=raw, attachment=attachment, source=source)
 
 
-def default_order(*, proposals: list[EvidenceProposal], order: Order) -> None:
-    """Proposals read where their order is known (an email pasted on its case page): those that found no
-    order of their own take `order`; one that names another keeps it (a person sees both)."""
-    for proposal in proposals:
+@transaction.atomic
+def propose_emails(
+    *, emails: list[tuple[bytes, EmailProposal]], order: Order | None = None
+) -> list[tuple[EvidenceProposal, bool]]:
+    """`propose_email` for each (bytes, reading), in one transaction. `order`: where the emails were read
+    with their order known (pasted on its case page), the order of those that found none of their own
+    (one that names another keeps it: a person sees both)."""
+    kept = [propose_email(raw=raw, reading=reading) for raw, reading in emails]
+    for proposal, _ in kept if order is not None else ():
         if proposal.order_id is None and proposal.state == ProposalState.PENDING:
             proposal.order = order
             proposal.match = f"pasted on the case page of {order.order_id}"
             proposal.save(update_fields=["order", "match"])
+    return kept
 
 
 @transaction.atomic

@@ -5,12 +5,11 @@ staff in the admin. All or nothing: a file with any problem brings in nothing.""
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from cases.intake.column_maps import parse_column_options
 from cases.intake.csvfiles import CsvError
-from cases.intake.helpdesk.ticket_csv import FIELDS, read_ticket_messages
-from cases.intake.ticket_messages import take_messages
+from cases.intake.helpdesk.ticket_csv import FIELDS
+from cases.intake.ticket_messages import import_ticket_file
 from cases.management.importing import actor_named, read_input
 from staletrack.permissions import require
 
@@ -32,13 +31,17 @@ class Command(BaseCommand):
         source = source.strip()[:16] or "csv"
         try:
             column_map = parse_column_options(column, FIELDS) if column else None
-            messages = read_ticket_messages(read_input(file), column_map=column_map, source=source)
+            count, taken = import_ticket_file(
+                raw=read_input(file),
+                source=source,
+                column_map=column_map,
+                via=f"import_tickets:{source}",
+                actor=actor,
+            )
         except CsvError as error:
             shown = "\n".join(f"  {issue}" for issue in error.issues[:50])
             raise CommandError(f"{file}: nothing was imported:\n{shown}") from None
-        with transaction.atomic():
-            taken = take_messages(messages=messages, via=f"import_tickets:{source}", actor=actor)
         self.stdout.write(
-            f"{file}: {len(messages)} messages: {taken.attached} put on their orders, {taken.unmatched} "
+            f"{file}: {count} messages: {taken.attached} put on their orders, {taken.unmatched} "
             f"waiting for staff (admin: Ticket messages), {taken.duplicates} already kept."
         )

@@ -11,9 +11,8 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from cases.intake.messages.proposals import propose_email
+from cases.intake.messages.proposals import propose_emails
 from cases.intake.messages.supplier_emails import (
     MAX_EMAIL_BYTES,
     MAX_MBOX_BYTES,
@@ -71,8 +70,7 @@ class Command(BaseCommand):
                 f"{failed} of {len(files)} file(s) could not be read in full (see above).{kept}"
             )
         if propose:
-            with transaction.atomic():
-                created = sum(propose_email(raw=raw, reading=reading)[1] for raw, reading in readable)
+            created = sum(created for _, created in propose_emails(emails=readable))
             self.stdout.write(
                 f"Kept {created} proposal(s) for staff to confirm ({len(readable) - created} already kept)."
             )
