@@ -89,6 +89,8 @@ class OutcomeKind(models.TextChoices):
     MONEY_APPROVED = "money_approved"
     MONEY_REJECTED = "money_rejected"
     MONEY_EDITED = "money_edited"
+    # A note a person added, or accepted from an agent's proposal.
+    NOTE = "note"
 
 
 class MoneyKind(models.TextChoices):
@@ -168,3 +170,19 @@ class DeliveryVerdict(models.TextChoices):
     IGNORED = "ignored", "ignored (nothing staletrack reads)"
     REFUSED = "refused", "refused (a value cannot be read or stored)"
     FAILED = "failed", "failed (an error while writing)"
+
+
+class AgentProposalKind(models.TextChoices):
+    """What an agent with a `propose` token may put forward; a person makes it real (rules.md section 8
+    for drafts: an agent's draft is checked before it is kept)."""
+
+    DRAFT = "draft", "customer reply draft"
+    CHASE = "chase", "supplier chase"
+    OUTCOME = "outcome", "outcome to record"
+    NOTE = "note", "note"
+
+
+class AgentProposalState(models.TextChoices):
+    PENDING = "pending", "waiting for a person"
+    ACCEPTED = "accepted", "accepted"
+    DISMISSED = "dismissed", "dismissed"

@@ -13,6 +13,8 @@ from django.db import models, transaction
 from django.db.models import F, Q
 
 from cases.choices import (
+    AgentProposalKind,
+    AgentProposalState,
     CaseStatus,
     CaseType,
     ChaseChannel,
@@ -520,6 +522,36 @@ class ReplayRun(StoredRunMixin, models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (ReplayRunStatus.DONE, ReplayRunStatus.FAILED)
+
+
+class AgentProposal(models.Model):
+    """What an agent (an API or MCP token with the `propose` scope) put forward for a case: nothing of it is
+    a draft, a chase, an outcome or a note until a person accepts it (`cases.services.agent_proposals`)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="agent_proposals")
+    token = optional_link("staletrack.ApiToken", on_delete=models.SET_NULL)
+    agent = models.CharField(max_length=100, help_text="The token's name when it proposed.")
+    kind = models.CharField(max_length=10, choices=AgentProposalKind.choices)
+    text = models.TextField(help_text="The draft, the chase's note, the outcome's note or the note.")
+    channel = models.CharField(max_length=16, choices=ChaseChannel.choices, blank=True)
+    ending = models.CharField(max_length=20, choices=OutcomeKind.choices, blank=True)
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(
+        max_length=10, choices=AgentProposalState.choices, default=AgentProposalState.PENDING
+    )
+    decided_by = done_by()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, help_text="Why it was dismissed, or what accepting made.")
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "proposed_at"], name="agent_proposal_by_state"),
+            models.Index(fields=["case", "state"], name="agent_proposal_by_case"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} proposed by {self.agent} for case {self.case_id}"
 
 
 class MoneyDecision(models.Model):

@@ -15,9 +15,18 @@ from cases import permissions as cases_permissions
 from policies import permissions as policies_permissions
 from suppliers import permissions as suppliers_permissions
 
+# API tokens for agents (staletrack.tokens): the owner makes, sees and revokes them (staletrack's 0003).
+MANAGE_TOKENS = "staletrack.add_apitoken"
+TOKENS_OWNER_ONLY = frozenset({MANAGE_TOKENS, "staletrack.change_apitoken", "staletrack.view_apitoken"})
+
 # What the Owner role holds beyond Staff (cases/migrations/0003_roles.py, suppliers' 0004): a test keeps
 # this set equal to that difference, so a new owner-only permission cannot skip the second factor.
-OWNER_ONLY = cases_permissions.OWNER_ONLY | suppliers_permissions.OWNER_ONLY | policies_permissions.OWNER_ONLY
+OWNER_ONLY = (
+    cases_permissions.OWNER_ONLY
+    | suppliers_permissions.OWNER_ONLY
+    | policies_permissions.OWNER_ONLY
+    | TOKENS_OWNER_ONLY
+)
 SETUP_HINT = "enter your authenticator's code at /admin/second-factor/ (or log in again with it)"
 
 # Set on a user object by `at_the_shell`; never on one a request carries.

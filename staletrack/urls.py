@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from cases.attachments import attachment
+from staletrack import api
 from staletrack.health import healthz
 from staletrack.second_factor import SecondFactorLoginForm
 from staletrack.second_factor import setup_view as second_factor_setup
@@ -22,6 +23,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/second-factor/", admin.site.admin_view(second_factor_setup), name="second_factor"),
     path("admin/", admin.site.urls),
+    # The agents' door: the JSON API (read, and proposals a person accepts).
+    path("api/", api.urls()),
     path("webhooks/", include("cases.intake.webhooks.urls")),
     # Files kept with supplier evidence: staff only (the admin's login), never a public media folder.
     path("media/<path:name>", admin.site.admin_view(attachment), name="attachment"),

@@ -82,6 +82,8 @@ DATA_MIGRATIONS = (
     ("cases.migrations.0019_line_items_and_parcels_of_stored_orders", "parcel_permissions", False),
     ("cases.migrations.0025_owner_manages_connections", "grant", False),
     ("cases.migrations.0030_staff_decide_what_messages_propose", "grant", False),
+    ("cases.migrations.0033_staff_decide_what_agents_propose", "grant", False),
+    ("staletrack.migrations.0003_owner_manages_tokens", "grant", False),
 )
 
 

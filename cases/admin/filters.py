@@ -10,11 +10,11 @@ from __future__ import annotations
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db import connections
 from django.db.models import Q
 from django.utils import timezone
 
 from cases.assessment import vocabulary as v
+from cases.selectors.case_queue import flag_q, parcel_case_type_q
 from cases.workbench.queue import AGE_BUCKETS, age_bucket_filter
 
 FLAGS = v.FLAGS
@@ -50,9 +50,7 @@ class FlagFilter(admin.SimpleListFilter):
         flag = self.value()
         if flag not in FLAGS:
             return queryset
-        if connections[queryset.db].vendor == "postgresql":
-            return queryset.filter(flags__contains=[flag])  # jsonb @>, the GIN index of migration 0006
-        return queryset.filter(flags__icontains=f'"{flag}"')
+        return queryset.filter(flag_q(queryset, flag))
 
 
 class ParcelCaseTypeFilter(admin.SimpleListFilter):
@@ -69,10 +67,7 @@ class ParcelCaseTypeFilter(admin.SimpleListFilter):
         case_type = self.value()
         if case_type not in v.CASE_TYPES:
             return queryset
-        if connections[queryset.db].vendor == "postgresql":
-            # jsonb @>, the GIN index of migration 0020, or'd with the case type's own index
-            return queryset.filter(Q(case_type=case_type) | Q(parcel_case_types__contains=[case_type]))
-        return queryset.filter(Q(case_type=case_type) | Q(parcel_case_types__icontains=f'"{case_type}"'))
+        return queryset.filter(parcel_case_type_q(queryset, case_type))
 
 
 class AgeFilter(admin.SimpleListFilter):

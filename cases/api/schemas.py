@@ -1,0 +1,154 @@
+"""The payloads of the cases' API, declared once: the routes answer with them, the MCP tools return them,
+and the OpenAPI schema is built from them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+from cases.assessment import vocabulary as v
+from cases.choices import AgentProposalKind, AgentProposalState, CaseStatus, ChaseChannel
+from cases.services.agent_proposals import AGENT_ENDINGS
+from cases.workbench.queue import AGE_BUCKETS
+
+
+def one_of(values) -> Any:
+    return Literal.__getitem__(tuple(str(value) for value in values))
+
+
+StatusValue = one_of(CaseStatus.values)
+CaseTypeValue = one_of(v.CASE_TYPES)
+RiskValue = one_of(v.RISK_LEVELS)
+NextMoveValue = one_of(v.NEXT_MOVES)
+RouteValue = one_of(v.ROUTES)
+FlagValue = one_of(v.FLAGS)
+AgeValue = one_of(bucket.key for bucket in AGE_BUCKETS)
+
+
+class CaseFilters(Schema):
+    """The queue's filters; each narrows the list, all together."""
+
+    status: StatusValue | None = Field(None, description="open, held or resolved.")
+    case_type: CaseTypeValue | None = Field(None, description="The case's own (headline parcel's) type.")
+    parcel_case_type: CaseTypeValue | None = Field(None, description="A type any of its parcels has.")
+    risk_level: RiskValue | None = None
+    next_move: NextMoveValue | None = None
+    route: RouteValue | None = None
+    supplier: int | None = Field(None, ge=1, le=2**31 - 1, description="The supplier's id.")
+    sku: str | None = Field(None, min_length=1, max_length=100, description="The order's SKU, exact.")
+    flag: FlagValue | None = None
+    age: AgeValue | None = Field(None, description="The order's age bucket.")
+    assignee: str | None = Field(
+        None, min_length=1, max_length=150, description="A username, or none for the unassigned."
+    )
+    unassessable: bool | None = Field(None, description="Only cases whose last assessment failed (or not).")
+    order: str | None = Field(None, min_length=1, max_length=64, description="The order's id, exact.")
+
+
+class CaseRow(Schema):
+    id: int
+    order_id: str
+    ordered_at: datetime
+    status: str
+    case_type: str
+    risk_level: str
+    next_move: str
+    route: str
+    flags: list[str]
+    parcel_case_types: list[str]
+    key_clock: str = Field(description='The clock that decides the case, e.g. "label 7 d, window 5 d".')
+    clock_exceeded: bool
+    requires_owner_approval: bool
+    waiting_since: datetime | None = Field(description="The oldest customer message still unanswered.")
+    assessed_at: datetime | None
+    unassessable_reason: str
+    held_until: datetime | None
+    supplier_id: int | None
+    supplier: str
+    sku: str
+    country: str
+    assignee: str | None
+
+
+class CasePage(Schema):
+    items: list[CaseRow]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null on the last.")
+
+
+class CasePacket(Schema):
+    case: CaseRow
+    packet: dict[str, Any] = Field(description="The decision packet as last assessed (rules.md section 9).")
+    reply_draft: str = Field(description="The reply staff saved, else the packet's draft.")
+    reply_draft_edited: bool
+    policy: str | None = Field(description="The policy version the packet was assessed under.")
+    pending_proposals: int
+
+
+class TimelineEntry(Schema):
+    at: datetime
+    kind: str = Field(description="tracking, supplier, chase, customer, outcome, money or audit.")
+    title: str
+    text: str
+    by: str
+    approximate: bool
+    detail: dict[str, Any]
+
+
+class CaseTimeline(Schema):
+    case: int
+    entries: list[TimelineEntry]
+    left_out: dict[str, int] = Field(description="Facts whose stored time cannot be read, by kind.")
+
+
+class ParcelRow(Schema):
+    number: str
+    link: str | None
+    carrier: str
+    items: str
+    superseded: bool
+    headline: bool
+    case_type: str
+    risk_level: str
+    next_move: str
+    window: str
+    clocks: str
+    flags: str
+    last_event: str
+
+
+class CaseParcels(Schema):
+    case: int
+    parcels: list[ParcelRow]
+
+
+class ProposalIn(Schema):
+    kind: one_of(AgentProposalKind.values)
+    text: str = Field(
+        "", max_length=20_000, description="The draft, the chase's note, the outcome's note, the note."
+    )
+    channel: one_of(ChaseChannel.values) | None = Field(
+        None, description="A chase's channel (default email)."
+    )
+    ending: one_of(AGENT_ENDINGS) | None = Field(None, description="An outcome's ending.")
+
+
+class Proposal(Schema):
+    id: int
+    case: int
+    order_id: str
+    agent: str
+    kind: str
+    text: str
+    channel: str
+    ending: str
+    state: one_of(AgentProposalState.values)
+    proposed_at: datetime
+    decided_at: datetime | None
+    decision_note: str
+
+
+class ProposalPage(Schema):
+    items: list[Proposal]
+    next_cursor: str | None

@@ -1,0 +1,102 @@
+"""The case queue's filters and page order, for the admin's queue and the agents' API alike.
+
+Each filter narrows on an indexed column (flags and the parcels' case types: GIN indexes on PostgreSQL;
+cannot be assessed: the partial index on `unassessable_since`). The page order is the queue's: risk, then
+the customer's wait (no wait last), then the newest case; the `case_queue_page` and `case_status_queue`
+indexes hold it, so a page reads one page of index entries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import connections
+from django.db.models import F, Q, QuerySet
+
+from cases.models import Case
+from cases.workbench.queue import age_bucket_filter
+
+QUEUE_ORDER = (F("risk_rank").desc(), F("waiting_since").asc(nulls_last=True), F("id").desc())
+
+
+def flag_q(queryset: QuerySet, flag: str) -> Q:
+    if connections[queryset.db].vendor == "postgresql":
+        return Q(flags__contains=[flag])  # jsonb @>, the GIN index of migration 0006
+    return Q(flags__icontains=f'"{flag}"')
+
+
+def parcel_case_type_q(queryset: QuerySet, case_type: str) -> Q:
+    """A case type the order's headline or any other of its parcels has (rules.md section 3a)."""
+    if connections[queryset.db].vendor == "postgresql":
+        # jsonb @>, the GIN index of migration 0020, or'd with the case type's own index
+        return Q(case_type=case_type) | Q(parcel_case_types__contains=[case_type])
+    return Q(case_type=case_type) | Q(parcel_case_types__icontains=f'"{case_type}"')
+
+
+def filtered_cases(
+    queryset: QuerySet,
+    *,
+    as_of: datetime,
+    status: str | None = None,
+    case_type: str | None = None,
+    parcel_case_type: str | None = None,
+    risk_level: str | None = None,
+    next_move: str | None = None,
+    route: str | None = None,
+    supplier: int | None = None,
+    sku: str | None = None,
+    flag: str | None = None,
+    age: str | None = None,
+    assignee: str | None = None,
+    unassessable: bool | None = None,
+    order: str | None = None,
+) -> QuerySet:
+    """`queryset` narrowed by the queue's filters; each value already one the filter knows."""
+    exact = {
+        "status": status,
+        "case_type": case_type,
+        "risk_level": risk_level,
+        "next_move": next_move,
+        "route": route,
+        "order__product__supplier_id": supplier,
+        "order__product__sku": sku,
+        "order__order_id": order,
+    }
+    queryset = queryset.filter(**{field: value for field, value in exact.items() if value is not None})
+    if parcel_case_type:
+        queryset = queryset.filter(parcel_case_type_q(queryset, parcel_case_type))
+    if flag:
+        queryset = queryset.filter(flag_q(queryset, flag))
+    if age:
+        queryset = queryset.filter(**age_bucket_filter(age, as_of))
+    if assignee == "none":
+        queryset = queryset.filter(assignee__isnull=True)
+    elif assignee:
+        queryset = queryset.filter(assignee__username=assignee)
+    if unassessable is not None:
+        queryset = queryset.filter(unassessable_since__isnull=not unassessable)
+    return queryset
+
+
+def after(risk_rank: int, waiting_since: datetime | None, pk: int) -> Q:
+    """The cases after (`risk_rank`, `waiting_since`, `pk`) in the queue's order: a cursor's page starts
+    there. The first term bounds the index's leading column."""
+    if waiting_since is None:
+        same_rank = Q(waiting_since__isnull=True, id__lt=pk)
+    else:
+        same_rank = (
+            Q(waiting_since__gt=waiting_since)
+            | Q(waiting_since__isnull=True)
+            | Q(waiting_since=waiting_since, id__lt=pk)
+        )
+    return Q(risk_rank__lte=risk_rank) & (Q(risk_rank__lt=risk_rank) | Q(risk_rank=risk_rank) & same_rank)
+
+
+def queue_page(queryset: QuerySet, *, cursor: tuple | None, limit: int) -> tuple[list[Case], tuple | None]:
+    """One page of `queryset` in the queue's order from `cursor`, and the cursor of the next page."""
+    if cursor is not None:
+        queryset = queryset.filter(after(*cursor))
+    rows = list(queryset.order_by(*QUEUE_ORDER)[: limit + 1])
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], (last.risk_rank, last.waiting_since, last.pk)

@@ -1,0 +1,28 @@
+"""Cursor pages: a cursor is the position of the last row a page gave, opaque to the caller."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+
+MESSAGE = "cursor: not a cursor this API gave (use next_cursor as it came)."
+
+
+class BadCursor(ValueError):
+    """A cursor this API did not give."""
+
+
+def encode_cursor(values: list) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *, length: int) -> list:
+    """The values of a cursor this API gave (`next_cursor`), else BadCursor naming the field."""
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise BadCursor(MESSAGE) from None
+    if not isinstance(values, list) or len(values) != length:
+        raise BadCursor(MESSAGE)
+    return values
