@@ -278,6 +278,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("STALETRACK_LOG_LEVEL", "INFO")},
+    # The MCP SDK logs each stateless request's start and end at INFO (staletrack.mcp.http serves one per
+    # call): warnings and errors only.
+    "loggers": {"mcp": {"level": "WARNING"}},
 }
 
 # ---------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 from cases.attachments import attachment
 from staletrack import api
 from staletrack.health import healthz
+from staletrack.mcp.http import mcp_endpoint
 from staletrack.second_factor import SecondFactorLoginForm
 from staletrack.second_factor import setup_view as second_factor_setup
 
@@ -25,6 +26,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The agents' door: the JSON API (read, and proposals a person accepts).
     path("api/", api.urls()),
+    path("mcp/", mcp_endpoint, name="mcp"),
+    path("mcp", mcp_endpoint),  # clients configured without the slash: a POST cannot follow a redirect
     path("webhooks/", include("cases.intake.webhooks.urls")),
     # Files kept with supplier evidence: staff only (the admin's login), never a public media folder.
     path("media/<path:name>", admin.site.admin_view(attachment), name="attachment"),
