@@ -207,6 +207,22 @@ else:
         # (staletrack.celery.queue_after_commit). The worker reconnects by its own retry settings.
         "max_retries": 0,
     }
+# The cache holds the API tokens' rate counts (staletrack.tokens.take_call), which every web process must
+# share: Redis, the broker's own server unless STALETRACK_CACHE_URL names another. Without Redis (make run),
+# each process keeps its own counts.
+CACHE_URL = os.environ.get("STALETRACK_CACHE_URL", "").strip() or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    | {
+        "KEY_PREFIX": "staletrack",
+        "TIMEOUT": 300,
+        "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+    }
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 # Tasks report through the database rows they write; results are kept only where a backend is set.
 CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from staletrack.limits import text_problem
 from staletrack.models import ApiToken
@@ -21,6 +23,7 @@ from staletrack.permissions import MANAGE_TOKENS, require
 PREFIX = "stk"
 DEFAULT_DAYS = 90
 MAX_DAYS = 366
+logger = logging.getLogger(__name__)
 MAX_RATE = 100_000
 # last_used_at is written at most this often per token: a busy agent does not write the row per call.
 LAST_USED_EVERY = timedelta(minutes=1)
@@ -110,12 +113,16 @@ def take_call(token: ApiToken) -> int | None:
     the minute ends. The count lives in the cache (Redis in production, shared by every process)."""
     now = timezone.now()
     key = f"api-rate:{token.key_id}:{now:%Y%m%d%H%M}"
-    cache.add(key, 0, timeout=120)
     try:
-        count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr: this call starts the count again
-        cache.set(key, 1, timeout=120)
-        count = 1
+        cache.add(key, 0, timeout=120)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the key expired between add and incr: this call starts the count again
+            cache.set(key, 1, timeout=120)
+            count = 1
+    except (RedisError, OSError):  # the cache's server is down: the agent's reads go on, uncounted
+        logger.warning("API rate for %s not counted: the cache cannot be reached", token.name, exc_info=True)
+        return None
     if count > token.rate_per_minute:
         return 60 - now.second
     return None
