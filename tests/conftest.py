@@ -223,3 +223,21 @@ def deliveries_applied_at_once(monkeypatch):
     from cases.intake.webhooks import services
 
     monkeypatch.setattr(services, "queue_apply", lambda: services.apply_pending())
+
+
+# The production server (gunicorn as deployed) for the tests that need it: tests/helpers/production.py.
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    from tests.helpers import production
+
+    return production.collected_static(tmp_path_factory)
+
+
+@pytest.fixture
+def production_server(collected_static, tmp_path):
+    """gunicorn with deploy/gunicorn.conf.py, one worker, against the test database; its URL."""
+    from tests.helpers import production
+
+    yield from production.production_server(collected_static, tmp_path)

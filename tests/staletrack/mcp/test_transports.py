@@ -14,13 +14,8 @@ from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
 from cases.models import AgentProposal
-from tests.browser.test_production_server import (  # noqa: F401 (fixtures)
-    collected_static,
-    database_url,
-    production_env,
-    production_server,
-)
 from tests.helpers.clock import import_label_only_cases
+from tests.helpers.production import database_url, production_env
 from tests.staletrack.mcp.conftest import make_token
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
