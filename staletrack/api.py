@@ -189,20 +189,18 @@ def _audited(view):
     return wrapper
 
 
-def _register() -> None:
-    from cases.api.routes import router as cases_router
-    from policies.api import router as policies_router
-    from suppliers.api import router as suppliers_router
-
-    api.add_router("/", cases_router)
-    api.add_router("/", suppliers_router)
-    api.add_router("/", policies_router)
+_urls: tuple | None = None
 
 
-def urls():
-    """The API's URL patterns, each call audited."""
-    _register()
-    patterns, app_name, namespace = api.urls
-    for pattern in patterns:
-        pattern.callback = _audited(pattern.callback)
-    return patterns, app_name, namespace
+def urls(*routers):
+    """The API's URL patterns with each app's `routers` (staletrack.urls names them: this module imports no
+    feature app), each call audited; built once, whatever imports the URLconf again."""
+    global _urls
+    if _urls is None:
+        for router in routers:
+            api.add_router("/", router)
+        patterns, app_name, namespace = api.urls
+        for pattern in patterns:
+            pattern.callback = _audited(pattern.callback)
+        _urls = (patterns, app_name, namespace)
+    return _urls
