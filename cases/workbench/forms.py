@@ -23,8 +23,9 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 
 from cases.choices import ChaseChannel, EvidenceKind, MoneyKind
-from cases.models import Case, MoneyDecision, Parcel
+from cases.models import AgentProposal, Case, MoneyDecision, Parcel
 from cases.permissions import APPROVE_MONEY
+from cases.services import agent_proposals
 from cases.tracking import services as tracking
 from cases.workbench import money, services
 from suppliers.permissions import FLAG_SUPPLIER, PAUSE_PRODUCT
@@ -304,6 +305,70 @@ class SupersedeParcelForm(CaseActionForm):
         return tracking.supersede_parcel(actor=self.actor, via="case page", **self.cleaned_data)
 
 
+class ProposalDraftRefused(ValidationError):
+    """An agent's draft, as the person left it, breaks rules.md section 8: nothing was accepted, and the
+    page shows the text again beside each breach."""
+
+    def __init__(self, proposal: AgentProposal, text: str, violations: list):
+        self.proposal, self.text, self.violations = proposal, text, violations
+        super().__init__(
+            ["The proposal was not accepted: its draft breaks the reply rules (rules.md section 8)."]
+            + [f"{v.code}: {v.message}" for v in violations]
+        )
+
+
+class ExistingProposalForm(CaseActionForm):
+    """An answer to one of this case's proposals from agents (cases.services.agent_proposals), named by its
+    id: one of another case is refused, naming none of it."""
+
+    proposal = PostedNumber()
+
+    def clean_proposal(self):
+        proposal = AgentProposal.objects.filter(case=self.case, pk=self.cleaned_data["proposal"]).first()
+        if proposal is None:
+            raise ValidationError("No such agent proposal on this case.")
+        return proposal
+
+
+class AcceptProposalForm(ExistingProposalForm):
+    """Accept, with the text as the person left it in the proposal's box (absent: as proposed)."""
+
+    text = PostedText()
+
+    def clean_text(self):
+        # A browser posts a textarea's line breaks as CRLF: that alone is no edit of the agent's text.
+        return self.cleaned_data["text"].replace("\r\n", "\n")
+
+    def save(self):
+        proposal = self.cleaned_data["proposal"]
+        text = self.cleaned_data["text"] if "text" in self.data else None
+        try:
+            self.accepted = agent_proposals.accept(proposal, actor=self.actor, text=text)
+        except services.DraftRefused as refused:
+            raise ProposalDraftRefused(
+                proposal, proposal.text if text is None else text, refused.violations
+            ) from None
+        return self.accepted
+
+    @property
+    def done(self) -> str:
+        note = self.accepted.decision_note.rstrip(".")
+        return f"{note} (proposed by {self.accepted.agent})."
+
+
+class DismissProposalForm(ExistingProposalForm):
+    reason = PostedText()
+
+    def save(self):
+        data = self.cleaned_data
+        self.dismissed = agent_proposals.dismiss(data["proposal"], actor=self.actor, reason=data["reason"])
+        return self.dismissed
+
+    @property
+    def done(self) -> str:
+        return f"Dismissed the {self.dismissed.get_kind_display()} proposed by {self.dismissed.agent}."
+
+
 # The case page's actions: the `action` a button posts -> its form.
 ACTIONS: dict[str, type[CaseActionForm]] = {
     "chase_supplier": ChaseSupplierForm,
@@ -321,4 +386,6 @@ ACTIONS: dict[str, type[CaseActionForm]] = {
     "pause_product": PauseProductForm,
     "flag_supplier": FlagSupplierForm,
     "supersede_parcel": SupersedeParcelForm,
+    "accept_proposal": AcceptProposalForm,
+    "dismiss_proposal": DismissProposalForm,
 }

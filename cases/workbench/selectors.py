@@ -1,14 +1,17 @@
 """Reads of the case page beside its packet and timeline.
 
-The reply being drafted, who can be assigned, the case's parcels side by side, and the case's money
-decisions with what the person looking may do with each."""
+The reply being drafted, who can be assigned, the case's parcels side by side, the case's money
+decisions with what the person looking may do with each, and what agents proposed for it."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.db.models import Case as Choose
+from django.db.models import IntegerField, Value, When
+from django.db.models.functions import Coalesce
 
-from cases.choices import MoneyState, TrackingStatus
-from cases.models import Case, MoneyDecision, Order, TrackingEvent
+from cases.choices import AgentProposalState, MoneyState, TrackingStatus
+from cases.models import AgentProposal, Case, MoneyDecision, Order, TrackingEvent
 from cases.packets import headline_index
 from cases.permissions import APPROVE_MONEY
 from cases.tracking.detect import tracking_url
@@ -44,6 +47,31 @@ def case_money_decisions(case: Case, *, user) -> list[MoneyDecision]:
             and (len(setters) < 2 or user.pk in setters)
         )
     return decisions
+
+
+# Decided proposals the page recalls below those waiting.
+RECENT_DECIDED_PROPOSALS = 5
+# Never more wait on one case (cases.services.agent_proposals.MAX_PENDING_PER_CASE); a few more are read
+# so that a race past that cap leaves no waiting proposal unseen.
+PENDING_PROPOSALS_READ = 40
+
+
+def case_agent_proposals(case: Case) -> tuple[list[AgentProposal], list[AgentProposal]]:
+    """The case's proposals from agents: those waiting for a person, oldest first (answered in the order
+    they came), and the few decided last, newest first. One query."""
+    waiting_first = Choose(
+        When(state=AgentProposalState.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    rows = list(
+        AgentProposal.objects.filter(case=case)
+        .select_related("decided_by")
+        .order_by(waiting_first, Coalesce("decided_at", "proposed_at").desc(), "-id")[
+            : PENDING_PROPOSALS_READ + RECENT_DECIDED_PROPOSALS
+        ]
+    )
+    pending = [p for p in rows if p.state == AgentProposalState.PENDING]
+    decided = [p for p in rows if p.state != AgentProposalState.PENDING]
+    return pending[::-1], decided[:RECENT_DECIDED_PROPOSALS]
 
 
 def parcel_rows(packet: dict, last_events: dict[str, str] | None = None) -> list[dict]:

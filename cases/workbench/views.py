@@ -1,4 +1,5 @@
-"""The case page: the decision packet on top, the draft reply, the actions, and one timeline.
+"""The case page: the decision packet on top, what agents proposed, the draft reply, the actions, and one
+timeline.
 
 The packet says why the case cannot be assessed, when it cannot, and how many of its facts have a stored
 time that cannot be read: the page answers all the same. The page's forms post back to the same URL with an
@@ -30,11 +31,12 @@ from cases.models import Case
 from cases.permissions import APPROVE_MONEY
 from cases.services.assessment import unassessable_reason
 from cases.tracking.services import SUPERSEDE_PARCEL
-from cases.workbench.forms import ACTIONS
+from cases.workbench.forms import ACTIONS, ProposalDraftRefused
 from cases.workbench.money import REQUEST_MONEY
 from cases.workbench.queue import clock_exceeded, key_clock
 from cases.workbench.selectors import (
     assignable_users,
+    case_agent_proposals,
     case_money_decisions,
     current_draft,
     last_carrier_events,
@@ -96,11 +98,26 @@ def get_case(model_admin, request, object_id) -> Case:
     return case
 
 
-def render_case_page(model_admin, request, case: Case, *, draft_text=None, violations=None, status=200):
-    """The page for `case`; `draft_text` and `violations` show a reply the guard refused."""
+def render_case_page(
+    model_admin,
+    request,
+    case: Case,
+    *,
+    draft_text=None,
+    violations=None,
+    refused_proposal: ProposalDraftRefused | None = None,
+    status=200,
+):
+    """The page for `case`; `draft_text` and `violations` show a reply the guard refused,
+    `refused_proposal` an agent's draft it refused as the person left it."""
     user = request.user
     packet = case.packet or {}
     decisions = case_money_decisions(case, user=user)
+    proposals, decided_proposals = case_agent_proposals(case)
+    for proposal in proposals:
+        refused = refused_proposal is not None and refused_proposal.proposal.pk == proposal.pk
+        proposal.shown_text = refused_proposal.text if refused else proposal.text
+        proposal.violations = refused_proposal.violations if refused else []
     now = timezone.now()
     timeline, timeline_error = _timeline(case)
     opts = model_admin.model._meta
@@ -128,6 +145,8 @@ def render_case_page(model_admin, request, case: Case, *, draft_text=None, viola
         "violations": violations,
         "decisions": decisions,
         "pending_decisions": [d for d in decisions if d.state == MoneyState.PENDING],
+        "agent_proposals": proposals,
+        "decided_agent_proposals": decided_proposals,
         "can_work": user.has_perm(WORK_CASE),
         "can_request_money": user.has_perm(REQUEST_MONEY),
         "can_pause": user.has_perm(PAUSE_PRODUCT),
@@ -173,6 +192,11 @@ def case_action(model_admin, request, object_id):
             violations=exc.violations,
             status=400,
         )
+    except ProposalDraftRefused as exc:
+        # Nothing accepted; the page shows the person's text again, so an edit is not lost.
+        for message in exc.messages:
+            model_admin.message_user(request, message, messages.ERROR)
+        return render_case_page(model_admin, request, case, refused_proposal=exc, status=400)
     except ValidationError as exc:
         return _refused(model_admin, request, exc.messages)
     if isinstance(result, DraftCheck) and not result.ok:
