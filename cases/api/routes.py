@@ -29,7 +29,7 @@ CaseId = Path(..., ge=1, le=2**63 - 1, description="The case's id (CaseRow.id)."
 
 @router.get("/cases", response={200: CasePage, **ERRORS}, summary="Find cases (the queue, filtered)")
 def find_cases(request, filters: Query[CaseFilters], page: Query[PageQuery]):
-    return reads.find_cases(cursor=page.cursor, limit=page.limit, **filters.dict())
+    return reads.find_cases(cursor=page.cursor, limit=page.limit, **filters.model_dump())
 
 
 @router.get("/cases/{case_id}", response={200: CasePacket, **ERRORS}, summary="One case's decision packet")

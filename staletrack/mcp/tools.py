@@ -141,7 +141,7 @@ async def find_cases(
         assignee=assignee,
         unassessable=unassessable,
         order=order,
-    ).dict()
+    ).model_dump()
     arguments = {**filters, "cursor": cursor, "limit": limit}
     return await _run(
         "find_cases",
