@@ -6,12 +6,14 @@ standing, the policy or sending, whatever the token. The schema is served at /ap
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from decimal import Decimal
 from typing import Any
 
 import orjson
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import DatabaseError
 from django.http import Http404
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import ValidationError as NinjaValidationError
@@ -30,12 +32,20 @@ class Refusal(Schema):
     detail: Any
 
 
+# A text a caller filters on: anything but NUL, which PostgreSQL cannot compare (it refuses the query).
+NO_NUL = r"^[^\x00]*$"
+
+
 class PageQuery(Schema):
-    cursor: str | None = Field(None, max_length=500, description="next_cursor of the page before.")
+    cursor: str | None = Field(
+        None, max_length=500, pattern=r"^[A-Za-z0-9_-]*$", description="next_cursor of the page before."
+    )
     limit: int = Field(50, ge=1, le=200)
 
 
 ERRORS = {401: Refusal, 403: Refusal, 404: Refusal, 422: Refusal, 429: Refusal}
+# A route that reads a JSON body also answers 400 when the body is not JSON at all.
+BODY_ERRORS = {400: Refusal, **ERRORS}
 
 
 class RateLimited(Exception):
@@ -171,22 +181,32 @@ def _audited(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        token = getattr(request, "api_token", None)
-        if token is not None:
-            tokens.record_call(
-                token,
-                action="api_call",
-                changes={
-                    "method": request.method,
-                    "path": request.path[:300],
-                    "query": request.META.get("QUERY_STRING", "")[:500],
-                    "status": response.status_code,
-                },
-            )
+        try:
+            response = view(request, *args, **kwargs)
+        except Exception:
+            # A call that failed is recorded too (as the 500 Django answers), if the database still can.
+            with contextlib.suppress(DatabaseError):
+                _record(request, 500)
+            raise
+        _record(request, response.status_code)
         return response
 
     return wrapper
+
+
+def _record(request, status: int) -> None:
+    token = getattr(request, "api_token", None)
+    if token is not None:
+        tokens.record_call(
+            token,
+            action="api_call",
+            changes={
+                "method": request.method,
+                "path": request.path[:300],
+                "query": request.META.get("QUERY_STRING", "")[:500],
+                "status": status,
+            },
+        )
 
 
 _urls: tuple | None = None

@@ -25,4 +25,6 @@ def decode_cursor(cursor: str, *, length: int) -> list:
         raise BadCursor(MESSAGE) from None
     if not isinstance(values, list) or len(values) != length:
         raise BadCursor(MESSAGE)
+    if any(isinstance(value, str) and "\x00" in value for value in values):
+        raise BadCursor(MESSAGE)  # never one this API gave, and PostgreSQL refuses to compare it
     return values

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ from staletrack.models import ApiToken
 from staletrack.permissions import MANAGE_TOKENS, require
 
 PREFIX = "stk"
+KEY_ID = re.compile(r"[0-9a-f]{1,16}")
 DEFAULT_DAYS = 90
 MAX_DAYS = 366
 logger = logging.getLogger(__name__)
@@ -31,6 +33,10 @@ LAST_USED_EVERY = timedelta(minutes=1)
 
 class TokenRefused(Exception):
     """The token cannot be used; the message says why (never which part of a wrong token was wrong)."""
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)  # True is an int to Python, not a count
 
 
 def _digest(raw: str) -> str:
@@ -54,9 +60,9 @@ def create_token(
         raise ValidationError({"name": f"The name {problem}."})
     if scope not in ApiToken.Scope.values:
         raise ValidationError({"scope": f"The scope must be one of {', '.join(ApiToken.Scope.values)}."})
-    if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+    if not _whole(days) or not 1 <= days <= MAX_DAYS:
         raise ValidationError({"days": f"A token lasts from 1 to {MAX_DAYS} days."})
-    if not isinstance(rate_per_minute, int) or not 1 <= rate_per_minute <= MAX_RATE:
+    if not _whole(rate_per_minute) or not 1 <= rate_per_minute <= MAX_RATE:
         raise ValidationError({"rate_per_minute": f"The rate is from 1 to {MAX_RATE:,} calls a minute."})
     key_id = secrets.token_hex(4)
     raw = f"{PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
@@ -92,7 +98,9 @@ def authenticate(raw: str | None) -> ApiToken:
     """The token a bearer value names, if it may be used now; else TokenRefused."""
     raw = (raw or "").strip()
     parts = raw.split("_", 2)
-    if len(parts) != 3 or parts[0] != PREFIX or not parts[1] or len(raw) > 200:
+    # The key id is looked up, so it must be one `create_token` could have made: hex (no NUL, which
+    # PostgreSQL refuses in a query, and nothing that is not a token reaches the table).
+    if len(parts) != 3 or parts[0] != PREFIX or not KEY_ID.fullmatch(parts[1]) or len(raw) > 200:
         raise TokenRefused("Not a staletrack token: send Authorization: Bearer stk_...")
     token = ApiToken.objects.filter(key_id=parts[1]).first()
     if token is None or not hmac.compare_digest(token.digest, _digest(raw)):

@@ -16,6 +16,7 @@ from cases.workbench.queue import clock_exceeded, key_clock
 from cases.workbench.selectors import current_draft, last_carrier_events, parcel_rows
 from cases.workbench.timeline import case_timeline, unreadable_facts
 from staletrack.cursors import MESSAGE, BadCursor, decode_cursor, encode_cursor
+from staletrack.limits import time_problem
 
 ROW_FIELDS = (
     "id",
@@ -98,7 +99,9 @@ def _queue_position(cursor: str) -> tuple[int, datetime | None, int]:
         waiting = datetime.fromisoformat(waiting)
     except (TypeError, ValueError):
         raise BadCursor(MESSAGE) from None
-    if timezone.is_naive(waiting):
+    # A wait this API never gave: naive, or out of the range a database compares (year 1 at +05:00 is
+    # year 0 in UTC, which Python cannot even write out for SQLite).
+    if time_problem(waiting):
         raise BadCursor(MESSAGE)
     return rank, waiting, pk
 

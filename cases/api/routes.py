@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from cases.api import reads
 from cases.api.schemas import (
@@ -21,7 +21,7 @@ from cases.api.schemas import (
 from cases.choices import AgentProposalState
 from cases.models import Case
 from cases.services import agent_proposals
-from staletrack.api import ERRORS, PageQuery, require_scope
+from staletrack.api import BODY_ERRORS, ERRORS, PageQuery, require_scope
 
 router = Router(tags=["cases"])
 CaseId = Path(..., ge=1, le=2**63 - 1, description="The case's id (CaseRow.id).")
@@ -51,7 +51,7 @@ def case_parcels(request, case_id: int = CaseId):
 
 @router.post(
     "/cases/{case_id}/proposals",
-    response={201: Proposal, **ERRORS},
+    response={201: Proposal, **BODY_ERRORS},
     summary="Propose a draft, a chase, an outcome or a note (propose scope); a person accepts it",
 )
 def propose(request, body: ProposalIn, case_id: int = CaseId):
@@ -66,7 +66,7 @@ def propose(request, body: ProposalIn, case_id: int = CaseId):
         ending=body.ending or "",
     )
     proposal.case = case
-    return 201, reads.proposal_row(proposal)
+    return Status(201, reads.proposal_row(proposal))
 
 
 @router.get("/proposals", response={200: ProposalPage, **ERRORS}, summary="The proposals this token made")

@@ -12,6 +12,8 @@ from cases.assessment import vocabulary as v
 from cases.choices import AgentProposalKind, AgentProposalState, CaseStatus, ChaseChannel
 from cases.services.agent_proposals import AGENT_ENDINGS
 from cases.workbench.queue import AGE_BUCKETS
+from staletrack.api import NO_NUL
+from staletrack.limits import MAX_ORDER_ID, MAX_SKU, MAX_TEXT
 
 
 def one_of(values) -> Any:
@@ -36,15 +38,23 @@ class CaseFilters(Schema):
     risk_level: RiskValue | None = None
     next_move: NextMoveValue | None = None
     route: RouteValue | None = None
-    supplier: int | None = Field(None, ge=1, le=2**31 - 1, description="The supplier's id.")
-    sku: str | None = Field(None, min_length=1, max_length=100, description="The order's SKU, exact.")
+    supplier: int | None = Field(None, ge=1, le=2**63 - 1, description="The supplier's id.")
+    sku: str | None = Field(
+        None, min_length=1, max_length=MAX_SKU, pattern=NO_NUL, description="The order's SKU, exact."
+    )
     flag: FlagValue | None = None
     age: AgeValue | None = Field(None, description="The order's age bucket.")
     assignee: str | None = Field(
-        None, min_length=1, max_length=150, description="A username, or none for the unassigned."
+        None,
+        min_length=1,
+        max_length=150,
+        pattern=NO_NUL,
+        description="A username, or none for the unassigned.",
     )
     unassessable: bool | None = Field(None, description="Only cases whose last assessment failed (or not).")
-    order: str | None = Field(None, min_length=1, max_length=64, description="The order's id, exact.")
+    order: str | None = Field(
+        None, min_length=1, max_length=MAX_ORDER_ID, pattern=NO_NUL, description="The order's id, exact."
+    )
 
 
 class CaseRow(Schema):
@@ -126,7 +136,7 @@ class CaseParcels(Schema):
 class ProposalIn(Schema):
     kind: one_of(AgentProposalKind.values)
     text: str = Field(
-        "", max_length=20_000, description="The draft, the chase's note, the outcome's note, the note."
+        "", max_length=MAX_TEXT, description="The draft, the chase's note, the outcome's note, the note."
     )
     channel: one_of(ChaseChannel.values) | None = Field(
         None, description="A chase's channel (default email)."
