@@ -430,10 +430,38 @@ class Case(models.Model):
             # whole and behind the status filter, so the first page reads 100 index entries.
             models.Index(fields=["-risk_rank", "waiting_since", "-id"], name="case_queue_page"),
             models.Index(fields=["status", "-risk_rank", "waiting_since", "-id"], name="case_status_queue"),
+            # The home page (cases.selectors.home): the open cases per risk level, counted from this small
+            # index alone, and the open cases whose customer waits longest, its first entries.
+            models.Index(
+                fields=["risk_level"], condition=Q(status=CaseStatus.OPEN), name="open_case_by_risk"
+            ),
+            models.Index(
+                fields=["waiting_since", "id"],
+                condition=Q(status=CaseStatus.OPEN, waiting_since__isnull=False),
+                name="open_case_waiting",
+            ),
         ]
 
     def __str__(self):
         return f"Case {self.order.order_id}"
+
+
+class OpenCaseCount(models.Model):
+    """How many cases were open at one risk level when a day began (store time): the first count of the day,
+    kept by beat (`cases.services.open_case_counts`), so the home page says what changed since yesterday
+    without a history of every case. One row per day and risk level ("" is a case not assessed yet)."""
+
+    day = models.DateField()
+    risk_level = models.CharField(max_length=20, choices=RiskLevel.choices, blank=True)
+    cases = models.PositiveIntegerField()
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day", "risk_level"]
+        constraints = [models.UniqueConstraint(fields=["day", "risk_level"], name="open_case_count_once")]
+
+    def __str__(self):
+        return f"{self.day}: {self.cases} open {self.risk_level or 'not assessed'}"
 
 
 class CaseBacklog(models.Model):
@@ -585,6 +613,12 @@ class MoneyDecision(models.Model):
     class Meta:
         ordering = ["-requested_at"]
         permissions = [("approve_money_decision", "Can approve or reject money decisions")]
+        # The requests waiting for a decision (the home page's count, the list's state filter): few of many.
+        indexes = [
+            models.Index(
+                fields=["-requested_at"], condition=Q(state=MoneyState.PENDING), name="money_pending"
+            )
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="money_amount_not_negative"),
             models.CheckConstraint(

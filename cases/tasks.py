@@ -12,6 +12,7 @@ from cases.intake.tasks import import_orders_task  # noqa: F401  (so that autodi
 from cases.intake.webhooks.services import apply_pending, delete_expired_deliveries
 from cases.replay.tasks import replay_past_cases_task  # noqa: F401  (so that autodiscovery registers it)
 from cases.services.assessment import refresh_cases, sweep_due_cases, work_case_backlog
+from cases.services.open_case_counts import record_open_case_counts
 from staletrack.runs import fail_lost_runs
 
 
@@ -36,17 +37,14 @@ def create_backlog_cases_task(backlog_pk: int) -> int:
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
 def sweep_due_cases_task(as_of: str | None = None) -> dict:
     """Beat, every few minutes: re-assess the open cases whose next assessment time has passed."""
-    run = sweep_due_cases(as_of=_clock(as_of))
-    result = {
-        "assessed": run.assessed,
-        "written": run.written,
-        "changed": run.changed,
-        "batches": run.batches,
-        "cases_created": run.cases_created,
-    }
-    if run.unassessable:  # each recorded on its case (and audited); the others were assessed
-        result["unassessable"] = run.unassessable
-    return result
+    return sweep_due_cases(as_of=_clock(as_of)).summary()
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=270)
+def record_open_case_counts_task() -> int:
+    """Beat, every hour: the day's first count of open cases per risk level (the home page's change since
+    yesterday); later runs the same day write nothing."""
+    return record_open_case_counts()
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=270)

@@ -1,4 +1,5 @@
-"""The project's own model: the heartbeat of background processes that /healthz reads."""
+"""The project's own models: the heartbeat of background processes that /healthz reads, what the background
+jobs last did (the admin's home page), and the agents' API tokens."""
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +14,22 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class JobReport(models.Model):
+    """What a background job did the last time it finished, by name (`sweep`, `weekly_review`): one row each,
+    replaced by every run (`staletrack.job_reports.record_job`), read by the admin's home page. A run that
+    dies leaves the last finished one in place, and its time says how long ago that was."""
+
+    job = models.CharField(max_length=40, primary_key=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    summary = models.JSONField(
+        default=dict, blank=True, help_text="The job's own counts, as it returns them."
+    )
+
+    def __str__(self) -> str:
+        return f"{self.job} finished at {self.finished_at:%Y-%m-%d %H:%M:%S}"
 
 
 class ApiToken(models.Model):

@@ -45,7 +45,7 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 # The secret key, hosts and HTTPS settings: "Production" at the end of this file (docs/deploy.md).
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "staletrack.admin_app.AdminConfig",  # django.contrib.admin with the project's site (its home page)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -257,6 +257,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.delete_expired_deliveries_task",
         "schedule": float(os.environ.get("STALETRACK_DELIVERY_RETENTION_SECONDS", "3600")),
     },
+    # On the hour (CELERY_TIMEZONE): the day's first run counts the open cases per risk level for the home
+    # page's change since yesterday (cases.services.open_case_counts); the day's later runs write nothing.
+    "open-case-counts": {"task": "cases.tasks.record_open_case_counts_task", "schedule": crontab(minute=0)},
     # Monday morning in the store's time zone (CELERY_TIMEZONE): the week that ended on Sunday.
     "weekly-review": {
         "task": "suppliers.tasks.weekly_review_task",

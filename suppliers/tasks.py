@@ -3,12 +3,15 @@
 `weekly_review_task` runs from beat on Monday morning in the store's time zone (settings
 CELERY_BEAT_SCHEDULE "weekly-review"). It recomputes from stored facts: a re-delivered or retried run
 rebuilds the same rollups and marks or flags nothing twice. acks_late with a broker visibility timeout
-(settings) longer than the time limit means it is redelivered only when its worker died.
+(settings) longer than the time limit means it is redelivered only when its worker died. What it did is
+kept for the admin's home page (`staletrack.job_reports`, one row replaced by each run).
 """
 
 from celery import shared_task
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from staletrack.job_reports import WEEKLY_REVIEW, record_job
 from suppliers.services import run_weekly_review
 
 
@@ -24,4 +27,7 @@ def _clock(now: str | None):
 @shared_task(acks_late=True, time_limit=1800, soft_time_limit=1740)
 def weekly_review_task(now: str | None = None) -> dict:
     """Beat, Monday morning: the week that ended, its rollups, product reviews and supplier flags."""
-    return run_weekly_review(now=_clock(now)).as_dict()
+    started_at = timezone.now()
+    review = run_weekly_review(now=_clock(now)).as_dict()
+    record_job(WEEKLY_REVIEW, started_at=started_at, summary=review)  # what the admin's home page shows
+    return review

@@ -46,6 +46,7 @@ from cases.services.audit import Target, audit_events
 from policies.selectors import PolicyBook, active_policy_book
 from staletrack.batches import chunked, without_gc_pauses
 from staletrack.celery import queue_after_commit
+from staletrack.job_reports import SWEEP, record_job
 
 T = TypeVar("T")
 
@@ -103,6 +104,19 @@ class AssessmentRun:
         self.changed += other.changed
         self.batches += other.batches
         self.unassessable += other.unassessable
+
+    def summary(self) -> dict:
+        """What a sweep did, as its task returns it and the home page reads it (`JobReport`)."""
+        counts = {
+            "assessed": self.assessed,
+            "written": self.written,
+            "changed": self.changed,
+            "batches": self.batches,
+            "cases_created": self.cases_created,
+        }
+        if self.unassessable:  # each recorded on its case (and audited); the others were assessed
+            counts["unassessable"] = self.unassessable
+        return counts
 
 
 def packets_for_orders(
@@ -235,14 +249,16 @@ def sweep_due_cases(
     at once, so a sweep always ends.
 
     First, backlog rows older than `BACKLOG_GRACE` (their task was lost) get their cases
-    (`work_case_backlogs`): a query on that small table, never a scan of the orders.
+    (`work_case_backlogs`): a query on that small table, never a scan of the orders. Last, what the sweep did
+    is recorded for the home page (`record_job`, one row replaced each time).
     """
-    as_of = as_of or timezone.now()
+    started_at = timezone.now()
+    as_of = as_of or started_at
     total = AssessmentRun()
     total.cases_created = work_case_backlogs(older_than=as_of - BACKLOG_GRACE, as_of=as_of)
     wake_held_cases(as_of)
     book = active_policy_book()
-    counts = None  # taken once, at the first batch: a sweep with nothing due stays two small queries
+    counts = None  # taken once, at the first batch: a sweep with nothing due never counts
     order_pks = due_order_pks(as_of)
     for start in range(0, len(order_pks), batch_size):
         if max_batches is not None and total.batches >= max_batches:
@@ -256,6 +272,7 @@ def sweep_due_cases(
             total.add(
                 reassess(list(states), as_of=as_of, via="sweep", book=book, counts=counts, states=states)
             )
+    record_job(SWEEP, started_at=started_at, summary=total.summary())
     return total
 
 
