@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
@@ -189,15 +189,9 @@ def owner_needs(user, counts: dict[str, int]) -> list[Need]:
     return needs
 
 
-def agent_proposals_url() -> str | None:
-    """The agent proposals' list, filtered to those waiting for a person.
-
-    Fallback to remove once the agent proposals' admin is merged: until that list exists, the count is
-    shown without a link (then drop the try and the `None`)."""
-    try:
-        return list_url("admin:cases_agentproposal_changelist", {"state__exact": AgentProposalState.PENDING})
-    except NoReverseMatch:
-        return None
+def agent_proposals_url() -> str:
+    """The agent proposals' list, filtered to those waiting for a person."""
+    return list_url("admin:cases_agentproposal_changelist", {"state__exact": AgentProposalState.PENDING})
 
 
 def risk_rows(counts: dict[str, int], before: dict[str, int] | None) -> list[RiskRow]:
