@@ -4,9 +4,10 @@ Each tool answers exactly what its API route answers (`staletrack.api.payload` o
 function and schema). A server is built per scope: a `read` token's server does not list the propose
 tools at all, and the proposal service refuses a token without the scope whatever calls it.
 
-Every call authenticates the token again (a token revoked mid-session stops at its next call), counts
-against its rate and is audited under its name. The ORM is synchronous: each tool runs its read in the
-thread that serves the transport (`sync_to_async`, thread-sensitive)."""
+Every tool call authenticates the token again (a token revoked mid-session stops at its next call), is
+audited under its name and counts against its rate, before the SDK even reads its arguments
+(`TokenCalls`). The ORM is synchronous: each tool runs its read in the thread that serves the transport
+(`sync_to_async`, thread-sensitive)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.http import Http404
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import ToolAnnotations
+from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 
 from cases.api import reads as case_reads
@@ -54,6 +55,8 @@ from suppliers.api import Scorecard, SupplierPage
 
 # The bearer value of the connection: set by `mcp_serve` for its whole session, by the HTTP view per request.
 bearer: contextvars.ContextVar[str] = contextvars.ContextVar("staletrack_mcp_bearer")
+# The token of the tool call under way, authenticated again for it (`TokenCalls`).
+caller: contextvars.ContextVar[ApiToken] = contextvars.ContextVar("staletrack_mcp_caller")
 
 READ = ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
@@ -73,24 +76,43 @@ Cursor = Annotated[str | None, Field(max_length=500, description="next_cursor of
 Limit = Annotated[int, Field(ge=1, le=200)]
 
 
-def _token(tool: str, arguments: dict) -> ApiToken:
+def _admit(tool: str, arguments) -> ApiToken | str:
+    """The call's token, counted and audited, or why it is refused (a sentence for the agent)."""
     try:
         token = tokens.authenticate(bearer.get(""))
     except tokens.TokenRefused as refused:
-        raise ToolError(str(refused)) from None
+        return str(refused)
+    shown = arguments if isinstance(arguments, dict) else {"arguments": repr(arguments)[:200]}
+    shown = {k: (v[:200] if isinstance(v, str) else v) for k, v in shown.items() if v is not None}
+    tokens.record_call(token, action="mcp_call", changes={"tool": str(tool)[:100], "arguments": shown})
     if (wait := tokens.take_call(token)) is not None:
-        raise ToolError(f"The token {token.name!r} is over its rate: wait {wait} s.")
-    shown = {k: (v if not isinstance(v, str) else v[:200]) for k, v in arguments.items() if v is not None}
-    tokens.record_call(token, action="mcp_call", changes={"tool": tool, "arguments": shown})
+        return f"The token {token.name!r} is over its rate: wait {wait} s."
     return token
 
 
-def _answer(tool: str, arguments: dict, read) -> dict:
-    """Authenticate, count and audit the call, then run `read(token)`; anticipated refusals become the
-    tool's error message (the agent reads it), never a crash."""
-    token = _token(tool, arguments)
+class TokenCalls:
+    """Server middleware: every tool call, before the SDK validates its arguments, authenticates the
+    connection's token again, is audited under its name and counted against its rate; the token is then
+    the call's (`caller`). A refused call answers a tool error the agent reads."""
+
+    async def __call__(self, ctx, call_next):
+        if ctx.method != "tools/call":
+            return await call_next(ctx)
+        params = ctx.params or {}
+        admitted = await sync_to_async(_admit, thread_sensitive=True)(
+            params.get("name", ""), params.get("arguments") or {}
+        )
+        if isinstance(admitted, str):
+            return CallToolResult(content=[TextContent(type="text", text=admitted)], is_error=True)
+        caller.set(admitted)
+        return await call_next(ctx)
+
+
+def _answer(read) -> dict:
+    """Run `read(token)`; anticipated refusals become the tool's error message (the agent reads it),
+    never a crash."""
     try:
-        return read(token)
+        return read(caller.get())
     except (ObjectDoesNotExist, Http404):
         raise ToolError("Not found.") from None
     except agent_proposals.ProposalRefused as refused:
@@ -100,8 +122,8 @@ def _answer(tool: str, arguments: dict, read) -> dict:
         raise ToolError(str(refused.messages if isinstance(refused, ValidationError) else refused)) from None
 
 
-def _run(tool: str, arguments: dict, read):
-    return sync_to_async(_answer, thread_sensitive=True)(tool, arguments, read)
+def _run(read):
+    return sync_to_async(_answer, thread_sensitive=True)(read)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -142,10 +164,7 @@ async def find_cases(
         unassessable=unassessable,
         order=order,
     ).model_dump()
-    arguments = {**filters, "cursor": cursor, "limit": limit}
     return await _run(
-        "find_cases",
-        arguments,
         lambda token: payload(CasePage, case_reads.find_cases(cursor=cursor, limit=limit, **filters)),
     )
 
@@ -153,16 +172,12 @@ async def find_cases(
 async def get_packet(case_id: CaseId) -> CasePacket:
     """One case's decision packet (rules section 9: what is proved, what is missing, the next move, the
     reply draft), as GET /api/cases/{case_id}."""
-    return await _run(
-        "get_packet", {"case_id": case_id}, lambda token: payload(CasePacket, case_reads.case_packet(case_id))
-    )
+    return await _run(lambda token: payload(CasePacket, case_reads.case_packet(case_id)))
 
 
 async def get_timeline(case_id: CaseId) -> CaseTimeline:
     """Everything that happened to one case, in time order, as GET /api/cases/{case_id}/timeline."""
     return await _run(
-        "get_timeline",
-        {"case_id": case_id},
         lambda token: payload(CaseTimeline, case_reads.case_timeline_entries(case_id)),
     )
 
@@ -170,8 +185,6 @@ async def get_timeline(case_id: CaseId) -> CaseTimeline:
 async def get_parcels(case_id: CaseId) -> CaseParcels:
     """One case's parcels, their own clocks and last carrier event, as GET /api/cases/{case_id}/parcels."""
     return await _run(
-        "get_parcels",
-        {"case_id": case_id},
         lambda token: payload(CaseParcels, case_reads.case_parcels(case_id)),
     )
 
@@ -179,8 +192,6 @@ async def get_parcels(case_id: CaseId) -> CaseParcels:
 async def list_suppliers(cursor: Cursor = None, limit: Limit = 50) -> SupplierPage:
     """The store's suppliers and their standing, as GET /api/suppliers."""
     return await _run(
-        "list_suppliers",
-        {"cursor": cursor, "limit": limit},
         lambda token: payload(SupplierPage, supplier_reads.suppliers_page(cursor=cursor, limit=limit)),
     )
 
@@ -192,10 +203,7 @@ async def get_scorecard(
     limit: Limit = 50,
 ) -> Scorecard:
     """One week's scorecard by supplier, SKU or destination country, as GET /api/scorecard."""
-    arguments = {"week": week.isoformat() if week else None, "dimension": dimension, "cursor": cursor}
     return await _run(
-        "get_scorecard",
-        arguments,
         lambda token: payload(
             Scorecard,
             supplier_reads.scorecard_week(week=week, dimension=dimension, cursor=cursor, limit=limit),
@@ -206,16 +214,12 @@ async def get_scorecard(
 async def explain_policy() -> PolicyInForce:
     """The policy in force: each number with what it counts, and its country and supplier overrides, as
     GET /api/policy."""
-    return await _run(
-        "explain_policy", {}, lambda token: payload(PolicyInForce, policy_reads.policy_in_force())
-    )
+    return await _run(lambda token: payload(PolicyInForce, policy_reads.policy_in_force()))
 
 
 async def list_what_if_runs(cursor: Cursor = None, limit: Limit = 50) -> WhatIfPage:
     """What-if runs already run (a draft policy against the open cases), as GET /api/whatif."""
     return await _run(
-        "list_what_if_runs",
-        {"cursor": cursor, "limit": limit},
         lambda token: payload(WhatIfPage, policy_reads.what_if_runs(cursor=cursor, limit=limit)),
     )
 
@@ -223,8 +227,6 @@ async def list_what_if_runs(cursor: Cursor = None, limit: Limit = 50) -> WhatIfP
 async def get_what_if(run_id: Annotated[int, Field(ge=1, le=2**63 - 1)]) -> WhatIfResult:
     """One what-if run with the cases it would change, as GET /api/whatif/{run_id}."""
     return await _run(
-        "get_what_if",
-        {"run_id": run_id},
         lambda token: payload(WhatIfResult, policy_reads.what_if_result(run_id)),
     )
 
@@ -234,8 +236,6 @@ async def list_my_proposals(
 ) -> ProposalPage:
     """The proposals this token made and what became of them, as GET /api/proposals."""
     return await _run(
-        "list_my_proposals",
-        {"state": state, "cursor": cursor, "limit": limit},
         lambda token: payload(
             ProposalPage, case_reads.token_proposals(token, state=state, cursor=cursor, limit=limit)
         ),
@@ -274,8 +274,6 @@ async def propose_reply_draft(case_id: CaseId, text: Text) -> Proposal:
     date, no refund promise, no invented carrier movement): a draft that breaks them is refused with
     each reason. A person accepts, edits or dismisses it; nothing is sent."""
     return await _run(
-        "propose_reply_draft",
-        {"case_id": case_id, "text": text},
         lambda token: _propose(token, case_id, kind="draft", text=text),
     )
 
@@ -285,8 +283,6 @@ async def propose_supplier_chase(
 ) -> Proposal:
     """Propose chasing the case's supplier (a person records the chase; staletrack sends nothing)."""
     return await _run(
-        "propose_supplier_chase",
-        {"case_id": case_id, "note": note, "channel": channel},
         lambda token: _propose(token, case_id, kind="chase", text=note, channel=channel),
     )
 
@@ -297,8 +293,6 @@ async def propose_outcome(
     """Propose how a case ended (delivered, lost or resolved), with the facts that show it. Money endings
     (refunded, replaced) follow the owner's money decision and cannot be proposed."""
     return await _run(
-        "propose_outcome",
-        {"case_id": case_id, "ending": ending, "note": note},
         lambda token: _propose(token, case_id, kind="outcome", text=note, ending=ending),
     )
 
@@ -306,8 +300,6 @@ async def propose_outcome(
 async def propose_note(case_id: CaseId, text: Text) -> Proposal:
     """Propose a note for the case's timeline."""
     return await _run(
-        "propose_note",
-        {"case_id": case_id, "text": text},
         lambda token: _propose(token, case_id, kind="note", text=text),
     )
 
@@ -317,7 +309,7 @@ PROPOSE_TOOLS = (propose_reply_draft, propose_supplier_chase, propose_outcome, p
 
 def build_server(scope: str) -> MCPServer:
     """The server a token of `scope` sees: the read tools, and the propose tools for `propose` only."""
-    server = MCPServer("staletrack", instructions=INSTRUCTIONS, version="1")
+    server = MCPServer("staletrack", instructions=INSTRUCTIONS, version="1", middleware=[TokenCalls()])
     for tool in READ_TOOLS:
         server.add_tool(tool, annotations=READ)
     if scope == ApiToken.Scope.PROPOSE:

@@ -38,7 +38,7 @@ from tests.helpers.api_calls import bearer
 SCHEMA_URL = "/api/openapi.json"
 METHODS = ("get", "post", "put", "patch", "delete")
 # The only audit actions a token's calls may leave.
-AGENT_ACTIONS = {"api_call", "agent_proposed"}
+AGENT_ACTIONS = {"api_call", "mcp_call", "agent_proposed"}
 
 # Query fields no route has, naming what no token may do: a route must ignore them or refuse the call.
 SMUGGLED_QUERY = {

@@ -24,6 +24,7 @@ from tests.helpers.api_walk import (
     snapshot,
     walk_api,
 )
+from tests.helpers.mcp import walk_tools
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +95,35 @@ def test_no_route_lets_a_token_write_anything_but_proposals_and_its_own_audit(cl
         assert all(row["case_id"] == world["case_id"] for row in proposals)
         assert AgentProposal.objects.count() == len(proposals)
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+
+
+@pytest.mark.parametrize("scope", ["propose", "read"])
+def test_no_mcp_tool_lets_a_token_write_anything_but_proposals_and_its_own_audit(owner, world, scope):
+    token, raw = issue(owner, name="walker", scope=scope, rate_per_minute=100_000)
+    before, untouched = snapshot(), guarded()
+
+    calls = walk_tools(raw, scope, values=world)
+
+    proposals, audit = assert_only_agent_traces(before, snapshot(), token=token)
+    assert guarded() == untouched
+    assert len([row for row in audit if row["action"] == "mcp_call"]) == len(calls)
+    tools = {tool for tool, _, _ in calls}
+    assert {"find_cases", "get_packet", "explain_policy", "get_what_if"} <= tools
+    plain = {}
+    for tool, arguments, result in calls:
+        plain.setdefault(tool, (arguments, result))
+        if arguments.get("ending") == "refunded":  # a money ending: refused
+            assert result.is_error, (tool, result.content)
+    # Each tool answers its plain call; the smuggled arguments are ignored, or refused where they collide
+    # with one of the tool's own (list_my_proposals' state).
+    assert not [(tool, result.content) for tool, (_, result) in plain.items() if result.is_error]
+    if scope == "read":
+        assert not any(tool.startswith("propose_") for tool in tools)
+        assert proposals == []
+    else:
+        # Each propose tool, plain and with smuggled arguments: kept as the plain pending proposal only.
+        assert sorted(row["kind"] for row in proposals) == sorted(["chase", "draft", "note", "outcome"] * 2)
+        assert all(row["ending"] in ("", "delivered") for row in proposals)
 
 
 def test_the_walk_reaches_every_declared_operation_and_reads_answer_200(client, owner, world):

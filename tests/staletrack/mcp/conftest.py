@@ -1,9 +1,7 @@
 """Tokens and cases for the MCP tests, and the SDK's client driven from a synchronous test."""
 
 import pytest
-from asgiref.sync import async_to_sync
 
-from staletrack.mcp.tools import bearer
 from staletrack.tokens import create_token
 from tests.helpers.clock import import_label_only_cases
 
@@ -29,18 +27,3 @@ def read_token(db) -> str:
 @pytest.fixture
 def propose_token(db) -> str:
     return make_token("propose")
-
-
-def in_memory(raw: str, scope: str, session):
-    """Run `session(client)` (a coroutine function) against the in-memory server a `scope` token sees, the
-    token set as the connection's bearer; its ORM work runs in this test's thread (async_to_sync)."""
-    from mcp import Client
-
-    from staletrack.mcp.tools import server_for
-
-    async def run():
-        bearer.set(raw)
-        async with Client(server_for(scope)) as client:
-            return await session(client)
-
-    return async_to_sync(run)()

@@ -6,7 +6,7 @@ import pytest
 from cases.models import AgentProposal, AuditEvent
 from staletrack.models import ApiToken
 from staletrack.tokens import revoke_token
-from tests.staletrack.mcp.conftest import in_memory
+from tests.helpers.mcp import in_memory
 
 READ_TOOLS = {
     "find_cases",
