@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from cases.assessment import vocabulary as v
 from cases.choices import AgentProposalKind, AgentProposalState, CaseStatus, ChaseChannel
@@ -134,6 +135,9 @@ class CaseParcels(Schema):
 
 
 class ProposalIn(Schema):
+    # A field no proposal has (an amount, a state, "send") is refused by name: it would mean nothing.
+    model_config = ConfigDict(extra="forbid")
+
     kind: one_of(AgentProposalKind.values)
     text: str = Field(
         "", max_length=MAX_TEXT, description="The draft, the chase's note, the outcome's note, the note."

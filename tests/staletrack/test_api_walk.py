@@ -88,7 +88,8 @@ def test_no_route_lets_a_token_write_anything_but_proposals_and_its_own_audit(cl
         assert all(call.status not in (200, 201) for call in calls if call.method == "POST")
         assert any(call.status == 403 for call in calls if call.method == "POST")
     else:
-        # Each plausible proposal was kept, pending; the smuggling ones only as the plain proposal they hold.
+        # Each plausible proposal was kept, pending; a smuggling body is refused (an unknown field), or kept
+        # as the plain proposal it holds.
         kinds = sorted(row["kind"] for row in proposals)
         assert set(kinds) == set(AgentProposalKind.values)
         assert all(row["ending"] not in ("refunded", "replaced") for row in proposals)

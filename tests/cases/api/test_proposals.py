@@ -375,3 +375,13 @@ def test_an_accepted_proposal_shows_as_accepted_to_its_agent(client, agent, raw,
     (row,) = client.get("/api/proposals", HTTP_AUTHORIZATION=f"Bearer {raw}").json()["items"]
     assert (row["id"], row["state"], row["decision_note"]) == (proposal.pk, "accepted", "Accepted: a note.")
     assert row["decided_at"] is not None
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("amount", "10.00"), ("state", "accepted"), ("send", True), ("decided_by", 1)]
+)
+def test_a_field_no_proposal_has_is_refused_by_name_and_nothing_is_stored(client, raw, case, field, value):
+    assert field in body_fields(
+        propose(client, raw, case, kind="note", text="Asked twice.", **{field: value})
+    )
+    assert not AgentProposal.objects.exists()
