@@ -1,15 +1,17 @@
 """Celery tasks of the supplier app: thin, taking an optional clock, calling services.
 
 `weekly_review_task` runs from beat on Monday morning in the store's time zone (settings
-CELERY_BEAT_SCHEDULE "weekly-review"). It recomputes from stored facts: a re-delivered or retried run
-rebuilds the same rollups and marks or flags nothing twice. acks_late with a broker visibility timeout
+CELERY_BEAT_SCHEDULE "weekly-review"); `review_triggers_task` runs after re-assessments changed a case's
+risk (`cases.tasks.reassess_cases_task` queues it; the sweep's task applies the triggers itself). Both
+recompute from stored facts: a re-delivered or retried run rebuilds the same rollups and marks or flags
+nothing twice. acks_late with a broker visibility timeout
 (settings) longer than the time limit means it is redelivered only when its worker died.
 """
 
 from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
-from suppliers.services import run_weekly_review
+from suppliers.services import apply_review_triggers, run_weekly_review
 
 
 def _clock(now: str | None):
@@ -25,3 +27,10 @@ def _clock(now: str | None):
 def weekly_review_task(now: str | None = None) -> dict:
     """Beat, Monday morning: the week that ended, its rollups, product reviews and supplier flags."""
     return run_weekly_review(now=_clock(now)).as_dict()
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=270)
+def review_triggers_task(now: str | None = None) -> dict:
+    """Cases' risks changed: the product-review and supplier-flag triggers as of `now` (default now)."""
+    triggered = apply_review_triggers(now=_clock(now), via="reassessment")
+    return {"products_marked": triggered.products_marked, "suppliers_flagged": triggered.suppliers_flagged}
