@@ -11,7 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases.assessment import vocabulary as v
@@ -49,39 +50,54 @@ def week_that_ended(now: datetime) -> date:
 # The weekly review's triggers (rules.md section 6, overlays 5 and 6), from the stored cases.
 
 
-def _cases_behind(condition: Q, group: str, since: datetime, now: datetime, threshold: int) -> dict:
-    """{group id: [order ids]} for the groups with at least `threshold` cases meeting `condition` whose
-    order was placed within [since, now]. Two queries: the counts (HAVING), then the hits' order ids."""
-    cases = Case.objects.filter(
-        condition, order__ordered_at__gte=since, order__ordered_at__lte=now
-    ).order_by()
-    hits = list(
-        cases.values(group).annotate(n=Count("pk")).filter(n__gte=threshold).values_list(group, flat=True)
+# The product and supplier a case counts for (rules.md section 3a): its headline parcel's first item's
+# (`Case.counted_product`, set only for orders in several parcels), else the order's own.
+def _counted_product() -> Coalesce:
+    return Coalesce(F("counted_product_id"), F("order__product_id"))
+
+
+def _counted_supplier() -> Coalesce:
+    return Coalesce(F("counted_product__supplier_id"), F("order__product__supplier_id"))
+
+
+def _cases_behind(
+    condition: Q, group: Coalesce, since: datetime, now: datetime, threshold: int
+) -> dict[int, list[tuple[str, datetime]]]:
+    """{group id: [(order id, ordered_at)], oldest first} for the groups with at least `threshold` cases
+    meeting `condition` whose order was placed within [since, now]. Two queries: the counts (HAVING),
+    then the hits' orders; the second only when a group hits."""
+    cases = (
+        Case.objects.filter(condition, order__ordered_at__gte=since, order__ordered_at__lte=now)
+        .annotate(counted_for=group)
+        .order_by()
     )
+    counts = cases.values("counted_for").annotate(n=Count("pk")).filter(n__gte=threshold)
+    hits = [ident for ident in counts.values_list("counted_for", flat=True) if ident is not None]
     behind = defaultdict(list)
     if hits:
         rows = (
-            cases.filter(**{f"{group}__in": hits})
+            cases.filter(counted_for__in=hits)
             .order_by("order__ordered_at", "order__order_id")
-            .values_list(group, "order__order_id")
+            .values_list("counted_for", "order__order_id", "order__ordered_at")
         )
-        for ident, order_id in rows:
-            behind[ident].append(order_id)
+        for ident, order_id, ordered_at in rows:
+            behind[ident].append((order_id, ordered_at))
     return dict(behind)
 
 
-def product_review_cases(now: datetime, days: int, threshold: int) -> dict[int, list[str]]:
-    """Overlay 5: per product, the cases ordered within `days` before `now` (0 <= age <= days, as the
-    assessment counts) whose stored risk is above normal_watch (overlays 5 and 6 never change the risk),
-    for the products with at least `threshold` of them."""
-    return _cases_behind(Q(risk_rank__gt=0), "order__product_id", now - timedelta(days=days), now, threshold)
+def product_review_cases(now: datetime, days: int, threshold: int) -> dict[int, list[tuple[str, datetime]]]:
+    """Overlay 5: per product (the one each case counts for), the cases ordered within `days` before `now`
+    (0 <= age <= days, as the assessment counts) whose stored risk is above normal_watch (overlays 5 and
+    6 never change the risk), for the products with at least `threshold` of them."""
+    return _cases_behind(Q(risk_rank__gt=0), _counted_product(), now - timedelta(days=days), now, threshold)
 
 
-def supplier_flag_cases(now: datetime, days: int, threshold: int) -> dict[int, list[str]]:
-    """Overlay 6: per supplier, the cases ordered within `days` before `now` whose stored case type is
-    supplier_silence, or label_created_only with its window exceeded."""
+def supplier_flag_cases(now: datetime, days: int, threshold: int) -> dict[int, list[tuple[str, datetime]]]:
+    """Overlay 6: per supplier (of the product each case counts for), the cases ordered within `days`
+    before `now` whose stored case type is supplier_silence, or label_created_only with its window
+    exceeded."""
     stuck = Q(case_type=v.SUPPLIER_SILENCE) | Q(case_type=v.LABEL_CREATED_ONLY, window__exceeded=True)
-    return _cases_behind(stuck, "order__product__supplier_id", now - timedelta(days=days), now, threshold)
+    return _cases_behind(stuck, _counted_supplier(), now - timedelta(days=days), now, threshold)
 
 
 # ---------------------------------------------------------------------------------------------------

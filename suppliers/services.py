@@ -4,7 +4,8 @@ Pausing a product is the owner's (rules.md section 6, README "Roles"); so
 are the vendor map (which supplier a vendor name in a store's file stands for) and a SKU's supplier.
 
 The weekly review builds the weekly rollups (`suppliers.scorecard.rollups`) and applies the
-product-review and supplier-flag triggers of rules.md section 6 to the stored cases."""
+product-review and supplier-flag triggers of rules.md section 6 to the stored cases
+(`apply_review_triggers`, which the clock sweep and `seed_demo` run too)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from django.utils import timezone
 from cases.assessment.clock import require_aware
 from cases.services.assessment import queue_reassessment
 from cases.services.audit import Target, audit_event, audit_events
-from policies.selectors import active_policy_book
+from policies.selectors import active_policy, values_of
 from staletrack.permissions import require
 from suppliers import selectors
 from suppliers.models import Product, Supplier, VendorMapping, WeeklyRollup, vendor_key
@@ -153,8 +154,32 @@ class WeeklyReview:
 
 
 def run_weekly_review(now: datetime | None = None) -> WeeklyReview:
-    """Monday morning (beat): the rollups of the week that ended before `now`, then the triggers of
-    rules.md section 6 as of `now`, from the stored cases, with the default policy numbers:
+    """Monday morning (beat): the rollups of the week that ended before `now`, then the review triggers
+    as of `now` (`apply_review_triggers`). Running it again changes nothing: the rollups are rebuilt the
+    same and nothing is marked twice."""
+    now = require_aware(now or timezone.now(), "now")
+    week_start = selectors.week_that_ended(now)
+    review = WeeklyReview(week_start=week_start, rollups=build_weekly_rollups(week_start))
+    triggered = apply_review_triggers(now=now, via=WEEKLY_REVIEW)
+    review.products_marked, review.suppliers_flagged = triggered.products_marked, triggered.suppliers_flagged
+    return review
+
+
+# ---------------------------------------------------------------------------------------------------
+# The review triggers (rules.md section 6, overlays 5 and 6) on the stored cases.
+
+WEEKLY_REVIEW = "weekly_review"
+
+
+@dataclass
+class Triggered:
+    products_marked: list[str] = field(default_factory=list)  # SKUs
+    suppliers_flagged: list[str] = field(default_factory=list)  # names
+
+
+def apply_review_triggers(*, now: datetime | None = None, via: str = "review_triggers") -> Triggered:
+    """The triggers of rules.md section 6 as of `now`, from the stored cases, with the active policy's
+    default numbers; each case counts for the product and supplier of its headline parcel (section 3a):
 
     - overlay 5: a product with at least product_review_threshold cases ordered within product_review_days
       before `now` whose risk is above normal_watch becomes `review_required` (never paused: an owner
@@ -163,40 +188,63 @@ def run_weekly_review(now: datetime | None = None) -> WeeklyReview:
       whose case type is supplier_silence, or label_created_only with its window exceeded, is flagged
       unless it already is.
 
-    Running it again changes nothing: the rollups are rebuilt the same and nothing is marked twice."""
+    The weekly review runs it, and so do the clock sweep and a re-assessment whenever they changed a case's
+    type or risk (`cases.tasks`), and `seed_demo`: a product or supplier is listed for the owner the moment
+    its trigger holds, not on the next Monday. Each mark is audited with the order ids behind it (`via`
+    names who ran it). Nothing is marked twice, and an owner's decision stands: once a person has resumed a
+    product (or cleared a supplier's flag), only cases ordered after that decision count, so the cases they
+    have reviewed do not mark it again minutes later. Three queries when nothing holds (the policy, then
+    the counts of each trigger)."""
     now = require_aware(now or timezone.now(), "now")
-    week_start = selectors.week_that_ended(now)
-    review = WeeklyReview(week_start=week_start, rollups=build_weekly_rollups(week_start))
-    policy = active_policy_book().default
-    stamp = f"{timezone.localtime(now):%Y-%m-%d}"
+    policy = values_of(active_policy())  # the default numbers: no override is read
+    local = timezone.localtime(now)
+    weekly = via == WEEKLY_REVIEW
+    heading = f"Weekly review of {local:%Y-%m-%d}" if weekly else f"As of {local:%Y-%m-%d %H:%M}"
+    triggered = Triggered()
 
     days, threshold = policy.product_review_days, policy.product_review_threshold
     behind = selectors.product_review_cases(now, days, threshold)
-    for product in Product.objects.filter(pk__in=behind).exclude(
-        state__in=[Product.State.REVIEW_REQUIRED, Product.State.PAUSED]
-    ):
-        cases = behind[product.pk]
-        reason = (
-            f"Weekly review of {stamp}: {len(cases)} cases on this SKU ordered in the {days} days before "
-            f"were above normal watch (the review threshold is {threshold})."
+    waiting = [Product.State.REVIEW_REQUIRED, Product.State.PAUSED]
+    for product in Product.objects.filter(pk__in=behind).exclude(state__in=waiting).order_by("sku"):
+        cases, since = _after_decision(
+            behind[product.pk], product.state_changed_by_id, product.state_changed_at
         )
-        if require_product_review(product, reason=reason, cases=cases):
-            review.products_marked.append(product.sku)
+        if len(cases) < threshold:
+            continue
+        reason = (
+            f"{heading}: {len(cases)} cases on this SKU ordered in the {days} days before{since} were above "
+            f"normal watch (the review threshold is {threshold})."
+        )
+        if require_product_review(product, reason=reason, cases=cases, via=via):
+            triggered.products_marked.append(product.sku)
 
     days, threshold = policy.supplier_review_days, policy.supplier_flag_threshold
     behind = selectors.supplier_flag_cases(now, days, threshold)
     for supplier in Supplier.objects.filter(pk__in=behind).exclude(status=Supplier.Status.FLAGGED):
-        cases = behind[supplier.pk]
+        cases, since = _after_decision(
+            behind[supplier.pk], supplier.status_changed_by_id, supplier.status_changed_at
+        )
+        if len(cases) < threshold:
+            continue
         reason = (
-            f"Weekly review of {stamp}: {len(cases)} cases of this supplier ordered in the {days} days "
-            f"before were label-only past their window or supplier silence (the flag threshold is "
-            f"{threshold})."
+            f"{heading}: {len(cases)} cases of this supplier ordered in the {days} days before{since} were "
+            f"label-only past their window or supplier silence (the flag threshold is {threshold})."
         )
         with transaction.atomic():
-            _, changed = _flag_supplier(supplier, actor=None, reason=reason, cases=cases, via="weekly_review")
+            _, changed = _flag_supplier(supplier, actor=None, reason=reason, cases=cases, via=via)
         if changed:
-            review.suppliers_flagged.append(supplier.name)
-    return review
+            triggered.suppliers_flagged.append(supplier.name)
+    return triggered
+
+
+def _after_decision(cases, decided_by, decided_at) -> tuple[list[str], str]:
+    """The order ids of `cases` ((order id, ordered_at), oldest first) that count, and how the reason says
+    so: all of them, unless a person made the last decision (`decided_by`, at `decided_at`) on the product
+    or supplier, which is then active again: only those ordered after it."""
+    if decided_by is None or decided_at is None:
+        return [order_id for order_id, _ in cases], ""
+    after = [order_id for order_id, ordered_at in cases if ordered_at > decided_at]
+    return after, f", since an owner's decision of {timezone.localtime(decided_at):%Y-%m-%d %H:%M},"
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 """Celery tasks of the supplier app: thin, taking an optional clock, calling services.
 
 `weekly_review_task` runs from beat on Monday morning in the store's time zone (settings
-CELERY_BEAT_SCHEDULE "weekly-review"). It recomputes from stored facts: a re-delivered or retried run
-rebuilds the same rollups and marks or flags nothing twice. acks_late with a broker visibility timeout
-(settings) longer than the time limit means it is redelivered only when its worker died. What it did is
-kept for the admin's home page (`staletrack.job_reports`, one row replaced by each run).
+CELERY_BEAT_SCHEDULE "weekly-review"); `review_triggers_task` runs after re-assessments changed a case's
+risk (`cases.tasks.reassess_cases_task` queues it; the sweep's task applies the triggers itself). Both
+recompute from stored facts: a re-delivered or retried run rebuilds the same rollups and marks or flags
+nothing twice. acks_late with a broker visibility timeout (settings) longer than the time limit means it is
+redelivered only when its worker died. What the weekly review did is kept for the admin's home page
+(`staletrack.job_reports`, one row replaced by each run).
 """
 
 from celery import shared_task
@@ -12,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from staletrack.job_reports import WEEKLY_REVIEW, record_job
-from suppliers.services import run_weekly_review
+from suppliers.services import apply_review_triggers, run_weekly_review
 
 
 def _clock(now: str | None):
@@ -31,3 +33,10 @@ def weekly_review_task(now: str | None = None) -> dict:
     review = run_weekly_review(now=_clock(now)).as_dict()
     record_job(WEEKLY_REVIEW, started_at=started_at, summary=review)  # what the admin's home page shows
     return review
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=270)
+def review_triggers_task(now: str | None = None) -> dict:
+    """Cases' risks changed: the product-review and supplier-flag triggers as of `now` (default now)."""
+    triggered = apply_review_triggers(now=_clock(now), via="reassessment")
+    return {"products_marked": triggered.products_marked, "suppliers_flagged": triggered.suppliers_flagged}

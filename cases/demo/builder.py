@@ -14,7 +14,15 @@ from decimal import Decimal
 from cases.assessment import vocabulary as v
 from cases.assessment.facts import CustomerMessage, SupplierChase, SupplierEvidence, TrackingEvent
 from cases.demo import events
-from cases.demo.catalogue import SUPPLIERS, TROUBLED_SKUS, TROUBLED_SUPPLIER, DemoProduct, catalogue
+from cases.demo.catalogue import (
+    CARRIER_TROUBLE_ON_TROUBLED_SKUS,
+    SUPPLIER_TROUBLE_ON_TROUBLED_SKUS,
+    SUPPLIERS,
+    TROUBLED_SKUS,
+    TROUBLED_SUPPLIER,
+    DemoProduct,
+    catalogue,
+)
 from cases.demo.customers import COUNTRY_WEIGHTS, EMAIL_DOMAINS, FIRST_NAMES, GEO, LAST_NAMES
 from cases.demo.events import ACCEPTANCE, CARRIER_FEED, LABEL, Step
 from cases.demo.records import DemoOrder, DemoTracking
@@ -68,16 +76,20 @@ class Builder:
         return own if own is not None else self.policy.processing_window_days
 
     def product(self, kind: Kind) -> DemoProduct:
-        """Trouble concentrates: supplier trouble on one supplier, carrier trouble on a few SKUs, so the
-        review flags (rules.md section 6) point somewhere instead of everywhere."""
+        """Trouble concentrates: supplier trouble on one supplier (mostly on its troubled SKUs), carrier
+        trouble on a few SKUs, so the review flags (rules.md section 6) point somewhere instead of
+        everywhere; calm orders go to products by their popularity, as a store's sales do."""
         if kind.blame == "supplier":
             products = self.by_supplier[TROUBLED_SUPPLIER]
-            if self.chance(0.6):
-                products = [p for p in products if p.sku in TROUBLED_SKUS]
-            return self.rng.choice(products)
-        if kind.blame == "carrier" and self.chance(0.75):
+            troubled = self.chance(SUPPLIER_TROUBLE_ON_TROUBLED_SKUS)
+            return self.popular([p for p in products if (p.sku in TROUBLED_SKUS) == troubled])
+        if kind.blame == "carrier" and self.chance(CARRIER_TROUBLE_ON_TROUBLED_SKUS):
             return self.by_sku[self.rng.choice(TROUBLED_SKUS)]
-        return self.rng.choice(self.products)
+        return self.popular(self.products)
+
+    def popular(self, products: list[DemoProduct]) -> DemoProduct:
+        """One of `products`, drawn by popularity."""
+        return self.rng.choices(products, weights=[p.popularity for p in products])[0]
 
     def country(self) -> str:
         return self.rng.choices(list(COUNTRY_WEIGHTS), weights=list(COUNTRY_WEIGHTS.values()))[0]
@@ -220,7 +232,8 @@ class Builder:
     def say(self, order: DemoOrder, age: float, texts: tuple[str, ...], direction: str = v.INBOUND) -> None:
         if texts is WHERE_TEXTS and (order.tracking is None or not order.tracking.events):
             texts = WHERE_NO_TRACKING_TEXTS
-        title = self.by_sku[order.sku].title.lower()
+        # An order in two parcels is written about the second, the one the demo leaves stuck.
+        title = self.by_sku[order.second_sku or order.sku].title.lower()
         text = self.rng.choice(texts).format(title=title)
         order.messages.append(CustomerMessage(self.at(age), direction, text))
 
@@ -239,7 +252,7 @@ class Builder:
         """Customer contact, more likely (and angrier) on problem cases."""
         if not kind.problem:
             if self.chance(0.07):
-                pattern = self.rng.choices(("where_answered", "where_waiting"), weights=(7, 3))[0]
+                pattern = self.rng.choices(("where_answered", "where_waiting"), weights=(8, 2))[0]
                 self.conversation(order, pattern, first_age, last_age)
             return
         if self.chance(0.7 if kind.angry else 0.45):

@@ -124,11 +124,14 @@ def _stale_in_transit(b: Builder, kind: Kind) -> list[DemoOrder]:
 
 def _two_parcels(b: Builder, kind: Kind) -> list[DemoOrder]:
     """Two items from two suppliers in two parcels: the first delivered, the second stuck past the
-    in-transit window. The order reads stale in transit, not delivered (rules.md section 3a)."""
+    in-transit window. The order reads stale in transit, not delivered (rules.md section 3a), and counts
+    for the stuck item's SKU and supplier, so the trouble is drawn for that one."""
     p = b.policy
-    order, road = b.start(kind, v.STALE_IN_TRANSIT)
-    supplier = b.by_sku[order.sku].supplier
-    order.second_sku = b.rng.choice([x for x in b.products if x.supplier != supplier]).sku
+    stuck = b.product(kind)
+    other = b.popular([x for x in b.products if x.supplier != stuck.supplier])
+    order = b.order(kind, v.STALE_IN_TRANSIT, other)
+    order.second_sku = stuck.sku
+    road = b.road(stuck, order.country, order.postal_code)
     last_age = b.u(p.stale_in_transit_days + MARGIN, p.lost_package_days - MARGIN)
     steps = b.transit_prefix(road, b.rng.randint(FIRST_TRANSIT, LAST_TRANSIT - 1))
     label_age = last_age + b.u(1.0, 2.0) + len(steps) * b.u(0.3, 0.7)
@@ -136,7 +139,8 @@ def _two_parcels(b: Builder, kind: Kind) -> list[DemoOrder]:
     order.second_tracking = b.tracking()
     b.journey(order.second_tracking, steps, label_age, last_age)
     delivered_age = b.u(0.5, last_age - MARGIN)
-    delivered = [*b.transit_prefix(road, LAST_TRANSIT), road[OFD], road[DELIVERY]]
+    other_road = b.road(other, order.country, order.postal_code)
+    delivered = [*b.transit_prefix(other_road, LAST_TRANSIT), other_road[OFD], other_road[DELIVERY]]
     order.tracking = b.tracking()
     b.journey(order.tracking, delivered, b.u(label_age, order_age - 0.2), delivered_age)
     b.maybe_talk(order, kind, last_age - 1, 0.02)

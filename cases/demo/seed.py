@@ -5,14 +5,17 @@ transaction, into a database without orders (it writes nothing into one that has
 again changes nothing). Orders, tracking numbers (normalized and detected by `cases.tracking`, as the
 tracking service does) and every record go in with bulk inserts: the tracking service writes one number
 at a time, which would about double the time the demo takes to load. The cases are created and assessed by
-the assessment service (`refresh_cases`), and one audit event says the demo was loaded.
+the assessment service (`refresh_cases`). Then, as the weekly review would have done had the store run
+these weeks, the rollups of every whole week the orders span are built and the review triggers applied
+(`suppliers.services`), so the scorecard has rows and lists the products and supplier the triggers name
+from the first run. One audit event says the demo was loaded.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Count
@@ -32,6 +35,8 @@ from cases.tracking.detect import best_carrier, tracking_url
 from cases.tracking.normalize import normalize_number
 from policies.selectors import active_policy_book
 from suppliers.models import Product, Supplier
+from suppliers.selectors import WEEK, monday_of, week_that_ended
+from suppliers.services import apply_review_triggers, build_weekly_rollups
 
 BATCH = 1000
 VIA = "seed_demo"
@@ -46,6 +51,9 @@ class LoadedDemo:
     case_types: Counter = field(default_factory=Counter)
     risk_levels: Counter = field(default_factory=Counter)
     past_decisions: int = 0
+    weeks_built: list[date] = field(default_factory=list)  # the Mondays of the weeks whose rollups it built
+    products_marked: list[str] = field(default_factory=list)  # SKUs waiting for an owner's review
+    suppliers_flagged: list[str] = field(default_factory=list)
 
 
 def load_demo(*, orders: int = 2000, seed: int = 7, now: datetime | None = None) -> LoadedDemo:
@@ -65,14 +73,39 @@ def load_demo(*, orders: int = 2000, seed: int = 7, now: datetime | None = None)
         past = _write_past_decisions(data, now)
         refresh_cases(order_pks, as_of=now, via=VIA)
         case_types, risks = _summary(order_pks)
+        weeks = past_weeks(data, now)
+        for week in weeks:
+            build_weekly_rollups(week)
+        triggered = apply_review_triggers(now=now, via=VIA)
         audit_event(
             action="demo_data_loaded",
             via=VIA,
-            changes={"orders": len(order_pks), "seed": seed, "case_types": dict(case_types)},
+            changes={
+                "orders": len(order_pks),
+                "seed": seed,
+                "case_types": dict(case_types),
+                "weeks_built": [week.isoformat() for week in weeks],
+            },
             reason=f"seed_demo --orders {orders} --seed {seed}",
             at=now,
         )
-    return LoadedDemo(orders=len(order_pks), case_types=case_types, risk_levels=risks, past_decisions=past)
+    return LoadedDemo(
+        orders=len(order_pks),
+        case_types=case_types,
+        risk_levels=risks,
+        past_decisions=past,
+        weeks_built=weeks,
+        products_marked=triggered.products_marked,
+        suppliers_flagged=triggered.suppliers_flagged,
+    )
+
+
+def past_weeks(data: DemoData, now: datetime) -> list[date]:
+    """The Mondays of the whole weeks (store time) holding demo orders, up to the week that ended before
+    `now`: the weeks the weekly review would have built. The week under way is left to the next review."""
+    first = monday_of(timezone.localtime(min(o.ordered_at for o in data.orders)).date())
+    last = week_that_ended(now)
+    return [first + WEEK * i for i in range((last - first) // WEEK + 1)] if first <= last else []
 
 
 # What the demo's records hold as it is stored: an order's facts but its product (a SKU there), a tracking

@@ -52,9 +52,9 @@ class Row:
     def product_label(self) -> str:
         return Product.State(self.product_state).label if self.product_state else ""
 
-    def cells(self) -> list[tuple[str, Cell]]:
-        """Its cell in each column of the table, with the column's name."""
-        return [(column.name, column.cell(self.figures, self.links, self.latest_week)) for column in COLUMNS]
+    def cells(self, columns: tuple[Column, ...] = COLUMNS) -> list[tuple[str, Cell]]:
+        """Its cell in each of `columns` (default: every column of the table), with the column's name."""
+        return [(column.name, column.cell(self.figures, self.links, self.latest_week)) for column in columns]
 
 
 def fold(weeks: dict[date, dict]) -> tuple[dict, date | None]:

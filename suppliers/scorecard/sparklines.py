@@ -5,6 +5,11 @@ file, so the scorecard page draws one per row without any request of its own.
 
 A value of None (a week not built, or a rate with no orders to measure) is a gap: the line stops and starts
 again after it; a lone point between gaps is drawn as a dot. All values equal draw a flat line in the middle.
+The latest value gets a dot of its own, so the eye finds where the line ends.
+
+The numbers are one hover away: the whole chart's `<title>` lists them, and with `labels` each value
+gets a strip of the chart's full height (invisible, but it takes the pointer) whose own `<title>` says
+that value alone ("week of 2026-11-09: 16.7%"), which a browser shows as the pointer rests on it.
 """
 
 from __future__ import annotations
@@ -74,26 +79,50 @@ def lone_points(
     ]
 
 
+def strips(count: int, width: float = WIDTH, pad: float = PAD) -> list[tuple[float, float]]:
+    """(x, width) of the hover strip of each of `count` values: the chart split at the midpoints between
+    neighbouring values' x, the first and last strips reaching the edges."""
+    if count < 1:
+        return []
+    if count == 1:
+        return [(0.0, float(width))]
+    step = (width - 2 * pad) / (count - 1)
+    edges = [0.0, *(pad + (i + 0.5) * step for i in range(count - 1)), float(width)]
+    return [(round(edges[i], 1), round(edges[i + 1] - edges[i], 1)) for i in range(count)]
+
+
 def svg(
     values: Sequence[float | None],
     *,
     title: str = "",
+    labels: Sequence[str] | None = None,
     width: float = WIDTH,
     height: float = HEIGHT,
     pad: float = PAD,
     colour: str = "#417690",
 ) -> str:
-    """A complete inline <svg> element for `values`, with `title` (escaped) as its accessible name. The
-    markup is built from numbers and the escaped title only, so it is safe to mark safe."""
+    """A complete inline <svg> element for `values`, with `title` (escaped) as its accessible name and,
+    when `labels` (one per value) are given, a hover strip per value titled with its label. The markup is
+    built from numbers and escaped text only, so it is safe to mark safe."""
+    if labels is not None and len(labels) != len(values):
+        raise ValueError("one label per value")
     d = path(values, width, height, pad)
-    dots = "".join(
-        f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="1.5" fill="{colour}"/>'
-        for x, y in lone_points(values, width, height, pad)
-    )
+    drawn = points(values, width, height, pad)
+    lone = lone_points(values, width, height, pad)
+    latest = next((point for point in reversed(drawn) if point is not None), None)
+    dots = [*lone, *([latest] if latest is not None and latest not in lone else [])]
+    marks = "".join(f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="1.5" fill="{colour}"/>' for x, y in dots)
     line = f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="1.5"/>' if d else ""
+    hover = ""
+    if labels is not None:
+        hover = "".join(
+            f'<rect class="week" x="{_fmt(x)}" y="0" width="{_fmt(w)}" height="{_fmt(height)}" '
+            f'fill="{colour}" fill-opacity="0" pointer-events="all"><title>{escape(text)}</title></rect>'
+            for (x, w), text in zip(strips(len(values), width, pad), labels, strict=True)
+        )
     label = escape(title)
     return (
         f'<svg class="sparkline" xmlns="http://www.w3.org/2000/svg" width="{_fmt(width)}" '
         f'height="{_fmt(height)}" viewBox="0 0 {_fmt(width)} {_fmt(height)}" role="img" '
-        f'aria-label="{label}"><title>{label}</title>{line}{dots}</svg>'
+        f'aria-label="{label}"><title>{label}</title>{line}{marks}{hover}</svg>'
     )

@@ -8,6 +8,8 @@ the CSV; pausing needs `suppliers.pause_product` (Owner), is a POST, and goes th
 What a row shows: counts summed over the weeks of the range, rates recomputed from the sums, durations of
 the row's latest week (`figures.py`); the notes of its latest week with notes and how many earlier weeks
 had some (the CSV carries them all with their week); the trend, one figure week by week (`trends.py`).
+Which figure columns it shows is the person's choice (`columns.py`): a few by default, the rest a click
+away in the column picker.
 """
 
 from __future__ import annotations
@@ -28,11 +30,12 @@ from staletrack.exports import neutralise
 from suppliers.models import Product, WeeklyRollup
 from suppliers.permissions import PAUSE_PRODUCT
 from suppliers.scorecard.card import build_scorecard, mondays
+from suppliers.scorecard.columns import chosen_columns, picker
 from suppliers.scorecard.exports import csv_rows
-from suppliers.scorecard.figures import COLUMNS, FIGURE
+from suppliers.scorecard.figures import COLUMNS, FIGURE, Column
 from suppliers.scorecard.html import case_types_html, cells_html, notes_html
 from suppliers.scorecard.selectors import review_triggers
-from suppliers.scorecard.trends import TRENDS, trend_svg
+from suppliers.scorecard.trends import TRENDS, trend_html
 from suppliers.services import set_product_state
 
 VIEW_SCORECARD = "suppliers.view_weeklyrollup"
@@ -54,10 +57,10 @@ def _query(request, **changes) -> str:
     return params.urlencode()
 
 
-def _headers(request, order: str) -> list[dict]:
+def _headers(request, order: str, columns: tuple[Column, ...] = COLUMNS) -> list[dict]:
     current, descending = order.lstrip("-"), order.startswith("-")
     headers = []
-    for name, label, title in [("key", "", ""), *((c.name, c.label, c.title) for c in COLUMNS)]:
+    for name, label, title in [("key", "", ""), *((c.name, c.label, c.title) for c in columns)]:
         # A first click sorts numbers worst (largest) first and names from A.
         first = name if name == "key" else f"-{name}"
         target = (name if descending else f"-{name}") if name == current else first
@@ -77,13 +80,14 @@ def _headers(request, order: str) -> list[dict]:
 def scorecard_view(request, model_admin):
     _require_view(request)
     card = build_scorecard(request)
+    columns = chosen_columns(request)
     page = card.page
     weeks = mondays(card.week_from, card.week_to) if card.valid else []
     table = [
         {
             "row": row,
-            "sparkline": mark_safe(trend_svg(row, weeks, card.trend)),  # numbers and escaped text only
-            "cells": (cells := row.cells()),
+            "sparkline": mark_safe(trend_html(row, weeks, card.trend)),  # numbers and escaped text only
+            "cells": (cells := row.cells(columns)),
             "cells_html": cells_html(cells),
             "case_types": (
                 case_types := [
@@ -108,7 +112,10 @@ def scorecard_view(request, model_admin):
         "filter_form": card.filterset.form,
         "table": table,
         "page": page,
-        "headers": _headers(request, card.order),
+        "headers": _headers(request, card.order, columns),
+        "column_choices": picker(columns),
+        "columns_shown": len(columns),
+        "columns_total": len(COLUMNS),
         "dimension_label": WeeklyRollup.Dimension(card.dimension).label,
         "dimension_tabs": [
             (value, label, "?" + _query(request, dimension=value, o=None, p=None, trend=None))

@@ -15,12 +15,15 @@ from cases.admin.filters import CountsForProductFilter, CountsForSupplierFilter
 from cases.models import Case
 from suppliers.models import WeeklyRollup
 from suppliers.scorecard.cells import Cell
+from suppliers.scorecard.figures import COLUMNS
 from tests.factories import ProductFactory, SupplierFactory
 from tests.helpers.known_week import WEEK, at, make_order
 
 PAGE = "admin:suppliers_weeklyrollup_scorecard"
 CSV = "admin:suppliers_weeklyrollup_scorecard_csv"
 ONE_WEEK = {"week_from": WEEK.isoformat(), "week_to": WEEK.isoformat()}
+# The column picker with every box ticked: the table shows a few columns unless asked for more.
+EVERY_COLUMN = {"col": [column.name for column in COLUMNS]}
 
 
 def page(client, **params):

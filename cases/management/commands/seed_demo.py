@@ -16,7 +16,8 @@ from cases.demo.seed import load_demo
 class Command(BaseCommand):
     help = (
         "Load demo suppliers, products and orders (with tracking, supplier evidence, chases and customer "
-        "messages) placed relative to now, so that every case type appears, and assess them. "
+        "messages) placed relative to now, so that every case type appears, and assess them; build the "
+        "rollups of the past weeks and apply the review triggers. "
         "Does nothing when any order exists."
     )
 
@@ -40,6 +41,17 @@ class Command(BaseCommand):
             f"case types: {describe(loaded.case_types, CaseType.values)}; "
             f"risk levels: {describe(loaded.risk_levels, RiskLevel.values)}; "
             f"{loaded.past_decisions} past decisions to replay."
+        )
+        if loaded.weeks_built:
+            first, last = loaded.weeks_built[0], loaded.weeks_built[-1]
+            self.stdout.write(
+                f"Built the scorecard's rollups of {len(loaded.weeks_built)} past weeks "
+                f"({first:%Y-%m-%d} to {last:%Y-%m-%d})."
+            )
+        self.stdout.write(
+            "Waiting for an owner's review: "
+            f"{', '.join(loaded.products_marked) or 'no product'}; "
+            f"flagged: {', '.join(loaded.suppliers_flagged) or 'no supplier'}."
         )
 
 

@@ -19,7 +19,7 @@ from suppliers.scorecard.figures import COLUMN, COLUMNS, FIGURES, Count, Duratio
 from suppliers.scorecard.rows import SORTS, Row, fold
 from suppliers.scorecard.trends import TRENDS
 from tests.helpers.known_week import EXPECTED, WEEK
-from tests.helpers.scorecard import CSV, ONE_WEEK, page
+from tests.helpers.scorecard import CSV, EVERY_COLUMN, ONE_WEEK, page
 
 DECLARED_COLUMNS = [column.name for figure in FIGURES for column in figure.columns]
 DECLARED_CSV = [name for figure in FIGURES for name in figure.csv_header()]
@@ -35,7 +35,7 @@ def test_every_figure_the_rollups_build_is_declared():
 @pytest.mark.django_db
 def test_every_declared_figure_is_in_the_table_the_sorts_and_the_csv(client, built, staff):
     client.force_login(staff)
-    response = page(client, **ONE_WEEK)
+    response = page(client, **EVERY_COLUMN, **ONE_WEEK)
     html = response.content.decode()
     sortable = re.findall(r'data-sort="([^"]+)"', html)
     csv_header = next(csv.reader(io.StringIO(client.get(reverse(CSV), ONE_WEEK).content.decode())))

@@ -12,7 +12,7 @@ from django.urls import reverse
 from cases.models import Case
 from cases.workbench.admin import CaseAdmin
 from suppliers.scorecard.figures import CASE_LOOKUPS
-from tests.helpers.scorecard import ONE_WEEK, cases_behind, cell, page, rows_of
+from tests.helpers.scorecard import EVERY_COLUMN, ONE_WEEK, cases_behind, cell, page, rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ CASE_FIGURES = {
 
 def test_each_figure_links_to_the_cases_behind_it(client, built, staff):
     client.force_login(staff)
-    acme = rows_of(page(client, **ONE_WEEK))["Acme"]
+    acme = rows_of(page(client, **EVERY_COLUMN, **ONE_WEEK))["Acme"]
     for name, order_ids in CASE_FIGURES.items():
         url = cell(acme, name).url
         assert url.startswith(reverse("admin:cases_case_changelist") + "?"), name
@@ -67,7 +67,7 @@ def test_every_link_uses_only_the_listed_case_lookups(client, built, staff):
     client.force_login(staff)
     used = set()
     for dimension in ("supplier", "sku", "country"):
-        for line in page(client, dimension=dimension, **ONE_WEEK).context["table"]:
+        for line in page(client, dimension=dimension, **EVERY_COLUMN, **ONE_WEEK).context["table"]:
             urls = [c.url for _, c in line["cells"] if c.url] + [u for _, _, u in line["case_types"]]
             for url in urls:
                 used |= {key for key, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True)}

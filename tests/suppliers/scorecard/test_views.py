@@ -19,7 +19,7 @@ from suppliers.services import build_weekly_rollups, change_product_supplier, sa
 from tests.factories import ProductFactory, UserFactory
 from tests.helpers.known_week import EXPECTED, WEEK, at, make_order
 from tests.helpers.otp import verified_login
-from tests.helpers.scorecard import CSV, ONE_WEEK, PAGE, cell, many_suppliers, page, rows_of
+from tests.helpers.scorecard import CSV, EVERY_COLUMN, ONE_WEEK, PAGE, cell, many_suppliers, page, rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_the_single_view_permission_is_enough(client, built):
 
 def test_a_supplier_row_shows_the_week_figures(client, built, staff):
     client.force_login(staff)
-    acme = rows_of(page(client, **ONE_WEEK))["Acme"]
+    acme = rows_of(page(client, **EVERY_COLUMN, **ONE_WEEK))["Acme"]
     assert acme["row"].figures == {**EXPECTED[("supplier", "Acme")]}
     assert cell(acme, "orders").text == "6"
     assert (cell(acme, "label_only").text, cell(acme, "label_only").detail) == ("1", "16.7%")
