@@ -33,7 +33,7 @@ class ScorecardRow(Schema):
     key: str
     supplier_id: int | None
     product_id: int | None
-    figures: dict[str, Any] = Field(description="The week's figures (docs/scorecard.md says each).")
+    figures: dict[str, Any] = Field(description="The week's figures (suppliers/scorecard/figures.py).")
     notes: list[Any]
     built_at: datetime
 
