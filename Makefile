@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve-production totp test lint format venv bench bench-static bench-assess bench-carriers bench-admin bench-import bench-sweep bench-scorecard bench-whatif bench-replay bench-webhooks bench-messages clean
+.PHONY: run serve-production totp test lint format venv bench bench-static bench-assess bench-carriers bench-admin bench-import bench-sweep bench-scorecard bench-whatif bench-replay bench-webhooks bench-messages bench-api clean
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -46,7 +46,7 @@ format: $(STAMP)
 
 # Benchmarks run with DEBUG off (as in production: no query log) on a throwaway key unless one is set, and
 # the pages they render find their static files collected as in production (hashed names, bench-static).
-BENCHES := assess carriers admin import sweep scorecard whatif replay webhooks messages
+BENCHES := assess carriers admin import sweep scorecard whatif replay webhooks messages api
 BENCH_TARGETS := bench bench-static $(addprefix bench-,$(BENCHES))
 $(BENCH_TARGETS): export DJANGO_SECRET_KEY := $(or $(DJANGO_SECRET_KEY),benchmark-only-key-never-used-to-serve-anything-0123456789)
 $(BENCH_TARGETS): export DJANGO_STATIC_ROOT := $(CURDIR)/var/bench-static

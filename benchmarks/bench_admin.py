@@ -26,6 +26,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -76,7 +77,19 @@ SHAPES = (
 )
 
 
-def load(connection, assignee_id: int, variant: bench_data.Variant) -> None:
+def load(
+    connection,
+    assignee_id: int,
+    variant: bench_data.Variant,
+    *,
+    events: Callable[[int, datetime], bench_data.Events] | None = None,
+    packet: Callable[[int, dict, bench_data.Orders], str] | None = None,
+) -> None:
+    """COPY the catalogue, CASES orders and their cases (drawn from SHAPES) into the database. Two hooks
+    for the benchmarks that read more of each case (bench_api), each drawing from a random stream of its
+    own so that every other row stays as this benchmark loads it: `events(i, ordered_at)`, the carrier
+    events of each of order i's numbers (with a `variant` that has line items, hence parcels; else
+    none), and `packet(i, row, orders)`, case i's stored packet as JSON text (else an empty one)."""
     rng = random.Random(20261124)
     shapes = [shape for shape in SHAPES for _ in range(shape[-1])]
     with connection.cursor() as wrapper:
@@ -89,8 +102,13 @@ def load(connection, assignee_id: int, variant: bench_data.Variant) -> None:
         )
         ordered = orders.ordered_at
         if variant.line_items:
-            second = {i: (ordered[i], []) for i in range(CASES) if variant.two_parcels(i)}
-            bench_data.copy_parcels(cur, orders, [[] for _ in range(CASES)], second, NOW)
+
+            def drawn(i: int) -> bench_data.Events:
+                return events(i, ordered[i]) if events is not None else []
+
+            histories = [drawn(i) for i in range(CASES)]
+            second = {i: (ordered[i], drawn(i)) for i in range(CASES) if variant.two_parcels(i)}
+            bench_data.copy_parcels(cur, orders, histories, second, NOW)
 
         def case_rows():
             for i in range(CASES):
@@ -118,7 +136,7 @@ def load(connection, assignee_id: int, variant: bench_data.Variant) -> None:
                     "resolved" if case_type == "delivered" else ("held" if rng.random() < 0.03 else "open")
                 )
                 assignee = assignee_id if rng.random() < 0.05 else None
-                yield {
+                row = {
                     "id": i + 1,
                     "order_id": i + 1,
                     "case_type": case_type,
@@ -144,6 +162,9 @@ def load(connection, assignee_id: int, variant: bench_data.Variant) -> None:
                     "created_at": NOW,
                     "updated_at": NOW,
                 }
+                if packet is not None:
+                    row["packet"] = packet(i, row, orders)
+                yield row
 
         bench_data.copy_cases(cur, case_rows())
         cur.execute("VACUUM ANALYZE")  # Django autocommits, so VACUUM may run here
