@@ -1,20 +1,24 @@
 """What the cases' API and the MCP tools read, as plain data (the schemas of `cases.api.schemas`).
 
-One function per read; a fixed number of queries each, whatever the page's length."""
+One function per read; a fixed number of queries each, whatever the page's length. The rows are read as
+values, not model instances: building four instances a row (the case, its order, product and supplier)
+cost a page of 200 rows more than its query (benchmarks/bench_api.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django.db import DatabaseError, transaction
+from django.db.models import F, Func, OuterRef, Subquery
 from django.utils import timezone
 
-from cases.choices import AgentProposalState
+from cases.choices import AgentProposalState, RiskLevel
 from cases.models import AgentProposal, Case
 from cases.selectors.case_queue import filtered_cases, queue_page
 from cases.workbench.queue import clock_exceeded, key_clock
 from cases.workbench.selectors import current_draft, last_carrier_events, parcel_rows
 from cases.workbench.timeline import case_timeline, unreadable_facts
+from policies.models import Policy
 from staletrack.cursors import MESSAGE, BadCursor, decode_cursor, encode_cursor
 from staletrack.limits import time_problem
 
@@ -44,35 +48,33 @@ ROW_FIELDS = (
 )
 
 
-def _rows():
-    return Case.objects.select_related("order__product__supplier", "assignee").only(*ROW_FIELDS)
-
-
-def case_row(case: Case, as_of: datetime) -> dict:
-    order = case.order
+def case_row(row: dict, as_of: datetime) -> dict:
+    """A case as the API lists it, from its ROW_FIELDS values (a `.values(*ROW_FIELDS)` row)."""
+    window = row["window"]
     return {
-        "id": case.pk,
-        "order_id": order.order_id,
-        "ordered_at": order.ordered_at,
-        "status": case.status,
-        "case_type": case.case_type,
-        "risk_level": case.risk_level,
-        "next_move": case.next_move,
-        "route": case.route,
-        "flags": list(case.flags or ()),
-        "parcel_case_types": list(case.parcel_case_types or ()),
-        "key_clock": key_clock(case.window, as_of),
-        "clock_exceeded": clock_exceeded(case.window, as_of),
-        "requires_owner_approval": case.requires_owner_approval,
-        "waiting_since": case.waiting_since,
-        "assessed_at": case.assessed_at,
-        "unassessable_reason": case.unassessable_reason,
-        "held_until": case.held_until,
-        "supplier_id": order.product.supplier_id,
-        "supplier": order.product.supplier.name,
-        "sku": order.product.sku,
-        "country": order.country,
-        "assignee": case.assignee.get_username() if case.assignee_id else None,
+        "id": row["id"],
+        "order_id": row["order__order_id"],
+        "ordered_at": row["order__ordered_at"],
+        "status": row["status"],
+        "case_type": row["case_type"],
+        "risk_level": row["risk_level"],
+        "next_move": row["next_move"],
+        "route": row["route"],
+        "flags": list(row["flags"] or ()),
+        "parcel_case_types": list(row["parcel_case_types"] or ()),
+        "key_clock": key_clock(window, as_of),
+        "clock_exceeded": clock_exceeded(window, as_of),
+        "requires_owner_approval": row["requires_owner_approval"],
+        "waiting_since": row["waiting_since"],
+        "assessed_at": row["assessed_at"],
+        "unassessable_reason": row["unassessable_reason"],
+        "held_until": row["held_until"],
+        "supplier_id": row["order__product__supplier_id"],
+        "supplier": row["order__product__supplier__name"],
+        "sku": row["order__product__sku"],
+        "country": row["order__country"],
+        # the user model's USERNAME_FIELD, as get_username() reads it; None when nobody is assigned
+        "assignee": row["assignee__username"],
     }
 
 
@@ -80,8 +82,14 @@ def find_cases(*, cursor: str | None = None, limit: int = 50, **filters) -> dict
     """One page of the queue under `filters` (`cases.selectors.case_queue.filtered_cases`), in its order."""
     as_of = timezone.now()
     after = _queue_position(cursor) if cursor else None
-    queryset = filtered_cases(_rows(), as_of=as_of, **{k: v for k, v in filters.items() if v is not None})
-    cases, following = queue_page(queryset, cursor=after, limit=limit)
+    filters = {k: v for k, v in filters.items() if v is not None}
+    queryset = filtered_cases(Case.objects.all(), as_of=as_of, **filters)
+    if "risk_level" in filters:
+        # The same cases: every assessment stores a risk level with its rank (RiskLevel.rank). Said to
+        # PostgreSQL, a page starts at that rank in the queue's index instead of reading every case of a
+        # higher risk first (benchmarks/bench_api.py).
+        queryset = queryset.filter(risk_rank=RiskLevel.rank(filters["risk_level"]))
+    cases, following = queue_page(queryset.values(*ROW_FIELDS), cursor=after, limit=limit)
     next_cursor = None
     if following is not None:
         rank, waiting, pk = following
@@ -110,26 +118,37 @@ def _whole(value, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
-def _case(case_id: int) -> Case:
-    return _rows().get(pk=case_id)
+def _pending_proposals() -> Subquery:
+    """The case's pending proposals, counted in SQL (0 when none: an aggregate without GROUP BY)."""
+    pending = AgentProposal.objects.filter(case_id=OuterRef("pk"), state=AgentProposalState.PENDING)
+    return Subquery(pending.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
 
 
 def case_packet(case_id: int) -> dict:
-    case = _case(case_id)
-    whole = Case.objects.select_related("policy").get(pk=case.pk)
-    pending = AgentProposal.objects.filter(case_id=case.pk, state=AgentProposalState.PENDING).count()
+    """The case's row, packet, draft, policy and pending proposals: one query."""
+    row = (
+        Case.objects.filter(pk=case_id)
+        .values(
+            *ROW_FIELDS, "packet", "draft_text", "policy_id", "policy__version", pending=_pending_proposals()
+        )
+        .get()
+    )
+    # current_draft and Policy.label decide, from the columns they read
+    whole = Case(packet=row["packet"], draft_text=row["draft_text"])
+    policy = Policy(version=row["policy__version"]) if row["policy_id"] is not None else None
     return {
-        "case": case_row(case, timezone.now()),
-        "packet": whole.packet or {},
+        "case": case_row(row, timezone.now()),
+        "packet": row["packet"] or {},
         "reply_draft": current_draft(whole),
-        "reply_draft_edited": bool(whole.draft_text),
-        "policy": whole.policy.label if whole.policy_id else None,
-        "pending_proposals": pending,
+        "reply_draft_edited": bool(row["draft_text"]),
+        "policy": policy.label if policy is not None else None,
+        "pending_proposals": row["pending"],
     }
 
 
 def case_timeline_entries(case_id: int) -> dict:
-    case = _case(case_id)
+    # the timeline reads the case's id and order id only
+    case = Case.objects.only("id", "order_id").get(pk=case_id)
     try:
         with transaction.atomic():  # a savepoint: a row that cannot be read leaves the request usable
             entries = case_timeline(case)

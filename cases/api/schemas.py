@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, ModelWrapValidatorHandler, ValidationInfo, model_validator
 
 from cases.assessment import vocabulary as v
 from cases.choices import AgentProposalKind, AgentProposalState, CaseStatus, ChaseChannel
@@ -15,6 +15,22 @@ from cases.services.agent_proposals import AGENT_ENDINGS
 from cases.workbench.queue import AGE_BUCKETS
 from staletrack.api import NO_NUL
 from staletrack.limits import MAX_ORDER_ID, MAX_SKU, MAX_TEXT
+
+
+class Payload(Schema):
+    """A schema of what `cases.api.reads` returns: plain data. ninja's Schema reads whatever it validates
+    through a DjangoGetter (attribute access, for model instances), one Python call per field: for a page
+    of 200 rows that cost more than the page's query. A dict is validated as it is, to the same result;
+    anything else as ninja does."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(
+        cls, values: Any, handler: ModelWrapValidatorHandler, info: ValidationInfo
+    ) -> Any:
+        if type(values) is dict:
+            return handler(values)
+        return Schema._run_root_validator.__func__(cls, values, handler, info)
 
 
 def one_of(values) -> Any:
@@ -58,7 +74,7 @@ class CaseFilters(Schema):
     )
 
 
-class CaseRow(Schema):
+class CaseRow(Payload):
     id: int
     order_id: str
     ordered_at: datetime
@@ -83,12 +99,12 @@ class CaseRow(Schema):
     assignee: str | None
 
 
-class CasePage(Schema):
+class CasePage(Payload):
     items: list[CaseRow]
     next_cursor: str | None = Field(description="Pass as cursor for the next page; null on the last.")
 
 
-class CasePacket(Schema):
+class CasePacket(Payload):
     case: CaseRow
     packet: dict[str, Any] = Field(description="The decision packet as last assessed (rules.md section 9).")
     reply_draft: str = Field(description="The reply staff saved, else the packet's draft.")
@@ -97,7 +113,7 @@ class CasePacket(Schema):
     pending_proposals: int
 
 
-class TimelineEntry(Schema):
+class TimelineEntry(Payload):
     at: datetime
     kind: str = Field(description="tracking, supplier, chase, customer, outcome, money or audit.")
     title: str
@@ -107,13 +123,13 @@ class TimelineEntry(Schema):
     detail: dict[str, Any]
 
 
-class CaseTimeline(Schema):
+class CaseTimeline(Payload):
     case: int
     entries: list[TimelineEntry]
     left_out: dict[str, int] = Field(description="Facts whose stored time cannot be read, by kind.")
 
 
-class ParcelRow(Schema):
+class ParcelRow(Payload):
     number: str
     link: str | None
     carrier: str
@@ -129,7 +145,7 @@ class ParcelRow(Schema):
     last_event: str
 
 
-class CaseParcels(Schema):
+class CaseParcels(Payload):
     case: int
     parcels: list[ParcelRow]
 
@@ -148,7 +164,7 @@ class ProposalIn(Schema):
     ending: one_of(AGENT_ENDINGS) | None = Field(None, description="An outcome's ending.")
 
 
-class Proposal(Schema):
+class Proposal(Payload):
     id: int
     case: int
     order_id: str
@@ -163,6 +179,6 @@ class Proposal(Schema):
     decision_note: str
 
 
-class ProposalPage(Schema):
+class ProposalPage(Payload):
     items: list[Proposal]
     next_cursor: str | None

@@ -91,12 +91,18 @@ def after(risk_rank: int, waiting_since: datetime | None, pk: int) -> Q:
     return Q(risk_rank__lte=risk_rank) & (Q(risk_rank__lt=risk_rank) | Q(risk_rank=risk_rank) & same_rank)
 
 
-def queue_page(queryset: QuerySet, *, cursor: tuple | None, limit: int) -> tuple[list[Case], tuple | None]:
-    """One page of `queryset` in the queue's order from `cursor`, and the cursor of the next page."""
+def queue_page(
+    queryset: QuerySet, *, cursor: tuple | None, limit: int
+) -> tuple[list[Case] | list[dict], tuple | None]:
+    """One page of `queryset` in the queue's order from `cursor`, and the cursor of the next page. The rows
+    are what `queryset` gives: cases, or dicts of a `.values()` queryset that has risk_rank, waiting_since
+    and id among its fields."""
     if cursor is not None:
         queryset = queryset.filter(after(*cursor))
     rows = list(queryset.order_by(*QUEUE_ORDER)[: limit + 1])
     if len(rows) <= limit:
         return rows, None
     last = rows[limit - 1]
+    if isinstance(last, dict):
+        return rows[:limit], (last["risk_rank"], last["waiting_since"], last["id"])
     return rows[:limit], (last.risk_rank, last.waiting_since, last.pk)
