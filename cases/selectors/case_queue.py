@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import connections
 from django.db.models import F, Q, QuerySet
 
+from cases.assessment.vocabulary import RISK_LEVELS
 from cases.models import Case
 from cases.workbench.queue import age_bucket_filter
 
@@ -80,15 +81,20 @@ def filtered_cases(
 def after(risk_rank: int, waiting_since: datetime | None, pk: int) -> Q:
     """The cases after (`risk_rank`, `waiting_since`, `pk`) in the queue's order: a cursor's page starts
     there. The first term bounds the index's leading column."""
-    if waiting_since is None:
-        same_rank = Q(waiting_since__isnull=True, id__lt=pk)
-    else:
-        same_rank = (
-            Q(waiting_since__gt=waiting_since)
-            | Q(waiting_since__isnull=True)
-            | Q(waiting_since=waiting_since, id__lt=pk)
-        )
+    same_rank = _after_in_rank(waiting_since, pk)
     return Q(risk_rank__lte=risk_rank) & (Q(risk_rank__lt=risk_rank) | Q(risk_rank=risk_rank) & same_rank)
+
+
+def _after_in_rank(waiting_since: datetime | None, pk: int) -> Q:
+    """Within one risk rank, the cases after (`waiting_since`, `pk`): a later wait, no wait, or the same
+    wait and an older case."""
+    if waiting_since is None:
+        return Q(waiting_since__isnull=True, id__lt=pk)
+    return (
+        Q(waiting_since__gt=waiting_since)
+        | Q(waiting_since__isnull=True)
+        | Q(waiting_since=waiting_since, id__lt=pk)
+    )
 
 
 def queue_page(
@@ -96,13 +102,38 @@ def queue_page(
 ) -> tuple[list[Case] | list[dict], tuple | None]:
     """One page of `queryset` in the queue's order from `cursor`, and the cursor of the next page. The rows
     are what `queryset` gives: cases, or dicts of a `.values()` queryset that has risk_rank, waiting_since
-    and id among its fields."""
-    if cursor is not None:
-        queryset = queryset.filter(after(*cursor))
-    rows = list(queryset.order_by(*QUEUE_ORDER)[: limit + 1])
+    and id among its fields. One query whatever the page's length."""
+    if connections[queryset.db].vendor == "postgresql":
+        rows = _page_by_rank(queryset, cursor=cursor, size=limit + 1)
+    else:
+        if cursor is not None:
+            queryset = queryset.filter(after(*cursor))
+        rows = list(queryset.order_by(*QUEUE_ORDER)[: limit + 1])
     if len(rows) <= limit:
         return rows, None
     last = rows[limit - 1]
     if isinstance(last, dict):
         return rows[:limit], (last["risk_rank"], last["waiting_since"], last["id"])
     return rows[:limit], (last.risk_rank, last.waiting_since, last.pk)
+
+
+def _page_by_rank(queryset: QuerySet, *, cursor: tuple | None, size: int) -> list:
+    """The page as one query of one branch per risk rank, each the first `size` cases of that rank in the
+    queue's order, merged. Asked for the queue's order over a filter, PostgreSQL reads the queue's index from
+    the top and skips every case above the first that matches (a filter that matches cases low in the queue,
+    such as next_move=wait, read most of a million); each branch reads from its rank's start in the index that
+    its filter and rank single out. Ranks above the cursor's are left out; the cursor's own rank starts after
+    it."""
+    branches = []
+    for rank in range(len(RISK_LEVELS) - 1, -1, -1):
+        if cursor is not None and rank > cursor[0]:
+            continue
+        branch = queryset.filter(risk_rank=rank)
+        if cursor is not None and rank == cursor[0]:
+            branch = branch.filter(_after_in_rank(*cursor[1:]))
+        branches.append(branch.order_by(*QUEUE_ORDER[1:])[:size])
+    if len(branches) == 1:  # the cursor is in the lowest rank: that branch is the page
+        return list(branches[0])
+    merged = branches[0].union(*branches[1:], all=True)
+    # PostgreSQL sorts NULL last in ascending order: the queue's "no wait last" (QUEUE_ORDER says it).
+    return list(merged.order_by("-risk_rank", "waiting_since", "-id")[:size])
