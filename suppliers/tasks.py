@@ -2,13 +2,16 @@
 
 `weekly_review_task` runs from beat on Monday morning in the store's time zone (settings
 CELERY_BEAT_SCHEDULE "weekly-review"). It recomputes from stored facts: a re-delivered or retried run
-rebuilds the same rollups and marks or flags nothing twice. acks_late with a broker visibility timeout
+rebuilds the same rollups and marks or flags nothing twice, and the digest it queues is sent once per
+owner and week however often it is queued (`suppliers.digest`). acks_late with a broker visibility timeout
 (settings) longer than the time limit means it is redelivered only when its worker died.
 """
 
 from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
+from staletrack.celery import queue_after_commit
+from suppliers.digest.tasks import send_weekly_digest_task
 from suppliers.services import run_weekly_review
 
 
@@ -23,5 +26,9 @@ def _clock(now: str | None):
 
 @shared_task(acks_late=True, time_limit=1800, soft_time_limit=1740)
 def weekly_review_task(now: str | None = None) -> dict:
-    """Beat, Monday morning: the week that ended, its rollups, product reviews and supplier flags."""
-    return run_weekly_review(now=_clock(now)).as_dict()
+    """Beat, Monday morning: the week that ended, its rollups, product reviews and supplier flags; then the
+    weekly digest of that week to the owners (its own task: an email that fails retries the digest, never
+    the review)."""
+    review = run_weekly_review(now=_clock(now))
+    queue_after_commit(send_weekly_digest_task, review.week_start.isoformat())
+    return review.as_dict()
