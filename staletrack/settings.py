@@ -260,11 +260,20 @@ CELERY_BEAT_SCHEDULE = {
     # On the hour (CELERY_TIMEZONE): the day's first run counts the open cases per risk level for the home
     # page's change since yesterday (cases.services.open_case_counts); the day's later runs write nothing.
     "open-case-counts": {"task": "cases.tasks.record_open_case_counts_task", "schedule": crontab(minute=0)},
-    # Monday morning in the store's time zone (CELERY_TIMEZONE): the week that ended on Sunday.
+    # Monday morning in the store's time zone (CELERY_TIMEZONE): the week that ended on Sunday. The weekly
+    # digest to the owners is queued when the review has built that week's rollups.
     "weekly-review": {
         "task": "suppliers.tasks.weekly_review_task",
         "schedule": crontab(
             minute=0, hour=int(os.environ.get("STALETRACK_WEEKLY_REVIEW_HOUR", "7")), day_of_week=1
+        ),
+    },
+    # The digest's backstop, should the review's queueing of it be lost: it sends only to the owners who
+    # have not had that week's digest, and only once the week's rollups are built.
+    "weekly-digest": {
+        "task": "suppliers.digest.tasks.send_weekly_digest_task",
+        "schedule": crontab(
+            minute=45, hour=int(os.environ.get("STALETRACK_WEEKLY_REVIEW_HOUR", "7")), day_of_week=1
         ),
     },
 }
@@ -291,6 +300,28 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "staletrack.uploads.UploadStorage"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
+# Email: the weekly digest to every owner (suppliers.digest). With DEBUG on (make run) the console backend
+# prints each message in the worker's output; otherwise SMTP with the settings below (docs/deploy.md).
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "").strip() or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)  # TLS from the start, usually port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set DJANGO_EMAIL_USE_TLS or DJANGO_EMAIL_USE_SSL, not both.")
+# A mail server that does not answer fails a send in this many seconds; the digest's claim is held meanwhile.
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "staletrack <staletrack@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where people reach the admin, for the links of an email (no trailing slash).
+STALETRACK_BASE_URL = os.environ.get("STALETRACK_BASE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
 
 LOGGING = {
     "version": 1,

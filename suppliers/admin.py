@@ -17,6 +17,7 @@ from django.urls import path, reverse
 
 from staletrack.admin import ReadOnlyAdmin, RefuseUnpermittedActionsMixin, admin_paths
 from staletrack.exports import SelectedRowsExportMixin
+from suppliers.digest import admin as digest_admin  # noqa: F401  (registers the weekly digests)
 from suppliers.models import Product, Supplier, VendorMapping, WeeklyRollup, vendor_key
 from suppliers.permissions import MANAGE_VENDOR_MAP, PAUSE_PRODUCT
 from suppliers.resources import ProductResource, SupplierResource

@@ -1,5 +1,6 @@
 """Suppliers, products, the vendor map and the weekly rollups the scorecard reads."""
 
+from django.conf import settings
 from django.db import models
 
 from staletrack.fields import done_by, optional_link, standing
@@ -148,3 +149,24 @@ class WeeklyRollup(models.Model):
 
     def __str__(self):
         return f"{self.get_dimension_display()} {self.key}, week of {self.week_start:%Y-%m-%d}"
+
+
+class SentDigest(models.Model):
+    """The weekly digest of one week sent to one owner: claimed (this row inserted) in the transaction that
+    sends it, so two workers or a re-delivered task send it once (`suppliers.digest.services`)."""
+
+    week_start = models.DateField(help_text="The Monday of the digest's week, in the store's time zone.")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(help_text="The address it was sent to.")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-week_start", "user_id"]
+        verbose_name = "weekly digest sent"
+        verbose_name_plural = "weekly digests"
+        constraints = [
+            models.UniqueConstraint(fields=["week_start", "user"], name="weekly_digest_once_per_owner")
+        ]
+
+    def __str__(self):
+        return f"Weekly digest of {self.week_start:%Y-%m-%d} to {self.email}"
