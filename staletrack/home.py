@@ -97,6 +97,7 @@ class Run:
     what: str
     url: str | None = None
     ago: str = ""  # "3 minutes ago", set by `runs` (it knows the page's now)
+    digest_url: str | None = None  # the weekly review's: the digest of its week
 
 
 def ago(at: datetime, now: datetime) -> str:
@@ -284,7 +285,12 @@ def weekly_review_run(report) -> Run:
         f"{rollups.get('sku', 0):,} SKUs and {rollups.get('country', 0):,} countries; "
         f"{named(marked, 'product', 'marked for review')}; {named(flagged, 'supplier', 'flagged')}."
     )
-    return Run("weekly_review", "Last weekly review", report.finished_at, what, scorecard)
+    digest = reverse("admin:suppliers_sentdigest_digest")
+    week = summary.get("week_start")
+    digest_url = f"{digest}?{urlencode({'week': week})}" if week else digest
+    return Run(
+        "weekly_review", "Last weekly review", report.finished_at, what, scorecard, digest_url=digest_url
+    )
 
 
 def named(names: list[str], noun: str, done: str, shown: int = 5) -> str:

@@ -62,6 +62,9 @@ PROMISES = {
     "Coastal Ceramics": ("Handmade to order: delivered in 10-18 business days", 18),
     "Shenzhen Gadget Co": ("Delivered in 8-15 business days", 15),
 }
+# A page that promises more than its parcels keep: the earbuds' "express" promise, which the batteries held at
+# export break (the promise review names it).
+PROMISE_OF_SKU = {"EARB-TWS": ("Express: delivered in 4-7 business days", 7)}
 # The products, supplier by supplier, one a row (supplier, sku, title, price_usd, popularity): a table to
 # edit as one.
 PRODUCTS_FILE = Path(__file__).with_name("products.csv")
@@ -85,7 +88,7 @@ def catalogue() -> list[DemoProduct]:
                 row["supplier"],
                 float(row["price_usd"]),
                 float(row["popularity"]),
-                *PROMISES[row["supplier"]],
+                *PROMISE_OF_SKU.get(row["sku"], PROMISES[row["supplier"]]),
             )
             for row in csv.DictReader(handle)
         ]

@@ -45,7 +45,11 @@ def create_demo_users() -> DemoUsers:
         if User.objects.filter(username=username).exists():
             continue
         password = secrets.token_urlsafe(12)
-        user = User.objects.create_user(username=username, password=password, is_staff=True)
+        # An address of the reserved example domain: the weekly digest has someone to go to (the console
+        # under `make run`).
+        user = User.objects.create_user(
+            username=username, password=password, is_staff=True, email=f"{username}@example.com"
+        )
         user.groups.add(Group.objects.get(name=role))
         created.append(f"{username} / {password}  ({role})")
     owner = User.objects.filter(username=DEMO_OWNER, groups__name="Owner").first()

@@ -233,3 +233,13 @@ def test_how_long_ago_in_one_unit():
     now = timezone.now()
     assert ago(now - timedelta(seconds=20), now) == "just now"
     assert ago(now - timedelta(hours=3, minutes=5), now) == "3\xa0hours ago"
+
+
+def test_the_last_weekly_review_links_to_its_weeks_digest(client, owner):
+    from staletrack.job_reports import WEEKLY_REVIEW, record_job
+
+    record_job(WEEKLY_REVIEW, started_at=timezone.now(), summary={"week_start": "2026-11-23", "rollups": {}})
+    _, home = home_of(client, owner)
+    (run,) = [run for run in home.runs if run.key == "weekly_review"]
+    assert run.digest_url == reverse("admin:suppliers_sentdigest_digest") + "?week=2026-11-23"
+    assert client.get(run.digest_url).status_code in (200, 400)  # the page answers (its week has no rollups)

@@ -88,3 +88,7 @@ def test_the_flags_are_on_a_minority_of_packets_and_name_the_troubled_skus_and_s
     assert response.context["card"].week_to == PAST_WEEKS[-1]
     assert {p.sku for p in response.context["review_products"]} == set(TROUBLED_SKUS)
     assert [s.name for s in response.context["flagged_suppliers"]] == [TROUBLED_SUPPLIER]
+    # One page promises more than its parcels keep: the promise review names it, and it alone.
+    from suppliers.promises.selectors import promise_review
+
+    assert [line.product.sku for line in promise_review(now=NOW).to_review] == ["EARB-TWS"]
