@@ -21,11 +21,12 @@ from staletrack.limits import text_problem
 from staletrack.models import ApiToken
 from staletrack.permissions import MANAGE_TOKENS, require
 
+logger = logging.getLogger(__name__)
+
 PREFIX = "stk"
 KEY_ID = re.compile(r"[0-9a-f]{1,16}")
 DEFAULT_DAYS = 90
 MAX_DAYS = 366
-logger = logging.getLogger(__name__)
 MAX_RATE = 100_000
 # last_used_at is written at most this often per token: a busy agent does not write the row per call.
 LAST_USED_EVERY = timedelta(minutes=1)
