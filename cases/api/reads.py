@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cases.choices import AgentProposalState, RiskLevel
 from cases.models import AgentProposal, Case
-from cases.selectors.case_queue import filtered_cases, queue_page
+from cases.selectors.case_queue import BY_RANK_FILTERS, filtered_cases, parcel_case_type_either, queue_page
 from cases.workbench.queue import clock_exceeded, key_clock
 from cases.workbench.selectors import current_draft, last_carrier_events, parcel_rows
 from cases.workbench.timeline import case_timeline, unreadable_facts
@@ -83,13 +83,19 @@ def find_cases(*, cursor: str | None = None, limit: int = 50, **filters) -> dict
     as_of = timezone.now()
     after = _queue_position(cursor) if cursor else None
     filters = {k: v for k, v in filters.items() if v is not None}
+    either = ()
+    if parcel_case_type := filters.pop("parcel_case_type", None):
+        # Read as two branches (its own case type, its other parcels'), each from its own index.
+        either = parcel_case_type_either(Case.objects.all(), parcel_case_type)
     queryset = filtered_cases(Case.objects.all(), as_of=as_of, **filters)
     if "risk_level" in filters:
         # The same cases: every assessment stores a risk level with its rank (RiskLevel.rank). Said to
         # PostgreSQL, a page starts at that rank in the queue's index instead of reading every case of a
         # higher risk first (benchmarks/bench_api.py).
         queryset = queryset.filter(risk_rank=RiskLevel.rank(filters["risk_level"]))
-    cases, following = queue_page(queryset.values(*ROW_FIELDS), cursor=after, limit=limit)
+    by_rank = bool(BY_RANK_FILTERS & filters.keys()) or bool(either)
+    rows = queryset.values(*ROW_FIELDS)
+    cases, following = queue_page(rows, cursor=after, limit=limit, by_rank=by_rank, either=either)
     next_cursor = None
     if following is not None:
         rank, waiting, pk = following

@@ -27,10 +27,15 @@ def flag_q(queryset: QuerySet, flag: str) -> Q:
 
 def parcel_case_type_q(queryset: QuerySet, case_type: str) -> Q:
     """A case type the order's headline or any other of its parcels has (rules.md section 3a)."""
+    return _any(parcel_case_type_either(queryset, case_type))
+
+
+def parcel_case_type_either(queryset: QuerySet, case_type: str) -> tuple[Q, Q]:
+    """The two ways a case has a parcel of `case_type`: its own (headline) case type, or one of its other
+    parcels' (jsonb @> on PostgreSQL, the GIN index of migration 0020)."""
     if connections[queryset.db].vendor == "postgresql":
-        # jsonb @>, the GIN index of migration 0020, or'd with the case type's own index
-        return Q(case_type=case_type) | Q(parcel_case_types__contains=[case_type])
-    return Q(case_type=case_type) | Q(parcel_case_types__icontains=f'"{case_type}"')
+        return Q(case_type=case_type), Q(parcel_case_types__contains=[case_type])
+    return Q(case_type=case_type), Q(parcel_case_types__icontains=f'"{case_type}"')
 
 
 def filtered_cases(
@@ -97,15 +102,36 @@ def _after_in_rank(waiting_since: datetime | None, pk: int) -> Q:
     )
 
 
+# The filters on what a case is, which go with its risk (a case waiting on the carrier is rarely owner-only):
+# their cases sit low in the queue, behind hundreds of thousands of others, and the page reads them rank by
+# rank (`queue_page`'s `by_rank`), each rank from the index its filter has (case_type_queue and its kin).
+BY_RANK_FILTERS = frozenset({"case_type", "parcel_case_type", "next_move", "route"})
+
+
 def queue_page(
-    queryset: QuerySet, *, cursor: tuple | None, limit: int
+    queryset: QuerySet,
+    *,
+    cursor: tuple | None,
+    limit: int,
+    by_rank: bool = False,
+    either: tuple[Q, ...] = (),
 ) -> tuple[list[Case] | list[dict], tuple | None]:
     """One page of `queryset` in the queue's order from `cursor`, and the cursor of the next page. The rows
     are what `queryset` gives: cases, or dicts of a `.values()` queryset that has risk_rank, waiting_since
-    and id among its fields. One query whatever the page's length."""
-    if connections[queryset.db].vendor == "postgresql":
-        rows = _page_by_rank(queryset, cursor=cursor, size=limit + 1)
+    and id among its fields. `either`: conditions of which a case meets at least one (read as branches of
+    their own on PostgreSQL). One query whatever the page's length.
+
+    `by_rank` (PostgreSQL): one branch per risk rank. Asked for the queue's order over a filter, PostgreSQL
+    reads the queue's index from the top and skips every case above the first that matches, expecting the
+    matches spread evenly; a filter whose cases sit low in the queue (next_move=wait) then reads most of a
+    million. Each branch reads its rank from the start of the index its filter and rank single out. A
+    filter spread across the queue (a supplier, a flag) is faster in one ordered scan."""
+    postgresql = connections[queryset.db].vendor == "postgresql"
+    if postgresql and (by_rank or either):
+        rows = _page_by_rank(queryset, cursor=cursor, size=limit + 1, either=either or (Q(),))
     else:
+        if either:
+            queryset = queryset.filter(_any(either))
         if cursor is not None:
             queryset = queryset.filter(after(*cursor))
         rows = list(queryset.order_by(*QUEUE_ORDER)[: limit + 1])
@@ -117,23 +143,28 @@ def queue_page(
     return rows[:limit], (last.risk_rank, last.waiting_since, last.pk)
 
 
-def _page_by_rank(queryset: QuerySet, *, cursor: tuple | None, size: int) -> list:
-    """The page as one query of one branch per risk rank, each the first `size` cases of that rank in the
-    queue's order, merged. Asked for the queue's order over a filter, PostgreSQL reads the queue's index from
-    the top and skips every case above the first that matches (a filter that matches cases low in the queue,
-    such as next_move=wait, read most of a million); each branch reads from its rank's start in the index that
-    its filter and rank single out. Ranks above the cursor's are left out; the cursor's own rank starts after
-    it."""
+def _any(conditions: tuple[Q, ...]) -> Q:
+    found = Q()
+    for condition in conditions:
+        found |= condition
+    return found
+
+
+def _page_by_rank(queryset: QuerySet, *, cursor: tuple | None, size: int, either: tuple[Q, ...]) -> list:
+    """The page as one query: a branch per risk rank (ranks above the cursor's left out, the cursor's own
+    starting after it) and per condition of `either`, each the first `size` cases of its rank in the
+    queue's order; merged, a case met twice once."""
     branches = []
     for rank in range(len(RISK_LEVELS) - 1, -1, -1):
         if cursor is not None and rank > cursor[0]:
             continue
-        branch = queryset.filter(risk_rank=rank)
-        if cursor is not None and rank == cursor[0]:
-            branch = branch.filter(_after_in_rank(*cursor[1:]))
-        branches.append(branch.order_by(*QUEUE_ORDER[1:])[:size])
-    if len(branches) == 1:  # the cursor is in the lowest rank: that branch is the page
+        for condition in either:
+            branch = queryset.filter(condition, risk_rank=rank)
+            if cursor is not None and rank == cursor[0]:
+                branch = branch.filter(_after_in_rank(*cursor[1:]))
+            branches.append(branch.order_by(*QUEUE_ORDER[1:])[:size])
+    if len(branches) == 1:  # one condition and the cursor in the lowest rank: that branch is the page
         return list(branches[0])
-    merged = branches[0].union(*branches[1:], all=True)
+    merged = branches[0].union(*branches[1:], all=len(either) == 1)
     # PostgreSQL sorts NULL last in ascending order: the queue's "no wait last" (QUEUE_ORDER says it).
     return list(merged.order_by("-risk_rank", "waiting_since", "-id")[:size])

@@ -608,3 +608,37 @@ def test_payload_renders_a_read_as_the_api_answers_it(client, raw, case, staff):
     for schema, data, url in pairs:
         answer = client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}").json()
         assert payload(schema, data) == answer, url
+
+
+@pytest.mark.parametrize("limit", [1, 3, 50])
+def test_the_pages_of_a_queue_filtered_on_what_cases_are_walk_them_rank_by_rank_in_order(
+    client, raw, queue, limit
+):
+    """The filters on what a case is (next move, route, case type, a parcel's case type) read the queue rank
+    by rank on PostgreSQL (cases.selectors.case_queue.queue_page): the same cases, in the queue's order, each
+    once, whatever the page's length; a case whose headline and other parcel both match is given once."""
+    cases = list(Case.objects.filter(pk__in=queue))
+    for index, case in enumerate(cases):
+        case.next_move = (v.NEXT_MOVES[0], v.NEXT_MOVES[1])[index % 2]
+        case.case_type = (v.IN_TRANSIT_CASE, v.STALE_IN_TRANSIT)[index % 3 == 0]
+        # One in four has another parcel in transit; some of those are in transit themselves (both match).
+        case.parcel_case_types = [v.STALE_IN_TRANSIT, v.IN_TRANSIT_CASE] if index % 4 == 1 else []
+        case.save(update_fields=["next_move", "case_type", "parcel_case_types"])
+    for params, matches in (
+        ({"next_move": v.NEXT_MOVES[1]}, lambda c: c.next_move == v.NEXT_MOVES[1]),
+        ({"case_type": v.STALE_IN_TRANSIT}, lambda c: c.case_type == v.STALE_IN_TRANSIT),
+        (
+            {"parcel_case_type": v.IN_TRANSIT_CASE},
+            lambda c: c.case_type == v.IN_TRANSIT_CASE or v.IN_TRANSIT_CASE in c.parcel_case_types,
+        ),
+        (
+            {"parcel_case_type": v.STALE_IN_TRANSIT, "next_move": v.NEXT_MOVES[0]},
+            lambda c: (
+                (c.case_type == v.STALE_IN_TRANSIT or v.STALE_IN_TRANSIT in c.parcel_case_types)
+                and c.next_move == v.NEXT_MOVES[0]
+            ),
+        ),
+    ):
+        chosen = {case.pk for case in Case.objects.filter(pk__in=queue) if matches(case)}
+        pages = walk_pages(client, raw, "/api/cases", limit=limit, **params)
+        assert [row["id"] for page in pages for row in page] == [pk for pk in queue if pk in chosen], params
