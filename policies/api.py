@@ -13,7 +13,7 @@ from policies.models import HELP, WhatIfRun
 from policies.selectors import active_policy
 from policies.values import POLICY_FIELDS
 from staletrack.api import ERRORS, PageQuery
-from staletrack.cursors import MESSAGE, BadCursor, decode_cursor, encode_cursor
+from staletrack.cursors import id_page
 
 router = Router(tags=["policy"])
 
@@ -122,17 +122,8 @@ def _runs():
 
 
 def what_if_runs(*, cursor: str | None = None, limit: int = 50) -> dict:
-    queryset = _runs().order_by("-id")
-    if cursor:
-        (before,) = decode_cursor(cursor, length=1)
-        if not isinstance(before, int) or isinstance(before, bool) or not 0 < before < 2**63:
-            raise BadCursor(MESSAGE)
-        queryset = queryset.filter(pk__lt=before)
-    rows = list(queryset[: limit + 1])
-    return {
-        "items": [_run(run) for run in rows[:limit]],
-        "next_cursor": encode_cursor([rows[limit - 1].pk]) if len(rows) > limit else None,
-    }
+    rows, next_cursor = id_page(_runs(), cursor=cursor, limit=limit, newest_first=True)
+    return {"items": [_run(run) for run in rows], "next_cursor": next_cursor}
 
 
 def what_if_result(run_id: int) -> dict:

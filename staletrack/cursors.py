@@ -28,3 +28,15 @@ def decode_cursor(cursor: str, *, length: int) -> list:
     if any(isinstance(value, str) and "\x00" in value for value in values):
         raise BadCursor(MESSAGE)  # never one this API gave, and PostgreSQL refuses to compare it
     return values
+
+
+def id_page(queryset, *, cursor: str | None, limit: int, newest_first: bool) -> tuple[list, str | None]:
+    """One page of `queryset` by id (newest first, or oldest first) after `cursor`, and the next page's
+    cursor (None on the last). One query."""
+    if cursor:
+        (last,) = decode_cursor(cursor, length=1)
+        if not isinstance(last, int) or isinstance(last, bool) or not 0 < last < 2**63:
+            raise BadCursor(MESSAGE)
+        queryset = queryset.filter(pk__lt=last) if newest_first else queryset.filter(pk__gt=last)
+    rows = list(queryset.order_by("-pk" if newest_first else "pk")[: limit + 1])
+    return rows[:limit], encode_cursor([rows[limit - 1].pk]) if len(rows) > limit else None

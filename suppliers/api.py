@@ -8,7 +8,7 @@ from typing import Any, Literal
 from ninja import Field, Query, Router, Schema
 
 from staletrack.api import ERRORS, PageQuery
-from staletrack.cursors import MESSAGE, BadCursor, decode_cursor, encode_cursor
+from staletrack.cursors import MESSAGE, BadCursor, decode_cursor, encode_cursor, id_page
 from suppliers.models import Supplier, WeeklyRollup
 from suppliers.scorecard.card import latest_week
 
@@ -53,13 +53,7 @@ class ScorecardQuery(Schema):
 
 
 def suppliers_page(*, cursor: str | None = None, limit: int = 50) -> dict:
-    queryset = Supplier.objects.order_by("id")
-    if cursor:
-        (after,) = decode_cursor(cursor, length=1)
-        if not isinstance(after, int) or isinstance(after, bool) or not 0 < after < 2**63:
-            raise BadCursor(MESSAGE)
-        queryset = queryset.filter(pk__gt=after)
-    rows = list(queryset[: limit + 1])
+    rows, next_cursor = id_page(Supplier.objects.all(), cursor=cursor, limit=limit, newest_first=False)
     return {
         "items": [
             {
@@ -69,9 +63,9 @@ def suppliers_page(*, cursor: str | None = None, limit: int = 50) -> dict:
                 "status_reason": s.status_reason,
                 "processing_window_days": s.processing_window_days,
             }
-            for s in rows[:limit]
+            for s in rows
         ],
-        "next_cursor": encode_cursor([rows[limit - 1].pk]) if len(rows) > limit else None,
+        "next_cursor": next_cursor,
     }
 
 

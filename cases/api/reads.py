@@ -19,7 +19,7 @@ from cases.workbench.queue import clock_exceeded, key_clock
 from cases.workbench.selectors import current_draft, last_carrier_events, parcel_rows
 from cases.workbench.timeline import case_timeline, unreadable_facts
 from policies.models import Policy
-from staletrack.cursors import MESSAGE, BadCursor, decode_cursor, encode_cursor
+from staletrack.cursors import MESSAGE, BadCursor, decode_cursor, encode_cursor, id_page
 from staletrack.limits import time_problem
 
 ROW_FIELDS = (
@@ -202,14 +202,8 @@ def proposal_row(proposal: AgentProposal) -> dict:
 
 def token_proposals(token, *, state: str | None = None, cursor: str | None = None, limit: int = 50) -> dict:
     """The proposals the token made, newest first."""
-    queryset = AgentProposal.objects.filter(token=token).select_related("case__order").order_by("-id")
+    queryset = AgentProposal.objects.filter(token=token).select_related("case__order")
     if state:
         queryset = queryset.filter(state=state)
-    if cursor:
-        (before,) = decode_cursor(cursor, length=1)
-        if not _whole(before, 1, 2**63 - 1):
-            raise BadCursor(MESSAGE)
-        queryset = queryset.filter(pk__lt=before)
-    rows = list(queryset[: limit + 1])
-    next_cursor = encode_cursor([rows[limit - 1].pk]) if len(rows) > limit else None
-    return {"items": [proposal_row(p) for p in rows[:limit]], "next_cursor": next_cursor}
+    rows, next_cursor = id_page(queryset, cursor=cursor, limit=limit, newest_first=True)
+    return {"items": [proposal_row(p) for p in rows], "next_cursor": next_cursor}
