@@ -5,6 +5,7 @@ PostgreSQL."""
 
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import anyio
@@ -22,6 +23,14 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 ROOT = Path(__file__).resolve().parents[3]
 
 
+def in_a_thread(run):
+    """`anyio.run(run)` in a thread of its own: a browser test's Playwright keeps an event loop registered in
+    this one for the whole session, and anyio refuses to start a second. Nothing here touches the ORM (the
+    server, a separate thread or process, does)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(anyio.run, run).result()
+
+
 def over_http(url: str, raw: str | None, session):
     async def run():
         headers = {"Authorization": f"Bearer {raw}"} if raw else {}
@@ -31,7 +40,7 @@ def over_http(url: str, raw: str | None, session):
         ):
             return await session(client)
 
-    return anyio.run(run)
+    return in_a_thread(run)
 
 
 def walk(client_case_id):
@@ -102,7 +111,7 @@ def test_stdio_with_the_token_in_a_file(tmp_path):
         async with Client(parameters) as client:
             return await walk(case.pk)(client)
 
-    tools, packet, note = anyio.run(run)
+    tools, packet, note = in_a_thread(run)
     assert {"get_packet", "propose_note"} <= tools
     assert packet.structured_content["case"]["id"] == case.pk
     assert not note.is_error
