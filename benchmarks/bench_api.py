@@ -51,7 +51,6 @@ import resource
 import secrets
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -65,9 +64,8 @@ import bench_admin
 import bench_assess
 import bench_data
 import orjson
-from bench_common import bench_database_url
+from bench_common import bench_database_url, free_port, start_gunicorn, wait_for_port
 from bench_database import throwaway_database
-from bench_webhooks import free_port, wait_for_port
 
 # Importing bench_admin, bench_assess and bench_webhooks pointed DATABASE_URL at their own databases; this
 # benchmark's is set last, before Django is set up.
@@ -656,21 +654,7 @@ def serve_and_load(tokens: list[str]) -> bool:
         port = free_port()
         log_path = var / "gunicorn.log"
         with log_path.open("w") as log:
-            web = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "-c",
-                    str(ROOT / "deploy" / "gunicorn.conf.py"),
-                    "--access-logfile",
-                    "/dev/null",
-                ],
-                cwd=ROOT,
-                env=server_env(port, var),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+            web = start_gunicorn(server_env(port, var), log)
             try:
                 wait_for_port(port, web, "gunicorn")
                 records, statuses, errors, cpu = run_load(port, tokens, web.pid)

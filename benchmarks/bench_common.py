@@ -1,7 +1,11 @@
-"""What the benchmark scripts of the clocks set up alike: the import path, their database and their clock."""
+"""What the benchmark scripts set up alike: the import path, their database, their clock, and the production
+server they load (a free port, gunicorn as deployed, waiting for it to listen)."""
 
 import os
+import socket
+import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,3 +20,45 @@ def bench_database_url(default_name: str) -> str:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staletrack.settings")
     return url
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, name: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"{name} stopped at start")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"{name} did not start")
+
+
+def start_gunicorn(env: dict[str, str], log) -> subprocess.Popen:
+    """gunicorn with deploy/gunicorn.conf.py in `env` (its address, workers and settings), no access log,
+    its own log to `log`."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )

@@ -38,7 +38,6 @@ import random
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,7 +48,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import bench_data
-from bench_common import bench_database_url
+from bench_common import bench_database_url, free_port, start_gunicorn, wait_for_port
 from bench_database import throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -283,12 +282,6 @@ def events_carried(source, body: bytes, headers: dict[str, str]) -> list[tuple[s
 # --- the processes -------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_redis(port: int, folder: Path) -> subprocess.Popen:
     binary = shutil.which("redis-server")
     if binary is None:
@@ -312,19 +305,6 @@ def start_redis(port: int, folder: Path) -> subprocess.Popen:
     )
     wait_for_port(port, process, "redis-server")
     return process
-
-
-def wait_for_port(port: int, process: subprocess.Popen, name: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"{name} stopped at start")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"{name} did not start")
 
 
 def production_env(web_port: int, redis_port: int, var: Path) -> dict[str, str]:
@@ -463,21 +443,7 @@ def main() -> None:
             redis = start_redis(redis_port, var)
             env = production_env(web_port, redis_port, var)
             web_log = (var / "gunicorn.log").open("w")
-            web = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "-c",
-                    str(ROOT / "deploy" / "gunicorn.conf.py"),
-                    "--access-logfile",
-                    "/dev/null",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=web_log,
-                stderr=subprocess.STDOUT,
-            )
+            web = start_gunicorn(env, web_log)
             worker = subprocess.Popen(
                 [
                     # As deploy/staletrack-worker.service runs it beside the web: the requests come first.

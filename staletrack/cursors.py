@@ -6,6 +6,8 @@ import base64
 import binascii
 import json
 
+from staletrack.limits import whole_number
+
 MESSAGE = "cursor: not a cursor this API gave (use next_cursor as it came)."
 
 
@@ -35,7 +37,7 @@ def id_page(queryset, *, cursor: str | None, limit: int, newest_first: bool) -> 
     cursor (None on the last). One query."""
     if cursor:
         (last,) = decode_cursor(cursor, length=1)
-        if not isinstance(last, int) or isinstance(last, bool) or not 0 < last < 2**63:
+        if not whole_number(last, 1, 2**63 - 1):
             raise BadCursor(MESSAGE)
         queryset = queryset.filter(pk__lt=last) if newest_first else queryset.filter(pk__gt=last)
     rows = list(queryset.order_by("-pk" if newest_first else "pk")[: limit + 1])

@@ -66,3 +66,8 @@ def text_problem(value: str, limit: int) -> str | None:
     if len(value) > limit:
         return f"is longer than {limit:,} characters"
     return None
+
+
+def whole_number(value, low: int, high: int) -> bool:
+    """Whether `value` is a whole number from `low` to `high` (True and False, ints to Python, are not)."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high

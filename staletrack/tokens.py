@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from staletrack.limits import text_problem
+from staletrack.limits import text_problem, whole_number
 from staletrack.models import ApiToken
 from staletrack.permissions import MANAGE_TOKENS, require
 
@@ -34,10 +34,6 @@ LAST_USED_EVERY = timedelta(minutes=1)
 
 class TokenRefused(Exception):
     """The token cannot be used; the message says why (never which part of a wrong token was wrong)."""
-
-
-def _whole(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)  # True is an int to Python, not a count
 
 
 def _digest(raw: str) -> str:
@@ -61,9 +57,9 @@ def create_token(
         raise ValidationError({"name": f"The name {problem}."})
     if scope not in ApiToken.Scope.values:
         raise ValidationError({"scope": f"The scope must be one of {', '.join(ApiToken.Scope.values)}."})
-    if not _whole(days) or not 1 <= days <= MAX_DAYS:
+    if not whole_number(days, 1, MAX_DAYS):
         raise ValidationError({"days": f"A token lasts from 1 to {MAX_DAYS} days."})
-    if not _whole(rate_per_minute) or not 1 <= rate_per_minute <= MAX_RATE:
+    if not whole_number(rate_per_minute, 1, MAX_RATE):
         raise ValidationError({"rate_per_minute": f"The rate is from 1 to {MAX_RATE:,} calls a minute."})
     key_id = secrets.token_hex(4)
     raw = f"{PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"

@@ -20,7 +20,7 @@ from cases.workbench.selectors import current_draft, last_carrier_events, parcel
 from cases.workbench.timeline import case_timeline, unreadable_facts
 from policies.models import Policy
 from staletrack.cursors import MESSAGE, BadCursor, decode_cursor, encode_cursor, id_page
-from staletrack.limits import time_problem
+from staletrack.limits import time_problem, whole_number
 
 ROW_FIELDS = (
     "id",
@@ -105,7 +105,7 @@ def find_cases(*, cursor: str | None = None, limit: int = 50, **filters) -> dict
 
 def _queue_position(cursor: str) -> tuple[int, datetime | None, int]:
     rank, waiting, pk = decode_cursor(cursor, length=3)
-    if not (_whole(rank, 0, 32767) and _whole(pk, 1, 2**63 - 1)):
+    if not (whole_number(rank, 0, 32767) and whole_number(pk, 1, 2**63 - 1)):
         raise BadCursor(MESSAGE)
     if waiting is None:
         return rank, None, pk
@@ -118,10 +118,6 @@ def _queue_position(cursor: str) -> tuple[int, datetime | None, int]:
     if time_problem(waiting):
         raise BadCursor(MESSAGE)
     return rank, waiting, pk
-
-
-def _whole(value, low: int, high: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
 def _pending_proposals() -> Subquery:

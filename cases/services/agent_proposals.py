@@ -105,10 +105,11 @@ def accept(proposal: AgentProposal, *, actor, text: str | None = None) -> AgentP
     text = proposal.text if text is None else workbench.typed_text(text, "The text")
     case = proposal.case
     if proposal.kind == AgentProposalKind.DRAFT:
-        check = workbench.check_reply(case, workbench.required_text(text, "The reply"))
+        # save_draft runs the guard once and keeps even a failing draft; refusing here undoes the save
+        # (this function's transaction), so an accepted draft always passes section 8.
+        check = workbench.save_draft(case, actor=actor, text=workbench.required_text(text, "The reply"))
         if check.violations:
             raise workbench.DraftRefused(check.violations)
-        workbench.save_draft(case, actor=actor, text=text)
         made = "the case's reply draft"
     elif proposal.kind == AgentProposalKind.CHASE:
         workbench.chase_supplier(case, actor=actor, channel=proposal.channel or ChaseChannel.EMAIL, note=text)
