@@ -12,7 +12,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F, Func, OuterRef, Subquery
 from django.utils import timezone
 
-from cases.choices import AgentProposalState, RiskLevel
+from cases.choices import AgentProposalState
 from cases.models import AgentProposal, Case
 from cases.selectors.case_queue import BY_RANK_FILTERS, filtered_cases, parcel_case_type_either, queue_page
 from cases.workbench.queue import clock_exceeded, key_clock
@@ -88,11 +88,6 @@ def find_cases(*, cursor: str | None = None, limit: int = 50, **filters) -> dict
         # Read as two branches (its own case type, its other parcels'), each from its own index.
         either = parcel_case_type_either(Case.objects.all(), parcel_case_type)
     queryset = filtered_cases(Case.objects.all(), as_of=as_of, **filters)
-    if "risk_level" in filters:
-        # The same cases: every assessment stores a risk level with its rank (RiskLevel.rank). Said to
-        # PostgreSQL, a page starts at that rank in the queue's index instead of reading every case of a
-        # higher risk first (benchmarks/bench_api.py).
-        queryset = queryset.filter(risk_rank=RiskLevel.rank(filters["risk_level"]))
     by_rank = bool(BY_RANK_FILTERS & filters.keys()) or bool(either)
     rows = queryset.values(*ROW_FIELDS)
     cases, following = queue_page(rows, cursor=after, limit=limit, by_rank=by_rank, either=either)

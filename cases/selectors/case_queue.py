@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db import connections
 from django.db.models import F, Q, QuerySet
 
-from cases.assessment.vocabulary import RISK_LEVELS
+from cases.assessment.vocabulary import RISK_LEVELS, risk_rank
 from cases.models import Case
 from cases.workbench.queue import age_bucket_filter
 
@@ -44,7 +44,6 @@ def filtered_cases(
     as_of: datetime,
     status: str | None = None,
     case_type: str | None = None,
-    parcel_case_type: str | None = None,
     risk_level: str | None = None,
     next_move: str | None = None,
     route: str | None = None,
@@ -56,7 +55,8 @@ def filtered_cases(
     unassessable: bool | None = None,
     order: str | None = None,
 ) -> QuerySet:
-    """`queryset` narrowed by the queue's filters; each value already one the filter knows."""
+    """`queryset` narrowed by the queue's filters; each value already one the filter knows. A parcel's case
+    type is not among them: `queue_page` reads it as two branches (`parcel_case_type_either`)."""
     exact = {
         "status": status,
         "case_type": case_type,
@@ -68,8 +68,10 @@ def filtered_cases(
         "order__order_id": order,
     }
     queryset = queryset.filter(**{field: value for field, value in exact.items() if value is not None})
-    if parcel_case_type:
-        queryset = queryset.filter(parcel_case_type_q(queryset, parcel_case_type))
+    if risk_level is not None:
+        # The same cases: every assessment stores a risk level with its rank. Said to PostgreSQL, a page
+        # starts at that rank in the queue's index instead of reading every case of a higher risk first.
+        queryset = queryset.filter(risk_rank=risk_rank(risk_level))
     if flag:
         queryset = queryset.filter(flag_q(queryset, flag))
     if age:
