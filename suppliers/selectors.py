@@ -51,13 +51,18 @@ def week_that_ended(now: datetime) -> date:
 
 
 # The product and supplier a case counts for (rules.md section 3a): its headline parcel's first item's
-# (`Case.counted_product`, set only for orders in several parcels), else the order's own.
-def _counted_product() -> Coalesce:
-    return Coalesce(F("counted_product_id"), F("order__product_id"))
+# (`Case.counted_product`, set only for orders in several parcels), else the order's own. The scorecard's
+# selectors read them on orders (the defaults); the triggers below on cases.
+def counted_product(case: str = "case__", order: str = "") -> Coalesce:
+    """The product an order counts for: its case's counted product, else the order's own. `case` and
+    `order` are the paths to the case and the order from the rows queried (orders: the defaults)."""
+    return Coalesce(F(f"{case}counted_product_id"), F(f"{order}product_id"))
 
 
-def _counted_supplier() -> Coalesce:
-    return Coalesce(F("counted_product__supplier_id"), F("order__product__supplier_id"))
+def counted_supplier(case: str = "case__", order: str = "") -> Coalesce:
+    """The supplier of the product an order counts for (a counted product always has a supplier, so the
+    order's own is taken only when its product is); paths as `counted_product`'s."""
+    return Coalesce(F(f"{case}counted_product__supplier_id"), F(f"{order}product__supplier_id"))
 
 
 def _cases_behind(
@@ -89,7 +94,8 @@ def product_review_cases(now: datetime, days: int, threshold: int) -> dict[int, 
     """Overlay 5: per product (the one each case counts for), the cases ordered within `days` before `now`
     (0 <= age <= days, as the assessment counts) whose stored risk is above normal_watch (overlays 5 and
     6 never change the risk), for the products with at least `threshold` of them."""
-    return _cases_behind(Q(risk_rank__gt=0), _counted_product(), now - timedelta(days=days), now, threshold)
+    on_cases = counted_product(case="", order="order__")
+    return _cases_behind(Q(risk_rank__gt=0), on_cases, now - timedelta(days=days), now, threshold)
 
 
 def supplier_flag_cases(now: datetime, days: int, threshold: int) -> dict[int, list[tuple[str, datetime]]]:
@@ -97,7 +103,8 @@ def supplier_flag_cases(now: datetime, days: int, threshold: int) -> dict[int, l
     before `now` whose stored case type is supplier_silence, or label_created_only with its window
     exceeded."""
     stuck = Q(case_type=v.SUPPLIER_SILENCE) | Q(case_type=v.LABEL_CREATED_ONLY, window__exceeded=True)
-    return _cases_behind(stuck, _counted_supplier(), now - timedelta(days=days), now, threshold)
+    on_cases = counted_supplier(case="", order="order__")
+    return _cases_behind(stuck, on_cases, now - timedelta(days=days), now, threshold)
 
 
 # ---------------------------------------------------------------------------------------------------

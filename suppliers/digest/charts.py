@@ -18,6 +18,7 @@ from datetime import date
 from django.utils.html import escape
 
 from suppliers.scorecard import sparklines
+from suppliers.scorecard.sparklines import fmt
 
 WIDTH = 120
 HEIGHT = 26
@@ -26,11 +27,6 @@ BAR_WIDTH = 240
 BAR_HEIGHT = 64
 COLOUR = "#417690"
 PROBLEM_COLOUR = "#c62828"
-
-
-def _fmt(number: float) -> str:
-    text = f"{number:.1f}"
-    return text[:-2] if text.endswith(".0") else text
 
 
 def _value(value: float | None, unit: str) -> str:
@@ -48,7 +44,7 @@ def trend_svg(values: Sequence[float | None], weeks: Sequence[date], *, label: s
     d = sparklines.path(values, WIDTH, HEIGHT, PAD)
     line = f'<path d="{d}" fill="none" stroke="{COLOUR}" stroke-width="1.5"/>' if d else ""
     dots = "".join(
-        f'<circle cx="{_fmt(point[0])}" cy="{_fmt(point[1])}" r="2.5" fill="{COLOUR}">'
+        f'<circle cx="{fmt(point[0])}" cy="{fmt(point[1])}" r="2.5" fill="{COLOUR}">'
         f"<title>{escape(f'week of {week:%Y-%m-%d}: {_value(value, unit)}')}</title></circle>"
         for point, (week, value) in zip(sparklines.points(values, WIDTH, HEIGHT, PAD), weekly, strict=True)
         if point is not None
@@ -78,10 +74,10 @@ def bars_svg(
         tip = escape(f"week of {week:%Y-%m-%d}: {total} orders, {trouble or 0} problem cases")
         bars.append(
             f"<g><title>{tip}</title>"
-            f'<rect x="{_fmt(x)}" y="{_fmt(BAR_HEIGHT - height)}" width="{_fmt(width)}" '
-            f'height="{_fmt(height)}" fill="{COLOUR}" opacity="0.35"/>'
-            f'<rect x="{_fmt(x)}" y="{_fmt(BAR_HEIGHT - red)}" width="{_fmt(width)}" '
-            f'height="{_fmt(red)}" fill="{PROBLEM_COLOUR}"/></g>'
+            f'<rect x="{fmt(x)}" y="{fmt(BAR_HEIGHT - height)}" width="{fmt(width)}" '
+            f'height="{fmt(height)}" fill="{COLOUR}" opacity="0.35"/>'
+            f'<rect x="{fmt(x)}" y="{fmt(BAR_HEIGHT - red)}" width="{fmt(width)}" '
+            f'height="{fmt(red)}" fill="{PROBLEM_COLOUR}"/></g>'
         )
     shown = "; ".join(
         f"{week:%Y-%m-%d}: {_value(total, 'orders')}, {_value(trouble, 'problem cases')}"

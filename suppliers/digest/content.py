@@ -34,6 +34,7 @@ from datetime import date, datetime
 from cases.assessment import vocabulary as v
 from suppliers.promises.review import PromiseLine, PromiseReview
 from suppliers.scorecard.rollups import OUTCOME_KINDS as ROLLUP_OUTCOME_KINDS
+from suppliers.scorecard.rollups import rate
 
 STORE = "store"
 SUPPLIER = "supplier"
@@ -73,7 +74,7 @@ class Figures:
 
     @property
     def problem_rate(self) -> float | None:
-        return round(self.problems / self.orders, 4) if self.orders else None
+        return rate(self.problems, self.orders)
 
     def __add__(self, other: Figures) -> Figures:
         return Figures(

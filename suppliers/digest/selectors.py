@@ -34,10 +34,6 @@ def built_weeks_around(week_start: date) -> tuple[date | None, date | None]:
     return before, after
 
 
-def latest_built_week() -> date | None:
-    return WeeklyRollup.objects.aggregate(w=Max("week_start"))["w"]
-
-
 def _stored(rows) -> list[content.StoredRow]:
     return [
         content.StoredRow(week, dimension, key, supplier_id, product_id, figures or {}, tuple(notes or ()))

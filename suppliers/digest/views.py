@@ -13,12 +13,12 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
-from django.utils import timezone
 
 from suppliers.digest import selectors
 from suppliers.digest.links import DigestLinks
 from suppliers.digest.render import context
-from suppliers.selectors import monday_of, week_that_ended
+from suppliers.scorecard.card import latest_week
+from suppliers.selectors import monday_of
 
 VIEW_DIGEST = "suppliers.view_weeklyrollup"
 
@@ -35,7 +35,7 @@ def _week(request) -> date:
             return monday_of(date.fromisoformat(asked))
         except ValueError:
             messages.error(request, f"Not a date (YYYY-MM-DD): {asked[:40]!r}. Showing the latest week.")
-    return selectors.latest_built_week() or week_that_ended(timezone.now())
+    return latest_week()
 
 
 def digest_view(request, model_admin):

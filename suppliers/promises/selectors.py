@@ -15,12 +15,11 @@ on both paths, to the last bit.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from django.db import connection
 from django.db.models import Case, OuterRef, Subquery, When
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from cases.assessment import vocabulary as v
 from cases.models import Case as CaseModel
@@ -28,6 +27,7 @@ from cases.models import LineItem, Order, Parcel, TrackingEvent
 from suppliers.models import Product
 from suppliers.promises import review
 from suppliers.scorecard.rollups import Durations
+from suppliers.scorecard.selectors import instant
 from suppliers.selectors import WEEK, week_bounds, week_that_ended
 
 
@@ -93,14 +93,6 @@ def _per_parcel_sql(start: datetime, end: datetime) -> tuple[str, list]:
     return sql, [start, end, v.WRONG_TRACKING, *not_a_scan, v.DELIVERED]
 
 
-def _instant(value) -> datetime | None:
-    """An aware datetime from a raw query: SQLite gives UTC without an offset, as text."""
-    if value is None:
-        return None
-    moment = value if isinstance(value, datetime) else parse_datetime(value)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def parcel_rows(start: datetime, end: datetime) -> list[review.ParcelRow]:
     """One row per counted parcel of the orders placed in [start, end) (the portable path)."""
     sql, params = _per_parcel_sql(start, end)
@@ -108,7 +100,7 @@ def parcel_rows(start: datetime, end: datetime) -> list[review.ParcelRow]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [
-            review.ParcelRow(product_id, _instant(ordered_at), _instant(scan), _instant(delivered))
+            review.ParcelRow(product_id, instant(ordered_at), instant(scan), instant(delivered))
             for product_id, ordered_at, scan, delivered in cursor.fetchall()
         ]
 

@@ -26,8 +26,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 
 from django.db import connection
-from django.db.models import Count, F, Max, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Q, Sum
 from django.utils.dateparse import parse_datetime
 
 from cases.assessment import vocabulary as v
@@ -35,21 +34,9 @@ from cases.choices import Direction, MoneyState
 from cases.models import CustomerMessage, MoneyDecision, Order, Outcome, Parcel, TrackingEvent
 from suppliers.models import Product, Supplier, WeeklyRollup
 from suppliers.scorecard import rollups
-from suppliers.selectors import week_bounds
+from suppliers.selectors import counted_product, counted_supplier, week_bounds
 
 TRIGGERS_SHOWN = 50
-
-
-def counted_product(case: str = "case__", order: str = "") -> Coalesce:
-    """The product an order counts for: its case's counted product, else the order's own. `case` and
-    `order` are the paths to the case and the order from the rows queried (orders: the defaults)."""
-    return Coalesce(F(f"{case}counted_product_id"), F(f"{order}product_id"))
-
-
-def counted_supplier() -> Coalesce:
-    """The supplier of the product an order counts for, on a query on orders (a counted product always has
-    a supplier, so the order's own is taken only when its product is)."""
-    return Coalesce(F("case__counted_product__supplier_id"), F("product__supplier_id"))
 
 
 def week_orders(week_start: date):
@@ -199,7 +186,7 @@ def _per_order_sql(orders) -> tuple[str, list]:
     return sql, params
 
 
-def _instant(value) -> datetime | None:
+def instant(value) -> datetime | None:
     """An aware datetime from a raw query: SQLite gives UTC without an offset, as text or naive."""
     if value is None:
         return None
@@ -221,9 +208,9 @@ def scan_rows(orders) -> list[rollups.ScanRow]:
                 product_id=product_id,
                 supplier_id=supplier_id,
                 country=country,
-                ordered_at=_instant(ordered_at),
-                label_at=_instant(label_at),
-                first_scan_at=_instant(first_scan_at),
+                ordered_at=instant(ordered_at),
+                label_at=instant(label_at),
+                first_scan_at=instant(first_scan_at),
                 had_exception=bool(had_exception),
             )
             for product_id, supplier_id, country, ordered_at, label_at, first_scan_at, had_exception in (

@@ -23,7 +23,7 @@ HEIGHT = 22
 PAD = 2.0
 
 
-def _fmt(number: float) -> str:
+def fmt(number: float) -> str:
     text = f"{number:.1f}"
     return text[:-2] if text.endswith(".0") else text
 
@@ -60,7 +60,7 @@ def path(
         if point is None:
             pen_down = False
             continue
-        parts.append(f"{'L' if pen_down else 'M'}{_fmt(point[0])} {_fmt(point[1])}")
+        parts.append(f"{'L' if pen_down else 'M'}{fmt(point[0])} {fmt(point[1])}")
         pen_down = True
     return " ".join(parts)
 
@@ -111,18 +111,18 @@ def svg(
     lone = lone_points(values, width, height, pad)
     latest = next((point for point in reversed(drawn) if point is not None), None)
     dots = [*lone, *([latest] if latest is not None and latest not in lone else [])]
-    marks = "".join(f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="1.5" fill="{colour}"/>' for x, y in dots)
+    marks = "".join(f'<circle cx="{fmt(x)}" cy="{fmt(y)}" r="1.5" fill="{colour}"/>' for x, y in dots)
     line = f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="1.5"/>' if d else ""
     hover = ""
     if labels is not None:
         hover = "".join(
-            f'<rect class="week" x="{_fmt(x)}" y="0" width="{_fmt(w)}" height="{_fmt(height)}" '
+            f'<rect class="week" x="{fmt(x)}" y="0" width="{fmt(w)}" height="{fmt(height)}" '
             f'fill="{colour}" fill-opacity="0" pointer-events="all"><title>{escape(text)}</title></rect>'
             for (x, w), text in zip(strips(len(values), width, pad), labels, strict=True)
         )
     label = escape(title)
     return (
-        f'<svg class="sparkline" xmlns="http://www.w3.org/2000/svg" width="{_fmt(width)}" '
-        f'height="{_fmt(height)}" viewBox="0 0 {_fmt(width)} {_fmt(height)}" role="img" '
+        f'<svg class="sparkline" xmlns="http://www.w3.org/2000/svg" width="{fmt(width)}" '
+        f'height="{fmt(height)}" viewBox="0 0 {fmt(width)} {fmt(height)}" role="img" '
         f'aria-label="{label}"><title>{label}</title>{line}{marks}{hover}</svg>'
     )

@@ -36,7 +36,7 @@ SHOWN: dict[str, Callable[[float | None], str]] = {
     "label_only_too_long_rate": percent,
     "stale_in_transit_rate": percent,
     "customer_messages_per_order": per_order,
-    "order_to_first_scan": lambda value: "—" if value is None else f"{number(value)} d",
+    "order_to_first_scan": lambda value: f"{number(value)} d",
 }
 DEFAULT_TRENDS = {
     SUPPLIER: "label_only_too_long_rate",
@@ -57,31 +57,40 @@ def _shown(trend: str, value: float | None) -> str:
     return SHOWN.get(trend, number)(value)
 
 
+def _week_texts(row: Row, weeks: list[date], trend: str, values: list[float | None]) -> list[str]:
+    """Each week's value as the table writes it, or NOT_BUILT for a week without a rollup."""
+    return [
+        _shown(trend, value) if week in row.weeks else NOT_BUILT
+        for week, value in zip(weeks, values, strict=True)
+    ]
+
+
+def _svg(trend: str, weeks: list[date], values: list[float | None], texts: list[str]) -> str:
+    label = TRENDS[trend][0]
+    shown = ", ".join("—" if value is None else f"{value:g}" for value in values)
+    title = f"{label} by week, {weeks[0]:%Y-%m-%d} to {weeks[-1]:%Y-%m-%d}: {shown}" if weeks else label
+    labels = [f"week of {week:%Y-%m-%d}: {text}" for week, text in zip(weeks, texts, strict=True)]
+    return sparklines.svg(values, title=title, labels=labels)
+
+
 def trend_svg(row: Row, weeks: list[date], trend: str) -> str:
     """The row's sparkline of `trend` over `weeks` (inline SVG of numbers and escaped text only), each
     week's value in the title of its hover strip."""
-    label = TRENDS[trend][0]
     values = weekly_values(row, weeks, trend)
-    shown = ", ".join("—" if value is None else f"{value:g}" for value in values)
-    title = f"{label} by week, {weeks[0]:%Y-%m-%d} to {weeks[-1]:%Y-%m-%d}: {shown}" if weeks else label
-    labels = [
-        f"week of {week:%Y-%m-%d}: {_shown(trend, value) if week in row.weeks else NOT_BUILT}"
-        for week, value in zip(weeks, values, strict=True)
-    ]
-    return sparklines.svg(values, title=title, labels=labels)
+    return _svg(trend, weeks, values, _week_texts(row, weeks, trend, values))
 
 
 def trend_html(row: Row, weeks: list[date], trend: str) -> str:
     """The sparkline as the summary of a `<details>` listing each week's value, latest first: the chart
     at a glance, the numbers a click away (escaped text and numbers only)."""
     values = weekly_values(row, weeks, trend)
+    texts = _week_texts(row, weeks, trend, values)
     lines = "".join(
-        f"<tr><th>{week:%Y-%m-%d}</th><td>{escape(_shown(trend, value) if week in row.weeks else NOT_BUILT)}"
-        "</td></tr>"
-        for week, value in reversed(list(zip(weeks, values, strict=True)))
+        f"<tr><th>{week:%Y-%m-%d}</th><td>{escape(text)}</td></tr>"
+        for week, text in reversed(list(zip(weeks, texts, strict=True)))
     )
     return (
-        f'<details class="trend-numbers"><summary>{trend_svg(row, weeks, trend)}</summary>'
+        f'<details class="trend-numbers"><summary>{_svg(trend, weeks, values, texts)}</summary>'
         f'<table class="trend-weeks"><caption>{escape(TRENDS[trend][0])}</caption>'
         f"<thead><tr><th>week of</th><th>value</th></tr></thead><tbody>{lines}</tbody></table></details>"
     )

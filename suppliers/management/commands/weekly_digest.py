@@ -30,11 +30,9 @@ class Command(BaseCommand):
     def handle(self, *args, week=None, send=False, **options):
         week_start = self._week(week)
         if selectors.built_at(week_start) is None:
+            prefix = f"--week {week}: the" if week else "The"
             raise CommandError(
-                f"--week {week}: the rollups of the week of {week_start.isoformat()} are not built "
-                f"(manage.py build_rollups --week {week_start.isoformat()})."
-                if week
-                else f"The rollups of the week of {week_start.isoformat()} are not built "
+                f"{prefix} rollups of the week of {week_start.isoformat()} are not built "
                 f"(manage.py build_rollups --week {week_start.isoformat()})."
             )
         if not send:
