@@ -10,9 +10,7 @@ from django.utils.cache import add_never_cache_headers
 
 from staletrack import tokens
 from staletrack.models import ApiToken
-from staletrack.permissions import MANAGE_TOKENS, needs_second_factor
-
-VIEW_TOKENS = "staletrack.view_apitoken"
+from staletrack.permissions import MANAGE_TOKENS, VIEW_TOKENS, require
 
 
 def admin_paths(model_admin: admin.ModelAdmin, *routes: tuple) -> list:
@@ -130,8 +128,11 @@ class ApiTokenAdmin(RefuseUnpermittedActionsMixin, admin.ModelAdmin):
     @staticmethod
     def _may(request, permission: str) -> bool:
         """`require()` without raising: an unverified session (a superuser's too) is refused here."""
-        user = request.user
-        return user.is_active and not needs_second_factor(user, permission) and user.has_perm(permission)
+        try:
+            require(request.user, permission)
+        except PermissionDenied:
+            return False
+        return True
 
     def has_module_permission(self, request):
         return self._may(request, VIEW_TOKENS)

@@ -185,14 +185,16 @@ def owner_needs(user, counts: dict[str, int]) -> list[Need]:
         )
     if user.has_perm("cases.view_agentproposal"):
         needs.append(
-            Need("proposals", "Proposals from agents", reads.agent_proposals_waiting(), agent_proposals_url())
+            Need(
+                "proposals",
+                "Proposals from agents",
+                reads.agent_proposals_waiting(),
+                list_url(
+                    "admin:cases_agentproposal_changelist", {"state__exact": AgentProposalState.PENDING}
+                ),
+            )
         )
     return needs
-
-
-def agent_proposals_url() -> str:
-    """The agent proposals' list, filtered to those waiting for a person."""
-    return list_url("admin:cases_agentproposal_changelist", {"state__exact": AgentProposalState.PENDING})
 
 
 def risk_rows(counts: dict[str, int], before: dict[str, int] | None) -> list[RiskRow]:

@@ -17,7 +17,8 @@ from suppliers import permissions as suppliers_permissions
 
 # API tokens for agents (staletrack.tokens): the owner makes, sees and revokes them (staletrack's 0003).
 MANAGE_TOKENS = "staletrack.add_apitoken"
-TOKENS_OWNER_ONLY = frozenset({MANAGE_TOKENS, "staletrack.change_apitoken", "staletrack.view_apitoken"})
+VIEW_TOKENS = "staletrack.view_apitoken"
+TOKENS_OWNER_ONLY = frozenset({MANAGE_TOKENS, "staletrack.change_apitoken", VIEW_TOKENS})
 
 # What the Owner role holds beyond Staff (cases/migrations/0003_roles.py, suppliers' 0004): a test keeps
 # this set equal to that difference, so a new owner-only permission cannot skip the second factor.

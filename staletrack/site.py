@@ -1,6 +1,6 @@
 """The project's admin site: Django's, whose index is the home page of the work (`staletrack.home`).
 
-`staletrack.apps.AdminConfig` makes it the default site, so `admin.site` and every `@admin.register` are
+`staletrack.admin_app.AdminConfig` makes it the default site, so `admin.site` and every `@admin.register` are
 this one; the header, titles and login form are set in `staletrack.urls`."""
 
 from django.contrib import admin

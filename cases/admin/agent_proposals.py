@@ -7,14 +7,13 @@ URLs gets 403. Agents' texts are shown escaped, like every text of the admin."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Case as Choose
-from django.db.models import IntegerField, Value, When
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from cases.choices import AgentProposalState
 from cases.models import AgentProposal
+from cases.workbench.selectors import waiting_first
 from staletrack.admin import ReadOnlyAdmin
 
 
@@ -43,15 +42,7 @@ class AgentProposalAdmin(ReadOnlyAdmin):
     search_fields = ("case__order__order_id",)  # the real search is get_search_results: exact
     search_help_text = "Order id (exact, with or without #)."
     # Waiting first (what a person has to answer), then the newest.
-    ordering = (
-        Choose(
-            When(state=AgentProposalState.PENDING, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        ).asc(),
-        "-proposed_at",
-        "-id",
-    )
+    ordering = (waiting_first().asc(), "-proposed_at", "-id")
     fields = (
         "case",
         "agent",

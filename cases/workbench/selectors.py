@@ -56,16 +56,21 @@ RECENT_DECIDED_PROPOSALS = 5
 PENDING_PROPOSALS_READ = 40
 
 
+def waiting_first() -> Choose:
+    """An ordering that puts the proposals waiting for a person before the decided ones (the case page's
+    and the admin's list of proposals)."""
+    return Choose(
+        When(state=AgentProposalState.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+
+
 def case_agent_proposals(case: Case) -> tuple[list[AgentProposal], list[AgentProposal]]:
     """The case's proposals from agents: those waiting for a person, oldest first (answered in the order
     they came), and the few decided last, newest first. One query."""
-    waiting_first = Choose(
-        When(state=AgentProposalState.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
     rows = list(
         AgentProposal.objects.filter(case=case)
         .select_related("decided_by")
-        .order_by(waiting_first, Coalesce("decided_at", "proposed_at").desc(), "-id")[
+        .order_by(waiting_first(), Coalesce("decided_at", "proposed_at").desc(), "-id")[
             : PENDING_PROPOSALS_READ + RECENT_DECIDED_PROPOSALS
         ]
     )

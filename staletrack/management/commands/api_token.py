@@ -15,7 +15,7 @@ from django.utils import timezone
 from cases.management.importing import actor_named
 from staletrack import tokens
 from staletrack.models import ApiToken
-from staletrack.permissions import MANAGE_TOKENS, require
+from staletrack.permissions import MANAGE_TOKENS, VIEW_TOKENS, require
 
 # The service's fields, as the command's arguments name them.
 ARGUMENTS = {"name": "NAME", "scope": "--scope", "days": "--days", "rate_per_minute": "--rate"}
@@ -81,10 +81,10 @@ class Command(BaseCommand):
         )
 
     def _list(self, actor):
-        require(actor, "staletrack.view_apitoken")
+        require(actor, VIEW_TOKENS)
         now = timezone.now()
-        rows = ApiToken.objects.order_by("-created_at", "-id")
-        if not rows.exists():
+        rows = list(ApiToken.objects.order_by("-created_at", "-id"))
+        if not rows:
             self.stdout.write("No API tokens.")
             return
         for token in rows:
