@@ -91,6 +91,12 @@ class OutcomeKind(models.TextChoices):
     MONEY_EDITED = "money_edited"
     # A note a person added, or accepted from an agent's proposal.
     NOTE = "note"
+    # A dispute's steps (cases.services.disputes); its outcomes only an owner records, and sees.
+    DISPUTE_OPENED = "dispute_opened"
+    DISPUTE_SUBMITTED = "dispute_submitted"
+    DISPUTE_WON = "dispute_won"
+    DISPUTE_LOST = "dispute_lost"
+    DISPUTE_ACCEPTED = "dispute_accepted"
 
 
 class MoneyKind(models.TextChoices):
@@ -186,3 +192,38 @@ class AgentProposalState(models.TextChoices):
     PENDING = "pending", "waiting for a person"
     ACCEPTED = "accepted", "accepted"
     DISMISSED = "dismissed", "dismissed"
+
+
+class DisputeProcessor(models.TextChoices):
+    """Who holds the disputed payment: the evidence pack speaks each one's field names."""
+
+    SHOPIFY_PAYMENTS = "shopify_payments", "Shopify Payments"
+    STRIPE = "stripe", "Stripe"
+    PAYPAL = "paypal", "PayPal"
+    OTHER = "other", "other"
+
+
+class DisputeStatus(models.TextChoices):
+    """Where a dispute stands. Needs response: the evidence is still to be submitted, against
+    `evidence_due_by`; the last three are outcomes, which only an owner records."""
+
+    NEEDS_RESPONSE = "needs_response", "needs response"
+    SUBMITTED = "submitted", "evidence submitted"
+    WON = "won", "won"
+    LOST = "lost", "lost"
+    ACCEPTED = "accepted", "accepted (not contested)"
+
+
+DISPUTE_OUTCOMES = frozenset({DisputeStatus.WON, DisputeStatus.LOST, DisputeStatus.ACCEPTED})
+# Offered beside the free-text reason code: the "item not received" codes of the networks stores meet.
+COMMON_REASON_CODES: tuple[tuple[str, str], ...] = (
+    ("13.1", "Visa 13.1: merchandise/services not received"),
+    ("4855", "Mastercard 4855: goods or services not provided"),
+    ("C08", "American Express C08: goods/services not received"),
+    ("UA01", "Discover UA01: non-receipt of goods or services"),
+    ("INR", "PayPal: item not received"),
+    ("SNAD", "PayPal: significantly not as described"),
+    ("13.3", "Visa 13.3: not as described or defective"),
+    ("10.4", "Visa 10.4: other fraud, card-absent environment"),
+    ("4837", "Mastercard 4837: no cardholder authorization"),
+)

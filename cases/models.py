@@ -21,6 +21,8 @@ from cases.choices import (
     ConnectionSource,
     DeliveryVerdict,
     Direction,
+    DisputeProcessor,
+    DisputeStatus,
     EventSource,
     EvidenceKind,
     ImportKind,
@@ -653,6 +655,77 @@ class MoneyDecision(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount} {self.currency} on {self.case} ({self.state})"
+
+
+class Dispute(models.Model):
+    """A chargeback or payment dispute on an order (docs/disputes.md). Opening one sets the order's payment
+    state to `disputed`; its evidence is due by `evidence_due_by` (the clock the queue and the home page
+    show; under three days left without a submitted pack, the case is owner-only). Written only by
+    `cases.services.disputes`: staff open one and build its evidence pack, an owner records its outcome."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="disputes")
+    processor = models.CharField(max_length=20, choices=DisputeProcessor.choices)
+    external_id = models.CharField(
+        max_length=64, blank=True, help_text="The processor's id of the dispute (re-importing it updates it)."
+    )
+    kind = models.CharField(
+        max_length=20, blank=True, help_text="The processor's type: chargeback or inquiry (Shopify's type)."
+    )
+    reason = models.CharField(
+        max_length=40, blank=True, help_text="The processor's reason, e.g. product_not_received."
+    )
+    network_reason_code = models.CharField(
+        max_length=20, blank=True, help_text="The card network's code: Visa 13.1, Mastercard 4855, ..."
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    opened_at = models.DateTimeField(help_text="When the customer's bank or the processor opened it.")
+    evidence_due_by = models.DateTimeField(
+        null=True, blank=True, help_text="The last moment the processor accepts evidence."
+    )
+    status = models.CharField(
+        max_length=16, choices=DisputeStatus.choices, default=DisputeStatus.NEEDS_RESPONSE
+    )
+    evidence_sent_on = models.DateTimeField(null=True, blank=True, help_text="When the pack was submitted.")
+    finalized_on = models.DateTimeField(null=True, blank=True, help_text="When it was won, lost or accepted.")
+    payment_state_before = models.CharField(
+        max_length=20,
+        choices=PaymentState.choices,
+        default=PaymentState.PAID,
+        editable=False,
+        help_text="The order's payment state before the dispute, given back when it is won.",
+    )
+    note = models.TextField(blank=True)
+    opened_by = done_by()
+    outcome_by = done_by()
+    source = models.CharField(max_length=16, default="admin", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["evidence_due_by", "id"]
+        permissions = [("record_dispute_outcome", "Can record disputes' outcomes (submitted, won, lost)")]
+        indexes = [
+            # The home page and the clock: disputes still waiting for evidence, soonest deadline first.
+            models.Index(
+                fields=["evidence_due_by"],
+                condition=Q(status="needs_response"),
+                name="dispute_waiting_by_due",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["processor", "external_id"],
+                condition=~Q(external_id=""),
+                name="dispute_external_id_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) | Q(amount__isnull=True), name="dispute_amount"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_processor_display()} dispute on {self.order} ({self.get_status_display()})"
 
 
 class AuditEvent(models.Model):

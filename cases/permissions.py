@@ -5,6 +5,14 @@ IMPORT_CASES = "cases.import_cases"
 IMPORT_ORDERS = "cases.import_orders"
 APPROVE_MONEY = "cases.approve_money_decision"
 MANAGE_CONNECTIONS = "cases.manage_connections"
+# Staff open disputes and build their evidence packs; an owner records (and sees) their outcomes.
+OPEN_DISPUTE = "cases.add_dispute"
+VIEW_DISPUTE = "cases.view_dispute"
+CHANGE_DISPUTE = "cases.change_dispute"
+RECORD_DISPUTE_OUTCOME = "cases.record_dispute_outcome"
 
-# Given to the Owner role by cases/migrations/0003_roles.py and 0025_owner_manages_connections.py.
-OWNER_ONLY = frozenset({APPROVE_MONEY, "cases.change_moneydecision", MANAGE_CONNECTIONS})
+# Given to the Owner role by cases/migrations/0003_roles.py, 0025_owner_manages_connections.py and
+# 0037_dispute_roles.py.
+OWNER_ONLY = frozenset(
+    {APPROVE_MONEY, "cases.change_moneydecision", MANAGE_CONNECTIONS, RECORD_DISPUTE_OUTCOME}
+)

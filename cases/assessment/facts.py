@@ -119,6 +119,20 @@ class OrderFacts:
     line_items: tuple[LineItem, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Dispute:
+    """A chargeback or payment dispute on the order (docs/disputes.md; the spec knows only the payment
+    state `disputed`). Each time is when that step became a fact: a replay at an earlier instant does not
+    see it yet."""
+
+    opened_at: datetime
+    processor: str = ""
+    evidence_due_by: datetime | None = None
+    submitted_at: datetime | None = None  # the evidence pack was submitted
+    closed_at: datetime | None = None  # won, lost or accepted
+    outcome: str = ""  # won, lost or accepted, once closed
+
+
 @dataclass(slots=True, unsafe_hash=True)  # never changed once built (see above)
 class CaseFacts:
     """An order and all it knows. Its parcels are `parcels` when given; else `tracking` is its one parcel
@@ -131,6 +145,7 @@ class CaseFacts:
     supplier_chases: tuple[SupplierChase, ...] = ()
     customer_messages: tuple[CustomerMessage, ...] = ()
     parcels: tuple[Parcel, ...] = ()  # in input order; given, `tracking` is None
+    disputes: tuple[Dispute, ...] = ()  # in the order they were opened
 
     def all_parcels(self) -> tuple[Parcel, ...]:
         """The order's parcels in input order, `tracking` read as the one parcel of a version-1 order."""

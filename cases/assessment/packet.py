@@ -2,8 +2,9 @@
 
 `Packet.to_dict()` gives exactly the keys of section 9 (`parcels` among them) plus three of ours:
 `supplier_draft` (a message to the supplier when the next move or `also` asks it for something),
-`draft_notes` (why a draft that was wanted could not be written) and `as_of` (the instant the packet
-describes). Times are ISO 8601 UTC
+`draft_notes` (why a draft that was wanted could not be written), `as_of` (the instant the packet
+describes) and `dispute` (the store's dispute on the order as it stands at `as_of`, with the whole days
+left to its evidence deadline; None without one: disputes.py). Times are ISO 8601 UTC
 with a "Z". `guard` is kept on the object for `guard.guard_context` and is not serialized.
 """
 
@@ -38,6 +39,7 @@ PACKET_KEYS: tuple[str, ...] = (
     "supplier_draft",
     "draft_notes",
     "as_of",
+    "dispute",
 )
 
 
@@ -117,6 +119,7 @@ class Packet:
     as_of: datetime
     guard: GuardContext
     parcels: tuple[ParcelEntry, ...] = ()  # input order, then the parcel without a number section 3a adds
+    dispute: dict[str, Any] | None = None  # disputes.entry()
 
     def decision_key(self) -> tuple:
         """What next_assessment_at watches: the decisions, not the day counts shown beside them."""
@@ -146,4 +149,5 @@ class Packet:
             "supplier_draft": self.supplier_draft,
             "draft_notes": list(self.draft_notes),
             "as_of": iso_z(self.as_of),
+            "dispute": self.dispute,
         }

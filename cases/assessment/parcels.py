@@ -144,6 +144,7 @@ class OrderHistory:
                 case.supplier_evidence,
                 case.supplier_chases,
                 case.customer_messages,
+                disputes=case.disputes,
             )
 
         return self._cached(key, build)

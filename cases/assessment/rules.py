@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from cases.assessment import disputes
 from cases.assessment import vocabulary as v
 from cases.assessment.clock import ceil_to_second, require_aware, whole_days
 from cases.assessment.drafts import compose_drafts
@@ -131,6 +132,7 @@ def _packet(timeline: Timeline, product: Tally, supplier: Tally) -> Packet:
         as_of=s.as_of,
         guard=guard,
         parcels=_parcel_entries(s),
+        dispute=disputes.entry(case.disputes, s.as_of),
     )
 
 

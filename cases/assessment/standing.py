@@ -16,6 +16,7 @@ from cases.assessment import vocabulary as v
 from cases.assessment.classify import Classification, Window, classify, wrong_tracking_reasons
 from cases.assessment.clock import plural, require_aware, utc_date
 from cases.assessment.derived import Derived, History
+from cases.assessment.disputes import apply_dispute_clock, watched_instants
 from cases.assessment.facts import CaseFacts, Parcel
 from cases.assessment.gaps import evidence_gaps
 from cases.assessment.overlays import Moves, apply_customer_overlays
@@ -35,7 +36,8 @@ class Standing:
     flags: frozenset[str]  # without product_review and supplier_review
     reasons: tuple[str, ...]
     evidence_gaps: tuple[str, ...]
-    # When the clocks the decisions read would flip (classify.py); overlays 1-4 and the flags read none.
+    # When the clocks the decisions read would flip (classify.py), and the disputes' steps and deadlines
+    # (disputes.py); overlays 1-4 and the flags read none.
     watched: tuple[datetime, ...]
     base_risk: str  # section 5, before the overlays
     base_move: str
@@ -164,6 +166,7 @@ def _parcel_standing(case: CaseFacts, as_of: datetime, history: History) -> Stan
         d,
         case.policy,
     )
+    apply_dispute_clock(moves, case.disputes, as_of)
     flags, flag_reasons = _flags(case, d, c)
     return Standing(
         case=case,
@@ -174,7 +177,7 @@ def _parcel_standing(case: CaseFacts, as_of: datetime, history: History) -> Stan
         # The case type and its clocks are the classification's; risk, moves and route are the overlays'.
         case_type=c.case_type,
         window=c.window,
-        watched=c.watched,
+        watched=(*c.watched, *watched_instants(case.disputes)) if case.disputes else c.watched,
         risk=moves.risk,
         next_move=moves.next_move,
         also=moves.also,

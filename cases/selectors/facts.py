@@ -29,6 +29,7 @@ from django.db import connection
 from cases.assessment.facts import (
     CaseFacts,
     CustomerMessage,
+    Dispute,
     LineItem,
     OrderFacts,
     Parcel,
@@ -236,6 +237,8 @@ def _facts(orders: list[tuple], book: PolicyBook) -> list[CaseFacts]:
             )
         )
 
+    disputes = _disputes(ids)
+
     result = []
     policies = {}  # (country, supplier, its processing days) -> values: a few dozen keys per batch
     for row in orders:
@@ -260,9 +263,36 @@ def _facts(orders: list[tuple], book: PolicyBook) -> list[CaseFacts]:
                 supplier_evidence=tuple(evidence[pk]),
                 supplier_chases=tuple(chases[pk]),
                 customer_messages=tuple(messages[pk]),
+                disputes=tuple(disputes.get(pk, ())),
             )
         )
     return result
+
+
+_CLOSED = ("won", "lost", "accepted")
+
+
+def _disputes(ids: list[int]) -> dict[int, list[Dispute]]:
+    """The orders' disputes, each step timed when it happened (cases.assessment.disputes); a step the
+    store recorded without its date counts from when the record last changed."""
+    found = defaultdict(list)
+    for order_pk, processor, opened, due, sent, final, status, changed in fetch_by_ids(
+        "SELECT order_id, processor, opened_at, evidence_due_by, evidence_sent_on, finalized_on, status, "
+        "updated_at FROM cases_dispute WHERE order_id IN ({ids}) ORDER BY opened_at, id",
+        ids,
+        times=(2, 3, 4, 5, 7),
+    ):
+        found[order_pk].append(
+            Dispute(
+                opened_at=opened,
+                processor=processor,
+                evidence_due_by=due,
+                submitted_at=(sent or changed) if status == "submitted" else sent,
+                closed_at=(final or changed) if status in _CLOSED else None,
+                outcome=status if status in _CLOSED else "",
+            )
+        )
+    return found
 
 
 def _skus(value) -> list[str]:

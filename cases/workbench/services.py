@@ -60,12 +60,14 @@ class DraftCheck:
         return not self.violations
 
 
-def record_outcome(case: Case, kind: str, actor, note: str, *, action: str, changes=None, obj=None, at=None):
+def record_outcome(
+    case: Case, kind: str, actor, note: str, *, action: str, changes=None, obj=None, at=None, via="admin"
+):
     """What every action leaves: an outcome on the case's timeline and its audit event, at one instant."""
     at = at or timezone.now()
     outcome = Outcome.objects.create(case=case, kind=kind, at=at, by=actor, note=note)
     audit_event(
-        action=action, obj=obj or case, actor=actor, via="admin", changes=changes or {}, reason=note, at=at
+        action=action, obj=obj or case, actor=actor, via=via, changes=changes or {}, reason=note, at=at
     )
     return outcome
 

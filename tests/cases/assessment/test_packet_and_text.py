@@ -14,7 +14,7 @@ from tests.helpers.spec_tables import SPEC_PACKET_KEYS
 def test_packet_has_exactly_the_spec_keys_plus_our_three():
     data = assess(in_transit_case(at(3)), at(5)).to_dict()
     assert list(data) == list(PACKET_KEYS)
-    assert set(data) == SPEC_PACKET_KEYS | {"supplier_draft", "draft_notes", "as_of"}
+    assert set(data) == SPEC_PACKET_KEYS | {"supplier_draft", "draft_notes", "as_of", "dispute"}
 
 
 def test_packet_is_plain_json():
