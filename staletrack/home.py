@@ -1,5 +1,6 @@
 """The admin's home page: what needs the owner now, the open cases by risk level with the change since
-yesterday, the customers who wait longest, and what the last sweep, import and weekly review did.
+yesterday, the customers who wait longest, the disputes by their evidence deadline, and what the last
+sweep, import and weekly review did.
 
 What a person sees follows their permissions, checked here on the server: every count and link only for
 those who may see the list it counts (`view_...` of its model), and the owner's block for those who hold the
@@ -19,8 +20,9 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
-from cases.choices import AgentProposalState, CaseStatus, MoneyState, RiskLevel
-from cases.permissions import APPROVE_MONEY
+from cases.choices import AgentProposalState, CaseStatus, DisputeStatus, MoneyState, RiskLevel
+from cases.permissions import APPROVE_MONEY, VIEW_DISPUTE
+from cases.selectors import disputes as dispute_reads
 from cases.selectors import home as reads
 from cases.workbench.queue import SAVED_VIEWS
 from cases.workbench.views import risk_badge
@@ -115,6 +117,7 @@ class Home:
     open_before: int | None = None
     counted_at: datetime | None = None  # when the day's count the changes compare with was taken
     waiting: list | None = None
+    disputes: list | None = None  # waiting for evidence, soonest deadline first; None: may not see disputes
     runs: list[Run] = field(default_factory=list)
 
     @property
@@ -138,6 +141,8 @@ def home_page(user, *, now: datetime | None = None) -> Home:
             home.open_before = sum(baseline.cases.values())
             home.counted_at = baseline.counted_at
         home.waiting = reads.longest_waiting()
+    if user.has_perm(VIEW_DISPUTE):
+        home.disputes = dispute_reads.waiting_for_evidence(user=user, now=now)
     home.runs = runs(user, sees_cases, now=now)
     return home
 
@@ -161,6 +166,15 @@ def owner_needs(user, counts: dict[str, int]) -> list[Need]:
                 "Owner-only cases",
                 reads.owner_only_cases(counts),
                 list_url(QUEUE, OWNER_ONLY_VIEW),
+            )
+        )
+    if user.has_perm(VIEW_DISPUTE):
+        needs.append(
+            Need(
+                "disputes",
+                "Disputes waiting for evidence",
+                dispute_reads.disputes_waiting(),
+                list_url("admin:cases_dispute_changelist", {"state": DisputeStatus.NEEDS_RESPONSE}),
             )
         )
     if user.has_perm("suppliers.view_product"):

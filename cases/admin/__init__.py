@@ -5,7 +5,7 @@ runs, replay, webhook deliveries, proposals read from supplier emails, what agen
 messages, erasure; the case queue, the case page, outcomes and money decisions are the workbench's
 (`cases.workbench.admin`), registered from here like the others."""
 
-from cases.admin import agent_proposals, audit, orders
+from cases.admin import agent_proposals, audit, disputes, orders
 from cases.intake.admin import orders as import_runs
 from cases.intake.admin import proposals, ticket_messages, webhooks
 from cases.tracking import admin as tracking
@@ -14,6 +14,7 @@ from cases.workbench import admin as workbench
 __all__ = [
     "agent_proposals",
     "audit",
+    "disputes",
     "import_runs",
     "orders",
     "proposals",

@@ -7,6 +7,8 @@ indexed column (flags: a GIN index on PostgreSQL; cannot be assessed: the partia
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -14,6 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases.assessment import vocabulary as v
+from cases.assessment.disputes import OWNER_DAYS
+from cases.choices import DisputeStatus
+from cases.models import Dispute
 from cases.selectors.case_queue import flag_q, parcel_case_type_q
 from cases.workbench.queue import AGE_BUCKETS, age_bucket_filter
 
@@ -164,3 +169,35 @@ class UnassessableFilter(admin.SimpleListFilter):
         if self.value() == self.YES:
             return queryset.filter(unassessable_since__isnull=False)
         return queryset
+
+
+class DisputeFilter(admin.SimpleListFilter):
+    """Cases whose order has a dispute: waiting for evidence (those under the owner's last days first in
+    the list's options), or any still open. Read from the small dispute table, then the cases by order."""
+
+    title = "dispute"
+    parameter_name = "dispute"
+    NEAR = "near"
+    WAITING = "waiting"
+    OPEN = "open"
+
+    def lookups(self, request, model_admin):
+        return [
+            (self.NEAR, f"Evidence due in under {OWNER_DAYS} days"),
+            (self.WAITING, "Waiting for evidence"),
+            (self.OPEN, "Any open dispute"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value not in (self.NEAR, self.WAITING, self.OPEN):
+            return queryset
+        if value == self.OPEN:
+            disputes = Dispute.objects.filter(
+                status__in=(DisputeStatus.NEEDS_RESPONSE, DisputeStatus.SUBMITTED)
+            )
+        else:
+            disputes = Dispute.objects.filter(status=DisputeStatus.NEEDS_RESPONSE)
+        if value == self.NEAR:
+            disputes = disputes.filter(evidence_due_by__lt=timezone.now() + timedelta(days=OWNER_DAYS))
+        return queryset.filter(order_id__in=disputes.values("order_id"))

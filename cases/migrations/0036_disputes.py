@@ -6,53 +6,236 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0035_queue_order_behind_filters'),
+        ("cases", "0035_queue_order_behind_filters"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='agentproposal',
-            name='ending',
-            field=models.CharField(blank=True, choices=[('customer_updated', 'Customer Updated'), ('supplier_chased', 'Supplier Chased'), ('case_held', 'Case Held'), ('refund_reviewed', 'Refund Reviewed'), ('product_paused', 'Product Paused'), ('supplier_flagged', 'Supplier Flagged'), ('delivered', 'Delivered'), ('lost', 'Lost'), ('refunded', 'Refunded'), ('replaced', 'Replaced'), ('resolved', 'Resolved'), ('proof_recorded', 'Proof Recorded'), ('assigned', 'Assigned'), ('money_requested', 'Money Requested'), ('money_approved', 'Money Approved'), ('money_rejected', 'Money Rejected'), ('money_edited', 'Money Edited'), ('note', 'Note'), ('dispute_opened', 'Dispute Opened'), ('dispute_submitted', 'Dispute Submitted'), ('dispute_won', 'Dispute Won'), ('dispute_lost', 'Dispute Lost'), ('dispute_accepted', 'Dispute Accepted')], max_length=20),
+            model_name="agentproposal",
+            name="ending",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("customer_updated", "Customer Updated"),
+                    ("supplier_chased", "Supplier Chased"),
+                    ("case_held", "Case Held"),
+                    ("refund_reviewed", "Refund Reviewed"),
+                    ("product_paused", "Product Paused"),
+                    ("supplier_flagged", "Supplier Flagged"),
+                    ("delivered", "Delivered"),
+                    ("lost", "Lost"),
+                    ("refunded", "Refunded"),
+                    ("replaced", "Replaced"),
+                    ("resolved", "Resolved"),
+                    ("proof_recorded", "Proof Recorded"),
+                    ("assigned", "Assigned"),
+                    ("money_requested", "Money Requested"),
+                    ("money_approved", "Money Approved"),
+                    ("money_rejected", "Money Rejected"),
+                    ("money_edited", "Money Edited"),
+                    ("note", "Note"),
+                    ("dispute_opened", "Dispute Opened"),
+                    ("dispute_submitted", "Dispute Submitted"),
+                    ("dispute_won", "Dispute Won"),
+                    ("dispute_lost", "Dispute Lost"),
+                    ("dispute_accepted", "Dispute Accepted"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='outcome',
-            name='kind',
-            field=models.CharField(choices=[('customer_updated', 'Customer Updated'), ('supplier_chased', 'Supplier Chased'), ('case_held', 'Case Held'), ('refund_reviewed', 'Refund Reviewed'), ('product_paused', 'Product Paused'), ('supplier_flagged', 'Supplier Flagged'), ('delivered', 'Delivered'), ('lost', 'Lost'), ('refunded', 'Refunded'), ('replaced', 'Replaced'), ('resolved', 'Resolved'), ('proof_recorded', 'Proof Recorded'), ('assigned', 'Assigned'), ('money_requested', 'Money Requested'), ('money_approved', 'Money Approved'), ('money_rejected', 'Money Rejected'), ('money_edited', 'Money Edited'), ('note', 'Note'), ('dispute_opened', 'Dispute Opened'), ('dispute_submitted', 'Dispute Submitted'), ('dispute_won', 'Dispute Won'), ('dispute_lost', 'Dispute Lost'), ('dispute_accepted', 'Dispute Accepted')], max_length=20),
+            model_name="outcome",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("customer_updated", "Customer Updated"),
+                    ("supplier_chased", "Supplier Chased"),
+                    ("case_held", "Case Held"),
+                    ("refund_reviewed", "Refund Reviewed"),
+                    ("product_paused", "Product Paused"),
+                    ("supplier_flagged", "Supplier Flagged"),
+                    ("delivered", "Delivered"),
+                    ("lost", "Lost"),
+                    ("refunded", "Refunded"),
+                    ("replaced", "Replaced"),
+                    ("resolved", "Resolved"),
+                    ("proof_recorded", "Proof Recorded"),
+                    ("assigned", "Assigned"),
+                    ("money_requested", "Money Requested"),
+                    ("money_approved", "Money Approved"),
+                    ("money_rejected", "Money Rejected"),
+                    ("money_edited", "Money Edited"),
+                    ("note", "Note"),
+                    ("dispute_opened", "Dispute Opened"),
+                    ("dispute_submitted", "Dispute Submitted"),
+                    ("dispute_won", "Dispute Won"),
+                    ("dispute_lost", "Dispute Lost"),
+                    ("dispute_accepted", "Dispute Accepted"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='Dispute',
+            name="Dispute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('processor', models.CharField(choices=[('shopify_payments', 'Shopify Payments'), ('stripe', 'Stripe'), ('paypal', 'PayPal'), ('other', 'other')], max_length=20)),
-                ('external_id', models.CharField(blank=True, help_text="The processor's id of the dispute (re-importing it updates it).", max_length=64)),
-                ('kind', models.CharField(blank=True, help_text="The processor's type: chargeback or inquiry (Shopify's type).", max_length=20)),
-                ('reason', models.CharField(blank=True, help_text="The processor's reason, e.g. product_not_received.", max_length=40)),
-                ('network_reason_code', models.CharField(blank=True, help_text="The card network's code: Visa 13.1, Mastercard 4855, ...", max_length=20)),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('currency', models.CharField(blank=True, max_length=3)),
-                ('opened_at', models.DateTimeField(help_text="When the customer's bank or the processor opened it.")),
-                ('evidence_due_by', models.DateTimeField(blank=True, help_text='The last moment the processor accepts evidence.', null=True)),
-                ('status', models.CharField(choices=[('needs_response', 'needs response'), ('submitted', 'evidence submitted'), ('won', 'won'), ('lost', 'lost'), ('accepted', 'accepted (not contested)')], default='needs_response', max_length=16)),
-                ('evidence_sent_on', models.DateTimeField(blank=True, help_text='When the pack was submitted.', null=True)),
-                ('finalized_on', models.DateTimeField(blank=True, help_text='When it was won, lost or accepted.', null=True)),
-                ('payment_state_before', models.CharField(choices=[('paid', 'paid'), ('refunded', 'refunded'), ('partially_refunded', 'partially refunded'), ('disputed', 'disputed'), ('cash_on_delivery', 'cash on delivery')], default='paid', editable=False, help_text="The order's payment state before the dispute, given back when it is won.", max_length=20)),
-                ('note', models.TextField(blank=True)),
-                ('source', models.CharField(default='admin', editable=False, max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('opened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='disputes', to='cases.order')),
-                ('outcome_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "processor",
+                    models.CharField(
+                        choices=[
+                            ("shopify_payments", "Shopify Payments"),
+                            ("stripe", "Stripe"),
+                            ("paypal", "PayPal"),
+                            ("other", "other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="The processor's id of the dispute (re-importing it updates it).",
+                        max_length=64,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        help_text="The processor's type: chargeback or inquiry (Shopify's type).",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        help_text="The processor's reason, e.g. product_not_received.",
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "network_reason_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="The card network's code: Visa 13.1, Mastercard 4855, ...",
+                        max_length=20,
+                    ),
+                ),
+                ("amount", models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
+                ("currency", models.CharField(blank=True, max_length=3)),
+                (
+                    "opened_at",
+                    models.DateTimeField(help_text="When the customer's bank or the processor opened it."),
+                ),
+                (
+                    "evidence_due_by",
+                    models.DateTimeField(
+                        blank=True, help_text="The last moment the processor accepts evidence.", null=True
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("needs_response", "needs response"),
+                            ("submitted", "evidence submitted"),
+                            ("won", "won"),
+                            ("lost", "lost"),
+                            ("accepted", "accepted (not contested)"),
+                        ],
+                        default="needs_response",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "evidence_sent_on",
+                    models.DateTimeField(blank=True, help_text="When the pack was submitted.", null=True),
+                ),
+                (
+                    "finalized_on",
+                    models.DateTimeField(
+                        blank=True, help_text="When it was won, lost or accepted.", null=True
+                    ),
+                ),
+                (
+                    "payment_state_before",
+                    models.CharField(
+                        choices=[
+                            ("paid", "paid"),
+                            ("refunded", "refunded"),
+                            ("partially_refunded", "partially refunded"),
+                            ("disputed", "disputed"),
+                            ("cash_on_delivery", "cash on delivery"),
+                        ],
+                        default="paid",
+                        editable=False,
+                        help_text="The order's payment state before the dispute, given back when it is won.",
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("source", models.CharField(default="admin", editable=False, max_length=16)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="disputes", to="cases.order"
+                    ),
+                ),
+                (
+                    "outcome_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['evidence_due_by', 'id'],
-                'permissions': [('record_dispute_outcome', "Can record disputes' outcomes (submitted, won, lost)")],
-                'indexes': [models.Index(condition=models.Q(('status', 'needs_response')), fields=['evidence_due_by'], name='dispute_waiting_by_due')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('processor', 'external_id'), name='dispute_external_id_once'), models.CheckConstraint(condition=models.Q(('amount__gte', 0), ('amount__isnull', True), _connector='OR'), name='dispute_amount')],
+                "ordering": ["evidence_due_by", "id"],
+                "permissions": [
+                    ("record_dispute_outcome", "Can record disputes' outcomes (submitted, won, lost)")
+                ],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status", "needs_response")),
+                        fields=["evidence_due_by"],
+                        name="dispute_waiting_by_due",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("external_id", ""), _negated=True),
+                        fields=("processor", "external_id"),
+                        name="dispute_external_id_once",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gte", 0), ("amount__isnull", True), _connector="OR"),
+                        name="dispute_amount",
+                    ),
+                ],
             },
         ),
     ]

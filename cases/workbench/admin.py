@@ -15,9 +15,11 @@ permissions and records the audit event; a crafted POST to their admins' add, ch
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import admin
 from django.db import connections
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -28,18 +30,23 @@ from cases.admin.filters import (
     AssigneeFilter,
     CountsForProductFilter,
     CountsForSupplierFilter,
+    DisputeFilter,
     FlagFilter,
     ParcelCaseTypeFilter,
     SkuFilter,
     UnassessableFilter,
 )
+from cases.assessment.disputes import OWNER_DAYS
+from cases.choices import DisputeStatus
 from cases.intake.admin.bundles import import_bundle_page
-from cases.models import Case, MoneyDecision, Order, Outcome, Parcel
+from cases.models import Case, Dispute, MoneyDecision, Order, Outcome, Parcel
 from cases.permissions import IMPORT_CASES
 from cases.replay.engine import REPLAY_PERMISSION
 from cases.replay.views import MAX_CASES, replay_page, replay_run_page
 from cases.resources import CaseResource
+from cases.selectors.disputes import sees_outcomes
 from cases.workbench.queue import SAVED_VIEWS, EstimatedCountPaginator, clock_exceeded, key_clock
+from cases.workbench.timeline import DISPUTE_CLOSINGS
 from cases.workbench.views import case_page, risk_badge
 from staletrack.admin import ReadOnlyAdmin, admin_paths
 from staletrack.exports import SelectedRowsExportMixin
@@ -88,6 +95,7 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
         "country",
         "assignee",
         "status",
+        "dispute_clock",
     )
     list_filter = (
         "case_type",
@@ -105,6 +113,7 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
         FlagFilter,
         AgeFilter,
         UnassessableFilter,
+        DisputeFilter,
     )
     list_select_related = ("order__product__supplier", "assignee")
     list_per_page = 50
@@ -147,10 +156,26 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
     def lookup_allowed(self, lookup, value, request=None):
         # The scorecard's figure links filter the queue with these; Django answers 400 to a related lookup
         # it does not allow.
+        # Only an owner sees disputes' outcomes: filtering the cases on one would tell them apart.
+        owner = request is not None and sees_outcomes(request.user)
+        if lookup.startswith("outcomes__kind") and not owner and any(k in str(value) for k in DISPUTE_CLOSINGS):
+            return False
         return lookup in CASE_LOOKUPS or super().lookup_allowed(lookup, value, request)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("packet", "also", "clocks")
+        # The soonest evidence deadline of the order's disputes waiting for evidence: computed for the page's
+        # rows only (a subquery of the select list), through the dispute table's order index.
+        deadline = (
+            Dispute.objects.filter(order_id=OuterRef("order_id"), status=DisputeStatus.NEEDS_RESPONSE)
+            .order_by("evidence_due_by")
+            .values("evidence_due_by")[:1]
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .defer("packet", "also", "clocks")
+            .annotate(evidence_due_by=Subquery(deadline))
+        )
 
     @admin.display(description="order", ordering="order__order_id")
     def order_link(self, obj):
@@ -166,6 +191,17 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
         if clock_exceeded(obj.window, timezone.now()):
             return format_html('<strong style="color:#c62828;white-space:nowrap">{}</strong>', text)
         return format_html('<span style="white-space:nowrap">{}</span>', text)
+
+    @admin.display(description="dispute evidence")
+    def dispute_clock(self, obj):
+        due = getattr(obj, "evidence_due_by", None)
+        if due is None:
+            return ""
+        left = (due - timezone.now()) // timedelta(days=1)
+        words = f"overdue {-left} d" if left < 0 else f"{left} d left"
+        if due - timezone.now() < timedelta(days=OWNER_DAYS):
+            return format_html('<strong style="color:#c62828;white-space:nowrap">{}</strong>', words)
+        return format_html('<span style="white-space:nowrap">{}</span>', words)
 
     @admin.display(description="supplier", ordering="order__product__supplier__name")
     def supplier(self, obj):

@@ -22,10 +22,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 
-from cases.choices import ChaseChannel, EvidenceKind, MoneyKind
-from cases.models import AgentProposal, Case, MoneyDecision, Parcel
-from cases.permissions import APPROVE_MONEY
-from cases.services import agent_proposals
+from cases.choices import ChaseChannel, DisputeProcessor, DisputeStatus, EvidenceKind, MoneyKind
+from cases.models import AgentProposal, Case, Dispute, MoneyDecision, Parcel
+from cases.permissions import APPROVE_MONEY, OPEN_DISPUTE, RECORD_DISPUTE_OUTCOME
+from cases.services import agent_proposals, disputes
 from cases.tracking import services as tracking
 from cases.workbench import money, services
 from suppliers.permissions import FLAG_SUPPLIER, PAUSE_PRODUCT
@@ -369,6 +369,52 @@ class DismissProposalForm(ExistingProposalForm):
         return f"Dismissed the {self.dismissed.get_kind_display()} proposed by {self.dismissed.agent}."
 
 
+class OpenDisputeForm(CaseActionForm):
+    """Open a dispute on the case's order (staff may): the service checks every value and names it."""
+
+    permission = OPEN_DISPUTE
+    processor = choice(DisputeProcessor.choices, "Unknown processor %(value)r.")
+    network_reason_code = PostedText()
+    reason = PostedText()
+    amount = PostedText()
+    currency = PostedText()
+    opened_at = MomentField()
+    evidence_due_by = MomentField()
+    note = PostedText()
+    done = "Dispute opened; the order's payment is now disputed. Build its evidence pack below."
+
+    def clean_amount(self):
+        raw = self.cleaned_data["amount"].strip()
+        return money.parse_amount(raw) if raw else None
+
+    def save(self):
+        values = {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+        values.setdefault("opened_at", None)
+        if "amount" in values and not values.get("currency"):
+            values["currency"] = self.case.order.currency
+        return disputes.open_dispute(order=self.case.order, actor=self.actor, values=values)
+
+
+class DisputeStepForm(CaseActionForm):
+    """An owner records a dispute's step: the pack submitted, or its outcome (won, lost, accepted)."""
+
+    permission = RECORD_DISPUTE_OUTCOME
+    dispute = PostedNumber()
+    status = choice(DisputeStatus.choices, "Unknown dispute status %(value)r.")
+    at = MomentField()
+    note = PostedText()
+    done = "Dispute step recorded."
+
+    def clean_dispute(self):
+        dispute = Dispute.objects.filter(order_id=self.case.order_id, pk=self.cleaned_data["dispute"]).first()
+        if dispute is None:
+            raise ValidationError("No such dispute on this case's order.")
+        return dispute
+
+    def save(self):
+        return disputes.set_dispute_status(actor=self.actor, **self.cleaned_data)
+
+
 # The case page's actions: the `action` a button posts -> its form.
 ACTIONS: dict[str, type[CaseActionForm]] = {
     "chase_supplier": ChaseSupplierForm,
@@ -388,4 +434,6 @@ ACTIONS: dict[str, type[CaseActionForm]] = {
     "supersede_parcel": SupersedeParcelForm,
     "accept_proposal": AcceptProposalForm,
     "dismiss_proposal": DismissProposalForm,
+    "open_dispute": OpenDisputeForm,
+    "dispute_step": DisputeStepForm,
 }

@@ -90,6 +90,7 @@ SAVED_VIEWS = (
     ("wrong-address", "Wrong address", {"route__exact": "wrong_address", "status__exact": "open"}),
     ("refund", "Refund", {"route__exact": "refund", "status__exact": "open"}),
     ("owner-only", "Owner only", {"risk_level__exact": "owner_only", "status__exact": "open"}),
+    ("disputes", "Disputes waiting for evidence", {"dispute": "waiting", "status__exact": "open"}),
     ("mine", "Mine", {"assignee": "mine", "status__exact": "open"}),
 )
 

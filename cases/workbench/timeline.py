@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Func, Q, Subquery
 
+from cases.choices import OutcomeKind
 from cases.models import (
     AuditEvent,
     Case,
@@ -29,6 +30,9 @@ from cases.models import (
     TrackingEvent,
 )
 
+DISPUTE_CLOSINGS = frozenset(
+    {OutcomeKind.DISPUTE_WON, OutcomeKind.DISPUTE_LOST, OutcomeKind.DISPUTE_ACCEPTED}
+)
 # The instants a datetime can hold; a stored time outside them cannot be read back.
 READABLE = Q(at__gte=datetime.min.replace(tzinfo=UTC), at__lte=datetime.max.replace(tzinfo=UTC))
 
@@ -46,7 +50,9 @@ class Entry:
     approximate: bool = False
 
 
-def case_timeline(case: Case) -> list[Entry]:
+def case_timeline(case: Case, *, outcomes: bool = True) -> list[Entry]:
+    """`outcomes`: whether the reader may see disputes' outcomes (cases.selectors.disputes); without,
+    a won, lost or accepted dispute shows as closed."""
     order_id = case.order_id
     entries: list[Entry] = []
     numbers = Parcel.objects.filter(order_id=order_id).values("tracking_number_id")
@@ -97,7 +103,7 @@ def case_timeline(case: Case) -> list[Entry]:
             Entry(
                 outcome.at,
                 "outcome",
-                f"Outcome: {outcome.kind.replace('_', ' ')}",
+                f"Outcome: {_outcome_words(outcome.kind, outcomes)}",
                 outcome.note,
                 _name(outcome.by),
             )
@@ -169,6 +175,12 @@ def proved(entries: list[Entry]) -> list[str]:
     for entry in sorted((e for e in entries if e.kind == "supplier"), key=lambda entry: entry.at):
         lines.append(f"{entry.title} on {entry.at:%Y-%m-%d}")
     return lines
+
+
+def _outcome_words(kind: str, outcomes: bool) -> str:
+    if not outcomes and kind in DISPUTE_CLOSINGS:
+        return "dispute closed"
+    return kind.replace("_", " ")
 
 
 def _name(user) -> str:

@@ -25,10 +25,19 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from cases.assessment.text import render_text
-from cases.choices import ChaseChannel, EvidenceKind, MoneyKind, MoneyState
+from cases.choices import (
+    COMMON_REASON_CODES,
+    ChaseChannel,
+    DisputeProcessor,
+    DisputeStatus,
+    EvidenceKind,
+    MoneyKind,
+    MoneyState,
+)
 from cases.currencies import currency_code
 from cases.models import Case
-from cases.permissions import APPROVE_MONEY
+from cases.permissions import APPROVE_MONEY, OPEN_DISPUTE, RECORD_DISPUTE_OUTCOME
+from cases.selectors.disputes import order_disputes, sees_outcomes
 from cases.services.assessment import unassessable_reason
 from cases.tracking.services import SUPERSEDE_PARCEL
 from cases.workbench.forms import ACTIONS, ProposalDraftRefused
@@ -119,7 +128,7 @@ def render_case_page(
         proposal.shown_text = refused_proposal.text if refused else proposal.text
         proposal.violations = refused_proposal.violations if refused else []
     now = timezone.now()
-    timeline, timeline_error = _timeline(case)
+    timeline, timeline_error = _timeline(case, outcomes=sees_outcomes(user))
     opts = model_admin.model._meta
     context = {
         **model_admin.admin_site.each_context(request),
@@ -145,6 +154,12 @@ def render_case_page(
         "violations": violations,
         "decisions": decisions,
         "pending_decisions": [d for d in decisions if d.state == MoneyState.PENDING],
+        "disputes": order_disputes(case.order_id, user=user, now=now),
+        "can_open_dispute": user.has_perm(OPEN_DISPUTE),
+        "can_record_dispute": user.has_perm(RECORD_DISPUTE_OUTCOME),
+        "dispute_processors": DisputeProcessor.choices,
+        "dispute_statuses": DisputeStatus.choices,
+        "reason_codes": COMMON_REASON_CODES,
         "agent_proposals": proposals,
         "decided_agent_proposals": decided_proposals,
         "can_work": user.has_perm(WORK_CASE),
@@ -216,13 +231,13 @@ def _refused(model_admin, request, errors: list[str]):
     return redirect(request.path)
 
 
-def _timeline(case: Case) -> tuple[list, str]:
+def _timeline(case: Case, *, outcomes: bool) -> tuple[list, str]:
     """The case's timeline, or none and why when a stored fact cannot be read (the page still answers:
     it is where a person sees what is wrong with the case). Times that cannot be read are left out by
     the timeline's own queries; this catches what else a broken row may raise."""
     try:
         with transaction.atomic():  # a savepoint: a failed read leaves the request's transaction usable
-            return case_timeline(case), ""
+            return case_timeline(case, outcomes=outcomes), ""
     except (DatabaseError, ValueError, OverflowError, TypeError) as exc:
         logger.warning("The timeline of case %s cannot be read: %s", case.pk, exc)
         return [], unassessable_reason(exc)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from suppliers.models import WeeklyRollup
 from suppliers.scorecard import links
+from suppliers.scorecard.columns import hidden_column_names
 from suppliers.scorecard.filters import SUPPLIER, WeeklyRollupFilter, with_defaults
 from suppliers.scorecard.rows import DEFAULT_SORT, SORTS, Row, load_ranking, load_rows, sort_rows
 from suppliers.scorecard.selectors import latest_built_week
@@ -58,7 +59,7 @@ def build_scorecard(request, *, full: bool = False) -> Scorecard:
     filterset = WeeklyRollupFilter(data, queryset=WeeklyRollup.objects.order_by(), request=request)
     dimension = data["dimension"] if data["dimension"] in dict(WeeklyRollup.Dimension.choices) else SUPPLIER
     order = request.GET.get("o") or DEFAULT_SORT
-    if order.lstrip("-") not in SORTS:
+    if order.lstrip("-") not in SORTS or order.lstrip("-") in hidden_column_names(request.user):
         order = DEFAULT_SORT
     trend = request.GET.get("trend") or DEFAULT_TRENDS[dimension]
     if trend not in TRENDS:

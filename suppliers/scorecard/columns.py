@@ -6,12 +6,14 @@ query string as repeated `col` parameters and every sort, tab and page link keep
 `views.py` copies the query). The last choice is also kept in the session, so coming back to the page
 without `col` shows the same columns; `col=default` brings the default set back. Names that are not
 columns are ignored; the table keeps the declared order (`figures.COLUMNS`) whatever order they come in.
-The CSV carries every figure whatever is shown.
+The CSV carries every figure whatever is shown. Owner-only figures (disputes' outcomes) are offered,
+shown, sorted on and exported only to those who see disputes' outcomes (`visible_figures`).
 """
 
 from __future__ import annotations
 
-from suppliers.scorecard.figures import COLUMNS, Column
+from cases.selectors.disputes import sees_outcomes
+from suppliers.scorecard.figures import COLUMNS, FIGURES, Column, Figure
 
 PARAMETER = "col"
 RESET = "default"
@@ -28,8 +30,23 @@ DEFAULT: tuple[str, ...] = (
 )
 
 
-def _in_order(names) -> tuple[Column, ...]:
-    wanted = set(names)
+def visible_figures(user) -> tuple[Figure, ...]:
+    """Every figure for one who sees disputes' outcomes; the others without the owner-only ones."""
+    return FIGURES if sees_outcomes(user) else tuple(f for f in FIGURES if not f.owner_only)
+
+
+def visible_columns(user) -> tuple[Column, ...]:
+    return tuple(column for figure in visible_figures(user) for column in figure.columns)
+
+
+def hidden_column_names(user) -> frozenset[str]:
+    """The columns `user` may not see, sort on or pick."""
+    shown = {column.name for column in visible_columns(user)}
+    return frozenset(column.name for column in COLUMNS if column.name not in shown)
+
+
+def _in_order(names, user=None) -> tuple[Column, ...]:
+    wanted = set(names) - (hidden_column_names(user) if user is not None else frozenset())
     return tuple(column for column in COLUMNS if column.name in wanted)
 
 
@@ -39,10 +56,11 @@ def chosen_columns(request) -> tuple[Column, ...]:
     changes); `col=default`, or a choice of no known column, forgets it."""
     asked = request.GET.getlist(PARAMETER)
     session = getattr(request, "session", None)
+    user = getattr(request, "user", None)
     if not asked:
         remembered = session.get(SESSION_KEY) if session is not None else None
-        return _in_order(remembered or ()) or _in_order(DEFAULT)
-    columns = () if RESET in asked else _in_order(asked)
+        return _in_order(remembered or (), user) or _in_order(DEFAULT)
+    columns = () if RESET in asked else _in_order(asked, user)
     if session is not None:
         names = [column.name for column in columns]
         if not names:
@@ -52,7 +70,7 @@ def chosen_columns(request) -> tuple[Column, ...]:
     return columns or _in_order(DEFAULT)
 
 
-def picker(shown: tuple[Column, ...]) -> list[dict]:
-    """Every column for the picker: its name, label, title and whether it is shown."""
+def picker(shown: tuple[Column, ...], available: tuple[Column, ...] = COLUMNS) -> list[dict]:
+    """Every column the user may pick: its name, label, title and whether it is shown."""
     names = {column.name for column in shown}
-    return [{"name": c.name, "label": c.label, "title": c.title, "shown": c.name in names} for c in COLUMNS]
+    return [{"name": c.name, "label": c.label, "title": c.title, "shown": c.name in names} for c in available]

@@ -30,14 +30,14 @@ def _with_durations_week(parts: Iterable[tuple[Figure, list]], week: str) -> lis
     return cells
 
 
-def csv_header() -> list[str]:
-    figures = _with_durations_week(((figure, figure.csv_header()) for figure in FIGURES), DURATIONS_WEEK)
+def csv_header(figures: tuple[Figure, ...] = FIGURES) -> list[str]:
+    figures = _with_durations_week(((figure, figure.csv_header()) for figure in figures), DURATIONS_WEEK)
     return [*LEAD, *figures, "notes"]
 
 
-def csv_row(row: Row, week_from: date, week_to: date) -> list:
+def csv_row(row: Row, week_from: date, week_to: date, figures: tuple[Figure, ...] = FIGURES) -> list:
     latest = row.latest_week.isoformat() if row.latest_week else ""
-    figures = _with_durations_week(((figure, figure.csv_values(row.figures)) for figure in FIGURES), latest)
+    figures = _with_durations_week(((figure, figure.csv_values(row.figures)) for figure in figures), latest)
     return [
         row.dimension,
         row.key,
@@ -50,7 +50,8 @@ def csv_row(row: Row, week_from: date, week_to: date) -> list:
     ]
 
 
-def csv_rows(card: Scorecard) -> Iterable[list]:
-    yield csv_header()
+def csv_rows(card: Scorecard, figures: tuple[Figure, ...] = FIGURES) -> Iterable[list]:
+    """The header and the rows, of `figures` (those the user may see: columns.visible_figures)."""
+    yield csv_header(figures)
     for row in card.rows:
-        yield csv_row(row, card.week_from, card.week_to)
+        yield csv_row(row, card.week_from, card.week_to, figures)

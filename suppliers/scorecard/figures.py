@@ -11,6 +11,9 @@ shown and exported:
 - `Money`: the money decisions counted, and their amounts summed per currency;
 - `ByKind`: a count per kind (case type, outcome), summed kind by kind.
 
+A figure marked `owner_only` (disputes' outcomes) is shown, in the table, the picker, the sorts and the
+CSV, only to those who see disputes' outcomes (`columns.visible_figures`).
+
 A declaration with a `label` is a column of the table, shown and sortable (a `ByKind`: one column per kind
 it `shows`); one without is in the CSV only. Every non-zero figure links to the case changelist filtered to
 the cases behind it: the row's group and weeks (`links.CaseLinks`) and the figure's own `condition`. Two
@@ -70,6 +73,7 @@ class Figure:
     label: str = ""
     title: str = ""
     condition: Mapping[str, str] = field(default_factory=dict)
+    owner_only: bool = False  # shown (table, picker, CSV) only to those who see disputes' outcomes
 
     @property
     def columns(self) -> tuple[Column, ...]:
@@ -378,6 +382,21 @@ FIGURES: tuple[Figure, ...] = (
             ("lost", "Lost"),
         ),
         title="cases with a {kind} outcome",
+    ),
+    Count(
+        "disputes_opened",
+        label="Disputes",
+        title="cases with a chargeback or payment dispute opened",
+        condition={"outcomes__kind__exact": rollups.DISPUTE_OPENED},
+    ),
+    ByKind(
+        "dispute_outcomes",
+        kinds=rollups.DISPUTE_OUTCOME_KINDS,
+        lookup="outcomes__kind__exact",
+        prefix="",
+        shows=(("dispute_won", "Disputes won"), ("dispute_lost", "Disputes lost")),
+        title="cases with a {kind}",
+        owner_only=True,
     ),
 )
 

@@ -82,6 +82,11 @@ OUTCOME_KINDS: tuple[str, ...] = (
     "replaced",
 )
 
+# A dispute's steps as the scorecard counts them (cases.choices.OutcomeKind): the cases with a dispute
+# opened, and those with each outcome (an owner's columns: only owners see disputes' outcomes).
+DISPUTE_OPENED = "dispute_opened"
+DISPUTE_OUTCOME_KINDS: tuple[str, ...] = ("dispute_won", "dispute_lost", "dispute_accepted")
+
 SECONDS_PER_DAY = 86_400
 DAYS_PLACES = 2
 RATE_PLACES = 4
@@ -289,6 +294,8 @@ class _Tally:
     chargeback_watch: int = 0
     messages: int = 0
     outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOME_KINDS, 0))
+    disputes_opened: int = 0
+    dispute_outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DISPUTE_OUTCOME_KINDS, 0))
     requested: int = 0
     requested_amount: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     approved: int = 0
@@ -328,7 +335,12 @@ def build(
             t.messages += cell.inbound
     for cell in outcome_cells:
         for t in groups(cell.product_id, cell.country):
-            t.outcomes[cell.kind] = t.outcomes.get(cell.kind, 0) + cell.cases
+            if cell.kind == DISPUTE_OPENED:
+                t.disputes_opened += cell.cases
+            elif cell.kind in DISPUTE_OUTCOME_KINDS:
+                t.dispute_outcomes[cell.kind] += cell.cases
+            else:
+                t.outcomes[cell.kind] = t.outcomes.get(cell.kind, 0) + cell.cases
     for cell in money_cells:
         for t in groups(cell.product_id, cell.country):
             t.requested += cell.count
@@ -393,6 +405,8 @@ def _figures(t: _Tally, scan: ScanGroup) -> dict:
         "customer_messages": t.messages,
         "customer_messages_per_order": rate(t.messages, t.orders, PER_ORDER_PLACES),
         "outcomes": dict(t.outcomes),
+        "disputes_opened": t.disputes_opened,
+        "dispute_outcomes": dict(t.dispute_outcomes),
     }
 
 

@@ -30,7 +30,7 @@ from staletrack.exports import neutralise
 from suppliers.models import Product, WeeklyRollup
 from suppliers.permissions import PAUSE_PRODUCT
 from suppliers.scorecard.card import build_scorecard, mondays
-from suppliers.scorecard.columns import chosen_columns, picker
+from suppliers.scorecard.columns import chosen_columns, picker, visible_columns, visible_figures
 from suppliers.scorecard.exports import csv_rows
 from suppliers.scorecard.figures import COLUMNS, FIGURE, Column
 from suppliers.scorecard.html import case_types_html, cells_html, notes_html
@@ -113,9 +113,9 @@ def scorecard_view(request, model_admin):
         "table": table,
         "page": page,
         "headers": _headers(request, card.order, columns),
-        "column_choices": picker(columns),
+        "column_choices": picker(columns, available := visible_columns(request.user)),
         "columns_shown": len(columns),
-        "columns_total": len(COLUMNS),
+        "columns_total": len(available),
         "dimension_label": WeeklyRollup.Dimension(card.dimension).label,
         "dimension_tabs": [
             (value, label, "?" + _query(request, dimension=value, o=None, p=None, trend=None))
@@ -154,7 +154,7 @@ def scorecard_csv_view(request, model_admin):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response)
-    for cells in csv_rows(card):
+    for cells in csv_rows(card, visible_figures(request.user)):
         writer.writerow([neutralise(cell) for cell in cells])
     return response
 
