@@ -158,7 +158,8 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
         # it does not allow.
         # Only an owner sees disputes' outcomes: filtering the cases on one would tell them apart.
         owner = request is not None and sees_outcomes(request.user)
-        if lookup.startswith("outcomes__kind") and not owner and any(k in str(value) for k in DISPUTE_CLOSINGS):
+        closing = any(kind in str(value) for kind in DISPUTE_CLOSINGS)
+        if lookup.startswith("outcomes__kind") and closing and not owner:
             return False
         return lookup in CASE_LOOKUPS or super().lookup_allowed(lookup, value, request)
 
