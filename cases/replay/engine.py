@@ -302,11 +302,13 @@ def _replay_batches(batches: list[tuple[list[int], list[int]]], policies: _Polic
     return part
 
 
-# 0 order key, 1 order id, 2 ordered_at, 3 decided_at (None: no past decision), 4-6 the actual.
+# 0 order key, 1 order id, 2 ordered_at, 3 decided_at (None: no past decision), 4-6 the actual, 7 how the
+# order's latest closed dispute ended (None: none closed).
 _DECISIONS = (
     "SELECT o.id, o.order_id, o.ordered_at, d.decided_at, d.actual_next_move, d.actual_risk_level, "
-    "d.actual_outcome FROM cases_order o LEFT JOIN cases_pastdecision d ON d.order_id = o.id "
-    "WHERE o.id IN ({ids})"
+    "d.actual_outcome, (SELECT ds.status FROM cases_dispute ds WHERE ds.order_id = o.id "
+    "AND ds.status IN ('won', 'lost', 'accepted') ORDER BY ds.id DESC LIMIT 1) "
+    "FROM cases_order o LEFT JOIN cases_pastdecision d ON d.order_id = o.id WHERE o.id IN ({ids})"
 )
 
 
@@ -318,7 +320,7 @@ def _replayed_batch(
     position = dict(zip(order_pks, positions, strict=True))
     decisions: dict[int, tuple[datetime, Actual | None]] = {}
     groups: dict[int, tuple[Policy, list[int]]] = {}
-    for pk, order_id, ordered_at, decided_at, next_move, risk_level, outcome in fetch_by_ids(
+    for pk, order_id, ordered_at, decided_at, next_move, risk_level, outcome, dispute in fetch_by_ids(
         _DECISIONS, order_pks, times=(2, 3)
     ):
         at = position[pk]
@@ -329,8 +331,8 @@ def _replayed_batch(
         if early:
             _offer(part.early, at, order_id)
         actual = None
-        if next_move or risk_level or outcome:
-            actual = Actual(next_move or None, risk_level or None, outcome or "")
+        if next_move or risk_level or outcome or dispute:
+            actual = Actual(next_move or None, risk_level or None, outcome or "", dispute or "")
         decisions[pk] = (decided_at, actual)
         groups.setdefault(chosen.pk, (chosen, []))[1].append(pk)
     for chosen, pks in groups.values():

@@ -130,6 +130,7 @@ def report_from_dict(data: dict) -> ReplayReport:
                     next_move=item["actual"]["next_move"],
                     risk_level=item["actual"]["risk_level"],
                     outcome=item["actual"]["outcome"],
+                    dispute=item["actual"].get("dispute", ""),  # runs stored before disputes had none
                 ),
                 on=tuple(item["differs_on"]),
             )

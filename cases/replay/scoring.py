@@ -50,6 +50,9 @@ class Actual:
     next_move: str | None = None  # one of vocabulary.NEXT_MOVES
     risk_level: str | None = None  # one of vocabulary.RISK_LEVELS
     outcome: str = ""  # free text: the spec has no outcome vocabulary
+    # How the order's latest closed dispute ended (won, lost, accepted), from the store's own records
+    # (cases.models.Dispute); only an owner's page shows which.
+    dispute: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +135,8 @@ class Disagreement:
                 "next_move": self.actual.next_move,
                 "risk_level": self.actual.risk_level,
                 "outcome": self.actual.outcome,
+                # Only when the store recorded a closed dispute: a bundle's replay has none.
+                **({"dispute": self.actual.dispute} if self.actual.dispute else {}),
             },
             "differs_on": list(self.on),
         }

@@ -121,6 +121,8 @@ def render_report(report: ReplayReport) -> str:
         )
         if actual.outcome:
             lines.append(f"      outcome: {actual.outcome}")
+        if actual.dispute:
+            lines.append(f"      dispute: {actual.dispute}")
     if report.more_disagreements:
         lines.append(f"and {report.more_disagreements} more disagreements, not listed.")
     return "\n".join(lines)

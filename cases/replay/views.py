@@ -41,6 +41,7 @@ from cases.replay.engine import (
 from cases.replay.runs import report_from_dict, start_replay_run
 from cases.replay.scoring import ReplayReport
 from cases.replay.text import SHORT_MOVES, percent
+from cases.selectors.disputes import sees_outcomes
 from policies.models import Policy
 from staletrack.permissions import require
 
@@ -91,6 +92,7 @@ def replay_page(model_admin, request, *, case_pks: list[int] | None = None):
         errors = [str(exc)]
     context = {
         **model_admin.admin_site.each_context(request),
+        "sees_dispute_outcomes": sees_outcomes(request.user),
         "title": "Replay past cases",
         "opts": model_admin.model._meta,
         "case_pks": case_pks,
@@ -143,6 +145,7 @@ def replay_run_page(model_admin, request, pk: int):
     lost = run.lost
     context = {
         **model_admin.admin_site.each_context(request),
+        "sees_dispute_outcomes": sees_outcomes(request.user),
         "title": f"Replay run {run.pk}",
         "opts": model_admin.model._meta,
         "run": run,
