@@ -70,6 +70,7 @@ def load_demo(*, orders: int = 2000, seed: int = 7, now: datetime | None = None)
         book = active_policy_book()
         data = generate(now, orders=orders, seed=seed, policy=book.default)
         order_pks = _write(data)
+        _write_disputes(order_pks, now)
         past = _write_past_decisions(data, now)
         refresh_cases(order_pks, as_of=now, via=VIA)
         case_types, risks = _summary(order_pks)
@@ -117,6 +118,42 @@ EVENT_COLUMNS = tuple(name for name in TRACKING_EVENT_FIELDS if name != "source"
 def copied(record, names: tuple[str, ...]) -> dict:
     """`record`'s attributes `names`, as a model's keyword arguments."""
     return {name: getattr(record, name) for name in names}
+
+
+# The demo's disputes: processor, network reason code, days since opened, days the evidence is due after.
+# The first is due in under three days (owner-only on the home page), the others later.
+DEMO_DISPUTES = (
+    ("shopify_payments", "13.1", 12.0, 14.0),
+    ("stripe", "4855", 5.0, 18.0),
+    ("paypal", "INR", 3.0, 20.0),
+)
+
+
+def _write_disputes(order_pks: list[int], now: datetime) -> None:
+    """A dispute on each disputed order, as the store's processor opened it (the generator disputes the
+    payment of some angry customers' orders), cycling through `DEMO_DISPUTES`."""
+    disputed = models.Order.objects.filter(pk__in=order_pks, payment_state="disputed").order_by(
+        "ordered_at", "pk"
+    )
+    disputes = []
+    for index, order in enumerate(disputed):
+        processor, code, opened_days, due_days = DEMO_DISPUTES[index % len(DEMO_DISPUTES)]
+        opened = max(now - timedelta(days=opened_days), order.ordered_at + timedelta(days=1))
+        disputes.append(
+            models.Dispute(
+                order=order,
+                processor=processor,
+                kind="chargeback",
+                reason="product_not_received",
+                network_reason_code=code,
+                amount=order.value,
+                currency=order.currency if order.value is not None else "",
+                opened_at=opened,
+                evidence_due_by=opened + timedelta(days=due_days),
+                source=VIA,
+            )
+        )
+    models.Dispute.objects.bulk_create(disputes, batch_size=BATCH)
 
 
 def _write(data: DemoData) -> list[int]:
