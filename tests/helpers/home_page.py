@@ -1,5 +1,5 @@
 """Stored rows for the admin's home page tests: open and closed cases at known risk levels and waits, money
-decisions, agent proposals, products and suppliers in known states."""
+decisions, agent proposals, disputes, products and suppliers in known states."""
 
 from __future__ import annotations
 
@@ -7,8 +7,15 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from cases.choices import AgentProposalKind, AgentProposalState, CaseStatus, MoneyState, RiskLevel
-from cases.models import AgentProposal, Case, MoneyDecision
+from cases.choices import (
+    AgentProposalKind,
+    AgentProposalState,
+    CaseStatus,
+    DisputeStatus,
+    MoneyState,
+    RiskLevel,
+)
+from cases.models import AgentProposal, Case, Dispute, MoneyDecision
 from suppliers.models import Product, Supplier
 from tests.factories import CaseFactory, OrderFactory, ProductFactory, SupplierFactory
 
@@ -46,6 +53,14 @@ def fill(n: int, *, requester, decider) -> dict[str, int]:
             decided_at=timezone.now(),
         )
         AgentProposal.objects.create(case=case, agent="bot", kind=AgentProposalKind.NOTE, text="look")
+        due = timezone.now() + timedelta(days=3 * i + 1)
+        dispute = {
+            "order": case.order,
+            "processor": "stripe",
+            "opened_at": timezone.now() - timedelta(days=3),
+        }
+        Dispute.objects.create(**dispute, evidence_due_by=due)
+        Dispute.objects.create(**dispute, evidence_due_by=due, status=DisputeStatus.WON)
         AgentProposal.objects.create(
             case=case,
             agent="bot",
@@ -56,4 +71,4 @@ def fill(n: int, *, requester, decider) -> dict[str, int]:
         ProductFactory(sku=f"R-{n}-{i}", supplier=supplier, state=Product.State.REVIEW_REQUIRED)
         ProductFactory(sku=f"A-{n}-{i}", supplier=supplier)
         SupplierFactory(name=f"Flagged {n}-{i}", status=Supplier.Status.FLAGGED)
-    return {"money": n, "owner-only": n, "products": n, "suppliers": n, "proposals": n}
+    return {"money": n, "owner-only": n, "disputes": n, "products": n, "suppliers": n, "proposals": n}

@@ -214,10 +214,11 @@ def test_the_home_page_runs_a_fixed_number_of_queries_whatever_the_data(client, 
 
 
 # The session and its user (2), the user's permissions (2), the open cases by risk level, the day's count,
-# the longest waits, the job reports, the last import and the sidebar's admin log (Django's recent actions);
-# an owner's page adds its four counts of its own (money decisions, products, suppliers, agent proposals: the
-# owner-only cases come with the open cases by risk level).
-QUERIES = {"staff": 10, "owner": 14}
+# the longest waits, the disputes waiting for evidence, the job reports, the last import and the sidebar's
+# admin log (Django's recent actions); an owner's page adds its five counts of its own (money decisions,
+# disputes, products, suppliers, agent proposals; the owner-only cases come with the open cases by risk
+# level).
+QUERIES = {"staff": 11, "owner": 16}
 
 
 @pytest.mark.parametrize("who", ["owner", "staff"])
@@ -243,3 +244,20 @@ def test_the_last_weekly_review_links_to_its_weeks_digest(client, owner):
     (run,) = [run for run in home.runs if run.key == "weekly_review"]
     assert run.digest_url == reverse("admin:suppliers_sentdigest_digest") + "?week=2026-11-23"
     assert client.get(run.digest_url).status_code in (200, 400)  # the page answers (its week has no rollups)
+
+
+def test_the_disputes_waiting_for_evidence_are_listed_by_deadline(client, owner, owner2):
+    fill(3, requester=owner2, decider=owner)
+    response, home = home_of(client, owner)
+    deadlines = [row.dispute.evidence_due_by for row in home.disputes]
+    assert len(deadlines) == 3 and deadlines == sorted(deadlines)
+    assert [row.owner_only for row in home.disputes] == [True, False, False]  # 1, 4 and 7 days left
+    html = response.content.decode()
+    assert html.count('class="dispute-row owner-only"') == 1
+    assert "No dispute is waiting for evidence." not in html
+
+
+def test_staff_see_the_disputes_by_deadline_too(client, staff, owner, owner2):
+    fill(1, requester=owner2, decider=owner)
+    _, home = home_of(client, staff)
+    assert len(home.disputes) == 1
