@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Value
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from cases.choices import COMMON_REASON_CODES, DISPUTE_OUTCOMES, DisputeStatus
 from cases.models import Dispute
@@ -32,25 +32,14 @@ class ReasonCodeInput(forms.TextInput):
 
     def render(self, name, value, attrs=None, renderer=None):
         attrs = {**(attrs or {}), "list": "reason-codes"}
-        options = "".join(
-            format_html('<option value="{}">{}</option>', code, label) for code, label in COMMON_REASON_CODES
-        )
+        options = format_html_join("", '<option value="{}">{}</option>', COMMON_REASON_CODES)
         return super().render(name, value, attrs, renderer) + format_html(
-            '<datalist id="reason-codes">{}</datalist>', format_html(options)
+            '<datalist id="reason-codes">{}</datalist>', options
         )
 
 
 class DisputeForm(forms.ModelForm):
-    """A dispute's facts, checked as every path checks them (`dispute_problems`), each named on its field;
-    for an owner, the step to record with it."""
-
-    step = forms.ChoiceField(
-        choices=[("", "(no change)"), *DisputeStatus.choices],
-        required=False,
-        help_text="Owner: record the evidence as submitted, or the dispute's outcome.",
-    )
-    step_at = forms.DateTimeField(required=False, help_text="When the step happened (blank: now).")
-    step_note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    """A dispute's facts, checked as every path checks them (`dispute_problems`), each named on its field."""
 
     class Meta:
         model = Dispute
@@ -64,6 +53,18 @@ class DisputeForm(forms.ModelForm):
             if name in self.fields and name not in self.errors:
                 self.add_error(name, message)
         return cleaned
+
+
+class DisputeStepForm(DisputeForm):
+    """An owner's form of an existing dispute: its facts, and the step to record with them."""
+
+    step = forms.ChoiceField(
+        choices=[("", "(no change)"), *DisputeStatus.choices],
+        required=False,
+        help_text="Record the evidence as submitted, or the dispute's outcome.",
+    )
+    step_at = forms.DateTimeField(required=False, help_text="When the step happened (blank: now).")
+    step_note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 @admin.register(Dispute)
@@ -123,6 +124,8 @@ class DisputeAdmin(admin.ModelAdmin):
         return fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        # The step's fields exist only in an owner's form: posted by anyone else, they are not even read.
+        kwargs["form"] = DisputeStepForm if obj is not None and sees_outcomes(request.user) else DisputeForm
         kwargs["fields"] = [
             name
             for name in self.get_fields(request, obj)
@@ -169,7 +172,7 @@ class DisputeAdmin(admin.ModelAdmin):
             changed = {name: values[name] for name in form.changed_data if name in DISPUTE_FIELDS}
             if changed:
                 dispute_service.update_dispute(dispute=obj, actor=request.user, changes=changed)
-            step = form.cleaned_data.get("step")
+            step = form.cleaned_data.get("step")  # only in DisputeStepForm
             if step and step != obj.status:
                 dispute_service.set_dispute_status(
                     dispute=obj,
@@ -214,7 +217,7 @@ class StatusFilter(admin.SimpleListFilter):
         if value == self.CLOSED:
             return queryset.filter(status__in=DISPUTE_OUTCOMES)
         if value in DISPUTE_OUTCOMES and not sees_outcomes(request.user):
-            raise ValidationError("Only an owner may filter disputes by their outcome.")
+            raise IncorrectLookupParameters("Only an owner may filter disputes by their outcome.")
         if value not in DisputeStatus.values:
             return queryset.none()
         return queryset.filter(status=value)
