@@ -46,9 +46,11 @@ def blank_figures(**changes) -> dict:
         "customer_messages": 0,
         "customer_messages_per_order": None,
         "outcomes": dict.fromkeys(rollups.OUTCOME_KINDS, 0),
+        "disputes_opened": 0,
+        "dispute_outcomes": dict.fromkeys(rollups.DISPUTE_OUTCOME_KINDS, 0),
     }
     for name, value in changes.items():
-        if isinstance(figures[name], dict) and name in ("cases_by_type", "outcomes"):
+        if isinstance(figures[name], dict) and name in ("cases_by_type", "outcomes", "dispute_outcomes"):
             figures[name] = figures[name] | value
         else:
             figures[name] = value

@@ -8,6 +8,7 @@ import pytest
 
 from suppliers.scorecard.columns import DEFAULT, SESSION_KEY
 from suppliers.scorecard.figures import COLUMNS
+from tests.helpers.otp import verified_login
 from tests.helpers.scorecard import ONE_WEEK, page, rows_of
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +23,8 @@ def shown(response) -> list[str]:
     return headers
 
 
-def test_a_few_columns_by_default_and_every_one_in_the_picker(client, built, staff):
-    client.force_login(staff)
+def test_a_few_columns_by_default_and_every_one_in_the_picker(client, built, owner):
+    verified_login(client, owner)
     response = page(client, **ONE_WEEK)
     assert shown(response) == list(DEFAULT)
     assert len(DEFAULT) <= 8 < len(COLUMNS)
@@ -33,6 +34,26 @@ def test_a_few_columns_by_default_and_every_one_in_the_picker(client, built, sta
     html = response.content.decode()
     assert f"Columns: {len(DEFAULT)} of {len(COLUMNS)}" in html
     assert html.count('type="checkbox" name="col"') == len(COLUMNS)
+
+
+OWNER_ONLY_COLUMNS = ["dispute_won", "dispute_lost"]
+
+
+def test_staff_are_offered_every_column_but_disputes_outcomes(client, built, staff):
+    client.force_login(staff)
+    response = page(client, col=["orders", *OWNER_ONLY_COLUMNS, "disputes_opened"], **ONE_WEEK)
+    assert shown(response) == ["orders", "disputes_opened"]
+    picker = [choice["name"] for choice in response.context["column_choices"]]
+    assert picker == [column.name for column in COLUMNS if column.name not in OWNER_ONLY_COLUMNS]
+    sorted_on_outcome = page(client, o="-dispute_won", **ONE_WEEK)
+    assert sorted_on_outcome.context["card"].order != "-dispute_won"
+
+
+def test_an_owner_may_show_and_sort_on_disputes_outcomes(client, built, owner):
+    verified_login(client, owner)
+    response = page(client, col=["orders", *OWNER_ONLY_COLUMNS], o="-dispute_won", **ONE_WEEK)
+    assert shown(response) == ["orders", *OWNER_ONLY_COLUMNS]
+    assert response.context["card"].order == "-dispute_won"
 
 
 def test_the_columns_asked_for_are_shown_in_the_declared_order(client, built, staff):
