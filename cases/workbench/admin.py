@@ -6,11 +6,11 @@ PostgreSQL), no facet counts, and an index behind every filter. Cases whose last
 (cases.services.assessment.record_unassessable) are counted above the list and have their own filter,
 "Cannot be assessed".
 
-The case page is `cases.workbench.views`; `CaseAdmin` also serves the replay pages (cases.replay.views)
-and the bundle upload (cases.intake.admin.bundles) under its URL. Outcomes and money decisions are written
-only through the case page (`cases.workbench.services`, `cases.workbench.money`), which checks
-permissions and records the audit event; a crafted POST to their admins' add, change or delete URLs gets
-403.
+The case page is `cases.workbench.views`; `CaseAdmin` also serves the replay pages (cases.replay.views),
+the bundle upload (cases.intake.admin.bundles) and a dispute's evidence pack (cases.evidence.views) under
+its URL. Outcomes and money decisions are written only through the case page (`cases.workbench.services`,
+`cases.workbench.money`), which checks permissions and records the audit event; a crafted POST to their
+admins' add, change or delete URLs gets 403.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from cases.admin.filters import (
 )
 from cases.assessment.disputes import OWNER_DAYS
 from cases.choices import DisputeStatus
+from cases.evidence.views import evidence_pack_json, evidence_pack_page, evidence_pack_pdf
 from cases.intake.admin.bundles import import_bundle_page
 from cases.models import Case, Dispute, MoneyDecision, Order, Outcome, Parcel
 from cases.permissions import IMPORT_CASES
@@ -239,6 +240,10 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
             ("import-bundle/", self.import_bundle_view, "cases_case_import_bundle"),
             ("replay/", self.replay_view, "cases_case_replay"),
             ("replay/runs/<int:pk>/", self.replay_run_view, "cases_case_replay_run"),
+            # A dispute's evidence pack, by order (cases.evidence.views: each checks cases.view_dispute).
+            ("<int:order_pk>/evidence-pack/", evidence_pack_page, "cases_case_evidence_pack"),
+            ("<int:order_pk>/evidence-pack/pdf/", evidence_pack_pdf, "cases_case_evidence_pack_pdf"),
+            ("<int:order_pk>/evidence-pack/json/", evidence_pack_json, "cases_case_evidence_pack_json"),
         )
         return [*own, *super().get_urls()]
 
