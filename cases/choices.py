@@ -126,6 +126,7 @@ class ImportKind(models.TextChoices):
     ORDERS = "orders", "orders CSV"
     TRACKING_NUMBERS = "tracking_numbers", "tracking numbers CSV"
     TRACKING_EVENTS = "tracking_events", "tracking events CSV"
+    DISPUTES = "disputes", "disputes CSV"
 
 
 class CaseStatus(models.TextChoices):

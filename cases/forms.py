@@ -13,6 +13,7 @@ from functools import cache
 from django import forms
 from django.conf import settings
 
+from cases.choices import DisputeProcessor
 from cases.intake.csvfiles import header_key
 from cases.intake.order_import import store_zone
 from cases.intake.orders_csv import DAY_FIRST, MONTH_FIRST, is_time_zone
@@ -206,6 +207,47 @@ class ColumnMapForm(forms.Form):
             for field in self.import_fields
             if (header := self.cleaned_data.get(COLUMN_PREFIX + field.name))
         }
+
+
+class DisputeReadingMixin(forms.Form):
+    """How a disputes file is read (docs/disputes.md): the processor of rows that name none, and the time
+    zone of times written without an offset; none by default, so such times are refused, named by row."""
+
+    processor = forms.ChoiceField(
+        choices=DisputeProcessor.choices,
+        initial=DisputeProcessor.SHOPIFY_PAYMENTS,
+        label="Processor",
+        help_text="The processor of rows without a processor column.",
+    )
+    time_zone = forms.CharField(
+        required=False,
+        label="Time zone of times without an offset",
+        help_text="Leave it at none unless the file's times lack their UTC offset and you know their zone.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].widget = forms.Select(choices=time_zone_choices())
+        self.fields["time_zone"].initial = NO_TIME_ZONE
+
+    def clean_time_zone(self):
+        return valid_time_zone(self.cleaned_data.get("time_zone") or NO_TIME_ZONE)
+
+    def reading_choices(self) -> dict[str, str | None]:
+        """The keyword arguments of the disputes import."""
+        data = self.cleaned_data
+        return {"processor": data["processor"], "time_zone": data.get("time_zone") or None}
+
+
+class DisputeCsvUploadForm(DisputeReadingMixin, UploadForm):
+    help = "A CSV file saved as UTF-8: Shopify's dispute fields, or Stripe's disputes export."
+    field_order = ["file", "processor", "time_zone"]
+
+
+class DisputeColumnMapForm(DisputeReadingMixin, ColumnMapForm):
+    """The disputes file again, read with these choices and these columns."""
+
+    field_order = ["upload", "processor", "time_zone"]
 
 
 class OrderColumnMapForm(ReadingChoicesMixin, ColumnMapForm):

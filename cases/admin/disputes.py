@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from cases.choices import COMMON_REASON_CODES, DISPUTE_OUTCOMES, DisputeStatus
+from cases.intake.dispute_import_views import dispute_import_urls, may_import_disputes
 from cases.models import Dispute
 from cases.selectors.disputes import dispute_row, sees_outcomes, shown_status
 from cases.services import disputes as dispute_service
@@ -94,6 +95,15 @@ class DisputeAdmin(admin.ModelAdmin):
         "source",
     )
     list_per_page = 50
+
+    change_list_template = "admin/cases/dispute/change_list.html"
+
+    def get_urls(self):
+        return [*dispute_import_urls(self), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import_disputes": may_import_disputes(request.user)}
+        return super().changelist_view(request, extra_context)
 
     def get_list_filter(self, request):
         return (StatusFilter, "processor")
