@@ -195,6 +195,7 @@ def _plans(rows: list[DisputeRow], issues: list[CsvIssue]) -> list[_Plan]:
     a stored dispute on another order is an issue instead."""
     orders = find_orders(row.order for row in rows)
     stored = _stored_disputes(rows)
+    hand_opened = _hand_opened({order.pk for order in orders.values()})
     first_line: dict[tuple[str, str], int] = {}
     plans = []
     for row in rows:
@@ -225,8 +226,26 @@ def _plans(rows: list[DisputeRow], issues: list[CsvIssue]) -> list[_Plan]:
             )
             continue
         if dispute is None:
+            dispute = hand_opened.get((order.pk, row.processor))  # opened by hand, before the file knew it
+            if dispute is not None:
+                del hand_opened[(order.pk, row.processor)]
+        if dispute is not None and dispute.status in DISPUTE_OUTCOMES and row.status not in DISPUTE_OUTCOMES:
+            issues.append(
+                CsvIssue(
+                    row.line,
+                    "status",
+                    f"dispute {row.external_id} is already closed ({dispute.status}); the file says "
+                    f"{row.status}: an older export? Correct a recorded outcome on the dispute's page",
+                )
+            )
+            continue
+        if dispute is None:
             changes = dict(row.facts)
             steps = steps_to(DisputeStatus.NEEDS_RESPONSE, row)
+        elif not dispute.external_id:
+            changes = {name: value for name, value in row.facts.items() if getattr(dispute, name) != value}
+            changes["external_id"] = row.external_id
+            steps = steps_to(dispute.status, row)
         else:
             changes = {name: value for name, value in row.facts.items() if getattr(dispute, name) != value}
             steps = steps_to(dispute.status, row)
@@ -250,6 +269,17 @@ def steps_to(current: str, row: DisputeRow) -> list[tuple[str, datetime | None]]
             (target, row.finalized_on),
         ]
     return [(target, None)]  # back to needs response: the processor's word corrects the stored one
+
+
+def _hand_opened(order_pks: set[int]) -> dict[tuple[int, str], Dispute]:
+    """The disputes of these orders opened without the processor's id (by hand), by order and processor:
+    a file's row for the same order and processor is that dispute, not a second one. Where an order has
+    two such disputes of one processor, neither is guessed at."""
+    found: dict[tuple[int, str], list[Dispute]] = {}
+    for chunk in chunked(sorted(order_pks)):
+        for dispute in Dispute.objects.filter(order_id__in=chunk, external_id="").select_related("order"):
+            found.setdefault((dispute.order_id, dispute.processor), []).append(dispute)
+    return {key: disputes[0] for key, disputes in found.items() if len(disputes) == 1}
 
 
 def _stored_disputes(rows: list[DisputeRow]) -> dict[tuple[str, str], Dispute]:

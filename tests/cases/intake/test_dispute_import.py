@@ -241,6 +241,31 @@ def test_a_changed_fact_updates_the_stored_dispute_through_the_service(dispute_o
     assert event.changes == {"amount": ["29.90", "12.50"], "reason": ["product_not_received", "fraudulent"]}
 
 
+def test_a_dispute_opened_by_hand_is_the_files_dispute_not_a_second_one(dispute_orders, staff):
+    from cases.services.disputes import open_dispute
+
+    by_hand = open_dispute(
+        order=dispute_orders["#1042"],
+        actor=staff,
+        values={"processor": "shopify_payments", "opened_at": datetime(2026, 11, 16, tzinfo=UTC)},
+    )
+    summary = import_disputes(csv(row("d1", "#1042")), actor=staff)
+    assert (summary.opened, summary.updated) == (0, 1)
+    by_hand.refresh_from_db()
+    assert by_hand.external_id == "d1" and Dispute.objects.count() == 1
+
+
+def test_an_older_export_does_not_reopen_a_closed_dispute(dispute_orders, owner):
+    import_disputes(csv(row("d1", "#1044", status="won", final="2026-12-01T10:00:00Z")), actor=owner)
+    before = stored()
+    issues = issues_of(lambda: import_disputes(csv(row("d1", "#1044")), actor=owner))
+    assert issues == [
+        "line 2, column 'status': dispute d1 is already closed (won); the file says needs_response: an older "
+        "export? Correct a recorded outcome on the dispute's page"
+    ]
+    assert stored() == before
+
+
 def test_an_unknown_order_is_named_and_nothing_is_written(dispute_orders, staff):
     raw = csv(row("d1", "#1042"), row("d2", "#9999"))
     assert issues_of(lambda: import_disputes(raw, actor=staff)) == [
