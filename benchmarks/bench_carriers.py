@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/bench_carriers.py          # 100,000 numbers, seed 20261120
 
 The input mixes valid numbers of every check-digit format, the same numbers with a wrong check digit,
-format-only numbers and garbage, some lower-cased or with spaces and dashes (seeded, so runs compare).
+format-only numbers and garbage, some lower-cased or with spaces (zero-width ones too) and dashes anywhere
+(seeded, so runs compare).
 The baseline tries every format's regex on every number, as a string pattern (no precompiled table,
 no dispatch on length or prefix); it must give exactly the same answers, which the run verifies.
 No Django needed.
@@ -47,6 +48,13 @@ def _valid_numbers(rng: random.Random) -> list[str]:
     canada = _digits(rng, 15)
     dpd = _digits(rng, 27)
     ontrac = "C" + _digits(rng, 13)
+    purolator = rng.choice("012345") + _digits(rng, 10)
+    pro = rng.choice(("072", "777", "778", "780")) + _digits(rng, 7)
+    waybill = _digits(rng, 9)
+    door_tag = _digits(rng, 11)
+    fedex34 = rng.choice("012345678") + _digits(rng, 32)
+    astra = "3" + _digits(rng, 15)
+    astra_serial = _digits(rng, 11)
     return [
         f"1Z{ups_data}{cd.ups_check_digit(ups_data)}",
         f"{rng.choice(('RR', 'LZ', 'CP', 'EE'))}{s10_serial}{cd.s10_check_digit(s10_serial)}"
@@ -61,6 +69,12 @@ def _valid_numbers(rng: random.Random) -> list[str]:
         canada + str(cd.gs1_mod10_check_digit(canada)),
         dpd + cd.iso7064_mod37_36_check_character(dpd),
         ontrac + str(cd.ups_check_digit(ontrac)),
+        purolator + str(cd.luhn_check_digit(purolator)),
+        pro + str(cd.luhn_check_digit(pro)),
+        f"{rng.choice('AHJKTV')}{waybill}{cd.ups_check_digit(waybill)}",
+        f"DT{door_tag}{cd.fedex_mod11_check_digit(door_tag)}",
+        fedex34 + str(cd.fedex_mod11_check_digit(fedex34[20:33])),
+        f"{astra}{astra_serial}{cd.fedex_mod11_check_digit(astra_serial)}{_digits(rng, 4)}",
     ]
 
 
@@ -73,6 +87,18 @@ def _format_only_numbers(rng: random.Random) -> list[str]:
         "JT" + _digits(rng, 13),
         "SF" + _digits(rng, 13),
         _digits(rng, 14),
+        rng.choice("CDKLSUXZ") + _digits(rng, 21),  # Canpar
+        "JD" + _digits(rng, 16),  # Yodel
+        "H"
+        + _digits(rng, 2)
+        + "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(13)),
+        "".join(rng.choice(string.ascii_uppercase) for _ in range(2)) + _digits(rng, 7),  # Parcelforce
+        "LTN" + _digits(rng, 8) + "N1",
+        "GFUS" + _digits(rng, 14),
+        "SP" + _digits(rng, 18),
+        "MI" + _digits(rng, 16),
+        rng.choice(("TBA", "TBC", "TBM")) + _digits(rng, 12),
+        rng.choice(("LA", "LX", "LH")) + rng.choice("123") + _digits(rng, 7),
     ]
 
 
@@ -82,6 +108,8 @@ def _garbage(rng: random.Random) -> str:
 
 
 def _with_wrong_check_character(number: str) -> str:
+    if len(number) == 32 and number.startswith("3"):  # FedEx ASTRA: the check digit is the 28th character
+        return number[:27] + str((int(number[27]) + 1) % 10) + number[28:]
     last = number[-1]
     replacement = str((int(last) + 1) % 10) if last.isdigit() else ("A" if last != "A" else "B")
     if len(number) == 13 and number[:2].isalpha():  # S10: the check digit is the 11th character
@@ -99,6 +127,8 @@ def _as_pasted(rng: random.Random, number: str) -> str:
         return f" {number[:middle]} {number[middle:]} "
     if roll < 0.40:
         return "-".join(number[i : i + 4] for i in range(0, len(number), 4))
+    if roll < 0.45:  # spaced anywhere, one space or a zero-width one between some characters
+        return "".join(ch + rng.choice(("", "", " ", "\u200b")) for ch in number)
     return number
 
 

@@ -26,6 +26,7 @@ from cases.assessment.facts import TrackingEvent
 from cases.countries import country_code
 from cases.intake.column_maps import check_column_map, with_column_map
 from cases.intake.csvfiles import CsvError, CsvIssue, CsvRow, decode, read_rows
+from cases.tracking.detect import checked_carrier
 from cases.tracking.formats import CARRIER_NAMES
 from cases.tracking.local_times import carrier_local_time
 from cases.tracking.normalize import MIN_NUMBER_CHARACTERS, is_tracking_number, normalize_number
@@ -155,6 +156,17 @@ _PROVIDER_NAMES = {
     "yanwen": ("Yanwen Express", "Yanwen Logistics"),
     "jt": ("J&T", "J&T Express", "JT Express", "J and T Express"),
     "sf_express": ("SF", "SF Express", "S.F. Express", "Shunfeng"),
+    # "Hermes" alone stays unrecognised: Hermes Germany is another carrier than Evri (Hermes UK).
+    "evri": ("Evri (Hermes)", "Hermes UK", "myHermes", "Hermes Parcelnet"),
+    "dpd": ("DPD UK", "DPD Local", "DPD Group"),
+    "purolator": ("Purolator Courier", "Purolator Inc"),
+    "canpar": ("Canpar", "Canpar Courier"),
+    "yodel": ("Yodel Direct", "Yodel Delivery Network"),
+    "parcelforce": ("Parcelforce", "Parcel Force", "Parcelforce Worldwide"),
+    "landmark": ("Landmark", "Landmark Global Logistics"),
+    "gofo": ("GOFO", "GoFo Express", "GOFO Express US"),
+    "speedee": ("Spee-Dee", "Speedee", "Spee Dee Delivery"),
+    "old_dominion": ("Old Dominion", "ODFL", "Old Dominion Freight"),
     "s10": (
         "China Post",
         "China Post Registered Air Mail",
@@ -301,15 +313,21 @@ def scan_tracking_events(
                 ("postal_code", limits.MAX_POSTAL_CODE),
             )
         }
-        status, raw_status = reader.status(row)
+        provider = row.values.get("carrier", "")
+        # The carrier whose own event codes the row may use (a USPS "03"): named and fitting the number, else
+        # the one the number shows; without a number, the one named.
+        code_carrier = (
+            checked_carrier(carrier_code(provider), numbers[0]) if numbers else carrier_code(provider)
+        )
+        status, raw_status = reader.status(row, carrier=code_carrier or "")
         if reader.clean(row) and at is not None and status is not None:
             rows.append(
                 EventRow(
                     line=row.line,
                     order_id=order_id,
                     number=numbers[0] if numbers else "",
-                    carrier=carrier_code(row.values.get("carrier", "")),
-                    provider=row.values.get("carrier", ""),
+                    carrier=carrier_code(provider),
+                    provider=provider,
                     event=TrackingEvent(
                         at=at,
                         status=status,
@@ -481,7 +499,7 @@ class _Reader:
             return None, False
         return parsed, approximate
 
-    def status(self, row: CsvRow) -> tuple[str | None, str]:
+    def status(self, row: CsvRow, *, carrier: str = "") -> tuple[str | None, str]:
         status, raw_status = row.values.get("status", ""), row.values.get("raw_status", "")
         description = row.values.get("description", "")
         tracker = row.values.get("tracker", "").lower() or None
@@ -511,6 +529,7 @@ class _Reader:
             raw_status=raw_status or None,
             description=description or None,
             source=tracker,
+            carrier=carrier,
         )
         return status, kept or ""
 

@@ -16,6 +16,7 @@ from cases.tracking.detect import (
     checksum_invalid,
     detect,
     to_json,
+    track_as,
     tracking_url,
 )
 from cases.tracking.formats import CARRIER_NAMES, FORMATS, CarrierFormat
@@ -43,5 +44,6 @@ __all__ = [
     "read_event_status",
     "status_from_description",
     "to_json",
+    "track_as",
     "tracking_url",
 ]

@@ -21,6 +21,12 @@ Sources, checked against the worked examples and test numbers listed in tests/ca
   section 3.2.1, as implemented in github.com/soult/libsendungsverfolgung gls.py).
 - DPD: ISO/IEC 7064 MOD 37,36 over the digits (DPD Parcel Label Specification, as implemented in
   jkeen/tracking_number_data CHECKSUM_ALGORITHMS.md validates_mod_37_36).
+- Luhn (ISO/IEC 7812-1 annex B): every second digit doubled from the one next to the check digit, digits of
+  the products summed; used by Purolator's 12-digit numbers and Old Dominion's PRO numbers
+  (jkeen/tracking_number_data couriers/purolator.json and couriers/old_dominion.json, "luhn").
+The UPS waybill (a service letter and 10 digits) uses the UPS 1Z algorithm over its 9 serial digits, and
+the FedEx door tag (DT and 12 digits) and the FedEx ASTRA barcode the FedEx Express algorithm
+(jkeen/tracking_number_data couriers/ups.json "UPS Waybill", couriers/fedex.json "FedEx ASTRA (32)").
 """
 
 from __future__ import annotations
@@ -108,3 +114,16 @@ def iso7064_mod37_36_check_character(characters: str) -> str:
     if check == modulus:
         check = 0
     return _ISO7064_ALPHABET[check]
+
+
+def luhn_check_digit(digits: str) -> int:
+    """Luhn: from the digit next to the check digit leftwards, every second digit doubled (9 subtracted
+    when the product exceeds 9); the check digit completes the sum to a multiple of ten."""
+    total = 0
+    for position, digit in enumerate(map(int, reversed(digits))):
+        if position % 2 == 0:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return _complement_to_ten(total)

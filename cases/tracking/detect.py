@@ -3,7 +3,12 @@
 `detect` returns every format the number fits, best first: a passing check digit beats a format without
 one, which beats a failing check digit; ties go to the more specific format (letter prefix, then digit
 prefix, then bare digits) and then to table order in formats.csv. Ambiguous all-digit numbers (a 12-digit
-number may be FedEx, DHL Paket or GLS) therefore come back with every candidate.
+number may be FedEx, DHL Paket, GLS or Purolator) therefore come back with every candidate.
+
+A long barcode that carries a tracking number inside it (a FedEx 34-digit label barcode, USPS's 420+ZIP
+routing code in front of an IMpb, the DPD 28-character barcode; formats.py `embeds`) is reported as such:
+its match names the embedded number (`CarrierMatch.embedded`), the one the carrier's site and the customer
+know the parcel by, and its tracking page is built with that number (`track_as` picks it for a number).
 
 Speed: formats are indexed by length once at import; for a number only the formats of its length whose
 literal prefix matches reach their precompiled regex, so most numbers run one to five regexes.
@@ -32,7 +37,8 @@ class CarrierMatch:
     carrier_name: str  # display name; for S10 the issuing postal operator, e.g. "China Post"
     format: str  # format name from formats.csv, e.g. "UPS 1Z"
     check_digit: CheckDigitStanding  # "none": the format has no check digit
-    url: str | None  # tracking page for this number
+    url: str | None  # tracking page for this number (for the embedded number when there is one)
+    embedded: str | None = None  # the tracking number inside this barcode, the one to track; None: itself
 
 
 def _index_by_length(formats: tuple[CarrierFormat, ...]) -> dict[int, tuple[tuple[int, CarrierFormat], ...]]:
@@ -78,8 +84,14 @@ def _match(carrier_format: CarrierFormat, number: str) -> CarrierMatch:
     if carrier_format.carrier == "s10":
         operator = postal_operator(number[-2:])
         carrier_name, template = operator.name, operator.url
+    embedded = carrier_format.embedded_number(number)
     return CarrierMatch(
-        carrier_format.carrier, carrier_name, carrier_format.name, standing, _url(template, number)
+        carrier_format.carrier,
+        carrier_name,
+        carrier_format.name,
+        standing,
+        _url(template, embedded or number),
+        embedded,
     )
 
 
@@ -134,6 +146,16 @@ def best_carrier(number: str) -> str | None:
     return None
 
 
+def track_as(number: str) -> str:
+    """The number to track `number` by: the tracking number a long barcode carries inside it, when the best
+    match whose check digit does not fail is such a barcode; else the number itself (normalized)."""
+    normalized = normalize_number(number)
+    for match in _detect_normalized(normalized):
+        if match.check_digit != "invalid":
+            return match.embedded or normalized
+    return normalized
+
+
 def checked_carrier(carrier: str | None, number: str) -> str:
     """The carrier a number is stored with: the one given when the number fits one of that carrier's
     formats (cases.tracking.detect; a failing check digit still fits, and is what `checksum_invalid`
@@ -169,13 +191,25 @@ def to_json(number: str) -> dict:
     """A JSON-ready description of `number`.
 
     {"number": as given, "normalized": ..., "matches": [{"carrier", "format", "check_digit", "url"}, ...]}
+
+    A match of a barcode that carries a tracking number inside it also has "embedded": that number, the one
+    to track (the key is added, never taken away, so readers of the four keys are unaffected).
     """
     normalized = normalize_number(number)
     return {
         "number": number,
         "normalized": normalized,
-        "matches": [
-            {"carrier": m.carrier, "format": m.format, "check_digit": m.check_digit, "url": m.url}
-            for m in _detect_normalized(normalized)
-        ],
+        "matches": list(map(_match_json, _detect_normalized(normalized))),
     }
+
+
+def _match_json(match: CarrierMatch) -> dict:
+    found = {
+        "carrier": match.carrier,
+        "format": match.format,
+        "check_digit": match.check_digit,
+        "url": match.url,
+    }
+    if match.embedded is not None:
+        found["embedded"] = match.embedded
+    return found

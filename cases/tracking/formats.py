@@ -4,7 +4,16 @@ The formats themselves are rows of `formats.csv` beside this module, read once a
 holds what the rows refer to by name: the carriers (display name and tracking page), the check-digit
 tests (`check`), the extra shape tests (`fits`) and the ranks (`rank`). Columns of `formats.csv`:
 `carrier`, `name`, `pattern` (full-match regex over the normalized number), `lengths` ("18" or "12-24"),
-`prefixes` (literal prefixes separated by spaces; empty: any), `check`, `rank`, `fits` and `source`.
+`prefixes` (literal prefixes separated by spaces; empty: any), `check`, `rank`, `fits`, `embeds` and
+`source`.
+
+`embeds` marks a long barcode that carries a shorter tracking number inside it, as a Python slice of the
+normalized number ("-12:" the last 12 characters, "16:28" characters 17 to 28): the carrier's site and the
+customer know the parcel by that embedded number, so the detector returns it as the number to track
+(`CarrierMatch.embedded`, and the tracking page is built with it). The barcodes that do: USPS IMpb with the
+420+ZIP routing code in front (the IMpb after it), FedEx Ground 96 (the 15-digit Ground number), FedEx
+Express and Ground GSN 34-digit barcodes and the FedEx ASTRA 32-digit barcode (the 12-digit number), and the
+DPD 28-character barcode (the 14-digit parcel number).
 
 A format without a `check` is "format only": the number has the carrier's shape but carries no check
 digit we can verify (rules.md section 3, `checksum_invalid`, treats those as always fitting).
@@ -18,7 +27,19 @@ fixed digit prefix before bare digits of a given length). Notes on the rows:
 - DHL eCommerce, Amazon and the China-origin e-commerce carriers (YunExpress, Cainiao, 4PX, Yanwen, J&T,
   SF Express) are format only: no published check digit.
 - LaserShip is part of OnTrac; both are tracked on ontrac.com.
+- Purolator's 12-digit numbers and Old Dominion's PRO numbers carry a Luhn check digit; Purolator's
+  letter-prefixed numbers, Canpar, Yodel, Evri, Parcelforce, Landmark Global, GOFO, Spee-Dee, UPS Mail
+  Innovations, Amazon International, the DHL Express JD piece ID and DHL eCommerce's 14-digit numbers are
+  format only: no check digit is published for them.
+- DPD UK's parcel numbers are DPD group parcel numbers (the DPD rows); Parcelforce's exports to other
+  countries are UPU S10 numbers issued by GB (the S10 row).
+- A 12-digit number can be FedEx, DHL Paket, GLS or Purolator, an 11-digit one DHL Express, GLS or an Old
+  Dominion PRO, a 14-digit one DPD or DHL eCommerce: every candidate is returned (detect.py), the check digit
+  deciding where it can.
 - UPU S10: the carrier name and tracking page come from the issuing operator (postal_operators.py).
+- DHL eCommerce takes letters after its prefix only for GM: LX, RX, UV, CN ... also begin UPU S10 numbers,
+  whose failing check digit a format without one would otherwise excuse. Its rows come last in the table,
+  because among formats without a check digit table order breaks ties and its 14 digits are also DPD's.
 """
 
 from __future__ import annotations
@@ -53,6 +74,7 @@ class CarrierFormat:
     rank: int = DIGITS_WITH_CHECK
     source: str = ""
     fits: Callable[[str], bool] | None = None  # extra shape test beyond the regex
+    embeds: slice | None = None  # where the tracking number inside a longer barcode sits; None: it is one
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -61,6 +83,10 @@ class CarrierFormat:
     @property
     def has_check_digit(self) -> bool:
         return self.check is not None
+
+    def embedded_number(self, number: str) -> str | None:
+        """The tracking number inside `number` (normalized, of this format's shape), or None."""
+        return number[self.embeds] if self.embeds is not None else None
 
     def matches_shape(self, number: str) -> bool:
         """True when `number` (already normalized) has this format's shape, check digit aside."""
@@ -120,6 +146,26 @@ def _fedex34_valid(number: str) -> bool:
     return _last_digit_is(cd.fedex_mod11_check_digit(number[20:33]), number)
 
 
+def _fedex_astra_valid(number: str) -> bool:
+    # ASTRA: characters 17-28 are a 12-digit FedEx Express number, the barcode's only check digit
+    # (jkeen fedex.json "FedEx ASTRA (32)").
+    return int(number[27]) == cd.fedex_mod11_check_digit(number[16:27])
+
+
+def _fedex_door_tag_valid(number: str) -> bool:
+    # DT and a 12-digit number checked like a FedEx Express number.
+    return _fedex12_valid(number[2:])
+
+
+def _ups_waybill_valid(number: str) -> bool:
+    # A service letter, 9 serial digits and the UPS mod 10 check digit over the serial (jkeen ups.json).
+    return _last_digit_is(cd.ups_check_digit(number[1:10]), number)
+
+
+def _luhn_valid(number: str) -> bool:
+    return _last_digit_is(cd.luhn_check_digit(number[:-1]), number)
+
+
 def _dhl_express_valid(number: str) -> bool:
     return _last_digit_is(cd.dhl_express_mod7_check_digit(number[:-1]), number)
 
@@ -145,6 +191,13 @@ def _s10_issuer_known(number: str) -> bool:
     return is_s10_issuer(number[-2:])
 
 
+def _letters_and_digits(number: str) -> bool:
+    # DHL eCommerce GM numbers with letters (GM9E44608A27984866BA2D, jkeen dhl.json): both after GM. Only
+    # digits are the plain DHL eCommerce row; only letters are no number.
+    rest = number[2:]
+    return any(ch.isdigit() for ch in rest) and any(ch.isalpha() for ch in rest)
+
+
 # --- tracking pages ----------------------------------------------------------------------------------
 # From jkeen where it lists one; the others are the carriers' public tracking pages (not re-verified here).
 UPS_URL = "https://wwwapps.ups.com/WebTracking/track?track=yes&trackNums={number}"  # jkeen ups.json
@@ -161,6 +214,17 @@ ONTRAC_URL = "https://www.ontrac.com/tracking/?number={number}"  # jkeen ontrac.
 YUNEXPRESS_URL = "https://www.yuntrack.com/parcelTracking?id={number}"  # jkeen yunexpress.json
 CAINIAO_URL = "https://global.cainiao.com/newDetail.htm?mailNoList={number}"
 FOURPX_URL = "https://track.4px.com/#/result/0/{number}"
+PUROLATOR_URL = "https://www.purolator.com/en/shipping/tracker?searchValue={number}"  # jkeen purolator.json
+CANPAR_URL = "https://www.canpar.com/en/track/tracking.jsp?reference={number}&locale=en"  # jkeen canpar.json
+YODEL_URL = "https://www.yodel.co.uk/tracking/{number}"  # jkeen yodel.json
+EVRI_URL = "https://www.evri.com/track/parcel/{number}"
+PARCELFORCE_URL = "https://www.parcelforce.com/track-trace?trackNumber={number}"
+LANDMARK_URL = "https://track.landmarkglobal.com/?search={number}"  # jkeen landmark.json
+GOFO_URL = "https://www.gofoexpress.com/tracking.html?searchID={number}"  # jkeen gofo.json
+SPEEDEE_URL = "https://www.speedeedelivery.com/track/?tracking={number}"  # jkeen speedee.json
+OLD_DOMINION_URL = (
+    "https://www.odfl.com/us/en/tools/trace-track-ltl-freight/trace.html?proNumbers={number}"  # jkeen
+)
 GENERIC_URL = GENERIC_S10_TRACKING_URL  # the multi-carrier tracker, for carriers without a page of their own
 
 # Carrier code: (display name, tracking page). An S10 number's page is its issuer's (postal_operators.py).
@@ -183,6 +247,15 @@ CARRIERS: dict[str, tuple[str, str | None]] = {
     "yanwen": ("Yanwen", GENERIC_URL),
     "jt": ("J&T Express", GENERIC_URL),
     "sf_express": ("SF Express", GENERIC_URL),
+    "purolator": ("Purolator", PUROLATOR_URL),
+    "canpar": ("Canpar Express", CANPAR_URL),
+    "yodel": ("Yodel", YODEL_URL),
+    "evri": ("Evri", EVRI_URL),
+    "parcelforce": ("Parcelforce Worldwide", PARCELFORCE_URL),
+    "landmark": ("Landmark Global", LANDMARK_URL),
+    "gofo": ("GOFO Express", GOFO_URL),
+    "speedee": ("Spee-Dee Delivery", SPEEDEE_URL),
+    "old_dominion": ("Old Dominion Freight Line", OLD_DOMINION_URL),
 }
 CARRIER_NAMES: dict[str, str] = {carrier: name for carrier, (name, _) in CARRIERS.items()}
 
@@ -198,6 +271,10 @@ _CHECKS: dict[str, Callable[[str], bool]] = {
     "gs1_92_implied": _gs1_with_implied_prefix("92"),
     "fedex_12": _fedex12_valid,
     "fedex_34": _fedex34_valid,
+    "fedex_astra": _fedex_astra_valid,
+    "fedex_door_tag": _fedex_door_tag_valid,
+    "ups_waybill": _ups_waybill_valid,
+    "luhn": _luhn_valid,
     "dhl_express": _dhl_express_valid,
     "dhl_identcode": _dhl_identcode_valid,
     "gls": _gls_valid,
@@ -205,7 +282,10 @@ _CHECKS: dict[str, Callable[[str], bool]] = {
     "s10": _s10_valid,
 }
 # The extra shape tests the `fits` column names.
-_FITS: dict[str, Callable[[str], bool]] = {"s10_issuer": _s10_issuer_known}
+_FITS: dict[str, Callable[[str], bool]] = {
+    "s10_issuer": _s10_issuer_known,
+    "letters_and_digits": _letters_and_digits,
+}
 _RANKS: dict[str, int] = {
     "letter_prefix": LETTER_PREFIX,
     "s10_shape": S10_SHAPE,
@@ -231,7 +311,16 @@ def _format(row: dict[str, str]) -> CarrierFormat:
         rank=_RANKS[row["rank"]],
         source=row["source"],
         fits=_FITS[row["fits"]] if row["fits"] else None,
+        embeds=_slice(row["embeds"]),
     )
+
+
+def _slice(text: str) -> slice | None:
+    """The `embeds` column ("-12:", "16:28") as a slice; None when empty."""
+    if not text:
+        return None
+    start, end = text.split(":")
+    return slice(int(start) if start else None, int(end) if end else None)
 
 
 def _read_formats(path: Path) -> tuple[CarrierFormat, ...]:

@@ -9,8 +9,32 @@ CJdropshipping's numbered logistics statuses. The normalized statuses map to the
 
 `read_event_status` is the one reading of an event every importer uses: a normalized status is trusted,
 else the tracker's words are mapped, and where they say nothing known the event's description decides
-(`status_from_description`, rules.md section 3b). Carriers' own event codes (USPS "03", DHL "RW", Canada
-Post "20") are in no table on purpose: they stay unknown as words, so their description decides.
+(`status_from_description`, rules.md section 3b).
+
+Carriers' own event codes (USPS "03", DHL "RW", Canada Post "1496") reach stores through trackers, karrio
+and carrier tools beside or instead of a tracker's word. A code means something only for its carrier (USPS
+"10" is a facility scan, CJdropshipping's "10" out for delivery), so a code table is read only when the
+carrier is known: named as the source (`source="usps"`, "dhl", "canada_post") or passed as the parcel's
+carrier (`carrier=`, read after every tracker's vocabulary). Only codes whose meaning the carrier publishes
+are in the tables; any other code, or a code without its carrier, stays unknown as a word and its
+description decides (rules.md section 3b). The carriers' published meanings:
+- USPS: the Product Tracking event codes of Publication 199 appendix G-4 as the USPS Web Tools Track API
+  names them (tabulated in the CPAN module USPS::WebTools::Tracking::Codes), and the codes of the USPS
+  Tracking API 3 example events (A1 "Arrived at USPS Regional Facility", T1 "Departed USPS Regional
+  Facility", TL "In Transit to Next Facility", GX "Shipping Label Created, USPS Awaiting Item"; a copy in
+  github.com/karrioapi/karrio modules/connectors/usps/schemas/tracking_responses.json), plus OA "Origin
+  Acceptance", UA "Accepted at USPS Facility", AD "Acceptance at Destination" and 89 "USPS Awaiting Item" as
+  a shipping API's table of USPS codes lists them (app.theneo.io/ehub/ehub-api/tracking-event-descriptions).
+- DHL (Express): the trackingEventCode reference data of DHL's MyDHL API 3.1.1 specification (eventTypeCode
+  and eventTypeDescription; a copy in github.com/karrioapi/karrio
+  modules/connectors/mydhl/vendors/dpdhl-express-api-3.1.1_swagger.yaml). RW is "Weigh & dimension", a scan
+  at a DHL facility: in_transit.
+- Canada Post: karrio's reading of Canada Post's tracking event identifiers
+  (github.com/karrioapi/karrio modules/connectors/canadapost/karrio/providers/canadapost/units.py
+  TrackingStatus), karrio's words read as the karrio vocabulary below, except 100, which Canada Post's own
+  example describes as "Item processed at postal facility" (in_transit, not karrio's pickup). Canada Post
+  writes identifiers with leading zeros ("0174"); they are read without them. Identifiers karrio does not
+  list (20, "Signature image recorded for Online viewing") stay unknown.
 
 Matching ignores case and treats spaces, dashes and underscores alike by dropping them: "InTransit",
 "in_transit", "IN TRANSIT" and "in-transit" are one key. Anything unmappable becomes "unknown"; the
@@ -98,6 +122,10 @@ STATUS_SOURCES = (
     "track123",
     "shippo",
     "cjdropshipping",
+    # Carriers whose own event codes are read (see the module docstring): a source, or a parcel's carrier.
+    "usps",
+    "dhl",
+    "canada_post",
 )
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
@@ -333,6 +361,161 @@ _CJDROPSHIPPING = {
     "14": "returned",
 }
 
+# USPS event codes (see the module docstring for the sources). Delays and holds are exception, as above.
+_USPS_EVENT_CODES = {
+    "01": "delivered",  # Delivered
+    "02": "exception",  # Attempted / Notice Left
+    "03": "accepted",  # Accept or Pickup (by carrier); "USPS in possession of item"
+    "04": "exception",  # Refused
+    "05": "exception",  # Undeliverable as Addressed
+    "06": "in_transit",  # Forwarded
+    "07": "in_transit",  # Arrival at Unit; "Arrived at Post Office"
+    "08": "exception",  # Missent
+    "09": "returned",  # Return to Sender
+    "10": "in_transit",  # Processed; "Arrived at USPS Regional Origin Facility"
+    "11": "exception",  # Dead Letter
+    "14": "in_transit",  # Arrival at Pickup Point (not yet available: 16)
+    "15": "exception",  # Mis-shipped
+    "16": "available_for_pickup",  # Available for Pickup
+    "17": "delivered",  # Picked Up By Agent
+    **{code: "returned" for code in ("21", "22", "23", "24", "25", "26", "27", "28", "29", "31")},
+    # Return to Sender: No Such Number, Insufficient Address, Moved Left No Address, Forward Expired,
+    # Addressee Unknown, Vacant, Unclaimed, Deceased, Other, Not Picked Up
+    "30": "exception",  # Delivery Attempted - No Access to Delivery Location
+    "41": "in_transit",  # Received at Opening Unit
+    "42": "in_transit",  # USPS Handoff to Shipping Partner
+    "51": "exception",  # Business Closed
+    **{code: "exception" for code in ("52", "53", "54", "55", "56")},
+    # Notice Left, Receptacle Blocked, Receptacle Full / Item Oversized, No Secure Location Available,
+    # No Authorized Recipient Available
+    "71": "exception",  # Rescheduled to Next Delivery Day
+    "80": "accepted",  # Picked Up by Shipping Partner
+    "81": "in_transit",  # Arrived Shipping Partner Facility
+    "82": "in_transit",  # Departed Shipping Partner Facility
+    "89": "info_received",  # Merchant Order Receipt Notification, USPS Awaiting Item
+    "A1": "in_transit",  # Arrived at USPS Regional Facility
+    "AD": "accepted",  # Acceptance at Destination
+    "EF": "in_transit",  # Departed Sort Facility
+    "GX": "info_received",  # Shipping Label Created, USPS Awaiting Item
+    "MA": "info_received",  # Manifest Acknowledgement
+    "OA": "accepted",  # Origin Acceptance
+    "OF": "out_for_delivery",  # Out for Delivery
+    "PA": "accepted",  # Passive Acceptance ("Shipment Acceptance")
+    "PC": "in_transit",  # Sorting / Processing Complete
+    "SF": "in_transit",  # Departed Post Office
+    "T1": "in_transit",  # Departed USPS Regional Facility
+    "TL": "in_transit",  # In Transit to Next Facility
+    "TM": "accepted",  # Truck manifest, provided as "Shipment Acceptance"
+    "UA": "accepted",  # Accepted at USPS Facility
+}
+
+# DHL Express event type codes (MyDHL API reference data, see the module docstring). Codes DHL marks as not
+# shown to customers are listed where their meaning is plain; BL (bond location), CS (closed shipment),
+# DI (duty invoice), IA (image available), PY (payment), SC (service changed), SI (shipment inspection) and TT
+# (trace terminated) say nothing about where the parcel is, so the description decides.
+_DHL_EVENT_CODES = {
+    "AD": "in_transit",  # Agreed delivery: a date agreed with the recipient
+    "AF": "in_transit",  # Arrived facility
+    "AR": "in_transit",  # Arrival in delivery facility
+    "BA": "exception",  # Bad address
+    "BN": "in_transit",  # Customer broker notified
+    "BR": "in_transit",  # Broker release
+    "CA": "exception",  # Closed on arrival
+    "CC": "available_for_pickup",  # Awaiting consignee collection
+    "CD": "exception",  # Controllable clearance delay
+    "CI": "in_transit",  # Facility check-in
+    "CM": "exception",  # Customer moved
+    "CR": "in_transit",  # Clearance release
+    "CU": "in_transit",  # Confirm uplift
+    "DD": "delivered",  # Delivered damaged
+    "DM": "exception",  # Damaged
+    "DP": "exception",  # Denied parties
+    "DS": "exception",  # Destroyed / disposal
+    "ES": "in_transit",  # Entry submitted (customs)
+    "FD": "in_transit",  # Forward destination
+    "HN": "in_transit",  # Handover
+    "HP": "exception",  # Held for payment
+    "IC": "in_transit",  # In clearance processing
+    "IR": "exception",  # Incorrect route
+    "LV": "in_transit",  # Load vehicle
+    "MC": "exception",  # Miscode
+    "MD": "exception",  # Missed delivery cycle
+    "MS": "exception",  # Mis-sort
+    "NA": "exception",  # Not arrived
+    "ND": "exception",  # Not delivered
+    "NH": "exception",  # Not home
+    "OH": "exception",  # On hold
+    "OK": "delivered",  # Delivery
+    "PD": "exception",  # Partial delivery: not every piece arrived, a person should look
+    "PL": "in_transit",  # Processed at location
+    "PU": "accepted",  # Shipment pick up
+    "RD": "exception",  # Refused delivery
+    "RR": "in_transit",  # Response received (customs status updated)
+    "RT": "returned",  # Returned to consignor
+    "RW": "in_transit",  # Weigh & dimension
+    "SA": "accepted",  # Shipment acceptance
+    "SM": "in_transit",  # Scheduled movement
+    "SS": "exception",  # Shipment stopped
+    "ST": "exception",  # Shipment intercept
+    "TD": "exception",  # Transport delay
+    "TI": "exception",  # Trace initiated: DHL is looking for the parcel
+    "TP": "in_transit",  # Forwarded to a third party
+    "TR": "in_transit",  # Record of transfer
+    "UD": "exception",  # Uncontrollable clearance delay
+    "UV": "in_transit",  # Unload vehicle
+    "WC": "out_for_delivery",  # With delivering courier
+    "DUMMY_PU": "info_received",  # Shipment information received
+}
+
+# Canada Post event identifiers as karrio maps them (see the module docstring): picked_up is accepted,
+# on_hold, delivery_failed and delivery_delayed are exception, ready_for_pickup is available_for_pickup.
+_CANADA_POST_EVENT_CODES = {
+    **{code: "delivered" for code in ("1408", "1409", *map(str, range(1421, 1435)), "1441", "1442")},
+    **{code: "delivered" for code in ("1496", "1497", "1498", "1499")},  # 1496 "Item successfully delivered"
+    **{code: "accepted" for code in ("101", "102", "103", "104", "105", "106", "107")},
+    **{code: "accepted" for code in ("1400", "1401", "1402", "1403", "1404", "1405")},
+    "100": "in_transit",  # "Item processed at postal facility"
+    **{
+        code: "exception"
+        for code in ("117", "120", "121", "125", "127", "810", "1411", "1414", "1443", "1484", "1487", "1494")
+    },
+    **{code: "exception" for code in ("2411", "2414", "4700")},
+    **{
+        code: "available_for_pickup"
+        for code in (
+            "118",
+            "156",
+            "1407",
+            "1410",
+            "1435",
+            "1436",
+            "1437",
+            "1438",
+            "1479",
+            "1488",
+            "1701",
+            "2410",
+        )
+    },
+    **{
+        code: "exception"
+        for code in ("150", "154", "167", "168", "169", "179", "181", "182", "183", "184", "190", "1100")
+    },
+    **{code: "exception" for code in (*map(str, range(1415, 1421)), "1450", "1481", "1482", "1483")},
+    **{code: "exception" for code in ("1491", "1492", "1493", "2600", "2802", "3001", "4650")},
+    # Delays, "173" being "Customer addressing error found; attempting to correct. Possible delay".
+    **{code: "exception" for code in ("159", "160", "161", "162", "163", "172", "173", "2412")},
+    "174": "out_for_delivery",  # "Item out for delivery"
+    "500": "out_for_delivery",
+}
+
+# Whose codes: the source or carrier name, and the table.
+_CARRIER_CODES: dict[str, dict[str, str]] = {
+    "usps": _table(_USPS_EVENT_CODES),
+    "dhl": _table(_DHL_EVENT_CODES),
+    "canada_post": _table(_CANADA_POST_EVENT_CODES),
+}
+
 # A few spellings seen in the wild for the same meanings.
 _SYNONYMS = {
     "canceled": "exception",
@@ -402,11 +585,23 @@ def _parent_tag_status(raw: str, key: str, source: str = "") -> str | None:
     return None
 
 
-def normalize_status(raw: str | None, source: str | None = None) -> str:
+def _carrier_code_status(carrier: str, key: str) -> str | None:
+    """The status of `carrier`'s own event code `key` (keyed like the tables), None when it has none."""
+    codes = _CARRIER_CODES.get(carrier)
+    if codes is None:
+        return None
+    if carrier == "canada_post" and key.isdigit():
+        key = key.lstrip("0") or "0"  # Canada Post writes "0174" for 174
+    return codes.get(key)
+
+
+def normalize_status(raw: str | None, source: str | None = None, carrier: str | None = None) -> str:
     """The normalized status (rules.md section 3) for a tracker's or carrier's status word.
 
     `source` is one of STATUS_SOURCES and only matters for the words listed in the module docstring;
-    an unknown source is ignored. Returns "unknown" for anything unmappable and never raises.
+    an unknown source is ignored. `carrier` (a carrier code, e.g. the parcel's) lets a carrier's own
+    event code be read when no tracker's word matches. Returns "unknown" for anything unmappable and never
+    raises.
     """
     if not isinstance(raw, str):
         return "unknown"
@@ -414,10 +609,12 @@ def normalize_status(raw: str | None, source: str | None = None) -> str:
     if not key:
         return "unknown"
     source = source.strip().lower() if isinstance(source, str) else ""
-    override = _SOURCE_OVERRIDES.get(source, {}).get(key)
+    override = _SOURCE_OVERRIDES.get(source, {}).get(key) or _carrier_code_status(source, key)
     if override is not None:
         return override
     status = _DEFAULT.get(key)
+    if status is None and isinstance(carrier, str):
+        status = _carrier_code_status(carrier.strip().lower(), key)
     if status is None:
         status = _parent_tag_status(raw, key, source)
     return status or "unknown"
@@ -554,15 +751,21 @@ def status_from_description(description: str | None) -> str:
 
 
 def read_event_status(
-    *, status: str | None, raw_status: str | None, description: str | None, source: str | None = None
+    *,
+    status: str | None,
+    raw_status: str | None,
+    description: str | None,
+    source: str | None = None,
+    carrier: str | None = None,
 ) -> tuple[str, str]:
     """(normalized status, raw status to keep) for one tracking event, the one reading every importer
     (bundle, CSV, webhook, admin) uses.
 
     A `status` already in the normalized vocabulary is trusted. Else the more specific word is tried
-    first (`raw_status`, then `status`, each through `normalize_status` with its parent fallback); a word
-    no mapping knows, or no word at all, reads the description (section 3b); with neither it is "unknown".
-    The carrier's own word is kept so that a person can read it."""
+    first (`raw_status`, then `status`, each through `normalize_status` with its parent fallback, and with
+    the parcel's `carrier` for a carrier's own event code); a word no mapping knows, or no word at all, reads
+    the description (section 3b); with neither it is "unknown". The carrier's own word is kept so that a
+    person can read it."""
     status = _word(status)
     raw_status = _word(raw_status)
     if status in NORMALIZED_STATUSES:
@@ -570,7 +773,7 @@ def read_event_status(
     kept = raw_status or status
     for word in (raw_status, status):
         if word:
-            mapped = normalize_status(word, source)
+            mapped = normalize_status(word, source, carrier)
             if mapped != "unknown":
                 return mapped, kept
     return status_from_description(description), kept

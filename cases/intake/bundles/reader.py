@@ -36,6 +36,7 @@ from cases.assessment.facts import (
 from cases.countries import country_code
 from cases.currencies import currency_code
 from cases.replay.scoring import ACTUAL_FIELDS, MAX_OUTCOME, Actual
+from cases.tracking.detect import checked_carrier
 from cases.tracking.local_times import carrier_local_time
 from cases.tracking.normalize import MIN_NUMBER_CHARACTERS, is_tracking_number
 from cases.tracking.statuses import STATUS_SOURCES, read_event_status
@@ -468,18 +469,20 @@ class _Reader:
         if carrier is not None and (not isinstance(carrier, str) or len(carrier) > MAX_CARRIER):
             self.fail(f"{prefix}.carrier", "must be a carrier code or null")
             carrier = None
-        events = self.events(raw, prefix)
+        # The carrier whose own event codes the events may use: the one named when the number fits it, else
+        # the one the number shows (a USPS "03" means something only on a USPS parcel).
+        events = self.events(raw, prefix, checked_carrier(carrier, number))
         return BundleTracking(number=number.strip(), carrier=carrier or None, events=tuple(events))
 
-    def events(self, raw: dict, prefix: str) -> list[TrackingEvent]:
+    def events(self, raw: dict, prefix: str, carrier: str = "") -> list[TrackingEvent]:
         events = []
         for _, path, item in self.entries(raw, "events", f"{prefix}."):
-            event = self.event(item, path)
+            event = self.event(item, path, carrier)
             if event is not None:
                 events.append(event)
         return events
 
-    def event(self, item: dict, path: str) -> TrackingEvent | None:
+    def event(self, item: dict, path: str, carrier: str = "") -> TrackingEvent | None:
         before = len(self.issues)
         country = self.country(item, f"{path}.country", required=False)
         at, approximate = self.event_time(item, f"{path}.at", country)
@@ -517,6 +520,7 @@ class _Reader:
             raw_status=words["raw_status"],
             description=words["description"],
             source=source.lower() if source else None,
+            carrier=carrier,
         )
         return TrackingEvent(
             at=at,

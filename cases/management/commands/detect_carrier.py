@@ -1,4 +1,5 @@
-"""`manage.py detect_carrier NUMBER … | -`: the carriers a tracking number fits, and its check digit."""
+"""`manage.py detect_carrier NUMBER … | -`: the carriers a tracking number fits, and its check digit; for a
+long barcode, the tracking number it contains."""
 
 import json
 import sys
@@ -44,6 +45,8 @@ def _text(result: dict) -> str:
     for match in result["matches"]:
         lines.append(
             f"  {match['carrier']}: {match['format']}, {VERDICT_WORDS[match['check_digit']]}"
+            # A long barcode names the tracking number it carries: the one to track and to give customers.
+            + (f", contains tracking number {match['embedded']}" if "embedded" in match else "")
             + (f", {match['url']}" if match["url"] else "")
         )
     return "\n".join(lines)

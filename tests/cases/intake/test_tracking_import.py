@@ -266,6 +266,28 @@ def test_an_event_with_neither_status_word_nor_description_is_refused_naming_the
     ]
 
 
+def test_a_carriers_own_code_is_read_with_the_rows_carrier():
+    raw = csv(
+        "order_id,tracking_number,carrier,time,raw_status,description\n"
+        "#1042,9400111201080805483016,USPS,2026-11-03T08:00:00Z,03,\n"  # named, and the number fits
+        "#1042,9400111201080805483016,,2026-11-04T08:00:00Z,A1,\n"  # shown by the number
+        "#1042,3318810025,,2026-11-05T08:00:00Z,RW,\n"  # DHL's Weigh & dimension
+        "#1042,3318810025,,2026-11-06T08:00:00Z,03,Arrived at facility\n"  # no DHL code: the description
+    )
+    assert [(row.event.status, row.event.raw_status) for row in read_tracking_events(raw)] == [
+        ("accepted", "03"),
+        ("in_transit", "A1"),
+        ("in_transit", "RW"),
+        ("in_transit", "03"),
+    ]
+
+
+def test_the_tracker_column_may_name_the_carrier_whose_codes_a_row_uses():
+    raw = csv("order_id,time,raw_status,tracker\n#1042,2026-11-03T08:00:00Z,0174,canada_post\n")
+    (row,) = read_tracking_events(raw)
+    assert row.event.status == "out_for_delivery"
+
+
 def test_the_tracker_column_picks_the_vocabulary_of_a_shared_word():
     raw = csv("order_id,time,raw_status,tracker\n#1042,2026-11-03T08:00:00Z,unknown,easypost\n")
     (row,) = read_tracking_events(raw)

@@ -53,3 +53,13 @@ def test_text_output_names_the_verdict_in_words():
 def test_dash_mixed_with_numbers_is_an_error():
     with pytest.raises(CommandError, match="alone"):
         run("-", "RR123456785CN")
+
+
+def test_a_barcode_names_the_tracking_number_it_contains():
+    (result,) = [
+        json.loads(line) for line in run("--json", "1001921334250001000300779017972697").splitlines()
+    ]
+    assert result["matches"][0]["embedded"] == "779017972697"
+    assert result["matches"][0]["url"].endswith("779017972697")
+    assert "contains tracking number 779017972697" in run("1001921334250001000300779017972697")
+    assert "contains" not in run("1Z999AA10123456784")

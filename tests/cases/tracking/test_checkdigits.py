@@ -68,3 +68,35 @@ def test_gls_formula():
 )
 def test_iso7064_dpd_examples(data, expected):
     assert cd.iso7064_mod37_36_check_character(data) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [("7992739871", 3), ("32059546393", 8), ("0720956276", 3), ("8000328037", 9)],
+    ids=[
+        "wikipedia-luhn",
+        "jkeen-purolator-320595463938",
+        "jkeen-old-dominion-07209562763",
+        "jkeen-od-80003280379",
+    ],
+)
+def test_luhn_examples(data, expected):
+    assert cd.luhn_check_digit(data) == expected
+
+
+def test_luhn_doubles_from_the_digit_next_to_the_check_digit():
+    # 9 doubled is 18, counted 1 + 8 = 9: the check digit brings 9 to 10.
+    assert cd.luhn_check_digit("9") == 1
+    assert cd.luhn_check_digit("90") == 1  # the 0 is doubled, the 9 is not
+
+
+def test_ups_waybill_uses_the_ups_algorithm_over_its_serial():
+    assert cd.ups_check_digit("150623562") == 0  # jkeen ups.json K1506235620
+    assert cd.ups_check_digit("460363653") == 7  # J4603636537
+
+
+def test_fedex_astra_and_door_tag_use_the_fedex_express_algorithm():
+    assert (
+        cd.fedex_mod11_check_digit("78491758028") == 6
+    )  # jkeen fedex.json ASTRA 3297151456010244784917580286…
+    assert cd.fedex_mod11_check_digit("79053531231") == 7  # DT790535312317 (FedEx Express 790535312317)

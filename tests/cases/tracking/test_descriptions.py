@@ -220,6 +220,28 @@ def test_a_carriers_own_code_keeps_its_word_and_the_description_decides(raw_stat
     assert read(None, raw_status, description) == (status, raw_status)
 
 
+@pytest.mark.parametrize(
+    ("raw_status", "description", "carrier", "status"),
+    [
+        ("03", "Shipment Received, Package Acceptance Pending", "usps", "accepted"),
+        ("03", "", "usps", "accepted"),  # the code alone says it
+        ("RW", "", "dhl", "in_transit"),  # DHL's Weigh & dimension, often sent without a description
+        ("0174", "Item out for delivery", "canada_post", "out_for_delivery"),
+        ("20", "Delivered", "canada_post", "delivered"),  # a code with no published meaning: the description
+        ("CS", "Delivery attempt: business closed", "dhl", "exception"),
+        ("03", "Item scanned", "dhl", "unknown"),  # USPS's code on a DHL parcel means nothing
+    ],
+)
+def test_a_carriers_own_code_with_the_parcels_carrier(raw_status, description, carrier, status):
+    found = read_event_status(status=None, raw_status=raw_status, description=description, carrier=carrier)
+    assert found == (status, raw_status)
+
+
+def test_a_carriers_code_named_as_the_source():
+    assert read(None, "A1", None, "usps") == ("in_transit", "A1")
+    assert read(None, "WC", None, "dhl") == ("out_for_delivery", "WC")
+
+
 def test_an_unmappable_status_word_is_kept_when_there_is_no_raw_word():
     assert read("Zugestellt", None, "Delivered") == ("delivered", "Zugestellt")
     assert read("Zugestellt", None, None) == ("unknown", "Zugestellt")

@@ -217,6 +217,157 @@ CJDROPSHIPPING = [
     ("14", "returned"),
 ]
 
+# Carriers' own event codes, read with the carrier as the source (or the parcel's carrier, below). USPS:
+# Publication 199 appendix G-4 event codes as the Web Tools Track API names them, and the Tracking API 3
+# example events; meanings in the comments.
+USPS = [
+    ("01", "delivered"),  # Delivered
+    ("02", "exception"),  # Attempted / Notice Left
+    ("03", "accepted"),  # Accept or Pickup
+    ("04", "exception"),  # Refused
+    ("05", "exception"),  # Undeliverable as Addressed
+    ("06", "in_transit"),  # Forwarded
+    ("07", "in_transit"),  # Arrival at Unit
+    ("08", "exception"),  # Missent
+    ("09", "returned"),  # Return to Sender
+    ("10", "in_transit"),  # Processed
+    ("11", "exception"),  # Dead Letter
+    ("14", "in_transit"),  # Arrival at Pickup Point
+    ("15", "exception"),  # Mis-shipped
+    ("16", "available_for_pickup"),  # Available for Pickup
+    ("17", "delivered"),  # Picked Up By Agent
+    ("21", "returned"),  # No Such Number
+    ("22", "returned"),  # Insufficient Address
+    ("23", "returned"),  # Moved, Left No Address
+    ("24", "returned"),  # Forward Expired
+    ("25", "returned"),  # Addressee Unknown
+    ("26", "returned"),  # Vacant
+    ("27", "returned"),  # Unclaimed
+    ("28", "returned"),  # Deceased
+    ("29", "returned"),  # Other
+    ("30", "exception"),  # Delivery Attempted - No Access
+    ("31", "returned"),  # Not Picked Up
+    ("41", "in_transit"),  # Received at Opening Unit
+    ("42", "in_transit"),  # USPS Handoff to Shipping Partner
+    ("51", "exception"),  # Business Closed
+    ("52", "exception"),  # Notice Left
+    ("53", "exception"),  # Receptacle Blocked
+    ("54", "exception"),  # Receptacle Full / Item Oversized
+    ("55", "exception"),  # No Secure Location Available
+    ("56", "exception"),  # No Authorized Recipient Available
+    ("71", "exception"),  # Rescheduled to Next Delivery Day
+    ("80", "accepted"),  # Picked Up by Shipping Partner
+    ("81", "in_transit"),  # Arrived Shipping Partner Facility
+    ("82", "in_transit"),  # Departed Shipping Partner Facility
+    ("89", "info_received"),  # USPS Awaiting Item
+    ("A1", "in_transit"),  # Arrived at USPS Regional Facility
+    ("AD", "accepted"),  # Acceptance at Destination
+    ("EF", "in_transit"),  # Departed Sort Facility
+    ("GX", "info_received"),  # Shipping Label Created, USPS Awaiting Item
+    ("MA", "info_received"),  # Manifest Acknowledgement
+    ("OA", "accepted"),  # Origin Acceptance
+    ("OF", "out_for_delivery"),  # Out for Delivery
+    ("PA", "accepted"),  # Passive Acceptance
+    ("PC", "in_transit"),  # Sorting / Processing Complete
+    ("SF", "in_transit"),  # Departed Post Office
+    ("T1", "in_transit"),  # Departed USPS Regional Facility
+    ("TL", "in_transit"),  # In Transit to Next Facility
+    ("TM", "accepted"),  # Shipment Acceptance
+    ("UA", "accepted"),  # Accepted at USPS Facility
+    ("a1", "in_transit"),
+    ("of", "out_for_delivery"),
+]
+
+# DHL Express event type codes (MyDHL API 3.1.1 reference data, trackingEventCode).
+DHL = [
+    ("AD", "in_transit"),  # Agreed delivery
+    ("AF", "in_transit"),  # Arrived facility
+    ("AR", "in_transit"),  # Arrival in delivery facility
+    ("BA", "exception"),  # Bad address
+    ("BN", "in_transit"),  # Customer broker notified
+    ("BR", "in_transit"),  # Broker release
+    ("CA", "exception"),  # Closed on arrival
+    ("CC", "available_for_pickup"),  # Awaiting cnee collection
+    ("CD", "exception"),  # Controllable clearance delay
+    ("CI", "in_transit"),  # Facility check-in
+    ("CM", "exception"),  # Customer moved
+    ("CR", "in_transit"),  # Clearance release
+    ("CU", "in_transit"),  # Confirm uplift
+    ("DD", "delivered"),  # Delivered damaged
+    ("DM", "exception"),  # Damaged
+    ("DP", "exception"),  # Denied parties
+    ("DS", "exception"),  # Destroyed / disposal
+    ("ES", "in_transit"),  # Entry submitted
+    ("FD", "in_transit"),  # Forward destination
+    ("HN", "in_transit"),  # Handover
+    ("HP", "exception"),  # Held for payment
+    ("IC", "in_transit"),  # In clearance processing
+    ("IR", "exception"),  # Incorrect route
+    ("LV", "in_transit"),  # Load vehicle
+    ("MC", "exception"),  # Miscode
+    ("MD", "exception"),  # Missed delivery cycle
+    ("MS", "exception"),  # Mis-sort
+    ("NA", "exception"),  # Not arrived
+    ("ND", "exception"),  # Not delivered
+    ("NH", "exception"),  # Not home
+    ("OH", "exception"),  # On hold
+    ("OK", "delivered"),  # Delivery
+    ("PD", "exception"),  # Partial delivery
+    ("PL", "in_transit"),  # Processed at location
+    ("PU", "accepted"),  # Shipment pick up
+    ("RD", "exception"),  # Refused delivery
+    ("RR", "in_transit"),  # Response received
+    ("RT", "returned"),  # Returned to consignor
+    ("RW", "in_transit"),  # Weigh & dimension
+    ("SA", "accepted"),  # Shipment acceptance
+    ("SM", "in_transit"),  # Scheduled movement
+    ("SS", "exception"),  # Shipment stopped
+    ("ST", "exception"),  # Shipment intercept
+    ("TD", "exception"),  # Transport delay
+    ("TI", "exception"),  # Trace initiated
+    ("TP", "in_transit"),  # Forwarded to 3rd party
+    ("TR", "in_transit"),  # Record of transfer
+    ("UD", "exception"),  # Uncontrollable clearance delay
+    ("UV", "in_transit"),  # Unload vehicle
+    ("WC", "out_for_delivery"),  # With delivering courier
+    ("DUMMY_PU", "info_received"),  # Shipment information received
+]
+
+# Canada Post event identifiers (karrio's canadapost TrackingStatus, Canada Post's example descriptions),
+# also written with Canada Post's leading zeros.
+CANADA_POST = [
+    ("1496", "delivered"),  # Item successfully delivered
+    ("1408", "delivered"),
+    ("1421", "delivered"),
+    ("1434", "delivered"),
+    ("1442", "delivered"),
+    ("1499", "delivered"),
+    ("0100", "in_transit"),  # Item processed at postal facility
+    ("100", "in_transit"),
+    ("101", "accepted"),
+    ("107", "accepted"),
+    ("1400", "accepted"),
+    ("1405", "accepted"),
+    ("117", "exception"),
+    ("810", "exception"),
+    ("1494", "exception"),
+    ("4700", "exception"),
+    ("118", "available_for_pickup"),
+    ("1410", "available_for_pickup"),
+    ("1701", "available_for_pickup"),
+    ("2410", "available_for_pickup"),
+    ("150", "exception"),
+    ("167", "exception"),
+    ("1415", "exception"),
+    ("1420", "exception"),
+    ("4650", "exception"),
+    ("0173", "exception"),  # Customer addressing error found; attempting to correct. Possible delay
+    ("2412", "exception"),
+    ("0174", "out_for_delivery"),  # Item out for delivery
+    ("174", "out_for_delivery"),
+    ("500", "out_for_delivery"),
+]
+
 VOCABULARIES = {
     "aftership": AFTERSHIP,
     "17track": SEVENTEEN_TRACK,
@@ -227,6 +378,9 @@ VOCABULARIES = {
     "track123": TRACK123,
     "shippo": SHIPPO,
     "cjdropshipping": CJDROPSHIPPING,
+    "usps": USPS,
+    "dhl": DHL,
+    "canada_post": CANADA_POST,
 }
 
 EVERY_VALUE = [(source, raw, expected) for source, pairs in VOCABULARIES.items() for raw, expected in pairs]
@@ -240,6 +394,9 @@ COLLISIONS = {
     ("shippo", "UNKNOWN"): "unknown",
     # CJdropshipping's numbers mean nothing without its source, like any carrier's own code.
     **{("cjdropshipping", raw): "unknown" for raw, _ in CJDROPSHIPPING},
+    # A carrier's own codes mean nothing without the carrier (as the source, or the parcel's).
+    **{(carrier, raw): "unknown" for carrier, pairs in (("usps", USPS), ("dhl", DHL)) for raw, _ in pairs},
+    **{("canada_post", raw): "unknown" for raw, _ in CANADA_POST},
     # Track123's own words are read only with its source; without it the description decides.
     ("track123", "INIT"): "unknown",
     ("track123", "NO_RECORD"): "unknown",
@@ -424,3 +581,63 @@ def test_never_raises_and_stays_in_the_vocabulary(raw, source):
 def test_idempotent_without_source(raw):
     once = normalize_status(raw)
     assert normalize_status(once) == once
+
+
+# --- carriers' own event codes, read with the parcel's carrier ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("carrier", "raw", "expected"),
+    [
+        ("usps", "03", "accepted"),
+        ("usps", "07", "in_transit"),
+        ("usps", "10", "in_transit"),
+        ("usps", "A1", "in_transit"),
+        ("usps", "T1", "in_transit"),
+        ("USPS", "01", "delivered"),
+        (" dhl ", "RW", "in_transit"),
+        ("dhl", "OK", "delivered"),
+        ("canada_post", "0174", "out_for_delivery"),
+        ("canada_post", "1496", "delivered"),
+    ],
+)
+def test_a_carriers_code_is_read_with_the_parcels_carrier(carrier, raw, expected):
+    assert normalize_status(raw, carrier=carrier) == expected
+    assert normalize_status(raw) == "unknown"
+
+
+def test_a_trackers_word_wins_over_the_carriers_code_table():
+    # CJdropshipping's "10" is out for delivery, USPS's "10" a facility scan: the source decides first.
+    assert normalize_status("10", "cjdropshipping", carrier="usps") == "out_for_delivery"
+    assert normalize_status("Delivered", carrier="usps") == "delivered"
+    assert normalize_status("10", carrier="usps") == "in_transit"
+
+
+def test_a_code_is_read_only_for_its_own_carrier():
+    assert normalize_status("03", carrier="dhl") == "unknown"
+    assert normalize_status("RW", carrier="usps") == "unknown"
+    assert normalize_status("174", carrier="usps") == "unknown"
+    assert normalize_status("03", carrier="pony_express") == "unknown"
+    assert normalize_status("03", carrier=7) == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("carrier", "raw"),
+    [
+        ("dhl", "CS"),  # Closed shipment: says nothing about where the parcel is
+        ("dhl", "SC"),  # Service changed
+        ("dhl", "IA"),  # Image available
+        ("usps", "83"),  # Tendered to Postal Service: listed as a manifest event by one tracker, unpublished
+        ("usps", "DX"),  # Delivery status not updated
+        ("canada_post", "20"),  # Signature image recorded for online viewing
+        ("canada_post", "0"),
+    ],
+)
+def test_codes_without_a_published_meaning_stay_unknown(carrier, raw):
+    assert normalize_status(raw, carrier) == "unknown"
+    assert normalize_status(raw, carrier=carrier) == "unknown"
+
+
+@given(st.text(max_size=12), st.sampled_from(("usps", "dhl", "canada_post", "ups", None)))
+def test_never_raises_with_a_carrier(raw, carrier):
+    assert normalize_status(raw, carrier=carrier) in NORMALIZED_STATUSES

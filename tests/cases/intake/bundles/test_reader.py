@@ -417,13 +417,32 @@ def test_the_events_source_picks_the_vocabulary():
     assert event.status == "info_received"
 
 
+def test_a_carriers_own_code_is_read_with_the_parcels_carrier():
+    usps = {"number": "9400 1112 0108 0805 4830 16", "carrier": "usps"}
+    # A USPS acceptance code with no description: the number's carrier says what "03" means.
+    case = v2_with("parcels.0", {**usps, "events": [{"at": "2026-11-10T12:00:00Z", "raw_status": "03"}]})
+    (event,) = read_v2(case).cases[0].parcels[0].tracking.events
+    assert (event.status, event.raw_status) == ("accepted", "03")
+    # Without a carrier named, the number shows it; a DHL number's "03" means nothing.
+    case = v2_with(
+        "parcels.0", {"number": "3318810025", "events": [{"at": "2026-11-10T12:00:00Z", "raw_status": "03"}]}
+    )
+    (event,) = read_v2(case).cases[0].parcels[0].tracking.events
+    assert (event.status, event.raw_status) == ("unknown", "03")
+
+
+def test_the_source_may_name_the_carrier_whose_codes_an_event_uses():
+    (event,) = v2_events({"at": "2026-11-10T12:00:00Z", "raw_status": "RW", "source": "dhl"})
+    assert event.status == "in_transit"
+
+
 def test_an_unknown_source_is_named():
     (error,) = errors_of(
         bundle_v2(
-            v2_with("parcels.0.events", [{"at": "2026-11-10T12:00:00Z", "raw_status": "x", "source": "dhl"}])
+            v2_with("parcels.0.events", [{"at": "2026-11-10T12:00:00Z", "raw_status": "x", "source": "pony"}])
         )
     )
-    assert error.startswith("case 0, parcels[0].events[0].source: 'dhl' is not known; use one of aftership")
+    assert error.startswith("case 0, parcels[0].events[0].source: 'pony' is not known; use one of aftership")
 
 
 def test_a_version_2_event_without_status_raw_status_or_description_is_named():
