@@ -1,10 +1,13 @@
 """The scorecard's columns fit a laptop: a few by default, every other one a click away in the column
 picker, the choice kept in the query string (every link carries it) and remembered in the session."""
 
+import csv
+import io
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.urls import reverse
 
 from suppliers.scorecard.columns import DEFAULT, SESSION_KEY
 from suppliers.scorecard.figures import COLUMNS
@@ -86,3 +89,18 @@ def test_the_choice_is_remembered_in_the_session_until_the_default_is_asked_for(
 def test_a_choice_of_no_known_column_shows_the_default(client, built, staff):
     client.force_login(staff)
     assert shown(page(client, col=["nothing"], **ONE_WEEK)) == list(DEFAULT)
+
+
+def test_the_csv_carries_disputes_outcomes_for_an_owner_only(client, built, staff, owner):
+    def header(user_client):
+        body = user_client.get(
+            reverse("admin:suppliers_weeklyrollup_scorecard_csv"), ONE_WEEK
+        ).content.decode()
+        return next(csv.reader(io.StringIO(body)))
+
+    client.force_login(staff)
+    staff_header = header(client)
+    assert "disputes_opened" in staff_header
+    assert not {"dispute_won", "dispute_lost", "dispute_accepted"} & set(staff_header)
+    verified_login(client, owner)
+    assert {"dispute_won", "dispute_lost", "dispute_accepted"} <= set(header(client))

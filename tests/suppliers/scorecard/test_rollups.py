@@ -178,3 +178,26 @@ def test_every_supplier_gets_a_row_and_one_without_orders_shows_zeros():
     ]
     idle = built[1]
     assert (idle.supplier_id, idle.product_id, idle.figures, idle.notes) == (11, None, blank_figures(), [])
+
+
+def test_disputes_are_counted_apart_from_the_seed_outcomes():
+    (supplier, sku, country) = rollups.build(
+        suppliers={10: "Acme"},
+        products={1: rollups.ProductInfo("A-1", 10)},
+        case_cells=[rollups.CaseCell(1, "US", v.IN_TRANSIT_CASE, v.CHARGEBACK_WATCH, 3, 0)],
+        outcome_cells=[
+            rollups.OutcomeCell(1, "US", OutcomeKind.DISPUTE_OPENED, 3),
+            rollups.OutcomeCell(1, "US", OutcomeKind.DISPUTE_WON, 1),
+            rollups.OutcomeCell(1, "US", OutcomeKind.DISPUTE_LOST, 1),
+            rollups.OutcomeCell(1, "US", OutcomeKind.REFUNDED, 1),
+        ],
+    )
+    for rollup in (supplier, sku, country):
+        assert rollup.figures["disputes_opened"] == 3
+        assert rollup.figures["dispute_outcomes"] == {
+            "dispute_won": 1,
+            "dispute_lost": 1,
+            "dispute_accepted": 0,
+        }
+        assert rollup.figures["outcomes"]["refunded"] == 1
+        assert not {"dispute_won", "dispute_opened"} & set(rollup.figures["outcomes"])
