@@ -14,7 +14,7 @@ from cases.assessment import assess_many
 from cases.assessment import vocabulary as v
 from cases.assessment.standing import assess_standing
 from cases.intake.bundles.reader import read_bundle
-from cases.models import Case, Order, PastDecision
+from cases.models import Case, Dispute, Order, PastDecision
 from cases.replay import engine as replay_engine
 from cases.replay.engine import (
     replay_all,
@@ -112,6 +112,22 @@ def test_replaying_chosen_cases_reports_only_those(imported):
     report = replay_order_ids(["#1003", "#1006"])
     assert report.cases == 2
     assert (report.next_move.agreed, report.next_move.compared) == (0, 2)
+
+
+def test_an_orders_closed_dispute_is_among_its_actual_outcomes(imported):
+    order = Order.objects.get(order_id="#1003")
+    Dispute.objects.create(
+        order=order,
+        processor="stripe",
+        opened_at=order.ordered_at + timedelta(days=30),
+        status="lost",
+        finalized_on=order.ordered_at + timedelta(days=60),
+    )
+    report = replay_order_ids(["#1003", "#1006"])
+    actual = {d.order_id: d.actual for d in report.disagreements}
+    assert actual["#1003"].dispute == "lost"
+    assert actual["#1006"].dispute == ""
+    assert report.to_dict()["disagreements"][0]["actual"].get("dispute") in ("lost", None)
 
 
 def test_replaying_cases_by_case_key_is_the_admin_selection(imported):
