@@ -144,6 +144,8 @@ def open_dispute(*, order: Order, actor, values: dict, via: str = "admin") -> Di
         action="dispute_opened",
         changes=_changes(values),
         obj=dispute,
+        # On the timeline where it happened (an imported dispute may have been opened weeks ago).
+        at=min(dispute.opened_at, timezone.now()),
         via=via,
     )
     queue_reassessment([order.pk])
