@@ -6,11 +6,12 @@ PostgreSQL), no facet counts, and an index behind every filter. Cases whose last
 (cases.services.assessment.record_unassessable) are counted above the list and have their own filter,
 "Cannot be assessed".
 
-The case page is `cases.workbench.views`; `CaseAdmin` also serves the replay pages (cases.replay.views)
-and the bundle upload (cases.intake.admin.bundles) under its URL. Outcomes and money decisions are written
-only through the case page (`cases.workbench.services`, `cases.workbench.money`), which checks
-permissions and records the audit event; a crafted POST to their admins' add, change or delete URLs gets
-403.
+The case page is `cases.workbench.views`; `CaseAdmin` also serves the replay pages (cases.replay.views),
+the bulk review of fast-lane drafts (cases.workbench.bulk_view: its action "Review drafts in bulk" and its
+own URL for a saved view) and the bundle upload (cases.intake.admin.bundles) under its URL. Outcomes and
+money decisions are written only through the case page (`cases.workbench.services`,
+`cases.workbench.money`) and the bulk review (`cases.workbench.bulk`), which check permissions and record
+the audit event; a crafted POST to their admins' add, change or delete URLs gets 403.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from cases.admin.filters import (
     CountsForProductFilter,
     CountsForSupplierFilter,
     FlagFilter,
+    LaneFilter,
     ParcelCaseTypeFilter,
     SkuFilter,
     UnassessableFilter,
@@ -39,7 +41,9 @@ from cases.permissions import IMPORT_CASES
 from cases.replay.engine import REPLAY_PERMISSION
 from cases.replay.views import MAX_CASES, replay_page, replay_run_page
 from cases.resources import CaseResource
+from cases.workbench.bulk_view import bulk_review_action, bulk_review_page
 from cases.workbench.queue import SAVED_VIEWS, EstimatedCountPaginator, clock_exceeded, key_clock
+from cases.workbench.services import WORK_CASE
 from cases.workbench.views import case_page, risk_badge
 from staletrack.admin import ReadOnlyAdmin, admin_paths
 from staletrack.exports import SelectedRowsExportMixin
@@ -93,6 +97,7 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
         "case_type",
         ParcelCaseTypeFilter,
         "risk_level",
+        LaneFilter,
         "next_move",
         "route",
         ("order__product__supplier", admin.RelatedFieldListFilter),
@@ -115,7 +120,7 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     readonly_fields = ("assessed_at", "policy")
-    actions = ["replay_selected"]
+    actions = ["review_in_bulk", "replay_selected"]
 
     def has_add_permission(self, request):
         return False  # a case exists because an order does
@@ -191,6 +196,7 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
             # The partial index on unassessable_since: a count of the few failing cases, never a scan.
             "unassessable_count": Case.objects.filter(unassessable_since__isnull=False).count(),
             "unassessable_url": f"{base}?{UnassessableFilter.parameter_name}={UnassessableFilter.YES}",
+            "can_review_in_bulk": request.user.has_perm(WORK_CASE),
         }
         return super().changelist_view(request, extra_context)
 
@@ -202,11 +208,22 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
             ("import-bundle/", self.import_bundle_view, "cases_case_import_bundle"),
             ("replay/", self.replay_view, "cases_case_replay"),
             ("replay/runs/<int:pk>/", self.replay_run_view, "cases_case_replay_run"),
+            ("bulk-review/", self.bulk_review_view, "cases_case_bulk_review"),
         )
         return [*own, *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return case_page(self, request, object_id)
+
+    # -- bulk review of fast-lane drafts ----------------------------------------------------------------
+
+    @admin.action(description="Review drafts in bulk (fast lane)", permissions=["change"])
+    def review_in_bulk(self, request, queryset):
+        """The bulk review page for the chosen cases; those not in the fast lane are left out and named."""
+        return bulk_review_action(self, request, queryset)
+
+    def bulk_review_view(self, request):
+        return bulk_review_page(self, request)
 
     # -- replay --------------------------------------------------------------------------------------
 
