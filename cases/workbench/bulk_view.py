@@ -34,7 +34,7 @@ from cases.selectors.case_queue import QUEUE_ORDER, flag_q
 from cases.workbench.bulk import MAX_CASES, Reviewed, mark_sent_in_bulk
 from cases.workbench.lanes import FAST, active_lane_settings, case_lane, case_lane_reason, lane_q
 from cases.workbench.queue import SAVED_VIEWS, clock_exceeded, key_clock
-from cases.workbench.selectors import bulk_review_cases, current_draft, unanswered_messages
+from cases.workbench.selectors import bulk_review_cases, current_draft, review_messages
 from cases.workbench.services import WORK_CASE
 from cases.workbench.views import risk_badge
 from staletrack.permissions import require
@@ -201,7 +201,7 @@ def _page(
     now = timezone.now()
     rows, left_out = [], []
     cases = bulk_review_cases(case_pks)
-    waiting = unanswered_messages([case.order_id for case in cases])
+    messages_of = review_messages([case.order_id for case in cases])
     for case in cases:
         if case_lane(case, settings) != FAST or case.status == CaseStatus.RESOLVED:
             reason = (
@@ -210,12 +210,13 @@ def _page(
             left_out.append((case.order.order_id, reason))
             continue
         text = (texts or {}).get(case.pk)
+        last_reply, waiting = messages_of.get(case.order_id, (None, []))
         rows.append(
             Row(
                 case=case,
                 text=current_draft(case) if text is None else text,
-                unanswered=waiting.get(case.order_id, []),
-                facts=_facts(case, now),
+                unanswered=waiting,
+                facts=_facts(case, now, last_reply),
                 violations=(violations or {}).get(case.pk, []),
                 stale=case.pk in (stale or ()),
             )
@@ -243,9 +244,10 @@ def _fast_lane_queue() -> str:
     return f"{reverse('admin:cases_case_changelist')}?{urlencode(query)}"
 
 
-def _facts(case: Case, now) -> list[tuple[str, str]]:
-    """What the person reads beside a draft: what the case is, its clock, the carrier, the customer's wait,
-    why the rules say so."""
+def _facts(case: Case, now, last_reply) -> list[tuple[str, str]]:
+    """What the person reads beside a draft: what the case is, its clock, the carrier, the customer's wait
+    and the last reply they had (a stale parcel keeps asking for an update: the reader sees when the last
+    went out), why the rules say so."""
     packet = case.packet or {}
     order = case.order
     clocks = packet.get("clocks") or {}
@@ -266,6 +268,7 @@ def _facts(case: Case, now) -> list[tuple[str, str]]:
     ]
     if case.waiting_since:
         facts.append(("waiting since", f"{case.waiting_since:%Y-%m-%d %H:%M}"))
+    facts.append(("last reply", f"{last_reply:%Y-%m-%d %H:%M}" if last_reply else "none yet"))
     if packet.get("reasons"):
         facts.append(("why", "; ".join(packet["reasons"])))
     return facts

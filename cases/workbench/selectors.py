@@ -6,6 +6,8 @@ bulk review draws and their customers' unanswered messages."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth import get_user_model
 from django.db.models import Case as Choose
 from django.db.models import IntegerField, Value, When
@@ -200,20 +202,20 @@ def bulk_review_cases(case_pks: list[int]) -> list[Case]:
     return [by_pk[pk] for pk in case_pks if pk in by_pk]
 
 
-def unanswered_messages(order_pks: list[int]) -> dict[int, list[dict]]:
-    """Each order's customer messages still unanswered (inbound, newer than its latest outbound one,
-    rules.md section 3), oldest first, as {"at", "text"} with the text cut to MESSAGE_SHOWN characters:
-    one query for all the orders."""
+def review_messages(order_pks: list[int]) -> dict[int, tuple[datetime | None, list[dict]]]:
+    """Each order's latest reply to its customer (None: none yet) and its customer's messages still
+    unanswered (inbound, newer than that reply, rules.md section 3), oldest first, as {"at", "text"} with
+    the text cut to MESSAGE_SHOWN characters: one query for all the orders."""
     rows = (
         CustomerMessage.objects.filter(READABLE, order_id__in=order_pks)
         .order_by("order_id", "at", "id")
         .values_list("order_id", "at", "direction", "text")
     )
-    waiting: dict[int, list[dict]] = {}
+    found: dict[int, tuple[datetime | None, list[dict]]] = {}
     for order_pk, at, direction, text in rows:
         if direction == Direction.OUTBOUND:
-            waiting[order_pk] = []
+            found[order_pk] = (at, [])
             continue
         shown = text if len(text) <= MESSAGE_SHOWN else text[: MESSAGE_SHOWN - 1] + "…"
-        waiting.setdefault(order_pk, []).append({"at": at, "text": shown})
-    return waiting
+        found.setdefault(order_pk, (None, []))[1].append({"at": at, "text": shown})
+    return found

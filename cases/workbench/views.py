@@ -154,7 +154,8 @@ def render_case_page(
         "can_work": user.has_perm(WORK_CASE),
         "lane": lane,
         "lane_label": LANE_LABELS[lane],
-        "lane_reason": case_lane_reason(case, lanes),
+        # "owner-only: its risk is owner only" -> "its risk is owner only" (the label is shown beside it).
+        "lane_reason": case_lane_reason(case, lanes).partition(": ")[2],
         # The owner-only lane: only an owner marks the reply as sent or records the outcome.
         "can_answer": user.has_perm(WORK_CASE) and may_answer(user, lane),
         "can_request_money": user.has_perm(REQUEST_MONEY),

@@ -225,3 +225,13 @@ def test_a_page_of_the_largest_size_fits_the_fields_a_request_may_carry():
 def test_more_than_the_largest_page_is_refused_by_the_service(staff):
     with pytest.raises(Exception, match="At most 500"):
         mark_sent_in_bulk(actor=staff, replies=[Reviewed(n, "", FINE) for n in range(MAX_CASES + 1)])
+
+
+def test_a_case_answered_before_shows_when_its_last_reply_went_out(client, staff, three_fast):
+    # A stale parcel keeps asking for an update (rules.md section 5): the reader sees the last one sent.
+    first, second, _ = three_fast
+    client.force_login(staff)
+    client.post(BULK, page_post(choose(client, three_fast), send=[first]))
+    rows = {row.pk: dict(row.facts) for row in choose(client, [first, second]).context["rows"]}
+    assert rows[first.pk]["last reply"] != "none yet" and rows[second.pk]["last reply"] == "none yet"
+    assert "waiting since" not in rows[first.pk] and "waiting since" in rows[second.pk]
