@@ -1,11 +1,14 @@
-"""The case queue and the home page at scale: the admin over 1,000,000 cases on PostgreSQL.
+"""The case queue, the bulk review and the home page at scale: the admin over 1,000,000 cases on PostgreSQL.
 
 Prints the median time and the query count of the queue page, unfiltered, with three pairs of filters and
-on page 50 (or the last page, when a smaller run has fewer), as a logged-in staff user, and of the admin's
-home page (`/admin/`) as an owner and as staff, through Django's test client (the whole request:
+on page 50 (or the last page, when a smaller run has fewer), as a logged-in staff user, of the bulk review
+of fast-lane drafts (the queue's action with 500 cases chosen, and the fast lane's saved view, 500 drawn;
+`load_bulk` gives those cases a stored packet with its draft and their customers a message), and of the
+admin's home page (`/admin/`) as an owner and as staff, through Django's test client (the whole request:
 middleware, session, admin, template). For the home page the run also stores what it counts and shows
 (`load_home`): money decisions and agent proposals, some waiting, products waiting for review, flagged
-suppliers, the day's count of open cases, the last sweep's and weekly review's reports and an import run.
+suppliers, the day's count of open cases, the last sweep's and weekly review's reports, an import run and
+replies sent in each lane.
 
     make bench-admin                       # BENCH_DATABASE_URL, default .../staletrack_bench_admin
     BENCH_CASES=200000 make bench-admin    # a smaller run
@@ -13,7 +16,8 @@ suppliers, the day's count of open cases, the last sweep's and weekly review's r
 Every page is measured for both datasets of bench_data.py, one after the other: orders without tracking,
 as always, then every order with its line items and a parcel, one in five with two (two items, two
 numbers, no events: the queue reads none); BENCH_PARCELS=single or two measures only one. Each page's
-median is checked against 300 ms and its query count against the first dataset's (fixed query counts).
+median is checked against 300 ms (the bulk review's, drawing 500 drafts, against 500 ms) and its query
+count against the first dataset's (fixed query counts); the bulk review's also against 50 chosen cases'.
 
 The benchmark creates its own database and drops it afterwards (BENCH_KEEP=1 keeps it).
 """
@@ -222,37 +226,192 @@ def load_home(connection, staff, owner) -> None:
         cursor.execute("VACUUM ANALYZE cases_moneydecision, cases_agentproposal, suppliers_product")
 
 
+def load_bulk(connection, chosen: list[int]) -> None:
+    """The bulk review's cases: each a stored packet as an assessment writes it (its draft reply, reasons,
+    clocks, its parcel), its own digest, and a message from its customer waiting for an answer."""
+    from cases.choices import Direction
+    from cases.models import CustomerMessage
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE cases_case SET packet = %s::jsonb, packet_digest = md5(id::text) WHERE id = ANY(%s)",
+            [json.dumps(bulk_packet()), chosen],
+        )
+    rows = orders_of(chosen)
+    CustomerMessage.objects.bulk_create(
+        [
+            CustomerMessage(
+                order_id=order_pk,
+                at=NOW - timedelta(hours=6 + n % 48),
+                text="Hello, where is my order? The tracking has not moved for ten days.",
+                direction=Direction.INBOUND,
+            ).with_fingerprint()
+            for n, order_pk in enumerate(rows)
+        ],
+        batch_size=5000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE cases_customermessage")
+
+
+def orders_of(case_pks: list[int]) -> list[int]:
+    from cases.models import Case
+
+    return list(Case.objects.filter(pk__in=case_pks).values_list("order_id", flat=True))
+
+
+def bulk_packet() -> dict:
+    """A stale-in-transit packet as the rules write it (rules.md section 9), about 3 KB."""
+    moved = (NOW - timedelta(days=10)).date().isoformat()
+    draft = (
+        "Hello,\n\nThank you for your message about your order.\n\nThe latest carrier update is from "
+        f'{moved}: in transit (carrier note: "Departed facility"). There has been no new carrier update '
+        "since then, and we are looking into it with the carrier. We will write again as soon as we hear "
+        "back, and we are sorry for the wait.\n\nBest regards,\nThe store team"
+    )
+    window = {"name": "stale_in_transit_days", "days": 7, "elapsed_days": 10, "exceeded": True}
+    clocks = {"order_age_days": 20, "tracking_age_days": 18, "days_since_first_scan": 17}
+    clocks |= {"days_since_last_movement": 10}
+    return {
+        "order_id": "#bench",
+        "case_type": "stale_in_transit",
+        "risk_level": "customer_update",
+        "next_move": "draft_update",
+        "also": [],
+        "route": "customer_support",
+        "window": window,
+        "clocks": clocks,
+        "carrier": "yunexpress",
+        "flags": ["customer_waiting"],
+        "evidence_gaps": ["no supplier pickup proof"],
+        "reasons": [
+            f"last movement {moved}, 10 days ago; the in-transit window is 7 days",
+            "1 unanswered customer message, the latest today",
+        ],
+        "requires_owner_approval": False,
+        "policy_version": "v1",
+        "next_assessment_at": (NOW + timedelta(days=1)).isoformat(),
+        "draft_reply": draft,
+        "supplier_draft": None,
+        "draft_notes": [],
+        "parcels": [
+            {
+                "number": "YT2431220000000001",
+                "carrier": "yunexpress",
+                "skus": ["SKU-1"],
+                "superseded": False,
+                "case_type": "stale_in_transit",
+                "risk_level": "customer_update",
+                "next_move": "draft_update",
+                "window": window,
+                "clocks": clocks,
+                "flags": [],
+            }
+        ],
+        "as_of": NOW.isoformat(),
+        "dispute": None,
+    }
+
+
+def load_lane_replies(staff) -> None:
+    """Replies sent in the last four weeks, one open case in 200 each, in the three lanes (the home page)."""
+    from cases.models import CustomerMessage, SentReply
+
+    messages, replies = [], []
+    for n, case_id in enumerate(range(3, CASES + 1, 200)):
+        at = NOW - timedelta(hours=n % (24 * 27))
+        messages.append(
+            CustomerMessage(
+                order_id=case_id, at=at, text=f"reply {n}", direction="outbound"
+            ).with_fingerprint()
+        )
+    CustomerMessage.objects.bulk_create(messages, batch_size=5000)
+    for n, message in enumerate(messages):
+        lane = ("fast", "fast", "standard", "owner_only")[n % 4]
+        replies.append(
+            SentReply(case_id=message.order_id, message=message, lane=lane, sent_at=message.at, by=staff)
+        )
+    SentReply.objects.bulk_create(replies, batch_size=5000)
+
+
 TARGET_MS = 300  # each page's median at 1,000,000 cases
+BULK_TARGET_MS = 500  # the bulk review's, 500 drafts drawn
+BULK_CASES = 500
 
 
-def measure(client, url: str, params: dict, name: str, queries: dict[str, int]):
+def measure(
+    client,
+    url: str,
+    params: dict,
+    name: str,
+    queries: dict[str, int],
+    *,
+    post: bool = False,
+    target_ms: int = TARGET_MS,
+):
     """Print the page's median time, query count and time in SQL, each checked (the median against
-    TARGET_MS, the count against `queries`' for the same page, set on the first dataset measured); returns
-    the admin's ChangeList (None for the home page, which shows its count of open cases instead)."""
+    `target_ms`, the count against `queries`' for the same page, set on the first dataset measured); returns
+    the admin's ChangeList (None for the other pages, which show what they counted instead)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client.get(url, params)  # warm
+    ask = client.post if post else client.get
+    ask(url, params)  # warm
     times = []
     for _ in range(RUNS):
         started = time.perf_counter()
-        response = client.get(url, params)
+        response = ask(url, params)
         times.append(time.perf_counter() - started)
         assert response.status_code == 200, (name, response.status_code)
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, params)
+        response = ask(url, params)
     sql_ms = sum(float(q["time"]) for q in captured.captured_queries) * 1000
     cl = response.context.get("cl")
-    shown = cl.result_count if cl is not None else response.context["home"].open_now
+    if cl is not None:
+        shown = cl.result_count
+    elif "rows" in response.context:
+        shown = len(response.context["rows"])  # the bulk review's drafts
+    else:
+        shown = response.context["home"].open_now
     median_ms = statistics.median(times) * 1000
     fixed = queries.setdefault(name, len(captured)) == len(captured)
     print(
         f"  {name:<38} {median_ms:7.1f} ms  {len(captured):2d} queries "
         f"({sql_ms:6.1f} ms in SQL)  count shown: {shown:,}  "
-        f"(under {TARGET_MS} ms: {bench_data.verdict(median_ms < TARGET_MS)}; "
+        f"(under {target_ms} ms: {bench_data.verdict(median_ms < target_ms)}; "
         f"queries as in the first dataset: {bench_data.verdict(fixed)})"
     )
     return cl
+
+
+def measure_bulk(client, chosen: list[int], queries: dict[str, int]) -> None:
+    """The bulk review: the queue's action over the chosen cases (50, then all 500: the same queries),
+    and the fast lane's saved view."""
+    action = {"action": "review_in_bulk", "index": "0"}
+    few, name = (
+        f"bulk review: action, {len(chosen[:50])} chosen",
+        f"bulk review: action, {len(chosen)} chosen",
+    )
+    measure(client, "/admin/cases/case/", action | {"_selected_action": chosen[:50]}, few, queries, post=True)
+    measure(
+        client,
+        "/admin/cases/case/",
+        action | {"_selected_action": chosen},
+        name,
+        queries,
+        post=True,
+        target_ms=BULK_TARGET_MS,
+    )
+    same = bench_data.verdict(queries[few] == queries[name])
+    print(f"    same queries for 50 and {len(chosen)} chosen: {same}")
+    measure(
+        client,
+        "/admin/cases/case/bulk-review/",
+        {"view": "fast-lane"},
+        f"bulk review: fast-lane view, {BULK_CASES} drawn",
+        queries,
+        target_ms=BULK_TARGET_MS,
+    )
 
 
 def main() -> None:
@@ -275,6 +434,9 @@ def measure_queue(variant: bench_data.Variant, queries: dict[str, int]) -> None:
             started = time.perf_counter()
             load(connection, staff.pk, variant)
             load_home(connection, staff, owner)
+            load_lane_replies(staff)
+            chosen = fast_lane_cases()
+            load_bulk(connection, chosen)
             print(f"loaded {CASES:,} cases in {time.perf_counter() - started:.0f} s")
 
             client = Client()
@@ -297,6 +459,9 @@ def measure_queue(variant: bench_data.Variant, queries: dict[str, int]) -> None:
             page = min(50, pages)
             measure(client, url, {"p": str(page)}, f"page {page} of {pages:,}, unfiltered", queries)
 
+            print(f"bulk review of fast-lane drafts, median of {RUNS} requests, {CASES:,} cases:")
+            measure_bulk(client, chosen, queries)
+
             print(f"home page, median of {RUNS} requests, {CASES:,} cases:")
             measure(client, "/admin/", {}, "home page as staff", queries)
             as_owner = Client()
@@ -304,6 +469,16 @@ def measure_queue(variant: bench_data.Variant, queries: dict[str, int]) -> None:
             measure(as_owner, "/admin/", {}, "home page as the owner", queries)
         finally:
             teardown_test_environment()
+
+
+def fast_lane_cases() -> list[int]:
+    """The first BULK_CASES open fast-lane cases in the queue's order: those the saved view draws."""
+    from cases.models import Case
+    from cases.selectors.case_queue import QUEUE_ORDER
+    from cases.workbench.lanes import FAST, active_lane_settings, lane_q
+
+    fast = Case.objects.filter(lane_q(FAST, active_lane_settings()), status="open")
+    return list(fast.order_by(*QUEUE_ORDER).values_list("pk", flat=True)[:BULK_CASES])
 
 
 if __name__ == "__main__":

@@ -195,6 +195,14 @@ class AgentProposalState(models.TextChoices):
     DISMISSED = "dismissed", "dismissed"
 
 
+class Lane(models.TextChoices):
+    """The lanes of the policy (policies.lanes): who may answer a case, and how."""
+
+    FAST = "fast", "fast lane"
+    STANDARD = "standard", "standard"
+    OWNER_ONLY = "owner_only", "owner-only"
+
+
 class DisputeProcessor(models.TextChoices):
     """Who holds the disputed payment: the evidence pack speaks each one's field names."""
 

@@ -26,6 +26,7 @@ from cases.choices import (
     EventSource,
     EvidenceKind,
     ImportKind,
+    Lane,
     MoneyKind,
     MoneyState,
     NextMove,
@@ -408,7 +409,14 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-risk_rank", "order__ordered_at"]
-        permissions = [("import_cases", "Can import case bundles")]
+        permissions = [
+            ("import_cases", "Can import case bundles"),
+            # The owner-only lane (policies.lanes): its replies marked as sent, its outcomes recorded.
+            (
+                "answer_owner_only_case",
+                "Can answer owner-only-lane cases (mark replies sent, record outcomes)",
+            ),
+        ]
         indexes = [
             models.Index(fields=["status", "next_assessment_at"], name="case_due"),
             models.Index(fields=["order"], condition=Q(assessed_at__isnull=True), name="case_never_assessed"),
@@ -505,6 +513,33 @@ class Outcome(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.case}"
+
+
+class SentReply(models.Model):
+    """One reply to a customer recorded as sent (`mark_draft_sent`, in bulk or not, and
+    `mark_customer_updated`), with the lane its case was in then and how long the customer had waited
+    for it: what each lane costs and saves (the owner's home, `cases.selectors.lanes`). Whether the
+    customer came back (a new inbound message soon after) is read from the messages when asked."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sent_replies")
+    message = models.ForeignKey(CustomerMessage, on_delete=models.SET_NULL, null=True, blank=True)
+    lane = models.CharField(max_length=10, choices=Lane.choices)
+    sent_at = models.DateTimeField()
+    waited_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="From the oldest message the customer still waited on to the reply; empty: none waited.",
+    )
+    in_bulk = models.BooleanField(default=False, help_text="Marked as sent from the bulk review.")
+    by = done_by()
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name_plural = "sent replies"
+        indexes = [models.Index(fields=["sent_at"], name="sent_reply_by_time")]
+
+    def __str__(self):
+        return f"Reply on {self.case} at {self.sent_at:%Y-%m-%d %H:%M} ({self.lane})"
 
 
 class PastDecision(models.Model):

@@ -2,6 +2,7 @@
 
 The what-if pages themselves are policies.whatif.views."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -10,7 +11,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from policies import services
-from policies.models import CountryOverride, Policy, SupplierOverride
+from policies.lanes import POLICY_LANE_FIELDS, validate_lane_settings
+from policies.models import (
+    CASE_TYPE_CHOICES,
+    FAST_RISK_CHOICES,
+    RISK_CHOICES,
+    CountryOverride,
+    Policy,
+    SupplierOverride,
+)
 from policies.permissions import EDIT_POLICY
 from policies.values import POLICY_FIELDS
 from policies.whatif.views import require_edit_policy, what_if_page, what_if_run_page
@@ -41,13 +50,58 @@ class SupplierOverrideInline(OverrideInline):
     autocomplete_fields = ("supplier",)
 
 
+def _ticks(choices, help_text: str) -> forms.TypedMultipleChoiceField:
+    return forms.TypedMultipleChoiceField(
+        choices=choices, required=False, widget=forms.CheckboxSelectMultiple, help_text=help_text
+    )
+
+
+class PolicyForm(forms.ModelForm):
+    """A draft's numbers and lanes. The lanes' lists are ticks of the rules' own words; together they must
+    hold (policies.lanes.validate_lane_settings), each refusal naming its setting."""
+
+    lane_fast_case_types = _ticks(CASE_TYPE_CHOICES, Policy._meta.get_field("lane_fast_case_types").help_text)
+    lane_fast_max_risk = forms.ChoiceField(
+        choices=FAST_RISK_CHOICES, help_text=Policy._meta.get_field("lane_fast_max_risk").help_text
+    )
+    lane_owner_only_case_types = _ticks(
+        CASE_TYPE_CHOICES, Policy._meta.get_field("lane_owner_only_case_types").help_text
+    )
+    lane_owner_only_risks = _ticks(RISK_CHOICES, Policy._meta.get_field("lane_owner_only_risks").help_text)
+
+    class Meta:
+        model = Policy
+        fields = ("note", *POLICY_FIELDS, *POLICY_LANE_FIELDS)
+
+    def clean(self):
+        data = super().clean()
+        values = {name: data[column] for column, name in POLICY_LANE_FIELDS.items() if column in data}
+        for name, reason in validate_lane_settings(values).items():
+            self.add_error(f"lane_{name}", reason)
+        return data
+
+
 @admin.register(Policy)
 class PolicyAdmin(RefuseUnpermittedActionsMixin, admin.ModelAdmin):
     """Versions are never edited once activated: copy one into a draft, edit the draft, activate it."""
 
+    form = PolicyForm
     list_display = ("label", "is_active", "activated_at", "note", "created_by", *POLICY_FIELDS[:6])
     readonly_fields = ("version", "is_active", "activated_at", "created_at", "created_by")
-    fields = ("version", "is_active", "activated_at", "note", *POLICY_FIELDS, "created_at", "created_by")
+    fieldsets = (
+        (None, {"fields": ("version", "is_active", "activated_at", "note")}),
+        ("Numbers (rules.md section 2)", {"fields": POLICY_FIELDS}),
+        (
+            "Lanes (docs/fast-lane.md)",
+            {
+                "fields": tuple(POLICY_LANE_FIELDS),
+                "description": "Fast: staff may review these cases' drafts in bulk. Owner-only: only an "
+                "owner marks their replies as sent or records their outcomes (owner-only wins). The rest "
+                "are worked one case page at a time, as always.",
+            },
+        ),
+        (None, {"fields": ("created_at", "created_by")}),
+    )
     inlines = [CountryOverrideInline, SupplierOverrideInline]
     actions = ["copy_into_draft", "activate_draft"]
     change_form_template = "admin/policies/policy/change_form.html"

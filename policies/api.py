@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 
 from policies.models import HELP, WhatIfRun
-from policies.selectors import active_policy
+from policies.selectors import active_policy, lane_settings_of
 from policies.values import POLICY_FIELDS
 from staletrack.api import ERRORS, PageQuery
 from staletrack.cursors import id_page
@@ -38,6 +38,10 @@ class PolicyInForce(Schema):
     country_overrides: list[PolicyOverride]
     supplier_overrides: list[PolicyOverride]
     precedence: str
+    lanes: dict[str, Any] = Field(
+        description="Which cases staff may answer in bulk (fast) and which only an owner answers "
+        "(owner-only; the rest standard): docs/fast-lane.md."
+    )
 
 
 class WhatIfRow(Schema):
@@ -55,6 +59,13 @@ class WhatIfRow(Schema):
     changed_next_move: int
     risk_raised: int
     risk_lowered: int
+    fast_now: int = Field(description="Open cases in the fast lane under the active version.")
+    fast_draft: int
+    standard_now: int
+    standard_draft: int
+    owner_only_now: int
+    owner_only_draft: int
+    lane_changed: int = Field(description="Open cases whose lane the draft changes.")
 
 
 class WhatIfPage(Schema):
@@ -83,6 +94,7 @@ def policy_in_force() -> dict:
         ],
         "precedence": "A supplier override beats a country override, which beats the version's own numbers; "
         "a supplier's own processing time counts as a supplier override of the processing window.",
+        "lanes": lane_settings_of(policy).as_dict(),
     }
 
 
@@ -109,6 +121,13 @@ def _run(run: WhatIfRun, *, changes: bool = False) -> dict:
                 "changed_next_move",
                 "risk_raised",
                 "risk_lowered",
+                "fast_now",
+                "fast_draft",
+                "standard_now",
+                "standard_draft",
+                "owner_only_now",
+                "owner_only_draft",
+                "lane_changed",
             )
         },
     }

@@ -6,6 +6,8 @@ as plain values and decides which override wins."""
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from cases.assessment.vocabulary import CASE_TYPES, RISK_LEVELS
+from policies.lanes import DEFAULT_SETTINGS, FAST_RISKS
 from policies.values import DEFAULTS, MAXIMUM_DAYS, MINIMUMS, POLICY_FIELDS
 from staletrack.fields import done_by, optional_link
 from staletrack.runs import StoredRunMixin
@@ -52,9 +54,34 @@ def _declare_fields(cls: type[models.Model], *, override: bool) -> None:
         cls.add_to_class(name, policy_field(name, override=override))
 
 
+def default_fast_case_types() -> list[str]:
+    return list(DEFAULT_SETTINGS.fast_case_types)
+
+
+def default_owner_only_case_types() -> list[str]:
+    return list(DEFAULT_SETTINGS.owner_only_case_types)
+
+
+def default_owner_only_risks() -> list[str]:
+    return list(DEFAULT_SETTINGS.owner_only_risks)
+
+
+def words(values) -> list[tuple[str, str]]:
+    return [(value, value.replace("_", " ")) for value in values]
+
+
+CASE_TYPE_CHOICES = words(CASE_TYPES)
+RISK_CHOICES = words(RISK_LEVELS)
+FAST_RISK_CHOICES = words(FAST_RISKS)
+
+
 class Policy(PolicyFields):
     """One version of the store's default policy. Versions are kept forever: a packet names the version
-    it used. Only a draft can be edited; an owner activates it, and exactly one version is active."""
+    it used. Only a draft can be edited; an owner activates it, and exactly one version is active.
+
+    Beside the numbers, each version holds its lanes (policies.lanes, docs/fast-lane.md): which cases
+    staff may answer in bulk and which stay the owner's. They are the store's, not a country's or a
+    supplier's: no override sets them."""
 
     version = models.PositiveIntegerField(unique=True, editable=False)
     is_active = models.BooleanField(default=False, editable=False)
@@ -62,6 +89,29 @@ class Policy(PolicyFields):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = done_by()
     activated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    lane_fast_case_types = models.JSONField(
+        default=default_fast_case_types,
+        blank=True,
+        help_text="Case types whose drafts staff may review in bulk (at or below the highest risk below).",
+    )
+    lane_fast_max_risk = models.CharField(
+        max_length=20,
+        choices=FAST_RISK_CHOICES,
+        default=DEFAULT_SETTINGS.fast_max_risk,
+        help_text="The highest risk a fast-lane case may have.",
+    )
+    lane_owner_only_case_types = models.JSONField(
+        default=default_owner_only_case_types,
+        blank=True,
+        help_text="Case types only an owner answers (marks the reply as sent, records the outcome).",
+    )
+    lane_owner_only_risks = models.JSONField(
+        default=default_owner_only_risks, blank=True, help_text="Risk levels only an owner answers."
+    )
+    lane_owner_only_refunds = models.BooleanField(
+        default=DEFAULT_SETTINGS.owner_only_refunds,
+        help_text="Any case with a refund request or a dispute is the owner's.",
+    )
 
     class Meta:
         ordering = ["-version"]
@@ -158,6 +208,16 @@ class WhatIfRun(StoredRunMixin, models.Model):
     changed_next_move = models.PositiveIntegerField(default=0)
     risk_raised = models.PositiveIntegerField(default=0)
     risk_lowered = models.PositiveIntegerField(default=0)
+    # The open cases per lane (policies.lanes) under the active version and under the draft.
+    fast_now = models.PositiveIntegerField(default=0)
+    fast_draft = models.PositiveIntegerField(default=0)
+    standard_now = models.PositiveIntegerField(default=0)
+    standard_draft = models.PositiveIntegerField(default=0)
+    owner_only_now = models.PositiveIntegerField(default=0)
+    owner_only_draft = models.PositiveIntegerField(default=0)
+    lane_changed = models.PositiveIntegerField(
+        default=0, help_text="Open cases whose lane the draft changes."
+    )
     changes = models.JSONField(default=list, blank=True, help_text="The first 1,000 changed cases.")
     error = models.TextField(blank=True)
     seconds = models.FloatField(null=True, blank=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from policies.lanes import DEFAULT_SETTINGS, POLICY_LANE_FIELDS, LaneSettings, settings_from
 from policies.models import Policy
 from policies.values import POLICY_FIELDS, PolicyValues, resolve
 
@@ -16,6 +17,7 @@ class PolicyBook:
     default: PolicyValues
     countries: dict[str, dict[str, int | None]] = field(default_factory=dict)
     suppliers: dict[int, dict[str, int | None]] = field(default_factory=dict)
+    lanes: LaneSettings = DEFAULT_SETTINGS
 
     def for_order(
         self, country: str, supplier_id: int | None, supplier_processing_days: int | None = None
@@ -36,6 +38,17 @@ class PolicyBook:
 
 def values_of(policy: Policy) -> PolicyValues:
     return PolicyValues(**{name: getattr(policy, name) for name in POLICY_FIELDS}, version=policy.label)
+
+
+def lane_settings_of(policy: Policy) -> LaneSettings:
+    """A version's lanes (policies.lanes)."""
+    return settings_from({column: getattr(policy, column) for column in POLICY_LANE_FIELDS})
+
+
+def active_lane_settings() -> LaneSettings:
+    """The lanes of the version in force, read alone (one small query); the defaults before any version."""
+    row = Policy.objects.filter(is_active=True).values(*POLICY_LANE_FIELDS).first()
+    return settings_from(row) if row is not None else DEFAULT_SETTINGS
 
 
 def active_policy() -> Policy:
@@ -59,4 +72,5 @@ def policy_book(policy: Policy) -> PolicyBook:
         default=values_of(policy),
         countries={o.country: o.values() for o in policy.country_overrides.all()},
         suppliers={o.supplier_id: o.values() for o in policy.supplier_overrides.all()},
+        lanes=lane_settings_of(policy),
     )

@@ -11,9 +11,10 @@ from django.utils import timezone
 from cases.choices import CaseStatus
 from cases.models import Case
 from cases.services.audit import audit_event
+from policies.lanes import POLICY_LANE_FIELDS, lane_differences
 from policies.models import CountryOverride, Policy, SupplierOverride
 from policies.permissions import EDIT_POLICY
-from policies.selectors import policy_book
+from policies.selectors import lane_settings_of, policy_book
 from policies.values import POLICY_FIELDS
 from policies.whatif.diff import same_numbers
 from policies.whatif.runs import latest_run, run_summary
@@ -26,11 +27,12 @@ from staletrack.permissions import require
 def create_draft(
     *, base: Policy, actor=None, note: str = "", changes: dict[str, int] | None = None
 ) -> Policy:
-    """A new, inactive version copied from `base` (with its overrides), optionally changed."""
+    """A new, inactive version copied from `base` (with its overrides and its lanes), optionally changed."""
     require(actor, EDIT_POLICY)
     # Two drafts at once collide on the unique version and the second one fails whole: nothing half-made.
     next_version = (Policy.objects.aggregate(v=Max("version"))["v"] or 0) + 1
-    values = {name: getattr(base, name) for name in POLICY_FIELDS} | (changes or {})
+    copied = (*POLICY_FIELDS, *POLICY_LANE_FIELDS)
+    values = {name: getattr(base, name) for name in copied} | (changes or {})
     draft = Policy.objects.create(version=next_version, note=note, created_by=actor, **values)
     CountryOverride.objects.bulk_create(
         CountryOverride(policy=draft, country=o.country, **o.values()) for o in base.country_overrides.all()
@@ -63,6 +65,11 @@ def activate(policy: Policy, *, actor=None, reason: str = "") -> Policy:
     policy.activated_at = timezone.now()
     policy.save(update_fields=["is_active", "activated_at"])
     changes = {"previous": previous.label if previous else None, "version": policy.label}
+    if previous is not None:
+        # The lanes take effect at once (they are read live, never stored on a case): say what moved.
+        lanes = lane_differences(lane_settings_of(previous), lane_settings_of(policy))
+        if lanes:
+            changes["lanes"] = {setting: [was, now] for setting, was, now in lanes}
     run = latest_run(policy)
     if run is not None:
         changes["what_if"] = run_summary(run)

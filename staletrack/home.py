@@ -1,4 +1,5 @@
-"""The admin's home page: what needs the owner now, the open cases by risk level with the change since
+"""The admin's home page: what needs the owner now, what each lane of the policy cost and saved (replies
+sent, the customers' wait, how many came back), the open cases by risk level with the change since
 yesterday, the customers who wait longest, the disputes by their evidence deadline, and what the last
 sweep, import and weekly review did.
 
@@ -26,6 +27,7 @@ from cases.selectors import disputes as dispute_reads
 from cases.selectors import home as reads
 from cases.workbench.queue import SAVED_VIEWS
 from cases.workbench.views import risk_badge
+from policies.lanes import LANE_LABELS, LANES
 from staletrack.job_reports import SWEEP, WEEKLY_REVIEW
 from staletrack.permissions import holds_without_second_factor
 from suppliers.models import Product, Supplier
@@ -108,10 +110,40 @@ def ago(at: datetime, now: datetime) -> str:
     return f"{timesince(at, now, depth=1)} ago"
 
 
+@dataclass(frozen=True)
+class LaneRow:
+    """One lane's replies of the last `reads.LANE_DAYS` days (cases.selectors.home.LaneFigures), in words."""
+
+    lane: str
+    label: str
+    replies: int
+    waited: int
+    average_wait: str
+    longest_wait: str
+    came_back: int
+    url: str | None
+
+    @property
+    def came_back_percent(self) -> str:
+        return f"{100 * self.came_back / self.replies:.0f}%" if self.replies else "—"
+
+
+def duration_words(seconds: float | None) -> str:
+    """ "40 min", "5.5 h", "2.3 d"; "—" when no customer waited."""
+    if seconds is None:
+        return "—"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
+
+
 @dataclass
 class Home:
     owner: bool = False
     needs: list[Need] = field(default_factory=list)
+    lanes: list[LaneRow] | None = None  # None: not an owner, or may not see cases
     risks: list[RiskRow] | None = None  # None: the user may not see cases
     open_now: int = 0
     open_before: int | None = None
@@ -133,6 +165,8 @@ def home_page(user, *, now: datetime | None = None) -> Home:
     counts = reads.open_cases_by_risk() if sees_cases else {}
     if home.owner:
         home.needs = owner_needs(user, counts)
+        if sees_cases:
+            home.lanes = lane_rows(reads.replies_by_lane(since=now - timedelta(days=reads.LANE_DAYS)))
     if sees_cases:
         baseline = reads.day_counts(on_or_before=timezone.localdate(now))
         home.risks = risk_rows(counts, baseline.cases if baseline else None)
@@ -209,6 +243,26 @@ def owner_needs(user, counts: dict[str, int]) -> list[Need]:
             )
         )
     return needs
+
+
+def lane_rows(figures: dict) -> list[LaneRow]:
+    """One row per lane (fast, standard, owner-only), each linked to the queue's open cases of that lane."""
+    rows = []
+    for lane in LANES:
+        found = figures.get(lane)
+        rows.append(
+            LaneRow(
+                lane=lane,
+                label=LANE_LABELS[lane],
+                replies=found.replies if found else 0,
+                waited=found.waited if found else 0,
+                average_wait=duration_words(found.average_wait if found else None),
+                longest_wait=duration_words(found.longest_wait if found else None),
+                came_back=found.came_back if found else 0,
+                url=list_url(QUEUE, {"lane": lane, "status__exact": CaseStatus.OPEN}),
+            )
+        )
+    return rows
 
 
 def risk_rows(counts: dict[str, int], before: dict[str, int] | None) -> list[RiskRow]:

@@ -172,6 +172,9 @@ TEMPLATES[0]["OPTIONS"]["context_processors"].append("staletrack.second_factor.c
 # Upload limits: a case bundle is a small JSON file; refuse anything that could exhaust memory.
 BUNDLE_MAX_BYTES = int(os.environ.get("STALETRACK_BUNDLE_MAX_BYTES", str(limits.MAX_BUNDLE_BYTES)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = BUNDLE_MAX_BYTES
+# The bulk review of fast-lane drafts (cases.workbench.bulk_view) posts two fields a case, 500 cases a page:
+# a little over Django's 1,000. Still a bound: a request with more fields is refused before any view.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_100
 
 # The tracker webhook (AfterShip-style): the store's shared secret signs every body (HMAC-SHA256).
 # Empty: the endpoint refuses every delivery.

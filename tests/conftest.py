@@ -84,6 +84,7 @@ DATA_MIGRATIONS = (
     ("cases.migrations.0030_staff_decide_what_messages_propose", "grant", False),
     ("cases.migrations.0033_staff_decide_what_agents_propose", "grant", False),
     ("cases.migrations.0037_dispute_roles", "grant", False),
+    ("cases.migrations.0039_fast_lane", "grant", False),
     ("staletrack.migrations.0003_owner_manages_tokens", "grant", False),
 )
 

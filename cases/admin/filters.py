@@ -1,9 +1,10 @@
 """Queue filters that Django's field filters do not give.
 
 The assignee (with "mine"), flags, the case type of any parcel, order age buckets, the supplier or SKU a
-case counts for (the scorecard's links) and cases that cannot be assessed. Each filter narrows on an
-indexed column (flags: a GIN index on PostgreSQL; cannot be assessed: the partial index on
-`unassessable_since`; counts for: the partial index on `counted_product`, or'd with the order's product)."""
+case counts for (the scorecard's links), cases that cannot be assessed, and the lane of the policy in force
+(docs/fast-lane.md). Each filter narrows on an indexed column (flags: a GIN index on PostgreSQL; cannot be
+assessed: the partial index on `unassessable_since`; counts for: the partial index on `counted_product`,
+or'd with the order's product; the lane: case type, risk and route)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from cases.assessment.disputes import OWNER_DAYS
 from cases.choices import DisputeStatus
 from cases.models import Dispute
 from cases.selectors.case_queue import flag_q, parcel_case_type_q
+from cases.workbench.lanes import active_lane_settings, lane_q
 from cases.workbench.queue import AGE_BUCKETS, age_bucket_filter
 
 FLAGS = v.FLAGS
@@ -42,6 +44,22 @@ class AssigneeFilter(admin.SimpleListFilter):
         if value and value.isdigit():
             return queryset.filter(assignee_id=int(value))
         return queryset
+
+
+class LaneFilter(admin.SimpleListFilter):
+    """The lanes of the policy in force (policies.lanes): fast (drafts reviewed in bulk), standard,
+    owner-only. The policy is read only when the filter is used."""
+
+    title = "lane"
+    parameter_name = "lane"
+
+    def lookups(self, request, model_admin):
+        return [("fast", "fast lane"), ("standard", "standard"), ("owner_only", "owner-only")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("fast", "standard", "owner_only"):
+            return queryset
+        return queryset.filter(lane_q(self.value(), active_lane_settings()))
 
 
 class FlagFilter(admin.SimpleListFilter):

@@ -5,21 +5,32 @@ and weekly review did.
 Each read is one query whose cost does not grow with the number of cases that are not shown: counts of open
 cases come from the small partial index `open_case_by_risk` alone, the longest waits are the first entries of
 `open_case_waiting`, the pending money decisions are `money_pending`'s, and the other counts are over small
-tables (products, suppliers) or an index on their state (agent proposals)."""
+tables (products, suppliers) or an index on their state (agent proposals). The lanes' figures read the
+replies of the last weeks alone (`sent_reply_by_time`), each with one indexed look at its order's messages."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Subquery
+from django.db.models import Avg, Count, DateTimeField, Exists, ExpressionWrapper, Max, OuterRef, Q, Subquery
 
-from cases.choices import AgentProposalState, CaseStatus, MoneyState, RiskLevel
-from cases.models import AgentProposal, Case, ImportRun, MoneyDecision, OpenCaseCount
+from cases.choices import AgentProposalState, CaseStatus, Direction, MoneyState, RiskLevel
+from cases.models import (
+    AgentProposal,
+    Case,
+    CustomerMessage,
+    ImportRun,
+    MoneyDecision,
+    OpenCaseCount,
+    SentReply,
+)
 from staletrack.models import JobReport
 from suppliers.models import Product, Supplier
 
 LONGEST_WAITS = 10
+LANE_DAYS = 28  # the replies the lanes' figures count: those of the last four weeks
+CAME_BACK_DAYS = 7  # a customer who writes again within a week of a reply came back
 
 
 def open_cases_by_risk() -> dict[str, int]:
@@ -101,3 +112,46 @@ def job_reports(*jobs: str) -> dict[str, JobReport]:
 def owner_only_cases(counts: dict[str, int]) -> int:
     """The owner-only open cases, from `open_cases_by_risk`'s counts (no query of its own)."""
     return counts.get(RiskLevel.OWNER_ONLY, 0)
+
+
+@dataclass(frozen=True)
+class LaneFigures:
+    """The replies recorded as sent in one lane (cases.models.SentReply) since some instant: how many, how
+    many had a customer waiting and how long on average and at most (seconds), and after how many the
+    customer wrote again within `CAME_BACK_DAYS` days."""
+
+    lane: str
+    replies: int
+    waited: int
+    average_wait: float | None
+    longest_wait: int | None
+    came_back: int
+
+
+def replies_by_lane(*, since: datetime, came_back_days: int = CAME_BACK_DAYS) -> dict[str, LaneFigures]:
+    """The lanes' figures over the replies sent since `since`, by lane (one without replies: absent). One
+    query: the replies of the period through their time's index, each with one look at its order's
+    messages (a new inbound one within `came_back_days` days of the reply)."""
+    within = ExpressionWrapper(
+        OuterRef("sent_at") + timedelta(days=came_back_days), output_field=DateTimeField()
+    )
+    again = CustomerMessage.objects.filter(
+        order_id=OuterRef("case__order_id"),
+        direction=Direction.INBOUND,
+        at__gt=OuterRef("sent_at"),
+        at__lte=within,
+    )
+    rows = (
+        SentReply.objects.filter(sent_at__gte=since)
+        .annotate(again=Exists(again))
+        .order_by()
+        .values("lane")
+        .annotate(
+            replies=Count("id"),
+            waited=Count("waited_seconds"),
+            average_wait=Avg("waited_seconds"),
+            longest_wait=Max("waited_seconds"),
+            came_back=Count("id", filter=Q(again=True)),
+        )
+    )
+    return {row["lane"]: LaneFigures(**row) for row in rows}

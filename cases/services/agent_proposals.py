@@ -9,7 +9,8 @@ them, and the endings an agent may propose leave out the money ones (refunded, r
 owner's money decision.
 
 A draft is checked by the guard of rules.md section 8 before it is even kept: a draft that breaks it is
-refused, with each breach named.
+refused, with each breach named. An outcome proposed for a case in the owner-only lane of the policy
+(docs/fast-lane.md) is accepted only by an owner, as the workbench's `resolve` is.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from cases.choices import AgentProposalKind, AgentProposalState, ChaseChannel, O
 from cases.models import AgentProposal, Case
 from cases.services.audit import audit_event
 from cases.workbench import services as workbench
+from cases.workbench.lanes import require_answer
 from staletrack.models import ApiToken
 from staletrack.permissions import require
 
@@ -115,6 +117,8 @@ def accept(proposal: AgentProposal, *, actor, text: str | None = None) -> AgentP
         workbench.chase_supplier(case, actor=actor, channel=proposal.channel or ChaseChannel.EMAIL, note=text)
         made = "a supplier chase"
     elif proposal.kind == AgentProposalKind.OUTCOME:
+        # The owner-only lane first, named as this answer (resolve checks it again on the locked case).
+        require_answer(actor, case, what="accept an outcome for it")
         workbench.resolve(case, actor=actor, ending=proposal.ending, note=text)
         made = f"the outcome {proposal.ending}"
     else:

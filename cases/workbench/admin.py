@@ -7,10 +7,12 @@ PostgreSQL), no facet counts, and an index behind every filter. Cases whose last
 "Cannot be assessed".
 
 The case page is `cases.workbench.views`; `CaseAdmin` also serves the replay pages (cases.replay.views),
-the bundle upload (cases.intake.admin.bundles) and a dispute's evidence pack (cases.evidence.views) under
-its URL. Outcomes and money decisions are written only through the case page (`cases.workbench.services`,
-`cases.workbench.money`), which checks permissions and records the audit event; a crafted POST to their
-admins' add, change or delete URLs gets 403.
+the bulk review of fast-lane drafts (cases.workbench.bulk_view: its action "Review drafts in bulk" and its
+own URL for a saved view), the bundle upload (cases.intake.admin.bundles) and a dispute's evidence pack
+(cases.evidence.views), each under its URL. Outcomes and money decisions are written only through the case
+page (`cases.workbench.services`, `cases.workbench.money`) and the bulk review (`cases.workbench.bulk`),
+which check permissions and record the audit event; a crafted POST to their admins' add, change or delete
+URLs gets 403.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from cases.admin.filters import (
     CountsForSupplierFilter,
     DisputeFilter,
     FlagFilter,
+    LaneFilter,
     ParcelCaseTypeFilter,
     SkuFilter,
     UnassessableFilter,
@@ -46,7 +49,9 @@ from cases.replay.engine import REPLAY_PERMISSION
 from cases.replay.views import MAX_CASES, replay_page, replay_run_page
 from cases.resources import CaseResource
 from cases.selectors.disputes import sees_outcomes
+from cases.workbench.bulk_view import bulk_review_action, bulk_review_page
 from cases.workbench.queue import SAVED_VIEWS, EstimatedCountPaginator, clock_exceeded, key_clock
+from cases.workbench.services import WORK_CASE
 from cases.workbench.timeline import DISPUTE_CLOSINGS
 from cases.workbench.views import case_page, risk_badge
 from staletrack.admin import ReadOnlyAdmin, admin_paths
@@ -102,6 +107,7 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
         "case_type",
         ParcelCaseTypeFilter,
         "risk_level",
+        LaneFilter,
         "next_move",
         "route",
         ("order__product__supplier", admin.RelatedFieldListFilter),
@@ -125,7 +131,7 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     readonly_fields = ("assessed_at", "policy")
-    actions = ["replay_selected"]
+    actions = ["review_in_bulk", "replay_selected"]
 
     def has_add_permission(self, request):
         return False  # a case exists because an order does
@@ -229,6 +235,7 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
             # The partial index on unassessable_since: a count of the few failing cases, never a scan.
             "unassessable_count": Case.objects.filter(unassessable_since__isnull=False).count(),
             "unassessable_url": f"{base}?{UnassessableFilter.parameter_name}={UnassessableFilter.YES}",
+            "can_review_in_bulk": request.user.has_perm(WORK_CASE),
         }
         return super().changelist_view(request, extra_context)
 
@@ -244,11 +251,22 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
             ("<int:order_pk>/evidence-pack/", evidence_pack_page, "cases_case_evidence_pack"),
             ("<int:order_pk>/evidence-pack/pdf/", evidence_pack_pdf, "cases_case_evidence_pack_pdf"),
             ("<int:order_pk>/evidence-pack/json/", evidence_pack_json, "cases_case_evidence_pack_json"),
+            ("bulk-review/", self.bulk_review_view, "cases_case_bulk_review"),
         )
         return [*own, *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return case_page(self, request, object_id)
+
+    # -- bulk review of fast-lane drafts ----------------------------------------------------------------
+
+    @admin.action(description="Review drafts in bulk (fast lane)", permissions=["change"])
+    def review_in_bulk(self, request, queryset):
+        """The bulk review page for the chosen cases; those not in the fast lane are left out and named."""
+        return bulk_review_action(self, request, queryset)
+
+    def bulk_review_view(self, request):
+        return bulk_review_page(self, request)
 
     # -- replay --------------------------------------------------------------------------------------
 

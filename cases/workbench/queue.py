@@ -81,15 +81,17 @@ def age_bucket_filter(key: str, as_of: datetime) -> dict:
     return lookups
 
 
-# The seed workflow's saved views (stale-tracking-workflow.txt, "Where OpenClaw should escalate"):
-# each is a link to the queue with filters. Open cases only.
+# The seed workflow's saved views (stale-tracking-workflow.txt, "Where OpenClaw should escalate") and the
+# lanes of the policy (docs/fast-lane.md): each is a link to the queue with filters. Open cases only.
 SAVED_VIEWS = (
+    ("fast-lane", "Fast lane", {"lane": "fast", "status__exact": "open"}),
     ("supplier-delay", "Supplier delay", {"route__exact": "supplier_delay", "status__exact": "open"}),
     ("customer-support", "Customer support", {"route__exact": "customer_support", "status__exact": "open"}),
     ("lost-package", "Lost package", {"route__exact": "lost_package", "status__exact": "open"}),
     ("wrong-address", "Wrong address", {"route__exact": "wrong_address", "status__exact": "open"}),
     ("refund", "Refund", {"route__exact": "refund", "status__exact": "open"}),
     ("owner-only", "Owner only", {"risk_level__exact": "owner_only", "status__exact": "open"}),
+    ("owner-lane", "Owner-only lane", {"lane": "owner_only", "status__exact": "open"}),
     ("disputes", "Disputes waiting for evidence", {"dispute": "waiting", "status__exact": "open"}),
     ("mine", "Mine", {"assignee": "mine", "status__exact": "open"}),
 )

@@ -8,6 +8,10 @@ transaction, so the packet the page shows next already knows. Money decisions ar
 
 Every time that enters here (a proof's time, a hold's review date) passes the one time gate,
 `staletrack.limits.time_problem`.
+
+A case in the owner-only lane of the policy (cases.workbench.lanes, docs/fast-lane.md) has its reply marked
+as sent, its customer recorded as updated and its outcome recorded only by an owner; every reply recorded
+as sent keeps its lane and the customer's wait (`SentReply`).
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ from django.utils import timezone
 
 from cases.assessment import Violation, check_draft, guard_context
 from cases.choices import CaseStatus, ChaseChannel, Direction, EvidenceKind, OutcomeKind
-from cases.models import Case, CustomerMessage, Outcome, SupplierChase, SupplierEvidence
+from cases.models import Case, CustomerMessage, Outcome, SentReply, SupplierChase, SupplierEvidence
 from cases.selectors.facts import facts_for_orders
 from cases.services.assessment import refresh_cases
 from cases.services.audit import audit_event
+from cases.workbench.lanes import require_answer
 from staletrack.limits import MAX_TEXT, text_problem, time_problem
 from staletrack.permissions import require
 from suppliers import services as supplier_services
@@ -70,6 +75,23 @@ def record_outcome(
         action=action, obj=obj or case, actor=actor, via=via, changes=changes or {}, reason=note, at=at
     )
     return outcome
+
+
+def sent_reply(case: Case, message: CustomerMessage, *, lane: str, actor, in_bulk: bool = False) -> SentReply:
+    """The record of a reply gone out, unsaved (a bulk review saves many at once): its lane, and how long
+    the customer had waited (the case's oldest unanswered message as last assessed, before the reply)."""
+    waited = None
+    if case.waiting_since is not None and case.waiting_since <= message.at:
+        waited = int((message.at - case.waiting_since).total_seconds())
+    return SentReply(
+        case=case,
+        message=message,
+        lane=lane,
+        sent_at=message.at,
+        waited_seconds=waited,
+        in_bulk=in_bulk,
+        by=actor,
+    )
 
 
 def locked_case(case: Case) -> Case:
@@ -207,6 +229,7 @@ def mark_draft_sent(case: Case, *, actor, text: str, ticket: str = "") -> Custom
     text = required_text(text, "The reply")
     ticket = helpdesk_ticket(ticket)
     case = locked_case(case)
+    lane = require_answer(actor, case, what="mark its reply as sent")
     now = timezone.now()
     check = check_reply(case, text, as_of=now)
     if not check.ok:
@@ -220,6 +243,7 @@ def mark_draft_sent(case: Case, *, actor, text: str, ticket: str = "") -> Custom
         helpdesk_ticket=ticket,
     )
     message.save()
+    sent_reply(case, message, lane=lane, actor=actor).save()
     case.draft_text = ""
     case.save(update_fields=["draft_text", "updated_at"])
     record_outcome(
@@ -228,7 +252,12 @@ def mark_draft_sent(case: Case, *, actor, text: str, ticket: str = "") -> Custom
         actor,
         "Reply marked as sent.",
         action="reply_marked_sent",
-        changes={"message": message.pk, "text": text, **({"helpdesk_ticket": ticket} if ticket else {})},
+        changes={
+            "message": message.pk,
+            "text": text,
+            "lane": lane,
+            **({"helpdesk_ticket": ticket} if ticket else {}),
+        },
         at=now,
     )
     refresh_cases([case.order_id], via="admin")
@@ -243,6 +272,7 @@ def mark_customer_updated(case: Case, *, actor, note: str, ticket: str = "") -> 
     note = required_text(note, "What the customer was told")
     ticket = helpdesk_ticket(ticket)
     case = locked_case(case)
+    lane = require_answer(actor, case, what="record that its customer was updated")
     now = timezone.now()
     message = CustomerMessage(
         order=case.order,
@@ -253,6 +283,7 @@ def mark_customer_updated(case: Case, *, actor, note: str, ticket: str = "") -> 
         helpdesk_ticket=ticket,
     )
     message.save()
+    sent_reply(case, message, lane=lane, actor=actor).save()
     record_outcome(
         case,
         OutcomeKind.CUSTOMER_UPDATED,
@@ -318,6 +349,7 @@ def resolve(case: Case, *, actor, ending: str = RESOLVED, note: str = "") -> Cas
         raise ValidationError(f"Unknown ending {ending!r}.")
     note = typed_text(note, "The note")
     case = locked_case(case)
+    require_answer(actor, case, what="record its outcome")
     previous = case.status
     case.status, case.held_until = CaseStatus.RESOLVED, None
     case.save(update_fields=["status", "held_until", "updated_at"])

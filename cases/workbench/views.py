@@ -41,6 +41,7 @@ from cases.selectors.disputes import order_disputes, sees_outcomes
 from cases.services.assessment import unassessable_reason
 from cases.tracking.services import SUPERSEDE_PARCEL
 from cases.workbench.forms import ACTIONS, ProposalDraftRefused
+from cases.workbench.lanes import OwnerOnlyCase, active_lane_settings, case_lane, case_lane_reason, may_answer
 from cases.workbench.money import REQUEST_MONEY
 from cases.workbench.queue import clock_exceeded, key_clock
 from cases.workbench.selectors import (
@@ -54,6 +55,7 @@ from cases.workbench.selectors import (
 )
 from cases.workbench.services import ENDINGS, WORK_CASE, DraftCheck, DraftRefused
 from cases.workbench.timeline import case_timeline, proved, unreadable_facts
+from policies.lanes import LANE_LABELS
 from staletrack.permissions import require
 from suppliers.permissions import FLAG_SUPPLIER, PAUSE_PRODUCT
 
@@ -130,6 +132,8 @@ def render_case_page(
     now = timezone.now()
     timeline, timeline_error = _timeline(case, outcomes=sees_outcomes(user))
     opts = model_admin.model._meta
+    lanes = active_lane_settings()
+    lane = case_lane(case, lanes)
     context = {
         **model_admin.admin_site.each_context(request),
         "title": f"Case {case.order.order_id}",
@@ -163,6 +167,12 @@ def render_case_page(
         "agent_proposals": proposals,
         "decided_agent_proposals": decided_proposals,
         "can_work": user.has_perm(WORK_CASE),
+        "lane": lane,
+        "lane_label": LANE_LABELS[lane],
+        # "owner-only: its risk is owner only" -> "its risk is owner only" (the label is shown beside it).
+        "lane_reason": case_lane_reason(case, lanes).partition(": ")[2],
+        # The owner-only lane: only an owner marks the reply as sent or records the outcome.
+        "can_answer": user.has_perm(WORK_CASE) and may_answer(user, lane),
         "can_request_money": user.has_perm(REQUEST_MONEY),
         "can_pause": user.has_perm(PAUSE_PRODUCT),
         "can_flag": user.has_perm(FLAG_SUPPLIER),
@@ -207,6 +217,10 @@ def case_action(model_admin, request, object_id):
             violations=exc.violations,
             status=400,
         )
+    except OwnerOnlyCase as exc:
+        # The lane refused it (nothing written): the page again, saying why, as a refusal.
+        model_admin.message_user(request, str(exc), messages.ERROR)
+        return render_case_page(model_admin, request, case, status=403)
     except ProposalDraftRefused as exc:
         # Nothing accepted; the page shows the person's text again, so an edit is not lost.
         for message in exc.messages:

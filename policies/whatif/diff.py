@@ -20,6 +20,10 @@ Three facts make this cheap and exact (policies.whatif.engine does the database 
   stays right until its next_assessment_at, and the clock sweep keeps stored packets current. So the
   stored decisions are the baseline of every case assessed under the active version whose next
   assessment is still ahead (`stored_is_current`); the others are assessed under the active policy too.
+
+A version also holds its lanes (policies.lanes): every open case is counted in its lane under each
+version, from its decisions under that version and the version's lane settings (`count_lanes`), so a
+draft that changes only the lanes assesses nothing and still says how many cases move lane.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from datetime import datetime
 from typing import Any
 
 from cases.assessment.vocabulary import RISK_LEVELS
+from policies.lanes import FAST, OWNER_ONLY, LaneSettings
 from policies.values import PolicyValues
 from staletrack.tallies import Tally
 
@@ -112,14 +117,17 @@ class Change:
 class WhatIfResult(
     Tally,
     counts="open_cases same_numbers assessed baseline_assessed changed_any changed_case_type changed_risk"
-    " changed_next_move risk_raised risk_lowered",
+    " changed_next_move risk_raised risk_lowered fast_now fast_draft standard_now standard_draft"
+    " owner_only_now owner_only_draft lane_changed",
 ):
     """Counts over every open case looked at, and the first `keep` changed cases by order primary key.
 
     `open_cases` are the open cases looked at; `same_numbers` of them have the same resolved numbers
     under both versions (they cannot change and are not assessed); `assessed` were assessed under the
     draft, and `baseline_assessed` of those under the active version too (their stored assessment was not
-    current); the `changed_*` and `risk_*` counts say how those assessed differ.
+    current); the `changed_*` and `risk_*` counts say how those assessed differ. `fast_now`,
+    `standard_now` and `owner_only_now` count every open case looked at in its lane under the active
+    version, the `_draft` ones under the draft, and `lane_changed` those whose lane differs.
 
     A partial result (one batch, one process) and a whole run have the same shape: `merge` adds counts
     and keeps the first `keep` changes of both, so the outcome does not depend on how the open cases
@@ -159,6 +167,13 @@ class WhatIfResult(
             self._trim()
         return change
 
+    def count_lanes(self, now: str, draft: str) -> None:
+        """One open case in lane `now` under the active version and `draft` under the draft."""
+        for lane, suffix in ((now, "now"), (draft, "draft")):
+            name = "fast" if lane == FAST else "owner_only" if lane == OWNER_ONLY else "standard"
+            setattr(self, f"{name}_{suffix}", getattr(self, f"{name}_{suffix}") + 1)
+        self.lane_changed += now != draft
+
     def merge(self, other: WhatIfResult) -> WhatIfResult:
         super().merge(other)
         self.changes.extend(other.changes)
@@ -189,14 +204,17 @@ def numbers_digest(
     default: PolicyValues,
     countries: Mapping[str, Mapping[str, int | None]],
     suppliers: Mapping[int, Mapping[str, int | None]],
+    lanes: LaneSettings | None = None,
 ) -> str:
-    """A fingerprint of a version's numbers and overrides (a PolicyBook's parts), so a stored what-if
-    run can tell whether the draft was edited after it ran."""
+    """A fingerprint of a version's numbers, overrides and lanes (a PolicyBook's parts), so a stored
+    what-if run can tell whether the draft was edited after it ran."""
     body = {
         "default": default.as_dict(),
         "countries": {country: dict(values) for country, values in sorted(countries.items())},
         "suppliers": {str(pk): dict(values) for pk, values in sorted(suppliers.items())},
     }
+    if lanes is not None:
+        body["lanes"] = lanes.as_dict()
     encoded = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.blake2b(encoded, digest_size=16).hexdigest()
 

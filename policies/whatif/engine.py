@@ -16,6 +16,9 @@ returning a partial result), so a run splits over processes (`processes=`) as ea
    and next move); the stored decisions are the baseline, unless the stored assessment is not current
    (due, never assessed, other version), in which case the same facts are assessed with the active
    policy's numbers too.
+
+Every open case is also counted in its lane (policies.lanes) under each version: from its decisions
+under that version (stored, re-assessed, or the draft's) and the version's lane settings.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 
 from django.db import connections
 from django.utils import timezone
@@ -34,6 +38,7 @@ from cases.choices import CaseStatus
 from cases.models import Case
 from cases.selectors.facts import facts_for_orders
 from cases.selectors.rows import fetch_by_ids
+from policies.lanes import LaneSettings, lane_of, money_or_dispute
 from policies.models import Policy
 from policies.selectors import PolicyBook, active_policy_book, policy_book
 from policies.values import PolicyValues
@@ -74,7 +79,7 @@ class Partial:
 
 
 def book_digest(book: PolicyBook) -> str:
-    return numbers_digest(book.default, book.countries, book.suppliers)
+    return numbers_digest(book.default, book.countries, book.suppliers, book.lanes)
 
 
 def open_case_order_pks() -> list[int]:
@@ -152,6 +157,8 @@ def _what_if_batch(order_pks, as_of, draft_book, active_book, keep) -> Partial:
             numbers = resolved[key] = (draft_values, active_values, same_numbers(draft_values, active_values))
         if numbers[2]:
             result.same_numbers += 1
+            decisions = (row[6], row[7], row[12])
+            result.count_lanes(_lane(decisions, active_book), _lane(decisions, draft_book))
             continue
         stored[order_pk] = row
         if not stored_is_current(
@@ -179,10 +186,15 @@ def _what_if_batch(order_pks, as_of, draft_book, active_book, keep) -> Partial:
         active_values = baseline.get(order_pk)
         if active_values is None:
             before = (row[6], row[7], row[8])
+            lane_before = (row[6], row[7], row[12])
         else:
             result.baseline_assessed += 1
             then = assess_standing(replace(facts, policy=active_values), as_of)
             before = (then.case_type, then.risk, then.next_move)
+            lane_before = (then.case_type, then.risk, then.route)
+        result.count_lanes(
+            _lane(lane_before, active_book), _lane((after.case_type, after.risk, after.route), draft_book)
+        )
         result.record(
             order_pk=order_pk,
             case_pk=row[1],
@@ -195,11 +207,23 @@ def _what_if_batch(order_pks, as_of, draft_book, active_book, keep) -> Partial:
     return Partial(result, timings, len(order_pks))
 
 
+def _lane(decisions: tuple[str, str, str | None], book: PolicyBook) -> str:
+    """The lane of (case type, risk, route) under `book`'s version. No packet is read: an open dispute
+    raises a case above any fast lane, and its route is refund (cases.workbench.lanes)."""
+    return _lane_of(*decisions, book.lanes)
+
+
+@lru_cache(maxsize=4096)
+def _lane_of(case_type: str, risk: str, route: str | None, settings: LaneSettings) -> str:
+    # A few hundred combinations over a million cases: each is worked out once.
+    return lane_of(case_type, risk, money_or_dispute=money_or_dispute(route), settings=settings)
+
+
 # Column positions are what_if_batch's: 0 order pk, 1 case pk, 2 order id, 3-5 what the numbers resolve
-# from, 6-8 the stored decisions, 9-11 whether they are current.
+# from, 6-8 the stored decisions, 9-11 whether they are current, 12 the stored route (the lanes).
 _STORED = (
     "SELECT o.id, c.id, o.order_id, o.country, p.supplier_id, s.processing_window_days, "
-    "c.case_type, c.risk_level, c.next_move, c.assessed_at, c.next_assessment_at, c.policy_id "
+    "c.case_type, c.risk_level, c.next_move, c.assessed_at, c.next_assessment_at, c.policy_id, c.route "
     "FROM cases_case c JOIN cases_order o ON o.id = c.order_id "
     "JOIN suppliers_product p ON p.id = o.product_id JOIN suppliers_supplier s ON s.id = p.supplier_id "
     "WHERE c.status = %s AND c.order_id IN ({ids})"

@@ -157,4 +157,10 @@ def run_summary(run: WhatIfRun) -> dict:
         "changed_case_type": run.changed_case_type,
         "changed_risk": run.changed_risk,
         "changed_next_move": run.changed_next_move,
+        "lanes": {
+            "fast": [run.fast_now, run.fast_draft],
+            "standard": [run.standard_now, run.standard_draft],
+            "owner_only": [run.owner_only_now, run.owner_only_draft],
+            "changed": run.lane_changed,
+        },
     }

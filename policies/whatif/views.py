@@ -1,4 +1,5 @@
-"""The what-if pages of the admin: a draft's what-if (differences, earlier runs, a button) and a run's page.
+"""The what-if pages of the admin: a draft's what-if (differences in numbers and lanes, earlier runs, a
+button) and a run's page (its counts, its open cases per lane under each version, its first changes).
 
 Every view requires `edit_policy` on the server (403 otherwise), whatever the page showed. The Policy
 admin routes to them (`what-if/`, `what-if-runs/<id>/`) and passes itself as `model_admin`. A start runs a
@@ -15,9 +16,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from policies.lanes import lane_differences
 from policies.models import Policy, WhatIfRun
 from policies.permissions import EDIT_POLICY
-from policies.selectors import active_policy, policy_book
+from policies.selectors import active_policy, lane_settings_of, policy_book
 from policies.whatif.diff import FIELDS, numbers_differences
 from policies.whatif.runs import run_is_current, start_what_if
 from suppliers.models import Supplier
@@ -68,6 +70,7 @@ def what_if_page(model_admin, request, pk: int):
         draft=draft,
         active=active,
         differences=rows,
+        lane_differences=lane_differences(lane_settings_of(active), lane_settings_of(draft)),
         runs=draft.what_if_runs.select_related("created_by")[:RECENT_RUNS],
         change_url=change_url,
     )

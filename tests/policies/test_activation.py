@@ -52,6 +52,8 @@ def test_activating_records_a_version_and_an_audit_event_with_the_what_if_counts
         "changed_case_type": 5,
         "changed_risk": 5,
         "changed_next_move": 5,
+        # Stale in transit becomes in transit under the longer window: both fast, no case changes lane.
+        "lanes": {"fast": [9, 9], "standard": [2, 2], "owner_only": [0, 0], "changed": 0},
     }
     delay.assert_called_once_with(longer_transit.pk, v1.pk, longer_transit.activated_at.isoformat())
 

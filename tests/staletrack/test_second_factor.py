@@ -17,6 +17,7 @@ from cases.models import AuditEvent, MoneyDecision
 from cases.permissions import APPROVE_MONEY
 from cases.workbench import money, services
 from policies import services as policy_services
+from policies.lanes import POLICY_LANE_FIELDS
 from policies.models import Policy
 from policies.permissions import EDIT_POLICY
 from policies.values import POLICY_FIELDS
@@ -64,7 +65,8 @@ def draft_of_active():
 def policy_form(client, draft, **changes):
     """The draft's change form as the page fills it, with `changes`."""
     page = client.get(reverse("admin:policies_policy_change", args=[draft.pk]))
-    data = {"note": draft.note, **{name: getattr(draft, name) for name in POLICY_FIELDS}, **changes}
+    fields = (*POLICY_FIELDS, *POLICY_LANE_FIELDS)
+    data = {"note": draft.note, **{name: getattr(draft, name) for name in fields}, **changes}
     for formset in page.context["inline_admin_formsets"]:
         prefix = formset.formset.prefix
         data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}

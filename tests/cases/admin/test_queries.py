@@ -16,7 +16,7 @@ from tests.helpers.clock import import_label_only_cases
 pytestmark = pytest.mark.django_db
 
 QUEUE_QUERIES_AT_MOST = 14
-CASE_PAGE_QUERIES_AT_MOST = 21  # with the order's disputes
+CASE_PAGE_QUERIES_AT_MOST = 22  # with the order's disputes and the policy's lanes (the case's lane)
 
 
 def queries(client, url, params=None) -> int:

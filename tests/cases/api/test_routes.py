@@ -503,6 +503,13 @@ def test_the_policy_in_force_with_its_numbers_and_overrides(client, raw):
         {"applies_to": "Slow Co", "supplier_id": slow.pk, "values": {"processing_window_days": 6}}
     ]
     assert "supplier override beats a country override" in body["precedence"]
+    assert body["lanes"] == {
+        "fast_case_types": ["in_transit", "stale_in_transit", "accepted_no_movement", "label_created_only"],
+        "fast_max_risk": "customer_update",
+        "owner_only_case_types": ["wrong_destination", "delivered_conflict"],
+        "owner_only_risks": ["chargeback_watch", "owner_only"],
+        "owner_only_refunds": True,
+    }
 
 
 @pytest.fixture
@@ -521,6 +528,10 @@ def runs(owner):
         changed_any=2,
         changed_risk=2,
         risk_lowered=2,
+        fast_now=7,
+        fast_draft=7,
+        standard_now=2,
+        standard_draft=2,
         changes=[{"order_id": "#A-8", "risk_level": ["customer_update", "normal_watch"]}],
     )
     waiting = WhatIfRun.objects.create(draft=draft, as_of=as_of)
@@ -534,6 +545,7 @@ def test_what_if_runs_newest_first_without_their_changes(client, raw, runs):
     row = body["items"][1]
     assert (row["draft"], row["compared_with"], row["status"]) == (done.draft.label, "v1", "succeeded")
     assert (row["open_cases"], row["changed_any"], row["risk_lowered"]) == (9, 2, 2)
+    assert (row["fast_now"], row["standard_draft"], row["lane_changed"]) == (7, 2, 0)
     assert "changes" not in row
     assert body["items"][0]["compared_with"] is None and body["items"][0]["finished_at"] is None
     pages = walk_pages(client, raw, "/api/whatif", limit=1)

@@ -113,15 +113,16 @@ def bundle(email_e1: str, now) -> str:
 
 
 @pytest.fixture
-def customer(staff, settings, tmp_path):
-    """Ana's two orders and Bob's, with what staff and imports wrote about them over time."""
+def customer(staff, owner, settings, tmp_path):
+    """Ana's two orders and Bob's, with what staff, an owner and imports wrote about them over time."""
     settings.MEDIA_ROOT = tmp_path
     now = timezone.now().replace(microsecond=0)
     import_bundle(read_bundle(bundle("ana.old@example.com", now)))
     import_bundle(read_bundle(bundle(EMAIL, now)))  # the email changed: audited with old and new values
     case = Case.objects.get(order__order_id="#E1")
     services.save_draft(case, actor=staff, text=f"Dear {NAME}, we are looking into it.")
-    services.mark_customer_updated(case, actor=staff, note=f"Phoned {NAME} at the number she gave")
+    # #E1 is a delivered conflict, in the owner-only lane (docs/fast-lane.md): the owner phoned her.
+    services.mark_customer_updated(case, actor=owner, note=f"Phoned {NAME} at the number she gave")
     services.record_proof(case, actor=staff, kind="dispatch_claim", text=f"Supplier wrote: sent to {NAME}")
     services.hold(
         case, actor=staff, reason=f"{EMAIL} asked us to wait", until=timezone.now() + timedelta(days=3)
