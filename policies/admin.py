@@ -71,7 +71,7 @@ class PolicyForm(forms.ModelForm):
 
     class Meta:
         model = Policy
-        fields = ("note", *POLICY_FIELDS, *POLICY_LANE_FIELDS)
+        fields = ("note", *POLICY_FIELDS, *POLICY_LANE_FIELDS, "refund_terms")
 
     def clean(self):
         data = super().clean()
@@ -91,6 +91,7 @@ class PolicyAdmin(RefuseUnpermittedActionsMixin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("version", "is_active", "activated_at", "note")}),
         ("Numbers (rules.md section 2)", {"fields": POLICY_FIELDS}),
+        ("What customers are told", {"fields": ("refund_terms",)}),
         (
             "Lanes (docs/fast-lane.md)",
             {

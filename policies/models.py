@@ -86,6 +86,11 @@ class Policy(PolicyFields):
     version = models.PositiveIntegerField(unique=True, editable=False)
     is_active = models.BooleanField(default=False, editable=False)
     note = models.TextField(blank=True, help_text="Why this version exists.")
+    refund_terms = models.TextField(
+        blank=True,
+        help_text="The store's refund and return terms as its customers see them (the refund policy page). "
+        "A dispute's evidence pack quotes them; nothing else reads them.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = done_by()
     activated_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -27,11 +27,12 @@ from staletrack.permissions import require
 def create_draft(
     *, base: Policy, actor=None, note: str = "", changes: dict[str, int] | None = None
 ) -> Policy:
-    """A new, inactive version copied from `base` (with its overrides and its lanes), optionally changed."""
+    """A new, inactive version copied from `base` (with its overrides, its lanes and its refund terms),
+    optionally changed."""
     require(actor, EDIT_POLICY)
     # Two drafts at once collide on the unique version and the second one fails whole: nothing half-made.
     next_version = (Policy.objects.aggregate(v=Max("version"))["v"] or 0) + 1
-    copied = (*POLICY_FIELDS, *POLICY_LANE_FIELDS)
+    copied = (*POLICY_FIELDS, *POLICY_LANE_FIELDS, "refund_terms")
     values = {name: getattr(base, name) for name in copied} | (changes or {})
     draft = Policy.objects.create(version=next_version, note=note, created_by=actor, **values)
     CountryOverride.objects.bulk_create(

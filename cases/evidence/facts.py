@@ -113,4 +113,5 @@ class EvidenceFacts:
     supplier_evidence: tuple[EvidenceRecord, ...] = ()  # oldest first
     customer_messages: tuple[Message, ...] = ()  # oldest first, both directions
     policy: PolicyValues | None = None  # the version in force for the order; None: no version is active
+    refund_terms: str = ""  # the active version's refund terms as customers see them; "": none written
     disputes: tuple[DisputeInfo, ...] = ()  # in the order they were opened

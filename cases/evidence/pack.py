@@ -654,9 +654,14 @@ def policy_dict(facts: EvidenceFacts) -> dict:
         "version": policy.version if policy is not None else None,
         "windows_days": policy.as_dict() if policy is not None else None,
         "promises": promises,
-        "refund_terms": None,
-        "refund_terms_note": "staletrack's store policy holds waiting windows in days (rules.md section 2), "
-        "no refund terms: attach the store's own refund policy.",
+        "refund_terms": facts.refund_terms or None,
+        "refund_terms_note": (
+            "The refund terms below are those of the store's policy in force (Policies: What customers are "
+            "told); attach the refund policy page as the customer saw it too."
+            if facts.refund_terms
+            else "The store's policy in force has no refund terms written (Policies: What customers are "
+            "told): attach the store's own refund policy."
+        ),
     }
 
 

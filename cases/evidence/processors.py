@@ -207,6 +207,13 @@ def _fit(fields: dict[str, str], limit: int, key: str) -> bool:
     return True
 
 
+def refund_terms_text(pack: dict) -> str:
+    """The store's refund terms (its policy in force) as a disclosure field says them; "" without any. How
+    and when the customer saw them is the owner's to add."""
+    terms = (pack.get("policy") or {}).get("refund_terms")
+    return f"The store's refund terms, as its refund policy states them:\n{terms}" if terms else ""
+
+
 def stripe_evidence(pack: dict) -> dict:
     """Stripe's `evidence` hash: the fields staletrack can fill, and why each other one is empty."""
     order = pack["order"]
@@ -223,6 +230,8 @@ def stripe_evidence(pack: dict) -> dict:
         fields["shipping_tracking_number"] = ", ".join(p["number"] for p in parcels)
     if ship_date(pack):
         fields["shipping_date"] = ship_date(pack)
+    if terms := refund_terms_text(pack):
+        fields["refund_policy_disclosure"] = terms
     fields["uncategorized_text"] = facts_text(pack)
     cut = _fit(fields, STRIPE_TEXT_LIMIT, "uncategorized_text")
     reasons = {
@@ -278,6 +287,8 @@ def shopify_evidence(pack: dict) -> dict:
         address["countryCode"] = order["country"].upper()
     if address:
         fields["shippingAddress"] = address
+    if terms := refund_terms_text(pack):
+        fields["refundPolicyDisclosure"] = terms
     fields["uncategorizedText"] = facts_text(pack)
     reasons = {
         "accessActivityLog": DIGITAL,

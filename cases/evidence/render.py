@@ -196,6 +196,7 @@ def page_context(pack: dict, *, facts_only: bool = False, links: dict | None = N
             (name.replace("_", " "), days) for name, days in (policy["windows_days"] or {}).items()
         ),
         "refund_terms_note": policy["refund_terms_note"],
+        "refund_terms": policy["refund_terms"],
         "processors": [_processor_view(name, fields) for name, fields in pack["processor_evidence"].items()],
     }
 

@@ -121,9 +121,11 @@ def evidence_facts(order: Order | int, *, show_outcomes: bool = True) -> Evidenc
         for d in Dispute.objects.filter(order_id=pk).order_by("opened_at", "id")
     ]
     try:
-        policy = active_policy_book().for_order(row.country, supplier.pk, supplier.processing_window_days)
+        book = active_policy_book()
+        policy = book.for_order(row.country, supplier.pk, supplier.processing_window_days)
+        refund_terms = book.policy.refund_terms
     except Policy.DoesNotExist:
-        policy = None
+        policy, refund_terms = None, ""
     return EvidenceFacts(
         order=OrderInfo(
             order_id=row.order_id,
@@ -155,5 +157,6 @@ def evidence_facts(order: Order | int, *, show_outcomes: bool = True) -> Evidenc
         supplier_evidence=tuple(evidence),
         customer_messages=tuple(messages),
         policy=policy,
+        refund_terms=refund_terms,
         disputes=tuple(disputes),
     )

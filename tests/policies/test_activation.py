@@ -8,12 +8,14 @@ from unittest import mock
 import pytest
 
 from cases.models import AuditEvent, Case
+from cases.selectors.evidence import evidence_facts
 from cases.services.assessment import refresh_cases, sweep_due_cases
 from policies.models import CountryOverride
 from policies.services import activate, create_draft, mark_affected_cases_due
 from policies.tasks import reassess_after_activation_task
 from policies.whatif.engine import what_if
 from policies.whatif.runs import start_what_if
+from tests.factories import OrderFactory
 from tests.helpers.what_if_parcels import AS_OF, MOVING, decisions, parcel
 
 
@@ -97,3 +99,10 @@ def test_only_the_cases_whose_numbers_changed_are_made_due(parcels, owner, v1):
     br = Case.objects.get(order__order_id="#BR-8")
     assert (br.policy.version, decisions("#BR-8")) == (2, MOVING)
     assert Case.objects.filter(policy__version=1, status="open").count() == 11
+
+
+def test_a_draft_copies_the_refund_terms_and_the_evidence_pack_reads_the_active_ones(owner, v1, db):
+    v1.refund_terms = "Refunds within 30 days."
+    v1.save(update_fields=["refund_terms"])
+    assert create_draft(base=v1, actor=owner).refund_terms == "Refunds within 30 days."
+    assert evidence_facts(OrderFactory()).refund_terms == "Refunds within 30 days."

@@ -1,6 +1,8 @@
 """The processors' evidence fields: only their documented names, the file fields left to the store, the
 facts under the right name, and Stripe's limit on the text."""
 
+import dataclasses
+
 import pytest
 
 from cases.evidence import processors
@@ -190,3 +192,23 @@ def test_without_an_email_or_address_those_fields_are_left_out_and_said_why():
     ]["stripe"]
     assert "customer_email_address" not in stripe["evidence"] and "shipping_address" not in stripe["evidence"]
     assert stripe["not_filled"]["shipping_address"] == "the order has no postal code or country"
+
+
+def test_the_policys_refund_terms_fill_both_processors_disclosures():
+    terms = "Refunds within 30 days of delivery; a lost parcel is refunded or reshipped."
+    pack = build_pack(
+        dataclasses.replace(facts(parcel(*delivered_timeline())), refund_terms=terms),
+        generated_at=at(20),
+    )
+    assert pack["policy"]["refund_terms"] == terms
+    stripe = pack["processor_evidence"]["stripe"]
+    assert terms in stripe["evidence"]["refund_policy_disclosure"]
+    assert "refund_policy_disclosure" not in stripe["not_filled"]
+    assert terms in pack["processor_evidence"]["shopify_payments"]["input"]["refundPolicyDisclosure"]
+
+
+def test_without_refund_terms_the_disclosure_says_what_to_attach():
+    pack = pack_of(parcel(*delivered_timeline()))
+    assert pack["policy"]["refund_terms"] is None
+    assert "no refund terms written" in pack["policy"]["refund_terms_note"]
+    assert "refund_policy_disclosure" in pack["processor_evidence"]["stripe"]["not_filled"]
