@@ -26,3 +26,18 @@ def remember_column_map(*, kind: str, header: Iterable[str], mapping: Mapping[st
         headers_key=key,
         defaults={"headers": cells, "mapping": dict(mapping), "updated_by": user},
     )
+
+
+def import_done_message(summary) -> str:
+    """What an import's page says when it is done: its summary, and the columns it read by a name a person
+    gave (remembered from the last file with these headers, or kept for the next one). `summary` has
+    `describe()`, `columns` (with `remembered` and `describe()`) and `columns_kept`."""
+    text = summary.describe()
+    if summary.columns.remembered:
+        text += f" Columns as named for the last file with these headers: {summary.columns.describe()}."
+    elif summary.columns_kept:
+        text += (
+            f" The columns you named ({summary.columns.describe()}) are remembered for the next file "
+            "with these headers."
+        )
+    return text

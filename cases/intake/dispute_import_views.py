@@ -22,12 +22,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from cases.choices import ImportKind
 from cases.forms import DisputeColumnMapForm, DisputeCsvUploadForm, ImportField
 from cases.intake.admin.orders import SessionUploads, missing_a_column, recognised_columns
-from cases.intake.column_mappings import remembered_column_map
+from cases.intake.column_mappings import import_done_message, remembered_column_map
 from cases.intake.csvfiles import CsvError
 from cases.intake.dispute_import import ImportRefused, import_disputes
 from cases.intake.disputes_csv import COLUMNS, FIELDS, REQUIRED
@@ -143,20 +143,9 @@ def _columns_page(model_admin, request, token: str, raw: bytes, *, form=None, re
 
 def _done(model_admin, request, summary):
     level = messages.SUCCESS if summary.changed else messages.INFO
-    text = summary.describe()
-    if summary.columns.remembered:
-        text += f" Columns as named for the last file with these headers: {summary.columns.describe()}."
-    elif summary.columns_kept:
-        text += (
-            f" The columns you named ({summary.columns.describe()}) are remembered for the next file "
-            "with these headers."
-        )
-    model_admin.message_user(request, text, level)
+    model_admin.message_user(request, import_done_message(summary), level)
     opts = model_admin.model._meta
-    try:
-        return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
-    except NoReverseMatch:  # a site that serves the page without the disputes' list
-        return redirect(request.path)
+    return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
 
 
 def _page(model_admin, request, *, form, error=None, token="", column_form=None, remembered=False):

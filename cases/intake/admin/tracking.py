@@ -24,7 +24,7 @@ from django.urls import reverse
 
 from cases.forms import ColumnMapForm, ImportField, TrackingCsvUploadForm
 from cases.intake.admin.orders import SessionUploads, missing_a_column, recognised_columns
-from cases.intake.column_mappings import remembered_column_map
+from cases.intake.column_mappings import import_done_message, remembered_column_map
 from cases.intake.csvfiles import CsvError
 from cases.intake.tracking_csv import (
     EVENT_COLUMNS,
@@ -174,15 +174,7 @@ class TrackingImportAdminMixin:
 
     def _done(self, request, summary):
         level = messages.SUCCESS if summary.changed else messages.INFO
-        text = summary.describe()
-        if summary.columns.remembered:
-            text += f" Columns as named for the last file with these headers: {summary.columns.describe()}."
-        elif summary.columns_kept:
-            text += (
-                f" The columns you named ({summary.columns.describe()}) are remembered for the next file "
-                "with these headers."
-            )
-        self.message_user(request, text, level)
+        self.message_user(request, import_done_message(summary), level)
         opts = self.model._meta
         return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
 
