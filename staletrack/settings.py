@@ -332,8 +332,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("STALETRACK_LOG_LEVEL", "INFO")},
     # The MCP SDK logs each stateless request's start and end at INFO (staletrack.mcp.http serves one per
-    # call): warnings and errors only.
-    "loggers": {"mcp": {"level": "WARNING"}},
+    # call), WeasyPrint each step of an evidence pack's PDF: warnings and errors only.
+    "loggers": {"mcp": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
 
 # ---------------------------------------------------------------------------------------------------
