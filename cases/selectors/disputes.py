@@ -11,12 +11,12 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from cases.assessment.disputes import OWNER_DAYS
+from cases.assessment.disputes import days_left, deadline_near
 from cases.choices import DISPUTE_OUTCOMES, DisputeStatus
 from cases.models import Dispute
 from cases.permissions import RECORD_DISPUTE_OUTCOME
+from cases.selectors.facts import dispute_fact
 
-DAY_SECONDS = 86_400
 WAITING_ON_HOME = 10
 
 
@@ -53,14 +53,23 @@ class DisputeRow:
 
 
 def dispute_row(dispute: Dispute, *, outcomes: bool, now: datetime) -> DisputeRow:
+    """`dispute` as `user` may see it at `now`, its clock counted by the rules' own functions."""
+    fact = dispute_fact(
+        dispute.processor,
+        dispute.opened_at,
+        dispute.evidence_due_by,
+        dispute.evidence_sent_on,
+        dispute.finalized_on,
+        dispute.status,
+        dispute.updated_at or now,
+    )
     waiting = dispute.status == DisputeStatus.NEEDS_RESPONSE and dispute.evidence_due_by is not None
-    left = int((dispute.evidence_due_by - now).total_seconds() // DAY_SECONDS) if waiting else None
     return DisputeRow(
         dispute=dispute,
         status=shown_status(dispute.status, outcomes=outcomes),
         status_value=shown_status_value(dispute.status, outcomes=outcomes),
-        days_left=left,
-        owner_only=waiting and (dispute.evidence_due_by - now).total_seconds() < OWNER_DAYS * DAY_SECONDS,
+        days_left=days_left(fact, now) if waiting else None,
+        owner_only=deadline_near(fact, now),
     )
 
 

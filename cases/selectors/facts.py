@@ -276,23 +276,35 @@ def _disputes(ids: list[int]) -> dict[int, list[Dispute]]:
     """The orders' disputes, each step timed when it happened (cases.assessment.disputes); a step the
     store recorded without its date counts from when the record last changed."""
     found = defaultdict(list)
-    for order_pk, processor, opened, due, sent, final, status, changed in fetch_by_ids(
+    for order_pk, *fields in fetch_by_ids(
         "SELECT order_id, processor, opened_at, evidence_due_by, evidence_sent_on, finalized_on, status, "
         "updated_at FROM cases_dispute WHERE order_id IN ({ids}) ORDER BY opened_at, id",
         ids,
         times=(2, 3, 4, 5, 7),
     ):
-        found[order_pk].append(
-            Dispute(
-                opened_at=opened,
-                processor=processor,
-                evidence_due_by=due,
-                submitted_at=(sent or changed) if status == "submitted" else sent,
-                closed_at=(final or changed) if status in _CLOSED else None,
-                outcome=status if status in _CLOSED else "",
-            )
-        )
+        found[order_pk].append(dispute_fact(*fields))
     return found
+
+
+def dispute_fact(
+    processor: str,
+    opened: datetime,
+    due: datetime | None,
+    sent: datetime | None,
+    final: datetime | None,
+    status: str,
+    changed: datetime,
+) -> Dispute:
+    """A stored dispute as the rules read it (cases.assessment.disputes): each step timed when it happened,
+    a step recorded without its date from when the record last changed."""
+    return Dispute(
+        opened_at=opened,
+        processor=processor,
+        evidence_due_by=due,
+        submitted_at=(sent or changed) if status == "submitted" else sent,
+        closed_at=(final or changed) if status in _CLOSED else None,
+        outcome=status if status in _CLOSED else "",
+    )
 
 
 def _skus(value) -> list[str]:
