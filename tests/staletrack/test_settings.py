@@ -34,8 +34,21 @@ def documented_env(**extra: str) -> dict[str, str]:
         line = line.strip()
         if line and not line.startswith("#"):
             name, _, value = line.partition("=")
-            values[name] = value
+            # systemd removes the double quotes around a value (they keep a shell from reading `<` as a
+            # redirection when the file is sourced, as .ci/run does).
+            values[name] = value[1:-1] if len(value) > 1 and value[0] == value[-1] == '"' else value
     return bare_env(**values) | extra
+
+
+def test_the_documented_environment_sources_in_a_shell_as_ci_does():
+    sourced = subprocess.run(
+        ["bash", "-c", f'set -a && . "{DOCUMENTED_ENV}" && set +a && echo "$DJANGO_DEFAULT_FROM_EMAIL"'],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert sourced.returncode == 0, sourced.stderr
+    assert sourced.stdout.strip() == documented_env()["DJANGO_DEFAULT_FROM_EMAIL"]
 
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
