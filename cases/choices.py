@@ -99,6 +99,12 @@ class OutcomeKind(models.TextChoices):
     DISPUTE_ACCEPTED = "dispute_accepted"
 
 
+# The outcomes that close a dispute, as the timeline records them (only an owner sees which).
+DISPUTE_CLOSINGS = frozenset(
+    {OutcomeKind.DISPUTE_WON, OutcomeKind.DISPUTE_LOST, OutcomeKind.DISPUTE_ACCEPTED}
+)
+
+
 class MoneyKind(models.TextChoices):
     REFUND = "refund"
     PARTIAL_REFUND = "partial_refund"

@@ -29,6 +29,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from cases.assessment import vocabulary as v
+from cases.assessment.disputes import OPEN_STATUSES
 
 FAST = "fast"
 STANDARD = "standard"
@@ -39,8 +40,8 @@ LANE_LABELS = {FAST: "fast lane", STANDARD: "standard", OWNER_ONLY: "owner-only"
 # The highest risk the fast lane may reach (see the module's docstring).
 FAST_RISK_CEILING = v.REVIEW_RISK
 FAST_RISKS: tuple[str, ...] = v.RISK_LEVELS[: v.risk_rank(FAST_RISK_CEILING) + 1]
-# The statuses of a dispute still open (cases.assessment.disputes): needs a response, or submitted.
-OPEN_DISPUTE_STATUSES = frozenset({"needs_response", "submitted"})
+# The statuses of a dispute still open: needs a response, or submitted.
+OPEN_DISPUTE_STATUSES = frozenset(OPEN_STATUSES)
 
 
 @dataclass(frozen=True, slots=True)

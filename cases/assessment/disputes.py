@@ -23,6 +23,8 @@ OWNER_DAYS = 3
 
 NEEDS_RESPONSE = "needs_response"
 SUBMITTED = "submitted"
+# A dispute still open: its payment is disputed (overlay 4). Won, lost and accepted close it.
+OPEN_STATUSES: tuple[str, ...] = (NEEDS_RESPONSE, SUBMITTED)
 
 
 def status_at(dispute: Dispute, as_of: datetime) -> str | None:
@@ -39,21 +41,31 @@ def status_at(dispute: Dispute, as_of: datetime) -> str | None:
 
 def is_open(dispute: Dispute, as_of: datetime) -> bool:
     """Opened and not closed at `as_of`: the payment is still disputed (overlay 4)."""
-    return status_at(dispute, as_of) in (NEEDS_RESPONSE, SUBMITTED)
+    return status_at(dispute, as_of) in OPEN_STATUSES
+
+
+def days_until(due: datetime, as_of: datetime) -> int:
+    """Whole days from `as_of` to `due` (floor, as section 1 counts days); negative once `due` passed."""
+    return (due - as_of) // DAY
+
+
+def due_within_owner_days(due: datetime, as_of: datetime) -> bool:
+    """Strictly less than `OWNER_DAYS` x 24 hours from `as_of` to `due` (or `due` passed)."""
+    return due - as_of < OWNER_DAYS * DAY
 
 
 def days_left(dispute: Dispute, as_of: datetime) -> int | None:
-    """Whole days until the evidence is due (floor, as section 1 counts days); negative once overdue."""
+    """Whole days until the evidence is due; negative once overdue."""
     if dispute.evidence_due_by is None:
         return None
-    return (dispute.evidence_due_by - as_of) // DAY
+    return days_until(dispute.evidence_due_by, as_of)
 
 
 def deadline_near(dispute: Dispute, as_of: datetime) -> bool:
     """Waiting for its evidence with strictly less than `OWNER_DAYS` x 24 hours left (or overdue)."""
     if dispute.evidence_due_by is None or status_at(dispute, as_of) != NEEDS_RESPONSE:
         return False
-    return dispute.evidence_due_by - as_of < OWNER_DAYS * DAY
+    return due_within_owner_days(dispute.evidence_due_by, as_of)
 
 
 def headline(disputes: tuple[Dispute, ...], as_of: datetime) -> Dispute | None:

@@ -25,7 +25,9 @@ import re
 from datetime import UTC, datetime
 
 from cases.assessment import vocabulary as v
+from cases.assessment.clock import iso_z, utc_date
 from cases.assessment.derived import normalize_country, normalize_postal
+from cases.assessment.disputes import OPEN_STATUSES
 from cases.evidence import processors
 from cases.evidence.facts import DisputeInfo, Event, EvidenceFacts, OrderInfo, ParcelInfo
 from cases.tracking.detect import tracking_url
@@ -61,7 +63,6 @@ DISPUTE_STATUS_WORDS = {
     "accepted": "accepted (not contested)",
     "closed": "closed",
 }
-OPEN_DISPUTE = ("needs_response", "submitted")
 
 # What a parcel's timeline comes to (`parcel_state`).
 NO_NUMBER = "no_number"
@@ -124,18 +125,6 @@ QUOTE_LIMIT = 300
 # PRODUCT_NOT_RECEIVED) and the networks' codes of cases.choices.COMMON_REASON_CODES.
 NOT_RECEIVED_CODES = frozenset({"13.1", "4855", "C08", "UA01", "INR"})
 _NOT_RECEIVED_REASON = re.compile(r"not[\s_-]*received|non[\s_-]*receipt", re.IGNORECASE)
-
-
-def iso(moment: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a "Z"."""
-    if moment is None:
-        return None
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ" if utc.microsecond else "%Y-%m-%dT%H:%M:%SZ")
-
-
-def day(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d")
 
 
 def when(moment: datetime, approximate: bool = False) -> str:
@@ -285,7 +274,7 @@ def proof_mentions(event: Event) -> dict:
 
 def event_dict(event: Event) -> dict:
     return {
-        "at": iso(event.at),
+        "at": iso_z(event.at),
         "status": event.status,
         "status_words": STATUS_WORDS.get(event.status, event.status),
         "raw_status": event.raw_status,
@@ -309,7 +298,7 @@ def read_parcel(parcel: ParcelInfo, order: OrderInfo) -> dict:
     shows, missing, findings = [], [], []
     delivered_entry = None
     if labels:
-        shows.append(f"A shipping label was created on {day(labels[0].at)} ({name}, {parcel.number}).")
+        shows.append(f"A shipping label was created on {utc_date(labels[0].at)} ({name}, {parcel.number}).")
     if scans:
         first = scans[0]
         at = f" at {place(first)}" if place(first) else ""
@@ -323,8 +312,8 @@ def read_parcel(parcel: ParcelInfo, order: OrderInfo) -> dict:
         missing.append(f"The carrier shows no scan at all for {parcel.number}.")
     elif state == LABEL_ONLY:
         missing.append(
-            f"No delivered scan: the carrier shows only a label created on {day(labels[0].at)}; no carrier "
-            "scan shows the parcel was ever handed over."
+            f"No delivered scan: the carrier shows only a label created on {utc_date(labels[0].at)}; no "
+            "carrier scan shows the parcel was ever handed over."
         )
     elif state in (MOVING, PICKUP_POINT, EXCEPTION, RETURNED):
         last = events[-1]
@@ -362,7 +351,7 @@ def read_parcel(parcel: ParcelInfo, order: OrderInfo) -> dict:
         if moved is not None:
             missing.insert(
                 0,
-                f"After the delivered scan of {day(delivered.at)} the carrier shows the parcel "
+                f"After the delivered scan of {utc_date(delivered.at)} the carrier shows the parcel "
                 f"{STATUS_WORDS[moved.status]} on {when(moved.at, moved.approximate)}: the delivery is "
                 "contradicted.",
             )
@@ -387,11 +376,11 @@ def read_parcel(parcel: ParcelInfo, order: OrderInfo) -> dict:
         if parcel.number and parcel.carrier
         else None,
         "items": list(parcel.skus),
-        "superseded_at": iso(parcel.superseded_at),
+        "superseded_at": iso_z(parcel.superseded_at),
         "superseded_reason": parcel.superseded_reason,
         "state": state,
-        "label_created_at": iso(labels[0].at) if labels else None,
-        "shipped_at": iso(scans[0].at) if scans else None,
+        "label_created_at": iso_z(labels[0].at) if labels else None,
+        "shipped_at": iso_z(scans[0].at) if scans else None,
         "delivered": delivered_entry,
         "events": [event_dict(event) for event in parcel.events],
         "shows": shows,
@@ -407,7 +396,7 @@ def headline_dispute(disputes: tuple[DisputeInfo, ...]) -> DisputeInfo | None:
     """The dispute the pack answers: the open one whose evidence is due soonest, else the latest opened."""
     if not disputes:
         return None
-    still_open = [d for d in disputes if d.status in OPEN_DISPUTE]
+    still_open = [d for d in disputes if d.status in OPEN_STATUSES]
     due = [d for d in still_open if d.evidence_due_by is not None]
     if due:
         return min(due, key=lambda d: d.evidence_due_by)
@@ -431,12 +420,12 @@ def dispute_dict(dispute: DisputeInfo) -> dict:
         "network_reason_code": dispute.network_reason_code,
         "amount": None if dispute.amount is None else str(dispute.amount),
         "currency": dispute.currency,
-        "opened_at": iso(dispute.opened_at),
-        "evidence_due_by": iso(dispute.evidence_due_by),
+        "opened_at": iso_z(dispute.opened_at),
+        "evidence_due_by": iso_z(dispute.evidence_due_by),
         "status": dispute.status,
         "status_words": DISPUTE_STATUS_WORDS.get(dispute.status, dispute.status),
-        "evidence_sent_on": iso(dispute.evidence_sent_on),
-        "finalized_on": iso(dispute.finalized_on),
+        "evidence_sent_on": iso_z(dispute.evidence_sent_on),
+        "finalized_on": iso_z(dispute.finalized_on),
         "item_not_received": is_not_received(dispute),
     }
 
@@ -464,7 +453,7 @@ def dispute_sentence(dispute: DisputeInfo | None) -> str:
         parts.append(f"reason {reason}")
     if dispute.amount is not None:
         parts.append(f"{dispute.amount} {dispute.currency}".strip())
-    parts.append(f"opened {day(dispute.opened_at)}")
+    parts.append(f"opened {utc_date(dispute.opened_at)}")
     if dispute.evidence_due_by is not None:
         parts.append(f"evidence due by {when(dispute.evidence_due_by)}")
     parts.append(DISPUTE_STATUS_WORDS.get(dispute.status, dispute.status))
@@ -508,15 +497,15 @@ def summarize(facts: EvidenceFacts, parcels: list[dict], dispute: DisputeInfo | 
         )
         findings.append(NO_TRACKING_NUMBER)
     if order.fulfilled_at is not None:
-        shows.append(f"The store marked the order fulfilled on {day(order.fulfilled_at)}.")
+        shows.append(f"The store marked the order fulfilled on {utc_date(order.fulfilled_at)}.")
     if order.cancelled_at is not None:
-        shows.append(f"The store cancelled the order on {day(order.cancelled_at)}.")
+        shows.append(f"The store cancelled the order on {utc_date(order.cancelled_at)}.")
     for record in facts.supplier_evidence:
         if record.kind == v.PICKUP_PROOF:
-            shows.append(f"The supplier's pickup proof of {day(record.at)}: {quoted(record.text)}.")
+            shows.append(f"The supplier's pickup proof of {utc_date(record.at)}: {quoted(record.text)}.")
         elif record.kind == v.DISPATCH_CLAIM:
             shows.append(
-                f"The supplier says it dispatched the order ({day(record.at)}; its word, not a carrier "
+                f"The supplier says it dispatched the order ({utc_date(record.at)}; its word, not a carrier "
                 f"scan): {quoted(record.text)}."
             )
     inbound = [m for m in facts.customer_messages if m.direction == v.INBOUND]
@@ -524,17 +513,17 @@ def summarize(facts: EvidenceFacts, parcels: list[dict], dispute: DisputeInfo | 
     if facts.customer_messages:
         words = []
         if inbound:
-            words.append(f"{len(inbound)} from the customer (the first on {day(inbound[0].at)})")
+            words.append(f"{len(inbound)} from the customer (the first on {utc_date(inbound[0].at)})")
         if outbound:
-            words.append(f"{len(outbound)} from the store (the last on {day(outbound[-1].at)})")
+            words.append(f"{len(outbound)} from the store (the last on {utc_date(outbound[-1].at)})")
         shows.append(f"Messages with the customer: {' and '.join(words)}, all listed below.")
     else:
         missing.append("No message with the customer is on record.")
     if order.erased_at is not None:
         findings.append(PERSONAL_DATA_ERASED)
         missing.append(
-            f"The customer's personal data was erased on {day(order.erased_at)}: their email and postal code "
-            "are gone from the order."
+            f"The customer's personal data was erased on {utc_date(order.erased_at)}: their email and postal "
+            "code are gone from the order."
         )
     missing += [STORE_KEEPS_NO_NAME, STORE_KEEPS_NO_REFUND_TERMS]
     delivered = [p for p in in_force if p["state"] == DELIVERED]
@@ -621,7 +610,7 @@ def _suggestion(in_force: list[dict], delivered: list[dict], dispute: DisputeInf
 def order_dict(order: OrderInfo) -> dict:
     return {
         "order_id": order.order_id,
-        "ordered_at": iso(order.ordered_at),
+        "ordered_at": iso_z(order.ordered_at),
         "customer_email": order.customer_email,
         "country": order.country,
         "postal_code": order.postal_code,
@@ -629,9 +618,9 @@ def order_dict(order: OrderInfo) -> dict:
         "currency": order.currency,
         "payment_state": order.payment_state,
         "promise_text": order.promise_text,
-        "cancelled_at": iso(order.cancelled_at),
-        "fulfilled_at": iso(order.fulfilled_at),
-        "erased_at": iso(order.erased_at),
+        "cancelled_at": iso_z(order.cancelled_at),
+        "fulfilled_at": iso_z(order.fulfilled_at),
+        "erased_at": iso_z(order.erased_at),
     }
 
 
@@ -673,7 +662,7 @@ def build_pack(facts: EvidenceFacts, *, generated_at: datetime) -> dict:
     dispute = headline_dispute(facts.disputes)
     pack = {
         "format": FORMAT,
-        "generated_at": iso(generated_at),
+        "generated_at": iso_z(generated_at),
         "order": order_dict(order),
         "items": [
             {
@@ -687,7 +676,7 @@ def build_pack(facts: EvidenceFacts, *, generated_at: datetime) -> dict:
         "parcels": parcels,
         "supplier_evidence": [
             {
-                "at": iso(record.at),
+                "at": iso_z(record.at),
                 "kind": record.kind,
                 "kind_words": EVIDENCE_WORDS.get(record.kind, record.kind),
                 "text": record.text,
@@ -697,7 +686,7 @@ def build_pack(facts: EvidenceFacts, *, generated_at: datetime) -> dict:
         ],
         "customer_messages": [
             {
-                "at": iso(message.at),
+                "at": iso_z(message.at),
                 "direction": message.direction,
                 "direction_words": DIRECTION_WORDS.get(message.direction, message.direction),
                 "text": message.text,

@@ -23,6 +23,7 @@ from cases.evidence.facts import (
     OrderInfo,
     ParcelInfo,
 )
+from cases.intake.tracking_import import find_orders
 from cases.models import CustomerMessage, Dispute, LineItem, Order, Parcel, SupplierEvidence, TrackingEvent
 from cases.selectors.disputes import shown_status_value
 from cases.workbench.timeline import READABLE
@@ -31,14 +32,10 @@ from policies.selectors import active_policy_book
 
 
 def find_order(order_id: str) -> Order | None:
-    """The order a person names by its store id, with or without "#" (as the queue's search reads it)."""
+    """The order a person names by its store id, with or without "#" (`find_orders`, as the imports read
+    an order id)."""
     term = order_id.strip()
-    if not term:
-        return None
-    bare = term.lstrip("#")
-    candidates = [term, f"#{bare}", bare]
-    found = {o.order_id: o for o in Order.objects.filter(order_id__in=set(candidates))}
-    return next((found[c] for c in candidates if c in found), None)
+    return find_orders([term]).get(term) if term else None
 
 
 def evidence_facts(order: Order | int, *, show_outcomes: bool = True) -> EvidenceFacts:

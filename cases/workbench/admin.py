@@ -17,8 +17,6 @@ URLs gets 403.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import admin
 from django.db import connections
 from django.db.models import OuterRef, Q, Subquery
@@ -39,8 +37,8 @@ from cases.admin.filters import (
     SkuFilter,
     UnassessableFilter,
 )
-from cases.assessment.disputes import OWNER_DAYS
-from cases.choices import DisputeStatus
+from cases.assessment.disputes import days_until, due_within_owner_days
+from cases.choices import DISPUTE_CLOSINGS, DisputeStatus
 from cases.evidence.views import evidence_pack_json, evidence_pack_page, evidence_pack_pdf
 from cases.intake.admin.bundles import import_bundle_page
 from cases.models import Case, Dispute, MoneyDecision, Order, Outcome, Parcel
@@ -52,7 +50,6 @@ from cases.selectors.disputes import sees_outcomes
 from cases.workbench.bulk_view import bulk_review_action, bulk_review_page
 from cases.workbench.queue import SAVED_VIEWS, EstimatedCountPaginator, clock_exceeded, key_clock
 from cases.workbench.services import WORK_CASE
-from cases.workbench.timeline import DISPUTE_CLOSINGS
 from cases.workbench.views import case_page, risk_badge
 from staletrack.admin import ReadOnlyAdmin, admin_paths
 from staletrack.exports import SelectedRowsExportMixin
@@ -205,9 +202,10 @@ class CaseAdmin(SelectedRowsExportMixin, admin.ModelAdmin):
         due = getattr(obj, "evidence_due_by", None)
         if due is None:
             return ""
-        left = (due - timezone.now()) // timedelta(days=1)
+        now = timezone.now()
+        left = days_until(due, now)
         words = f"overdue {-left} d" if left < 0 else f"{left} d left"
-        if due - timezone.now() < timedelta(days=OWNER_DAYS):
+        if due_within_owner_days(due, now):
             return format_html('<strong style="color:#c62828;white-space:nowrap">{}</strong>', words)
         return format_html('<span style="white-space:nowrap">{}</span>', words)
 

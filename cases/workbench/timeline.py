@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Func, Q, Subquery
 
-from cases.choices import OutcomeKind
+from cases.choices import DISPUTE_CLOSINGS
 from cases.models import (
     AuditEvent,
     Case,
@@ -30,9 +30,6 @@ from cases.models import (
     TrackingEvent,
 )
 
-DISPUTE_CLOSINGS = frozenset(
-    {OutcomeKind.DISPUTE_WON, OutcomeKind.DISPUTE_LOST, OutcomeKind.DISPUTE_ACCEPTED}
-)
 # The instants a datetime can hold; a stored time outside them cannot be read back.
 READABLE = Q(at__gte=datetime.min.replace(tzinfo=UTC), at__lte=datetime.max.replace(tzinfo=UTC))
 
