@@ -467,8 +467,8 @@ STORE_KEEPS_NO_NAME = (
     "country; add them from the store's order page."
 )
 STORE_KEEPS_NO_REFUND_TERMS = (
-    "The store's refund policy: staletrack keeps none (its policy holds waiting windows in days, not terms "
-    "shown to customers); attach the store's own refund policy as the customer saw it."
+    "The store's refund policy: the policy in force has no refund terms written (Policies: What customers "
+    "are told); attach the store's own refund policy as the customer saw it."
 )
 
 
@@ -525,7 +525,9 @@ def summarize(facts: EvidenceFacts, parcels: list[dict], dispute: DisputeInfo | 
             f"The customer's personal data was erased on {utc_date(order.erased_at)}: their email and postal "
             "code are gone from the order."
         )
-    missing += [STORE_KEEPS_NO_NAME, STORE_KEEPS_NO_REFUND_TERMS]
+    missing.append(STORE_KEEPS_NO_NAME)
+    if not facts.refund_terms:  # the policy in force has none written (policy_dict quotes them when it has)
+        missing.append(STORE_KEEPS_NO_REFUND_TERMS)
     delivered = [p for p in in_force if p["state"] == DELIVERED]
     return {
         "dispute": dispute_sentence(dispute),

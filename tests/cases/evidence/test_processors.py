@@ -205,10 +205,12 @@ def test_the_policys_refund_terms_fill_both_processors_disclosures():
     assert terms in stripe["evidence"]["refund_policy_disclosure"]
     assert "refund_policy_disclosure" not in stripe["not_filled"]
     assert terms in pack["processor_evidence"]["shopify_payments"]["input"]["refundPolicyDisclosure"]
+    assert not any("refund policy" in line for line in pack["summary"]["does_not_show"])
 
 
 def test_without_refund_terms_the_disclosure_says_what_to_attach():
     pack = pack_of(parcel(*delivered_timeline()))
     assert pack["policy"]["refund_terms"] is None
     assert "no refund terms written" in pack["policy"]["refund_terms_note"]
+    assert any("refund policy" in line for line in pack["summary"]["does_not_show"])
     assert "refund_policy_disclosure" in pack["processor_evidence"]["stripe"]["not_filled"]
